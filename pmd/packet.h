@@ -1,0 +1,28 @@
+/* packet: per-packet metadata kept in the mbuf private area.
+ * Every mempool Sluice creates reserves PACKET_PRIV_SIZE bytes after the
+ * rte_mbuf header for it; the fast path never allocates metadata. */
+#ifndef SLUICE_PACKET_H
+#define SLUICE_PACKET_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+struct packet_meta {
+    uint32_t in_port;       /* Datapath port number it was received on. */
+    uint32_t recirc_id;     /* Recirculation id (datapath issue). */
+    uint32_t hash;          /* Flow hash, 0 if not computed yet. */
+    uint32_t pad;
+    uint64_t tunnel[6];     /* Tunnel metadata slot (tunnel issue). */
+};
+
+#define PACKET_PRIV_SIZE \
+    RTE_ALIGN(sizeof(struct packet_meta), RTE_MBUF_PRIV_ALIGN)
+
+static inline struct packet_meta *
+packet_meta(struct rte_mbuf *m)
+{
+    return (struct packet_meta *) rte_mbuf_to_priv(m);
+}
+
+#endif

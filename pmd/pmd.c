@@ -1,0 +1,289 @@
+/* pmd: poll-mode threads - the poll loop, its counters and commands. */
+#include "pmd.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <numa.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+
+#include "actions.h"
+#include "dp.h"
+#include "dstr.h"
+#include "port.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(pmd);
+
+#define PMD_RX_BURST 32
+#define PMD_CMD_RING_SIZE 1024
+
+enum pmd_cmd_type {
+    PMD_CMD_ADD_RXQ,
+    PMD_CMD_DEL_RXQ,
+    PMD_CMD_FORGET_PORT,
+};
+
+struct pmd_cmd {
+    uint32_t type;
+    uint32_t port_no;
+    struct pmd_rxq *rxq;
+};
+
+/* Single writer: a plain add, but visible to readers as a whole. */
+#define PMD_COUNT(X, N) \
+    __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
+
+static void
+pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd)
+{
+    switch (cmd->type) {
+    case PMD_CMD_ADD_RXQ:
+        if (pmd->n_rxqs < PMD_MAX_RXQS) {
+            pmd->rxqs[pmd->n_rxqs++] = cmd->rxq;
+        } else {
+            VLOG_ERR("pmd on core %u: poll list full, queue %u of port "
+                     "%s not polled", pmd->core_id, cmd->rxq->qid,
+                     cmd->rxq->port->name);
+        }
+        break;
+    case PMD_CMD_DEL_RXQ:
+        for (unsigned int i = 0; i < pmd->n_rxqs; i++) {
+            if (pmd->rxqs[i] == cmd->rxq) {
+                memmove(&pmd->rxqs[i], &pmd->rxqs[i + 1],
+                        (pmd->n_rxqs - i - 1) * sizeof pmd->rxqs[0]);
+                pmd->n_rxqs--;
+                break;
+            }
+        }
+        break;
+    case PMD_CMD_FORGET_PORT:
+        tx_forget_port(&pmd->tx, cmd->port_no);
+        break;
+    }
+}
+
+static void
+pmd_run_commands(struct pmd *pmd)
+{
+    struct pmd_cmd cmds[16];
+    unsigned int n = rte_ring_sc_dequeue_burst_elem(pmd->cmd_ring, cmds,
+                                                    sizeof cmds[0], 16, NULL);
+    if (n) {
+        for (unsigned int i = 0; i < n; i++) {
+            pmd_apply(pmd, &cmds[i]);
+        }
+        __atomic_store_n(&pmd->cmd_done, pmd->cmd_done + n,
+                         __ATOMIC_RELEASE);
+    }
+}
+
+static void
+pmd_idle_sleep(unsigned int us)
+{
+    struct timespec ts = { .tv_sec = us / 1000000,
+                           .tv_nsec = (long) (us % 1000000) * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+static void
+pmd_poll_loop(struct pmd *pmd)
+{
+    struct rte_mbuf *pkts[PMD_RX_BURST];
+
+    while (!__atomic_load_n(&pmd->exit, __ATOMIC_RELAXED)) {
+        uint64_t start = rte_rdtsc();
+        uint64_t now = start;
+        uint32_t n_total = 0;
+
+        for (unsigned int i = 0; i < pmd->n_rxqs; i++) {
+            struct pmd_rxq *q = pmd->rxqs[i];
+            uint16_t n = rte_eth_rx_burst(q->port_id, q->qid, pkts,
+                                          PMD_RX_BURST);
+            if (!n) {
+                continue;
+            }
+            const struct dp_actions *acts =
+                __atomic_load_n(&q->port->actions, __ATOMIC_ACQUIRE);
+            uint32_t dropped = dp_actions_execute(&pmd->tx, pkts, n, acts);
+            if (dropped) {
+                PMD_COUNT(pmd->stats.packets_dropped, dropped);
+            }
+            uint64_t t = rte_rdtsc();
+            PMD_COUNT(q->cycles, t - now);
+            PMD_COUNT(q->packets, n);
+            now = t;
+            n_total += n;
+        }
+        tx_flush(&pmd->tx);
+
+        uint64_t end = rte_rdtsc();
+        if (n_total) {
+            PMD_COUNT(pmd->stats.packets_rx, n_total);
+            PMD_COUNT(pmd->stats.cycles_busy, end - start);
+        } else {
+            PMD_COUNT(pmd->stats.cycles_idle, end - start);
+        }
+        PMD_COUNT(pmd->stats.iterations, 1);
+
+        if (unlikely(!rte_ring_empty(pmd->cmd_ring))) {
+            pmd_run_commands(pmd);
+        }
+        if (!n_total && pmd->idle_sleep_us) {
+            /* Sleeping is idle time too: account it on the next pass. */
+            uint64_t t = rte_rdtsc();
+            pmd_idle_sleep(pmd->idle_sleep_us);
+            PMD_COUNT(pmd->stats.cycles_idle, rte_rdtsc() - t);
+        }
+    }
+}
+
+static void *
+pmd_main(void *arg)
+{
+    struct pmd *pmd = arg;
+    char name[16];
+
+    snprintf(name, sizeof name, "pmd-c%02u", pmd->core_id);
+    pthread_setname_np(pthread_self(), name);
+    if (rte_thread_register() < 0) {
+        VLOG_WARN("pmd on core %u: rte_thread_register failed (%s); "
+                  "mempool caches unused", pmd->core_id,
+                  rte_strerror(rte_errno));
+    }
+    VLOG_INFO("pmd thread started on core %u (numa %d, lcore %u)",
+              pmd->core_id, pmd->numa_id, rte_lcore_id());
+    pmd_poll_loop(pmd);
+    /* Apply what is left so the control thread never waits forever. */
+    pmd_run_commands(pmd);
+    tx_flush(&pmd->tx);
+    rte_thread_unregister();
+    return NULL;
+}
+
+struct pmd *
+pmd_start(struct dp *dp, unsigned int index, unsigned int core_id,
+          unsigned int idle_sleep_us, struct dstr *err)
+{
+    char ring_name[RTE_RING_NAMESIZE];
+    int numa = numa_available() < 0 ? 0 : numa_node_of_cpu((int) core_id);
+    struct pmd *pmd = rte_zmalloc_socket("pmd", sizeof *pmd,
+                                         RTE_CACHE_LINE_SIZE,
+                                         numa < 0 ? SOCKET_ID_ANY : numa);
+    if (!pmd) {
+        dstr_printf(err, "cannot allocate PMD for core %u", core_id);
+        return NULL;
+    }
+    pmd->core_id = core_id;
+    pmd->numa_id = numa < 0 ? 0 : numa;
+    pmd->index = index;
+    pmd->dp = dp;
+    pmd->idle_sleep_us = idle_sleep_us;
+    tx_ctx_init(&pmd->tx, dp, (uint16_t) (index + 1));
+
+    snprintf(ring_name, sizeof ring_name, "pmd_cmd_%u_%u", core_id,
+             (unsigned int) getpid() % 100000);
+    pmd->cmd_ring = rte_ring_create_elem(ring_name, sizeof(struct pmd_cmd),
+                                         PMD_CMD_RING_SIZE, SOCKET_ID_ANY,
+                                         RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (!pmd->cmd_ring) {
+        dstr_printf(err, "cannot create command ring for core %u: %s",
+                    core_id, rte_strerror(rte_errno));
+        rte_free(pmd);
+        return NULL;
+    }
+
+    pthread_attr_t attr;
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    CPU_SET(core_id, &cpus);
+    pthread_attr_init(&attr);
+    pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus);
+    int error = pthread_create(&pmd->thread, &attr, pmd_main, pmd);
+    pthread_attr_destroy(&attr);
+    if (error) {
+        dstr_printf(err, "cannot start PMD thread on core %u: %s", core_id,
+                    strerror(error));
+        rte_ring_free(pmd->cmd_ring);
+        rte_free(pmd);
+        return NULL;
+    }
+    pmd->started = true;
+    return pmd;
+}
+
+void
+pmd_stop(struct pmd *pmd)
+{
+    if (!pmd) {
+        return;
+    }
+    if (pmd->started) {
+        __atomic_store_n(&pmd->exit, true, __ATOMIC_RELAXED);
+        pthread_join(pmd->thread, NULL);
+    }
+    rte_ring_free(pmd->cmd_ring);
+    rte_free(pmd);
+}
+
+static int
+pmd_send(struct pmd *pmd, const struct pmd_cmd *cmd)
+{
+    if (rte_ring_sp_enqueue_elem(pmd->cmd_ring, (void *) cmd,
+                                 sizeof *cmd)) {
+        /* Full: let the PMD catch up once, then try again. */
+        pmd_wait(pmd, 1000);
+        if (rte_ring_sp_enqueue_elem(pmd->cmd_ring, (void *) cmd,
+                                     sizeof *cmd)) {
+            return -ENOBUFS;
+        }
+    }
+    pmd->cmd_sent++;
+    return 0;
+}
+
+int
+pmd_add_rxq(struct pmd *pmd, struct pmd_rxq *rxq)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_ADD_RXQ, .rxq = rxq };
+    return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_del_rxq(struct pmd *pmd, struct pmd_rxq *rxq)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_DEL_RXQ, .rxq = rxq };
+    return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_forget_port(struct pmd *pmd, uint32_t port_no)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_FORGET_PORT, .port_no = port_no };
+    return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_wait(struct pmd *pmd, unsigned int timeout_ms)
+{
+    uint64_t deadline = rte_get_timer_cycles()
+                        + rte_get_timer_hz() / 1000 * timeout_ms;
+    while (__atomic_load_n(&pmd->cmd_done, __ATOMIC_ACQUIRE)
+           < pmd->cmd_sent) {
+        if (rte_get_timer_cycles() > deadline) {
+            return -ETIMEDOUT;
+        }
+        pmd_idle_sleep(10);
+    }
+    return 0;
+}

@@ -1,0 +1,396 @@
+/* port: DPDK ethdev set-up, counters and tear-down. */
+#include "port.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dstr.h"
+#include "packet.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(port);
+
+#define PORT_DEFAULT_DESC 1024
+#define PORT_MEMPOOL_CACHE 256
+#define PORT_MIN_MBUFS 8192
+
+static int
+parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!*s || *s == '-') {
+        return -EINVAL;
+    }
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || *end || v < min || v > max) {
+        return -EINVAL;
+    }
+    *out = (uint32_t) v;
+    return 0;
+}
+
+int
+port_config_parse_option(struct port_config *cfg, const char *word,
+                         struct dstr *err)
+{
+    static const struct {
+        const char *key;
+        uint32_t min, max;
+    } keys[] = {
+        { "n_rxq", 1, 64 },
+        { "n_rxq_desc", 32, 16384 },
+        { "n_txq_desc", 32, 16384 },
+        { "mtu", 68, 9702 },
+        { "n_mbuf", 1024, 1u << 26 },
+        { "mbuf_size", RTE_PKTMBUF_HEADROOM + 64, UINT16_MAX },
+    };
+    const char *eq = strchr(word, '=');
+    size_t klen = eq ? (size_t) (eq - word) : 0;
+    for (size_t i = 0; eq && i < sizeof keys / sizeof keys[0]; i++) {
+        if (strlen(keys[i].key) != klen || strncmp(word, keys[i].key, klen)) {
+            continue;
+        }
+        uint32_t v;
+        if (parse_u32(eq + 1, keys[i].min, keys[i].max, &v)) {
+            dstr_printf(err, "%s: value must be a number from %u to %u",
+                        word, keys[i].min, keys[i].max);
+            return -EINVAL;
+        }
+        switch (i) {
+        case 0: cfg->n_rxq = (uint16_t) v; break;
+        case 1: cfg->n_rxq_desc = (uint16_t) v; break;
+        case 2: cfg->n_txq_desc = (uint16_t) v; break;
+        case 3: cfg->mtu = (uint16_t) v; break;
+        case 4: cfg->n_mbuf = v; break;
+        default: cfg->mbuf_size = (uint16_t) v; break;
+        }
+        return 0;
+    }
+    dstr_printf(err, "%s: unknown port option (known: n_rxq, n_rxq_desc, "
+                "n_txq_desc, mtu, n_mbuf, mbuf_size)", word);
+    return -EINVAL;
+}
+
+/* The device name is what precedes the first comma of the devargs. */
+static void
+devargs_dev_name(const char *devargs, char *name, size_t size)
+{
+    size_t n = strcspn(devargs, ",");
+    if (n >= size) {
+        n = size - 1;
+    }
+    memcpy(name, devargs, n);
+    name[n] = '\0';
+}
+
+/* Finds or probes the ethdev for 'devargs'. */
+static int
+port_attach(const char *devargs, uint16_t *port_id, bool *hotplugged,
+            struct dstr *err)
+{
+    char dev_name[RTE_ETH_NAME_MAX_LEN];
+
+    devargs_dev_name(devargs, dev_name, sizeof dev_name);
+    if (!rte_eth_dev_get_port_by_name(dev_name, port_id)) {
+        /* Already probed (e.g. a PCI NIC EAL found): use it as it is,
+         * unless the devargs carry arguments we would silently ignore. */
+        if (strchr(devargs, ',')) {
+            dstr_printf(err, "device %s already exists; its arguments "
+                        "cannot change", dev_name);
+            return -EEXIST;
+        }
+        *hotplugged = false;
+        return 0;
+    }
+    int error = rte_dev_probe(devargs);
+    if (error < 0) {
+        dstr_printf(err, "cannot probe \"%s\": %s", devargs,
+                    rte_strerror(-error));
+        return error;
+    }
+    if (rte_eth_dev_get_port_by_name(dev_name, port_id)) {
+        /* Probed, but under another name: a bus-qualified PCI address
+         * such as "pci:0000:01:00.0" or an alias.  Look it up by device. */
+        uint16_t id;
+        bool found = false;
+        RTE_ETH_FOREACH_DEV(id) {
+            struct rte_eth_dev_info info;
+            if (!rte_eth_dev_info_get(id, &info) && info.device
+                && strstr(dev_name, rte_dev_name(info.device))) {
+                *port_id = id;
+                found = true;
+                break;
+            }
+        }
+        if (!found) {
+            dstr_printf(err, "\"%s\" was probed but no ethdev appeared",
+                        devargs);
+            rte_eal_hotplug_remove("vdev", dev_name);  /* Best effort. */
+            return -ENODEV;
+        }
+    }
+    *hotplugged = true;
+    return 0;
+}
+
+static void
+port_detach(uint16_t port_id, bool hotplugged)
+{
+    struct rte_eth_dev_info info;
+    struct rte_device *dev = NULL;
+
+    if (!rte_eth_dev_info_get(port_id, &info)) {
+        dev = info.device;
+    }
+    rte_eth_dev_close(port_id);
+    if (hotplugged && dev) {
+        int error = rte_dev_remove(dev);
+        if (error) {
+            VLOG_WARN("cannot detach device of port %u: %s", port_id,
+                      rte_strerror(-error));
+        }
+    }
+}
+
+static struct rte_mempool *
+port_create_mempool(const struct port_config *cfg, uint32_t port_no,
+                    uint16_t n_rxq, uint16_t n_txq, uint16_t rxd,
+                    uint16_t txd, int socket, uint16_t mtu, struct dstr *err)
+{
+    static unsigned int generation;
+    char name[RTE_MEMPOOL_NAMESIZE];
+    uint32_t n = cfg->n_mbuf;
+    uint32_t room = cfg->mbuf_size;
+
+    if (!n) {
+        /* Every rx descriptor holds a buffer; packets of this port also
+         * wait in other ports' tx rings and in the threads' buffers. */
+        n = (uint32_t) n_rxq * rxd + (uint32_t) n_txq * txd * 2
+            + PORT_MEMPOOL_CACHE * 8 + 2048;
+        if (n < PORT_MIN_MBUFS) {
+            n = PORT_MIN_MBUFS;
+        }
+    }
+    if (!room) {
+        room = RTE_PKTMBUF_HEADROOM
+               + RTE_MAX((uint32_t) mtu + 26, (uint32_t) 2048);
+    }
+    snprintf(name, sizeof name, "sl_p%u_%u", port_no, generation++);
+    struct rte_mempool *mp = rte_pktmbuf_pool_create(
+        name, n, PORT_MEMPOOL_CACHE, PACKET_PRIV_SIZE, (uint16_t) room,
+        socket);
+    if (!mp) {
+        dstr_printf(err, "cannot create a mempool of %u mbufs of %u bytes: "
+                    "%s", n, room, rte_strerror(rte_errno));
+    }
+    return mp;
+}
+
+int
+port_open(const struct port_config *cfg, uint32_t port_no,
+          unsigned int n_tx_threads, struct port **portp, struct dstr *err)
+{
+    struct rte_eth_dev_info info;
+    struct rte_eth_conf conf;
+    uint16_t port_id;
+    bool hotplugged;
+    struct port *port = NULL;
+    int error;
+
+    *portp = NULL;
+    if (!cfg->name[0] || strlen(cfg->name) >= PORT_NAME_MAX) {
+        dstr_printf(err, "port name must have 1 to %d characters",
+                    PORT_NAME_MAX - 1);
+        return -EINVAL;
+    }
+    error = port_attach(cfg->devargs, &port_id, &hotplugged, err);
+    if (error) {
+        return error;
+    }
+    error = rte_eth_dev_info_get(port_id, &info);
+    if (error) {
+        dstr_printf(err, "cannot get device info: %s", rte_strerror(-error));
+        goto fail;
+    }
+
+    port = calloc(1, sizeof *port);
+    if (!port) {
+        error = -ENOMEM;
+        dstr_put(err, "out of memory");
+        goto fail;
+    }
+    snprintf(port->name, sizeof port->name, "%s", cfg->name);
+    port->devargs = strdup(cfg->devargs);
+    port->port_no = port_no;
+    port->port_id = port_id;
+    port->hotplugged = hotplugged;
+    port->socket_id = rte_eth_dev_socket_id(port_id);
+    if (port->socket_id < 0) {
+        port->socket_id = 0;
+    }
+
+    uint16_t n_rxq = cfg->n_rxq ? cfg->n_rxq : 1;
+    if (n_rxq > info.max_rx_queues) {
+        dstr_printf(err, "n_rxq=%u: device supports at most %u rx queues",
+                    n_rxq, info.max_rx_queues);
+        error = -EINVAL;
+        goto fail;
+    }
+    uint16_t n_txq = (uint16_t) RTE_MIN(n_tx_threads,
+                                        (unsigned int) info.max_tx_queues);
+    if (!n_txq) {
+        dstr_put(err, "device has no tx queue");
+        error = -EINVAL;
+        goto fail;
+    }
+
+    memset(&conf, 0, sizeof conf);
+    if (n_rxq > 1) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_hf =
+            (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP)
+            & info.flow_type_rss_offloads;
+    }
+    error = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
+    if (error) {
+        dstr_printf(err, "cannot configure %u rx and %u tx queues: %s",
+                    n_rxq, n_txq, rte_strerror(-error));
+        goto fail;
+    }
+    if (cfg->mtu) {
+        error = rte_eth_dev_set_mtu(port_id, cfg->mtu);
+        if (error) {
+            dstr_printf(err, "cannot set MTU %u: %s", cfg->mtu,
+                        rte_strerror(-error));
+            goto fail;
+        }
+    }
+    uint16_t mtu = 1500;
+    rte_eth_dev_get_mtu(port_id, &mtu);
+
+    uint16_t rxd = cfg->n_rxq_desc ? cfg->n_rxq_desc : PORT_DEFAULT_DESC;
+    uint16_t txd = cfg->n_txq_desc ? cfg->n_txq_desc : PORT_DEFAULT_DESC;
+    error = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rxd, &txd);
+    if (error) {
+        dstr_printf(err, "bad descriptor counts: %s", rte_strerror(-error));
+        goto fail;
+    }
+    port->mp = port_create_mempool(cfg, port_no, n_rxq, n_txq, rxd, txd,
+                                   port->socket_id, mtu, err);
+    if (!port->mp) {
+        error = -ENOMEM;
+        goto fail;
+    }
+    for (uint16_t q = 0; q < n_rxq; q++) {
+        error = rte_eth_rx_queue_setup(port_id, q, rxd, port->socket_id,
+                                       NULL, port->mp);
+        if (error) {
+            dstr_printf(err, "cannot set up rx queue %u (%u descriptors): "
+                        "%s", q, rxd, rte_strerror(-error));
+            goto fail;
+        }
+    }
+    for (uint16_t q = 0; q < n_txq; q++) {
+        error = rte_eth_tx_queue_setup(port_id, q, txd, port->socket_id,
+                                       NULL);
+        if (error) {
+            dstr_printf(err, "cannot set up tx queue %u (%u descriptors): "
+                        "%s", q, txd, rte_strerror(-error));
+            goto fail;
+        }
+    }
+    port->txq_shared = n_txq < n_tx_threads;
+    if (port->txq_shared) {
+        port->txq_locks = calloc(n_txq, sizeof *port->txq_locks);
+        if (!port->txq_locks) {
+            error = -ENOMEM;
+            dstr_put(err, "out of memory");
+            goto fail;
+        }
+        for (uint16_t q = 0; q < n_txq; q++) {
+            rte_spinlock_init(&port->txq_locks[q]);
+        }
+    }
+    error = rte_eth_dev_start(port_id);
+    if (error) {
+        dstr_printf(err, "cannot start device: %s", rte_strerror(-error));
+        goto fail;
+    }
+    rte_eth_promiscuous_enable(port_id);    /* Not all devices can. */
+
+    port->n_rxq = n_rxq;
+    port->n_txq = n_txq;
+    port->n_rxq_desc = rxd;
+    port->n_txq_desc = txd;
+    port->mtu = mtu;
+    *portp = port;
+    VLOG_INFO("port %u: %s (%s) up: ethdev %u, %u rxq, %u txq%s, mtu %u",
+              port_no, port->name, cfg->devargs, port_id, n_rxq, n_txq,
+              port->txq_shared ? " (shared)" : "", mtu);
+    return 0;
+
+fail:
+    port_detach(port_id, hotplugged);
+    if (port) {
+        rte_mempool_free(port->mp);
+        free(port->txq_locks);
+        free(port->devargs);
+        free(port);
+    }
+    return error < 0 ? error : -EINVAL;
+}
+
+void
+port_close(struct port *port, struct rte_mempool **mp)
+{
+    int error = rte_eth_dev_stop(port->port_id);
+    if (error) {
+        VLOG_WARN("port %s: stop failed: %s", port->name,
+                  rte_strerror(-error));
+    }
+    port_detach(port->port_id, port->hotplugged);
+    VLOG_INFO("port %u: %s closed", port->port_no, port->name);
+    *mp = port->mp;
+    free(port->txq_locks);
+    free(port->devargs);
+    free(port->actions);
+    free(port);
+}
+
+void
+port_get_stats(const struct port *port, struct port_stats *s)
+{
+    struct rte_eth_stats st;
+    memset(s, 0, sizeof *s);
+    if (rte_eth_stats_get(port->port_id, &st)) {
+        return;
+    }
+    s->rx_packets = st.ipackets;
+    s->rx_bytes = st.ibytes;
+    s->rx_missed = st.imissed;
+    s->rx_errors = st.ierrors;
+    s->rx_nombuf = st.rx_nombuf;
+    s->rx_dropped = st.imissed + st.rx_nombuf;
+    s->tx_packets = st.opackets;
+    s->tx_bytes = st.obytes;
+    s->tx_errors = st.oerrors;
+}
+
+void
+port_get_link(const struct port *port, bool *up, uint32_t *speed)
+{
+    struct rte_eth_link link;
+    memset(&link, 0, sizeof link);
+    rte_eth_link_get_nowait(port->port_id, &link);
+    *up = link.link_status == RTE_ETH_LINK_UP;
+    *speed = link.link_speed;
+}

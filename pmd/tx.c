@@ -1,0 +1,101 @@
+/* tx: per-thread transmit buffering and bursts. */
+#include "tx.h"
+
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "port.h"
+
+#define TX_COUNT(X, N) \
+    __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
+
+void
+tx_ctx_init(struct tx_ctx *tx, struct dp *dp, uint16_t slot)
+{
+    memset(tx, 0, sizeof *tx);
+    tx->dp = dp;
+    tx->slot = slot;
+}
+
+static void
+tx_send(struct tx_ctx *tx, uint32_t port_no, struct tx_buf *b)
+{
+    struct port *port = tx->dp->ports[port_no];
+    uint16_t n = b->n, sent;
+
+    b->n = 0;
+    if (unlikely(!port)) {
+        rte_pktmbuf_free_bulk(b->pkts, n);
+        return;
+    }
+    uint16_t qid = tx->slot % port->n_txq;
+    if (port->txq_shared) {
+        rte_spinlock_lock(&port->txq_locks[qid]);
+        sent = rte_eth_tx_burst(port->port_id, qid, b->pkts, n);
+        rte_spinlock_unlock(&port->txq_locks[qid]);
+    } else {
+        sent = rte_eth_tx_burst(port->port_id, qid, b->pkts, n);
+    }
+    struct tx_port_stats *s = &tx->stats[port_no];
+    TX_COUNT(s->packets, sent);
+    if (unlikely(sent < n)) {
+        TX_COUNT(s->dropped, n - sent);
+        TX_COUNT(s->short_bursts, 1);
+        rte_pktmbuf_free_bulk(&b->pkts[sent], n - sent);
+    }
+}
+
+void
+tx_enqueue(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
+           uint32_t n)
+{
+    if (unlikely(port_no >= DP_MAX_PORTS)) {
+        rte_pktmbuf_free_bulk(pkts, n);
+        return;
+    }
+    struct tx_buf *b = &tx->bufs[port_no];
+    while (n) {
+        if (!b->listed) {
+            b->listed = true;
+            tx->dirty[tx->n_dirty++] = (uint16_t) port_no;
+        }
+        uint32_t room = TX_BURST - b->n;
+        uint32_t k = n < room ? n : room;
+        memcpy(&b->pkts[b->n], pkts, k * sizeof *pkts);
+        b->n += (uint16_t) k;
+        pkts += k;
+        n -= k;
+        if (b->n == TX_BURST) {
+            tx_send(tx, port_no, b);     /* Stays listed, empty. */
+        }
+    }
+}
+
+void
+tx_flush(struct tx_ctx *tx)
+{
+    for (uint16_t i = 0; i < tx->n_dirty; i++) {
+        uint32_t port_no = tx->dirty[i];
+        struct tx_buf *b = &tx->bufs[port_no];
+        b->listed = false;
+        if (b->n) {
+            tx_send(tx, port_no, b);
+        }
+    }
+    tx->n_dirty = 0;
+}
+
+void
+tx_forget_port(struct tx_ctx *tx, uint32_t port_no)
+{
+    if (port_no >= DP_MAX_PORTS) {
+        return;
+    }
+    struct tx_buf *b = &tx->bufs[port_no];
+    if (b->n) {
+        rte_pktmbuf_free_bulk(b->pkts, b->n);
+        b->n = 0;
+    }
+    memset(&tx->stats[port_no], 0, sizeof tx->stats[port_no]);
+}
