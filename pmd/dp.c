@@ -427,7 +427,7 @@ pmd_stats_now(const struct pmd *pmd, struct pmd_stats *s)
 static uint64_t
 pmd_packets_sent(const struct pmd *pmd)
 {
-    uint64_t sent = 0;
+    uint64_t sent = PMD_READ(pmd->tx.retired_packets);
     for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
         sent += PMD_READ(pmd->tx.stats[p].packets);
     }
@@ -448,7 +448,7 @@ dp_format_pmd_stats(struct dp *dp, struct dstr *s)
         struct pmd_stats st;
         pmd_stats_now(pmd, &st);
         uint64_t total = st.cycles_idle + st.cycles_busy;
-        uint64_t sent = pmd_packets_sent(pmd);
+        uint64_t sent = pmd_packets_sent(pmd) - pmd->sent_base;
         dstr_printf(s, "pmd thread numa_id %d core_id %u:\n",
                     pmd->numa_id, pmd->core_id);
         dstr_printf(s, "  packets received: %lu\n", st.packets_rx);
@@ -478,6 +478,7 @@ dp_clear_pmd_stats(struct dp *dp)
         pmd->stats_base.cycles_idle = PMD_READ(pmd->stats.cycles_idle);
         pmd->stats_base.cycles_busy = PMD_READ(pmd->stats.cycles_busy);
         pmd->stats_base.iterations = PMD_READ(pmd->stats.iterations);
+        pmd->sent_base = pmd_packets_sent(pmd);
     }
     for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
         struct port *port = dp->ports[p];

@@ -63,6 +63,7 @@ struct pmd {
     /* Control thread's view. */
     unsigned int n_assigned;    /* Queues assigned (poll list size soon). */
     struct pmd_stats stats_base;    /* Snapshot at the last clear. */
+    uint64_t sent_base;             /* Packets sent at the last clear. */
 
     struct tx_ctx tx;           /* Large; keep last. */
 };

@@ -97,5 +97,7 @@ tx_forget_port(struct tx_ctx *tx, uint32_t port_no)
         rte_pktmbuf_free_bulk(b->pkts, b->n);
         b->n = 0;
     }
+    /* Keep the thread's total right when the port's counters go. */
+    TX_COUNT(tx->retired_packets, tx->stats[port_no].packets);
     memset(&tx->stats[port_no], 0, sizeof tx->stats[port_no]);
 }

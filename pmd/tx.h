@@ -36,6 +36,7 @@ struct tx_ctx {
     struct dp *dp;
     uint16_t slot;          /* Sending-thread index: 0 control, 1.. PMDs. */
     uint16_t n_dirty;
+    uint64_t retired_packets;   /* Sent to ports since removed. */
     uint16_t dirty[DP_MAX_PORTS];
     struct tx_buf bufs[DP_MAX_PORTS];
     struct tx_port_stats stats[DP_MAX_PORTS];
