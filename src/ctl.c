@@ -327,7 +327,7 @@ run_request(const struct jsonrpc_msg *m)
     if (error && !text.len) {
         dstr_put(&text, "command failed\n");
     }
-    json_t *s = json_string_lossy(dstr_cstr(&text));
+    json_t *s = json_string_lossy(text.len ? text.s : "");
     dstr_free(&text);
     return error ? jsonrpc_error(s, m->id) : jsonrpc_reply(s, m->id);
 }
@@ -415,7 +415,9 @@ conn_update_events(struct ctl_conn *c)
         c->dead = true;
         return;
     }
-    uint32_t want = (c->eof ? 0 : EPOLLIN) | (out ? EPOLLOUT : 0);
+    /* Back-pressure: while replies wait for the client to read them, read
+     * no more requests from it. */
+    uint32_t want = out ? EPOLLOUT : c->eof ? 0 : EPOLLIN;
     if (want != c->events && !loop_mod_fd(server->loop, c->fd, want)) {
         c->events = want;
     }
@@ -445,7 +447,8 @@ conn_cb(int fd, uint32_t events, void *aux)
             c->dead = true;
         }
     }
-    if (!c->dead && !c->eof && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+    if (!c->dead && !c->eof && !jsonrpc_tx_pending(&c->tx)
+        && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
         conn_input(c);
     }
     if (!c->dead) {

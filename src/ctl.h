@@ -37,7 +37,9 @@ int ctl_dispatch(int argc, const char *argv[], struct dstr *reply);
  * Returns 0 or a negative errno. */
 int ctl_server_start(struct loop *, const char *path);
 /* Closes all connections (after flushing what they can take without
- * blocking) and the listening socket, and unlinks the path. */
+ * blocking) and the listening socket, and unlinks the path.  Call it before
+ * loop_destroy().  May be called from a command handler: the teardown then
+ * happens once the handler's reply has been sent. */
 void ctl_server_stop(void);
 
 /* Version string reported by "version". */
@@ -45,9 +47,10 @@ void ctl_set_version(const char *);
 
 /* Limits for connections accepted from now on (0: default).  'max_msg'
  * bounds one request (default 1 MiB; a client that sends more is
- * disconnected); 'max_backlog' bounds the replies queued for a client that
- * does not read them (default 4 MiB; exceeding it disconnects the client,
- * but a single reply of any size is always sent). */
+ * disconnected).  While replies wait for a client to read them, no more
+ * requests are read from it (those already received are answered);
+ * 'max_backlog' bounds those queued replies (default 4 MiB; exceeding it
+ * disconnects the client, but a single reply of any size is always sent). */
 void ctl_set_limits(size_t max_msg, size_t max_backlog);
 
 /* Number of open client connections (for tests and diagnostics). */

@@ -44,6 +44,9 @@ dstr_reserve(struct dstr *d, size_t extra)
     if (!s) {
         abort();
     }
+    if (!d->s) {
+        s[0] = '\0';   /* A fresh buffer must read as "". */
+    }
     d->s = s;
     d->cap = cap;
 }
@@ -66,6 +69,9 @@ dstr_put(struct dstr *d, const char *p)
 void
 dstr_vprintf(struct dstr *d, const char *fmt, va_list args)
 {
+    if (!fmt) {
+        return;     /* Also keeps gcc -fsanitize=undefined from warning. */
+    }
     va_list copy;
     va_copy(copy, args);
     int n = vsnprintf(NULL, 0, fmt, copy);

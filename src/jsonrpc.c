@@ -84,6 +84,9 @@ rx_reserve(struct jsonrpc_rx *rx, size_t n)
 int
 jsonrpc_rx_append(struct jsonrpc_rx *rx, const void *data, size_t n)
 {
+    if (!n) {
+        return 0;
+    }
     int err = rx_reserve(rx, n);
     if (err) {
         return err;
@@ -303,7 +306,7 @@ int
 jsonrpc_tx_queue_raw(struct jsonrpc_tx *tx, const void *data, size_t n)
 {
     int err = tx_reserve(tx, n);
-    if (!err) {
+    if (!err && n) {
         memcpy(tx->buf + tx->len, data, n);
         tx->len += n;
     }

@@ -33,6 +33,7 @@ struct daemon {
     struct dp *dp;
     char *ctl_path;
     bool pidfile_written;
+    int pidfile_fd;             /* Kept open: holds the pidfile's lock. */
     bool eal_up;
     int ready_fd;               /* --detach: tells the parent we are up. */
 };
@@ -96,21 +97,28 @@ check_pidfile(const char *path, struct dstr *err)
     return 0;
 }
 
+/* Writes the pidfile and keeps it open with a write lock held, as
+ * ovs-appctl checks (it reads the pid only from a locked pidfile). */
 static int
-write_pidfile(const char *path)
+write_pidfile(const char *path, int *fdp)
 {
     char tmp[4096];
+    char text[32];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
         return -errno;
     }
-    fprintf(f, "%ld\n", (long) getpid());
-    if (fclose(f) || rename(tmp, path)) {
+    struct flock lck = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    int n = snprintf(text, sizeof text, "%ld\n", (long) getpid());
+    if (fcntl(fd, F_SETLK, &lck) || write(fd, text, (size_t) n) != n
+        || rename(tmp, path)) {
         int error = -errno;
+        close(fd);
         unlink(tmp);
         return error;
     }
+    *fdp = fd;
     return 0;
 }
 
@@ -328,7 +336,7 @@ start(struct daemon *d, struct dstr *err)
     }
     dp_hold_rxqs(d->dp, false);
 
-    error = write_pidfile(o->pidfile);
+    error = write_pidfile(o->pidfile, &d->pidfile_fd);
     if (error) {
         dstr_printf(err, "cannot write %s: %s", o->pidfile,
                     strerror(-error));
@@ -353,6 +361,7 @@ stop(struct daemon *d)
     }
     if (d->pidfile_written) {
         unlink(d->opts.pidfile);
+        close(d->pidfile_fd);
     }
     loop_destroy(d->loop);
     free(d->ctl_path);

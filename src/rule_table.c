@@ -1,0 +1,147 @@
+/* rule_table: priority-ordered rules with megaflow-safe masks. */
+#include "rule_table.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+flow_and(struct flow *dst, const struct flow *a, const struct flow *b)
+{
+    uint64_t *d = (uint64_t *) dst;
+    const uint64_t *x = (const uint64_t *) a, *y = (const uint64_t *) b;
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        d[i] = x[i] & y[i];
+    }
+}
+
+static bool
+flow_matches(const struct flow *flow, const struct rule *r)
+{
+    const uint64_t *f = (const uint64_t *) flow;
+    const uint64_t *m = (const uint64_t *) &r->mask;
+    const uint64_t *v = (const uint64_t *) &r->match;
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        if ((f[i] & m[i]) != v[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+mask_or(struct flow *wc, const struct flow *mask)
+{
+    uint64_t *w = (uint64_t *) wc;
+    const uint64_t *m = (const uint64_t *) mask;
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        w[i] |= m[i];
+    }
+}
+
+void
+rule_table_init(struct rule_table *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void
+rule_table_clear(struct rule_table *t)
+{
+    while (t->rules) {
+        struct rule *r = t->rules;
+        t->rules = r->next;
+        free(r->actions);
+        free(r);
+    }
+    t->n_rules = 0;
+    t->version++;
+}
+
+void
+rule_table_destroy(struct rule_table *t)
+{
+    rule_table_clear(t);
+}
+
+static struct rule **
+find(struct rule_table *t, int priority, const struct flow *match,
+     const struct flow *mask)
+{
+    for (struct rule **p = &t->rules; *p; p = &(*p)->next) {
+        if ((*p)->priority == priority
+            && !memcmp(&(*p)->match, match, sizeof *match)
+            && !memcmp(&(*p)->mask, mask, sizeof *mask)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+int
+rule_table_add(struct rule_table *t, int priority, const struct flow *match,
+               const struct flow *mask, struct dp_actions *actions)
+{
+    struct flow masked;
+    flow_and(&masked, match, mask);
+
+    struct rule **old = find(t, priority, &masked, mask);
+    if (old) {
+        free((*old)->actions);
+        (*old)->actions = actions;
+        t->version++;
+        return 0;
+    }
+    struct rule *r = calloc(1, sizeof *r);
+    if (!r) {
+        return -ENOMEM;
+    }
+    r->priority = priority;
+    r->seq = t->next_seq++;
+    r->match = masked;
+    r->mask = *mask;
+    r->actions = actions;
+
+    struct rule **p = &t->rules;
+    while (*p && (*p)->priority >= priority) {
+        p = &(*p)->next;
+    }
+    r->next = *p;
+    *p = r;
+    t->n_rules++;
+    t->version++;
+    return 0;
+}
+
+int
+rule_table_del(struct rule_table *t, int priority, const struct flow *match,
+               const struct flow *mask)
+{
+    struct flow masked;
+    flow_and(&masked, match, mask);
+    struct rule **p = find(t, priority, &masked, mask);
+    if (!p) {
+        return -ENOENT;
+    }
+    struct rule *r = *p;
+    *p = r->next;
+    free(r->actions);
+    free(r);
+    t->n_rules--;
+    t->version++;
+    return 0;
+}
+
+struct rule *
+rule_table_lookup(struct rule_table *t, const struct flow *flow,
+                  struct flow *wc)
+{
+    for (struct rule *r = t->rules; r; r = r->next) {
+        mask_or(wc, &r->mask);
+        if (flow_matches(flow, r)) {
+            return r;
+        }
+    }
+    return NULL;
+}

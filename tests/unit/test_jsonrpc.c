@@ -1,0 +1,497 @@
+/* Unit tests for jsonrpc: stream framing, send queue, message helpers. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "jsonrpc.h"
+
+/* A stream with the awkward cases: braces and brackets inside strings,
+ * escaped quotes and backslashes, \u escapes (incl. a surrogate pair),
+ * raw multi-byte UTF-8, nesting, whitespace between messages. */
+static const char stream[] =
+    "{\"method\":\"echo\",\"params\":[\"}{][\"],\"id\":1}"
+    "  \n\t\r"
+    "{\"s\":\"a \\\"quoted\\\" } brace\",\"b\":\"back\\\\\",\"id\":2}"
+    "{\"u\":\"\\u00e9\\ud83d\\ude00 \xc3\xa9\xe2\x82\xac\","
+    "\"n\":{\"x\":[1,2,{\"y\":[[]]}],\"z\":-1.5e3},\"id\":3}"
+    "\n"
+    "{}"
+    "{\"t\":true,\"f\":false,\"null\":null,\"id\":\"\\\\\"}"
+    "{\"e\":\"\\\"]}[{\\\"\",\"id\":6}";
+#define STREAM_N_MSGS 6
+
+static json_t *
+expected_messages(void)
+{
+    /* Parse each message independently with Jansson as the reference. */
+    json_t *all = json_array();
+    const char *p = stream;
+    const char *end = stream + strlen(stream);
+    while (p < end) {
+        while (p < end && strchr(" \t\r\n", *p)) {
+            p++;
+        }
+        if (p == end) {
+            break;
+        }
+        json_error_t err;
+        json_t *j = json_loadb(p, (size_t) (end - p), JSON_DISABLE_EOF_CHECK,
+                               &err);
+        assert_non_null(j);
+        json_array_append_new(all, j);
+        p += err.position;
+    }
+    assert_int_equal(json_array_size(all), STREAM_N_MSGS);
+    return all;
+}
+
+/* Drains complete messages into 'out'; returns the final status. */
+static int
+drain(struct jsonrpc_rx *rx, json_t *out)
+{
+    json_t *msg;
+    int error;
+    while (!(error = jsonrpc_rx_next(rx, &msg))) {
+        assert_non_null(msg);
+        json_array_append_new(out, msg);
+    }
+    assert_null(msg);
+    return error;
+}
+
+static void
+test_back_to_back(void **state)
+{
+    (void) state;
+    struct jsonrpc_rx rx;
+    jsonrpc_rx_init(&rx, 0);
+    assert_int_equal(jsonrpc_rx_append(&rx, stream, strlen(stream)), 0);
+
+    json_t *got = json_array();
+    assert_int_equal(drain(&rx, got), -EAGAIN);
+    json_t *want = expected_messages();
+    assert_true(json_equal(got, want));
+    assert_int_equal(jsonrpc_rx_pending(&rx), 0);
+    assert_null(jsonrpc_rx_error(&rx));
+
+    /* Spot-check decoding: the string with braces survived intact. */
+    json_t *first = json_array_get(got, 0);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(first, "params"),
+                                         0)), "}{][");
+    json_decref(got);
+    json_decref(want);
+    jsonrpc_rx_destroy(&rx);
+}
+
+static void
+test_split_everywhere(void **state)
+{
+    (void) state;
+    size_t n = strlen(stream);
+    json_t *want = expected_messages();
+    for (size_t k = 0; k <= n; k++) {
+        struct jsonrpc_rx rx;
+        jsonrpc_rx_init(&rx, 0);
+        json_t *got = json_array();
+        assert_int_equal(jsonrpc_rx_append(&rx, stream, k), 0);
+        assert_int_equal(drain(&rx, got), -EAGAIN);
+        assert_int_equal(jsonrpc_rx_append(&rx, stream + k, n - k), 0);
+        assert_int_equal(drain(&rx, got), -EAGAIN);
+        if (!json_equal(got, want)) {
+            fail_msg("split at byte %zu gives different messages", k);
+        }
+        assert_int_equal(jsonrpc_rx_pending(&rx), 0);
+        json_decref(got);
+        jsonrpc_rx_destroy(&rx);
+    }
+    json_decref(want);
+}
+
+static void
+test_byte_by_byte(void **state)
+{
+    (void) state;
+    size_t n = strlen(stream);
+    json_t *want = expected_messages();
+    struct jsonrpc_rx rx;
+    jsonrpc_rx_init(&rx, 0);
+    json_t *got = json_array();
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(jsonrpc_rx_append(&rx, stream + i, 1), 0);
+        assert_int_equal(drain(&rx, got), -EAGAIN);
+    }
+    assert_true(json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+    jsonrpc_rx_destroy(&rx);
+}
+
+static void
+test_whitespace(void **state)
+{
+    (void) state;
+    struct jsonrpc_rx rx;
+    jsonrpc_rx_init(&rx, 0);
+    json_t *msg;
+
+    assert_int_equal(jsonrpc_rx_append(&rx, " \n\t\r ", 5), 0);
+    assert_int_equal(jsonrpc_rx_next(&rx, &msg), -EAGAIN);
+    assert_int_equal(jsonrpc_rx_pending(&rx), 0);
+
+    const char *s = "\n  {\"a\" : [ 1 , 2 ] }\n\n";
+    assert_int_equal(jsonrpc_rx_append(&rx, s, strlen(s)), 0);
+    assert_int_equal(jsonrpc_rx_next(&rx, &msg), 0);
+    assert_int_equal(json_array_size(json_object_get(msg, "a")), 2);
+    json_decref(msg);
+    assert_int_equal(jsonrpc_rx_next(&rx, &msg), -EAGAIN);
+    assert_int_equal(jsonrpc_rx_pending(&rx), 0);
+    jsonrpc_rx_destroy(&rx);
+}
+
+/* Feeds 'bytes' and expects 'n_ok' messages then 'error'. */
+static void
+expect_stream(const char *bytes, size_t max_msg, int n_ok, int error)
+{
+    struct jsonrpc_rx rx;
+    jsonrpc_rx_init(&rx, max_msg);
+    assert_int_equal(jsonrpc_rx_append(&rx, bytes, strlen(bytes)), 0);
+    json_t *got = json_array();
+    int status = drain(&rx, got);
+    if ((int) json_array_size(got) != n_ok || status != error) {
+        fail_msg("\"%s\": got %zu messages and %d, want %d and %d", bytes,
+                 json_array_size(got), status, n_ok, error);
+    }
+    if (error != -EAGAIN) {
+        assert_non_null(jsonrpc_rx_error(&rx));
+        /* The error sticks, even if valid bytes follow. */
+        json_t *msg;
+        assert_int_equal(jsonrpc_rx_append(&rx, "{}", 2), 0);
+        assert_int_equal(jsonrpc_rx_next(&rx, &msg), error);
+        assert_null(msg);
+    }
+    json_decref(got);
+    jsonrpc_rx_destroy(&rx);
+}
+
+static void
+test_garbage(void **state)
+{
+    (void) state;
+    expect_stream("garbage", 0, 0, -EINVAL);
+    expect_stream("{\"a\":1} x", 0, 1, -EINVAL);
+    expect_stream("{\"a\": x}", 0, 0, -EINVAL);      /* Jansson rejects. */
+    expect_stream("{\"a\":1}}", 0, 1, -EINVAL);      /* Stray brace. */
+    expect_stream("{\"a\":[1}", 0, 0, -EINVAL);      /* Mismatch, early. */
+    expect_stream("{\"a\":[1,{]", 0, 0, -EINVAL);
+    expect_stream("[1,2]", 0, 0, -EINVAL);           /* Not an object. */
+    expect_stream("\"str\"", 0, 0, -EINVAL);
+    expect_stream("123", 0, 0, -EINVAL);
+    expect_stream("{1:2}", 0, 0, -EINVAL);
+    expect_stream("{\"a\":\"\xff\xfe\"}", 0, 0, -EINVAL);   /* Bad UTF-8. */
+    expect_stream("{\"a\":\"\\u0000\"}", 0, 0, -EINVAL);    /* NUL. */
+    expect_stream("{\"a\":\"x\\qy\"}", 0, 0, -EINVAL);      /* Bad escape. */
+
+    /* Incomplete but so far plausible: wait for more. */
+    expect_stream("{\"a\":[1,{\"b\":\"}", 0, 0, -EAGAIN);
+    expect_stream("{\"a\":\"\\", 0, 0, -EAGAIN);
+    expect_stream("{}{\"a\"", 0, 1, -EAGAIN);
+}
+
+static void
+test_deep_nesting(void **state)
+{
+    (void) state;
+    size_t n = JSONRPC_MAX_DEPTH + 10;
+    char *s = malloc(n + 1);
+    s[0] = '{';
+    s[1] = '"';
+    s[2] = 'a';
+    s[3] = '"';
+    s[4] = ':';
+    memset(s + 5, '[', n - 5);
+    s[n] = '\0';
+    expect_stream(s, 0, 0, -EINVAL);
+
+    /* Moderate nesting is fine. */
+    char buf[256];
+    strcpy(buf, "{\"a\":");
+    for (int i = 0; i < 50; i++) {
+        strcat(buf, "[");
+    }
+    for (int i = 0; i < 50; i++) {
+        strcat(buf, "]");
+    }
+    strcat(buf, "}");
+    expect_stream(buf, 0, 1, -EAGAIN);
+    free(s);
+}
+
+static void
+test_oversize(void **state)
+{
+    (void) state;
+    char buf[256];
+
+    /* Exactly at the limit: accepted. {"a":"xxx..."} is 8 + n bytes. */
+    memset(buf, 0, sizeof buf);
+    strcpy(buf, "{\"a\":\"");
+    memset(buf + 6, 'x', 92);
+    strcat(buf, "\"}");
+    assert_int_equal(strlen(buf), 100);
+    expect_stream(buf, 100, 1, -EAGAIN);
+    /* One byte over, complete: refused. */
+    expect_stream(buf, 99, 0, -EMSGSIZE);
+
+    /* An endless message is refused before it ends. */
+    struct jsonrpc_rx rx;
+    jsonrpc_rx_init(&rx, 1000);
+    json_t *msg;
+    assert_int_equal(jsonrpc_rx_append(&rx, "{\"a\":\"", 6), 0);
+    int error = -EAGAIN;
+    int i;
+    for (i = 0; i < 100 && error == -EAGAIN; i++) {
+        char chunk[64];
+        memset(chunk, 'y', sizeof chunk);
+        assert_int_equal(jsonrpc_rx_append(&rx, chunk, sizeof chunk), 0);
+        error = jsonrpc_rx_next(&rx, &msg);
+    }
+    assert_int_equal(error, -EMSGSIZE);
+    assert_true(i <= 1000 / 64 + 1);
+    assert_non_null(strstr(jsonrpc_rx_error(&rx), "1000"));
+    jsonrpc_rx_destroy(&rx);
+
+    /* The limit is per message, not per buffer. */
+    char many[4096] = "";
+    for (int k = 0; k < 100; k++) {
+        strcat(many, "{\"id\":12345}");
+    }
+    expect_stream(many, 20, 100, -EAGAIN);
+}
+
+static void
+test_read_fd(void **state)
+{
+    (void) state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv),
+                     0);
+    struct jsonrpc_rx rx;
+    jsonrpc_rx_init(&rx, 0);
+    json_t *msg;
+
+    assert_int_equal(jsonrpc_rx_read(&rx, sv[0]), -EAGAIN);
+    const char *s = "{\"id\":1}{\"id\":";
+    assert_int_equal(write(sv[1], s, strlen(s)), (ssize_t) strlen(s));
+    assert_int_equal(jsonrpc_rx_read(&rx, sv[0]), (int) strlen(s));
+    assert_int_equal(jsonrpc_rx_next(&rx, &msg), 0);
+    assert_int_equal(json_integer_value(json_object_get(msg, "id")), 1);
+    json_decref(msg);
+    assert_int_equal(jsonrpc_rx_next(&rx, &msg), -EAGAIN);
+    assert_int_equal(write(sv[1], "2}", 2), 2);
+    assert_int_equal(jsonrpc_rx_read(&rx, sv[0]), 2);
+    assert_int_equal(jsonrpc_rx_next(&rx, &msg), 0);
+    assert_int_equal(json_integer_value(json_object_get(msg, "id")), 2);
+    json_decref(msg);
+    close(sv[1]);
+    assert_int_equal(jsonrpc_rx_read(&rx, sv[0]), 0);
+    close(sv[0]);
+    jsonrpc_rx_destroy(&rx);
+}
+
+static void
+test_tx_roundtrip(void **state)
+{
+    (void) state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv),
+                     0);
+    struct jsonrpc_tx tx;
+    jsonrpc_tx_init(&tx, 0);
+    const char *argv[] = { "a", "b c" };
+    json_t *req = jsonrpc_request_argv("m/x", 2, argv, json_integer(7));
+    assert_int_equal(jsonrpc_tx_queue(&tx, req), 0);
+    assert_int_equal(jsonrpc_tx_queue(&tx, req), 0);
+    assert_true(jsonrpc_tx_pending(&tx) > 0);
+    assert_int_equal(jsonrpc_tx_flush(&tx, sv[0]), 0);
+    assert_int_equal(jsonrpc_tx_pending(&tx), 0);
+
+    struct jsonrpc_rx rx;
+    jsonrpc_rx_init(&rx, 0);
+    assert_true(jsonrpc_rx_read(&rx, sv[1]) > 0);
+    for (int i = 0; i < 2; i++) {
+        json_t *msg;
+        assert_int_equal(jsonrpc_rx_next(&rx, &msg), 0);
+        assert_true(json_equal(msg, req));
+        json_decref(msg);
+    }
+    json_decref(req);
+    jsonrpc_rx_destroy(&rx);
+    jsonrpc_tx_destroy(&tx);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void
+test_tx_backlog(void **state)
+{
+    (void) state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv),
+                     0);
+    struct jsonrpc_tx tx;
+    jsonrpc_tx_init(&tx, 10000);
+
+    /* One big message is always accepted, whatever the limit. */
+    char *big = malloc(50000);
+    memset(big, 'z', 49999);
+    big[49999] = '\0';
+    json_t *msg = jsonrpc_reply(json_string(big), NULL);
+    assert_int_equal(jsonrpc_tx_queue(&tx, msg), 0);
+    json_decref(msg);
+    free(big);
+
+    /* The peer never reads: eventually the backlog exceeds the limit. */
+    json_t *small = jsonrpc_reply(json_string("hello"), NULL);
+    int error = 0;
+    int i;
+    for (i = 0; i < 100000 && !error; i++) {
+        int f = jsonrpc_tx_flush(&tx, sv[0]);
+        assert_true(f == 0 || f == -EAGAIN);
+        error = jsonrpc_tx_queue(&tx, small);
+    }
+    assert_int_equal(error, -ENOBUFS);
+    assert_true(jsonrpc_tx_pending(&tx) > 10000);
+    json_decref(small);
+
+    /* Peer gone: EPIPE, and no SIGPIPE kills us. */
+    close(sv[1]);
+    assert_int_equal(jsonrpc_tx_flush(&tx, sv[0]), -EPIPE);
+    close(sv[0]);
+    jsonrpc_tx_destroy(&tx);
+}
+
+static void
+assert_json_text(json_t *j, const char *text)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    assert_string_equal(s, text);
+    free(s);
+    json_decref(j);
+}
+
+static void
+test_builders(void **state)
+{
+    (void) state;
+    const char *argv[] = { "x" };
+    assert_json_text(jsonrpc_request_argv("version", 1, argv,
+                                          json_integer(0)),
+                     "{\"method\":\"version\",\"params\":[\"x\"],\"id\":0}");
+    assert_json_text(jsonrpc_request("echo", NULL, NULL),
+                     "{\"method\":\"echo\",\"params\":[],\"id\":null}");
+
+    json_t *id = json_string("abc");
+    assert_json_text(jsonrpc_reply(json_string("ok\n"), id),
+                     "{\"id\":\"abc\",\"result\":\"ok\\n\",\"error\":null}");
+    assert_json_text(jsonrpc_error_string("bad", id),
+                     "{\"id\":\"abc\",\"result\":null,\"error\":\"bad\"}");
+    /* 'id' was borrowed: still ours. */
+    assert_int_equal(id->refcount, 1);
+    json_decref(id);
+    assert_json_text(jsonrpc_error_string("\xff", NULL),
+                     "{\"id\":null,\"result\":null,"
+                     "\"error\":\"(invalid UTF-8 error)\"}");
+}
+
+static int
+parse_text(const char *text, struct jsonrpc_msg *m, json_t **json)
+{
+    const char *err;
+    *json = json_loads(text, 0, NULL);
+    assert_non_null(*json);
+    int r = jsonrpc_parse(*json, m, &err);
+    assert_true(r ? err != NULL : err == NULL);
+    return r;
+}
+
+static void
+test_parse(void **state)
+{
+    (void) state;
+    struct jsonrpc_msg m;
+    json_t *j;
+
+    assert_int_equal(parse_text("{\"method\":\"a\",\"params\":[],\"id\":1}",
+                                &m, &j), 0);
+    assert_int_equal(m.type, JSONRPC_REQUEST);
+    assert_string_equal(m.method, "a");
+    assert_int_equal(json_integer_value(m.id), 1);
+    json_decref(j);
+
+    assert_int_equal(parse_text("{\"method\":\"a\",\"params\":[],"
+                                "\"id\":null}", &m, &j), 0);
+    assert_int_equal(m.type, JSONRPC_NOTIFY);
+    json_decref(j);
+
+    assert_int_equal(parse_text("{\"result\":\"r\",\"error\":null,"
+                                "\"id\":1}", &m, &j), 0);
+    assert_int_equal(m.type, JSONRPC_REPLY);
+    assert_string_equal(json_string_value(m.result), "r");
+    json_decref(j);
+
+    assert_int_equal(parse_text("{\"result\":null,\"error\":\"e\","
+                                "\"id\":1}", &m, &j), 0);
+    assert_int_equal(m.type, JSONRPC_ERROR);
+    assert_string_equal(json_string_value(m.error), "e");
+    json_decref(j);
+
+    static const char *const bad[] = {
+        "{\"method\":1,\"params\":[],\"id\":1}",
+        "{\"method\":\"a\",\"params\":{},\"id\":1}",
+        "{\"method\":\"a\",\"id\":1}",
+        "{\"method\":\"a\",\"params\":[],\"result\":1,\"id\":1}",
+        "{\"id\":1}",
+        "{\"result\":1}",
+        "{\"result\":1,\"error\":2,\"id\":1}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (!parse_text(bad[i], &m, &j)) {
+            fail_msg("accepted %s", bad[i]);
+        }
+        json_decref(j);
+    }
+    /* {"result":null,"error":null} is a reply whose result is null. */
+    assert_int_equal(parse_text("{\"result\":null,\"error\":null,"
+                                "\"id\":1}", &m, &j), 0);
+    assert_int_equal(m.type, JSONRPC_REPLY);
+    json_decref(j);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_back_to_back),
+        cmocka_unit_test(test_split_everywhere),
+        cmocka_unit_test(test_byte_by_byte),
+        cmocka_unit_test(test_whitespace),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_oversize),
+        cmocka_unit_test(test_read_fd),
+        cmocka_unit_test(test_tx_roundtrip),
+        cmocka_unit_test(test_tx_backlog),
+        cmocka_unit_test(test_builders),
+        cmocka_unit_test(test_parse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

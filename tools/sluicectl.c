@@ -1,0 +1,244 @@
+/* sluicectl: the command-line client of sluiced.
+ *
+ * A word that names a local subcommand (table below) runs it; any other
+ * word (daemon commands such as "version" and everything with a '/', such
+ * as "dpctl/show") is sent as is to the daemon's control socket, as
+ * ovs-appctl would send it.  "sluicectl ctl COMMAND ..." forces the
+ * control-socket form when a local subcommand has the same name.
+ * Later families (OVSDB "show", "add-br", flow commands) are added as rows
+ * of 'subcommands'.
+ *
+ * Exit status: 0 success, 1 usage or transport failure, 2 the daemon
+ * answered with an error. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_client.h"
+#include "sluice_config.h"
+
+#define EXIT_CMD_ERROR 2
+
+struct ctx {
+    const char *run_dir;        /* NULL: $OVS_RUNDIR, else /run/sluice. */
+    const char *target;         /* Daemon name or socket path. */
+    int timeout_s;              /* 0: wait forever. */
+};
+
+/* Runs a local subcommand; argv[0] is its name.  Returns an exit status. */
+typedef int subcommand_fn(struct ctx *, int argc, char *argv[]);
+
+struct subcommand {
+    const char *name;
+    const char *args;           /* Usage of the arguments, for --help. */
+    int min_args;
+    int max_args;               /* < 0: unlimited. */
+    subcommand_fn *run;
+    const char *help;
+};
+
+static int cmd_ctl(struct ctx *, int argc, char *argv[]);
+static int cmd_help(struct ctx *, int argc, char *argv[]);
+
+static const struct subcommand subcommands[] = {
+    { "ctl", "COMMAND [ARG...]", 1, -1, cmd_ctl,
+      "send COMMAND to the daemon's control socket" },
+    { "help", "", 0, 0, cmd_help, "print this help" },
+};
+#define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
+
+static void
+usage(void)
+{
+    printf("sluicectl: Sluice command-line client\n"
+           "usage: sluicectl [OPTIONS] COMMAND [ARG...]\n"
+           "\n"
+           "Local commands:\n");
+    for (size_t i = 0; i < N_SUBCOMMANDS; i++) {
+        const struct subcommand *s = &subcommands[i];
+        char left[64];
+        snprintf(left, sizeof left, "%s %s", s->name, s->args);
+        printf("  %-28s %s\n", left, s->help);
+    }
+    printf("\n"
+           "Any other COMMAND (e.g. version, list-commands, exit, dpctl/show,\n"
+           "vlog/set SPEC) is sent to the daemon's control socket; run\n"
+           "`sluicectl list-commands` for the daemon's list.\n"
+           "\n"
+           "Options:\n"
+           "  --run-dir DIR        run directory (default: $OVS_RUNDIR, "
+           "else /run/sluice)\n"
+           "  -t, --target TARGET  daemon name (resolved through "
+           "RUN_DIR/TARGET.pid)\n"
+           "                       or control socket path (default: "
+           "sluiced)\n"
+           "  -T, --timeout SECS   give up after SECS seconds (default: "
+           "wait forever)\n"
+           "  -h, --help           print this help and exit\n"
+           "  -V, --version        print the version and exit\n"
+           "\n"
+           "Exit status: 0 success, 1 usage or connection failure, "
+           "2 the daemon\nreturned an error.\n");
+}
+
+/* Sends 'argv[0]' with arguments argv[1..] to the control socket. */
+static int
+run_ctl(struct ctx *ctx, int argc, char *argv[])
+{
+    char *err = NULL;
+    char *path = ctl_client_resolve(ctx->target, ctx->run_dir, &err);
+    if (!path) {
+        fprintf(stderr, "sluicectl: %s\n", err);
+        free(err);
+        return EXIT_FAILURE;
+    }
+
+    struct ctl_client *client;
+    int error = ctl_client_open(path, &client);
+    if (error) {
+        fprintf(stderr, "sluicectl: cannot connect to %s: %s\n", path,
+                strerror(-error));
+        free(path);
+        return EXIT_FAILURE;
+    }
+
+    char *result, *cmd_error;
+    error = ctl_client_call(client, argv[0], argc - 1,
+                            (const char **) argv + 1, ctx->timeout_s * 1000,
+                            &result, &cmd_error);
+    ctl_client_close(client);
+    if (error == -ETIMEDOUT) {
+        fprintf(stderr, "sluicectl: %s: no reply within %d s\n", path,
+                ctx->timeout_s);
+    } else if (error) {
+        fprintf(stderr, "sluicectl: %s: transaction error: %s\n", path,
+                strerror(-error));
+    }
+    free(path);
+    if (error) {
+        return EXIT_FAILURE;
+    }
+
+    if (cmd_error) {
+        size_t n = strlen(cmd_error);
+        fputs(cmd_error, stderr);
+        if (!n || cmd_error[n - 1] != '\n') {
+            fputc('\n', stderr);
+        }
+        free(cmd_error);
+        return EXIT_CMD_ERROR;
+    }
+    fputs(result, stdout);
+    free(result);
+    return fflush(stdout) ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static int
+cmd_ctl(struct ctx *ctx, int argc, char *argv[])
+{
+    return run_ctl(ctx, argc - 1, argv + 1);
+}
+
+static int
+cmd_help(struct ctx *ctx, int argc, char *argv[])
+{
+    (void) ctx;
+    (void) argc;
+    (void) argv;
+    usage();
+    return EXIT_SUCCESS;
+}
+
+static const struct subcommand *
+find_subcommand(const char *name)
+{
+    if (strchr(name, '/')) {
+        return NULL;                /* Always a daemon command. */
+    }
+    for (size_t i = 0; i < N_SUBCOMMANDS; i++) {
+        if (!strcmp(subcommands[i].name, name)) {
+            return &subcommands[i];
+        }
+    }
+    return NULL;
+}
+
+static int
+parse_timeout(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0 || v > INT_MAX / 1000) {
+        fprintf(stderr, "sluicectl: invalid --timeout \"%s\" (want seconds)\n",
+                s);
+        exit(EXIT_FAILURE);
+    }
+    return (int) v;
+}
+
+int
+main(int argc, char *argv[])
+{
+    enum { OPT_RUN_DIR = UCHAR_MAX + 1 };
+    static const struct option long_options[] = {
+        { "run-dir", required_argument, NULL, OPT_RUN_DIR },
+        { "target", required_argument, NULL, 't' },
+        { "timeout", required_argument, NULL, 'T' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct ctx ctx = { .target = "sluiced" };
+
+    for (;;) {
+        /* '+': stop at the command, so its arguments may start with '-'. */
+        int c = getopt_long(argc, argv, "+t:T:hV", long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_RUN_DIR:
+            ctx.run_dir = optarg;
+            break;
+        case 't':
+            ctx.target = optarg;
+            break;
+        case 'T':
+            ctx.timeout_s = parse_timeout(optarg);
+            break;
+        case 'h':
+            usage();
+            return EXIT_SUCCESS;
+        case 'V':
+            printf("sluicectl (Sluice) %s\n", SLUICE_VERSION);
+            return EXIT_SUCCESS;
+        default:
+            fprintf(stderr, "Try `sluicectl --help' for more "
+                    "information.\n");
+            return EXIT_FAILURE;
+        }
+    }
+
+    if (optind >= argc) {
+        fprintf(stderr, "sluicectl: missing command (try `sluicectl "
+                "--help')\n");
+        return EXIT_FAILURE;
+    }
+    int n = argc - optind;
+    char **args = argv + optind;
+
+    const struct subcommand *s = find_subcommand(args[0]);
+    if (!s) {
+        return run_ctl(&ctx, n, args);
+    }
+    if (n - 1 < s->min_args || (s->max_args >= 0 && n - 1 > s->max_args)) {
+        fprintf(stderr, "sluicectl: usage: sluicectl %s %s\n", s->name,
+                s->args);
+        return EXIT_FAILURE;
+    }
+    return s->run(&ctx, n, args);
+}
