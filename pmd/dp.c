@@ -11,6 +11,8 @@
 
 #include "actions.h"
 #include "dstr.h"
+#include "emc.h"
+#include "megaflow.h"
 #include "pmd.h"
 #include "port.h"
 #include "rxq_sched.h"
@@ -35,6 +37,11 @@ dp_create(uint64_t pmd_mask, unsigned int idle_sleep_us, struct dstr *err)
         return NULL;
     }
     dp->pmd_idle_sleep_us = idle_sleep_us;
+    dp->flow_limit = DP_DEFAULT_FLOW_LIMIT;
+    dp->max_idle_ms = DP_DEFAULT_MAX_IDLE_MS;
+    dp->emc_insert_inv_prob = EMC_DEFAULT_INSERT_INV_PROB;
+    dp->upcall_rate = DP_DEFAULT_UPCALL_RATE;
+    dp->upcall_burst = DP_DEFAULT_UPCALL_BURST;
     dp->control_tx = malloc(sizeof *dp->control_tx);
     if (!dp->control_tx) {
         dstr_put(err, "out of memory");
@@ -150,12 +157,16 @@ dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
         dstr_printf(err, "port %s already exists", cfg->name);
         return -EEXIST;
     }
+    /* Numbers are not reused at once, so that rules naming a removed
+     * port's number do not silently apply to the next port added. */
     for (port_no = 0; port_no < DP_MAX_PORTS; port_no++) {
-        if (!dp->ports[port_no]) {
+        uint32_t candidate = (dp->next_port_no + port_no) % DP_MAX_PORTS;
+        if (!dp->ports[candidate]) {
+            port_no = candidate;
             break;
         }
     }
-    if (port_no == DP_MAX_PORTS) {
+    if (port_no >= DP_MAX_PORTS || dp->ports[port_no]) {
         dstr_printf(err, "too many ports (at most %d)", DP_MAX_PORTS);
         return -ENOSPC;
     }
@@ -175,6 +186,7 @@ dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
     }
     __atomic_store_n(&dp->ports[port_no], port, __ATOMIC_RELEASE);
     dp->rxqs[port_no] = rxqs;
+    dp->next_port_no = (port_no + 1) % DP_MAX_PORTS;
     for (uint16_t q = 0; q < port->n_rxq; q++) {
         rxqs[q].port = port;
         rxqs[q].port_id = port->port_id;
@@ -185,17 +197,6 @@ dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
         }
     }
     return (int) port_no;
-}
-
-/* Publishes 'acts' as 'port''s actions and frees the old list once no
- * PMD can be using it. */
-void
-dp_port_set_actions(struct dp *dp, struct port *port, struct dp_actions *acts)
-{
-    struct dp_actions *old = port->actions;
-    __atomic_store_n(&port->actions, acts, __ATOMIC_RELEASE);
-    dp_sync(dp);
-    free(old);
 }
 
 int
@@ -210,20 +211,15 @@ dp_port_del(struct dp *dp, const char *name, struct dstr *err)
     }
     uint32_t port_no = port->port_no;
 
-    /* 1. Stop polling it and stop sending to it. */
+    /* 1. Stop polling it and sending to it. */
     for (uint16_t q = 0; q < port->n_rxq; q++) {
         dp_unassign_rxq(dp, &dp->rxqs[port_no][q]);
     }
-    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
-        struct port *other = dp->ports[p];
-        if (other && other != port
-            && dp_actions_outputs_to(other->actions, port_no)) {
-            VLOG_INFO("port %s: its output %s is gone, dropping its packets",
-                      other->name, name);
-            dp_port_set_actions(dp, other, NULL);
-        }
-    }
     dp_sync(dp);
+    /* Megaflows may output to it: they go, and traffic re-translates. */
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        megaflow_flush(dp->pmds[i]);
+    }
 
     /* 2. No PMD polls or sends to it any more (their buffers are flushed
      * before they acknowledge): take it out of the table and clear the
@@ -348,31 +344,6 @@ dp_port_tx_stats(struct dp *dp, uint32_t port_no, struct tx_port_stats *s)
     }
 }
 
-/* "drop", or the names of the output ports separated by commas. */
-static void
-dp_format_outputs(struct dp *dp, const struct dp_actions *acts,
-                  struct dstr *s)
-{
-    const char *sep = "";
-    if (!acts || !acts->size) {
-        dstr_put(s, "drop");
-        return;
-    }
-    DP_ACTIONS_FOR_EACH (a, acts) {
-        if (a->type == DP_ACTION_OUTPUT) {
-            uint32_t p = ((const struct dp_action_output *) a)->port_no;
-            const char *name = dp_port_name(p, dp);
-            dstr_put(s, sep);
-            if (name) {
-                dstr_put(s, name);
-            } else {
-                dstr_printf(s, "%u", p);
-            }
-            sep = ",";
-        }
-    }
-}
-
 void
 dp_format_ports(struct dp *dp, struct dstr *s)
 {
@@ -394,11 +365,10 @@ dp_format_ports(struct dp *dp, struct dstr *s)
         if (up && speed) {
             dstr_printf(s, " %u Mbps", speed);
         }
-        dstr_printf(s, ", n_rxq: %u, n_txq: %u%s, mtu: %u, output: ",
+        dstr_printf(s, ", n_rxq: %u, n_txq: %u%s, mtu: %u\n",
                     port->n_rxq, port->n_txq,
                     port->txq_shared ? " (shared)" : "", port->mtu);
-        dp_format_outputs(dp, port->actions, s);
-        dstr_printf(s, "\n  RX packets:%lu bytes:%lu dropped:%lu errors:%lu "
+        dstr_printf(s, "  RX packets:%lu bytes:%lu dropped:%lu errors:%lu "
                     "nombuf:%lu imissed:%lu\n",
                     st.rx_packets, st.rx_bytes, st.rx_dropped, st.rx_errors,
                     st.rx_nombuf, st.rx_missed);
@@ -412,16 +382,12 @@ dp_format_ports(struct dp *dp, struct dstr *s)
 static void
 pmd_stats_now(const struct pmd *pmd, struct pmd_stats *s)
 {
-    s->packets_rx = PMD_READ(pmd->stats.packets_rx)
-                    - pmd->stats_base.packets_rx;
-    s->packets_dropped = PMD_READ(pmd->stats.packets_dropped)
-                         - pmd->stats_base.packets_dropped;
-    s->cycles_idle = PMD_READ(pmd->stats.cycles_idle)
-                     - pmd->stats_base.cycles_idle;
-    s->cycles_busy = PMD_READ(pmd->stats.cycles_busy)
-                     - pmd->stats_base.cycles_busy;
-    s->iterations = PMD_READ(pmd->stats.iterations)
-                    - pmd->stats_base.iterations;
+    const uint64_t *cur = (const uint64_t *) &pmd->stats;
+    const uint64_t *base = (const uint64_t *) &pmd->stats_base;
+    uint64_t *out = (uint64_t *) s;
+    for (size_t i = 0; i < PMD_N_STATS; i++) {
+        out[i] = __atomic_load_n(&cur[i], __ATOMIC_RELAXED) - base[i];
+    }
 }
 
 static uint64_t
@@ -449,11 +415,33 @@ dp_format_pmd_stats(struct dp *dp, struct dstr *s)
         pmd_stats_now(pmd, &st);
         uint64_t total = st.cycles_idle + st.cycles_busy;
         uint64_t sent = pmd_packets_sent(pmd) - pmd->sent_base;
+        uint64_t passes = st.packets_rx + st.recirculations;
+        uint64_t lost = st.upcall_ring_full + st.upcall_rate_limited;
         dstr_printf(s, "pmd thread numa_id %d core_id %u:\n",
                     pmd->numa_id, pmd->core_id);
         dstr_printf(s, "  packets received: %lu\n", st.packets_rx);
+        dstr_printf(s, "  packet recirculations: %lu\n",
+                    st.recirculations);
+        dstr_printf(s, "  avg. datapath passes per packet: %.2f\n",
+                    ratio(passes, st.packets_rx));
+        dstr_printf(s, "  emc hits: %lu\n", st.emc_hits);
+        dstr_printf(s, "  megaflow hits: %lu\n", st.megaflow_hits);
+        dstr_printf(s, "  avg. subtable lookups per megaflow hit: %.2f\n",
+                    ratio(st.subtable_lookups, st.megaflow_hits));
+        dstr_printf(s, "  miss with success upcall: %lu\n", st.upcalls);
+        dstr_printf(s, "  miss with failed upcall: %lu\n", lost);
+        dstr_printf(s, "    upcall ring full: %lu\n", st.upcall_ring_full);
+        dstr_printf(s, "    upcall rate limited: %lu\n",
+                    st.upcall_rate_limited);
+        dstr_printf(s, "  userspace action packets: %lu (lost %lu)\n",
+                    st.userspace, st.userspace_lost);
+        dstr_printf(s, "  dropped, recirculated too often: %lu\n",
+                    st.recirc_too_deep);
         dstr_printf(s, "  packets sent: %lu\n", sent);
         dstr_printf(s, "  packets dropped: %lu\n", st.packets_dropped);
+        dstr_printf(s, "  megaflows: %u (limit %u), emc size: %u\n",
+                    pmd->flows.n_flows, dp->flow_limit,
+                    emc_n_entries(&pmd->emc));
         dstr_printf(s, "  iterations: %lu\n", st.iterations);
         dstr_printf(s, "  idle cycles: %lu (%.2f%%)\n", st.cycles_idle,
                     100.0 * ratio(st.cycles_idle, total));
@@ -468,16 +456,60 @@ dp_format_pmd_stats(struct dp *dp, struct dstr *s)
 }
 
 void
+dp_format_pmd_perf(struct dp *dp, struct dstr *s)
+{
+    double hz = (double) rte_get_tsc_hz();
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        struct pmd *pmd = dp->pmds[i];
+        struct pmd_stats st;
+        pmd_stats_now(pmd, &st);
+        uint64_t total = st.cycles_idle + st.cycles_busy;
+        dstr_printf(s, "pmd thread numa_id %d core_id %u:\n",
+                    pmd->numa_id, pmd->core_id);
+        dstr_printf(s, "  Time: %.3f s of TSC at %.0f MHz\n",
+                    (double) total / hz, hz / 1e6);
+        dstr_printf(s, "  Iterations: %lu  (%.2f us/it)\n", st.iterations,
+                    st.iterations ? 1e6 * (double) total / hz
+                                    / (double) st.iterations : 0.0);
+        dstr_printf(s, "  - Used TSC cycles: %lu (%.1f %% of total)\n",
+                    st.cycles_busy, 100.0 * ratio(st.cycles_busy, total));
+        dstr_printf(s, "  - idle iterations TSC: %lu (%.1f %%)\n",
+                    st.cycles_idle, 100.0 * ratio(st.cycles_idle, total));
+        dstr_printf(s, "  Rx packets: %lu  (%.0f Kpps, %.0f cycles/pkt)\n",
+                    st.packets_rx,
+                    total ? (double) st.packets_rx * hz / (double) total
+                            / 1e3 : 0.0,
+                    ratio(st.cycles_busy, st.packets_rx));
+        dstr_printf(s, "  Datapath passes: %lu  (%.2f passes/pkt)\n",
+                    st.packets_rx + st.recirculations,
+                    ratio(st.packets_rx + st.recirculations,
+                          st.packets_rx));
+        dstr_printf(s, "  - EMC hits: %lu  (%.1f %%)\n", st.emc_hits,
+                    100.0 * ratio(st.emc_hits, st.packets_rx
+                                  + st.recirculations));
+        dstr_printf(s, "  - Megaflow hits: %lu  (%.1f %%, %.2f subtbl "
+                    "lookups/hit)\n", st.megaflow_hits,
+                    100.0 * ratio(st.megaflow_hits, st.packets_rx
+                                  + st.recirculations),
+                    ratio(st.subtable_lookups, st.megaflow_hits));
+        dstr_printf(s, "  - Upcalls: %lu  (%.1f %%)\n", st.upcalls,
+                    100.0 * ratio(st.upcalls, st.packets_rx
+                                  + st.recirculations));
+        dstr_printf(s, "  - Lost upcalls: %lu\n",
+                    st.upcall_ring_full + st.upcall_rate_limited);
+    }
+}
+
+void
 dp_clear_pmd_stats(struct dp *dp)
 {
     for (unsigned int i = 0; i < dp->n_pmds; i++) {
         struct pmd *pmd = dp->pmds[i];
-        pmd->stats_base.packets_rx = PMD_READ(pmd->stats.packets_rx);
-        pmd->stats_base.packets_dropped =
-            PMD_READ(pmd->stats.packets_dropped);
-        pmd->stats_base.cycles_idle = PMD_READ(pmd->stats.cycles_idle);
-        pmd->stats_base.cycles_busy = PMD_READ(pmd->stats.cycles_busy);
-        pmd->stats_base.iterations = PMD_READ(pmd->stats.iterations);
+        const uint64_t *cur = (const uint64_t *) &pmd->stats;
+        uint64_t *base = (uint64_t *) &pmd->stats_base;
+        for (size_t k = 0; k < PMD_N_STATS; k++) {
+            base[k] = __atomic_load_n(&cur[k], __ATOMIC_RELAXED);
+        }
         pmd->sent_base = pmd_packets_sent(pmd);
     }
     for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {

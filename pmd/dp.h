@@ -2,7 +2,7 @@
  *
  * The control thread owns the struct dp: it adds and removes ports,
  * assigns their rx queues to PMDs (through each PMD's command ring) and
- * sets their default actions.  PMD threads read dp->ports[] to transmit;
+ * installs megaflows.  PMD threads read dp->ports[] to transmit;
  * a port leaves that table only after every PMD has acknowledged that it
  * no longer polls or sends to it. */
 #ifndef SLUICE_DP_H
@@ -13,6 +13,11 @@
 
 #define DP_MAX_PORTS 256
 #define DP_MAX_PMDS 64
+
+#define DP_DEFAULT_FLOW_LIMIT 200000
+#define DP_DEFAULT_MAX_IDLE_MS 10000
+#define DP_DEFAULT_UPCALL_RATE 1000000
+#define DP_DEFAULT_UPCALL_BURST 4096
 
 struct dstr;
 struct port;
@@ -30,6 +35,15 @@ struct dp {
     unsigned int n_pmds;
     unsigned int pmd_idle_sleep_us;
     bool hold_rxqs;                 /* Ports added now are not polled. */
+    uint32_t next_port_no;          /* Where the search for a free one
+                                     * starts. */
+
+    /* Tunables (dpif-netdev/set-* commands). */
+    unsigned int flow_limit;        /* Megaflows per PMD. */
+    unsigned int max_idle_ms;       /* Megaflow idle expiry. */
+    unsigned int emc_insert_inv_prob;
+    uint64_t upcall_rate;           /* Per PMD per second; 0: no limit. */
+    uint64_t upcall_burst;
     struct tx_ctx *control_tx;      /* The control thread's tx context. */
     struct dp_zombie_pool *zombies; /* Mempools waiting for their mbufs. */
 };
@@ -56,10 +70,6 @@ int dp_port_del(struct dp *, const char *name, struct dstr *err);
 struct port *dp_port_by_name(struct dp *, const char *name);
 const char *dp_port_name(uint32_t port_no, void *dp);
 
-/* Replaces the default actions of packets received on 'port' (takes
- * ownership of 'acts'; NULL drops). */
-void dp_port_set_actions(struct dp *, struct port *, struct dp_actions *);
-
 /* Frees mempools of removed ports whose mbufs have all come back.  Call
  * now and then (the daemon does every second). */
 void dp_reap_mempools(struct dp *);
@@ -80,6 +90,7 @@ int dp_sync(struct dp *);
 /* Text for the control-socket commands. */
 void dp_format_ports(struct dp *, struct dstr *);
 void dp_format_pmd_stats(struct dp *, struct dstr *);
+void dp_format_pmd_perf(struct dp *, struct dstr *);
 void dp_clear_pmd_stats(struct dp *);
 void dp_format_rxqs(struct dp *, struct dstr *);
 

@@ -20,6 +20,8 @@
 #include "actions.h"
 #include "dp.h"
 #include "dstr.h"
+#include "packet.h"
+#include "pipeline.h"
 #include "port.h"
 #include "vlog.h"
 
@@ -27,17 +29,27 @@ VLOG_DEFINE_THIS_MODULE(pmd);
 
 #define PMD_RX_BURST 32
 #define PMD_CMD_RING_SIZE 1024
+#define PMD_UPCALL_RING_SIZE 4096
+/* Deleting more megaflows than this in one command batch clears the EMC
+ * instead of scanning it once per megaflow. */
+#define PMD_EMC_SCAN_MAX 16
 
 enum pmd_cmd_type {
     PMD_CMD_ADD_RXQ,
     PMD_CMD_DEL_RXQ,
     PMD_CMD_FORGET_PORT,
+    PMD_CMD_INSTALL_FLOW,
+    PMD_CMD_DELETE_FLOW,
+    PMD_CMD_CLEAR_FLOW_STATS,
+    PMD_CMD_SET_UPCALL_LIMIT,
+    PMD_CMD_SET_EMC_PROB,
 };
 
 struct pmd_cmd {
     uint32_t type;
-    uint32_t port_no;
-    struct pmd_rxq *rxq;
+    uint32_t arg;               /* Port number, EMC probability. */
+    void *ptr;                  /* Rx queue or megaflow. */
+    uint64_t arg2, arg3;        /* Upcall rate and burst. */
 };
 
 /* Single writer: a plain add, but visible to readers as a whole. */
@@ -45,21 +57,24 @@ struct pmd_cmd {
     __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
 
 static void
-pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd)
+pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd, unsigned int *deletes)
 {
+    struct pmd_rxq *rxq = cmd->ptr;
+    struct megaflow *mf = cmd->ptr;
+
     switch (cmd->type) {
     case PMD_CMD_ADD_RXQ:
         if (pmd->n_rxqs < PMD_MAX_RXQS) {
-            pmd->rxqs[pmd->n_rxqs++] = cmd->rxq;
+            pmd->rxqs[pmd->n_rxqs++] = rxq;
         } else {
             VLOG_ERR("pmd on core %u: poll list full, queue %u of port "
-                     "%s not polled", pmd->core_id, cmd->rxq->qid,
-                     cmd->rxq->port->name);
+                     "%s not polled", pmd->core_id, rxq->qid,
+                     rxq->port->name);
         }
         break;
     case PMD_CMD_DEL_RXQ:
         for (unsigned int i = 0; i < pmd->n_rxqs; i++) {
-            if (pmd->rxqs[i] == cmd->rxq) {
+            if (pmd->rxqs[i] == rxq) {
                 memmove(&pmd->rxqs[i], &pmd->rxqs[i + 1],
                         (pmd->n_rxqs - i - 1) * sizeof pmd->rxqs[0]);
                 pmd->n_rxqs--;
@@ -68,7 +83,40 @@ pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd)
         }
         break;
     case PMD_CMD_FORGET_PORT:
-        tx_forget_port(&pmd->tx, cmd->port_no);
+        tx_forget_port(&pmd->tx, cmd->arg);
+        break;
+    case PMD_CMD_INSTALL_FLOW:
+        if (dpcls_insert(&pmd->cls, &mf->rule, &mf->key_mf, &mf->mask_mf)) {
+            /* The control thread's shadow makes this impossible. */
+            VLOG_ERR("pmd on core %u: megaflow %lu not installed",
+                     pmd->core_id, mf->id);
+            mf->rule.dead = true;
+        }
+        break;
+    case PMD_CMD_DELETE_FLOW:
+        if (!mf->rule.dead) {
+            dpcls_remove(&pmd->cls, &mf->rule);
+        }
+        if (++*deletes <= PMD_EMC_SCAN_MAX) {
+            emc_remove_rule(&pmd->emc, &mf->rule);
+        } else if (*deletes == PMD_EMC_SCAN_MAX + 1) {
+            emc_clear(&pmd->emc);
+        }
+        break;
+    case PMD_CMD_CLEAR_FLOW_STATS:
+        mf->packets = 0;
+        mf->bytes = 0;
+        mf->used = 0;
+        mf->tcp_flags = 0;
+        break;
+    case PMD_CMD_SET_UPCALL_LIMIT:
+        pmd->upcall_limit.rate = cmd->arg2;
+        pmd->upcall_limit.burst = cmd->arg3;
+        pmd->upcall_limit.tokens = cmd->arg3 * rte_get_tsc_hz();
+        pmd->upcall_limit.last_tsc = rte_rdtsc();
+        break;
+    case PMD_CMD_SET_EMC_PROB:
+        emc_set_insert_inv_prob(&pmd->emc, cmd->arg);
         break;
     }
 }
@@ -80,8 +128,9 @@ pmd_run_commands(struct pmd *pmd)
     unsigned int n = rte_ring_sc_dequeue_burst_elem(pmd->cmd_ring, cmds,
                                                     sizeof cmds[0], 16, NULL);
     if (n) {
+        unsigned int deletes = 0;
         for (unsigned int i = 0; i < n; i++) {
-            pmd_apply(pmd, &cmds[i]);
+            pmd_apply(pmd, &cmds[i], &deletes);
         }
         __atomic_store_n(&pmd->cmd_done, pmd->cmd_done + n,
                          __ATOMIC_RELEASE);
@@ -100,12 +149,15 @@ static void
 pmd_poll_loop(struct pmd *pmd)
 {
     struct rte_mbuf *pkts[PMD_RX_BURST];
+    uint64_t resort_interval = rte_get_tsc_hz();
 
+    pmd->next_resort_tsc = rte_rdtsc() + resort_interval;
     while (!__atomic_load_n(&pmd->exit, __ATOMIC_RELAXED)) {
         uint64_t start = rte_rdtsc();
         uint64_t now = start;
         uint32_t n_total = 0;
 
+        pmd->now_tsc = start;
         for (unsigned int i = 0; i < pmd->n_rxqs; i++) {
             struct pmd_rxq *q = pmd->rxqs[i];
             uint16_t n = rte_eth_rx_burst(q->port_id, q->qid, pkts,
@@ -113,12 +165,7 @@ pmd_poll_loop(struct pmd *pmd)
             if (!n) {
                 continue;
             }
-            const struct dp_actions *acts =
-                __atomic_load_n(&q->port->actions, __ATOMIC_ACQUIRE);
-            uint32_t dropped = dp_actions_execute(&pmd->tx, pkts, n, acts);
-            if (dropped) {
-                PMD_COUNT(pmd->stats.packets_dropped, dropped);
-            }
+            pipeline_process(pmd, pkts, n, q->port->port_no, 0);
             uint64_t t = rte_rdtsc();
             PMD_COUNT(q->cycles, t - now);
             PMD_COUNT(q->packets, n);
@@ -139,8 +186,12 @@ pmd_poll_loop(struct pmd *pmd)
         if (unlikely(!rte_ring_empty(pmd->cmd_ring))) {
             pmd_run_commands(pmd);
         }
+        if (unlikely(end > pmd->next_resort_tsc)) {
+            dpcls_sort_subtables(&pmd->cls);
+            pmd->next_resort_tsc = end + resort_interval;
+        }
         if (!n_total && pmd->idle_sleep_us) {
-            /* Sleeping is idle time too: account it on the next pass. */
+            /* Sleeping is idle time too. */
             uint64_t t = rte_rdtsc();
             pmd_idle_sleep(pmd->idle_sleep_us);
             PMD_COUNT(pmd->stats.cycles_idle, rte_rdtsc() - t);
@@ -171,6 +222,74 @@ pmd_main(void *arg)
     return NULL;
 }
 
+/* The userspace action: the packet goes up the upcall ring. */
+static void
+pmd_exec_userspace(struct dp_exec_ctx *ctx, struct rte_mbuf *pkt,
+                   uint32_t cookie)
+{
+    struct pmd *pmd = ctx->aux;
+    struct upcall_msg msg = { .pkt = pkt, .kind = UPCALL_USERSPACE,
+                              .cookie = cookie };
+    if (rte_ring_sp_enqueue_elem(pmd->upcall_ring, &msg, sizeof msg)) {
+        PMD_COUNT(pmd->stats.userspace_lost, 1);
+        rte_pktmbuf_free(pkt);
+        return;
+    }
+    PMD_COUNT(pmd->stats.userspace, 1);
+}
+
+/* Recirculation: another pass through the pipeline, bounded in depth. */
+static void
+pmd_exec_recirc(struct dp_exec_ctx *ctx, struct rte_mbuf **pkts, uint32_t n,
+                uint32_t recirc_id)
+{
+    struct pmd *pmd = ctx->aux;
+    if (pmd->recirc_depth >= PIPELINE_MAX_RECIRC) {
+        PMD_COUNT(pmd->stats.recirc_too_deep, n);
+        rte_pktmbuf_free_bulk(pkts, n);
+        return;
+    }
+    PMD_COUNT(pmd->stats.recirculations, n);
+    pmd->recirc_depth++;
+    while (n) {
+        /* The pipeline reorders its array: give it a copy. */
+        struct rte_mbuf *batch[PIPELINE_BATCH];
+        uint32_t k = n < PIPELINE_BATCH ? n : PIPELINE_BATCH;
+        memcpy(batch, pkts, k * sizeof *pkts);
+        pipeline_process(pmd, batch, k, packet_meta(batch[0])->in_port,
+                         recirc_id);
+        pkts += k;
+        n -= k;
+    }
+    pmd->recirc_depth--;
+}
+
+static void
+pmd_exec_init(struct pmd *pmd)
+{
+    pmd->exec.tx = &pmd->tx;
+    pmd->exec.userspace = pmd_exec_userspace;
+    pmd->exec.recirc = pmd_exec_recirc;
+    pmd->exec.aux = pmd;
+}
+
+/* Frees a PMD whose thread is not running, with everything it holds. */
+static void
+pmd_free(struct pmd *pmd)
+{
+    struct upcall_msg msg;
+    while (pmd->upcall_ring
+           && !rte_ring_sc_dequeue_elem(pmd->upcall_ring, &msg, sizeof msg)) {
+        rte_pktmbuf_free(msg.pkt);
+    }
+    megaflow_table_destroy(&pmd->flows);
+    dpcls_destroy(&pmd->cls);
+    emc_destroy(&pmd->emc);
+    rte_ring_free(pmd->cmd_ring);
+    rte_ring_free(pmd->upcall_ring);
+    rte_free(pmd);
+}
+
 struct pmd *
 pmd_start(struct dp *dp, unsigned int index, unsigned int core_id,
           unsigned int idle_sleep_us, struct dstr *err)
@@ -190,16 +309,35 @@ pmd_start(struct dp *dp, unsigned int index, unsigned int core_id,
     pmd->dp = dp;
     pmd->idle_sleep_us = idle_sleep_us;
     tx_ctx_init(&pmd->tx, dp, (uint16_t) (index + 1));
+    pmd_exec_init(pmd);
+    dpcls_init(&pmd->cls);
+    megaflow_table_init(&pmd->flows);
+    pmd->upcall_limit.rate = dp->upcall_rate;
+    pmd->upcall_limit.burst = dp->upcall_burst;
+    pmd->upcall_limit.tokens = dp->upcall_burst * rte_get_tsc_hz();
+    pmd->upcall_limit.last_tsc = rte_rdtsc();
+    if (emc_init(&pmd->emc, 0, dp->emc_insert_inv_prob)) {
+        dstr_printf(err, "cannot allocate the EMC for core %u", core_id);
+        rte_free(pmd);
+        return NULL;
+    }
 
     snprintf(ring_name, sizeof ring_name, "pmd_cmd_%u_%u", core_id,
              (unsigned int) getpid() % 100000);
     pmd->cmd_ring = rte_ring_create_elem(ring_name, sizeof(struct pmd_cmd),
                                          PMD_CMD_RING_SIZE, SOCKET_ID_ANY,
                                          RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (!pmd->cmd_ring) {
-        dstr_printf(err, "cannot create command ring for core %u: %s",
+    snprintf(ring_name, sizeof ring_name, "pmd_up_%u_%u", core_id,
+             (unsigned int) getpid() % 100000);
+    pmd->upcall_ring = rte_ring_create_elem(ring_name,
+                                            sizeof(struct upcall_msg),
+                                            PMD_UPCALL_RING_SIZE,
+                                            SOCKET_ID_ANY,
+                                            RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (!pmd->cmd_ring || !pmd->upcall_ring) {
+        dstr_printf(err, "cannot create the rings of core %u: %s",
                     core_id, rte_strerror(rte_errno));
-        rte_free(pmd);
+        pmd_free(pmd);
         return NULL;
     }
 
@@ -214,8 +352,7 @@ pmd_start(struct dp *dp, unsigned int index, unsigned int core_id,
     if (error) {
         dstr_printf(err, "cannot start PMD thread on core %u: %s", core_id,
                     strerror(error));
-        rte_ring_free(pmd->cmd_ring);
-        rte_free(pmd);
+        pmd_free(pmd);
         return NULL;
     }
     pmd->started = true;
@@ -232,8 +369,7 @@ pmd_stop(struct pmd *pmd)
         __atomic_store_n(&pmd->exit, true, __ATOMIC_RELAXED);
         pthread_join(pmd->thread, NULL);
     }
-    rte_ring_free(pmd->cmd_ring);
-    rte_free(pmd);
+    pmd_free(pmd);
 }
 
 static int
@@ -255,21 +391,57 @@ pmd_send(struct pmd *pmd, const struct pmd_cmd *cmd)
 int
 pmd_add_rxq(struct pmd *pmd, struct pmd_rxq *rxq)
 {
-    struct pmd_cmd cmd = { .type = PMD_CMD_ADD_RXQ, .rxq = rxq };
+    struct pmd_cmd cmd = { .type = PMD_CMD_ADD_RXQ, .ptr = rxq };
     return pmd_send(pmd, &cmd);
 }
 
 int
 pmd_del_rxq(struct pmd *pmd, struct pmd_rxq *rxq)
 {
-    struct pmd_cmd cmd = { .type = PMD_CMD_DEL_RXQ, .rxq = rxq };
+    struct pmd_cmd cmd = { .type = PMD_CMD_DEL_RXQ, .ptr = rxq };
     return pmd_send(pmd, &cmd);
 }
 
 int
 pmd_forget_port(struct pmd *pmd, uint32_t port_no)
 {
-    struct pmd_cmd cmd = { .type = PMD_CMD_FORGET_PORT, .port_no = port_no };
+    struct pmd_cmd cmd = { .type = PMD_CMD_FORGET_PORT, .arg = port_no };
+    return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_install_flow(struct pmd *pmd, struct megaflow *mf)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_INSTALL_FLOW, .ptr = mf };
+    return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_delete_flow(struct pmd *pmd, struct megaflow *mf)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_DELETE_FLOW, .ptr = mf };
+    return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_clear_flow_stats(struct pmd *pmd, struct megaflow *mf)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_CLEAR_FLOW_STATS, .ptr = mf };
+    return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_set_upcall_limit(struct pmd *pmd, uint64_t rate, uint64_t burst)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_SET_UPCALL_LIMIT, .arg2 = rate,
+                           .arg3 = burst };
+    return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_set_emc_insert_inv_prob(struct pmd *pmd, unsigned int inv_prob)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_SET_EMC_PROB, .arg = inv_prob };
     return pmd_send(pmd, &cmd);
 }
 

@@ -13,6 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "actions.h"
+#include "dpcls.h"
+#include "emc.h"
+#include "megaflow.h"
 #include "tx.h"
 
 struct dp;
@@ -33,12 +37,32 @@ struct pmd_rxq {
     uint64_t cycles_base;   /* 'cycles' at the last stats clear. */
 };
 
+/* Counters of one PMD, all uint64_t (shown and cleared as an array). */
 struct pmd_stats {
     uint64_t packets_rx;
+    uint64_t recirculations;    /* Extra passes through the pipeline. */
+    uint64_t emc_hits;
+    uint64_t megaflow_hits;
+    uint64_t subtable_lookups;  /* Summed over megaflow hits. */
+    uint64_t upcalls;           /* Misses queued to the control thread. */
+    uint64_t upcall_ring_full;  /* Misses dropped: upcall ring full. */
+    uint64_t upcall_rate_limited;   /* Misses dropped: over the limit. */
+    uint64_t userspace;         /* Packets sent up by a userspace action. */
+    uint64_t userspace_lost;    /* ... dropped: upcall ring full. */
+    uint64_t recirc_too_deep;   /* Dropped: recirculated too often. */
     uint64_t packets_dropped;   /* Dropped by actions (e.g. "drop"). */
     uint64_t cycles_idle;
     uint64_t cycles_busy;
     uint64_t iterations;
+};
+#define PMD_N_STATS (sizeof(struct pmd_stats) / sizeof(uint64_t))
+
+/* Upcall admission: a token bucket refilled from the TSC. */
+struct pmd_upcall_limit {
+    uint64_t tokens;            /* Scaled by the TSC rate. */
+    uint64_t last_tsc;
+    uint64_t rate;              /* Upcalls per second; 0: unlimited. */
+    uint64_t burst;
 };
 
 struct pmd {
@@ -59,6 +83,17 @@ struct pmd {
     struct pmd_rxq *rxqs[PMD_MAX_RXQS];
     unsigned int n_rxqs;
     struct pmd_stats stats;
+    struct emc emc;
+    struct dpcls cls;
+    struct pmd_upcall_limit upcall_limit;
+    uint64_t now_tsc;           /* TSC at the start of this iteration. */
+    uint64_t next_resort_tsc;   /* When to re-rank the subtables. */
+    struct rte_ring *upcall_ring;   /* PMD -> control thread (mbufs). */
+    struct dp_exec_ctx exec;    /* Executes actions with 'tx' and hooks. */
+    unsigned int recirc_depth;
+
+    /* The control thread's shadow of this PMD's megaflows. */
+    struct megaflow_table flows;
 
     /* Control thread's view. */
     unsigned int n_assigned;    /* Queues assigned (poll list size soon). */
@@ -80,6 +115,13 @@ void pmd_stop(struct pmd *);
 int pmd_add_rxq(struct pmd *, struct pmd_rxq *);
 int pmd_del_rxq(struct pmd *, struct pmd_rxq *);
 int pmd_forget_port(struct pmd *, uint32_t port_no);
+int pmd_install_flow(struct pmd *, struct megaflow *);
+int pmd_delete_flow(struct pmd *, struct megaflow *);
+int pmd_clear_flow_stats(struct pmd *, struct megaflow *);
+/* Changes the upcall limit (0: unlimited) and EMC insertion
+ * probability (1 / inv_prob; 0: never). */
+int pmd_set_upcall_limit(struct pmd *, uint64_t rate, uint64_t burst);
+int pmd_set_emc_insert_inv_prob(struct pmd *, unsigned int inv_prob);
 int pmd_wait(struct pmd *, unsigned int timeout_ms);
 
 /* Reads a counter that another thread writes. */

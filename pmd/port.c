@@ -362,7 +362,6 @@ port_close(struct port *port, struct rte_mempool **mp)
     *mp = port->mp;
     free(port->txq_locks);
     free(port->devargs);
-    free(port->actions);
     free(port);
 }
 

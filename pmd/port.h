@@ -48,9 +48,6 @@ struct port {
     struct rte_mempool *mp;
     rte_spinlock_t *txq_locks;  /* One per txq when threads share. */
     bool txq_shared;
-    /* The default action list of packets received here (foundation
-     * issue's forwarding); swapped by the control thread, read by PMDs. */
-    struct dp_actions *actions;
 };
 
 /* Opens and starts a port for 'n_tx_threads' sending threads.  On error

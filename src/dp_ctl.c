@@ -1,6 +1,8 @@
 /* dp_ctl: datapath commands on the control socket. */
 #include "dp_ctl.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +10,11 @@
 #include "ctl.h"
 #include "dp.h"
 #include "dstr.h"
+#include "flow_parse.h"
+#include "megaflow.h"
+#include "pmd.h"
 #include "port.h"
+#include "upcall.h"
 
 static int
 cmd_add_if(int argc, const char *argv[], struct dstr *reply, void *dp_)
@@ -34,42 +40,6 @@ cmd_del_if(int argc, const char *argv[], struct dstr *reply, void *dp_)
 {
     (void) argc;
     return dp_port_del(dp_, argv[1], reply) ? 1 : 0;
-}
-
-static int
-cmd_set_if_output(int argc, const char *argv[], struct dstr *reply,
-                  void *dp_)
-{
-    struct dp *dp = dp_;
-    struct port *port = dp_port_by_name(dp, argv[1]);
-    struct dp_actions *acts = NULL;
-
-    if (!port) {
-        dstr_printf(reply, "no port named %s\n", argv[1]);
-        return 1;
-    }
-    /* OUTPUT is "drop", or one or more port names. */
-    if (argc != 3 || strcmp(argv[2], "drop")) {
-        acts = dp_actions_new();
-        for (int i = 2; acts && i < argc; i++) {
-            struct port *out = dp_port_by_name(dp, argv[i]);
-            if (!out) {
-                dstr_printf(reply, "no port named %s\n", argv[i]);
-                free(acts);
-                return 1;
-            }
-            if (dp_actions_add_output(&acts, out->port_no)) {
-                free(acts);
-                acts = NULL;
-            }
-        }
-        if (!acts) {
-            dstr_put(reply, "out of memory\n");
-            return 1;
-        }
-    }
-    dp_port_set_actions(dp, port, acts);
-    return 0;
 }
 
 static int
@@ -128,15 +98,289 @@ cmd_pmd_rxq_rebalance(int argc, const char *argv[], struct dstr *reply,
     return 0;
 }
 
+static int
+port_lookup(const char *name, uint32_t *port_no, void *dp_)
+{
+    struct port *port = dp_port_by_name(dp_, name);
+    if (!port) {
+        return -ENOENT;
+    }
+    *port_no = port->port_no;
+    return 0;
+}
+
+/* Parses "[-s] ... FLOW [ACTIONS]" options shared by the flow commands. */
+static int
+parse_flow_args(struct dp *dp, const char *flow_text, struct flow *key,
+                struct flow *mask, struct dstr *reply)
+{
+    if (flow_parse(flow_text, key, mask, port_lookup, dp, reply)) {
+        return -EINVAL;
+    }
+    mask->in_port = UINT32_MAX;     /* Megaflows are per input port. */
+    mask->recirc_id = UINT32_MAX;
+    uint64_t *k = (uint64_t *) key;
+    const uint64_t *m = (const uint64_t *) mask;
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        k[i] &= m[i];
+    }
+    return 0;
+}
+
+static int
+cmd_dump_flows(int argc, const char *argv[], struct dstr *reply, void *dp_)
+{
+    struct dp *dp = dp_;
+    (void) argc;
+    (void) argv;
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        struct pmd *pmd = dp->pmds[i];
+        struct dpcls_cursor c;
+        struct dpcls_rule *r;
+        if (dp->n_pmds > 1) {
+            dstr_printf(reply, "flow-dump from pmd on cpu core: %u\n",
+                        pmd->core_id);
+        }
+        DPCLS_FOR_EACH (r, &c, &pmd->flows.shadow) {
+            const struct megaflow *mf =
+                DPCLS_CONTAINER_OF(r, struct megaflow, shadow);
+            megaflow_format(mf, reply, dp_port_name, dp);
+            dstr_put(reply, "\n");
+        }
+    }
+    return 0;
+}
+
+static int
+cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
+             bool create, bool modify)
+{
+    struct dp *dp = dp_;
+    bool clear = false;
+    int i = 1;
+    struct flow key, mask;
+
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--clear")) {
+            clear = true;
+        } else if (strcmp(argv[i], "-s") && strcmp(argv[i], "--statistics")
+                   && strcmp(argv[i], "--may-create")) {
+            dstr_printf(reply, "unknown option %s\n", argv[i]);
+            return 1;
+        } else if (!strcmp(argv[i], "--may-create")) {
+            create = true;
+        }
+    }
+    if (argc - i != 2) {
+        dstr_put(reply, "expected FLOW ACTIONS\n");
+        return 1;
+    }
+    if (parse_flow_args(dp, argv[i], &key, &mask, reply)) {
+        return 1;
+    }
+    int installed = 0, modified = 0;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        struct pmd *pmd = dp->pmds[p];
+        struct dp_actions *acts = NULL;
+        if (dp_actions_parse(argv[i + 1], &acts, port_lookup, dp, reply)) {
+            return 1;
+        }
+        struct megaflow *mf = megaflow_find_exact(pmd, &key, &mask);
+        if (mf && modify) {
+            megaflow_modify(pmd, mf, acts, clear);
+            modified++;
+        } else if (mf) {
+            free(acts);
+            dstr_put(reply, "flow already exists\n");
+            return 1;
+        } else if (create) {
+            int error = megaflow_install(pmd, &key, &mask, acts, NULL);
+            if (error) {
+                dstr_printf(reply, "cannot install the flow on pmd %u: "
+                            "%s\n", pmd->core_id,
+                            error == -EEXIST ? "it overlaps an installed "
+                            "megaflow with the same mask"
+                            : error == -ENOSPC ? "flow limit reached"
+                            : strerror(-error));
+                return 1;
+            }
+            installed++;
+        } else {
+            free(acts);
+            dstr_put(reply, "flow does not exist\n");
+            return 1;
+        }
+    }
+    (void) installed;
+    (void) modified;
+    return 0;
+}
+
+static int
+cmd_add_flow(int argc, const char *argv[], struct dstr *reply, void *dp)
+{
+    return cmd_put_flow(argc, argv, reply, dp, true, false);
+}
+
+static int
+cmd_mod_flow(int argc, const char *argv[], struct dstr *reply, void *dp)
+{
+    return cmd_put_flow(argc, argv, reply, dp, false, true);
+}
+
+static int
+cmd_del_flow(int argc, const char *argv[], struct dstr *reply, void *dp_)
+{
+    struct dp *dp = dp_;
+    struct flow key, mask;
+    (void) argc;
+    if (parse_flow_args(dp, argv[argc - 1], &key, &mask, reply)) {
+        return 1;
+    }
+    int found = 0;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        struct megaflow *mf = megaflow_find_exact(dp->pmds[p], &key, &mask);
+        if (mf) {
+            megaflow_delete(dp->pmds[p], mf);
+            found++;
+        }
+    }
+    if (!found) {
+        dstr_put(reply, "flow does not exist\n");
+        return 1;
+    }
+    return 0;
+}
+
+static int
+cmd_del_flows(int argc, const char *argv[], struct dstr *reply, void *dp_)
+{
+    struct dp *dp = dp_;
+    (void) argc;
+    (void) argv;
+    (void) reply;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        megaflow_flush(dp->pmds[p]);
+    }
+    return 0;
+}
+
+static int
+cmd_pmd_perf_show(int argc, const char *argv[], struct dstr *reply,
+                  void *dp_)
+{
+    (void) argc;
+    (void) argv;
+    dp_format_pmd_perf(dp_, reply);
+    upcall_format_stats(reply);
+    return 0;
+}
+
+static int
+parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *v,
+             struct dstr *reply)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (!*s || *s == '-' || *end || errno || x < min || x > max) {
+        dstr_printf(reply, "\"%s\" is not a number from %lu to %lu\n", s,
+                    min, max);
+        return -EINVAL;
+    }
+    *v = x;
+    return 0;
+}
+
+static int
+cmd_set_flow_limit(int argc, const char *argv[], struct dstr *reply,
+                   void *dp_)
+{
+    struct dp *dp = dp_;
+    uint64_t v;
+    (void) argc;
+    if (parse_number(argv[1], 1, 10000000, &v, reply)) {
+        return 1;
+    }
+    dp->flow_limit = (unsigned int) v;
+    return 0;
+}
+
+static int
+cmd_set_max_idle(int argc, const char *argv[], struct dstr *reply,
+                 void *dp_)
+{
+    struct dp *dp = dp_;
+    uint64_t v;
+    (void) argc;
+    if (parse_number(argv[1], 100, 3600000, &v, reply)) {
+        return 1;
+    }
+    dp->max_idle_ms = (unsigned int) v;
+    return 0;
+}
+
+static int
+cmd_set_emc_insert(int argc, const char *argv[], struct dstr *reply,
+                   void *dp_)
+{
+    struct dp *dp = dp_;
+    uint64_t v;
+    (void) argc;
+    if (parse_number(argv[1], 0, 1000000, &v, reply)) {
+        return 1;
+    }
+    dp->emc_insert_inv_prob = (unsigned int) v;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        pmd_set_emc_insert_inv_prob(dp->pmds[p], (unsigned int) v);
+    }
+    dp_sync(dp);
+    return 0;
+}
+
+static int
+cmd_set_upcall_limit(int argc, const char *argv[], struct dstr *reply,
+                     void *dp_)
+{
+    struct dp *dp = dp_;
+    uint64_t rate, burst = DP_DEFAULT_UPCALL_BURST;
+    if (parse_number(argv[1], 0, 100000000, &rate, reply)
+        || (argc > 2 && parse_number(argv[2], 1, 1000000, &burst, reply))) {
+        return 1;
+    }
+    dp->upcall_rate = rate;
+    dp->upcall_burst = burst;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        pmd_set_upcall_limit(dp->pmds[p], rate, burst);
+    }
+    dp_sync(dp);
+    return 0;
+}
+
 void
 dp_ctl_register(struct dp *dp)
 {
+    ctl_register("dpctl/dump-flows", "[-m] [DP]", 0, 2, cmd_dump_flows, dp);
+    ctl_register("dpctl/add-flow", "[--clear] FLOW ACTIONS", 2, 4,
+                 cmd_add_flow, dp);
+    ctl_register("dpctl/mod-flow", "[--clear] [--may-create] FLOW ACTIONS",
+                 2, 5, cmd_mod_flow, dp);
+    ctl_register("dpctl/del-flow", "FLOW", 1, 2, cmd_del_flow, dp);
+    ctl_register("dpctl/del-flows", "[DP]", 0, 1, cmd_del_flows, dp);
+    ctl_register("dpif-netdev/pmd-perf-show", "[DP]", 0, 3,
+                 cmd_pmd_perf_show, dp);
+    ctl_register("dpif-netdev/set-flow-limit", "N", 1, 1,
+                 cmd_set_flow_limit, dp);
+    ctl_register("dpif-netdev/set-max-idle", "MILLISECONDS", 1, 1,
+                 cmd_set_max_idle, dp);
+    ctl_register("dpif-netdev/set-emc-insert-inv-prob", "N (0: never)", 1, 1,
+                 cmd_set_emc_insert, dp);
+    ctl_register("dpif-netdev/set-upcall-limit", "RATE [BURST] (0: none)",
+                 1, 2, cmd_set_upcall_limit, dp);
     ctl_register("dpctl/add-if", "NAME DEVARGS [n_rxq=N] [n_rxq_desc=N] "
                  "[n_txq_desc=N] [mtu=N] [n_mbuf=N] [mbuf_size=N]", 2, 8,
                  cmd_add_if, dp);
     ctl_register("dpctl/del-if", "NAME", 1, 1, cmd_del_if, dp);
-    ctl_register("dpctl/set-if-output", "NAME {drop | PORT...}", 2, 16,
-                 cmd_set_if_output, dp);
     ctl_register("dpctl/show", "[DP]", 0, 1, cmd_show, dp);
     ctl_register("dpif-netdev/pmd-stats-show", "[-pmd CORE] [DP]", 0, 3,
                  cmd_pmd_stats_show, dp);

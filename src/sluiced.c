@@ -22,6 +22,8 @@
 #include "eal.h"
 #include "loop.h"
 #include "options.h"
+#include "rule_ctl.h"
+#include "upcall.h"
 #include "sluice_config.h"
 #include "vlog.h"
 
@@ -176,6 +178,9 @@ run_startup_command(const char *cmd, const char *words, struct dstr *err)
     if (error) {
         dstr_printf(err, "%s %s: %s", cmd, words, dstr_cstr(&reply));
     } else if (reply.len) {
+        if (reply.s[reply.len - 1] == '\n') {
+            reply.s[--reply.len] = '\0';
+        }
         VLOG_INFO("%s", dstr_cstr(&reply));
     }
     dstr_free(&reply);
@@ -315,6 +320,8 @@ start(struct daemon *d, struct dstr *err)
              (long) getpid());
     vlog_register_commands();
     dp_ctl_register(d->dp);
+    rule_ctl_init(d->dp);
+    upcall_start(d->dp, d->loop);
     ctl_register("exit", "", 0, 0, cmd_exit, d);
     error = ctl_server_start(d->loop, d->ctl_path);
     if (error) {
@@ -355,6 +362,8 @@ stop(struct daemon *d)
         ctl_server_stop();
     }
     ctl_unregister_all();
+    upcall_stop();
+    rule_ctl_destroy();
     if (d->dp) {
         dp_destroy(d->dp);
         d->dp = NULL;

@@ -1,0 +1,689 @@
+/* dpcls: the megaflow classifier (tuple-space search).  See dpcls.h. */
+#include "dpcls.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
+
+#define ALL_WORDS ((UINT64_C(1) << FLOW_N_WORDS) - 1)
+
+/* A subtable's hash table: buckets of one cache line, probed linearly from
+ * the bucket the hash picks.  'n_passed' counts the rules that belong to
+ * an earlier bucket (or this one) but are stored past this bucket, so a
+ * search stops at the first bucket with n_passed == 0.  An empty slot has
+ * rules[k] == NULL. */
+#define BUCKET_SLOTS 5
+struct dpcls_bucket {
+    uint32_t hashes[BUCKET_SLOTS];
+    uint32_t n_passed;
+    struct dpcls_rule *rules[BUCKET_SLOTS];
+};
+_Static_assert(sizeof(struct dpcls_bucket) == 64, "bucket is a cache line");
+
+/* Grow when rules exceed this many per bucket (80% full). */
+#define BUCKET_LOAD 4
+#define INITIAL_BUCKETS 2
+
+struct dpcls_subtable;
+typedef uint32_t subtable_lookup_func(const struct dpcls_subtable *,
+                                      uint32_t left,
+                                      const struct miniflow *const keys[],
+                                      struct dpcls_rule *rules[]);
+
+struct dpcls_subtable {
+    /* Read by every lookup. */
+    subtable_lookup_func *lookup;   /* Specialised for n_words. */
+    struct dpcls_bucket *buckets;
+    uint32_t bucket_mask;           /* Number of buckets - 1. */
+    uint32_t n_words;               /* Words in the mask. */
+    uint64_t hits;                  /* Since the last sort. */
+    uint8_t idx[FLOW_N_WORDS];      /* Word index of each mask word. */
+    struct miniflow mask;           /* map: nonzero mask words. */
+
+    /* Control. */
+    uint32_t n_rules;
+    uint64_t hits_total;
+};
+
+static subtable_lookup_func *subtable_lookup_for(unsigned int n_words);
+
+/* Hashing of masked words.  With SSE4.2: CRC32-C in two interleaved
+ * chains (hides the instruction's latency); without: a MurmurHash3-style
+ * word mix; either way a 64-bit multiplying finaliser.  Only the
+ * owning process ever sees these hashes, so the two need not agree. */
+static inline uint64_t
+rotl64(uint64_t x, unsigned int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t
+hash_mix(uint64_t h, uint64_t w)
+{
+    w *= UINT64_C(0x87c37b91114253d5);
+    w = rotl64(w, 31);
+    w *= UINT64_C(0x4cf5ad432745937f);
+    h ^= w;
+    h = rotl64(h, 27);
+    return h * 5 + 0x52dce729;
+}
+
+/* CRC32 is linear, so keys that differ in few bits would share the low
+ * (bucket) bits of a plain CRC: a multiplying finaliser breaks that. */
+static inline uint32_t
+hash_finish(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 33;
+    return (uint32_t) h;
+}
+
+static inline uint32_t
+hash_words(const uint64_t *words, unsigned int n, uint32_t basis)
+{
+#ifdef __SSE4_2__
+    uint64_t a = basis, b = ~basis;
+    unsigned int i;
+#pragma GCC unroll 4
+    for (i = 0; i + 1 < n; i += 2) {
+        a = _mm_crc32_u64(a, words[i]);
+        b = _mm_crc32_u64(b, words[i + 1]);
+    }
+    if (i < n) {
+        a = _mm_crc32_u64(a, words[i]);
+    }
+    return hash_finish(a ^ (b << 32));
+#else
+    uint64_t h = basis;
+    for (unsigned int i = 0; i < n; i++) {
+        h = hash_mix(h, words[i]);
+    }
+    return hash_finish(h ^ n);
+#endif
+}
+
+uint32_t
+dpcls_hash_words(const uint64_t *words, unsigned int n, uint32_t basis)
+{
+    return hash_words(words, n, basis);
+}
+
+/* Scatters 'mf' into the FLOW_N_WORDS words of 'flow'. */
+static inline void
+expand(const struct miniflow *mf, uint64_t *flow)
+{
+    memset(flow, 0, FLOW_N_WORDS * sizeof *flow);
+    const uint64_t *v = mf->values;
+    for (uint64_t map = mf->map & ALL_WORDS; map; map &= map - 1) {
+        flow[__builtin_ctzll(map)] = *v++;
+    }
+}
+
+/* Where the words of a subtable's mask are in the values of a miniflow
+ * with map 'map': masked word j is values[off[j]] & mask[j] (a word the
+ * miniflow lacks reads values[0] and masks it with 0). */
+struct word_picker {
+    uint64_t map;
+    uint8_t off[FLOW_N_WORDS];
+    uint64_t mask[FLOW_N_WORDS];
+};
+
+static void
+picker_init(struct word_picker *p, const struct dpcls_subtable *st,
+            uint64_t map)
+{
+    p->map = map;
+    for (unsigned int j = 0; j < st->n_words; j++) {
+        uint64_t bit = UINT64_C(1) << st->idx[j];
+        bool present = map & bit;
+        p->off[j] = present
+                    ? (uint8_t) __builtin_popcountll(map & (bit - 1)) : 0;
+        p->mask[j] = present ? st->mask.values[j] : 0;
+    }
+}
+/* Bitmap of the slots of 'bk' whose hash is 'h' (free slots may match
+ * too: their rule is NULL). */
+static inline unsigned int
+bucket_match(const struct dpcls_bucket *bk, uint32_t h)
+{
+#ifdef __SSE2__
+    __m128i v = _mm_load_si128((const __m128i *) (const void *) bk->hashes);
+    __m128i eq = _mm_cmpeq_epi32(v, _mm_set1_epi32((int) h));
+    unsigned int m = (unsigned int) _mm_movemask_ps(_mm_castsi128_ps(eq));
+    return m | (unsigned int) (bk->hashes[4] == h) << 4;
+#else
+    unsigned int m = 0;
+    for (int k = 0; k < BUCKET_SLOTS; k++) {
+        m |= (unsigned int) (bk->hashes[k] == h) << k;
+    }
+    return m;
+#endif
+}
+
+/* Finds a rule whose masked key is 'words' (control path). */
+static struct dpcls_rule *
+subtable_find_words(const struct dpcls_subtable *st, uint32_t hash,
+                    const uint64_t *words)
+{
+    uint32_t b = hash & st->bucket_mask;
+    for (;;) {
+        const struct dpcls_bucket *bk = &st->buckets[b];
+        for (int k = 0; k < BUCKET_SLOTS; k++) {
+            struct dpcls_rule *r = bk->rules[k];
+            if (bk->hashes[k] == hash && r
+                && !memcmp(r->key.values, words,
+                           st->n_words * sizeof *words)) {
+                return r;
+            }
+        }
+        if (!bk->n_passed) {
+            return NULL;
+        }
+        b = (b + 1) & st->bucket_mask;
+    }
+}
+
+static void
+buckets_put(struct dpcls_bucket *buckets, uint32_t bucket_mask,
+            struct dpcls_rule *rule)
+{
+    uint32_t b = rule->hash & bucket_mask;
+    for (;;) {
+        struct dpcls_bucket *bk = &buckets[b];
+        for (int k = 0; k < BUCKET_SLOTS; k++) {
+            if (!bk->rules[k]) {
+                bk->rules[k] = rule;
+                bk->hashes[k] = rule->hash;
+                return;
+            }
+        }
+        bk->n_passed++;
+        b = (b + 1) & bucket_mask;
+    }
+}
+
+static void
+buckets_del(struct dpcls_bucket *buckets, uint32_t bucket_mask,
+            struct dpcls_rule *rule)
+{
+    uint32_t b = rule->hash & bucket_mask;
+    for (;;) {
+        struct dpcls_bucket *bk = &buckets[b];
+        for (int k = 0; k < BUCKET_SLOTS; k++) {
+            if (bk->rules[k] == rule) {
+                bk->rules[k] = NULL;
+                bk->hashes[k] = 0;
+                return;
+            }
+        }
+        bk->n_passed--;
+        b = (b + 1) & bucket_mask;
+    }
+}
+
+static struct dpcls_bucket *
+buckets_alloc(uint32_t n)
+{
+    size_t size = (size_t) n * sizeof(struct dpcls_bucket);
+    struct dpcls_bucket *b = aligned_alloc(64, size);
+    if (b) {
+        memset(b, 0, size);
+    }
+    return b;
+}
+
+/* Doubles the hash table of 'st'. */
+static int
+subtable_grow(struct dpcls_subtable *st)
+{
+    uint32_t old_n = st->bucket_mask + 1;
+    if (old_n > (UINT32_MAX >> 1) / BUCKET_LOAD) {
+        return -ENOMEM;
+    }
+    uint32_t new_mask = old_n * 2 - 1;
+    struct dpcls_bucket *nb = buckets_alloc(old_n * 2);
+    if (!nb) {
+        return -ENOMEM;
+    }
+    for (uint32_t b = 0; b < old_n; b++) {
+        for (int k = 0; k < BUCKET_SLOTS; k++) {
+            struct dpcls_rule *r = st->buckets[b].rules[k];
+            if (r) {
+                buckets_put(nb, new_mask, r);
+            }
+        }
+    }
+    free(st->buckets);
+    st->buckets = nb;
+    st->bucket_mask = new_mask;
+    return 0;
+}
+
+/* Normalises 'mask': drops words that are zero, keeps the others. */
+static void
+mask_normalise(const struct miniflow *mask, struct miniflow *out)
+{
+    const uint64_t *v = mask->values;
+    out->map = 0;
+    unsigned int n = 0;
+    for (uint64_t map = mask->map & ALL_WORDS; map; map &= map - 1) {
+        uint64_t w = *v++;
+        if (w) {
+            out->map |= map & -map;
+            out->values[n++] = w;
+        }
+    }
+    memset(&out->values[n], 0, (FLOW_N_WORDS - n) * sizeof out->values[0]);
+}
+
+static struct dpcls_subtable *
+find_subtable(const struct dpcls *cls, const struct miniflow *mask)
+{
+    unsigned int n = miniflow_n_values(mask);
+    for (unsigned int i = 0; i < cls->n_subtables; i++) {
+        struct dpcls_subtable *st = cls->subtables[i];
+        if (st->mask.map == mask->map
+            && !memcmp(st->mask.values, mask->values,
+                       n * sizeof mask->values[0])) {
+            return st;
+        }
+    }
+    return NULL;
+}
+
+static struct dpcls_subtable *
+create_subtable(struct dpcls *cls, const struct miniflow *mask)
+{
+    if (cls->n_subtables == cls->allocated) {
+        unsigned int n = cls->allocated ? cls->allocated * 2 : 8;
+        struct dpcls_subtable **v = realloc(cls->subtables, n * sizeof *v);
+        if (!v) {
+            return NULL;
+        }
+        cls->subtables = v;
+        cls->allocated = n;
+    }
+    struct dpcls_subtable *st = calloc(1, sizeof *st);
+    if (!st) {
+        return NULL;
+    }
+    st->buckets = buckets_alloc(INITIAL_BUCKETS);
+    if (!st->buckets) {
+        free(st);
+        return NULL;
+    }
+    st->bucket_mask = INITIAL_BUCKETS - 1;
+    st->mask = *mask;
+    st->n_words = miniflow_n_values(mask);
+    st->lookup = subtable_lookup_for(st->n_words);
+    unsigned int j = 0;
+    for (uint64_t map = mask->map; map; map &= map - 1) {
+        st->idx[j++] = (uint8_t) __builtin_ctzll(map);
+    }
+    /* Newcomers go last; the next sort ranks them by their hits. */
+    cls->subtables[cls->n_subtables++] = st;
+    return st;
+}
+
+static void
+destroy_subtable(struct dpcls *cls, struct dpcls_subtable *st)
+{
+    for (unsigned int i = 0; i < cls->n_subtables; i++) {
+        if (cls->subtables[i] == st) {
+            memmove(&cls->subtables[i], &cls->subtables[i + 1],
+                    (cls->n_subtables - i - 1) * sizeof cls->subtables[0]);
+            cls->n_subtables--;
+            break;
+        }
+    }
+    free(st->buckets);
+    free(st);
+}
+
+void
+dpcls_init(struct dpcls *cls)
+{
+    memset(cls, 0, sizeof *cls);
+}
+
+void
+dpcls_destroy(struct dpcls *cls)
+{
+    for (unsigned int i = 0; i < cls->n_subtables; i++) {
+        free(cls->subtables[i]->buckets);
+        free(cls->subtables[i]);
+    }
+    free(cls->subtables);
+    memset(cls, 0, sizeof *cls);
+}
+
+int
+dpcls_insert(struct dpcls *cls, struct dpcls_rule *rule,
+             const struct miniflow *key, const struct miniflow *mask)
+{
+    struct miniflow norm;
+    mask_normalise(mask, &norm);
+
+    uint64_t flow[FLOW_N_WORDS];
+    uint64_t words[FLOW_N_WORDS];
+    expand(key, flow);
+    unsigned int n = 0;
+    for (uint64_t map = norm.map; map; map &= map - 1) {
+        words[n] = flow[__builtin_ctzll(map)] & norm.values[n];
+        n++;
+    }
+    uint32_t hash = dpcls_hash_words(words, n, 0);
+
+    struct dpcls_subtable *st = find_subtable(cls, &norm);
+    bool created = false;
+    if (st) {
+        if (subtable_find_words(st, hash, words)) {
+            return -EEXIST;
+        }
+    } else {
+        st = create_subtable(cls, &norm);
+        if (!st) {
+            return -ENOMEM;
+        }
+        created = true;
+    }
+    if (st->n_rules + 1 > (st->bucket_mask + 1) * BUCKET_LOAD
+        && subtable_grow(st)) {
+        if (created) {
+            destroy_subtable(cls, st);
+        }
+        return -ENOMEM;
+    }
+
+    rule->hash = hash;
+    rule->dead = false;
+    rule->key.map = norm.map;
+    memcpy(rule->key.values, words, n * sizeof words[0]);
+    memset(&rule->key.values[n], 0, (FLOW_N_WORDS - n) * sizeof words[0]);
+    rule->mask = &st->mask;
+    rule->subtable = st;
+    buckets_put(st->buckets, st->bucket_mask, rule);
+    st->n_rules++;
+    cls->n_rules++;
+    return 0;
+}
+
+void
+dpcls_remove(struct dpcls *cls, struct dpcls_rule *rule)
+{
+    struct dpcls_subtable *st = rule->subtable;
+    buckets_del(st->buckets, st->bucket_mask, rule);
+    rule->dead = true;
+    rule->subtable = NULL;
+    cls->n_rules--;
+    if (!--st->n_rules) {
+        rule->mask = NULL;
+        destroy_subtable(cls, st);
+    }
+}
+
+/* Searches from the bucket of 'h' for a rule whose key is 'w', starting
+ * with the slots 'sm' of that bucket that have hash 'h'. */
+static inline __attribute__((always_inline)) struct dpcls_rule *
+bucket_search(const struct dpcls_bucket *buckets, uint32_t bucket_mask,
+              uint32_t h, unsigned int sm, const uint64_t *w,
+              unsigned int n_words)
+{
+    uint32_t b = h & bucket_mask;
+    for (;;) {
+        const struct dpcls_bucket *bk = &buckets[b];
+        for (; sm; sm &= sm - 1) {
+            struct dpcls_rule *r = bk->rules[__builtin_ctz(sm)];
+            if (!r) {
+                continue;
+            }
+            uint64_t diff = 0;
+#pragma GCC unroll 8
+            for (unsigned int j = 0; j < n_words; j++) {
+                diff |= w[j] ^ r->key.values[j];
+            }
+            if (!diff) {
+                return r;
+            }
+        }
+        if (!bk->n_passed) {
+            return NULL;
+        }
+        b = (b + 1) & bucket_mask;
+        sm = bucket_match(&buckets[b], h);
+    }
+}
+
+/* Up to this many buckets (16 kB), a subtable is assumed to stay in cache
+ * and is searched in one pass; bigger ones hash the whole batch and
+ * prefetch buckets, then rules, before comparing. */
+#ifndef SMALL_BUCKETS
+#define SMALL_BUCKETS 256
+#endif
+
+/* Looks up the keys of 'left' in 'st', whose mask has 'n_words' words.
+ * Returns those that matched.  Inlined with constant 'n_words' below, so
+ * the word loops unroll for the common mask sizes. */
+static inline __attribute__((always_inline)) uint32_t
+subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
+                  const struct miniflow *const keys[],
+                  struct dpcls_rule *rules[], unsigned int n_words)
+{
+    uint64_t words[DPCLS_MAX_BATCH][FLOW_N_WORDS];
+    uint32_t hashes[DPCLS_MAX_BATCH];
+    uint8_t slots[DPCLS_MAX_BATCH];
+    struct word_picker p;
+    /* Locals: the stores below could alias 'st' for the compiler. */
+    const struct dpcls_bucket *const buckets = st->buckets;
+    const uint32_t bucket_mask = st->bucket_mask;
+    uint32_t found = 0;
+
+    /* Keys of a batch mostly share a map: the picker is redone only when
+     * it changes. */
+    p.map = UINT64_MAX;
+    if (bucket_mask < SMALL_BUCKETS) {
+        for (uint32_t m = left; m; m &= m - 1) {
+            unsigned int i = __builtin_ctz(m);
+            const struct miniflow *key = keys[i];
+            if (key->map != p.map) {
+                picker_init(&p, st, key->map);
+            }
+            uint64_t w[FLOW_N_WORDS];
+#pragma GCC unroll 8
+            for (unsigned int j = 0; j < n_words; j++) {
+                w[j] = key->values[p.off[j]] & p.mask[j];
+            }
+            uint32_t h = hash_words(w, n_words, 0);
+            unsigned int sm = bucket_match(&buckets[h & bucket_mask], h);
+            struct dpcls_rule *r = bucket_search(buckets, bucket_mask, h, sm,
+                                                 w, n_words);
+            if (r) {
+                rules[i] = r;
+                found |= UINT32_C(1) << i;
+            }
+        }
+        return found;
+    }
+
+    /* Mask and hash every key, prefetching its bucket. */
+    for (uint32_t m = left; m; m &= m - 1) {
+        unsigned int i = __builtin_ctz(m);
+        const struct miniflow *key = keys[i];
+        if (key->map != p.map) {
+            picker_init(&p, st, key->map);
+        }
+        uint64_t *w = words[i];
+#pragma GCC unroll 8
+        for (unsigned int j = 0; j < n_words; j++) {
+            w[j] = key->values[p.off[j]] & p.mask[j];
+        }
+        uint32_t h = hash_words(w, n_words, 0);
+        hashes[i] = h;
+        __builtin_prefetch(&buckets[h & bucket_mask]);
+    }
+    /* Find the slots with the same hash; prefetch the first one's rule. */
+    for (uint32_t m = left; m; m &= m - 1) {
+        unsigned int i = __builtin_ctz(m);
+        const struct dpcls_bucket *bk = &buckets[hashes[i] & bucket_mask];
+        unsigned int sm = bucket_match(bk, hashes[i]);
+        slots[i] = (uint8_t) sm;
+        if (sm) {
+            __builtin_prefetch(&bk->rules[__builtin_ctz(sm)]->key.values);
+        }
+    }
+    /* Compare. */
+    for (uint32_t m = left; m; m &= m - 1) {
+        unsigned int i = __builtin_ctz(m);
+        struct dpcls_rule *r = bucket_search(buckets, bucket_mask, hashes[i],
+                                             slots[i], words[i], n_words);
+        if (r) {
+            rules[i] = r;
+            found |= UINT32_C(1) << i;
+        }
+    }
+    return found;
+}
+
+#define SUBTABLE_LOOKUP_N(N)                                              \
+    static uint32_t                                                       \
+    subtable_lookup_##N(const struct dpcls_subtable *st, uint32_t left,   \
+                        const struct miniflow *const keys[],              \
+                        struct dpcls_rule *rules[])                       \
+    {                                                                     \
+        return subtable_lookup__(st, left, keys, rules, N);               \
+    }
+SUBTABLE_LOOKUP_N(1)
+SUBTABLE_LOOKUP_N(2)
+SUBTABLE_LOOKUP_N(3)
+SUBTABLE_LOOKUP_N(4)
+SUBTABLE_LOOKUP_N(5)
+SUBTABLE_LOOKUP_N(6)
+SUBTABLE_LOOKUP_N(7)
+SUBTABLE_LOOKUP_N(8)
+
+static uint32_t
+subtable_lookup_any(const struct dpcls_subtable *st, uint32_t left,
+                    const struct miniflow *const keys[],
+                    struct dpcls_rule *rules[])
+{
+    return subtable_lookup__(st, left, keys, rules, st->n_words);
+}
+
+static subtable_lookup_func *
+subtable_lookup_for(unsigned int n_words)
+{
+    static subtable_lookup_func *const funcs[] = {
+        NULL, subtable_lookup_1, subtable_lookup_2, subtable_lookup_3,
+        subtable_lookup_4, subtable_lookup_5, subtable_lookup_6,
+        subtable_lookup_7, subtable_lookup_8,
+    };
+    return n_words && n_words < sizeof funcs / sizeof funcs[0]
+           ? funcs[n_words] : subtable_lookup_any;
+}
+
+uint32_t
+dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
+             unsigned int n, struct dpcls_rule *rules[],
+             uint64_t *n_subtable_lookups)
+{
+    uint64_t lookups = 0;
+
+    if (n > DPCLS_MAX_BATCH) {
+        n = DPCLS_MAX_BATCH;
+    }
+    uint32_t all = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
+    uint32_t left = all;
+    for (unsigned int i = 0; i < n; i++) {
+        rules[i] = NULL;
+    }
+    for (unsigned int s = 0; s < cls->n_subtables && left; s++) {
+        struct dpcls_subtable *st = cls->subtables[s];
+        uint32_t found = st->lookup(st, left, keys, rules);
+        unsigned int n_found = (unsigned int) __builtin_popcount(found);
+        st->hits += n_found;
+        lookups += (uint64_t) n_found * (s + 1);
+        left &= ~found;
+    }
+    if (n_subtable_lookups) {
+        *n_subtable_lookups += lookups;
+    }
+    return all & ~left;
+}
+
+void
+dpcls_sort_subtables(struct dpcls *cls)
+{
+    struct dpcls_subtable **v = cls->subtables;
+    /* Insertion sort: few subtables, mostly in order already, stable. */
+    for (unsigned int i = 1; i < cls->n_subtables; i++) {
+        struct dpcls_subtable *st = v[i];
+        unsigned int j = i;
+        while (j > 0 && v[j - 1]->hits < st->hits) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = st;
+    }
+    for (unsigned int i = 0; i < cls->n_subtables; i++) {
+        v[i]->hits_total += v[i]->hits;
+        v[i]->hits = 0;
+    }
+}
+
+int
+dpcls_subtable_info(const struct dpcls *cls, unsigned int rank,
+                    struct dpcls_subtable_info *info)
+{
+    if (rank >= cls->n_subtables) {
+        return -ENOENT;
+    }
+    const struct dpcls_subtable *st = cls->subtables[rank];
+    info->mask = &st->mask;
+    info->n_rules = st->n_rules;
+    info->hits = st->hits;
+    info->hits_total = st->hits_total + st->hits;
+    return 0;
+}
+
+void
+dpcls_cursor_init(const struct dpcls *cls, struct dpcls_cursor *c)
+{
+    c->subtable = 0;
+    c->slot = 0;
+    c->n_subtables = cls->n_subtables;
+}
+
+struct dpcls_rule *
+dpcls_cursor_next(const struct dpcls *cls, struct dpcls_cursor *c)
+{
+    if (cls->n_subtables < c->n_subtables) {
+        /* The rule returned last was the last of its subtable, which went
+         * away: the next subtable took its place. */
+        c->slot = 0;
+    }
+    for (; c->subtable < cls->n_subtables; c->subtable++, c->slot = 0) {
+        const struct dpcls_subtable *st = cls->subtables[c->subtable];
+        uint32_t n_slots = (st->bucket_mask + 1) * BUCKET_SLOTS;
+        while (c->slot < n_slots) {
+            uint32_t s = c->slot++;
+            struct dpcls_rule *r
+                = st->buckets[s / BUCKET_SLOTS].rules[s % BUCKET_SLOTS];
+            if (r) {
+                c->n_subtables = cls->n_subtables;
+                return r;
+            }
+        }
+    }
+    c->n_subtables = cls->n_subtables;
+    return NULL;
+}

@@ -1,0 +1,111 @@
+/* emc: the exact-match cache of one PMD thread.
+ *
+ * Maps a packet's full key (its miniflow, compared exactly: map and every
+ * present word) to the megaflow rule that matched it last time, so most
+ * packets of an established flow skip the megaflow classifier.  Entries
+ * are found by a 32-bit hash the caller supplies (the NIC's RSS hash, or a
+ * software hash of the key); the same key must always come with the same
+ * hash.
+ *
+ * Layout: the cache is 4-way set associative.  A set is one cache line
+ * holding the hashes and rule pointers of its 4 entries; the keys live in
+ * a separate array of 128-byte entries (map plus up to EMC_MAX_VALUES
+ * words; a key of up to 7 words fits the entry's first cache line).  A hit
+ * thus reads the set line, one key line and the rule.
+ *
+ * The EMC owns its sets and keys and only points at rules: a rule whose
+ * 'dead' flag is set is a miss (and its entry is dropped), so a caller
+ * that deletes a megaflow sets 'dead' and keeps the memory until the EMC
+ * can no longer reach it (emc_remove_rule() or emc_clear()).  Only the
+ * owning thread may touch an EMC; lookups never allocate. */
+#ifndef SLUICE_EMC_H
+#define SLUICE_EMC_H
+
+#include <stdint.h>
+
+#include "dpcls.h"
+#include "flow.h"
+
+#define EMC_WAYS 4
+#define EMC_MAX_VALUES 15           /* Longer keys are not cached. */
+#define EMC_MAX_BATCH 32
+
+/* Defaults (see the measurements in the datapath notes). */
+#define EMC_DEFAULT_ENTRIES 8192
+#define EMC_DEFAULT_INSERT_INV_PROB 100
+
+struct emc_set;
+struct emc_key;
+
+struct emc_stats {
+    uint64_t lookups;
+    uint64_t hits;
+    uint64_t dead;                  /* Found, but the rule was dead. */
+    uint64_t inserts;               /* Entries written. */
+    uint64_t insert_skipped;        /* Not written: the dice said no. */
+    uint64_t evictions;             /* Live entries replaced. */
+    uint64_t too_big;               /* Keys longer than EMC_MAX_VALUES. */
+};
+
+struct emc {
+    struct emc_set *sets;
+    struct emc_key *keys;           /* EMC_WAYS per set. */
+    uint32_t set_mask;              /* Number of sets - 1. */
+    uint32_t insert_inv_prob;
+    uint64_t insert_threshold;      /* Insert when a 32-bit draw is below. */
+    uint64_t prng;
+    struct emc_stats stats;
+};
+
+/* Sets up an EMC of 'n_entries' (a power of two, at least EMC_WAYS; 0 for
+ * EMC_DEFAULT_ENTRIES) that emc_insert() fills with probability
+ * 1 / 'insert_inv_prob' (1: always, 0: never).  Returns 0, -EINVAL or
+ * -ENOMEM. */
+int emc_init(struct emc *, unsigned int n_entries,
+             unsigned int insert_inv_prob);
+void emc_destroy(struct emc *);
+
+static inline unsigned int
+emc_n_entries(const struct emc *emc)
+{
+    return (emc->set_mask + 1) * EMC_WAYS;
+}
+
+/* Changes the insertion probability to 1 / 'insert_inv_prob'. */
+void emc_set_insert_inv_prob(struct emc *, unsigned int insert_inv_prob);
+/* Restarts the insertion dice from 'seed' (for reproducible tests). */
+void emc_seed(struct emc *, uint64_t seed);
+
+/* Looks up 'n' (at most EMC_MAX_BATCH) keys with their hashes.  rules[i]
+ * is set to the live rule cached for keys[i], or NULL.  Returns a bitmap
+ * of the hits (bit i: keys[i]). */
+uint32_t emc_lookup_batch(struct emc *, const struct miniflow *const keys[],
+                          const uint32_t hashes[], unsigned int n,
+                          struct dpcls_rule *rules[]);
+
+static inline struct dpcls_rule *
+emc_lookup(struct emc *emc, const struct miniflow *key, uint32_t hash)
+{
+    struct dpcls_rule *rule;
+    emc_lookup_batch(emc, &key, &hash, 1, &rule);
+    return rule;
+}
+
+/* Caches 'key' (with 'hash') -> 'rule' with the configured probability,
+ * replacing, in this order of preference, the entry for the same key, a
+ * free one, one whose rule is dead, or a random one of the set. */
+void emc_insert(struct emc *, const struct miniflow *key, uint32_t hash,
+                struct dpcls_rule *rule);
+/* The same, always. */
+void emc_insert_force(struct emc *, const struct miniflow *key,
+                      uint32_t hash, struct dpcls_rule *rule);
+
+/* Drops every entry that points to 'rule' (scans the whole cache: control
+ * work).  Returns how many. */
+unsigned int emc_remove_rule(struct emc *, const struct dpcls_rule *rule);
+/* Drops every entry. */
+void emc_clear(struct emc *);
+/* Number of entries in use (scans the whole cache). */
+unsigned int emc_count(const struct emc *);
+
+#endif

@@ -1,0 +1,222 @@
+/* megaflow: installed datapath flows, control-thread side. */
+#include "megaflow.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+
+#include "actions.h"
+#include "dp.h"
+#include "dstr.h"
+#include "pmd.h"
+
+void
+megaflow_table_init(struct megaflow_table *t)
+{
+    memset(t, 0, sizeof *t);
+    dpcls_init(&t->shadow);
+}
+
+static void
+megaflow_free(struct megaflow *mf)
+{
+    free(mf->actions);
+    rte_free(mf);
+}
+
+void
+megaflow_table_destroy(struct megaflow_table *t)
+{
+    struct dpcls_cursor c;
+    struct dpcls_rule *r;
+    DPCLS_FOR_EACH (r, &c, &t->shadow) {
+        dpcls_remove(&t->shadow, r);
+        megaflow_free(DPCLS_CONTAINER_OF(r, struct megaflow, shadow));
+    }
+    dpcls_destroy(&t->shadow);
+    t->n_flows = 0;
+}
+
+struct megaflow *
+megaflow_lookup(struct pmd *pmd, const struct miniflow *key)
+{
+    struct dpcls_rule *r;
+    const struct miniflow *keys[1] = { key };
+    if (!dpcls_lookup(&pmd->flows.shadow, keys, 1, &r, NULL)) {
+        return NULL;
+    }
+    return DPCLS_CONTAINER_OF(r, struct megaflow, shadow);
+}
+
+struct megaflow *
+megaflow_find_exact(struct pmd *pmd, const struct flow *key,
+                    const struct flow *mask)
+{
+    struct dpcls_cursor c;
+    struct dpcls_rule *r;
+    DPCLS_FOR_EACH (r, &c, &pmd->flows.shadow) {
+        struct megaflow *mf = DPCLS_CONTAINER_OF(r, struct megaflow, shadow);
+        if (!memcmp(&mf->mask, mask, sizeof *mask)
+            && !memcmp(&mf->key, key, sizeof *key)) {
+            return mf;
+        }
+    }
+    return NULL;
+}
+
+int
+megaflow_install(struct pmd *pmd, const struct flow *key,
+                 const struct flow *mask, struct dp_actions *actions,
+                 struct megaflow **mfp)
+{
+    struct megaflow_table *t = &pmd->flows;
+    int error;
+
+    if (mfp) {
+        *mfp = NULL;
+    }
+    if (t->n_flows >= pmd->dp->flow_limit) {
+        free(actions);
+        return -ENOSPC;
+    }
+    struct megaflow *mf = rte_zmalloc_socket("megaflow", sizeof *mf,
+                                             RTE_CACHE_LINE_SIZE,
+                                             pmd->numa_id);
+    if (!mf) {
+        free(actions);
+        return -ENOMEM;
+    }
+    const uint64_t *k = (const uint64_t *) key;
+    const uint64_t *m = (const uint64_t *) mask;
+    uint64_t *mk = (uint64_t *) &mf->key;
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        mk[i] = k[i] & m[i];
+    }
+    mf->mask = *mask;
+    miniflow_compress(&mf->key, &mf->key_mf);
+    miniflow_compress(&mf->mask, &mf->mask_mf);
+    mf->actions = actions;
+    mf->created = rte_rdtsc();
+    mf->id = ++t->next_id;
+
+    error = dpcls_insert(&t->shadow, &mf->shadow, &mf->key_mf, &mf->mask_mf);
+    if (error) {
+        megaflow_free(mf);
+        return error;
+    }
+    error = pmd_install_flow(pmd, mf);
+    if (error) {
+        dpcls_remove(&t->shadow, &mf->shadow);
+        megaflow_free(mf);
+        return error;
+    }
+    t->n_flows++;
+    if (mfp) {
+        *mfp = mf;
+    }
+    return 0;
+}
+
+void
+megaflow_modify(struct pmd *pmd, struct megaflow *mf,
+                struct dp_actions *actions, bool clear_stats)
+{
+    struct dp_actions *old = mf->actions;
+    __atomic_store_n(&mf->actions, actions, __ATOMIC_RELEASE);
+    if (clear_stats) {
+        /* The PMD writes these; it applies the reset between bursts. */
+        pmd_clear_flow_stats(pmd, mf);
+    }
+    pmd_wait(pmd, 2000);
+    free(old);
+}
+
+static void
+megaflow_unlink(struct pmd *pmd, struct megaflow *mf)
+{
+    dpcls_remove(&pmd->flows.shadow, &mf->shadow);
+    pmd->flows.n_flows--;
+    pmd_delete_flow(pmd, mf);
+}
+
+void
+megaflow_delete(struct pmd *pmd, struct megaflow *mf)
+{
+    megaflow_unlink(pmd, mf);
+    pmd_wait(pmd, 2000);
+    megaflow_free(mf);
+}
+
+static unsigned int
+megaflow_delete_if(struct pmd *pmd, uint64_t idle_before, bool all)
+{
+    unsigned int n = 0, total = 0;
+    struct megaflow *batch[256];
+    struct dpcls_cursor c;
+    struct dpcls_rule *r;
+
+    DPCLS_FOR_EACH (r, &c, &pmd->flows.shadow) {
+        struct megaflow *mf = DPCLS_CONTAINER_OF(r, struct megaflow, shadow);
+        uint64_t used = __atomic_load_n(&mf->used, __ATOMIC_RELAXED);
+        if (!all && (used ? used : mf->created) >= idle_before) {
+            continue;
+        }
+        /* The cursor tolerates removal of the rule it just returned. */
+        megaflow_unlink(pmd, mf);
+        batch[n++] = mf;
+        if (n == sizeof batch / sizeof batch[0]) {
+            pmd_wait(pmd, 2000);
+            for (unsigned int i = 0; i < n; i++) {
+                megaflow_free(batch[i]);
+            }
+            total += n;
+            n = 0;
+        }
+    }
+    if (n) {
+        pmd_wait(pmd, 2000);
+        for (unsigned int i = 0; i < n; i++) {
+            megaflow_free(batch[i]);
+        }
+        total += n;
+    }
+    return total;
+}
+
+unsigned int
+megaflow_flush(struct pmd *pmd)
+{
+    return megaflow_delete_if(pmd, 0, true);
+}
+
+unsigned int
+megaflow_expire(struct pmd *pmd, uint64_t max_idle_ms)
+{
+    uint64_t now = rte_rdtsc();
+    uint64_t idle = rte_get_tsc_hz() / 1000 * max_idle_ms;
+    return megaflow_delete_if(pmd, now > idle ? now - idle : 0, false);
+}
+
+void
+megaflow_format(const struct megaflow *mf, struct dstr *s,
+                const char *(*port_name)(uint32_t, void *), void *aux)
+{
+    uint64_t used = __atomic_load_n(&mf->used, __ATOMIC_RELAXED);
+    flow_format(&mf->key, &mf->mask, s);
+    dstr_printf(s, ", packets:%lu, bytes:%lu, used:",
+                __atomic_load_n(&mf->packets, __ATOMIC_RELAXED),
+                __atomic_load_n(&mf->bytes, __ATOMIC_RELAXED));
+    if (used) {
+        uint64_t now = rte_rdtsc();
+        double ago = now > used ? (double) (now - used)
+                                  / (double) rte_get_tsc_hz() : 0.0;
+        dstr_printf(s, "%.3fs", ago);
+    } else {
+        dstr_put(s, "never");
+    }
+    dstr_put(s, ", actions:");
+    dp_actions_format(mf->actions, s, port_name, aux);
+}

@@ -1,0 +1,90 @@
+/* megaflow: an installed datapath flow (masked key -> actions) and the
+ * per-PMD table of them, as the control thread manages it.
+ *
+ * The control thread creates a megaflow, keeps it in its shadow
+ * classifier for that PMD (so upcalls already covered by it are not
+ * translated again, and so dump/expiry/deletion can walk them) and sends
+ * it to the PMD, which inserts 'rule' into its own classifier.  The PMD
+ * writes only the counters and 'rule'; the control thread writes the rest.
+ * A megaflow is freed by the control thread once the PMD has acknowledged
+ * its removal.  All functions here run in the control thread. */
+#ifndef SLUICE_MEGAFLOW_H
+#define SLUICE_MEGAFLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dpcls.h"
+#include "flow.h"
+
+struct dp_actions;
+struct dstr;
+struct pmd;
+
+struct megaflow {
+    struct dpcls_rule rule;         /* In the PMD's classifier. */
+
+    /* Read by the PMD on every hit; replaced by the control thread. */
+    struct dp_actions *actions;
+
+    /* Written by the PMD on every hit. */
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t used;                  /* TSC of the last hit, 0: never. */
+    uint16_t tcp_flags;
+
+    /* Control thread only. */
+    struct dpcls_rule shadow;       /* In the control's shadow classifier. */
+    struct miniflow key_mf;         /* Masked key, as sent to the PMD. */
+    struct miniflow mask_mf;
+    struct flow key;                /* Masked key and mask, for showing. */
+    struct flow mask;
+    uint64_t created;               /* TSC. */
+    uint64_t id;                    /* Unique, for logs and tests. */
+};
+
+/* The control thread's view of one PMD's megaflows. */
+struct megaflow_table {
+    struct dpcls shadow;
+    unsigned int n_flows;
+    uint64_t next_id;
+};
+
+void megaflow_table_init(struct megaflow_table *);
+/* Frees every megaflow (the PMD must no longer use them). */
+void megaflow_table_destroy(struct megaflow_table *);
+
+/* Finds the megaflow of 'pmd' whose mask and masked key cover 'key'. */
+struct megaflow *megaflow_lookup(struct pmd *, const struct miniflow *key);
+/* Finds the megaflow with exactly this masked key and mask. */
+struct megaflow *megaflow_find_exact(struct pmd *, const struct flow *key,
+                                     const struct flow *mask);
+
+/* Creates a megaflow for 'key' under 'mask' with 'actions' (ownership
+ * passes) and installs it in 'pmd'.  Returns 0, -EEXIST (an identical
+ * megaflow is installed), -ENOSPC (the PMD's flow limit is reached) or
+ * -ENOMEM; on error 'actions' is freed. */
+int megaflow_install(struct pmd *, const struct flow *key,
+                     const struct flow *mask, struct dp_actions *actions,
+                     struct megaflow **);
+
+/* Replaces the actions of 'mf' (ownership passes); the old list is freed
+ * once the PMD has moved on.  Optionally zeroes the counters. */
+void megaflow_modify(struct pmd *, struct megaflow *,
+                     struct dp_actions *actions, bool clear_stats);
+
+/* Removes 'mf' from 'pmd' and frees it (waits for the PMD). */
+void megaflow_delete(struct pmd *, struct megaflow *);
+/* Removes every megaflow of 'pmd'.  Returns how many. */
+unsigned int megaflow_flush(struct pmd *);
+
+/* Removes the megaflows of 'pmd' unused for 'max_idle_ms' (counting from
+ * their creation if never used).  Returns how many. */
+unsigned int megaflow_expire(struct pmd *, uint64_t max_idle_ms);
+
+/* One line in ovs-appctl dpctl/dump-flows style:
+ * "MATCH, packets:N, bytes:N, used:X.XXXs, actions:ACTIONS". */
+void megaflow_format(const struct megaflow *, struct dstr *,
+                     const char *(*port_name)(uint32_t, void *), void *aux);
+
+#endif

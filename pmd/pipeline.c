@@ -1,0 +1,227 @@
+/* pipeline: key extraction, caches, upcalls and execution for a batch. */
+#include "pipeline.h"
+
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include "actions.h"
+#include "dpcls.h"
+#include "emc.h"
+#include "flow.h"
+#include "megaflow.h"
+#include "packet.h"
+#include "pmd.h"
+
+#define COUNT(X, N) __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
+
+/* Admits one upcall if the PMD's token bucket allows. */
+static inline bool
+upcall_admit(struct pmd *pmd)
+{
+    struct pmd_upcall_limit *l = &pmd->upcall_limit;
+    if (!l->rate) {
+        return true;
+    }
+    /* Tokens are kept in units of 1/tsc_hz upcall: refill by elapsed
+     * cycles times the rate; an upcall costs tsc_hz. */
+    uint64_t hz = rte_get_tsc_hz();
+    uint64_t now = pmd->now_tsc;
+    if (now > l->last_tsc) {
+        uint64_t add = (now - l->last_tsc) * l->rate;
+        uint64_t cap = l->burst * hz;
+        l->tokens = l->tokens + add > cap ? cap : l->tokens + add;
+        l->last_tsc = now;
+    }
+    if (l->tokens < hz) {
+        return false;
+    }
+    l->tokens -= hz;
+    return true;
+}
+
+static void
+upcall_miss(struct pmd *pmd, struct rte_mbuf *pkt)
+{
+    if (!upcall_admit(pmd)) {
+        COUNT(pmd->stats.upcall_rate_limited, 1);
+        rte_pktmbuf_free(pkt);
+        return;
+    }
+    struct upcall_msg msg = { .pkt = pkt, .kind = UPCALL_MISS };
+    if (rte_ring_sp_enqueue_elem(pmd->upcall_ring, &msg, sizeof msg)) {
+        COUNT(pmd->stats.upcall_ring_full, 1);
+        rte_pktmbuf_free(pkt);
+        return;
+    }
+    COUNT(pmd->stats.upcalls, 1);
+}
+
+/* Runs each megaflow's actions on its packets, in arrival order within a
+ * megaflow. */
+static void
+execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
+               struct megaflow **flows, uint32_t n)
+{
+    struct megaflow *groups[PIPELINE_BATCH];
+    uint8_t group_of[PIPELINE_BATCH];
+    uint8_t count[PIPELINE_BATCH];
+    uint32_t n_groups = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t g = n_groups;
+        /* Most batches carry few megaflows: try the previous first. */
+        if (n_groups && groups[n_groups - 1] == flows[i]) {
+            g = n_groups - 1;
+        } else {
+            for (uint32_t j = 0; j < n_groups; j++) {
+                if (groups[j] == flows[i]) {
+                    g = j;
+                    break;
+                }
+            }
+        }
+        if (g == n_groups) {
+            groups[n_groups] = flows[i];
+            count[n_groups++] = 0;
+        }
+        group_of[i] = (uint8_t) g;
+        count[g]++;
+    }
+
+    if (n_groups == 1) {
+        struct megaflow *mf = groups[0];
+        uint64_t bytes = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            bytes += rte_pktmbuf_pkt_len(pkts[i]);
+        }
+        COUNT(mf->packets, n);
+        COUNT(mf->bytes, bytes);
+        __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
+        const struct dp_actions *acts =
+            __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
+        uint32_t dropped = dp_actions_execute(&pmd->exec, pkts, n, acts);
+        if (dropped) {
+            COUNT(pmd->stats.packets_dropped, dropped);
+        }
+        return;
+    }
+
+    /* Counting sort of the packets by group. */
+    struct rte_mbuf *sorted[PIPELINE_BATCH];
+    uint8_t start[PIPELINE_BATCH];
+    uint8_t fill[PIPELINE_BATCH];
+    uint32_t ofs = 0;
+    for (uint32_t g = 0; g < n_groups; g++) {
+        start[g] = (uint8_t) ofs;
+        fill[g] = (uint8_t) ofs;
+        ofs += count[g];
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        sorted[fill[group_of[i]]++] = pkts[i];
+    }
+    for (uint32_t g = 0; g < n_groups; g++) {
+        struct megaflow *mf = groups[g];
+        struct rte_mbuf **gp = &sorted[start[g]];
+        uint64_t bytes = 0;
+        for (uint32_t i = 0; i < count[g]; i++) {
+            bytes += rte_pktmbuf_pkt_len(gp[i]);
+        }
+        COUNT(mf->packets, count[g]);
+        COUNT(mf->bytes, bytes);
+        __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
+        const struct dp_actions *acts =
+            __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
+        uint32_t dropped = dp_actions_execute(&pmd->exec, gp, count[g],
+                                              acts);
+        if (dropped) {
+            COUNT(pmd->stats.packets_dropped, dropped);
+        }
+    }
+}
+
+void
+pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
+                 uint32_t in_port, uint32_t recirc_id)
+{
+    struct miniflow keys[PIPELINE_BATCH];
+    const struct miniflow *kp[PIPELINE_BATCH];
+    uint32_t hashes[PIPELINE_BATCH];
+    struct dpcls_rule *rules[PIPELINE_BATCH];
+
+    if (unlikely(!n || n > PIPELINE_BATCH)) {
+        rte_pktmbuf_free_bulk(pkts, n);     /* Callers never do this. */
+        return;
+    }
+    /* 1. Keys. */
+    for (uint32_t i = 0; i < n; i++) {
+        struct rte_mbuf *m = pkts[i];
+        if (i + 1 < n) {
+            rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+        }
+        struct packet_meta *md = packet_meta(m);
+        md->in_port = in_port;
+        md->recirc_id = recirc_id;
+        flow_extract(rte_pktmbuf_mtod(m, const void *), m->data_len,
+                     in_port, recirc_id, &keys[i], &md->ofs);
+        kp[i] = &keys[i];
+        if ((m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) && !recirc_id) {
+            hashes[i] = m->hash.rss ^ (in_port * 0x9e3779b1u);
+        } else {
+            hashes[i] = miniflow_hash(&keys[i], 0);
+        }
+        md->hash = hashes[i];
+    }
+
+    /* 2. Exact-match cache. */
+    uint32_t hit = emc_lookup_batch(&pmd->emc, kp, hashes, n, rules);
+    uint32_t n_emc = (uint32_t) __builtin_popcount(hit);
+    COUNT(pmd->stats.emc_hits, n_emc);
+
+    /* 3. Megaflow classifier for the EMC misses. */
+    if (n_emc < n) {
+        const struct miniflow *mk[PIPELINE_BATCH];
+        struct dpcls_rule *mr[PIPELINE_BATCH];
+        uint8_t idx[PIPELINE_BATCH];
+        uint32_t n_miss = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!(hit & (1u << i))) {
+                idx[n_miss] = (uint8_t) i;
+                mk[n_miss++] = kp[i];
+            }
+        }
+        uint64_t lookups = 0;
+        uint32_t found = dpcls_lookup(&pmd->cls, mk, n_miss, mr, &lookups);
+        COUNT(pmd->stats.megaflow_hits, __builtin_popcount(found));
+        COUNT(pmd->stats.subtable_lookups, lookups);
+
+        /* 4. Misses go up; hits may enter the EMC. */
+        for (uint32_t k = 0; k < n_miss; k++) {
+            uint32_t i = idx[k];
+            rules[i] = mr[k];
+            if (mr[k]) {
+                emc_insert(&pmd->emc, kp[i], hashes[i], mr[k]);
+            }
+        }
+        if (found != (n_miss == 32 ? UINT32_MAX : (1u << n_miss) - 1)) {
+            uint32_t w = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                if (rules[i]) {
+                    pkts[w] = pkts[i];
+                    rules[w++] = rules[i];
+                } else {
+                    upcall_miss(pmd, pkts[i]);
+                }
+            }
+            n = w;
+        }
+    }
+
+    /* 5. Execute, grouped by megaflow. */
+    if (n) {
+        execute_groups(pmd, pkts, (struct megaflow **) rules, n);
+    }
+}

@@ -1,0 +1,216 @@
+/* upcall: miss handling, megaflow installation and expiry. */
+#include "upcall.h"
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "actions.h"
+#include "dp.h"
+#include "dstr.h"
+#include "flow.h"
+#include "loop.h"
+#include "megaflow.h"
+#include "packet.h"
+#include "pipeline.h"
+#include "pmd.h"
+#include "tx.h"
+#include "vlog.h"
+#include "xlate.h"
+
+VLOG_DEFINE_THIS_MODULE(upcall);
+
+#define UPCALL_BURST 64
+#define UPCALL_BUDGET 4096          /* Per PMD per pass. */
+#define UPCALL_POLL_MS 1
+#define UPCALL_EXPIRE_MS 1000
+
+static struct upcall_stats stats;
+static struct loop *upcall_loop;
+static struct dp *upcall_dp;
+static struct loop_timer *poll_timer, *expire_timer;
+static unsigned int recirc_depth;
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 20);
+
+static void handle_miss(struct pmd *, struct rte_mbuf *);
+
+static void
+control_userspace(struct dp_exec_ctx *ctx, struct rte_mbuf *pkt,
+                  uint32_t cookie)
+{
+    (void) ctx;
+    (void) cookie;
+    stats.userspace++;
+    rte_pktmbuf_free(pkt);
+}
+
+static void
+control_recirc(struct dp_exec_ctx *ctx, struct rte_mbuf **pkts, uint32_t n,
+               uint32_t recirc_id)
+{
+    struct pmd *pmd = ctx->aux;
+    for (uint32_t i = 0; i < n; i++) {
+        if (recirc_depth >= PIPELINE_MAX_RECIRC) {
+            stats.recirc_too_deep++;
+            rte_pktmbuf_free(pkts[i]);
+            continue;
+        }
+        packet_meta(pkts[i])->recirc_id = recirc_id;
+        recirc_depth++;
+        handle_miss(pmd, pkts[i]);
+        recirc_depth--;
+    }
+}
+
+static void
+execute(struct pmd *pmd, struct rte_mbuf *pkt, const struct dp_actions *acts)
+{
+    struct dp_exec_ctx ctx = {
+        .tx = upcall_dp->control_tx,
+        .userspace = control_userspace,
+        .recirc = control_recirc,
+        .aux = pmd,
+    };
+    dp_actions_execute(&ctx, &pkt, 1, acts);
+}
+
+static void
+handle_miss(struct pmd *pmd, struct rte_mbuf *pkt)
+{
+    struct packet_meta *md = packet_meta(pkt);
+    struct miniflow key;
+    struct flow flow;
+
+    stats.handled++;
+    flow_extract(rte_pktmbuf_mtod(pkt, const void *), pkt->data_len,
+                 md->in_port, md->recirc_id, &key, &md->ofs);
+
+    /* Already installed (a miss queued before its megaflow arrived)? */
+    struct megaflow *mf = megaflow_lookup(pmd, &key);
+    if (mf) {
+        stats.covered++;
+        execute(pmd, pkt, mf->actions);
+        return;
+    }
+
+    struct xlate_out out;
+    miniflow_expand(&key, &flow);
+    if (xlate_translate(&flow, &out)) {
+        stats.xlate_errors++;
+    }
+    stats.translated++;
+
+    int error = megaflow_install(pmd, &flow, &out.mask, out.actions, &mf);
+    if (!error) {
+        stats.installed++;
+        execute(pmd, pkt, mf->actions);
+        return;
+    }
+    /* Not installed ('out.actions' is gone): translate again just to
+     * execute this packet. */
+    if (error == -ENOSPC) {
+        stats.flow_limit++;
+    } else {
+        stats.install_failed++;
+        VLOG_WARN_RL(&rl, "pmd %u: megaflow not installed: %s",
+                     pmd->core_id, strerror(-error));
+    }
+    xlate_translate(&flow, &out);
+    execute(pmd, pkt, out.actions);
+    free(out.actions);
+}
+
+unsigned int
+upcall_run(struct dp *dp, unsigned int budget)
+{
+    unsigned int total = 0;
+
+    upcall_dp = dp;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        struct pmd *pmd = dp->pmds[p];
+        unsigned int done = 0;
+        while (done < budget) {
+            struct upcall_msg msgs[UPCALL_BURST];
+            unsigned int n = rte_ring_sc_dequeue_burst_elem(
+                pmd->upcall_ring, msgs, sizeof msgs[0], UPCALL_BURST, NULL);
+            if (!n) {
+                break;
+            }
+            for (unsigned int i = 0; i < n; i++) {
+                if (msgs[i].kind == UPCALL_USERSPACE) {
+                    control_userspace(NULL, msgs[i].pkt, msgs[i].cookie);
+                } else {
+                    handle_miss(pmd, msgs[i].pkt);
+                }
+            }
+            done += n;
+        }
+        total += done;
+    }
+    tx_flush(dp->control_tx);
+    return total;
+}
+
+static void
+on_poll(void *dp_)
+{
+    struct dp *dp = dp_;
+    /* A full budget means more is waiting: come back at once. */
+    if (upcall_run(dp, UPCALL_BUDGET) >= UPCALL_BUDGET) {
+        loop_add_timer(upcall_loop, 0, false, on_poll, dp);
+    }
+}
+
+static void
+on_expire(void *dp_)
+{
+    struct dp *dp = dp_;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        stats.expired += megaflow_expire(dp->pmds[p], dp->max_idle_ms);
+    }
+}
+
+void
+upcall_start(struct dp *dp, struct loop *loop)
+{
+    upcall_dp = dp;
+    upcall_loop = loop;
+    poll_timer = loop_add_timer(loop, UPCALL_POLL_MS, true, on_poll, dp);
+    expire_timer = loop_add_timer(loop, UPCALL_EXPIRE_MS, true, on_expire,
+                                  dp);
+}
+
+void
+upcall_stop(void)
+{
+    if (upcall_loop) {
+        loop_cancel_timer(upcall_loop, poll_timer);
+        loop_cancel_timer(upcall_loop, expire_timer);
+        upcall_loop = NULL;
+    }
+}
+
+const struct upcall_stats *
+upcall_get_stats(void)
+{
+    return &stats;
+}
+
+void
+upcall_format_stats(struct dstr *s)
+{
+    dstr_printf(s, "upcalls (control thread):\n"
+                "  handled: %lu\n  translated: %lu\n"
+                "  covered by an installed megaflow: %lu\n"
+                "  megaflows installed: %lu\n"
+                "  not installed, flow limit: %lu\n"
+                "  not installed, other errors: %lu\n"
+                "  translation errors: %lu\n"
+                "  userspace packets: %lu\n"
+                "  dropped, recirculated too often: %lu\n"
+                "  megaflows expired: %lu\n",
+                stats.handled, stats.translated, stats.covered,
+                stats.installed, stats.flow_limit, stats.install_failed,
+                stats.xlate_errors, stats.userspace, stats.recirc_too_deep,
+                stats.expired);
+}

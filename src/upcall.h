@@ -1,0 +1,41 @@
+/* upcall: the control thread's side of datapath misses.
+ *
+ * Drains every PMD's upcall ring; for each missed packet re-extracts its
+ * key, and either finds a megaflow already installed for it (pending
+ * misses of one megaflow are translated once) or translates it through the
+ * hook (xlate.h) and installs the resulting megaflow in the PMD that
+ * missed; then executes the packet with the control thread's own tx
+ * queues.  Also expires idle megaflows.  Counters for every outcome. */
+#ifndef SLUICE_UPCALL_H
+#define SLUICE_UPCALL_H
+
+#include <stdint.h>
+
+struct dp;
+struct dstr;
+struct loop;
+
+struct upcall_stats {
+    uint64_t handled;           /* Misses taken off the rings. */
+    uint64_t translated;        /* ... that went through the hook. */
+    uint64_t covered;           /* ... already covered by a megaflow. */
+    uint64_t installed;         /* Megaflows installed. */
+    uint64_t flow_limit;        /* Not installed: PMD at its flow limit. */
+    uint64_t install_failed;    /* Not installed: other errors. */
+    uint64_t xlate_errors;
+    uint64_t userspace;         /* Userspace-action packets received. */
+    uint64_t recirc_too_deep;
+    uint64_t expired;           /* Megaflows removed for idleness. */
+};
+
+/* Starts draining the rings and expiring megaflows from 'loop'. */
+void upcall_start(struct dp *, struct loop *);
+void upcall_stop(void);
+
+/* Handles at most 'budget' upcalls per PMD now.  Returns how many. */
+unsigned int upcall_run(struct dp *, unsigned int budget);
+
+const struct upcall_stats *upcall_get_stats(void);
+void upcall_format_stats(struct dstr *);
+
+#endif
