@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -58,6 +59,7 @@ static subtable_lookup_func *subtable_lookup_for(unsigned int n_words);
  * chains (hides the instruction's latency); without: a MurmurHash3-style
  * word mix; either way a 64-bit multiplying finaliser.  Only the
  * owning process ever sees these hashes, so the two need not agree. */
+#ifndef __SSE4_2__
 static inline uint64_t
 rotl64(uint64_t x, unsigned int r)
 {
@@ -74,6 +76,7 @@ hash_mix(uint64_t h, uint64_t w)
     h = rotl64(h, 27);
     return h * 5 + 0x52dce729;
 }
+#endif
 
 /* CRC32 is linear, so keys that differ in few bits would share the low
  * (bucket) bits of a plain CRC: a multiplying finaliser breaks that. */
@@ -151,6 +154,7 @@ picker_init(struct word_picker *p, const struct dpcls_subtable *st,
         p->mask[j] = present ? st->mask.values[j] : 0;
     }
 }
+
 /* Bitmap of the slots of 'bk' whose hash is 'h' (free slots may match
  * too: their rule is NULL). */
 static inline unsigned int
@@ -234,8 +238,21 @@ buckets_del(struct dpcls_bucket *buckets, uint32_t bucket_mask,
 static struct dpcls_bucket *
 buckets_alloc(uint32_t n)
 {
+    /* Big tables: 2 MB aligned, backed by transparent huge pages if the
+     * system allows, since lookups hit them at random. */
+    const size_t huge = 2u << 20;
     size_t size = (size_t) n * sizeof(struct dpcls_bucket);
-    struct dpcls_bucket *b = aligned_alloc(64, size);
+    struct dpcls_bucket *b;
+    if (size < huge) {
+        b = aligned_alloc(64, size);
+    } else {
+        b = aligned_alloc(huge, size);
+#ifdef MADV_HUGEPAGE
+        if (b) {
+            madvise(b, size, MADV_HUGEPAGE);
+        }
+#endif
+    }
     if (b) {
         memset(b, 0, size);
     }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* One set: the hashes and rules of its EMC_WAYS entries.  A free entry has
  * rules[w] == NULL. */
@@ -31,6 +32,25 @@ prng_next(struct emc *emc)
     emc->prng = emc->prng * UINT64_C(6364136223846793005)
                 + UINT64_C(1442695040888963407);
     return (uint32_t) (emc->prng >> 32);
+}
+
+/* Cache-line aligned memory; big blocks are 2 MB aligned and asked to be
+ * backed by transparent huge pages, since lookups hit them at random. */
+static void *
+emc_alloc(size_t size)
+{
+    const size_t huge = 2u << 20;
+    if (size < huge) {
+        return aligned_alloc(64, size);
+    }
+    size = (size + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, size);
+#ifdef MADV_HUGEPAGE
+    if (p) {
+        madvise(p, size, MADV_HUGEPAGE);
+    }
+#endif
+    return p;
 }
 
 void
@@ -60,8 +80,8 @@ emc_init(struct emc *emc, unsigned int n_entries,
         return -EINVAL;
     }
     unsigned int n_sets = n_entries / EMC_WAYS;
-    emc->sets = aligned_alloc(64, n_sets * sizeof *emc->sets);
-    emc->keys = aligned_alloc(64, (size_t) n_entries * sizeof *emc->keys);
+    emc->sets = emc_alloc(n_sets * sizeof *emc->sets);
+    emc->keys = emc_alloc((size_t) n_entries * sizeof *emc->keys);
     if (!emc->sets || !emc->keys) {
         free(emc->sets);
         free(emc->keys);

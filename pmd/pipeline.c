@@ -156,6 +156,11 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
         rte_pktmbuf_free_bulk(pkts, n);     /* Callers never do this. */
         return;
     }
+    /* The EMC pays when a classifier lookup costs several subtable
+     * probes; with one subtable the classifier is a single probe too,
+     * without the full-key hash and compare. */
+    bool use_emc = pmd->cls.n_subtables > 1 && pmd->emc.insert_inv_prob;
+
     /* 1. Keys. */
     for (uint32_t i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i];
@@ -168,48 +173,69 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
         flow_extract(rte_pktmbuf_mtod(m, const void *), m->data_len,
                      in_port, recirc_id, &keys[i], &md->ofs);
         kp[i] = &keys[i];
-        if ((m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) && !recirc_id) {
-            hashes[i] = m->hash.rss ^ (in_port * 0x9e3779b1u);
-        } else {
-            hashes[i] = miniflow_hash(&keys[i], 0);
-        }
-        md->hash = hashes[i];
     }
 
     /* 2. Exact-match cache. */
-    uint32_t hit = emc_lookup_batch(&pmd->emc, kp, hashes, n, rules);
-    uint32_t n_emc = (uint32_t) __builtin_popcount(hit);
-    COUNT(pmd->stats.emc_hits, n_emc);
-
-    /* 3. Megaflow classifier for the EMC misses. */
-    if (n_emc < n) {
-        const struct miniflow *mk[PIPELINE_BATCH];
-        struct dpcls_rule *mr[PIPELINE_BATCH];
-        uint8_t idx[PIPELINE_BATCH];
-        uint32_t n_miss = 0;
+    uint32_t all = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
+    uint32_t found = 0;
+    if (use_emc) {
         for (uint32_t i = 0; i < n; i++) {
-            if (!(hit & (1u << i))) {
-                idx[n_miss] = (uint8_t) i;
-                mk[n_miss++] = kp[i];
+            struct rte_mbuf *m = pkts[i];
+            if ((m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) && !recirc_id) {
+                hashes[i] = m->hash.rss ^ (in_port * 0x9e3779b1u);
+            } else {
+                hashes[i] = miniflow_hash(&keys[i], 0);
             }
         }
-        uint64_t lookups = 0;
-        uint32_t found = dpcls_lookup(&pmd->cls, mk, n_miss, mr, &lookups);
-        COUNT(pmd->stats.megaflow_hits, __builtin_popcount(found));
-        COUNT(pmd->stats.subtable_lookups, lookups);
+        found = emc_lookup_batch(&pmd->emc, kp, hashes, n, rules);
+        COUNT(pmd->stats.emc_hits, __builtin_popcount(found));
+    }
 
-        /* 4. Misses go up; hits may enter the EMC. */
-        for (uint32_t k = 0; k < n_miss; k++) {
-            uint32_t i = idx[k];
-            rules[i] = mr[k];
-            if (mr[k]) {
-                emc_insert(&pmd->emc, kp[i], hashes[i], mr[k]);
+    /* 3. Megaflow classifier for the EMC misses (all packets without the
+     * EMC: then no gathering). */
+    if (found != all) {
+        uint64_t lookups = 0;
+        uint32_t hits;
+        if (!found) {
+            hits = dpcls_lookup(&pmd->cls, kp, n, rules, &lookups);
+            if (use_emc) {
+                for (uint32_t i = 0; i < n; i++) {
+                    if (rules[i]) {
+                        emc_insert(&pmd->emc, kp[i], hashes[i], rules[i]);
+                    }
+                }
+            }
+        } else {
+            const struct miniflow *mk[PIPELINE_BATCH];
+            struct dpcls_rule *mr[PIPELINE_BATCH];
+            uint8_t idx[PIPELINE_BATCH];
+            uint32_t n_miss = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                if (!(found & (UINT32_C(1) << i))) {
+                    idx[n_miss] = (uint8_t) i;
+                    mk[n_miss++] = kp[i];
+                }
+            }
+            uint32_t h = dpcls_lookup(&pmd->cls, mk, n_miss, mr, &lookups);
+            hits = 0;
+            for (uint32_t k = 0; k < n_miss; k++) {
+                uint32_t i = idx[k];
+                rules[i] = mr[k];
+                if (h & (UINT32_C(1) << k)) {
+                    hits |= UINT32_C(1) << i;
+                    emc_insert(&pmd->emc, kp[i], hashes[i], mr[k]);
+                }
             }
         }
-        if (found != (n_miss == 32 ? UINT32_MAX : (1u << n_miss) - 1)) {
+        COUNT(pmd->stats.megaflow_hits, __builtin_popcount(hits));
+        COUNT(pmd->stats.subtable_lookups, lookups);
+        found |= hits;
+
+        /* 4. Misses go up to the control thread. */
+        if (found != all) {
             uint32_t w = 0;
             for (uint32_t i = 0; i < n; i++) {
-                if (rules[i]) {
+                if (found & (UINT32_C(1) << i)) {
                     pkts[w] = pkts[i];
                     rules[w++] = rules[i];
                 } else {

@@ -109,7 +109,7 @@ port_lookup(const char *name, uint32_t *port_no, void *dp_)
     return 0;
 }
 
-/* Parses "[-s] ... FLOW [ACTIONS]" options shared by the flow commands. */
+/* Parses a megaflow match: in_port and recirc_id are always exact. */
 static int
 parse_flow_args(struct dp *dp, const char *flow_text, struct flow *key,
                 struct flow *mask, struct dstr *reply)
@@ -178,7 +178,6 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
     if (parse_flow_args(dp, argv[i], &key, &mask, reply)) {
         return 1;
     }
-    int installed = 0, modified = 0;
     for (unsigned int p = 0; p < dp->n_pmds; p++) {
         struct pmd *pmd = dp->pmds[p];
         struct dp_actions *acts = NULL;
@@ -188,7 +187,6 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
         struct megaflow *mf = megaflow_find_exact(pmd, &key, &mask);
         if (mf && modify) {
             megaflow_modify(pmd, mf, acts, clear);
-            modified++;
         } else if (mf) {
             free(acts);
             dstr_put(reply, "flow already exists\n");
@@ -204,15 +202,12 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
                             : strerror(-error));
                 return 1;
             }
-            installed++;
         } else {
             free(acts);
             dstr_put(reply, "flow does not exist\n");
             return 1;
         }
     }
-    (void) installed;
-    (void) modified;
     return 0;
 }
 
