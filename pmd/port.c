@@ -261,6 +261,14 @@ port_open(const struct port_config *cfg, uint32_t port_no,
             & info.flow_type_rss_offloads;
     }
     error = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
+    if (error && n_txq > n_rxq) {
+        /* Some drivers (net_tap) want as many tx as rx queues: the
+         * threads then share the tx queues. */
+        VLOG_INFO("%s: %u tx queues refused, using %u", cfg->name, n_txq,
+                  n_rxq);
+        n_txq = n_rxq;
+        error = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
+    }
     if (error) {
         dstr_printf(err, "cannot configure %u rx and %u tx queues: %s",
                     n_rxq, n_txq, rte_strerror(-error));
