@@ -641,12 +641,12 @@ fmt_ip6(struct fmt *f, const char *name, const uint8_t v[16],
 static void
 fmt_frag(struct fmt *f, uint8_t v, uint8_t m)
 {
-    static const char *const names[4] = { "no", "first", "later", "later" };
+    static const char *const names[4] = { "no", "first", NULL, "later" };
     if (!m) {
         return;
     }
     fmt_sep(f);
-    if (m == (FLOW_FRAG_ANY | FLOW_FRAG_LATER)) {
+    if (m == (FLOW_FRAG_ANY | FLOW_FRAG_LATER) && names[v & m]) {
         dstr_printf(f->ds, "frag=%s", names[v & m]);
     } else {
         dstr_printf(f->ds, "frag=0x%x/0x%x", v & m, m);
@@ -779,19 +779,21 @@ flow_format(const struct flow *fl, const struct flow *mask, struct dstr *ds)
     struct dstr tmp = DSTR_INIT;
     f.ds = &tmp;
 
-    if (m->in_port) {
-        dstr_printf(&tmp, "in_port=%lu", (unsigned long) (fl->in_port
-                                                          & m->in_port));
-        if (m->in_port != UINT32_MAX) {
-            dstr_printf(&tmp, "/0x%lx", (unsigned long) m->in_port);
-        }
-    }
     if (m->recirc_id && (f.masked || fl->recirc_id)) {
-        dstr_printf(&tmp, "%srecirc_id=%lu", tmp.len ? "," : "",
+        dstr_printf(&tmp, "recirc_id(%lu",
                     (unsigned long) (fl->recirc_id & m->recirc_id));
         if (m->recirc_id != UINT32_MAX) {
             dstr_printf(&tmp, "/0x%lx", (unsigned long) m->recirc_id);
         }
+        dstr_put(&tmp, ")");
+    }
+    if (m->in_port) {
+        fmt_begin(&f, "in_port");
+        dstr_printf(&tmp, "%lu", (unsigned long) (fl->in_port & m->in_port));
+        if (m->in_port != UINT32_MAX) {
+            dstr_printf(&tmp, "/0x%lx", (unsigned long) m->in_port);
+        }
+        fmt_end(&f);
     }
     if (f.masked ? (m->tun_id || m->tun_src || m->tun_dst)
                  : (fl->tun_id || fl->tun_src || fl->tun_dst)) {

@@ -119,11 +119,16 @@ uint32_t miniflow_hash(const struct miniflow *, uint32_t basis);
 /* Exact equality: same map and same values. */
 int miniflow_equal(const struct miniflow *, const struct miniflow *);
 
-/* Appends a readable form "in_port=1,eth(src=..,dst=..),eth_type(0x0800),
- * ipv4(src=..,dst=..,proto=17,tos=0,ttl=64,frag=no),udp(src=..,dst=..)"
- * of the fields of 'flow' (and, if 'mask' is not NULL, only those it
- * does not wildcard, with "/mask" where partial), in the style of
- * ovs-dpctl dump-flows. */
+/* Appends a readable form "recirc_id(0),in_port(1),eth(src=..,dst=..),
+ * eth_type(0x0800),ipv4(src=..,dst=..,proto=17,tos=0,ttl=64,frag=no),
+ * udp(src=..,dst=..)" of the fields of 'flow' (and, if 'mask' is not
+ * NULL, only those it does not wildcard, with "/mask" where partial), in
+ * the style of ovs-dpctl dump-flows.  Without a mask, recirc_id is shown
+ * only when nonzero.  flow_parse() reads this form back: parsing what
+ * this prints for a flow and a mask gives the same masked flow and mask,
+ * except for what is not shown: fields whose prerequisites the mask
+ * leaves inexact (e.g. ports under a wildcarded IP protocol) and a
+ * matched absence of a VLAN tag. */
 struct dstr;
 void flow_format(const struct flow *, const struct flow *mask,
                  struct dstr *);

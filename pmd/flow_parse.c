@@ -1,23 +1,160 @@
-/* flow_parse: text to flow match. */
+/* flow_parse: text to flow match, the inverse of flow_format().
+ *
+ * Each group "name(...)" is described by a table of its fields: where the
+ * field lives in struct flow, its kind, and for integers the bits it
+ * takes in its (big-endian unless 'host') container, so that subfields
+ * such as vlan vid/pcp/dei or mpls label/tc/bos/ttl share one parser.
+ * Scanning never goes past the terminating NUL: every step looks at the
+ * current character before moving. */
 #include "flow_parse.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dstr.h"
 #include "flow.h"
 
+#define ARRAY_SIZE(A) (sizeof (A) / sizeof (A)[0])
+
 #define ETH_TYPE_IPV4 0x0800
 #define ETH_TYPE_ARP 0x0806
 #define ETH_TYPE_IPV6 0x86dd
+#define ETH_TYPE_MPLS 0x8847
+#define ETH_TYPE_MPLS_MCAST 0x8848
+#define ETH_TYPE_VLAN 0x8100
+
+#define VALUE_MAX 128           /* Longest value text, with its mask. */
+
+enum kind {
+    K_UINT,                     /* Unsigned (sub)field. */
+    K_PORT,                     /* in_port: number or port name. */
+    K_MAC,
+    K_IP4,
+    K_IP6,
+    K_FRAG,                     /* no|first|later, or VALUE/MASK. */
+    K_TCP_FLAGS,                /* syn|ack|..., or VALUE/MASK. */
+};
+
+struct field {
+    const char *name;           /* NULL: a group's single value. */
+    enum kind kind;
+    uint16_t ofs;               /* Byte offset in struct flow. */
+    uint8_t size;               /* Container bytes (K_UINT, K_PORT, ...). */
+    uint8_t shift;              /* Lowest bit of the subfield. */
+    uint8_t width;              /* Bits of the subfield. */
+    bool host;                  /* Container in host byte order. */
+};
+
+#define MSIZE(MEMBER) sizeof ((struct flow *) 0)->MEMBER
+#define UF(NAME, MEMBER, SHIFT, WIDTH) \
+    { NAME, K_UINT, offsetof(struct flow, MEMBER), MSIZE(MEMBER), \
+      SHIFT, WIDTH, false }
+#define XF(NAME, KIND, MEMBER, WIDTH) \
+    { NAME, KIND, offsetof(struct flow, MEMBER), MSIZE(MEMBER), 0, \
+      WIDTH, false }
+#define HF(NAME, KIND, MEMBER) \
+    { NAME, KIND, offsetof(struct flow, MEMBER), MSIZE(MEMBER), 0, 32, \
+      true }
+
+static const struct field recirc_fields[] = {
+    HF(NULL, K_UINT, recirc_id),
+};
+static const struct field in_port_fields[] = {
+    HF(NULL, K_PORT, in_port),
+};
+static const struct field tunnel_fields[] = {
+    UF("tun_id", tun_id, 0, 64), XF("src", K_IP4, tun_src, 0),
+    XF("dst", K_IP4, tun_dst, 0),
+};
+static const struct field eth_fields[] = {
+    XF("src", K_MAC, dl_src, 0), XF("dst", K_MAC, dl_dst, 0),
+};
+/* Offsets of vlans[0]; the second vlan(...) group adds one slot. */
+static const struct field vlan_fields[] = {
+    UF("tpid", vlans[0].tpid, 0, 16), UF("vid", vlans[0].tci, 0, 12),
+    UF("pcp", vlans[0].tci, 13, 3), UF("dei", vlans[0].tci, 12, 1),
+};
+static const struct field eth_type_fields[] = {
+    UF(NULL, dl_type, 0, 16),
+};
+static const struct field mpls_fields[] = {
+    UF("label", mpls_lse, 12, 20), UF("tc", mpls_lse, 9, 3),
+    UF("ttl", mpls_lse, 0, 8), UF("bos", mpls_lse, 8, 1),
+};
+static const struct field ipv4_fields[] = {
+    XF("src", K_IP4, nw_src, 0), XF("dst", K_IP4, nw_dst, 0),
+    UF("proto", nw_proto, 0, 8), UF("tos", nw_tos, 0, 8),
+    UF("ttl", nw_ttl, 0, 8), XF("frag", K_FRAG, nw_frag, 8),
+};
+static const struct field ipv6_fields[] = {
+    XF("src", K_IP6, ipv6_src, 0), XF("dst", K_IP6, ipv6_dst, 0),
+    UF("label", ipv6_label, 0, 20), UF("proto", nw_proto, 0, 8),
+    UF("tclass", nw_tos, 0, 8), UF("hlimit", nw_ttl, 0, 8),
+    XF("frag", K_FRAG, nw_frag, 8),
+};
+static const struct field arp_fields[] = {
+    XF("sip", K_IP4, nw_src, 0), XF("tip", K_IP4, nw_dst, 0),
+    UF("op", nw_proto, 0, 8), XF("sha", K_MAC, arp_sha, 0),
+    XF("tha", K_MAC, arp_tha, 0),
+};
+static const struct field l4_fields[] = {
+    UF("src", tp_src, 0, 16), UF("dst", tp_dst, 0, 16),
+};
+static const struct field tcp_flags_fields[] = {
+    XF(NULL, K_TCP_FLAGS, tcp_flags, 12),
+};
+static const struct field icmp_fields[] = {
+    UF("type", tp_src, 0, 16), UF("code", tp_dst, 0, 16),
+};
+static const struct field nd_fields[] = {
+    XF("target", K_IP6, nd_target, 0), XF("sll", K_MAC, arp_sha, 0),
+    XF("tll", K_MAC, arp_tha, 0),
+};
+
+enum group_id {
+    G_RECIRC, G_IN_PORT, G_TUNNEL, G_ETH, G_VLAN, G_ETH_TYPE, G_MPLS,
+    G_IPV4, G_IPV6, G_ARP, G_TCP, G_UDP, G_SCTP, G_TCP_FLAGS, G_ICMP,
+    G_ICMPV6, G_ND, N_GROUPS
+};
+
+struct group {
+    const char *name;
+    const struct field *fields;
+    size_t n_fields;
+    uint16_t eth_type;          /* Implied and required Ethertype. */
+    uint8_t nw_proto;           /* Implied and required IP protocol. */
+};
+
+#define G(NAME, FIELDS, ETH_TYPE, NW_PROTO) \
+    { NAME, FIELDS, ARRAY_SIZE(FIELDS), ETH_TYPE, NW_PROTO }
+
+static const struct group groups[N_GROUPS] = {
+    [G_RECIRC] = G("recirc_id", recirc_fields, 0, 0),
+    [G_IN_PORT] = G("in_port", in_port_fields, 0, 0),
+    [G_TUNNEL] = G("tunnel", tunnel_fields, 0, 0),
+    [G_ETH] = G("eth", eth_fields, 0, 0),
+    [G_VLAN] = G("vlan", vlan_fields, 0, 0),
+    [G_ETH_TYPE] = G("eth_type", eth_type_fields, 0, 0),
+    [G_MPLS] = G("mpls", mpls_fields, ETH_TYPE_MPLS, 0),
+    [G_IPV4] = G("ipv4", ipv4_fields, ETH_TYPE_IPV4, 0),
+    [G_IPV6] = G("ipv6", ipv6_fields, ETH_TYPE_IPV6, 0),
+    [G_ARP] = G("arp", arp_fields, ETH_TYPE_ARP, 0),
+    [G_TCP] = G("tcp", l4_fields, 0, 6),
+    [G_UDP] = G("udp", l4_fields, 0, 17),
+    [G_SCTP] = G("sctp", l4_fields, 0, 132),
+    [G_TCP_FLAGS] = G("tcp_flags", tcp_flags_fields, 0, 6),
+    [G_ICMP] = G("icmp", icmp_fields, ETH_TYPE_IPV4, 1),
+    [G_ICMPV6] = G("icmpv6", icmp_fields, ETH_TYPE_IPV6, 58),
+    [G_ND] = G("nd", nd_fields, ETH_TYPE_IPV6, 58),
+};
 
 struct parser {
-    const char *s;
+    const char *s;              /* Next character to read. */
     struct flow *flow;
     struct flow *mask;
     flow_port_lookup *lookup;
@@ -25,105 +162,134 @@ struct parser {
     struct dstr *err;
 };
 
-enum field_kind {
-    FK_U8, FK_BE16, FK_BE32, FK_U32, FK_BE64, FK_MAC, FK_IPV4, FK_IPV6,
-    FK_FRAG, FK_PORT,
-};
-
-struct field {
-    const char *name;
-    enum field_kind kind;
-    size_t ofs;
-    unsigned int bits;      /* For FK_BE32/FK_BE16 fields narrower. */
-};
-
-#define F(NAME, KIND, MEMBER) { NAME, KIND, offsetof(struct flow, MEMBER), 0 }
-
-static const struct field eth_fields[] = {
-    F("src", FK_MAC, dl_src), F("dst", FK_MAC, dl_dst), { NULL, 0, 0, 0 },
-};
-static const struct field ipv4_fields[] = {
-    F("src", FK_IPV4, nw_src), F("dst", FK_IPV4, nw_dst),
-    F("proto", FK_U8, nw_proto), F("tos", FK_U8, nw_tos),
-    F("ttl", FK_U8, nw_ttl), F("frag", FK_FRAG, nw_frag),
-    { NULL, 0, 0, 0 },
-};
-static const struct field ipv6_fields[] = {
-    F("src", FK_IPV6, ipv6_src), F("dst", FK_IPV6, ipv6_dst),
-    { "label", FK_BE32, offsetof(struct flow, ipv6_label), 20 },
-    F("proto", FK_U8, nw_proto), F("tclass", FK_U8, nw_tos),
-    F("hlimit", FK_U8, nw_ttl), F("frag", FK_FRAG, nw_frag),
-    { NULL, 0, 0, 0 },
-};
-static const struct field l4_fields[] = {
-    F("src", FK_BE16, tp_src), F("dst", FK_BE16, tp_dst),
-    { NULL, 0, 0, 0 },
-};
-static const struct field icmp_fields[] = {
-    F("type", FK_BE16, tp_src), F("code", FK_BE16, tp_dst),
-    { NULL, 0, 0, 0 },
-};
-static const struct field arp_fields[] = {
-    F("sip", FK_IPV4, nw_src), F("tip", FK_IPV4, nw_dst),
-    F("op", FK_U8, nw_proto), F("sha", FK_MAC, arp_sha),
-    F("tha", FK_MAC, arp_tha), { NULL, 0, 0, 0 },
-};
-static const struct field nd_fields[] = {
-    F("target", FK_IPV6, nd_target), F("sll", FK_MAC, arp_sha),
-    F("tll", FK_MAC, arp_tha), { NULL, 0, 0, 0 },
-};
+static int
+fail(struct parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int
-fail(struct parser *p, const char *fmt, const char *what)
+fail(struct parser *p, const char *fmt, ...)
 {
-    dstr_printf(p->err, fmt, what);
+    va_list args;
+    va_start(args, fmt);
+    dstr_vprintf(p->err, fmt, args);
+    va_end(args);
     return -EINVAL;
 }
 
-/* Copies the next token up to one of 'stops' into 'buf'. */
-static int
-token(struct parser *p, const char *stops, char *buf, size_t size)
+static bool
+is_space(char c)
 {
-    size_t n = strcspn(p->s, stops);
-    if (n >= size) {
-        return fail(p, "value too long near \"%.40s\"", p->s);
-    }
-    memcpy(buf, p->s, n);
-    buf[n] = '\0';
-    p->s += n;
-    return 0;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 static bool
-parse_uint(const char *s, uint64_t max, uint64_t *v)
+is_name_char(char c)
 {
-    char *end;
-    if (!*s || *s == '-') {
-        return false;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9') || c == '_';
+}
+
+static void
+skip_spaces(struct parser *p)
+{
+    while (is_space(*p->s)) {
+        p->s++;
     }
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 0);
-    if (errno || *end || x > max) {
-        return false;
+}
+
+static size_t
+name_len(const char *s)
+{
+    size_t n = 0;
+    while (is_name_char(s[n])) {
+        n++;
+    }
+    return n;
+}
+
+static int
+hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* Parses a decimal or "0x" hexadecimal number.  Returns 0, -EINVAL if 's'
+ * is not a number or -ERANGE if it is above 'max'. */
+static int
+parse_num(const char *s, uint64_t max, uint64_t *v)
+{
+    unsigned int base = 10;
+    bool over = false;
+    uint64_t x = 0;
+
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    }
+    if (!*s) {
+        return -EINVAL;
+    }
+    for (; *s; s++) {
+        int d = hex_digit(*s);
+        if (d < 0 || (unsigned int) d >= base) {
+            return -EINVAL;
+        }
+        if (x > (UINT64_MAX - (unsigned int) d) / base) {
+            over = true;
+        }
+        x = x * base + (unsigned int) d;
+    }
+    if (over || x > max) {
+        return -ERANGE;
     }
     *v = x;
+    return 0;
+}
+
+/* "xx:xx:xx:xx:xx:xx", one or two hex digits a byte. */
+static bool
+parse_mac(const char *s, uint8_t mac[6])
+{
+    for (int i = 0; i < 6; i++) {
+        int hi = hex_digit(s[0]);
+        if (hi < 0) {
+            return false;
+        }
+        int lo = hex_digit(s[1]);
+        if (lo >= 0) {
+            mac[i] = (uint8_t) (hi << 4 | lo);
+            s += 2;
+        } else {
+            mac[i] = (uint8_t) hi;
+            s++;
+        }
+        if (*s != (i < 5 ? ':' : '\0')) {
+            return false;
+        }
+        if (i < 5) {
+            s++;
+        }
+    }
     return true;
 }
 
 static bool
-parse_mac(const char *s, uint8_t mac[6])
+all_digits(const char *s)
 {
-    unsigned int b[6];
-    char extra;
-    if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
-               &b[5], &extra) != 6) {
+    if (!*s) {
         return false;
     }
-    for (int i = 0; i < 6; i++) {
-        if (b[i] > 255) {
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') {
             return false;
         }
-        mac[i] = (uint8_t) b[i];
     }
     return true;
 }
@@ -138,248 +304,421 @@ prefix_mask(uint8_t *mask, size_t len, unsigned int plen)
     }
 }
 
-/* Parses VALUE[/MASK] of 'f' into the flow and mask bytes. */
-static int
-parse_value(struct parser *p, const struct field *f, const char *text)
+/* Address of 'af' with an optional netmask or prefix length. */
+static bool
+parse_ip(int af, const char *value, const char *mtext, uint8_t *vp,
+         uint8_t *mp)
 {
-    uint8_t *vp = (uint8_t *) p->flow + f->ofs;
-    uint8_t *mp = (uint8_t *) p->mask + f->ofs;
-    char value[128];
-    const char *slash = strchr(text, '/');
-    const char *mtext = slash ? slash + 1 : NULL;
-    size_t vlen = slash ? (size_t) (slash - text) : strlen(text);
+    size_t len = af == AF_INET ? 4 : 16;
+    uint64_t plen;
 
-    if (vlen >= sizeof value) {
-        return fail(p, "value too long: %s", text);
+    if (inet_pton(af, value, vp) != 1) {
+        return false;
     }
-    memcpy(value, text, vlen);
-    value[vlen] = '\0';
+    if (!mtext) {
+        memset(mp, 0xff, len);
+    } else if (all_digits(mtext)) {
+        if (parse_num(mtext, len * 8, &plen)) {
+            return false;
+        }
+        prefix_mask(mp, len, (unsigned int) plen);
+    } else if (inet_pton(af, mtext, mp) != 1) {
+        return false;
+    }
+    return true;
+}
 
+/* Integer containers: network order unless 'host'. */
+static uint64_t
+load_uint(const uint8_t *p, const struct field *f)
+{
+    uint64_t v = 0;
+    if (f->host) {
+        uint32_t h;
+        memcpy(&h, p, sizeof h);
+        return h;
+    }
+    for (size_t i = 0; i < f->size; i++) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+static void
+store_uint(uint8_t *p, const struct field *f, uint64_t v)
+{
+    if (f->host) {
+        uint32_t h = (uint32_t) v;
+        memcpy(p, &h, sizeof h);
+        return;
+    }
+    for (size_t i = f->size; i-- > 0;) {
+        p[i] = (uint8_t) v;
+        v >>= 8;
+    }
+}
+
+static uint64_t
+width_max(const struct field *f)
+{
+    return f->width >= 64 ? UINT64_MAX : (UINT64_C(1) << f->width) - 1;
+}
+
+/* Writes 'v' and 'm' into the subfield of 'f' at 'vp' and 'mp'. */
+static void
+set_uint(const struct field *f, uint8_t *vp, uint8_t *mp, uint64_t v,
+         uint64_t m)
+{
+    uint64_t bits = width_max(f) << f->shift;
+    store_uint(vp, f, (load_uint(vp, f) & ~bits) | (v << f->shift & bits));
+    store_uint(mp, f, (load_uint(mp, f) & ~bits) | (m << f->shift & bits));
+}
+
+static bool
+field_is_set(const struct field *f, const uint8_t *mp)
+{
+    if (f->kind == K_MAC || f->kind == K_IP4 || f->kind == K_IP6) {
+        for (size_t i = 0; i < f->size; i++) {
+            if (mp[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return (load_uint(mp, f) >> f->shift & width_max(f)) != 0;
+}
+
+/* Reports a parse_num() error for 'what'. */
+static int
+num_error(struct parser *p, int error, const char *what, const char *text,
+          uint64_t max)
+{
+    if (error == -ERANGE) {
+        return fail(p, "%s: value \"%s\" too large (at most %llu)", what,
+                    text, (unsigned long long) max);
+    }
+    return fail(p, "%s: bad number \"%s\"", what, text);
+}
+
+static int
+parse_tcp_flags(struct parser *p, const char *what, char *text,
+                uint64_t *v)
+{
+    static const char *const names[] = {
+        "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns",
+    };
+    *v = 0;
+    for (char *s = text;;) {
+        size_t n = strcspn(s, "|");
+        char save = s[n];
+        uint64_t bits = 0;
+        size_t i;
+
+        s[n] = '\0';
+        for (i = 0; i < ARRAY_SIZE(names); i++) {
+            if (!strcmp(s, names[i])) {
+                bits = UINT64_C(1) << i;
+                break;
+            }
+        }
+        if (i == ARRAY_SIZE(names)) {
+            int error = parse_num(s, 0x0fff, &bits);
+            if (error == -ERANGE) {
+                return num_error(p, error, what, s, 0x0fff);
+            } else if (error) {
+                return fail(p, "%s: unknown TCP flag \"%s\"", what, s);
+            }
+        }
+        *v |= bits;
+        if (!save) {
+            return 0;
+        }
+        s += n + 1;
+    }
+}
+
+/* Parses 'text', the VALUE[/MASK] of 'f', into the flow and the mask at
+ * 'delta' bytes past the field's offset.  'what' names it in errors. */
+static int
+parse_value(struct parser *p, const struct field *f, size_t delta,
+            const char *what, const char *text, size_t len)
+{
+    uint8_t *vp = (uint8_t *) p->flow + f->ofs + delta;
+    uint8_t *mp = (uint8_t *) p->mask + f->ofs + delta;
+    char buf[VALUE_MAX];
+
+    if (!len) {
+        return fail(p, "%s: empty value", what);
+    }
+    if (len >= sizeof buf) {
+        return fail(p, "%s: value too long \"%.40s...\"", what, text);
+    }
+    if (field_is_set(f, mp)) {
+        return fail(p, "%s: given twice", what);
+    }
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    char *value = buf;
+    char *slash = strchr(buf, '/');
+    char *mtext = NULL;
+    if (slash) {
+        *slash = '\0';
+        mtext = slash + 1;
+        if (!*mtext || !*value) {
+            return fail(p, "%s: empty value or mask in \"%.*s\"", what,
+                        (int) len, text);
+        }
+    }
+
+    uint64_t max = width_max(f);
+    uint64_t v, m = max;
+    int error;
     switch (f->kind) {
-    case FK_MAC:
-        if (!parse_mac(value, vp) || (mtext && !parse_mac(mtext, mp))) {
-            return fail(p, "bad Ethernet address: %s", text);
+    case K_MAC:
+        if (!parse_mac(value, vp)) {
+            return fail(p, "%s: bad Ethernet address \"%s\"", what, value);
         }
         if (!mtext) {
             memset(mp, 0xff, 6);
+        } else if (!parse_mac(mtext, mp)) {
+            return fail(p, "%s: bad Ethernet mask \"%s\"", what, mtext);
+        }
+        return 0;
+
+    case K_IP4:
+    case K_IP6:
+        if (!parse_ip(f->kind == K_IP4 ? AF_INET : AF_INET6, value, mtext,
+                      vp, mp)) {
+            return fail(p, "%s: bad %s address or mask \"%.*s\"", what,
+                        f->kind == K_IP4 ? "IPv4" : "IPv6", (int) len,
+                        text);
+        }
+        return 0;
+
+    case K_PORT:
+        error = parse_num(value, max, &v);
+        if (error == -EINVAL) {
+            uint32_t port_no;
+            if (!p->lookup || p->lookup(value, &port_no, p->aux)) {
+                return fail(p, "%s: no port named \"%s\"", what, value);
+            }
+            v = port_no;
+        } else if (error) {
+            return num_error(p, error, what, value, max);
         }
         break;
-    case FK_IPV4:
-    case FK_IPV6: {
-        int af = f->kind == FK_IPV4 ? AF_INET : AF_INET6;
-        size_t len = f->kind == FK_IPV4 ? 4 : 16;
-        uint64_t plen;
-        if (inet_pton(af, value, vp) != 1) {
-            return fail(p, "bad IP address: %s", text);
+
+    case K_FRAG:
+        if (!strcmp(value, "no") || !strcmp(value, "first")
+            || !strcmp(value, "later")) {
+            if (mtext) {
+                return fail(p, "%s: \"%s\" takes no mask", what, value);
+            }
+            v = value[0] == 'n' ? 0
+                : value[0] == 'f' ? FLOW_FRAG_ANY
+                : FLOW_FRAG_ANY | FLOW_FRAG_LATER;
+            set_uint(f, vp, mp, v, FLOW_FRAG_ANY | FLOW_FRAG_LATER);
+            return 0;
         }
-        if (!mtext) {
-            memset(mp, 0xff, len);
-        } else if (parse_uint(mtext, len * 8, &plen)) {
-            prefix_mask(mp, len, (unsigned int) plen);
-        } else if (inet_pton(af, mtext, mp) != 1) {
-            return fail(p, "bad IP mask: %s", text);
+        error = parse_num(value, max, &v);
+        if (error == -EINVAL) {
+            return fail(p, "%s: expected no, first, later or a number, "
+                        "not \"%s\"", what, value);
+        } else if (error) {
+            return num_error(p, error, what, value, max);
         }
+        m = FLOW_FRAG_ANY | FLOW_FRAG_LATER;
         break;
-    }
-    case FK_FRAG:
-        if (mtext) {
-            return fail(p, "frag takes no mask: %s", text);
-        }
-        if (!strcmp(value, "no")) {
-            *vp = 0;
-            *mp = FLOW_FRAG_ANY;
-        } else if (!strcmp(value, "first")) {
-            *vp = FLOW_FRAG_ANY;
-            *mp = FLOW_FRAG_ANY | FLOW_FRAG_LATER;
-        } else if (!strcmp(value, "later")) {
-            *vp = FLOW_FRAG_ANY | FLOW_FRAG_LATER;
-            *mp = FLOW_FRAG_LATER;
-        } else {
-            return fail(p, "frag must be no, first or later: %s", text);
-        }
-        break;
-    case FK_PORT: {
-        uint64_t v;
-        uint32_t port_no;
-        if (parse_uint(value, UINT32_MAX, &v)) {
-            port_no = (uint32_t) v;
-        } else if (!p->lookup || p->lookup(value, &port_no, p->aux)) {
-            return fail(p, "no port named %s", value);
-        }
-        memcpy(vp, &port_no, 4);
-        memset(mp, 0xff, 4);
-        break;
-    }
-    default: {
-        unsigned int size = f->kind == FK_U8 ? 1 : f->kind == FK_BE16 ? 2
-                            : f->kind == FK_BE64 ? 8 : 4;
-        unsigned int bits = f->bits ? f->bits : size * 8;
-        uint64_t max = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
-        uint64_t v, m = max;
-        if (!parse_uint(value, max, &v) || (mtext && !parse_uint(mtext, max,
-                                                                 &m))) {
-            dstr_printf(p->err, "%s: bad value \"%s\" (at most %llu)",
-                        f->name, text, (unsigned long long) max);
+
+    case K_TCP_FLAGS:
+        if (parse_tcp_flags(p, what, value, &v)) {
             return -EINVAL;
         }
-        if (f->kind == FK_U8) {
-            *vp = (uint8_t) v;
-            *mp = (uint8_t) m;
-        } else if (f->kind == FK_BE16) {
-            uint16_t a = htons((uint16_t) v), b = htons((uint16_t) m);
-            memcpy(vp, &a, 2);
-            memcpy(mp, &b, 2);
-        } else if (f->kind == FK_BE32) {
-            uint32_t a = htonl((uint32_t) v), b = htonl((uint32_t) m);
-            memcpy(vp, &a, 4);
-            memcpy(mp, &b, 4);
-        } else if (f->kind == FK_U32) {
-            uint32_t a = (uint32_t) v, b = (uint32_t) m;
-            memcpy(vp, &a, 4);
-            memcpy(mp, &b, 4);
-        } else {
-            memcpy(vp, &v, 8);
-            memcpy(mp, &m, 8);
+        break;
+
+    case K_UINT:
+        error = parse_num(value, max, &v);
+        if (error) {
+            return num_error(p, error, what, value, max);
         }
         break;
     }
+    if (mtext) {
+        error = parse_num(mtext, max, &m);
+        if (error) {
+            return num_error(p, error, what, mtext, max);
+        }
     }
+    set_uint(f, vp, mp, v, m);
     return 0;
 }
 
-/* Parses "key=value,key=value)" for the fields in 'fields'. */
-static int
-parse_fields(struct parser *p, const struct field *fields)
+/* The text of a value: up to ',' or ')' (and, if 'space_ends', a space),
+ * without surrounding spaces.  Leaves 'p' on the character that ended
+ * it. */
+static const char *
+value_text(struct parser *p, bool space_ends, size_t *len)
 {
-    while (*p->s && *p->s != ')') {
-        char key[32], value[128];
-        if (token(p, "=,)", key, sizeof key)) {
-            return -EINVAL;
+    skip_spaces(p);
+    const char *start = p->s;
+    size_t n = strcspn(start, space_ends ? ",) \t\r\n" : ",)");
+    p->s = start + n;
+    while (n && is_space(start[n - 1])) {
+        n--;
+    }
+    *len = n;
+    return start;
+}
+
+/* Parses the "(...)" of group 'g', 'p' being on the '('.  Sets bit i of
+ * '*seen' for each field i given. */
+static int
+parse_group(struct parser *p, const struct group *g, size_t delta,
+            unsigned int *seen)
+{
+    char what[48];
+    size_t len;
+
+    p->s++;
+    *seen = 0;
+    if (!g->fields[0].name) {
+        const char *text = value_text(p, false, &len);
+        if (*p->s != ')') {
+            return fail(p, *p->s ? "%s(...): expected \")\" at \"%.20s\""
+                                 : "%s(...): missing \")\"%.0s",
+                        g->name, p->s);
         }
+        p->s++;
+        *seen = 1;
+        return parse_value(p, &g->fields[0], delta, g->name, text, len);
+    }
+
+    skip_spaces(p);
+    while (*p->s != ')') {
+        if (!*p->s) {
+            return fail(p, "%s(...): missing \")\"", g->name);
+        }
+        size_t n = name_len(p->s);
+        if (!n) {
+            return fail(p, "%s(...): expected KEY=VALUE at \"%.20s\"",
+                        g->name, p->s);
+        }
+        size_t i;
+        for (i = 0; i < g->n_fields; i++) {
+            if (strlen(g->fields[i].name) == n
+                && !strncmp(g->fields[i].name, p->s, n)) {
+                break;
+            }
+        }
+        if (i == g->n_fields) {
+            return fail(p, "%s(...): unknown field \"%.*s\"", g->name,
+                        (int) (n > 32 ? 32 : n), p->s);
+        }
+        const struct field *f = &g->fields[i];
+        snprintf(what, sizeof what, "%s(%s)", g->name, f->name);
+        p->s += n;
+        skip_spaces(p);
         if (*p->s != '=') {
-            return fail(p, "expected key=value at \"%s\"", key);
+            return fail(p, "%s: expected \"=\" after the field name", what);
         }
         p->s++;
-        if (token(p, ",)", value, sizeof value)) {
-            return -EINVAL;
+        const char *text = value_text(p, false, &len);
+        if (!*p->s) {
+            return fail(p, "%s(...): missing \")\"", g->name);
         }
-        const struct field *f = fields;
-        while (f->name && strcmp(f->name, key)) {
-            f++;
+        int error = parse_value(p, f, delta, what, text, len);
+        if (error) {
+            return error;
         }
-        if (!f->name) {
-            return fail(p, "unknown field \"%s\"", key);
-        }
-        if (parse_value(p, f, value)) {
-            return -EINVAL;
-        }
+        *seen |= 1u << i;
         if (*p->s == ',') {
             p->s++;
+            skip_spaces(p);
         }
-    }
-    if (*p->s != ')') {
-        return fail(p, "missing \")\"%s", "");
     }
     p->s++;
     return 0;
 }
 
-/* Parses the single value of "name(value)". */
+static const struct group *
+find_group(const char *name, size_t n)
+{
+    for (size_t i = 0; i < N_GROUPS; i++) {
+        if (strlen(groups[i].name) == n
+            && !strncmp(groups[i].name, name, n)) {
+            return &groups[i];
+        }
+    }
+    return NULL;
+}
+
+/* After a vlan(...) group: the tag is present. */
 static int
-parse_single(struct parser *p, const struct field *f)
+finish_vlan(struct parser *p, int i, unsigned int seen)
 {
-    char value[128];
-    if (token(p, ")", value, sizeof value)) {
-        return -EINVAL;
+    struct flow_vlan *v = &p->flow->vlans[i], *m = &p->mask->vlans[i];
+    if (!(seen & 1)) {          /* No tpid=: 802.1Q. */
+        v->tpid = htons(ETH_TYPE_VLAN);
+        m->tpid = 0xffff;
+    } else if (!(v->tpid & m->tpid)) {
+        return fail(p, "vlan(tpid): a tag's TPID cannot be 0 under its "
+                    "mask (vlan(...) matches a tag that is present)");
     }
-    if (*p->s != ')') {
-        return fail(p, "missing \")\" after %s", f->name);
-    }
-    p->s++;
-    return parse_value(p, f, value);
+    return 0;
 }
 
-static void
-imply_u16(uint16_t *v, uint16_t *m, uint16_t value)
-{
-    if (!*m) {
-        *v = htons(value);
-        *m = 0xffff;
-    }
-}
-
-static void
-imply_u8(uint8_t *v, uint8_t *m, uint8_t value)
-{
-    if (!*m) {
-        *v = value;
-        *m = 0xff;
-    }
-}
-
+/* Implied Ethertype and IP protocol of the groups given, then their
+ * prerequisites. */
 static int
-parse_vlan(struct parser *p, struct flow_vlan *v, struct flow_vlan *m)
+check_prereqs(struct parser *p, uint32_t given)
 {
-    static const struct field vlan_fields[] = {
-        { "tpid", FK_BE16, 0, 0 }, { "vid", FK_BE16, 0, 12 },
-        { "pcp", FK_BE16, 0, 3 }, { NULL, 0, 0, 0 },
-    };
-    struct flow tmp_flow, tmp_mask;
-    struct parser sub = *p;
-    memset(&tmp_flow, 0, sizeof tmp_flow);
-    memset(&tmp_mask, 0, sizeof tmp_mask);
+    struct flow *fl = p->flow, *m = p->mask;
 
-    /* Parse each field into a scratch flow at offset 0, then assemble. */
-    uint16_t tpid = 0x8100, vid = 0, pcp = 0;
-    uint16_t vid_mask = 0, pcp_mask = 0;
-    sub.flow = &tmp_flow;
-    sub.mask = &tmp_mask;
-    while (*p->s && *p->s != ')') {
-        char key[16], value[32];
-        if (token(p, "=,)", key, sizeof key) || *p->s != '=') {
-            return fail(p, "expected key=value in vlan(...)%s", "");
-        }
-        p->s++;
-        if (token(p, ",)", value, sizeof value)) {
-            return -EINVAL;
-        }
-        const struct field *f = vlan_fields;
-        while (f->name && strcmp(f->name, key)) {
-            f++;
-        }
-        if (!f->name) {
-            return fail(p, "unknown vlan field \"%s\"", key);
-        }
-        sub.s = p->s;
-        if (parse_value(&sub, f, value)) {
-            return -EINVAL;
-        }
-        uint16_t val, msk;
-        memcpy(&val, &tmp_flow, 2);
-        memcpy(&msk, &tmp_mask, 2);
-        val = ntohs(val);
-        msk = ntohs(msk);
-        if (!strcmp(key, "tpid")) {
-            tpid = val;
-        } else if (!strcmp(key, "vid")) {
-            vid = val;
-            vid_mask = msk;
-        } else {
-            pcp = val;
-            pcp_mask = msk;
-        }
-        if (*p->s == ',') {
-            p->s++;
+    for (size_t i = 0; i < N_GROUPS; i++) {
+        if ((given >> i & 1) && groups[i].eth_type && !m->dl_type) {
+            fl->dl_type = htons(groups[i].eth_type);
+            m->dl_type = 0xffff;
         }
     }
-    if (*p->s != ')') {
-        return fail(p, "missing \")\" after vlan%s", "");
+    for (size_t i = 0; i < N_GROUPS; i++) {
+        if ((given >> i & 1) && groups[i].nw_proto && !m->nw_proto) {
+            fl->nw_proto = groups[i].nw_proto;
+            m->nw_proto = 0xff;
+        }
     }
-    p->s++;
-    v->tpid = htons(tpid);
-    m->tpid = 0xffff;
-    v->tci = htons((uint16_t) (pcp << 13 | vid));
-    m->tci = htons((uint16_t) ((pcp_mask & 7) << 13 | (vid_mask & 0xfff)));
+
+    uint16_t type = m->dl_type == 0xffff ? ntohs(fl->dl_type) : 0;
+    for (size_t i = 0; i < N_GROUPS; i++) {
+        const struct group *g = &groups[i];
+        if (!(given >> i & 1)) {
+            continue;
+        }
+        if (g->eth_type == ETH_TYPE_MPLS) {
+            if (type != ETH_TYPE_MPLS && type != ETH_TYPE_MPLS_MCAST) {
+                return fail(p, "mpls(...) needs eth_type(0x8847) or "
+                            "eth_type(0x8848)");
+            }
+        } else if (g->eth_type && type != g->eth_type) {
+            return fail(p, "%s(...) needs eth_type(0x%04x)", g->name,
+                        g->eth_type);
+        } else if (!g->eth_type && g->nw_proto
+                   && type != ETH_TYPE_IPV4 && type != ETH_TYPE_IPV6) {
+            return fail(p, "%s(...) needs ipv4(...) or ipv6(...)",
+                        g->name);
+        }
+        if (g->nw_proto
+            && (m->nw_proto != 0xff || fl->nw_proto != g->nw_proto)) {
+            return fail(p, "%s(...) needs IP protocol %u", g->name,
+                        g->nw_proto);
+        }
+    }
+    if (given >> G_ND & 1) {
+        uint16_t t = ntohs(fl->tp_src);
+        if (m->tp_src != 0xffff || (t != 135 && t != 136)) {
+            return fail(p, "nd(...) needs icmpv6(type=135) or "
+                        "icmpv6(type=136)");
+        }
+    }
     return 0;
 }
 
@@ -387,82 +726,67 @@ int
 flow_parse(const char *s, struct flow *flow, struct flow *mask,
            flow_port_lookup *lookup, void *aux, struct dstr *err)
 {
-    static const struct field in_port = F("in_port", FK_PORT, in_port);
-    static const struct field recirc = F("recirc_id", FK_U32, recirc_id);
-    static const struct field eth_type = F("eth_type", FK_BE16, dl_type);
-    static const struct field tcp_flags = F("tcp_flags", FK_BE16,
-                                            tcp_flags);
-    static const struct field mpls = F("mpls", FK_BE32, mpls_lse);
-    static const struct field tun_id = F("tun_id", FK_BE64, tun_id);
     struct parser p = { s, flow, mask, lookup, aux, err };
+    uint32_t given = 0;
     int n_vlans = 0;
 
     memset(flow, 0, sizeof *flow);
     memset(mask, 0, sizeof *mask);
-    while (*p.s) {
-        char name[32];
-        while (isspace((unsigned char) *p.s) || *p.s == ',') {
+    for (;;) {
+        while (is_space(*p.s) || *p.s == ',') {
             p.s++;
         }
         if (!*p.s) {
             break;
         }
-        if (token(&p, "(", name, sizeof name) || *p.s != '(') {
-            return fail(&p, "expected name(...) at \"%.40s\"", name);
+        size_t n = name_len(p.s);
+        if (!n) {
+            return fail(&p, "expected a field name at \"%.20s\"", p.s);
         }
-        p.s++;
+        const struct group *g = find_group(p.s, n);
+        if (!g) {
+            return fail(&p, "unknown field \"%.*s\"", (int) (n > 32 ? 32 : n),
+                        p.s);
+        }
+        p.s += n;
 
+        size_t gi = (size_t) (g - groups);
+        unsigned int seen;
         int error;
-        if (!strcmp(name, "in_port")) {
-            error = parse_single(&p, &in_port);
-        } else if (!strcmp(name, "recirc_id")) {
-            error = parse_single(&p, &recirc);
-        } else if (!strcmp(name, "tun_id")) {
-            error = parse_single(&p, &tun_id);
-        } else if (!strcmp(name, "eth")) {
-            error = parse_fields(&p, eth_fields);
-        } else if (!strcmp(name, "eth_type")) {
-            error = parse_single(&p, &eth_type);
-        } else if (!strcmp(name, "vlan")) {
-            if (n_vlans == 2) {
-                return fail(&p, "at most two vlan(...) tags%s", "");
+        if (*p.s == '=' && (gi == G_IN_PORT || gi == G_RECIRC)) {
+            /* Aliases "in_port=N" and "recirc_id=N". */
+            size_t len;
+            p.s++;
+            const char *text = value_text(&p, true, &len);
+            if (*p.s == ')') {
+                return fail(&p, "%s: unexpected \")\"", g->name);
             }
-            error = parse_vlan(&p, &flow->vlans[n_vlans],
-                               &mask->vlans[n_vlans]);
+            error = parse_value(&p, &g->fields[0], 0, g->name, text, len);
+        } else if (*p.s != '(') {
+            return fail(&p, "%s: expected \"(\" after the name", g->name);
+        } else if (gi == G_VLAN) {
+            if (n_vlans == 2) {
+                return fail(&p, "vlan(...): at most two tags");
+            }
+            size_t delta = n_vlans * sizeof(struct flow_vlan);
+            error = parse_group(&p, g, delta, &seen);
+            if (!error) {
+                error = finish_vlan(&p, n_vlans, seen);
+            }
             n_vlans++;
-        } else if (!strcmp(name, "mpls")) {
-            error = parse_single(&p, &mpls);
-        } else if (!strcmp(name, "ipv4")) {
-            error = parse_fields(&p, ipv4_fields);
-            imply_u16(&flow->dl_type, &mask->dl_type, ETH_TYPE_IPV4);
-        } else if (!strcmp(name, "ipv6")) {
-            error = parse_fields(&p, ipv6_fields);
-            imply_u16(&flow->dl_type, &mask->dl_type, ETH_TYPE_IPV6);
-        } else if (!strcmp(name, "arp")) {
-            error = parse_fields(&p, arp_fields);
-            imply_u16(&flow->dl_type, &mask->dl_type, ETH_TYPE_ARP);
-        } else if (!strcmp(name, "tcp") || !strcmp(name, "udp")
-                   || !strcmp(name, "sctp")) {
-            error = parse_fields(&p, l4_fields);
-            imply_u8(&flow->nw_proto, &mask->nw_proto,
-                     name[0] == 't' ? 6 : name[0] == 'u' ? 17 : 132);
-        } else if (!strcmp(name, "tcp_flags")) {
-            error = parse_single(&p, &tcp_flags);
-        } else if (!strcmp(name, "icmp")) {
-            error = parse_fields(&p, icmp_fields);
-            imply_u8(&flow->nw_proto, &mask->nw_proto, 1);
-        } else if (!strcmp(name, "icmpv6")) {
-            error = parse_fields(&p, icmp_fields);
-            imply_u8(&flow->nw_proto, &mask->nw_proto, 58);
-        } else if (!strcmp(name, "nd")) {
-            error = parse_fields(&p, nd_fields);
         } else {
-            return fail(&p, "unknown match field \"%s\"", name);
+            error = parse_group(&p, g, 0, &seen);
         }
         if (error) {
             return error;
         }
+        given |= UINT32_C(1) << gi;
     }
+    int error = check_prereqs(&p, given);
+    if (error) {
+        return error;
+    }
+
     /* Values outside their mask would never match: clear them. */
     uint64_t *fw = (uint64_t *) flow;
     const uint64_t *mw = (const uint64_t *) mask;

@@ -115,7 +115,7 @@ class DatapathTest(unittest.TestCase):
         pkts = [udp4('10.0.0.%d' % (i % 5 + 1), '10.1.0.1', 1000 + i % 5,
                      53 if i % 2 else 80, i) for i in range(200)]
         rules = [
-            (20, 'udp(dst=53)',
+            (20, 'eth_type(0x0800),udp(dst=53)',
              'set(ipv4(src=192.168.7.7,ttl=9)),set(udp(dst=5353)),out1'),
             (10, 'ipv4(dst=10.1.0.0/16)', 'set(ipv4(tos=0x20)),out0'),
             (0, 'any', 'drop'),

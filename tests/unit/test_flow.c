@@ -1017,7 +1017,7 @@ test_format(void **state)
     miniflow_expand(&mf, &f);
     flow_format(&f, NULL, &ds);
     assert_string_equal(dstr_cstr(&ds),
-        "in_port=1,eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02),"
+        "in_port(1),eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02),"
         "eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17,"
         "tos=46,ttl=64,frag=no),udp(src=1000,dst=53)");
 
@@ -1035,7 +1035,7 @@ test_format(void **state)
     dstr_clear(&ds);
     flow_format(&f, &m, &ds);
     assert_string_equal(dstr_cstr(&ds),
-        "in_port=1,recirc_id=0,eth_type(0x0800),"
+        "recirc_id(0),in_port(1),eth_type(0x0800),"
         "ipv4(dst=10.0.0.0/255.255.255.0,proto=17,frag=no),"
         "udp(src=768/0xff00,dst=53)");
 
