@@ -1,0 +1,91 @@
+/* bench: the types that sluice-bench's modules share: the command-line
+ * options, one measurement run (a scenario at one flow count) and its
+ * result.  Each module has its own header; this one only holds data. */
+#ifndef SLUICE_BENCH_H
+#define SLUICE_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BENCH_MAX_FLOW_COUNTS 16
+#define BENCH_MAX_SCENARIOS 8
+#define BENCH_CTL_TIMEOUT_MS 5000
+
+struct bench_scenario;
+
+struct bench_opts {
+    uint32_t flows[BENCH_MAX_FLOW_COUNTS];
+    int n_flows;                    /* 0: each scenario's own counts. */
+    uint32_t frame_size;            /* Incl. FCS. */
+    double duration;
+    double warmup;
+    int control_core;
+    uint64_t pmd_mask;
+    const char *sluiced;            /* NULL: look next to this binary. */
+    const char *testpmd;
+    bool ref_testpmd;
+    bool no_huge;
+    bool no_huge_forced;            /* --no-huge given. */
+    const char *csv;
+    const struct bench_scenario *scenarios[BENCH_MAX_SCENARIOS];
+    int n_scenarios;
+    unsigned int mbuf_size;         /* 0: choose. */
+    unsigned int memory_mb;         /* 0: choose. */
+    double start_timeout;
+    int repeat;                     /* Runs of each measurement. */
+    const char *sluiced_args;       /* Extra sluiced options. */
+    bool keep;
+    bool verbose;
+};
+
+/* One measurement: a scenario at one flow count. */
+struct bench_run {
+    const struct bench_opts *opts;
+    const struct bench_scenario *scenario;
+    uint32_t n_flows;
+    const char *pcap;               /* Generated traffic. */
+    char *dir;                      /* This run's directory. */
+    unsigned int n_mbuf;
+    unsigned int mbuf_size;
+    unsigned int memory_mb;
+    bool no_huge;
+};
+
+/* What a scenario reports as its main figure. */
+enum bench_figure {
+    BENCH_FIG_MPPS,                 /* Forwarding rate. */
+    BENCH_FIG_SETUP,                /* Megaflows installed per second. */
+};
+
+struct bench_result {
+    const char *scenario;
+    enum bench_figure figure;
+    int run;                        /* 1..repeat; 0: the median row. */
+    uint32_t n_flows;
+    uint32_t frame_size;
+    bool no_huge;
+    /* sluiced, over the measurement window. */
+    bool ok;
+    double seconds;
+    uint64_t packets;               /* Received. */
+    uint64_t sent;
+    uint64_t dropped;
+    double mpps;
+    double cycles;                  /* Processing cycles per packet. */
+    double total_cycles;            /* Idle + processing per packet. */
+    double emc_pct;                 /* EMC hits per received packet. */
+    double megaflow_pct;            /* Megaflow hits per received packet. */
+    double subtable_lookups;        /* Per megaflow hit. */
+    double upcalls;                 /* Misses with successful upcall. */
+    double lost_upcalls;            /* Ring full or rate limited. */
+    double megaflows;               /* Installed at the end. */
+    /* BENCH_FIG_SETUP: megaflows installed by upcalls. */
+    double installed;
+    double setup_rate;              /* Per second. */
+    /* testpmd. */
+    bool ref_ok;
+    double ref_mpps;
+    double ref_cycles;
+};
+
+#endif

@@ -1,0 +1,258 @@
+/* bench_report: the table and the CSV file of sluice-bench. */
+#include "bench_report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void
+fmt_num(char *buf, size_t size, bool ok, double v, int prec)
+{
+    if (ok) {
+        snprintf(buf, size, "%.*f", prec, v);
+    } else {
+        snprintf(buf, size, "-");
+    }
+}
+
+static int
+cmp_double(const void *a_, const void *b_)
+{
+    double a = *(const double *) a_, b = *(const double *) b_;
+
+    return a < b ? -1 : a > b;
+}
+
+/* Median of the double at offset 'field' over those of the 'n' results
+ * whose bool at offset 'ok_field' is set; false if there are none. */
+static bool
+median(const struct bench_result *res, int n, size_t field, size_t ok_field,
+       double *m)
+{
+    double v[64];
+    int k = 0, i;
+
+    for (i = 0; i < n && k < 64; i++) {
+        const char *x = (const char *) &res[i];
+
+        if (*(const bool *) (x + ok_field)) {
+            v[k++] = *(const double *) (x + field);
+        }
+    }
+    if (!k) {
+        return false;
+    }
+    qsort(v, k, sizeof *v, cmp_double);
+    *m = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+    return true;
+}
+
+/* Summarises the 'n' runs of one measurement at 'res' into their medians
+ * (counts are those of the first run). */
+static struct bench_result
+summarize(const struct bench_result *res, int n)
+{
+    struct bench_result m = res[0];
+
+#define MEDIAN(FIELD, OK) \
+    median(res, n, offsetof(struct bench_result, FIELD), \
+           offsetof(struct bench_result, OK), &m.FIELD)
+    m.run = 0;
+    m.ok = MEDIAN(mpps, ok);
+    MEDIAN(cycles, ok);
+    MEDIAN(total_cycles, ok);
+    MEDIAN(seconds, ok);
+    MEDIAN(emc_pct, ok);
+    MEDIAN(megaflow_pct, ok);
+    MEDIAN(subtable_lookups, ok);
+    MEDIAN(upcalls, ok);
+    MEDIAN(lost_upcalls, ok);
+    MEDIAN(megaflows, ok);
+    MEDIAN(installed, ok);
+    MEDIAN(setup_rate, ok);
+    m.ref_ok = MEDIAN(ref_mpps, ref_ok);
+    MEDIAN(ref_cycles, ref_ok);
+#undef MEDIAN
+    return m;
+}
+
+static int
+group_size(int n, int i, int repeat)
+{
+    return n - i < repeat ? n - i : repeat;
+}
+
+/* The main figure with its unit. */
+static void
+fmt_figure(char *buf, size_t size, const struct bench_result *x)
+{
+    if (!x->ok) {
+        snprintf(buf, size, "-");
+    } else if (x->figure == BENCH_FIG_SETUP) {
+        snprintf(buf, size, "%.0f megaflows/s", x->setup_rate);
+    } else {
+        snprintf(buf, size, "%.3f Mpps", x->mpps);
+    }
+}
+
+/* Per measurement: what sluiced did and testpmd's reference. */
+static void
+print_main(const struct bench_result *res, int n, int repeat, bool ref)
+{
+    int i;
+
+    printf("\n%-8s %8s %4s %18s %8s %8s", "scenario", "flows", "size",
+           "result", "cyc/pkt", "total");
+    if (ref) {
+        printf(" %8s %7s %6s", "tp-Mpps", "tp-cyc", "ratio");
+    }
+    printf("\n");
+    for (i = 0; i < n; i += repeat) {
+        struct bench_result m = summarize(&res[i], group_size(n, i, repeat));
+        const struct bench_result *x = &m;
+        bool no_ref = x->figure == BENCH_FIG_SETUP;
+        char fig[32], cyc[32], tot[32], tmpps[32], tcyc[32], ratio[32];
+
+        fmt_figure(fig, sizeof fig, x);
+        fmt_num(cyc, sizeof cyc, x->ok, x->cycles, 1);
+        fmt_num(tot, sizeof tot, x->ok, x->total_cycles, 1);
+        fmt_num(tmpps, sizeof tmpps, x->ref_ok, x->ref_mpps, 3);
+        fmt_num(tcyc, sizeof tcyc, x->ref_ok, x->ref_cycles, 1);
+        fmt_num(ratio, sizeof ratio, x->ok && x->ref_ok && x->ref_cycles > 0,
+                x->ref_cycles > 0 ? x->cycles / x->ref_cycles : 0, 2);
+        printf("%-8s %8u %4u %18s %8s %8s", x->scenario, x->n_flows,
+               x->frame_size, fig, cyc, tot);
+        if (ref) {
+            printf(" %8s %7s %6s", no_ref ? "n/a" : tmpps,
+                   no_ref ? "n/a" : tcyc, no_ref ? "n/a" : ratio);
+        }
+        printf("%s\n", x->no_huge ? "  (no hugepages)" : "");
+    }
+}
+
+/* Per measurement: where the packets went in sluiced's datapath. */
+static void
+print_datapath(const struct bench_result *res, int n, int repeat)
+{
+    int i;
+
+    printf("\n%-8s %8s %8s %6s %6s %6s %9s %11s %11s\n", "scenario",
+           "flows", "Mpps", "emc%", "mf%", "subtbl", "megaflows",
+           "upcalls/s", "lost/s");
+    for (i = 0; i < n; i += repeat) {
+        struct bench_result m = summarize(&res[i], group_size(n, i, repeat));
+        const struct bench_result *x = &m;
+        char mpps[32], emc[32], mf[32], sub[32], mfl[32], up[32], lost[32];
+        double secs = x->seconds > 0 ? x->seconds : 1;
+
+        fmt_num(mpps, sizeof mpps, x->ok, x->mpps, 3);
+        fmt_num(emc, sizeof emc, x->ok, x->emc_pct, 1);
+        fmt_num(mf, sizeof mf, x->ok, x->megaflow_pct, 1);
+        fmt_num(sub, sizeof sub, x->ok, x->subtable_lookups, 2);
+        fmt_num(mfl, sizeof mfl, x->ok, x->megaflows, 0);
+        fmt_num(up, sizeof up, x->ok, x->upcalls / secs, 0);
+        fmt_num(lost, sizeof lost, x->ok, x->lost_upcalls / secs, 0);
+        printf("%-8s %8u %8s %6s %6s %6s %9s %11s %11s\n", x->scenario,
+               x->n_flows, mpps, emc, mf, sub, mfl, up, lost);
+    }
+}
+
+void
+bench_report_table(const struct bench_result *res, int n, int repeat,
+                   bool ref)
+{
+    print_main(res, n, repeat, ref);
+    printf("\nsize = frame bytes incl. 4-byte FCS; result = Mpps received "
+           "(setup: megaflows\ninstalled per second); cyc/pkt = processing "
+           "TSC cycles per packet; total =\nidle + processing; tp = "
+           "dpdk-testpmd io forwarding; ratio = cyc/pkt / tp-cyc\n");
+    print_datapath(res, n, repeat);
+    printf("\nemc%% and mf%% = packets that hit the EMC, the megaflow "
+           "classifier; subtbl = avg.\nsubtable lookups per megaflow hit; "
+           "megaflows = installed at the end; lost =\nmisses whose upcall "
+           "failed (ring full, rate limit)\n");
+    if (repeat > 1) {
+        printf("each figure is the median of %d runs\n", repeat);
+    }
+}
+
+static void
+write_csv_row(FILE *f, const struct bench_result *x)
+{
+    bool setup = x->figure == BENCH_FIG_SETUP;
+
+    if (x->run) {
+        fprintf(f, "%s,%d,", x->scenario, x->run);
+    } else {
+        fprintf(f, "%s,median,", x->scenario);
+    }
+    fprintf(f, "%u,%u,%d,", x->n_flows, x->frame_size, x->no_huge);
+    if (x->ok && x->run) {
+        fprintf(f, "%.3f,%" PRIu64 ",%" PRIu64 ",", x->seconds, x->packets,
+                x->dropped);
+    } else {
+        fprintf(f, ",,,");
+    }
+    if (x->ok) {
+        fprintf(f, "%.4f,%.2f,%.2f,", x->mpps, x->cycles, x->total_cycles);
+    } else {
+        fprintf(f, ",,,");
+    }
+    if (x->ref_ok) {
+        fprintf(f, "%.4f,%.2f,", x->ref_mpps, x->ref_cycles);
+    } else {
+        fprintf(f, ",,");
+    }
+    if (x->ok && x->ref_ok && x->ref_cycles > 0) {
+        fprintf(f, "%.3f", x->cycles / x->ref_cycles);
+    }
+    fprintf(f, ",%s,", setup ? "megaflows/s" : "Mpps");
+    if (x->ok) {
+        fprintf(f, "%.4f,", setup ? x->setup_rate : x->mpps);
+        if (x->run) {
+            fprintf(f, "%" PRIu64, x->sent);
+        }
+        fprintf(f, ",%.2f,%.2f,%.3f,%.0f,%.0f,%.0f,", x->emc_pct,
+                x->megaflow_pct, x->subtable_lookups, x->upcalls,
+                x->lost_upcalls, x->megaflows);
+        if (setup) {
+            fprintf(f, "%.0f,%.1f", x->installed, x->setup_rate);
+        } else {
+            fprintf(f, ",");
+        }
+    } else {
+        fprintf(f, ",,,,,,,,,");
+    }
+    fprintf(f, "\n");
+}
+
+int
+bench_report_csv(const char *path, const struct bench_result *res, int n,
+                 int repeat)
+{
+    FILE *f = fopen(path, "w");
+    int i, j;
+
+    if (!f) {
+        return -errno;
+    }
+    fprintf(f, "scenario,run,flows,frame_size,no_huge,seconds,packets,"
+            "dropped,mpps,cycles_per_pkt,total_cycles_per_pkt,testpmd_mpps,"
+            "testpmd_cycles_per_pkt,ratio,figure_unit,figure,sent,"
+            "emc_hit_pct,megaflow_hit_pct,subtable_lookups_per_hit,upcalls,"
+            "lost_upcalls,megaflows,megaflows_installed,megaflows_per_s\n");
+    for (i = 0; i < n; i += repeat) {
+        int k = group_size(n, i, repeat);
+        struct bench_result m = summarize(&res[i], k);
+
+        for (j = 0; j < k; j++) {
+            write_csv_row(f, &res[i + j]);
+        }
+        if (repeat > 1) {
+            write_csv_row(f, &m);
+        }
+    }
+    return fclose(f) ? -errno : 0;
+}

@@ -1,0 +1,292 @@
+/* bench_scenarios: the scenario table of sluice-bench.
+ *
+ * Every scenario replays a pcap of N UDP/IPv4 flows (pcapgen) forever on
+ * rx0 (net_pcap, infinite_rx) and sends to tx0 (net_null).  Packets go
+ * through key extraction, the EMC, the megaflow classifier and, on a
+ * miss, an upcall that translates through the debug rule table.  With the
+ * debug rule table a megaflow's mask is the union of the masks of every
+ * rule examined, i.e. of every rule down to the one that matched, so the
+ * rule order below decides which subtables exist. */
+#include "bench_scenarios.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_proc.h"
+#include "bench_sluiced.h"
+#include "ctl_client.h"
+#include "dstr.h"
+
+/* Both ends of every scenario: a pcap replayed forever, and a sink, with
+ * a priority-0 rule in_port(rx0) -> tx0 (--output).  The pcap vdev comes
+ * first so that it is DPDK port 0 in testpmd too. */
+static void
+pcap_to_null_args(const struct bench_run *r, struct bench_argv *a)
+{
+    bench_argv_add(a, "--port");
+    bench_argv_add(a, "rx0 net_pcap0,rx_pcap=%s,infinite_rx=1 n_mbuf=%u "
+                   "mbuf_size=%u", r->pcap, r->n_mbuf, r->mbuf_size);
+    bench_argv_add(a, "--port");
+    bench_argv_add(a, "tx0 net_null0,no-rx=1");
+    bench_argv_add(a, "--output");
+    bench_argv_add(a, "rx0 tx0");
+}
+
+static int
+call(struct ctl_client *ctl, const char *method, int argc,
+     const char *argv[], struct dstr *err)
+{
+    char *reply;
+    int ret = bench_ctl_call(ctl, method, argc, argv, &reply, err);
+
+    free(reply);
+    return ret;
+}
+
+/* ---- acl. ----
+ *
+ * pcapgen's flow i has source 10.0.0.1 + (i & 0xffff), destination
+ * 10.128.0.1 + (i >> 16), UDP destination port 5001 + (i >> 14).  The
+ * rules go from the smallest to the largest mask (the prefixes of a level
+ * do not overlap, so this order changes no verdict), and traffic ends at
+ * several levels, each a subtable of its own:
+ *
+ *   level (priority)        share at 1k flows    at 100k flows
+ *   dst /32 (1000)          -                    34% (dst 10.128.0.2)
+ *   + src /16, L4 dst (700) -                    33% (ports 5003, 5004)
+ *   + src /18 (600)         -                    16%
+ *   + src /20 (550)         -                     8% (half dropped)
+ *   + src /24 (500)         77%                   3%
+ *   + src /28 (400)          3% (half dropped)    -
+ *   + src /32 (300)         hosts, dropped       hosts, dropped
+ *   default in_port (0)     20%                   5%
+ *
+ * The /32 level and the default share the widest mask (exact source),
+ * so there are 7 subtables with hits at 100k flows, 3 at 1k (where the
+ * EMC takes everything anyway).  About 2% (1k) and 4% (100k) of the
+ * packets are dropped. */
+struct acl_rule {
+    const char *priority;
+    const char *match;
+    const char *actions;
+};
+
+static const struct acl_rule acl_rules[] = {
+    /* Destination hosts; one of them gets the flows i >= 65536. */
+    { "1000", "ipv4(dst=10.128.0.100)", "drop" },
+    { "1000", "ipv4(dst=10.128.0.101)", "drop" },
+    { "1000", "ipv4(dst=10.128.0.102)", "drop" },
+    { "1000", "ipv4(dst=10.128.0.2)", "tx0" },
+    /* Destination networks: no new mask bits. */
+    { "900", "ipv4(dst=10.129.0.0/16)", "drop" },
+    { "900", "ipv4(dst=192.168.0.0/16)", "drop" },
+    { "900", "ipv4(dst=10.128.7.0/24)", "drop" },
+    /* Source bogons. */
+    { "800", "ipv4(src=0.0.0.0/8)", "drop" },
+    { "800", "ipv4(src=127.0.0.0/8)", "drop" },
+    { "800", "ipv4(src=172.16.0.0/16)", "drop" },
+    { "800", "ipv4(src=192.168.0.0/16)", "drop" },
+    /* Services by L4 destination port. */
+    { "700", "ipv4(proto=17),udp(dst=53)", "tx0" },
+    { "700", "ipv4(proto=17),udp(dst=123)", "tx0" },
+    { "700", "ipv4(proto=17),udp(dst=161)", "drop" },
+    { "700", "ipv4(proto=6),tcp(dst=22)", "tx0" },
+    { "700", "ipv4(proto=6),tcp(dst=23)", "drop" },
+    { "700", "ipv4(proto=17),udp(dst=5003)", "tx0" },
+    { "700", "ipv4(proto=17),udp(dst=5004)", "tx0" },
+    /* Source networks, shortest prefixes first. */
+    { "600", "ipv4(src=10.0.64.0/18)", "tx0" },
+    { "600", "ipv4(src=10.0.192.0/18)", "drop" },
+    { "550", "ipv4(src=10.0.32.0/20)", "tx0" },
+    { "550", "ipv4(src=10.0.48.0/20)", "drop" },
+    { "500", "ipv4(src=10.0.0.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.1.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.2.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.4.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.5.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.6.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.7.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.8.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.9.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.10.0/24)", "tx0" },
+    { "500", "ipv4(src=10.0.11.0/24)", "tx0" },
+    { "400", "ipv4(src=10.0.3.0/28)", "drop" },
+    { "400", "ipv4(src=10.0.3.16/28)", "tx0" },
+    /* Source hosts. */
+    { "300", "ipv4(src=10.0.3.100)", "drop" },
+    { "300", "ipv4(src=10.0.3.101)", "drop" },
+    /* And the priority-0 in_port(rx0) -> tx0 of --output. */
+};
+
+static int
+acl_configure(const struct bench_run *r, struct ctl_client *ctl,
+              struct dstr *err)
+{
+    size_t i;
+
+    (void) r;
+    for (i = 0; i < sizeof acl_rules / sizeof *acl_rules; i++) {
+        const char *argv[3] = {
+            acl_rules[i].priority, acl_rules[i].match, acl_rules[i].actions,
+        };
+        int ret = call(ctl, "debug/add-rule", 3, argv, err);
+
+        if (ret) {
+            return ret;
+        }
+    }
+    return 0;
+}
+
+/* ---- setup. ----
+ *
+ * A higher-priority rule that no packet matches but that examines the
+ * whole 5-tuple makes every megaflow exact on it, so every flow of the
+ * pcap is a megaflow of its own.  No upcall rate limit, a flow limit
+ * above the flow count. */
+#define SETUP_FLOW_LIMIT 2000000
+
+static int
+setup_configure(const struct bench_run *r, struct ctl_client *ctl,
+                struct dstr *err)
+{
+    char limit[32];
+    const char *no_rate[] = { "0" };
+    const char *flow_limit[] = { limit };
+    const char *rule[] = {
+        "100", "ipv4(src=10.255.255.255,dst=10.255.255.255,proto=17),"
+        "udp(src=9,dst=9)", "drop",
+    };
+    int ret;
+
+    snprintf(limit, sizeof limit, "%u",
+             r->n_flows > SETUP_FLOW_LIMIT ? r->n_flows : SETUP_FLOW_LIMIT);
+    ret = call(ctl, "dpif-netdev/set-upcall-limit", 1, no_rate, err);
+    if (!ret) {
+        ret = call(ctl, "dpif-netdev/set-flow-limit", 1, flow_limit, err);
+    }
+    if (!ret) {
+        /* Also flushes the megaflows installed so far. */
+        ret = call(ctl, "debug/add-rule", 3, rule, err);
+    }
+    return ret;
+}
+
+/* ---- The table. ---- */
+
+static const struct bench_scenario scenarios[] = {
+    { "simple", "one rule in_port(rx0) -> tx0: every packet of rx0 goes "
+      "to tx0",
+      { 1000, 100000 }, 2, BENCH_FIG_MPPS, false,
+      pcap_to_null_args, NULL, "io" },
+    { "acl", "39 rules (IPv4 source and destination prefixes /8../32, "
+      "UDP/TCP destination ports, default forward) that spread the "
+      "traffic over 7 megaflow subtables (3 at 1k flows); 2-4% dropped",
+      { 1000, 100000 }, 2, BENCH_FIG_MPPS, false,
+      pcap_to_null_args, acl_configure, "io" },
+    { "setup", "every packet a new megaflow exact on the 5-tuple (no "
+      "upcall rate limit): megaflows installed per second, from the "
+      "rules' installation on (no warm-up), sampled every 0.1 s until 60% "
+      "of the flows are installed (or --duration)",
+      { 1000000 }, 1, BENCH_FIG_SETUP, true,
+      pcap_to_null_args, setup_configure, NULL },
+};
+#define N_SCENARIOS (sizeof scenarios / sizeof *scenarios)
+
+static const struct {
+    const char *alias;
+    const char *name;
+} aliases[] = {
+    { "p2p", "simple" },
+};
+
+const struct bench_scenario *
+bench_scenario_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof aliases / sizeof *aliases; i++) {
+        if (!strcmp(aliases[i].alias, name)) {
+            name = aliases[i].name;
+        }
+    }
+    for (i = 0; i < N_SCENARIOS; i++) {
+        if (!strcmp(scenarios[i].name, name)) {
+            return &scenarios[i];
+        }
+    }
+    return NULL;
+}
+
+const struct bench_scenario *
+bench_scenario_default(void)
+{
+    return &scenarios[0];
+}
+
+size_t
+bench_scenario_count(void)
+{
+    return N_SCENARIOS;
+}
+
+const struct bench_scenario *
+bench_scenario_at(size_t i)
+{
+    return i < N_SCENARIOS ? &scenarios[i] : NULL;
+}
+
+/* Prints 's' wrapped to 79 columns, continuation lines at 'col'. */
+static void
+print_wrapped(FILE *f, const char *s, int col, int start)
+{
+    int pos = start;
+
+    while (*s) {
+        size_t n = strcspn(s, " ");
+
+        if (pos > col && pos + 1 + (int) n > 79) {
+            fprintf(f, "\n%*s", col, "");
+            pos = col;
+        } else if (pos > col) {
+            fputc(' ', f);
+            pos++;
+        }
+        fprintf(f, "%.*s", (int) n, s);
+        pos += n;
+        s += n;
+        s += strspn(s, " ");
+    }
+    fputc('\n', f);
+}
+
+void
+bench_scenarios_usage(FILE *f, int indent)
+{
+    size_t i, j;
+
+    for (i = 0; i < N_SCENARIOS; i++) {
+        const struct bench_scenario *sc = &scenarios[i];
+        struct dstr d = DSTR_INIT;
+
+        dstr_init(&d);
+        dstr_put(&d, sc->help);
+        dstr_put(&d, "; flows");
+        for (j = 0; j < (size_t) sc->n_flows; j++) {
+            dstr_printf(&d, "%s%u", j ? "," : " ", sc->flows[j]);
+        }
+        if (!sc->testpmd_fwd_mode) {
+            dstr_put(&d, "; no testpmd reference");
+        }
+        for (j = 0; j < sizeof aliases / sizeof *aliases; j++) {
+            if (!strcmp(aliases[j].name, sc->name)) {
+                dstr_printf(&d, " (alias: %s)", aliases[j].alias);
+            }
+        }
+        fprintf(f, "%*s%-8s", indent, "", sc->name);
+        print_wrapped(f, dstr_cstr(&d), indent + 8, indent + 8);
+        dstr_free(&d);
+    }
+}

@@ -1,0 +1,605 @@
+/* bench_sluiced: sluiced under measurement. */
+#include "bench_sluiced.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "bench_proc.h"
+#include "bench_scenarios.h"
+#include "ctl_client.h"
+#include "dstr.h"
+
+/* Setup stops measuring once this share of the flows is installed: the
+ * rest are found ever more rarely among packets of installed flows, and
+ * once fewer new flows arrive than can be installed, the figure would
+ * measure the traffic, not sluiced.  With 40% of the flows left and
+ * several Mpps received, misses still come several times faster than
+ * installs. */
+#define SETUP_STOP_SHARE 0.6
+/* Sampling period.  Setup installs its flows within a second or two
+ * (each megaflow takes DPDK memory, which bounds the flow count), so it
+ * samples often, not to overshoot the stop share. */
+#define SAMPLE_PERIOD 1.0
+#define SETUP_SAMPLE_PERIOD 0.1
+/* How long `exit` may take: sluiced flushes megaflows at some 30k/s. */
+#define EXIT_TIMEOUT 10.0
+#define EXIT_MEGAFLOWS_PER_S 20000.0
+/* Megaflow dumps bigger than this are not saved. */
+#define MAX_SAVED_FLOWS 20000
+
+/* The datapath's counters at one time, summed over the PMDs. */
+struct dp_sample {
+    double t;                   /* Middle of the pmd-stats-show call. */
+    double t_installed;         /* When pmd-perf-show's reply came. */
+    uint64_t received;
+    uint64_t sent;
+    uint64_t dropped;
+    uint64_t idle;
+    uint64_t processing;
+    uint64_t emc_hits;
+    uint64_t megaflow_hits;
+    double lookups;             /* Subtable lookups (avg x hits). */
+    uint64_t upcalls;
+    uint64_t lost_upcalls;
+    uint64_t megaflows;         /* In the tables now. */
+    uint64_t installed;         /* By upcalls since start (setup only). */
+};
+
+int
+bench_ctl_call(struct ctl_client *ctl, const char *method, int argc,
+               const char *argv[], char **reply, struct dstr *err)
+{
+    char *result = NULL, *error = NULL;
+    int ret;
+
+    *reply = NULL;
+    ret = ctl_client_call(ctl, method, argc, argv, BENCH_CTL_TIMEOUT_MS,
+                          &result, &error);
+    if (ret) {
+        dstr_printf(err, "%s: %s", method, strerror(-ret));
+        return ret;
+    }
+    if (error) {
+        size_t n = strlen(error);
+
+        while (n && error[n - 1] == '\n') {
+            error[--n] = '\0';
+        }
+        dstr_printf(err, "%s", method);
+        for (int i = 0; i < argc; i++) {
+            dstr_printf(err, " \"%s\"", argv[i]);
+        }
+        dstr_printf(err, ": %s", error);
+        free(error);
+        free(result);
+        return -EPROTO;
+    }
+    *reply = result ? result : strdup("");
+    return 0;
+}
+
+/* ---- Parsing the counters. ---- */
+
+/* Finds "LABEL" at the start of a line (after blanks) in [text, end) and
+ * returns what follows it, or NULL. */
+static const char *
+find_field(const char *text, const char *end, const char *label)
+{
+    size_t len = strlen(label);
+    const char *p = text;
+
+    while ((p = strstr(p, label)) != NULL && p < end) {
+        const char *q = p;
+
+        while (q > text && (q[-1] == ' ' || q[-1] == '\t')) {
+            q--;
+        }
+        p += len;
+        if (q == text || q[-1] == '\n') {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Adds the number after "LABEL" in [text, end) to *sum.  Returns true if
+ * the label was there. */
+static bool
+add_u64(const char *text, const char *end, const char *label, uint64_t *sum)
+{
+    const char *p = find_field(text, end, label);
+
+    if (p) {
+        *sum += strtoull(p, NULL, 10);
+    }
+    return p != NULL;
+}
+
+/* Sums pmd-stats-show's blocks, one per PMD, into 's'. */
+static int
+parse_pmd_stats(const char *text, struct dp_sample *s)
+{
+    static const char head[] = "pmd thread ";
+    const char *block = strstr(text, head);
+    int n_blocks = 0;
+
+    while (block) {
+        const char *next = strstr(block + 1, head);
+        const char *end = next ? next : block + strlen(block);
+        uint64_t hits = 0;
+        const char *p;
+
+        if (!add_u64(block, end, "packets received:", &s->received)
+            || !add_u64(block, end, "idle cycles:", &s->idle)
+            || !add_u64(block, end, "processing cycles:", &s->processing)) {
+            return -EPROTO;
+        }
+        add_u64(block, end, "packets sent:", &s->sent);
+        add_u64(block, end, "packets dropped:", &s->dropped);
+        add_u64(block, end, "emc hits:", &s->emc_hits);
+        add_u64(block, end, "megaflow hits:", &hits);
+        s->megaflow_hits += hits;
+        p = find_field(block, end, "avg. subtable lookups per megaflow hit:");
+        if (p) {
+            s->lookups += strtod(p, NULL) * hits;
+        }
+        add_u64(block, end, "miss with success upcall:", &s->upcalls);
+        add_u64(block, end, "miss with failed upcall:", &s->lost_upcalls);
+        add_u64(block, end, "megaflows:", &s->megaflows);
+        n_blocks++;
+        block = next;
+    }
+    return n_blocks ? 0 : -EPROTO;
+}
+
+/* Samples the counters; with 'setup', also the megaflows installed. */
+static int
+sample(struct ctl_client *ctl, bool setup, struct dp_sample *s,
+       struct dstr *err)
+{
+    double t0 = bench_now();
+    char *reply;
+    int ret;
+
+    memset(s, 0, sizeof *s);
+    ret = bench_ctl_call(ctl, "dpif-netdev/pmd-stats-show", 0, NULL,
+                         &reply, err);
+    if (ret) {
+        return ret;
+    }
+    ret = parse_pmd_stats(reply, s);
+    if (ret) {
+        dstr_printf(err, "cannot parse pmd-stats-show reply: \"%.200s\"",
+                    reply);
+    }
+    free(reply);
+    s->t = (t0 + bench_now()) / 2;
+    if (!ret && setup) {
+        ret = bench_ctl_call(ctl, "dpif-netdev/pmd-perf-show", 0, NULL,
+                             &reply, err);
+        if (ret) {
+            return ret;
+        }
+        if (!add_u64(reply, reply + strlen(reply), "megaflows installed:",
+                     &s->installed)) {
+            dstr_printf(err, "no \"megaflows installed:\" in pmd-perf-show "
+                        "reply: \"%.200s\"", reply);
+            ret = -EPROTO;
+        }
+        /* Under upcall load, replies wait for the control thread's loop;
+         * the counter is read just before the reply is sent. */
+        s->t_installed = bench_now();
+        free(reply);
+    }
+    return ret;
+}
+
+/* ---- Starting and stopping. ---- */
+
+/* Reads the pid from 'path'; 0 if there is none yet. */
+static pid_t
+read_pidfile(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long pid = 0;
+
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1) {
+            pid = 0;
+        }
+        fclose(f);
+    }
+    return pid;
+}
+
+static void
+sluiced_failed(const struct bench_run *r, const char *what)
+{
+    char path[PATH_MAX];
+
+    bench_note("%s", what);
+    snprintf(path, sizeof path, "%s/sluiced.log", r->dir);
+    bench_print_tail(path, 25);
+    snprintf(path, sizeof path, "%s/sluiced.out", r->dir);
+    bench_print_tail(path, 25);
+}
+
+static void
+build_sluiced_argv(const struct bench_run *r, const char *sluiced,
+                   struct bench_argv *a)
+{
+    const struct bench_opts *o = r->opts;
+
+    bench_argv_add(a, "%s", sluiced);
+    bench_argv_add(a, "--run-dir=%s", r->dir);
+    bench_argv_add(a, "--log-file=%s/sluiced.log", r->dir);
+    bench_argv_add(a, "--control-core=%d", o->control_core);
+    bench_argv_add(a, "--pmd-cpu-mask=0x%" PRIx64, o->pmd_mask);
+    bench_argv_add(a, "--memory=%u", r->memory_mb);
+    if (r->no_huge) {
+        bench_argv_add(a, "--no-huge");
+    }
+    r->scenario->sluiced_args(r, a);
+    bench_argv_add_words(a, o->sluiced_args);
+}
+
+/* Waits until sluiced is ready and connects to it.  Returns 0, or a
+ * negative errno after printing why. */
+static int
+sluiced_connect(const struct bench_run *r, struct ctl_client **ctlp)
+{
+    double deadline = bench_now() + r->opts->start_timeout;
+    char pidfile[PATH_MAX], sock[PATH_MAX + 32], msg[256];
+    int ret = -ETIMEDOUT;
+
+    snprintf(pidfile, sizeof pidfile, "%s/sluiced.pid", r->dir);
+    *ctlp = NULL;
+    while (!bench_stop_signal) {
+        int status;
+        pid_t pid;
+
+        if (bench_child_wait(&bench_sluiced_child, 0, &status)) {
+            char st[64];
+
+            bench_describe_status(status, st, sizeof st);
+            snprintf(msg, sizeof msg, "sluiced exited during start-up (%s)",
+                     st);
+            sluiced_failed(r, msg);
+            return -ECHILD;
+        }
+        pid = read_pidfile(pidfile);
+        if (pid > 0) {
+            snprintf(sock, sizeof sock, "%s/sluiced.%ld.ctl", r->dir,
+                     (long) pid);
+            ret = ctl_client_open(sock, ctlp);
+            if (!ret) {
+                return 0;
+            }
+        }
+        if (bench_now() > deadline) {
+            snprintf(msg, sizeof msg, "sluiced not ready after %.0f s (%s)",
+                     r->opts->start_timeout,
+                     pid > 0 ? strerror(-ret) : "no pidfile");
+            sluiced_failed(r, msg);
+            return -ETIMEDOUT;
+        }
+        bench_sleep(0.05);
+    }
+    return -EINTR;
+}
+
+/* Stops sluiced, which holds 'megaflows', with the `exit` command;
+ * reports an unclean or slow exit. */
+static void
+sluiced_shutdown(const struct bench_run *r, struct ctl_client *ctl,
+                 uint64_t megaflows)
+{
+    double timeout = EXIT_TIMEOUT + megaflows / EXIT_MEGAFLOWS_PER_S;
+    double t0 = bench_now();
+    char *result = NULL, *error = NULL;
+    int status;
+
+    ctl_client_call(ctl, "exit", 0, NULL, BENCH_CTL_TIMEOUT_MS, &result,
+                    &error);
+    free(result);
+    free(error);
+    ctl_client_close(ctl);
+    if (bench_child_wait(&bench_sluiced_child, timeout, &status)) {
+        if (bench_now() - t0 > 2) {
+            bench_note("note: sluiced took %.1f s to exit (%" PRIu64
+                       " megaflows)", bench_now() - t0, megaflows);
+        }
+        if (status) {
+            char st[64], msg[128];
+
+            bench_describe_status(status, st, sizeof st);
+            snprintf(msg, sizeof msg, "warning: sluiced did not exit "
+                     "cleanly after `exit` (%s)", st);
+            sluiced_failed(r, msg);
+        }
+    } else {
+        bench_note("warning: sluiced still running %.0f s after `exit` "
+                   "(%" PRIu64 " megaflows); sending SIGTERM", timeout,
+                   megaflows);
+        bench_child_stop(&bench_sluiced_child);
+    }
+}
+
+/* Saves the reply of 'method' to DIR/FILE, for the record. */
+static void
+save_reply(const struct bench_run *r, struct ctl_client *ctl,
+           const char *method, const char *file)
+{
+    struct dstr err = DSTR_INIT;
+    char path[PATH_MAX];
+    char *reply;
+    FILE *f;
+
+    dstr_init(&err);
+    if (!bench_ctl_call(ctl, method, 0, NULL, &reply, &err)) {
+        snprintf(path, sizeof path, "%s/%s", r->dir, file);
+        f = fopen(path, "w");
+        if (f) {
+            fputs(reply, f);
+            fclose(f);
+        }
+        if (r->opts->verbose && strcmp(method, "dpctl/dump-flows")) {
+            bench_progress_end();
+            fprintf(stderr, "%s:\n%s", method, reply);
+        }
+        free(reply);
+    }
+    dstr_free(&err);
+}
+
+/* ---- Measuring. ---- */
+
+static void
+show_progress(const struct bench_run *r, const struct dp_sample *t0,
+              const struct dp_sample *prev, const struct dp_sample *cur,
+              uint64_t installed_base)
+{
+    double dt = cur->t - prev->t;
+
+    if (dt <= 0) {
+        return;
+    }
+    if (r->scenario->figure == BENCH_FIG_SETUP) {
+        double dti = cur->t_installed - prev->t_installed;
+
+        bench_progress("[%s %u flows] sluiced: %4.1f/%.0f s  %8.0f "
+                       "megaflows/s (%" PRIu64 " installed)",
+                       r->scenario->name, r->n_flows, cur->t - t0->t,
+                       r->opts->duration,
+                       dti > 0 ? (cur->installed - prev->installed) / dti
+                               : 0,
+                       cur->installed - installed_base);
+    } else {
+        bench_progress("[%s %u flows] sluiced: %4.1f/%.0f s  %8.3f Mpps",
+                       r->scenario->name, r->n_flows, cur->t - t0->t,
+                       r->opts->duration,
+                       (cur->received - prev->received) / dt / 1e6);
+    }
+}
+
+static double
+pct(uint64_t a, uint64_t b)
+{
+    return b ? 100.0 * a / b : 0;
+}
+
+static void
+fill_result(const struct bench_run *r, const struct dp_sample *s0,
+            const struct dp_sample *s, struct bench_result *res)
+{
+    uint64_t hits = s->megaflow_hits - s0->megaflow_hits;
+
+    res->seconds = s->t - s0->t;
+    res->packets = s->received - s0->received;
+    res->sent = s->sent - s0->sent;
+    res->dropped = s->dropped - s0->dropped;
+    res->mpps = res->seconds > 0 ? res->packets / res->seconds / 1e6 : 0;
+    if (res->packets) {
+        res->cycles = (double) (s->processing - s0->processing)
+                      / res->packets;
+        res->total_cycles = (double) (s->processing - s0->processing
+                                      + s->idle - s0->idle) / res->packets;
+    }
+    res->emc_pct = pct(s->emc_hits - s0->emc_hits, res->packets);
+    res->megaflow_pct = pct(hits, res->packets);
+    res->subtable_lookups = hits ? (s->lookups - s0->lookups) / hits : 0;
+    res->upcalls = s->upcalls - s0->upcalls;
+    res->lost_upcalls = s->lost_upcalls - s0->lost_upcalls;
+    res->megaflows = s->megaflows;
+    res->ok = res->packets > 0;
+    if (r->scenario->figure == BENCH_FIG_SETUP) {
+        double dt = s->t_installed - s0->t_installed;
+
+        res->installed = s->installed - s0->installed;
+        res->setup_rate = dt > 0 ? res->installed / dt : 0;
+        res->ok = res->ok && res->installed > 0;
+    }
+}
+
+/* Warm-up, then one sample a period over the window into *s0 (first)
+ * and *s (last).  Returns 0, or a negative errno with a message in
+ * 'err'. */
+static int
+measure(const struct bench_run *r, struct ctl_client *ctl,
+        struct dp_sample *s0, struct dp_sample *s, struct dstr *err)
+{
+    const struct bench_opts *o = r->opts;
+    const struct bench_scenario *sc = r->scenario;
+    bool setup = sc->figure == BENCH_FIG_SETUP;
+    double period = setup ? SETUP_SAMPLE_PERIOD : SAMPLE_PERIOD;
+    double warmup = o->warmup, t_ready, t;
+    struct dp_sample base, prev;
+    int ret;
+
+    memset(s0, 0, sizeof *s0);
+    if (sc->no_warmup) {
+        warmup = 0;
+    }
+    ret = sample(ctl, setup, &base, err);
+    t_ready = bench_now();
+    while (!ret && !bench_stop_signal
+           && (t = bench_now()) < t_ready + warmup) {
+        bench_progress("[%s %u flows] sluiced: warming up %.0f/%.0f s",
+                       sc->name, r->n_flows, t - t_ready, warmup);
+        bench_sleep(t_ready + warmup - t < 0.5 ? t_ready + warmup - t
+                                               : 0.5);
+    }
+    if (!ret) {
+        ret = sample(ctl, setup, s0, err);
+    }
+    prev = *s = *s0;
+    while (!ret && !bench_stop_signal && s->t < s0->t + o->duration) {
+        double end = s0->t + o->duration;
+        double next = prev.t + period < end ? prev.t + period : end;
+
+        while (!bench_stop_signal && bench_now() < next) {
+            bench_sleep(next - bench_now());
+        }
+        if (bench_stop_signal) {
+            break;
+        }
+        ret = sample(ctl, setup, s, err);
+        if (ret) {
+            break;
+        }
+        show_progress(r, s0, &prev, s, base.installed);
+        prev = *s;
+        if (setup && s->installed - base.installed
+                     >= SETUP_STOP_SHARE * r->n_flows) {
+            bench_note("%s, %u flows: %.0f%% of the flows installed after "
+                       "%.1f s of measurement; stopping early", sc->name,
+                       r->n_flows, 100 * SETUP_STOP_SHARE, s->t - s0->t);
+            break;
+        }
+    }
+    return ret ? ret : bench_stop_signal ? -EINTR : 0;
+}
+
+int
+bench_sluiced_run(const struct bench_run *r, const char *sluiced,
+                  struct bench_result *res)
+{
+    const struct bench_opts *o = r->opts;
+    struct ctl_client *ctl = NULL;
+    struct bench_argv a = { NULL, 0, 0 };
+    struct dstr err = DSTR_INIT;
+    struct dp_sample s0, s;
+    char path[PATH_MAX];
+    int fd, ret;
+
+    memset(&s, 0, sizeof s);
+    dstr_init(&err);
+    build_sluiced_argv(r, sluiced, &a);
+    snprintf(path, sizeof path, "%s/sluiced.out", r->dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        ret = -errno;
+        bench_note("%s: %s", path, strerror(errno));
+        bench_argv_free(&a);
+        return ret;
+    }
+    if (o->verbose) {
+        char *cmd = bench_argv_join(&a);
+
+        bench_note("running: %s", cmd);
+        free(cmd);
+    }
+    bench_progress("[%s %u flows] sluiced: starting", r->scenario->name,
+                   r->n_flows);
+    ret = bench_child_start(&bench_sluiced_child, a.v, fd, SIGTERM);
+    close(fd);
+    bench_argv_free(&a);
+    if (ret) {
+        bench_note("cannot start %s: %s", sluiced, strerror(-ret));
+        return ret;
+    }
+
+    ret = sluiced_connect(r, &ctl);
+    if (ret) {
+        goto out;
+    }
+    if (r->scenario->configure) {
+        bench_progress("[%s %u flows] sluiced: configuring",
+                       r->scenario->name, r->n_flows);
+        ret = r->scenario->configure(r, ctl, &err);
+        if (ret) {
+            sluiced_failed(r, dstr_cstr(&err));
+            goto out;
+        }
+    }
+    ret = measure(r, ctl, &s0, &s, &err);
+    if (ret == -EINTR) {
+        goto out;
+    } else if (ret) {
+        sluiced_failed(r, dstr_cstr(&err));
+        goto out;
+    }
+
+    fill_result(r, &s0, &s, res);
+    if (!res->ok) {
+        sluiced_failed(r, res->packets ? "sluiced installed no megaflows"
+                                       : "sluiced forwarded no packets");
+        ret = -EIO;
+    }
+    save_reply(r, ctl, "dpctl/show", "dpctl-show.txt");
+    save_reply(r, ctl, "dpif-netdev/pmd-stats-show", "pmd-stats.txt");
+    save_reply(r, ctl, "dpif-netdev/pmd-perf-show", "pmd-perf.txt");
+    save_reply(r, ctl, "debug/show-rules", "rules.txt");
+    if (s.megaflows <= MAX_SAVED_FLOWS) {
+        save_reply(r, ctl, "dpctl/dump-flows", "dump-flows.txt");
+    }
+
+out:
+    bench_progress_end();
+    if (ctl) {
+        sluiced_shutdown(r, ctl, s.megaflows);
+    }
+    bench_child_stop(&bench_sluiced_child);
+    dstr_free(&err);
+    return ret;
+}
+
+char *
+bench_find_sluiced(const char *argv0)
+{
+    char exe[PATH_MAX], cand[PATH_MAX + 16];
+    const char *dirs[2];
+    ssize_t n;
+    char *slash;
+    int i;
+
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+    } else {
+        snprintf(exe, sizeof exe, "%s", argv0);
+    }
+    slash = strrchr(exe, '/');
+    if (slash) {
+        *slash = '\0';
+        dirs[0] = "/../sluiced";
+        dirs[1] = "/sluiced";
+        for (i = 0; i < 2; i++) {
+            snprintf(cand, sizeof cand, "%s%s", exe, dirs[i]);
+            if (!access(cand, X_OK)) {
+                char *real = realpath(cand, NULL);
+
+                return real ? real : strdup(cand);
+            }
+        }
+    }
+    return strdup("sluiced");
+}
