@@ -257,6 +257,39 @@ emc_remove_rule(struct emc *emc, const struct dpcls_rule *rule)
     return n;
 }
 
+static int
+compare_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) *(const void *const *) a;
+    uintptr_t y = (uintptr_t) *(const void *const *) b;
+    return x < y ? -1 : x > y;
+}
+
+unsigned int
+emc_remove_rules(struct emc *emc, const struct dpcls_rule **rules,
+                 unsigned int n)
+{
+    if (n > EMC_REMOVE_MAX) {
+        unsigned int count = emc_count(emc);
+        emc_clear(emc);
+        return count;
+    }
+    /* One pass over the cache, each entry looked up in the sorted set. */
+    qsort(rules, n, sizeof *rules, compare_ptr);
+    unsigned int removed = 0;
+    for (uint32_t s = 0; s <= emc->set_mask; s++) {
+        struct emc_set *set = &emc->sets[s];
+        for (int w = 0; w < EMC_WAYS; w++) {
+            const struct dpcls_rule *r = set->rules[w];
+            if (r && bsearch(&r, rules, n, sizeof *rules, compare_ptr)) {
+                set->rules[w] = NULL;
+                removed++;
+            }
+        }
+    }
+    return removed;
+}
+
 void
 emc_clear(struct emc *emc)
 {

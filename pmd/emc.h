@@ -109,6 +109,13 @@ void emc_insert_force(struct emc *, const struct miniflow *key,
 /* Drops every entry that points to 'rule' (scans the whole cache: control
  * work).  Returns how many. */
 unsigned int emc_remove_rule(struct emc *, const struct dpcls_rule *rule);
+/* Drops every entry that points to one of the 'n' 'rules' in one scan
+ * ('rules' is sorted in place); more than EMC_REMOVE_MAX rules clear the
+ * whole cache instead.  Returns how many entries went. */
+#define EMC_REMOVE_MAX 256
+unsigned int emc_remove_rules(struct emc *, const struct dpcls_rule **rules,
+                              unsigned int n);
+
 /* Drops every entry. */
 void emc_clear(struct emc *);
 /* Number of entries in use (scans the whole cache). */

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <rte_cycles.h>
-#include <rte_malloc.h>
 
 #include "actions.h"
 #include "dp.h"
@@ -24,7 +23,7 @@ static void
 megaflow_free(struct megaflow *mf)
 {
     free(mf->actions);
-    rte_free(mf);
+    free(mf);
 }
 
 void
@@ -82,13 +81,17 @@ megaflow_install(struct pmd *pmd, const struct flow *key,
         free(actions);
         return -ENOSPC;
     }
-    struct megaflow *mf = rte_zmalloc_socket("megaflow", sizeof *mf,
-                                             RTE_CACHE_LINE_SIZE,
-                                             pmd->numa_id);
+    /* Ordinary memory: megaflows are private to this process, and DPDK's
+     * heap is sized for packets.  A cache-line start keeps the words a
+     * lookup compares in one line. */
+    struct megaflow *mf = aligned_alloc(RTE_CACHE_LINE_SIZE,
+                                        RTE_ALIGN(sizeof *mf,
+                                                  RTE_CACHE_LINE_SIZE));
     if (!mf) {
         free(actions);
         return -ENOMEM;
     }
+    memset(mf, 0, sizeof *mf);
     const uint64_t *k = (const uint64_t *) key;
     const uint64_t *m = (const uint64_t *) mask;
     uint64_t *mk = (uint64_t *) &mf->key;
@@ -134,40 +137,42 @@ megaflow_modify(struct pmd *pmd, struct megaflow *mf,
     free(old);
 }
 
-static void
-megaflow_unlink(struct pmd *pmd, struct megaflow *mf)
-{
-    dpcls_remove(&pmd->flows.shadow, &mf->shadow);
-    pmd->flows.n_flows--;
-    pmd_delete_flow(pmd, mf);
-}
-
-void
-megaflow_delete(struct pmd *pmd, struct megaflow *mf)
-{
-    megaflow_unlink(pmd, mf);
-    pmd_wait(pmd, 2000);
-    megaflow_free(mf);
-}
+/* Deletes from 'pmd' the megaflows that 'pred' selects, in batches: one
+ * command and one wait per batch, then the batch is freed. */
+#define DELETE_BATCH 256
 
 static unsigned int
-megaflow_delete_if(struct pmd *pmd, uint64_t idle_before, bool all)
+megaflow_delete_where(struct pmd *pmd,
+                      bool (*pred)(const struct megaflow *, const void *),
+                      const void *aux)
 {
+    struct megaflow *batch[DELETE_BATCH];
+    const struct dpcls_rule *rules[DELETE_BATCH];
     unsigned int n = 0, total = 0;
-    struct megaflow *batch[256];
     struct dpcls_cursor c;
     struct dpcls_rule *r;
+    bool more = true;
 
-    DPCLS_FOR_EACH (r, &c, &pmd->flows.shadow) {
-        struct megaflow *mf = DPCLS_CONTAINER_OF(r, struct megaflow, shadow);
-        uint64_t used = __atomic_load_n(&mf->used, __ATOMIC_RELAXED);
-        if (!all && (used ? used : mf->created) >= idle_before) {
-            continue;
+    while (more) {
+        more = false;
+        DPCLS_FOR_EACH (r, &c, &pmd->flows.shadow) {
+            struct megaflow *mf = DPCLS_CONTAINER_OF(r, struct megaflow,
+                                                     shadow);
+            if (!pred(mf, aux)) {
+                continue;
+            }
+            /* The cursor tolerates removal of the rule just returned. */
+            dpcls_remove(&pmd->flows.shadow, &mf->shadow);
+            pmd->flows.n_flows--;
+            rules[n] = &mf->rule;
+            batch[n++] = mf;
+            if (n == DELETE_BATCH) {
+                more = true;
+                break;
+            }
         }
-        /* The cursor tolerates removal of the rule it just returned. */
-        megaflow_unlink(pmd, mf);
-        batch[n++] = mf;
-        if (n == sizeof batch / sizeof batch[0]) {
+        if (n) {
+            pmd_delete_flows(pmd, rules, n);
             pmd_wait(pmd, 2000);
             for (unsigned int i = 0; i < n; i++) {
                 megaflow_free(batch[i]);
@@ -176,20 +181,103 @@ megaflow_delete_if(struct pmd *pmd, uint64_t idle_before, bool all)
             n = 0;
         }
     }
-    if (n) {
-        pmd_wait(pmd, 2000);
-        for (unsigned int i = 0; i < n; i++) {
-            megaflow_free(batch[i]);
-        }
-        total += n;
-    }
     return total;
+}
+
+static bool
+is_any(const struct megaflow *mf, const void *aux)
+{
+    (void) mf;
+    (void) aux;
+    return true;
+}
+
+static bool
+is_idle(const struct megaflow *mf, const void *before_)
+{
+    uint64_t before = *(const uint64_t *) before_;
+    uint64_t used = __atomic_load_n(&mf->used, __ATOMIC_RELAXED);
+    return (used ? used : mf->created) < before;
+}
+
+void
+megaflow_delete(struct pmd *pmd, struct megaflow *mf)
+{
+    const struct dpcls_rule *rule = &mf->rule;
+    dpcls_remove(&pmd->flows.shadow, &mf->shadow);
+    pmd->flows.n_flows--;
+    pmd_delete_flows(pmd, &rule, 1);
+    pmd_wait(pmd, 2000);
+    megaflow_free(mf);
+}
+
+void
+megaflow_revalidate(struct pmd *pmd,
+                    enum megaflow_verdict (*check)(const struct megaflow *,
+                                                   struct dp_actions **,
+                                                   void *),
+                    void *aux, unsigned int *modified, unsigned int *deleted)
+{
+    struct megaflow *dead[DELETE_BATCH];
+    const struct dpcls_rule *rules[DELETE_BATCH];
+    struct dp_actions *old[DELETE_BATCH];
+    unsigned int n_dead = 0, n_old = 0;
+    struct dpcls_cursor c;
+    struct dpcls_rule *r;
+
+    DPCLS_FOR_EACH (r, &c, &pmd->flows.shadow) {
+        struct megaflow *mf = DPCLS_CONTAINER_OF(r, struct megaflow, shadow);
+        struct dp_actions *actions = NULL;
+
+        switch (check(mf, &actions, aux)) {
+        case MEGAFLOW_KEEP:
+            continue;
+        case MEGAFLOW_MODIFY:
+            old[n_old++] = mf->actions;
+            __atomic_store_n(&mf->actions, actions, __ATOMIC_RELEASE);
+            (*modified)++;
+            break;
+        case MEGAFLOW_DELETE:
+            /* The cursor tolerates removal of the rule just returned. */
+            dpcls_remove(&pmd->flows.shadow, &mf->shadow);
+            pmd->flows.n_flows--;
+            rules[n_dead] = &mf->rule;
+            dead[n_dead++] = mf;
+            (*deleted)++;
+            break;
+        }
+        if (n_old == DELETE_BATCH || n_dead == DELETE_BATCH) {
+            if (n_dead) {
+                pmd_delete_flows(pmd, rules, n_dead);
+            }
+            pmd_wait(pmd, 2000);
+            for (unsigned int i = 0; i < n_old; i++) {
+                free(old[i]);
+            }
+            for (unsigned int i = 0; i < n_dead; i++) {
+                megaflow_free(dead[i]);
+            }
+            n_old = n_dead = 0;
+        }
+    }
+    if (n_old || n_dead) {
+        if (n_dead) {
+            pmd_delete_flows(pmd, rules, n_dead);
+        }
+        pmd_wait(pmd, 2000);
+        for (unsigned int i = 0; i < n_old; i++) {
+            free(old[i]);
+        }
+        for (unsigned int i = 0; i < n_dead; i++) {
+            megaflow_free(dead[i]);
+        }
+    }
 }
 
 unsigned int
 megaflow_flush(struct pmd *pmd)
 {
-    return megaflow_delete_if(pmd, 0, true);
+    return megaflow_delete_where(pmd, is_any, NULL);
 }
 
 unsigned int
@@ -197,7 +285,8 @@ megaflow_expire(struct pmd *pmd, uint64_t max_idle_ms)
 {
     uint64_t now = rte_rdtsc();
     uint64_t idle = rte_get_tsc_hz() / 1000 * max_idle_ms;
-    return megaflow_delete_if(pmd, now > idle ? now - idle : 0, false);
+    uint64_t before = now > idle ? now - idle : 0;
+    return megaflow_delete_where(pmd, is_idle, &before);
 }
 
 void

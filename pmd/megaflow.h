@@ -82,6 +82,23 @@ unsigned int megaflow_flush(struct pmd *);
  * their creation if never used).  Returns how many. */
 unsigned int megaflow_expire(struct pmd *, uint64_t max_idle_ms);
 
+/* Revalidation: 'check' decides for each megaflow of 'pmd' whether it
+ * stays as it is (return MEGAFLOW_KEEP), gets the new actions it stores in
+ * '*actions' (MEGAFLOW_MODIFY; ownership passes) or goes
+ * (MEGAFLOW_DELETE).  Changes are sent in batches with one wait for the
+ * PMD each.  Adds to 'modified' and 'deleted'. */
+enum megaflow_verdict {
+    MEGAFLOW_KEEP,
+    MEGAFLOW_MODIFY,
+    MEGAFLOW_DELETE,
+};
+void megaflow_revalidate(struct pmd *,
+                         enum megaflow_verdict (*check)(
+                             const struct megaflow *,
+                             struct dp_actions **actions, void *aux),
+                         void *aux, unsigned int *modified,
+                         unsigned int *deleted);
+
 /* One line in ovs-appctl dpctl/dump-flows style:
  * "MATCH, packets:N, bytes:N, used:X.XXXs, actions:ACTIONS". */
 void megaflow_format(const struct megaflow *, struct dstr *,

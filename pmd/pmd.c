@@ -30,16 +30,13 @@ VLOG_DEFINE_THIS_MODULE(pmd);
 #define PMD_RX_BURST 32
 #define PMD_CMD_RING_SIZE 1024
 #define PMD_UPCALL_RING_SIZE 4096
-/* Deleting more megaflows than this in one command batch clears the EMC
- * instead of scanning it once per megaflow. */
-#define PMD_EMC_SCAN_MAX 16
 
 enum pmd_cmd_type {
     PMD_CMD_ADD_RXQ,
     PMD_CMD_DEL_RXQ,
     PMD_CMD_FORGET_PORT,
     PMD_CMD_INSTALL_FLOW,
-    PMD_CMD_DELETE_FLOW,
+    PMD_CMD_DELETE_FLOWS,
     PMD_CMD_CLEAR_FLOW_STATS,
     PMD_CMD_SET_UPCALL_LIMIT,
     PMD_CMD_SET_EMC_PROB,
@@ -57,7 +54,7 @@ struct pmd_cmd {
     __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
 
 static void
-pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd, unsigned int *deletes)
+pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd)
 {
     struct pmd_rxq *rxq = cmd->ptr;
     struct megaflow *mf = cmd->ptr;
@@ -93,16 +90,18 @@ pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd, unsigned int *deletes)
             mf->rule.dead = true;
         }
         break;
-    case PMD_CMD_DELETE_FLOW:
-        if (!mf->rule.dead) {
-            dpcls_remove(&pmd->cls, &mf->rule);
+    case PMD_CMD_DELETE_FLOWS: {
+        /* 'ptr' is an array of 'arg' rules of megaflows, the control
+         * thread's until we acknowledge. */
+        const struct dpcls_rule **rules = cmd->ptr;
+        for (uint32_t i = 0; i < cmd->arg; i++) {
+            if (!rules[i]->dead) {
+                dpcls_remove(&pmd->cls, (struct dpcls_rule *) rules[i]);
+            }
         }
-        if (++*deletes <= PMD_EMC_SCAN_MAX) {
-            emc_remove_rule(&pmd->emc, &mf->rule);
-        } else if (*deletes == PMD_EMC_SCAN_MAX + 1) {
-            emc_clear(&pmd->emc);
-        }
+        emc_remove_rules(&pmd->emc, rules, cmd->arg);
         break;
+    }
     case PMD_CMD_CLEAR_FLOW_STATS:
         mf->packets = 0;
         mf->bytes = 0;
@@ -128,9 +127,8 @@ pmd_run_commands(struct pmd *pmd)
     unsigned int n = rte_ring_sc_dequeue_burst_elem(pmd->cmd_ring, cmds,
                                                     sizeof cmds[0], 16, NULL);
     if (n) {
-        unsigned int deletes = 0;
         for (unsigned int i = 0; i < n; i++) {
-            pmd_apply(pmd, &cmds[i], &deletes);
+            pmd_apply(pmd, &cmds[i]);
         }
         __atomic_store_n(&pmd->cmd_done, pmd->cmd_done + n,
                          __ATOMIC_RELEASE);
@@ -417,9 +415,11 @@ pmd_install_flow(struct pmd *pmd, struct megaflow *mf)
 }
 
 int
-pmd_delete_flow(struct pmd *pmd, struct megaflow *mf)
+pmd_delete_flows(struct pmd *pmd, const struct dpcls_rule **rules,
+                 unsigned int n)
 {
-    struct pmd_cmd cmd = { .type = PMD_CMD_DELETE_FLOW, .ptr = mf };
+    struct pmd_cmd cmd = { .type = PMD_CMD_DELETE_FLOWS, .ptr = rules,
+                           .arg = n };
     return pmd_send(pmd, &cmd);
 }
 

@@ -116,7 +116,10 @@ int pmd_add_rxq(struct pmd *, struct pmd_rxq *);
 int pmd_del_rxq(struct pmd *, struct pmd_rxq *);
 int pmd_forget_port(struct pmd *, uint32_t port_no);
 int pmd_install_flow(struct pmd *, struct megaflow *);
-int pmd_delete_flow(struct pmd *, struct megaflow *);
+/* Removes the megaflows whose rules are in 'rules' (the array must stay
+ * valid until pmd_wait() returns). */
+int pmd_delete_flows(struct pmd *, const struct dpcls_rule **rules,
+                     unsigned int n);
 int pmd_clear_flow_stats(struct pmd *, struct megaflow *);
 /* Changes the upcall limit (0: unlimited) and EMC insertion
  * probability (1 / inv_prob; 0: never). */

@@ -15,6 +15,7 @@
 #include "pmd.h"
 #include "port.h"
 #include "rule_table.h"
+#include "upcall.h"
 #include "xlate.h"
 
 static struct rule_table table;
@@ -50,13 +51,12 @@ translate(const struct flow *flow, struct xlate_out *out, void *aux)
     return 0;
 }
 
-/* Rules changed: megaflows translated under the old table go. */
+/* Rules changed: megaflows translated under the old table are checked
+ * against the new one. */
 static void
 revalidate(struct dp *dp)
 {
-    for (unsigned int i = 0; i < dp->n_pmds; i++) {
-        megaflow_flush(dp->pmds[i]);
-    }
+    upcall_revalidate(dp);
 }
 
 /* "any" or "" matches everything. */

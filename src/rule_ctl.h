@@ -1,7 +1,7 @@
 /* rule_ctl: the debug rule table as the translation provider, and its
  * control-socket commands (debug/add-rule, debug/del-rule,
- * debug/del-rules, debug/show-rules).  Any change flushes the megaflows
- * of every PMD, so traffic is re-translated under the new rules. */
+ * debug/del-rules, debug/show-rules).  Any change revalidates the
+ * megaflows of every PMD against the new rules (upcall_revalidate()). */
 #ifndef SLUICE_RULE_CTL_H
 #define SLUICE_RULE_CTL_H
 

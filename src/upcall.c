@@ -1,6 +1,10 @@
 /* upcall: miss handling, megaflow installation and expiry. */
 #include "upcall.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -29,6 +33,7 @@ static struct loop *upcall_loop;
 static struct dp *upcall_dp;
 static struct loop_timer *poll_timer, *expire_timer;
 static unsigned int recirc_depth;
+static bool rerun_scheduled;    /* A 0 ms pass is already on its way. */
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 20);
 
@@ -95,10 +100,14 @@ handle_miss(struct pmd *pmd, struct rte_mbuf *pkt)
 
     struct xlate_out out;
     miniflow_expand(&key, &flow);
-    if (xlate_translate(&flow, &out)) {
-        stats.xlate_errors++;
-    }
     stats.translated++;
+    if (xlate_translate(&flow, &out)) {
+        /* Nothing trustworthy to install: this packet is dropped. */
+        stats.xlate_errors++;
+        free(out.actions);
+        rte_pktmbuf_free(pkt);
+        return;
+    }
 
     int error = megaflow_install(pmd, &flow, &out.mask, out.actions, &mf);
     if (!error) {
@@ -152,13 +161,25 @@ upcall_run(struct dp *dp, unsigned int budget)
 }
 
 static void
+on_rerun(void *dp_);
+
+static void
 on_poll(void *dp_)
 {
     struct dp *dp = dp_;
-    /* A full budget means more is waiting: come back at once. */
-    if (upcall_run(dp, UPCALL_BUDGET) >= UPCALL_BUDGET) {
-        loop_add_timer(upcall_loop, 0, false, on_poll, dp);
+    /* A full budget means more is waiting: come back at once (but leave
+     * the loop a turn for the control socket and other timers). */
+    if (upcall_run(dp, UPCALL_BUDGET) >= UPCALL_BUDGET && !rerun_scheduled) {
+        rerun_scheduled = true;
+        loop_add_timer(upcall_loop, 0, false, on_rerun, dp);
     }
+}
+
+static void
+on_rerun(void *dp_)
+{
+    rerun_scheduled = false;
+    on_poll(dp_);
 }
 
 static void
@@ -190,6 +211,48 @@ upcall_stop(void)
     }
 }
 
+static enum megaflow_verdict
+revalidate_megaflow(const struct megaflow *mf, struct dp_actions **actions,
+                    void *aux)
+{
+    struct xlate_out out;
+    (void) aux;
+
+    if (xlate_translate(&mf->key, &out)) {
+        free(out.actions);
+        return MEGAFLOW_DELETE;
+    }
+    /* Safe only if the translation looked at nothing the megaflow
+     * wildcards: then it holds for every packet the megaflow covers. */
+    const uint64_t *nm = (const uint64_t *) &out.mask;
+    const uint64_t *om = (const uint64_t *) &mf->mask;
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        if (nm[i] & ~om[i]) {
+            free(out.actions);
+            return MEGAFLOW_DELETE;
+        }
+    }
+    if (dp_actions_equal(out.actions, mf->actions)) {
+        free(out.actions);
+        return MEGAFLOW_KEEP;
+    }
+    *actions = out.actions;
+    return MEGAFLOW_MODIFY;
+}
+
+unsigned int
+upcall_revalidate(struct dp *dp)
+{
+    unsigned int modified = 0, deleted = 0;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        megaflow_revalidate(dp->pmds[p], revalidate_megaflow, NULL,
+                            &modified, &deleted);
+    }
+    stats.revalidated += modified;
+    stats.invalidated += deleted;
+    return deleted;
+}
+
 const struct upcall_stats *
 upcall_get_stats(void)
 {
@@ -208,9 +271,11 @@ upcall_format_stats(struct dstr *s)
                 "  translation errors: %lu\n"
                 "  userspace packets: %lu\n"
                 "  dropped, recirculated too often: %lu\n"
-                "  megaflows expired: %lu\n",
+                "  megaflows expired: %lu\n"
+                "  megaflows revalidated with new actions: %lu\n"
+                "  megaflows deleted by revalidation: %lu\n",
                 stats.handled, stats.translated, stats.covered,
                 stats.installed, stats.flow_limit, stats.install_failed,
                 stats.xlate_errors, stats.userspace, stats.recirc_too_deep,
-                stats.expired);
+                stats.expired, stats.revalidated, stats.invalidated);
 }

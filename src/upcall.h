@@ -26,6 +26,8 @@ struct upcall_stats {
     uint64_t userspace;         /* Userspace-action packets received. */
     uint64_t recirc_too_deep;
     uint64_t expired;           /* Megaflows removed for idleness. */
+    uint64_t revalidated;       /* Megaflows kept, actions updated. */
+    uint64_t invalidated;       /* Megaflows deleted by revalidation. */
 };
 
 /* Starts draining the rings and expiring megaflows from 'loop'. */
@@ -34,6 +36,13 @@ void upcall_stop(void);
 
 /* Handles at most 'budget' upcalls per PMD now.  Returns how many. */
 unsigned int upcall_run(struct dp *, unsigned int budget);
+
+/* The translation changed (e.g. rules were edited): re-translates every
+ * installed megaflow from its masked key.  A megaflow stays if the new
+ * translation examines no field outside its mask (its actions are updated
+ * if they changed); otherwise it is deleted and its traffic misses again.
+ * Returns the number of megaflows deleted; adds to the stats. */
+unsigned int upcall_revalidate(struct dp *);
 
 const struct upcall_stats *upcall_get_stats(void);
 void upcall_format_stats(struct dstr *);

@@ -215,6 +215,37 @@ class DatapathTest(unittest.TestCase):
             st.wait_for(lambda: d.ctl('dpctl/dump-flows') == '',
                         timeout=10, what='megaflows to expire')
 
+    def test_rule_changes_revalidate_megaflows(self):
+        pkts = [udp4('10.0.0.%d' % (i % 4 + 1), '10.0.1.1', 7, 7, i)
+                for i in range(20)]
+        with st.Daemon() as d:
+            src = d.path('in.pcap')
+            st.write_pcap(src, pkts)
+            d.start(ports=['out0 net_null0,no-rx=1',
+                           'out1 net_null1,no-rx=1'])
+            d.ctl('debug/add-rule', '0', 'any', 'out0')
+            d.ctl('dpctl/add-if', 'in0', 'net_pcap0,rx_pcap=' + src)
+            flows = st.wait_for(lambda: d.ctl('dpctl/dump-flows'),
+                                what='a megaflow')
+            self.assertEqual(len(flows.splitlines()), 1, flows)
+            self.assertIn('actions:out0', flows)
+
+            # Same fields examined, other actions: the megaflow stays
+            # and takes the new actions.
+            d.ctl('debug/add-rule', '0', 'any', 'out1')
+            flows = d.ctl('dpctl/dump-flows')
+            self.assertEqual(len(flows.splitlines()), 1, flows)
+            self.assertIn('actions:out1', flows)
+            perf = d.ctl('dpif-netdev/pmd-perf-show')
+            self.assertIn('revalidated with new actions: 1', perf)
+
+            # A rule that examines a field the megaflow wildcards: the
+            # megaflow could capture its packets, so it goes.
+            d.ctl('debug/add-rule', '10', 'ipv4(src=10.0.0.1)', 'drop')
+            self.assertEqual(d.ctl('dpctl/dump-flows'), '')
+            perf = d.ctl('dpif-netdev/pmd-perf-show')
+            self.assertIn('deleted by revalidation: 1', perf)
+
     def test_bad_rules_are_refused(self):
         with st.Daemon() as d:
             d.start(ports=['out0 net_null0,no-rx=1'])

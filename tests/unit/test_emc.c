@@ -230,6 +230,43 @@ test_remove_rule(void **state)
     emc_destroy(&emc);
 }
 
+/* Several rules in one scan; past EMC_REMOVE_MAX the cache is cleared. */
+static void
+test_remove_rules(void **state)
+{
+    (void) state;
+    struct emc emc;
+    assert_int_equal(emc_init(&emc, 4096, 1), 0);
+    struct dpcls_rule rules[4];
+    struct miniflow k;
+    memset(rules, 0, sizeof rules);
+    for (int i = 0; i < 40; i++) {
+        make_key((uint32_t) i, 6, &k);
+        emc_insert(&emc, &k, key_hash(&k), &rules[i % 4]);
+    }
+    unsigned int total = emc_count(&emc);
+    const struct dpcls_rule *gone[2] = { &rules[3], &rules[1] };
+    assert_int_equal(emc_remove_rules(&emc, gone, 2), 20);
+    assert_int_equal(emc_count(&emc), total - 20);
+    for (int i = 0; i < 40; i++) {
+        make_key((uint32_t) i, 6, &k);
+        struct dpcls_rule *r = emc_lookup(&emc, &k, key_hash(&k));
+        if (i % 2) {
+            assert_null(r);
+        } else {
+            assert_ptr_equal(r, &rules[i % 4]);
+        }
+    }
+
+    static const struct dpcls_rule *many[EMC_REMOVE_MAX + 1];
+    for (int i = 0; i <= EMC_REMOVE_MAX; i++) {
+        many[i] = &rules[0];
+    }
+    assert_int_equal(emc_remove_rules(&emc, many, EMC_REMOVE_MAX + 1), 20);
+    assert_int_equal(emc_count(&emc), 0);
+    emc_destroy(&emc);
+}
+
 static void
 test_key_sizes(void **state)
 {
@@ -300,6 +337,7 @@ main(void)
         cmocka_unit_test(test_set_conflicts),
         cmocka_unit_test(test_insert_probability),
         cmocka_unit_test(test_remove_rule),
+        cmocka_unit_test(test_remove_rules),
         cmocka_unit_test(test_key_sizes),
         cmocka_unit_test(test_batch),
     };
