@@ -2,6 +2,9 @@
 #include "pipeline.h"
 
 #include <string.h>
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
@@ -17,6 +20,31 @@
 #include "pmd.h"
 
 #define COUNT(X, N) __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
+
+/* The EMC's hash of a key: any function of the key works (the EMC
+ * compares keys in full); this one reads the map and at most four words -
+ * in_port and the last three, which hold the addresses and L4 ports of the
+ * common packets - so it costs a few cycles, not one per word. */
+static inline uint32_t
+emc_hash(const struct miniflow *mf)
+{
+    unsigned int n = miniflow_n_values(mf);
+    const uint64_t *v = mf->values;
+    uint64_t a = mf->map ^ v[0];
+    uint64_t b = n > 1 ? v[n - 1] : 0;
+    uint64_t c = n > 2 ? v[n - 2] : 0;
+    uint64_t d = n > 3 ? v[n - 3] : 0;
+#ifdef __SSE4_2__
+    uint64_t h = _mm_crc32_u64(_mm_crc32_u64(0, a), b)
+                 ^ (_mm_crc32_u64(_mm_crc32_u64(1, c), d) << 32);
+#else
+    uint64_t h = (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full)
+                 ^ (c * 0x165667b19e3779f9ull) ^ (d * 0x27d4eb2f165667c5ull);
+#endif
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return (uint32_t) (h >> 32);
+}
 
 /* Admits one upcall if the PMD's token bucket allows. */
 static inline bool
@@ -70,23 +98,29 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
     uint8_t group_of[PIPELINE_BATCH];
     uint8_t count[PIPELINE_BATCH];
     uint32_t n_groups = 0;
+    /* Megaflow -> group through a 64-slot table hashed on the address,
+     * with linear probing: a batch may hold 32 different megaflows. */
+    uint8_t slot[64];
+    memset(slot, 0xff, sizeof slot);
 
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t g = n_groups;
-        /* Most batches carry few megaflows: try the previous first. */
-        if (n_groups && groups[n_groups - 1] == flows[i]) {
-            g = n_groups - 1;
-        } else {
-            for (uint32_t j = 0; j < n_groups; j++) {
-                if (groups[j] == flows[i]) {
-                    g = j;
-                    break;
-                }
+        struct megaflow *mf = flows[i];
+        uint32_t h = (uint32_t) (((uintptr_t) mf * 0x9e3779b97f4a7c15ull)
+                                 >> 58);
+        uint32_t g;
+        for (;;) {
+            g = slot[h];
+            if (g == 0xff) {
+                g = n_groups++;
+                slot[h] = (uint8_t) g;
+                groups[g] = mf;
+                count[g] = 0;
+                break;
             }
-        }
-        if (g == n_groups) {
-            groups[n_groups] = flows[i];
-            count[n_groups++] = 0;
+            if (groups[g] == mf) {
+                break;
+            }
+            h = (h + 1) & 63;
         }
         group_of[i] = (uint8_t) g;
         count[g]++;
@@ -184,7 +218,7 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
             if ((m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) && !recirc_id) {
                 hashes[i] = m->hash.rss ^ (in_port * 0x9e3779b1u);
             } else {
-                hashes[i] = miniflow_hash(&keys[i], 0);
+                hashes[i] = emc_hash(&keys[i]);
             }
         }
         found = emc_lookup_batch(&pmd->emc, kp, hashes, n, rules);
