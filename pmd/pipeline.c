@@ -22,9 +22,10 @@
 #define COUNT(X, N) __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
 
 /* The EMC's hash of a key: any function of the key works (the EMC
- * compares keys in full); this one reads the map and at most four words -
- * in_port and the last three, which hold the addresses and L4 ports of the
- * common packets - so it costs a few cycles, not one per word. */
+ * compares keys in full); this one reads the map and at most five words -
+ * in_port and the last four, which hold the IP addresses, L4 ports and TCP
+ * flags of the common packets - so it costs a few cycles, not one per
+ * word. */
 static inline uint32_t
 emc_hash(const struct miniflow *mf)
 {
@@ -34,12 +35,14 @@ emc_hash(const struct miniflow *mf)
     uint64_t b = n > 1 ? v[n - 1] : 0;
     uint64_t c = n > 2 ? v[n - 2] : 0;
     uint64_t d = n > 3 ? v[n - 3] : 0;
+    uint64_t e = n > 4 ? v[n - 4] : 0;
 #ifdef __SSE4_2__
-    uint64_t h = _mm_crc32_u64(_mm_crc32_u64(0, a), b)
+    uint64_t h = _mm_crc32_u64(_mm_crc32_u64(_mm_crc32_u64(0, a), b), e)
                  ^ (_mm_crc32_u64(_mm_crc32_u64(1, c), d) << 32);
 #else
     uint64_t h = (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full)
-                 ^ (c * 0x165667b19e3779f9ull) ^ (d * 0x27d4eb2f165667c5ull);
+                 ^ (c * 0x165667b19e3779f9ull) ^ (d * 0x27d4eb2f165667c5ull)
+                 ^ (e * 0x94d049bb133111ebull);
 #endif
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
