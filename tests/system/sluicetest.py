@@ -344,6 +344,17 @@ def read_pcap(path):
     return packets
 
 
+def pcap_port(name, index, rx=None, tx=None):
+    """A --port / dpctl/add-if spec for net_pcapINDEX reading the pcap file
+    'rx' (once) and/or writing 'tx' (flushed when the port closes)."""
+    devargs = 'net_pcap%d' % index
+    if rx:
+        devargs += ',rx_pcap=' + rx
+    if tx:
+        devargs += ',tx_pcap=' + tx
+    return '%s %s' % (name, devargs)
+
+
 def write_pcap(path, packets):
     """Writes packets (bytes) as a microsecond, little-endian pcap."""
     with open(path, 'wb') as f:

@@ -73,15 +73,6 @@ def rebuild(frame, **changes):
                 ttl=p['ttl'], tos=p['tos'], size=p['size'])
 
 
-def pcap(name, index, rx=None, tx=None):
-    devargs = 'net_pcap%d' % index
-    if rx:
-        devargs += ',rx_pcap=' + rx
-    if tx:
-        devargs += ',tx_pcap=' + tx
-    return '%s %s' % (name, devargs)
-
-
 class DatapathTest(unittest.TestCase):
 
     def run_rules(self, packets, rules, outputs=('out0', 'out1')):
@@ -91,7 +82,7 @@ class DatapathTest(unittest.TestCase):
         with st.Daemon() as d:
             src = d.path('in.pcap')
             st.write_pcap(src, packets)
-            ports = [pcap(o, i + 1, tx=d.path(o + '.pcap'))
+            ports = [st.pcap_port(o, i + 1, tx=d.path(o + '.pcap'))
                      for i, o in enumerate(outputs)]
             d.start(ports=ports)
             for prio, match, actions in rules:

@@ -30,15 +30,6 @@ import unittest                                     # noqa: E402
 import sluicetest as st                             # noqa: E402
 
 
-def pcap_port(name, index, rx=None, tx=None):
-    devargs = 'net_pcap%d' % index
-    if rx:
-        devargs += ',rx_pcap=' + rx
-    if tx:
-        devargs += ',tx_pcap=' + tx
-    return '%s %s' % (name, devargs)
-
-
 class ForwardTest(unittest.TestCase):
 
     def assert_no_drops(self, d, names):
@@ -60,8 +51,8 @@ class ForwardTest(unittest.TestCase):
             st.write_pcap(src, packets)
             # The output port is listed first so that it exists when the
             # input starts to receive.
-            d.start(ports=[pcap_port('out0', 1, tx=dst),
-                           pcap_port('in0', 0, rx=src)],
+            d.start(ports=[st.pcap_port('out0', 1, tx=dst),
+                           st.pcap_port('in0', 0, rx=src)],
                     outputs=['in0 out0'])
             n = len(packets)
             d.wait_counter('in0', 'rx', n)
@@ -122,10 +113,10 @@ class ForwardTest(unittest.TestCase):
                                      sizes=[60, 1514, 128, 900, 64])
             st.write_pcap(a_in, a_pkts)
             st.write_pcap(b_in, b_pkts)
-            d.start(ports=[pcap_port('c', 2, tx=c_out),
-                           pcap_port('d', 3, tx=d_out),
-                           pcap_port('a', 0, rx=a_in),
-                           pcap_port('b', 1, rx=b_in)],
+            d.start(ports=[st.pcap_port('c', 2, tx=c_out),
+                           st.pcap_port('d', 3, tx=d_out),
+                           st.pcap_port('a', 0, rx=a_in),
+                           st.pcap_port('b', 1, rx=b_in)],
                     outputs=['a d', 'b c'])
             d.wait_counter('a', 'rx', len(a_pkts))
             d.wait_counter('b', 'rx', len(b_pkts))
@@ -149,8 +140,8 @@ class ForwardTest(unittest.TestCase):
             src, sink = d.path('in.pcap'), d.path('sink.pcap')
             packets = st.mixed_frames('drop', 250)
             st.write_pcap(src, packets)
-            d.start(ports=[pcap_port('sink', 1, tx=sink),
-                           pcap_port('in0', 0, rx=src)],
+            d.start(ports=[st.pcap_port('sink', 1, tx=sink),
+                           st.pcap_port('in0', 0, rx=src)],
                     outputs=['in0 drop'])
             n = len(packets)
             d.wait_counter('in0', 'rx', n)
@@ -177,9 +168,9 @@ class ForwardTest(unittest.TestCase):
             src, dst = d.path('in.pcap'), d.path('out.pcap')
             packets = st.mixed_frames('ring', 400)
             st.write_pcap(src, packets)
-            d.start(ports=[pcap_port('out0', 1, tx=dst),
+            d.start(ports=[st.pcap_port('out0', 1, tx=dst),
                            'loop net_ring0 n_rxq=2',
-                           pcap_port('in0', 0, rx=src)],
+                           st.pcap_port('in0', 0, rx=src)],
                     outputs=['loop out0', 'in0 loop'])
             n = len(packets)
             d.wait_counter('in0', 'rx', n)

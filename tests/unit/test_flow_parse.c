@@ -14,48 +14,8 @@
 
 #include "dstr.h"
 #include "flow.h"
+#include "packet_builder.h"
 #include "flow_parse.h"
-
-/* Packet builder: every put is big-endian. */
-struct pkt {
-    uint8_t b[512];
-    size_t len;
-};
-
-static void
-put(struct pkt *p, const void *d, size_t n)
-{
-    assert_true(p->len + n <= sizeof p->b);
-    memcpy(p->b + p->len, d, n);
-    p->len += n;
-}
-
-static void
-put8(struct pkt *p, uint8_t v)
-{
-    put(p, &v, 1);
-}
-
-static void
-put16(struct pkt *p, uint16_t v)
-{
-    uint16_t n = htons(v);
-    put(p, &n, 2);
-}
-
-static void
-put32(struct pkt *p, uint32_t v)
-{
-    uint32_t n = htonl(v);
-    put(p, &n, 4);
-}
-
-static void
-set16(struct pkt *p, size_t ofs, uint16_t v)
-{
-    p->b[ofs] = v >> 8;
-    p->b[ofs + 1] = v & 0xff;
-}
 
 static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -96,12 +56,6 @@ ipv4(struct pkt *p, uint8_t proto, uint16_t frag)
     return ofs;
 }
 
-static void
-ipv4_done(struct pkt *p, size_t ofs)
-{
-    set16(p, ofs + 2, (uint16_t) (p->len - ofs));
-}
-
 static size_t
 ipv6(struct pkt *p, uint8_t next)
 {
@@ -113,12 +67,6 @@ ipv6(struct pkt *p, uint8_t next)
     put(p, ip6_a, 16);
     put(p, ip6_b, 16);
     return ofs;
-}
-
-static void
-ipv6_done(struct pkt *p, size_t ofs)
-{
-    set16(p, ofs + 4, (uint16_t) (p->len - ofs - 40));
 }
 
 static void
