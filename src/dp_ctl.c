@@ -175,39 +175,56 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
         dstr_put(reply, "expected FLOW ACTIONS\n");
         return 1;
     }
-    if (parse_flow_args(dp, argv[i], &key, &mask, reply)) {
+    struct dp_actions *acts = NULL;
+    if (parse_flow_args(dp, argv[i], &key, &mask, reply)
+        || dp_actions_parse(argv[i + 1], &acts, port_lookup, dp, reply)) {
         return 1;
+    }
+
+    /* Decide for every PMD first, so the command does all or nothing. */
+    struct megaflow *found[DP_MAX_PMDS];
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        found[p] = megaflow_find_exact(dp->pmds[p], &key, &mask);
+        if ((found[p] && !modify) || (!found[p] && !create)) {
+            dstr_put(reply, found[p] ? "flow already exists\n"
+                                     : "flow does not exist\n");
+            free(acts);
+            return 1;
+        }
     }
     for (unsigned int p = 0; p < dp->n_pmds; p++) {
         struct pmd *pmd = dp->pmds[p];
-        struct dp_actions *acts = NULL;
-        if (dp_actions_parse(argv[i + 1], &acts, port_lookup, dp, reply)) {
+        struct dp_actions *copy = dp_actions_clone(acts);
+        if (!copy) {
+            dstr_put(reply, "out of memory\n");
+            free(acts);
             return 1;
         }
-        struct megaflow *mf = megaflow_find_exact(pmd, &key, &mask);
-        if (mf && modify) {
-            megaflow_modify(pmd, mf, acts, clear);
-        } else if (mf) {
-            free(acts);
-            dstr_put(reply, "flow already exists\n");
-            return 1;
-        } else if (create) {
-            int error = megaflow_install(pmd, &key, &mask, acts, NULL);
-            if (error) {
-                dstr_printf(reply, "cannot install the flow on pmd %u: "
-                            "%s\n", pmd->core_id,
-                            error == -EEXIST ? "it overlaps an installed "
-                            "megaflow with the same mask"
-                            : error == -ENOSPC ? "flow limit reached"
-                            : strerror(-error));
-                return 1;
+        if (found[p]) {
+            megaflow_modify(pmd, found[p], copy, clear);
+            continue;
+        }
+        int error = megaflow_install(pmd, &key, &mask, copy, NULL);
+        if (error) {
+            dstr_printf(reply, "cannot install the flow on pmd %u: %s\n",
+                        pmd->core_id,
+                        error == -EEXIST ? "it overlaps an installed "
+                        "megaflow with the same mask"
+                        : error == -ENOSPC ? "flow limit reached"
+                        : strerror(-error));
+            /* Take back what this command installed on earlier PMDs. */
+            for (unsigned int q = 0; q < p; q++) {
+                struct megaflow *mf;
+                if (!found[q]
+                    && (mf = megaflow_find_exact(dp->pmds[q], &key, &mask))) {
+                    megaflow_delete(dp->pmds[q], mf);
+                }
             }
-        } else {
             free(acts);
-            dstr_put(reply, "flow does not exist\n");
             return 1;
         }
     }
+    free(acts);
     return 0;
 }
 
