@@ -1008,6 +1008,7 @@ rewrite_packet(const struct dp_action *a, struct rte_mbuf *m)
     size_t len = m->data_len;
 
     md->hash = 0;
+    flow_offsets_resolve(p, len, &md->ofs);
     switch (a->type) {
     case DP_ACTION_SET_ETH: {
         const struct dp_action_set_eth *s = (const void *) a;

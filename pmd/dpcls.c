@@ -349,6 +349,7 @@ create_subtable(struct dpcls *cls, const struct miniflow *mask)
     }
     /* Newcomers go last; the next sort ranks them by their hits. */
     cls->subtables[cls->n_subtables++] = st;
+    cls->words_used |= mask->map;
     return st;
 }
 
@@ -362,6 +363,10 @@ destroy_subtable(struct dpcls *cls, struct dpcls_subtable *st)
             cls->n_subtables--;
             break;
         }
+    }
+    cls->words_used = 0;
+    for (unsigned int i = 0; i < cls->n_subtables; i++) {
+        cls->words_used |= cls->subtables[i]->mask.map;
     }
     free(st->buckets);
     free(st);

@@ -49,6 +49,9 @@ struct dpcls {
     unsigned int n_subtables;
     unsigned int allocated;
     unsigned int n_rules;
+    uint64_t words_used;                /* Union of the subtables' masks'
+                                         * maps: the key words any lookup
+                                         * reads. */
 };
 
 void dpcls_init(struct dpcls *);

@@ -410,6 +410,15 @@ out:
 }
 
 void
+flow_offsets_resolve(const void *data, size_t len, struct flow_offsets *ofs)
+{
+    if (ofs->l2_5 == FLOW_OFS_UNPARSED) {
+        struct miniflow scratch;
+        flow_extract(data, len, 0, 0, &scratch, ofs);
+    }
+}
+
+void
 miniflow_expand(const struct miniflow *mf, struct flow *flow)
 {
     uint8_t *dst = (uint8_t *) flow;

@@ -100,6 +100,10 @@ struct flow_offsets {
     uint16_t l4;            /* TCP/UDP/SCTP/ICMP header. */
 };
 #define FLOW_OFS_NONE 0xffff
+/* In l2_5: the packet was classified on metadata only and its headers not
+ * parsed yet; flow_offsets_resolve() parses them when an action needs
+ * them. */
+#define FLOW_OFS_UNPARSED 0xfffe
 
 /* Extracts the key of the Ethernet frame 'data' ('len' bytes) received on
  * 'in_port' with 'recirc_id' into 'mf', and header offsets into 'ofs' (may
@@ -108,6 +112,10 @@ struct flow_offsets {
 void flow_extract(const void *data, size_t len, uint32_t in_port,
                   uint32_t recirc_id, struct miniflow *mf,
                   struct flow_offsets *ofs);
+
+/* Sets 'ofs' from the frame if it is FLOW_OFS_UNPARSED (see above). */
+void flow_offsets_resolve(const void *data, size_t len,
+                          struct flow_offsets *ofs);
 
 /* Conversions. */
 void miniflow_expand(const struct miniflow *, struct flow *);

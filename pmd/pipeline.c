@@ -198,18 +198,38 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
      * without the full-key hash and compare. */
     bool use_emc = pmd->cls.n_subtables > 1 && pmd->emc.insert_inv_prob;
 
-    /* 1. Keys. */
-    for (uint32_t i = 0; i < n; i++) {
-        struct rte_mbuf *m = pkts[i];
-        if (i + 1 < n) {
-            rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+    /* 1. Keys.  When every megaflow matches on metadata alone (in_port,
+     * recirc_id: word 0) and the EMC is not used, the headers need not be
+     * parsed now: an action that rewrites them parses them itself. */
+    if (!use_emc && pmd->cls.n_subtables && pmd->cls.words_used == 1) {
+        struct flow_offsets unparsed = {
+            FLOW_OFS_UNPARSED, FLOW_OFS_NONE, FLOW_OFS_NONE,
+        };
+        uint32_t meta[2] = { in_port, recirc_id };
+        uint64_t word0;
+        memcpy(&word0, meta, sizeof word0);
+        for (uint32_t i = 0; i < n; i++) {
+            struct packet_meta *md = packet_meta(pkts[i]);
+            md->in_port = in_port;
+            md->recirc_id = recirc_id;
+            md->ofs = unparsed;
+            keys[i].map = 1;
+            keys[i].values[0] = word0;
+            kp[i] = &keys[i];
         }
-        struct packet_meta *md = packet_meta(m);
-        md->in_port = in_port;
-        md->recirc_id = recirc_id;
-        flow_extract(rte_pktmbuf_mtod(m, const void *), m->data_len,
-                     in_port, recirc_id, &keys[i], &md->ofs);
-        kp[i] = &keys[i];
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            struct rte_mbuf *m = pkts[i];
+            if (i + 1 < n) {
+                rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+            }
+            struct packet_meta *md = packet_meta(m);
+            md->in_port = in_port;
+            md->recirc_id = recirc_id;
+            flow_extract(rte_pktmbuf_mtod(m, const void *), m->data_len,
+                         in_port, recirc_id, &keys[i], &md->ofs);
+            kp[i] = &keys[i];
+        }
     }
 
     /* 2. Exact-match cache. */

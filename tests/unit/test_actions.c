@@ -444,6 +444,37 @@ test_set_ipv4_checksums(void **state)
     finish();
 }
 
+/* Packets classified on metadata only carry FLOW_OFS_UNPARSED: the first
+ * rewrite parses their headers. */
+static void
+test_set_on_unparsed_offsets(void **state)
+{
+    (void) state;
+    struct rte_mbuf *pkts[4];
+    struct dp_exec_ctx ctx = exec_ctx();
+    struct dp_actions *acts = parse("set(ipv4(ttl=7)),set(tcp(dst=99)),4");
+    make_batch(pkts, 4, 0);
+    for (int i = 0; i < 4; i++) {
+        struct flow_offsets *ofs = &packet_meta(pkts[i])->ofs;
+        ofs->l2_5 = FLOW_OFS_UNPARSED;
+        ofs->l3 = FLOW_OFS_NONE;
+        ofs->l4 = FLOW_OFS_NONE;
+    }
+    assert_int_equal(dp_actions_execute(&ctx, pkts, 4, acts), 0);
+    for (int i = 0; i < 4; i++) {
+        struct rte_mbuf *m = txb(4)->pkts[i];
+        uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+        struct rte_ipv4_hdr *ip = (void *) (p + 14);
+        struct rte_tcp_hdr *tcp = (void *) (p + 34);
+        assert_int_equal(ip->time_to_live, 7);
+        assert_int_equal(rte_be_to_cpu_16(tcp->dst_port), 99);
+        assert_int_equal(packet_meta(m)->ofs.l3, 14);
+        assert_checksums_ok(m);
+    }
+    free(acts);
+    finish();
+}
+
 static void
 test_hooks(void **state)
 {
@@ -823,6 +854,7 @@ main(void)
         cmocka_unit_test(test_output_set_output_copies),
         cmocka_unit_test(test_push_pop_vlan),
         cmocka_unit_test(test_set_ipv4_checksums),
+        cmocka_unit_test(test_set_on_unparsed_offsets),
         cmocka_unit_test(test_hooks),
         cmocka_unit_test(test_drops),
         cmocka_unit_test(test_sctp_ipv6),
