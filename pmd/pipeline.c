@@ -91,6 +91,26 @@ upcall_miss(struct pmd *pmd, struct rte_mbuf *pkt)
     COUNT(pmd->stats.upcalls, 1);
 }
 
+/* Counts 'n' packets on 'mf' and runs its actions on them. */
+static inline void
+execute_group(struct pmd *pmd, struct megaflow *mf, struct rte_mbuf **pkts,
+              uint32_t n)
+{
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bytes += rte_pktmbuf_pkt_len(pkts[i]);
+    }
+    COUNT(mf->packets, n);
+    COUNT(mf->bytes, bytes);
+    __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
+    const struct dp_actions *acts =
+        __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
+    uint32_t dropped = dp_actions_execute(&pmd->exec, pkts, n, acts);
+    if (dropped) {
+        COUNT(pmd->stats.packets_dropped, dropped);
+    }
+}
+
 /* Runs each megaflow's actions on its packets, in arrival order within a
  * megaflow. */
 static void
@@ -99,8 +119,19 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
 {
     struct megaflow *groups[PIPELINE_BATCH];
     uint8_t group_of[PIPELINE_BATCH];
-    uint8_t count[PIPELINE_BATCH];
+    uint32_t count[PIPELINE_BATCH];
     uint32_t n_groups = 0;
+
+    /* Often a whole batch is one megaflow. */
+    uint32_t same = 1;
+    while (same < n && flows[same] == flows[0]) {
+        same++;
+    }
+    if (same == n) {
+        execute_group(pmd, flows[0], pkts, n);
+        return;
+    }
+
     /* Megaflow -> group through a 64-slot table hashed on the address,
      * with linear probing: a batch may hold 32 different megaflows. */
     uint8_t slot[64];
@@ -129,24 +160,6 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
         count[g]++;
     }
 
-    if (n_groups == 1) {
-        struct megaflow *mf = groups[0];
-        uint64_t bytes = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            bytes += rte_pktmbuf_pkt_len(pkts[i]);
-        }
-        COUNT(mf->packets, n);
-        COUNT(mf->bytes, bytes);
-        __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
-        const struct dp_actions *acts =
-            __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
-        uint32_t dropped = dp_actions_execute(&pmd->exec, pkts, n, acts);
-        if (dropped) {
-            COUNT(pmd->stats.packets_dropped, dropped);
-        }
-        return;
-    }
-
     /* Counting sort of the packets by group. */
     struct rte_mbuf *sorted[PIPELINE_BATCH];
     uint8_t start[PIPELINE_BATCH];
@@ -161,22 +174,7 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
         sorted[fill[group_of[i]]++] = pkts[i];
     }
     for (uint32_t g = 0; g < n_groups; g++) {
-        struct megaflow *mf = groups[g];
-        struct rte_mbuf **gp = &sorted[start[g]];
-        uint64_t bytes = 0;
-        for (uint32_t i = 0; i < count[g]; i++) {
-            bytes += rte_pktmbuf_pkt_len(gp[i]);
-        }
-        COUNT(mf->packets, count[g]);
-        COUNT(mf->bytes, bytes);
-        __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
-        const struct dp_actions *acts =
-            __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
-        uint32_t dropped = dp_actions_execute(&pmd->exec, gp, count[g],
-                                              acts);
-        if (dropped) {
-            COUNT(pmd->stats.packets_dropped, dropped);
-        }
+        execute_group(pmd, groups[g], &sorted[start[g]], count[g]);
     }
 }
 
