@@ -132,6 +132,11 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
         return;
     }
 
+    /* The counters and actions live past the rule the lookup read. */
+    for (uint32_t i = same; i < n; i++) {
+        rte_prefetch0(&flows[i]->actions);
+    }
+
     /* Megaflow -> group through a 64-slot table hashed on the address,
      * with linear probing: a batch may hold 32 different megaflows. */
     uint8_t slot[64];
