@@ -1,0 +1,65 @@
+/* ovsdb/error: RFC 7047 error objects. */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+json_t *
+ovsdb_error(const char *tag, const char *fmt, ...)
+{
+    json_t *e = json_object();
+    json_object_set_new(e, "error", json_string(tag));
+    if (fmt) {
+        va_list ap;
+        char *s = NULL;
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0) {
+            s = NULL;
+        }
+        va_end(ap);
+        if (s) {
+            json_object_set_new(e, "details", json_string(s));
+            free(s);
+        }
+    }
+    return e;
+}
+
+const char *
+ovsdb_error_tag(const json_t *err)
+{
+    if (!json_is_object(err)) {
+        return NULL;
+    }
+    return json_string_value(json_object_get(err, "error"));
+}
+
+const char *
+ovsdb_error_details(const json_t *err)
+{
+    const char *s = json_string_value(json_object_get(err, "details"));
+    return s ? s : "";
+}
+
+json_t *
+ovsdb_error_wrap(json_t *err, const char *fmt, ...)
+{
+    char *prefix = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&prefix, fmt, ap) < 0) {
+        prefix = NULL;
+    }
+    va_end(ap);
+    if (prefix && json_is_object(err)) {
+        const char *d = ovsdb_error_details(err);
+        char *s = NULL;
+        if (asprintf(&s, "%s: %s", prefix, d) >= 0) {
+            json_object_set_new(err, "details", json_string(s));
+            free(s);
+        }
+    }
+    free(prefix);
+    return err;
+}
