@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <rte_cycles.h>
 
@@ -19,24 +20,95 @@ megaflow_table_init(struct megaflow_table *t)
     dpcls_init(&t->shadow);
 }
 
+#define SLAB_SIZE (2u << 20)
+#define MEGAFLOW_SIZE RTE_ALIGN(sizeof(struct megaflow), RTE_CACHE_LINE_SIZE)
+
+/* A zeroed megaflow from the free list, which grows by a slab when empty.
+ * Ordinary memory: megaflows are private to this process, and DPDK's heap
+ * is sized for packets.  Cache-line aligned, so the words a lookup
+ * compares share a line. */
+static struct megaflow *
+megaflow_alloc(struct megaflow_table *t)
+{
+    if (!t->free_list) {
+        void **slabs = realloc(t->slabs, (t->n_slabs + 1) * sizeof *slabs);
+        if (!slabs) {
+            return NULL;
+        }
+        t->slabs = slabs;
+        uint8_t *slab = aligned_alloc(SLAB_SIZE, SLAB_SIZE);
+        if (!slab) {
+            return NULL;
+        }
+        madvise(slab, SLAB_SIZE, MADV_HUGEPAGE);    /* A hint only. */
+        t->slabs[t->n_slabs++] = slab;
+        for (size_t ofs = 0; ofs + MEGAFLOW_SIZE <= SLAB_SIZE;
+             ofs += MEGAFLOW_SIZE) {
+            struct megaflow *mf = (struct megaflow *) (slab + ofs);
+            mf->next = t->free_list;
+            t->free_list = mf;
+        }
+    }
+    struct megaflow *mf = t->free_list;
+    t->free_list = mf->next;
+    memset(mf, 0, sizeof *mf);
+    return mf;
+}
+
+/* Returns a megaflow that no PMD can reach any more to the free list. */
 static void
-megaflow_free(struct megaflow *mf)
+megaflow_release(struct megaflow_table *t, struct megaflow *mf)
 {
     free(mf->actions);
-    free(mf);
+    mf->actions = NULL;
+    mf->next = t->free_list;
+    t->free_list = mf;
+}
+
+static void
+megaflow_link(struct megaflow_table *t, struct megaflow *mf)
+{
+    mf->prev = NULL;
+    mf->next = t->all;
+    if (t->all) {
+        t->all->prev = mf;
+    }
+    t->all = mf;
+    t->n_flows++;
+}
+
+/* Takes 'mf' out of the control thread's tables (the PMD still has it). */
+static void
+megaflow_detach(struct megaflow_table *t, struct megaflow *mf)
+{
+    dpcls_remove(&t->shadow, &mf->shadow);
+    if (t->expiry_next == mf) {
+        t->expiry_next = mf->next;
+    }
+    if (mf->prev) {
+        mf->prev->next = mf->next;
+    } else {
+        t->all = mf->next;
+    }
+    if (mf->next) {
+        mf->next->prev = mf->prev;
+    }
+    t->n_flows--;
 }
 
 void
 megaflow_table_destroy(struct megaflow_table *t)
 {
-    struct dpcls_cursor c;
-    struct dpcls_rule *r;
-    DPCLS_FOR_EACH (r, &c, &t->shadow) {
-        dpcls_remove(&t->shadow, r);
-        megaflow_free(DPCLS_CONTAINER_OF(r, struct megaflow, shadow));
+    for (struct megaflow *mf = t->all; mf; mf = mf->next) {
+        dpcls_remove(&t->shadow, &mf->shadow);
+        free(mf->actions);
     }
     dpcls_destroy(&t->shadow);
-    t->n_flows = 0;
+    for (unsigned int i = 0; i < t->n_slabs; i++) {
+        free(t->slabs[i]);
+    }
+    free(t->slabs);
+    memset(t, 0, sizeof *t);
 }
 
 struct megaflow *
@@ -81,17 +153,11 @@ megaflow_install(struct pmd *pmd, const struct flow *key,
         free(actions);
         return -ENOSPC;
     }
-    /* Ordinary memory: megaflows are private to this process, and DPDK's
-     * heap is sized for packets.  A cache-line start keeps the words a
-     * lookup compares in one line. */
-    struct megaflow *mf = aligned_alloc(RTE_CACHE_LINE_SIZE,
-                                        RTE_ALIGN(sizeof *mf,
-                                                  RTE_CACHE_LINE_SIZE));
+    struct megaflow *mf = megaflow_alloc(t);
     if (!mf) {
         free(actions);
         return -ENOMEM;
     }
-    memset(mf, 0, sizeof *mf);
     const uint64_t *k = (const uint64_t *) key;
     const uint64_t *m = (const uint64_t *) mask;
     uint64_t *mk = (uint64_t *) &mf->key;
@@ -107,16 +173,16 @@ megaflow_install(struct pmd *pmd, const struct flow *key,
 
     error = dpcls_insert(&t->shadow, &mf->shadow, &mf->key_mf, &mf->mask_mf);
     if (error) {
-        megaflow_free(mf);
+        megaflow_release(t, mf);
         return error;
     }
+    megaflow_link(t, mf);
     error = pmd_install_flow(pmd, mf);
     if (error) {
-        dpcls_remove(&t->shadow, &mf->shadow);
-        megaflow_free(mf);
+        megaflow_detach(t, mf);
+        megaflow_release(t, mf);
         return error;
     }
-    t->n_flows++;
     if (mfp) {
         *mfp = mf;
     }
@@ -141,45 +207,57 @@ megaflow_modify(struct pmd *pmd, struct megaflow *mf,
  * command and one wait per batch, then the batch is freed. */
 #define DELETE_BATCH 256
 
-static unsigned int
-megaflow_delete_where(struct pmd *pmd,
-                      bool (*pred)(const struct megaflow *, const void *),
-                      const void *aux)
+/* Removes the 'n' detached megaflows of 'batch' from 'pmd' (one command,
+ * one wait) and releases them. */
+static void
+megaflow_delete_batch(struct pmd *pmd, struct megaflow **batch,
+                      unsigned int n)
 {
-    struct megaflow *batch[DELETE_BATCH];
     const struct dpcls_rule *rules[DELETE_BATCH];
-    unsigned int n = 0, total = 0;
-    struct dpcls_cursor c;
-    struct dpcls_rule *r;
-    bool more = true;
+    for (unsigned int i = 0; i < n; i++) {
+        rules[i] = &batch[i]->rule;
+    }
+    pmd_delete_flows(pmd, rules, n);
+    pmd_wait(pmd, 2000);
+    for (unsigned int i = 0; i < n; i++) {
+        megaflow_release(&pmd->flows, batch[i]);
+    }
+}
 
-    while (more) {
-        more = false;
-        DPCLS_FOR_EACH (r, &c, &pmd->flows.shadow) {
-            struct megaflow *mf = DPCLS_CONTAINER_OF(r, struct megaflow,
-                                                     shadow);
-            if (!pred(mf, aux)) {
-                continue;
-            }
-            /* The cursor tolerates removal of the rule just returned. */
-            dpcls_remove(&pmd->flows.shadow, &mf->shadow);
-            pmd->flows.n_flows--;
-            rules[n] = &mf->rule;
+/* Deletes the megaflows that 'pred' selects among at most 'budget' (0: all)
+ * of 'pmd', starting at 'start' (NULL: the newest); sets '*stop' to where
+ * it stopped (NULL: at the end). */
+static unsigned int
+megaflow_delete_where(struct pmd *pmd, struct megaflow *start,
+                      unsigned int budget,
+                      bool (*pred)(const struct megaflow *, const void *),
+                      const void *aux, struct megaflow **stop)
+{
+    struct megaflow_table *t = &pmd->flows;
+    struct megaflow *batch[DELETE_BATCH];
+    unsigned int n = 0, total = 0, seen = 0;
+    struct megaflow *mf = start ? start : t->all;
+
+    while (mf && (!budget || seen < budget)) {
+        struct megaflow *next = mf->next;
+        seen++;
+        if (pred(mf, aux)) {
+            megaflow_detach(t, mf);
             batch[n++] = mf;
             if (n == DELETE_BATCH) {
-                more = true;
-                break;
+                megaflow_delete_batch(pmd, batch, n);
+                total += n;
+                n = 0;
             }
         }
-        if (n) {
-            pmd_delete_flows(pmd, rules, n);
-            pmd_wait(pmd, 2000);
-            for (unsigned int i = 0; i < n; i++) {
-                megaflow_free(batch[i]);
-            }
-            total += n;
-            n = 0;
-        }
+        mf = next;
+    }
+    if (n) {
+        megaflow_delete_batch(pmd, batch, n);
+        total += n;
+    }
+    if (stop) {
+        *stop = mf;
     }
     return total;
 }
@@ -203,12 +281,8 @@ is_idle(const struct megaflow *mf, const void *before_)
 void
 megaflow_delete(struct pmd *pmd, struct megaflow *mf)
 {
-    const struct dpcls_rule *rule = &mf->rule;
-    dpcls_remove(&pmd->flows.shadow, &mf->shadow);
-    pmd->flows.n_flows--;
-    pmd_delete_flows(pmd, &rule, 1);
-    pmd_wait(pmd, 2000);
-    megaflow_free(mf);
+    megaflow_detach(&pmd->flows, mf);
+    megaflow_delete_batch(pmd, &mf, 1);
 }
 
 void
@@ -218,17 +292,14 @@ megaflow_revalidate(struct pmd *pmd,
                                                    void *),
                     void *aux, unsigned int *modified, unsigned int *deleted)
 {
+    struct megaflow_table *t = &pmd->flows;
     struct megaflow *dead[DELETE_BATCH];
-    const struct dpcls_rule *rules[DELETE_BATCH];
     struct dp_actions *old[DELETE_BATCH];
     unsigned int n_dead = 0, n_old = 0;
-    struct dpcls_cursor c;
-    struct dpcls_rule *r;
 
-    DPCLS_FOR_EACH (r, &c, &pmd->flows.shadow) {
-        struct megaflow *mf = DPCLS_CONTAINER_OF(r, struct megaflow, shadow);
+    for (struct megaflow *mf = t->all, *next; mf; mf = next) {
         struct dp_actions *actions = NULL;
-
+        next = mf->next;
         switch (check(mf, &actions, aux)) {
         case MEGAFLOW_KEEP:
             continue;
@@ -238,38 +309,32 @@ megaflow_revalidate(struct pmd *pmd,
             (*modified)++;
             break;
         case MEGAFLOW_DELETE:
-            /* The cursor tolerates removal of the rule just returned. */
-            dpcls_remove(&pmd->flows.shadow, &mf->shadow);
-            pmd->flows.n_flows--;
-            rules[n_dead] = &mf->rule;
+            megaflow_detach(t, mf);
             dead[n_dead++] = mf;
             (*deleted)++;
             break;
         }
-        if (n_old == DELETE_BATCH || n_dead == DELETE_BATCH) {
+        if (n_old == DELETE_BATCH || n_dead == DELETE_BATCH || !next) {
+            /* One wait covers the old action lists and the deletions. */
             if (n_dead) {
-                pmd_delete_flows(pmd, rules, n_dead);
+                megaflow_delete_batch(pmd, dead, n_dead);
+            } else {
+                pmd_wait(pmd, 2000);
             }
-            pmd_wait(pmd, 2000);
             for (unsigned int i = 0; i < n_old; i++) {
                 free(old[i]);
-            }
-            for (unsigned int i = 0; i < n_dead; i++) {
-                megaflow_free(dead[i]);
             }
             n_old = n_dead = 0;
         }
     }
     if (n_old || n_dead) {
         if (n_dead) {
-            pmd_delete_flows(pmd, rules, n_dead);
+            megaflow_delete_batch(pmd, dead, n_dead);
+        } else {
+            pmd_wait(pmd, 2000);
         }
-        pmd_wait(pmd, 2000);
         for (unsigned int i = 0; i < n_old; i++) {
             free(old[i]);
-        }
-        for (unsigned int i = 0; i < n_dead; i++) {
-            megaflow_free(dead[i]);
         }
     }
 }
@@ -277,16 +342,22 @@ megaflow_revalidate(struct pmd *pmd,
 unsigned int
 megaflow_flush(struct pmd *pmd)
 {
-    return megaflow_delete_where(pmd, is_any, NULL);
+    return megaflow_delete_where(pmd, NULL, 0, is_any, NULL, NULL);
 }
 
 unsigned int
-megaflow_expire(struct pmd *pmd, uint64_t max_idle_ms)
+megaflow_expire(struct pmd *pmd, uint64_t max_idle_ms, unsigned int budget)
 {
+    struct megaflow_table *t = &pmd->flows;
     uint64_t now = rte_rdtsc();
     uint64_t idle = rte_get_tsc_hz() / 1000 * max_idle_ms;
     uint64_t before = now > idle ? now - idle : 0;
-    return megaflow_delete_where(pmd, is_idle, &before);
+    struct megaflow *stop;
+
+    unsigned int n = megaflow_delete_where(pmd, t->expiry_next, budget,
+                                           is_idle, &before, &stop);
+    t->expiry_next = stop;      /* NULL: start again from the newest. */
+    return n;
 }
 
 void

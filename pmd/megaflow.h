@@ -34,6 +34,7 @@ struct megaflow {
     uint16_t tcp_flags;
 
     /* Control thread only. */
+    struct megaflow *prev, *next;   /* In the table's list of all. */
     struct dpcls_rule shadow;       /* In the control's shadow classifier. */
     struct miniflow key_mf;         /* Masked key, as sent to the PMD. */
     struct miniflow mask_mf;
@@ -43,11 +44,18 @@ struct megaflow {
     uint64_t id;                    /* Unique, for logs and tests. */
 };
 
-/* The control thread's view of one PMD's megaflows. */
+/* The control thread's view of one PMD's megaflows.  Megaflows come from
+ * 2 MB slabs (transparent huge pages: few page faults at high setup rates)
+ * and return to a free list. */
 struct megaflow_table {
     struct dpcls shadow;
     unsigned int n_flows;
     uint64_t next_id;
+    struct megaflow *all;           /* Every megaflow, newest first. */
+    struct megaflow *expiry_next;   /* Where the next expiry pass goes on. */
+    struct megaflow *free_list;
+    void **slabs;
+    unsigned int n_slabs;
 };
 
 void megaflow_table_init(struct megaflow_table *);
@@ -78,9 +86,12 @@ void megaflow_delete(struct pmd *, struct megaflow *);
 /* Removes every megaflow of 'pmd'.  Returns how many. */
 unsigned int megaflow_flush(struct pmd *);
 
-/* Removes the megaflows of 'pmd' unused for 'max_idle_ms' (counting from
- * their creation if never used).  Returns how many. */
-unsigned int megaflow_expire(struct pmd *, uint64_t max_idle_ms);
+/* Looks at up to 'budget' megaflows of 'pmd', going on from where the
+ * previous call stopped (round and round), and removes those unused for
+ * 'max_idle_ms' (counting from their creation if never used).  Returns
+ * how many it removed. */
+unsigned int megaflow_expire(struct pmd *, uint64_t max_idle_ms,
+                             unsigned int budget);
 
 /* Revalidation: 'check' decides for each megaflow of 'pmd' whether it
  * stays as it is (return MEGAFLOW_KEEP), gets the new actions it stores in

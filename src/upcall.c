@@ -26,7 +26,9 @@ VLOG_DEFINE_THIS_MODULE(upcall);
 #define UPCALL_BURST 64
 #define UPCALL_BUDGET 4096          /* Per PMD per pass. */
 #define UPCALL_POLL_MS 1
-#define UPCALL_EXPIRE_MS 1000
+/* Idle expiry looks at a tenth of each PMD's megaflows every 100 ms, so
+ * that a large table never stalls the loop in one go. */
+#define UPCALL_EXPIRE_MS 100
 
 static struct upcall_stats stats;
 static struct loop *upcall_loop;
@@ -187,7 +189,9 @@ on_expire(void *dp_)
 {
     struct dp *dp = dp_;
     for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        stats.expired += megaflow_expire(dp->pmds[p], dp->max_idle_ms);
+        struct pmd *pmd = dp->pmds[p];
+        stats.expired += megaflow_expire(pmd, dp->max_idle_ms,
+                                         pmd->flows.n_flows / 10 + 256);
     }
 }
 
