@@ -91,10 +91,10 @@ upcall_miss(struct pmd *pmd, struct rte_mbuf *pkt)
     COUNT(pmd->stats.upcalls, 1);
 }
 
-/* Counts 'n' packets on 'mf' and runs its actions on them. */
-static inline void
-execute_group(struct pmd *pmd, struct megaflow *mf, struct rte_mbuf **pkts,
-              uint32_t n)
+/* Counts 'n' packets on 'mf'; returns its actions. */
+static inline const struct dp_actions *
+count_group(struct pmd *pmd, struct megaflow *mf, struct rte_mbuf **pkts,
+            uint32_t n)
 {
     uint64_t bytes = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -103,12 +103,30 @@ execute_group(struct pmd *pmd, struct megaflow *mf, struct rte_mbuf **pkts,
     COUNT(mf->packets, n);
     COUNT(mf->bytes, bytes);
     __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
-    const struct dp_actions *acts =
-        __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
+}
+
+static inline void
+execute(struct pmd *pmd, const struct dp_actions *acts,
+        struct rte_mbuf **pkts, uint32_t n)
+{
     uint32_t dropped = dp_actions_execute(&pmd->exec, pkts, n, acts);
     if (dropped) {
         COUNT(pmd->stats.packets_dropped, dropped);
     }
+}
+
+/* The port of a list that is a single output, or -1. */
+static inline int64_t
+single_output(const struct dp_actions *acts)
+{
+    if (acts && acts->size == sizeof(struct dp_action_output)) {
+        const struct dp_action_output *o = (const void *) acts->data;
+        if (o->hdr.type == DP_ACTION_OUTPUT) {
+            return o->port_no;
+        }
+    }
+    return -1;
 }
 
 /* Runs each megaflow's actions on its packets, in arrival order within a
@@ -128,7 +146,7 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
         same++;
     }
     if (same == n) {
-        execute_group(pmd, flows[0], pkts, n);
+        execute(pmd, count_group(pmd, flows[0], pkts, n), pkts, n);
         return;
     }
 
@@ -178,8 +196,27 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
     for (uint32_t i = 0; i < n; i++) {
         sorted[fill[group_of[i]]++] = pkts[i];
     }
+    /* Megaflows that just output to one port (the common case with many
+     * megaflows per batch) send together: one tx call per port, not one
+     * per megaflow. */
+    struct rte_mbuf *out[PIPELINE_BATCH];
+    uint32_t n_out = 0;
+    int64_t out_port = -1;
     for (uint32_t g = 0; g < n_groups; g++) {
-        execute_group(pmd, groups[g], &sorted[start[g]], count[g]);
+        struct rte_mbuf **gp = &sorted[start[g]];
+        const struct dp_actions *acts = count_group(pmd, groups[g], gp,
+                                                    count[g]);
+        int64_t port = single_output(acts);
+        if (port >= 0 && (port == out_port || !n_out)) {
+            out_port = port;
+            memcpy(&out[n_out], gp, count[g] * sizeof *gp);
+            n_out += count[g];
+        } else {
+            execute(pmd, acts, gp, count[g]);
+        }
+    }
+    if (n_out) {
+        tx_enqueue(&pmd->tx, (uint32_t) out_port, out, n_out);
     }
 }
 
