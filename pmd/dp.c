@@ -439,6 +439,8 @@ dp_format_pmd_stats(struct dp *dp, struct dstr *s)
                     st.recirc_too_deep);
         dstr_printf(s, "  packets sent: %lu\n", sent);
         dstr_printf(s, "  packets dropped: %lu\n", st.packets_dropped);
+        dstr_printf(s, "  dropped, output to no such port: %lu\n",
+                    PMD_READ(pmd->tx.no_port));
         dstr_printf(s, "  megaflows: %u (limit %u), emc size: %u\n",
                     pmd->flows.n_flows, dp->flow_limit,
                     emc_n_entries(&pmd->emc));

@@ -26,6 +26,7 @@ tx_send(struct tx_ctx *tx, uint32_t port_no, struct tx_buf *b)
 
     b->n = 0;
     if (unlikely(!port)) {
+        TX_COUNT(tx->no_port, n);
         rte_pktmbuf_free_bulk(b->pkts, n);
         return;
     }
@@ -51,6 +52,7 @@ tx_enqueue(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
            uint32_t n)
 {
     if (unlikely(port_no >= DP_MAX_PORTS)) {
+        TX_COUNT(tx->no_port, n);
         rte_pktmbuf_free_bulk(pkts, n);
         return;
     }

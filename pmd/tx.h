@@ -37,6 +37,7 @@ struct tx_ctx {
     uint16_t slot;          /* Sending-thread index: 0 control, 1.. PMDs. */
     uint16_t n_dirty;
     uint64_t retired_packets;   /* Sent to ports since removed. */
+    uint64_t no_port;           /* Dropped: output to no existing port. */
     uint16_t dirty[DP_MAX_PORTS];
     struct tx_buf bufs[DP_MAX_PORTS];
     struct tx_port_stats stats[DP_MAX_PORTS];
@@ -45,7 +46,8 @@ struct tx_ctx {
 void tx_ctx_init(struct tx_ctx *, struct dp *, uint16_t slot);
 
 /* Queues 'n' packets for 'port_no' and sends full bursts at once.  Packets
- * for a port that does not exist (any more) are freed and not counted. */
+ * for a port that does not exist (any more) are dropped and counted in
+ * 'no_port'. */
 void tx_enqueue(struct tx_ctx *, uint32_t port_no, struct rte_mbuf **pkts,
                 uint32_t n);
 

@@ -280,7 +280,7 @@ def parse_pmd_stats(text):
             cur = {'numa_id': int(m.group(1)), 'core_id': int(m.group(2))}
             pmds.append(cur)
             continue
-        m = re.match(r'^\s+([a-z][a-z ]*[a-z]):\s*(-?[\d.]+)', line)
+        m = re.match(r'^\s+([a-z][a-z ,.]*[a-z]):\s*(-?[\d.]+)', line)
         if m and cur is not None:
             v = m.group(2)
             cur[m.group(1)] = float(v) if '.' in v else int(v)

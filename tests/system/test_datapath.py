@@ -155,6 +155,15 @@ class DatapathTest(unittest.TestCase):
         st.assert_same_packets(self, got['out0'], want, 'out0')
         self.assertEqual(got['out1'], [])
 
+    def test_output_to_missing_port_is_counted(self):
+        pkts = [udp4('10.0.0.1', '10.0.0.2', 1, 2, i) for i in range(40)]
+        got, stats, _, _ = self.run_rules(
+            pkts, [], megaflows=[('in_port({in0})', '200')])
+        self.assertEqual(st.pmd_sum(stats,
+                                    'dropped, output to no such port'), 40,
+                         stats)
+        self.assertEqual(got['out0'] + got['out1'], [])
+
     def test_pmd_path_with_several_megaflows(self):
         # Megaflows on the 5-tuple fields, installed before the traffic:
         # the PMD extracts keys, uses the EMC and the classifier (several
