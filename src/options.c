@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sluice_config.h"
+#include "stream.h"
 
 enum {
     OPT_RUN_DIR = 256,
@@ -22,6 +23,11 @@ enum {
     OPT_PORT,
     OPT_OUTPUT,
     OPT_EAL_ARGS,
+    OPT_DB,
+    OPT_REMOTE,
+    OPT_PRIVATE_KEY,
+    OPT_CERTIFICATE,
+    OPT_CA_CERT,
 };
 
 static const struct option long_options[] = {
@@ -38,6 +44,11 @@ static const struct option long_options[] = {
     { "output", required_argument, NULL, OPT_OUTPUT },
     { "verbose", required_argument, NULL, 'v' },
     { "eal-args", required_argument, NULL, OPT_EAL_ARGS },
+    { "db", required_argument, NULL, OPT_DB },
+    { "remote", required_argument, NULL, OPT_REMOTE },
+    { "private-key", required_argument, NULL, OPT_PRIVATE_KEY },
+    { "certificate", required_argument, NULL, OPT_CERTIFICATE },
+    { "ca-cert", required_argument, NULL, OPT_CA_CERT },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -70,6 +81,18 @@ usage(const char *prog)
            "  -v, --verbose SPEC     log levels, as vlog/set "
            "(e.g. pmd:dbg, console:warn)\n"
            "  --eal-args \"ARGS\"      extra DPDK EAL arguments\n"
+           "  --db FILE              OVSDB database file "
+           "(default RUN_DIR/conf.db)\n"
+           "  --remote REMOTE        also serve OVSDB on REMOTE "
+           "(punix:PATH,\n"
+           "                         ptcp:PORT[:IP], pssl:PORT[:IP]); "
+           "repeatable;\n"
+           "                         punix:RUN_DIR/db.sock is always "
+           "served\n"
+           "  --private-key FILE     TLS private key (PEM) for pssl:\n"
+           "  --certificate FILE     TLS certificate (PEM) for pssl:\n"
+           "  --ca-cert FILE         CA certificate (PEM) that signs "
+           "pssl: peers\n"
            "  -h, --help             this help\n"
            "  -V, --version          print the version\n",
            prog, prog);
@@ -192,6 +215,28 @@ options_parse(struct sluiced_options *o, int argc, char *argv[], char *err,
         case OPT_EAL_ARGS:
             error = replace(&o->eal_args, optarg);
             break;
+        case OPT_DB:
+            error = replace(&o->db, optarg);
+            o->db_given = true;
+            break;
+        case OPT_REMOTE:
+            if (!stream_name_is_passive(optarg)) {
+                snprintf(err, err_size, "--remote: \"%s\" is not a passive "
+                         "remote (punix:PATH, ptcp:PORT[:IP], "
+                         "pssl:PORT[:IP])", optarg);
+                goto error;
+            }
+            error = push(&o->remotes, &o->n_remotes, optarg);
+            break;
+        case OPT_PRIVATE_KEY:
+            error = replace(&o->private_key, optarg);
+            break;
+        case OPT_CERTIFICATE:
+            error = replace(&o->certificate, optarg);
+            break;
+        case OPT_CA_CERT:
+            error = replace(&o->ca_cert, optarg);
+            break;
         case 'h':
             usage(argv[0]);
             options_free(o);
@@ -230,6 +275,22 @@ options_parse(struct sluiced_options *o, int argc, char *argv[], char *err,
         }
         snprintf(o->pidfile, n, "%s/sluiced.pid", o->run_dir);
     }
+    if (!o->db) {
+        size_t n = strlen(o->run_dir) + sizeof "/conf.db";
+        o->db = malloc(n);
+        if (!o->db) {
+            goto error;
+        }
+        snprintf(o->db, n, "%s/conf.db", o->run_dir);
+    }
+    for (int i = 0; i < o->n_remotes; i++) {
+        if (!strncmp(o->remotes[i], "pssl:", 5)
+            && (!o->private_key || !o->certificate || !o->ca_cert)) {
+            snprintf(err, err_size, "--remote %s needs --private-key, "
+                     "--certificate and --ca-cert", o->remotes[i]);
+            goto error;
+        }
+    }
     if (o->log_file && !o->log_file[0]) {
         size_t n = strlen(o->run_dir) + sizeof "/sluiced.log";
         free(o->log_file);
@@ -265,6 +326,11 @@ options_free(struct sluiced_options *o)
     free(o->pidfile);
     free(o->log_file);
     free(o->eal_args);
+    free(o->db);
+    free(o->private_key);
+    free(o->certificate);
+    free(o->ca_cert);
+    free_strings(o->remotes, o->n_remotes);
     free_strings(o->ports, o->n_ports);
     free_strings(o->outputs, o->n_outputs);
     free_strings(o->vlog_specs, o->n_vlog_specs);

@@ -26,6 +26,13 @@ struct sluiced_options {
     char **vlog_specs;
     int n_vlog_specs;
     char *eal_args;             /* Extra EAL arguments, split on spaces. */
+    char *db;                   /* Default RUN_DIR/conf.db. */
+    bool db_given;              /* --db was on the command line. */
+    char **remotes;             /* --remote: punix:, ptcp:, pssl: ... */
+    int n_remotes;
+    char *private_key;          /* For pssl: remotes. */
+    char *certificate;
+    char *ca_cert;
 };
 
 enum options_result {

@@ -22,6 +22,9 @@
 #include "eal.h"
 #include "loop.h"
 #include "options.h"
+#include "server.h"
+#include "stream.h"
+#include "stream_ssl.h"
 #include "rule_ctl.h"
 #include "upcall.h"
 #include "sluice_config.h"
@@ -38,6 +41,8 @@ struct daemon {
     int pidfile_fd;             /* Kept open: holds the pidfile's lock. */
     bool eal_up;
     int ready_fd;               /* --detach: tells the parent we are up. */
+    struct ovsdb_server *osrv;
+    struct stream_ssl_ctx *ssl;
 };
 
 static uint64_t
@@ -239,6 +244,57 @@ notify_ready(struct daemon *d)
     }
 }
 
+/* The OVSDB server: the database file and the remotes. */
+static int
+start_ovsdb(struct daemon *d, struct dstr *err)
+{
+    struct sluiced_options *o = &d->opts;
+    char msg[STREAM_ERR_LEN];
+    int error;
+
+    d->osrv = ovsdb_server_create(d->loop);
+    if (!d->osrv) {
+        dstr_put(err, "out of memory");
+        return -ENOMEM;
+    }
+    if (!o->db_given && access(o->db, F_OK) && errno == ENOENT) {
+        VLOG_WARN("%s: no database file: no database is served (start "
+                  "with --db FILE to serve one)", o->db);
+    } else {
+        char *why = NULL;
+        error = ovsdb_server_open_db(d->osrv, o->db, &why);
+        if (error) {
+            dstr_printf(err, "cannot open database %s", why ? why : o->db);
+            if (!why || !strstr(why, strerror(-error))) {
+                dstr_printf(err, ": %s", strerror(-error));
+            }
+            free(why);
+            return error;
+        }
+    }
+    if (o->private_key) {
+        error = stream_ssl_ctx_create(o->private_key, o->certificate,
+                                      o->ca_cert, &d->ssl, msg, sizeof msg);
+        if (error) {
+            dstr_printf(err, "TLS: %s", msg);
+            return error;
+        }
+    }
+    struct dstr sock = DSTR_INIT;
+    dstr_printf(&sock, "punix:%s/db.sock", o->run_dir);
+    error = ovsdb_server_add_remote(d->osrv, dstr_cstr(&sock), NULL, msg,
+                                    sizeof msg);
+    dstr_free(&sock);
+    for (int i = 0; !error && i < o->n_remotes; i++) {
+        error = ovsdb_server_add_remote(d->osrv, o->remotes[i], d->ssl, msg,
+                                        sizeof msg);
+    }
+    if (error) {
+        dstr_printf(err, "cannot serve OVSDB: %s", msg);
+    }
+    return error;
+}
+
 static int
 start(struct daemon *d, struct dstr *err)
 {
@@ -330,6 +386,11 @@ start(struct daemon *d, struct dstr *err)
         return error;
     }
 
+    error = start_ovsdb(d, err);
+    if (error) {
+        return error;
+    }
+
     dp_hold_rxqs(d->dp, true);
     for (int i = 0; i < o->n_ports; i++) {
         if (run_startup_command("dpctl/add-if", o->ports[i], err)) {
@@ -361,6 +422,9 @@ stop(struct daemon *d)
     if (d->loop) {
         ctl_server_stop();
     }
+    ovsdb_server_destroy(d->osrv);
+    d->osrv = NULL;
+    stream_ssl_ctx_destroy(d->ssl);
     ctl_unregister_all();
     upcall_stop();
     rule_ctl_destroy();

@@ -40,6 +40,48 @@ test_defaults(void **state)
     assert_int_equal(o.control_core, -1);
     assert_int_equal(o.pmd_mask, 0);
     assert_false(o.no_huge);
+    assert_string_equal(o.db, "/run/sluice/conf.db");
+    assert_false(o.db_given);
+    assert_int_equal(o.n_remotes, 0);
+    options_free(&o);
+}
+
+static void
+test_ovsdb_options(void **state)
+{
+    (void) state;
+    struct sluiced_options o;
+    char err[256];
+
+    assert_int_equal(parse(&o, err, 3, "--run-dir", "/tmp/r"), OPTIONS_OK);
+    assert_string_equal(o.db, "/tmp/r/conf.db");
+    assert_false(o.db_given);
+    options_free(&o);
+
+    assert_int_equal(parse(&o, err, 7, "--db", "/tmp/a.db", "--remote",
+                           "ptcp:0:127.0.0.1", "--remote", "punix:/tmp/s"),
+                     OPTIONS_OK);
+    assert_string_equal(o.db, "/tmp/a.db");
+    assert_true(o.db_given);
+    assert_int_equal(o.n_remotes, 2);
+    assert_string_equal(o.remotes[0], "ptcp:0:127.0.0.1");
+    assert_string_equal(o.remotes[1], "punix:/tmp/s");
+    options_free(&o);
+
+    /* Active remotes are not served. */
+    assert_int_equal(parse(&o, err, 3, "--remote", "tcp:1.2.3.4:6640"),
+                     OPTIONS_ERROR);
+    assert_non_null(strstr(err, "--remote"));
+    /* pssl needs key, certificate and CA certificate. */
+    assert_int_equal(parse(&o, err, 5, "--remote", "pssl:0",
+                           "--private-key", "k.pem"), OPTIONS_ERROR);
+    assert_non_null(strstr(err, "--certificate"));
+    assert_int_equal(parse(&o, err, 9, "--remote", "pssl:0",
+                           "--private-key", "k.pem", "--certificate",
+                           "c.pem", "--ca-cert", "ca.pem"), OPTIONS_OK);
+    assert_string_equal(o.private_key, "k.pem");
+    assert_string_equal(o.certificate, "c.pem");
+    assert_string_equal(o.ca_cert, "ca.pem");
     options_free(&o);
 }
 
@@ -167,6 +209,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_all_options),
+        cmocka_unit_test(test_ovsdb_options),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_choose_cores),
         cmocka_unit_test(test_split_words),

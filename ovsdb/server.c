@@ -1,0 +1,647 @@
+/* ovsdb/server: JSON-RPC sessions, databases and the RFC 7047 methods
+ * other than monitoring (ovsdb/monitor.c). */
+#include "server.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "log.h"
+#include "loop.h"
+#include "schema.h"
+#include "server_internal.h"
+#include "stream_rpc.h"
+#include "txn.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(ovsdb_server);
+
+#define OSRV_MAX_LISTENERS 64
+
+/* A "transact" blocked on a "wait". */
+struct osrv_blocked {
+    struct osrv_blocked *next;
+    struct ovsdb_server *srv;
+    struct osrv_session *s;
+    struct osrv_db *db;
+    json_t *id;
+    json_t *ops;
+    uint64_t start_ms;
+    struct loop_timer *timer;
+};
+
+/* A reply held back until its durable commit is on disk. */
+struct osrv_durable {
+    struct osrv_durable *prev, *next;
+    struct ovsdb_server *srv;
+    struct osrv_session *s;         /* NULL once the session closed. */
+    json_t *reply;
+};
+
+struct ovsdb_server {
+    struct loop *loop;
+    struct osrv_db **dbs;
+    size_t n_dbs;
+    struct stream_rpc_listener *listeners[OSRV_MAX_LISTENERS];
+    size_t n_listeners;
+    struct osrv_session *sessions;
+    size_t n_sessions;
+    struct osrv_blocked *blocked;
+    struct osrv_durable *durables;
+    struct loop_timer *kick;        /* Retry blocked txns, compact. */
+    bool destroying;
+};
+
+static void handle_msg(struct stream_rpc *, const struct jsonrpc_msg *,
+                       json_t *, void *);
+static void schedule_kick(struct ovsdb_server *);
+static void handle_close(struct stream_rpc *, int, const char *, void *);
+
+struct ovsdb_server *
+ovsdb_server_create(struct loop *loop)
+{
+    struct ovsdb_server *srv = calloc(1, sizeof *srv);
+    if (srv) {
+        srv->loop = loop;
+    }
+    return srv;
+}
+
+static void
+session_destroy(struct osrv_session *s)
+{
+    struct ovsdb_server *srv = s->srv;
+
+    osrv_monitor_destroy_all(s, NULL);
+    for (struct osrv_durable *d = srv->durables; d; d = d->next) {
+        if (d->s == s) {
+            d->s = NULL;
+        }
+    }
+    for (struct osrv_blocked *b = srv->blocked; b; b = b->next) {
+        if (b->s == s) {
+            b->s = NULL;        /* Dropped on the next retry. */
+            schedule_kick(srv);
+        }
+    }
+    if (s->prev) {
+        s->prev->next = s->next;
+    } else {
+        srv->sessions = s->next;
+    }
+    if (s->next) {
+        s->next->prev = s->prev;
+    }
+    srv->n_sessions--;
+    free(s);
+}
+
+static void
+blocked_free(struct osrv_blocked *b)
+{
+    if (b->timer) {
+        loop_cancel_timer(b->srv->loop, b->timer);
+    }
+    json_decref(b->id);
+    json_decref(b->ops);
+    free(b);
+}
+
+void
+ovsdb_server_destroy(struct ovsdb_server *srv)
+{
+    if (!srv) {
+        return;
+    }
+    srv->destroying = true;
+    for (size_t i = 0; i < srv->n_listeners; i++) {
+        stream_rpc_listener_close(srv->listeners[i]);
+    }
+    while (srv->sessions) {
+        struct stream_rpc *rpc = srv->sessions->rpc;
+        session_destroy(srv->sessions);
+        stream_rpc_close(rpc);
+    }
+    while (srv->blocked) {
+        struct osrv_blocked *b = srv->blocked;
+        srv->blocked = b->next;
+        blocked_free(b);
+    }
+    if (srv->kick) {
+        loop_cancel_timer(srv->loop, srv->kick);
+    }
+    for (size_t i = 0; i < srv->n_dbs; i++) {
+        struct osrv_db *odb = srv->dbs[i];
+        ovsdb_log_close(odb->log);      /* Runs the durable callbacks. */
+        ovsdb_db_destroy(odb->db);
+        free(odb);
+    }
+    free(srv->dbs);
+    free(srv);
+}
+
+/* ---- Databases ---------------------------------------------------------- */
+
+static long long
+wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void kick_cb(void *srv_);
+
+static void
+schedule_kick(struct ovsdb_server *srv)
+{
+    if (!srv->kick && !srv->destroying) {
+        srv->kick = loop_add_timer(srv->loop, 0, false, kick_cb, srv);
+    }
+}
+
+static void
+on_commit(struct ovsdb_db *db, const struct ovsdb_commit *c, void *odb_)
+{
+    struct osrv_db *odb = odb_;
+    (void) db;
+
+    if (c->record) {
+        int error = ovsdb_log_append(odb->log, c->record);
+        if (error) {
+            VLOG_ERR("%s: cannot append to the journal: %s",
+                     ovsdb_log_path(odb->log), strerror(-error));
+        }
+    }
+    for (struct osrv_session *s = odb->srv->sessions; s; s = s->next) {
+        osrv_monitor_commit(s, odb, c);
+    }
+    schedule_kick(odb->srv);
+}
+
+int
+ovsdb_server_open_db(struct ovsdb_server *srv, const char *path,
+                     char **errp)
+{
+    struct ovsdb_log *log;
+    struct ovsdb_schema *schema;
+    json_t *record, *err;
+    int error;
+
+    *errp = NULL;
+    error = ovsdb_log_open(path, OVSDB_LOG_READ_WRITE, &log, errp);
+    if (error) {
+        if (!*errp && asprintf(errp, "%s: %s", path, strerror(-error)) < 0) {
+            *errp = NULL;
+        }
+        return error;
+    }
+    err = ovsdb_schema_from_json(&schema, ovsdb_log_schema(log));
+    if (err) {
+        if (asprintf(errp, "%s: bad schema: %s: %s", path,
+                     ovsdb_error_tag(err), ovsdb_error_details(err)) < 0) {
+            *errp = NULL;
+        }
+        json_decref(err);
+        ovsdb_log_close(log);
+        return -EBADMSG;
+    }
+    if (ovsdb_server_find_db(srv, schema->name)) {
+        if (asprintf(errp, "%s: database %s is already served", path,
+                     schema->name) < 0) {
+            *errp = NULL;
+        }
+        ovsdb_schema_destroy(schema);
+        ovsdb_log_close(log);
+        return -EEXIST;
+    }
+    struct ovsdb_db *db = ovsdb_db_create(schema);
+    size_t n = 0;
+    for (;;) {
+        error = ovsdb_log_read(log, &record);
+        if (error || !record) {
+            break;
+        }
+        err = ovsdb_txn_apply_record(db, record);
+        json_decref(record);
+        if (err) {
+            if (asprintf(errp, "%s: record %zu: %s: %s", path, n + 1,
+                         ovsdb_error_tag(err),
+                         ovsdb_error_details(err)) < 0) {
+                *errp = NULL;
+            }
+            json_decref(err);
+            error = -EBADMSG;
+            break;
+        }
+        n++;
+    }
+    if (error) {
+        if (!*errp && asprintf(errp, "%s: %s", path, strerror(-error)) < 0) {
+            *errp = NULL;
+        }
+        ovsdb_db_destroy(db);
+        ovsdb_log_close(log);
+        return error;
+    }
+
+    struct osrv_db *odb = calloc(1, sizeof *odb);
+    struct osrv_db **dbs = realloc(srv->dbs, (srv->n_dbs + 1) * sizeof *dbs);
+    if (!odb || !dbs) {
+        free(odb);
+        if (dbs) {
+            srv->dbs = dbs;
+        }
+        ovsdb_db_destroy(db);
+        ovsdb_log_close(log);
+        return -ENOMEM;
+    }
+    odb->srv = srv;
+    odb->db = db;
+    odb->log = log;
+    odb->name = db->schema->name;
+    srv->dbs = dbs;
+    srv->dbs[srv->n_dbs++] = odb;
+    ovsdb_db_add_commit_cb(db, on_commit, odb);
+    error = ovsdb_log_attach_loop(log, srv->loop);
+    if (error) {
+        VLOG_WARN("%s: cannot watch the journal's fsync thread: %s",
+                  path, strerror(-error));
+    }
+    VLOG_INFO("%s: serving database %s (%zu records replayed)", path,
+              odb->name, n);
+    return 0;
+}
+
+static struct osrv_db *
+find_odb(const struct ovsdb_server *srv, const char *name)
+{
+    for (size_t i = 0; i < srv->n_dbs; i++) {
+        if (!strcmp(srv->dbs[i]->name, name)) {
+            return srv->dbs[i];
+        }
+    }
+    return NULL;
+}
+
+struct ovsdb_db *
+ovsdb_server_find_db(const struct ovsdb_server *srv, const char *name)
+{
+    struct osrv_db *odb = find_odb(srv, name);
+    return odb ? odb->db : NULL;
+}
+
+size_t
+ovsdb_server_n_dbs(const struct ovsdb_server *srv)
+{
+    return srv->n_dbs;
+}
+
+size_t
+ovsdb_server_n_sessions(const struct ovsdb_server *srv)
+{
+    return srv->n_sessions;
+}
+
+/* ---- Listeners and sessions -------------------------------------------- */
+
+static void
+on_accept(struct stream_rpc *rpc, void *srv_)
+{
+    struct ovsdb_server *srv = srv_;
+    struct osrv_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        stream_rpc_close(rpc);
+        return;
+    }
+    s->srv = srv;
+    s->rpc = rpc;
+    s->next = srv->sessions;
+    if (s->next) {
+        s->next->prev = s;
+    }
+    srv->sessions = s;
+    srv->n_sessions++;
+    stream_rpc_set_aux(rpc, s);
+    VLOG_DBG("%s: new session", stream_rpc_name(rpc));
+}
+
+int
+ovsdb_server_add_remote(struct ovsdb_server *srv, const char *name,
+                        struct stream_ssl_ctx *ssl, char *err,
+                        size_t err_size)
+{
+    struct stream_rpc_config cfg = {
+        .on_msg = handle_msg,
+        .on_close = handle_close,
+    };
+    if (srv->n_listeners >= OSRV_MAX_LISTENERS) {
+        snprintf(err, err_size, "%s: too many remotes", name);
+        return -ENOSPC;
+    }
+    int error = stream_rpc_listen(srv->loop, name, ssl, &cfg, on_accept, srv,
+                                  &srv->listeners[srv->n_listeners],
+                                  err, err_size);
+    if (!error) {
+        srv->n_listeners++;
+        VLOG_INFO("OVSDB listening on %s", name);
+    }
+    return error;
+}
+
+static void
+handle_close(struct stream_rpc *rpc, int error, const char *reason,
+             void *s_)
+{
+    struct osrv_session *s = s_;
+    if (error) {
+        VLOG_INFO("%s: closing session: %s", stream_rpc_name(rpc), reason);
+    }
+    if (s && s->rpc == rpc) {
+        session_destroy(s);
+    }
+}
+
+static void
+send_msg(struct osrv_session *s, json_t *msg)
+{
+    if (s && !stream_rpc_is_closing(s->rpc)) {
+        stream_rpc_send(s->rpc, msg);
+    }
+    json_decref(msg);
+}
+
+static void
+send_error(struct osrv_session *s, const json_t *id, json_t *error)
+{
+    send_msg(s, jsonrpc_error(error, id));
+}
+
+/* The database named by params[0], or NULL after replying. */
+static struct osrv_db *
+params_db(struct osrv_session *s, const struct jsonrpc_msg *m)
+{
+    json_t *name = json_array_get(m->params, 0);
+    if (!json_is_string(name)) {
+        send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s: first "
+                                         "parameter must be a database name",
+                                         m->method));
+        return NULL;
+    }
+    struct osrv_db *odb = find_odb(s->srv, json_string_value(name));
+    if (!odb) {
+        send_error(s, m->id, ovsdb_error("unknown database", "%s",
+                                         json_string_value(name)));
+    }
+    return odb;
+}
+
+/* ---- transact ----------------------------------------------------------- */
+
+static void
+durable_done(int error, void *d_)
+{
+    struct osrv_durable *d = d_;
+    struct ovsdb_server *srv = d->srv;
+
+    if (error) {
+        json_t *result = json_object_get(d->reply, "result");
+        json_array_append_new(result, ovsdb_error(OVSDB_E_IO, "fsync: %s",
+                                                  strerror(-error)));
+    }
+    send_msg(d->s, d->reply);
+    if (d->prev) {
+        d->prev->next = d->next;
+    } else {
+        srv->durables = d->next;
+    }
+    if (d->next) {
+        d->next->prev = d->prev;
+    }
+    free(d);
+}
+
+/* Runs 'ops' for 's' (may be NULL: the session is gone, the transaction
+ * still runs).  Returns true if done (replied), false if blocked with
+ * '*wait_ms' set. */
+static bool
+run_transact(struct osrv_session *s, struct osrv_db *odb, const json_t *id,
+             const json_t *ops, uint64_t start_ms, long long *wait_ms)
+{
+    struct ovsdb_txn_opts opts = {
+        .elapsed_ms = (long long) (loop_now_ms() - start_ms),
+    };
+    struct ovsdb_txn_result res;
+
+    if (ovsdb_txn_execute(odb->db, ops, &opts, &res) == OVSDB_TXN_BLOCKED) {
+        *wait_ms = res.wait_ms;
+        ovsdb_txn_result_destroy(&res);
+        return false;
+    }
+    json_t *reply = jsonrpc_reply(json_incref(res.result), id);
+    if (res.committed && res.durable) {
+        struct osrv_durable *d = calloc(1, sizeof *d);
+        if (d) {
+            d->srv = odb->srv;
+            d->s = s;
+            d->reply = reply;
+            d->next = odb->srv->durables;
+            if (d->next) {
+                d->next->prev = d;
+            }
+            odb->srv->durables = d;
+            int error = ovsdb_log_sync_async(odb->log, durable_done, d);
+            if (error) {
+                durable_done(error, d);
+            }
+            ovsdb_txn_result_destroy(&res);
+            return true;
+        }
+    }
+    send_msg(s, reply);
+    ovsdb_txn_result_destroy(&res);
+    return true;
+}
+
+static void blocked_timer_cb(void *b_);
+
+static void
+blocked_arm(struct osrv_blocked *b, long long wait_ms)
+{
+    if (b->timer) {
+        loop_cancel_timer(b->srv->loop, b->timer);
+        b->timer = NULL;
+    }
+    if (wait_ms >= 0) {
+        b->timer = loop_add_timer(b->srv->loop, (uint64_t) wait_ms + 1,
+                                  false, blocked_timer_cb, b);
+    }
+}
+
+/* Retries every blocked transaction. */
+static void
+retry_blocked(struct ovsdb_server *srv)
+{
+    struct osrv_blocked **prev = &srv->blocked;
+    while (*prev) {
+        struct osrv_blocked *b = *prev;
+        long long wait_ms;
+        if (!b->s) {
+            *prev = b->next;
+            blocked_free(b);
+        } else if (run_transact(b->s, b->db, b->id, b->ops, b->start_ms,
+                                &wait_ms)) {
+            *prev = b->next;
+            blocked_free(b);
+        } else {
+            blocked_arm(b, wait_ms);
+            prev = &b->next;
+        }
+    }
+}
+
+static void
+blocked_timer_cb(void *b_)
+{
+    struct osrv_blocked *b = b_;
+    b->timer = NULL;            /* Freed by the loop. */
+    retry_blocked(b->srv);
+}
+
+static void
+kick_cb(void *srv_)
+{
+    struct ovsdb_server *srv = srv_;
+    srv->kick = NULL;
+    retry_blocked(srv);
+    for (size_t i = 0; i < srv->n_dbs; i++) {
+        struct osrv_db *odb = srv->dbs[i];
+        if (ovsdb_log_compact_due(odb->log)) {
+            json_t *snap = ovsdb_db_to_json(odb->db, wall_ms());
+            int error = ovsdb_log_compact_start(odb->log, NULL, snap, NULL,
+                                                NULL);
+            VLOG_INFO("%s: compacting: %s", ovsdb_log_path(odb->log),
+                      error ? strerror(-error) : "started");
+        }
+    }
+}
+
+static void
+do_transact(struct osrv_session *s, const struct jsonrpc_msg *m)
+{
+    struct osrv_db *odb = params_db(s, m);
+    if (!odb) {
+        return;
+    }
+    json_t *ops = json_array();
+    for (size_t i = 1; i < json_array_size(m->params); i++) {
+        json_array_append(ops, json_array_get(m->params, i));
+    }
+    uint64_t start = loop_now_ms();
+    long long wait_ms;
+    if (run_transact(s, odb, m->id, ops, start, &wait_ms)) {
+        json_decref(ops);
+        return;
+    }
+    struct osrv_blocked *b = calloc(1, sizeof *b);
+    if (!b) {
+        json_decref(ops);
+        send_error(s, m->id, ovsdb_error(OVSDB_E_RESOURCES, NULL));
+        return;
+    }
+    b->srv = s->srv;
+    b->s = s;
+    b->db = odb;
+    b->id = json_incref(m->id);
+    b->ops = ops;
+    b->start_ms = start;
+    struct osrv_blocked **tail = &s->srv->blocked;
+    while (*tail) {
+        tail = &(*tail)->next;
+    }
+    *tail = b;
+    blocked_arm(b, wait_ms);
+}
+
+/* "cancel" (RFC 7047 4.1.4, a notification): the blocked "transact" with
+ * id params[0] of this session is answered with the error "canceled". */
+static void
+do_cancel(struct osrv_session *s, const struct jsonrpc_msg *m)
+{
+    const json_t *id = json_array_get(m->params, 0);
+    for (struct osrv_blocked **p = &s->srv->blocked; *p; p = &(*p)->next) {
+        struct osrv_blocked *b = *p;
+        if (b->s == s && id && json_equal(b->id, id)) {
+            send_error(s, b->id, json_string("canceled"));
+            *p = b->next;
+            blocked_free(b);
+            return;
+        }
+    }
+}
+
+/* ---- Dispatch ----------------------------------------------------------- */
+
+static void
+handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m, json_t *json,
+           void *s_)
+{
+    struct osrv_session *s = s_;
+    (void) json;
+
+    if (!s || s->rpc != rpc) {
+        return;
+    }
+    if (m->type == JSONRPC_NOTIFY && !strcmp(m->method, "cancel")) {
+        do_cancel(s, m);
+        return;
+    }
+    if (m->type != JSONRPC_REQUEST) {
+        return;                 /* Replies and notifications: ignored. */
+    }
+    const char *method = m->method;
+    if (!strcmp(method, "list_dbs")) {
+        json_t *names = json_array();
+        for (size_t i = 0; i < s->srv->n_dbs; i++) {
+            json_array_append_new(names, json_string(s->srv->dbs[i]->name));
+        }
+        send_msg(s, jsonrpc_reply(names, m->id));
+    } else if (!strcmp(method, "get_schema")) {
+        struct osrv_db *odb = params_db(s, m);
+        if (odb) {
+            send_msg(s, jsonrpc_reply(
+                         ovsdb_schema_to_json(odb->db->schema), m->id));
+        }
+    } else if (!strcmp(method, "transact")) {
+        do_transact(s, m);
+    } else if (!strcmp(method, "echo")) {
+        send_msg(s, jsonrpc_reply(json_incref(m->params), m->id));
+    } else if (!strcmp(method, "monitor")) {
+        struct osrv_db *odb = params_db(s, m);
+        json_t *result, *err;
+        if (!odb) {
+            return;
+        }
+        if (json_array_size(m->params) != 3) {
+            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "monitor "
+                                             "takes 3 parameters"));
+            return;
+        }
+        err = osrv_monitor_create(s, odb, json_array_get(m->params, 1),
+                                  json_array_get(m->params, 2), &result);
+        send_msg(s, err ? jsonrpc_error(err, m->id)
+                        : jsonrpc_reply(result, m->id));
+    } else if (!strcmp(method, "monitor_cancel")) {
+        if (json_array_size(m->params) != 1
+            || osrv_monitor_cancel(s, json_array_get(m->params, 0))) {
+            send_error(s, m->id, json_string("unknown monitor"));
+        } else {
+            send_msg(s, jsonrpc_reply(json_object(), m->id));
+        }
+    } else {
+        send_error(s, m->id, json_string("unknown method"));
+    }
+}
