@@ -1,12 +1,16 @@
 /* ovsdb/monitor: RFC 7047 "monitor" (section 4.1.5), "update" (4.1.6)
- * and "monitor_cancel" (4.1.7) for the server's sessions.  A monitor is
- * owned by its session; it holds, per monitored table, the column
- * indexes and the "select" flags (several requests on one table are
- * merged: the union of their columns and of their flags). */
+ * and "monitor_cancel" (4.1.7) for the server's sessions, and Open
+ * vSwitch's extensions (ovsdb-server(7)): "monitor_cond" with "update2"
+ * (conditions, and "modify" carrying only the differences),
+ * "monitor_cond_change", "monitor_cond_since" with "update3".  A monitor
+ * is owned by its session; it holds, per monitored table, the column
+ * indexes, the "select" flags and the conditions (several requests on one
+ * table are merged: the union of their columns, flags and conditions). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "condition.h"
 #include "error.h"
 #include "server_internal.h"
 #include "stream_rpc.h"
@@ -17,6 +21,11 @@ struct osrv_mtable {
     unsigned int *cols;
     size_t n_cols;
     bool initial, insert, delete_, modify;
+    /* monitor_cond: a row is monitored if 'all' or if it matches one of
+     * the 'conds' (each one clause of a "where"). */
+    bool all;
+    struct ovsdb_condition *conds;
+    size_t n_conds;
 };
 
 struct osrv_monitor {
@@ -25,13 +34,82 @@ struct osrv_monitor {
     json_t *id;
     struct osrv_mtable *tables;
     size_t n_tables;
+    int version;                /* 1: update, 2: update2, 3: update3. */
 };
+
+static void
+mtable_clear_conds(struct osrv_mtable *mt)
+{
+    for (size_t i = 0; i < mt->n_conds; i++) {
+        ovsdb_condition_destroy(&mt->conds[i]);
+    }
+    free(mt->conds);
+    mt->conds = NULL;
+    mt->n_conds = 0;
+    mt->all = false;
+}
+
+/* Adds the clauses of "where" 'where' (an array of <condition> and
+ * booleans; absent or empty means true) to the conditions of 'mt'. */
+static json_t *
+parse_where(struct osrv_mtable *mt, const json_t *where)
+{
+    if (!where || (json_is_array(where) && !json_array_size(where))) {
+        mt->all = true;
+        return NULL;
+    }
+    if (!json_is_array(where)) {
+        return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"where\" must be an "
+                           "array", mt->ts->name);
+    }
+    size_t i;
+    const json_t *clause;
+    json_array_foreach(where, i, clause) {
+        if (json_is_boolean(clause)) {
+            mt->all |= json_is_true(clause);
+            continue;
+        }
+        struct ovsdb_condition *conds = realloc(
+            mt->conds, (mt->n_conds + 1) * sizeof *conds);
+        if (!conds) {
+            return ovsdb_error(OVSDB_E_RESOURCES, NULL);
+        }
+        mt->conds = conds;
+        json_t *one = json_pack("[O]", clause);
+        json_t *err = ovsdb_condition_from_json(&conds[mt->n_conds], mt->ts,
+                                                one, NULL);
+        json_decref(one);
+        if (err) {
+            return err;
+        }
+        mt->n_conds++;
+    }
+    return NULL;
+}
+
+static bool
+mtable_match(const struct osrv_mtable *mt, const struct ovsdb_row *row)
+{
+    if (!row) {
+        return false;
+    }
+    if (mt->all) {
+        return true;
+    }
+    for (size_t i = 0; i < mt->n_conds; i++) {
+        if (ovsdb_condition_match(&mt->conds[i], row)) {
+            return true;
+        }
+    }
+    return false;
+}
 
 static void
 monitor_free(struct osrv_monitor *m)
 {
     for (size_t i = 0; i < m->n_tables; i++) {
         free(m->tables[i].cols);
+        mtable_clear_conds(&m->tables[i]);
     }
     free(m->tables);
     json_decref(m->id);
@@ -49,9 +127,10 @@ add_col(struct osrv_mtable *mt, unsigned int idx)
     mt->cols[mt->n_cols++] = idx;
 }
 
-/* Merges one <monitor-request> into 'mt'. */
+/* Merges one <monitor-request> (or <monitor-cond-request> if 'cond')
+ * into 'mt'. */
 static json_t *
-parse_request(struct osrv_mtable *mt, const json_t *req)
+parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
 {
     const struct ovsdb_table_schema *ts = mt->ts;
     if (!json_is_object(req)) {
@@ -60,6 +139,14 @@ parse_request(struct osrv_mtable *mt, const json_t *req)
     }
     const json_t *columns = json_object_get(req, "columns");
     const json_t *select = json_object_get(req, "select");
+    if (!cond) {
+        mt->all = true;
+    } else {
+        json_t *err = parse_where(mt, json_object_get(req, "where"));
+        if (err) {
+            return err;
+        }
+    }
     if (columns && !json_is_array(columns)) {
         return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"columns\" must be "
                            "an array", ts->name);
@@ -133,10 +220,149 @@ put_row_update(json_t *updates, const struct osrv_mtable *mt,
     json_object_set_new(table_updates_get(updates, mt->ts->name), text, ru);
 }
 
+/* <row-update2> {"KIND": ROW} of 'uuid' into 'updates'. */
+static void
+put_row_update2(json_t *updates, const struct osrv_mtable *mt,
+                const struct ovsdb_uuid *uuid, const char *kind, json_t *row)
+{
+    char text[OVSDB_UUID_LEN + 1];
+    ovsdb_uuid_format(uuid, text);
+    json_object_set_new(table_updates_get(updates, mt->ts->name), text,
+                        json_pack("{so}", kind, row));
+}
+
+/* The monitored columns of 'row' whose values are not the default. */
+static json_t *
+row_to_json2(const struct ovsdb_row *row, const struct osrv_mtable *mt)
+{
+    json_t *j = json_object();
+    for (size_t i = 0; i < mt->n_cols; i++) {
+        const struct ovsdb_column_schema *cs = &mt->ts->columns[mt->cols[i]];
+        if (!ovsdb_datum_is_default(&row->fields[cs->idx], &cs->type)) {
+            json_object_set_new(j, cs->name, ovsdb_datum_to_json(
+                                    &row->fields[cs->idx], &cs->type));
+        }
+    }
+    return j;
+}
+
+/* The update2 difference of two values of a set or map column: the
+ * elements in one only, plus (maps) the new pairs of changed keys. */
+static json_t *
+datum_diff_to_json(const struct ovsdb_datum *a, const struct ovsdb_datum *b,
+                   const struct ovsdb_type *type)
+{
+    struct ovsdb_type t = *type;
+    struct ovsdb_datum d;
+    bool map = ovsdb_type_is_map(&t);
+    size_t i = 0, j = 0;
+
+    t.n_min = 0;
+    t.n_max = OVSDB_UNLIMITED;
+    ovsdb_datum_init_empty(&d);
+    while (i < a->n || j < b->n) {
+        int cmp = i >= a->n ? 1 : j >= b->n ? -1
+                  : ovsdb_atom_compare(&a->keys[i], &b->keys[j], t.key.type);
+        const struct ovsdb_datum *src = NULL;
+        size_t k = 0;
+        if (cmp < 0) {
+            src = a;
+            k = i++;
+        } else if (cmp > 0) {
+            src = b;
+            k = j++;
+        } else {
+            if (map && ovsdb_atom_compare(&a->values[i], &b->values[j],
+                                          t.value.type)) {
+                src = b;
+                k = j;
+            }
+            i++;
+            j++;
+        }
+        if (src) {
+            union ovsdb_atom key, value;
+            ovsdb_atom_clone(&key, &src->keys[k], t.key.type);
+            if (map) {
+                ovsdb_atom_clone(&value, &src->values[k], t.value.type);
+            }
+            ovsdb_datum_append(&d, &key, map ? &value : NULL, &t);
+        }
+    }
+    ovsdb_datum_sort(&d, &t, false);
+    json_t *json = ovsdb_datum_to_json(&d, &t);
+    ovsdb_datum_destroy(&d, &t);
+    return json;
+}
+
+/* The "modify" <row> of 'c' for 'mt', or NULL if no monitored column
+ * (other than _version) changed. */
+static json_t *
+modify_to_json2(const struct ovsdb_row_change *c,
+                const struct osrv_mtable *mt)
+{
+    json_t *j = NULL;
+    for (size_t i = 0; i < mt->n_cols; i++) {
+        const struct ovsdb_column_schema *cs = &mt->ts->columns[mt->cols[i]];
+        if (cs->idx == OVSDB_COL_VERSION || !c->changed[cs->idx]) {
+            continue;
+        }
+        const struct ovsdb_datum *old = &c->old->fields[cs->idx];
+        const struct ovsdb_datum *new = &c->new->fields[cs->idx];
+        if (ovsdb_datum_equals(old, new, &cs->type)) {
+            continue;
+        }
+        if (!j) {
+            j = json_object();
+        }
+        json_object_set_new(j, cs->name, ovsdb_type_is_scalar(&cs->type)
+                            ? ovsdb_datum_to_json(new, &cs->type)
+                            : datum_diff_to_json(old, new, &cs->type));
+    }
+    if (j) {
+        for (size_t i = 0; i < mt->n_cols; i++) {
+            if (mt->cols[i] == OVSDB_COL_VERSION) {
+                json_object_set_new(j, "_version", ovsdb_datum_to_json(
+                    &c->new->fields[OVSDB_COL_VERSION],
+                    &mt->ts->columns[OVSDB_COL_VERSION].type));
+            }
+        }
+    }
+    return j;
+}
+
+static json_t *
+txn_id_json(const struct osrv_db *db)
+{
+    char text[OVSDB_UUID_LEN + 1];
+    ovsdb_uuid_format(&db->last_txn_id, text);
+    return json_string(text);
+}
+
+/* Sends 'updates' (if not empty) as "update", "update2" or "update3". */
+static void
+send_updates(struct osrv_session *s, const struct osrv_monitor *m,
+             json_t *updates)
+{
+    if (json_object_size(updates)) {
+        json_t *params;
+        if (m->version == 3) {
+            params = json_pack("[OoO]", m->id, txn_id_json(m->db), updates);
+        } else {
+            params = json_pack("[OO]", m->id, updates);
+        }
+        static const char *const methods[] = { "update", "update2",
+                                               "update3" };
+        json_t *msg = jsonrpc_request(methods[m->version - 1], params, NULL);
+        stream_rpc_send(s->rpc, msg);
+        json_decref(msg);
+    }
+}
+
 json_t *
 osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
-                    const json_t *id, const json_t *requests,
-                    json_t **resultp)
+                    int version, const json_t *id, const json_t *requests,
+                    const json_t *last_txn_id, json_t **resultp)
 {
     for (struct osrv_monitor *m = s->monitors; m; m = m->next) {
         if (json_equal(m->id, id)) {
@@ -152,6 +378,7 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
     m->tables = calloc(json_object_size(requests) + 1, sizeof *m->tables);
     m->db = db;
     m->id = json_incref((json_t *) id);
+    m->version = version;
 
     const char *name;
     json_t *reqs;
@@ -170,13 +397,13 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
             size_t i;
             json_t *r;
             json_array_foreach(reqs, i, r) {
-                err = parse_request(mt, r);
+                err = parse_request(mt, r, version > 1);
                 if (err) {
                     break;
                 }
             }
         } else {
-            err = parse_request(mt, reqs);
+            err = parse_request(mt, reqs, version > 1);
         }
         if (err) {
             monitor_free(m);
@@ -184,8 +411,20 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
         }
     }
 
+    /* monitor_cond_since: the client is up to date only if it names the
+     * latest transaction. */
+    bool found = false;
+    if (version == 3) {
+        struct ovsdb_uuid last;
+        found = json_is_string(last_txn_id)
+                && ovsdb_uuid_from_string(&last,
+                                          json_string_value(last_txn_id))
+                && !ovsdb_uuid_is_zero(&last)
+                && ovsdb_uuid_equals(&last, &db->last_txn_id);
+    }
+
     json_t *updates = json_object();
-    for (size_t i = 0; i < m->n_tables; i++) {
+    for (size_t i = 0; i < m->n_tables && !found; i++) {
         const struct osrv_mtable *mt = &m->tables[i];
         if (!mt->initial) {
             continue;
@@ -194,12 +433,20 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
         size_t pos;
         for (const struct ovsdb_row *row = ovsdb_table_first(t, &pos); row;
              row = ovsdb_table_next(t, row, &pos)) {
-            put_row_update(updates, mt, ovsdb_row_uuid(row), NULL,
-                           ovsdb_row_to_json(row, mt->cols, mt->n_cols));
+            if (version == 1) {
+                put_row_update(updates, mt, ovsdb_row_uuid(row), NULL,
+                               ovsdb_row_to_json(row, mt->cols, mt->n_cols));
+            } else if (mtable_match(mt, row)) {
+                put_row_update2(updates, mt, ovsdb_row_uuid(row), "initial",
+                                row_to_json2(row, mt));
+            }
         }
     }
     m->next = s->monitors;
     s->monitors = m;
+    if (version == 3) {
+        updates = json_pack("[boo]", found, txn_id_json(db), updates);
+    }
     *resultp = updates;
     return NULL;
 }
@@ -229,6 +476,32 @@ osrv_monitor_destroy_all(struct osrv_session *s, const struct osrv_db *db)
             monitor_free(m);
         } else {
             p = &m->next;
+        }
+    }
+}
+
+/* Adds the <row-update2> of 'c' for 'mt' to 'updates', if it has one. */
+static void
+change_update2(json_t *updates, const struct osrv_mtable *mt,
+               const struct ovsdb_row_change *c)
+{
+    bool old = mtable_match(mt, c->old);
+    bool new = mtable_match(mt, c->new);
+    if (!old && new) {
+        if (mt->insert) {
+            put_row_update2(updates, mt, ovsdb_row_uuid(c->new), "insert",
+                            row_to_json2(c->new, mt));
+        }
+    } else if (old && !new) {
+        if (mt->delete_) {
+            put_row_update2(updates, mt, ovsdb_row_uuid(c->old), "delete",
+                            json_null());
+        }
+    } else if (old && new && mt->modify) {
+        json_t *diff = modify_to_json2(c, mt);
+        if (diff) {
+            put_row_update2(updates, mt, ovsdb_row_uuid(c->new), "modify",
+                            diff);
         }
     }
 }
@@ -284,17 +557,125 @@ osrv_monitor_commit(struct osrv_session *s, const struct osrv_db *db,
         for (size_t i = 0; i < commit->n_changes; i++) {
             const struct ovsdb_row_change *c = &commit->changes[i];
             for (size_t j = 0; j < m->n_tables; j++) {
-                if (m->tables[j].ts == c->table->schema) {
+                if (m->tables[j].ts != c->table->schema) {
+                    continue;
+                }
+                if (m->version == 1) {
                     change_update(updates, &m->tables[j], c);
+                } else {
+                    change_update2(updates, &m->tables[j], c);
                 }
             }
         }
-        if (json_object_size(updates)) {
-            json_t *params = json_pack("[OO]", m->id, updates);
-            json_t *msg = jsonrpc_request("update", params, NULL);
-            stream_rpc_send(s->rpc, msg);
-            json_decref(msg);
-        }
+        send_updates(s, m, updates);
         json_decref(updates);
     }
+}
+
+json_t *
+osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
+                         const json_t *new_id, const json_t *requests)
+{
+    struct osrv_monitor *m = s->monitors;
+    while (m && !json_equal(m->id, old_id)) {
+        m = m->next;
+    }
+    if (!m || m->version == 1) {
+        return ovsdb_error("unknown monitor", "no monitor_cond session "
+                           "with that id");
+    }
+    if (!json_equal(old_id, new_id)) {
+        for (struct osrv_monitor *o = s->monitors; o; o = o->next) {
+            if (json_equal(o->id, new_id)) {
+                return json_string("duplicate monitor ID");
+            }
+        }
+    }
+    if (!json_is_object(requests)) {
+        return ovsdb_error(OVSDB_E_SYNTAX, "<monitor-cond-update-requests> "
+                           "must be an object");
+    }
+
+    /* Parse every new condition first: all change or none. */
+    size_t n = json_object_size(requests);
+    struct osrv_mtable *news = calloc(n ? n : 1, sizeof *news);
+    struct osrv_mtable **olds = calloc(n ? n : 1, sizeof *olds);
+    json_t *err = NULL;
+    size_t k = 0;
+    const char *name;
+    json_t *reqs;
+    json_object_foreach((json_t *) requests, name, reqs) {
+        struct osrv_mtable *mt = NULL;
+        for (size_t i = 0; i < m->n_tables; i++) {
+            if (!strcmp(m->tables[i].ts->name, name)) {
+                mt = &m->tables[i];
+            }
+        }
+        if (!mt) {
+            err = ovsdb_error(OVSDB_E_SYNTAX, "table %s is not monitored",
+                              name);
+            break;
+        }
+        olds[k] = mt;
+        news[k].ts = mt->ts;
+        k++;
+        size_t i;
+        json_t *r;
+        if (!json_is_array(reqs)) {
+            err = ovsdb_error(OVSDB_E_SYNTAX, "table %s: "
+                              "<monitor-cond-update-request>s must be in "
+                              "an array", name);
+            break;
+        }
+        json_array_foreach(reqs, i, r) {
+            err = json_is_object(r)
+                ? parse_where(&news[k - 1], json_object_get(r, "where"))
+                : ovsdb_error(OVSDB_E_SYNTAX, "table %s: "
+                              "<monitor-cond-update-request> must be an "
+                              "object", name);
+            if (err) {
+                break;
+            }
+        }
+        if (err) {
+            break;
+        }
+    }
+
+    json_t *updates = json_object();
+    for (size_t t = 0; t < k && !err; t++) {
+        const struct osrv_mtable *old = olds[t], *new = &news[t];
+        const struct ovsdb_table *tbl = ovsdb_db_table(m->db->db, old->ts);
+        size_t pos;
+        for (const struct ovsdb_row *row = ovsdb_table_first(tbl, &pos); row;
+             row = ovsdb_table_next(tbl, row, &pos)) {
+            bool was = mtable_match(old, row), is = mtable_match(new, row);
+            if (!was && is && old->insert) {
+                put_row_update2(updates, old, ovsdb_row_uuid(row), "insert",
+                                row_to_json2(row, old));
+            } else if (was && !is && old->delete_) {
+                put_row_update2(updates, old, ovsdb_row_uuid(row), "delete",
+                                json_null());
+            }
+        }
+    }
+    for (size_t t = 0; t < k; t++) {
+        if (!err) {
+            mtable_clear_conds(olds[t]);
+            olds[t]->conds = news[t].conds;
+            olds[t]->n_conds = news[t].n_conds;
+            olds[t]->all = news[t].all;
+        } else {
+            mtable_clear_conds(&news[t]);
+        }
+    }
+    free(news);
+    free(olds);
+    if (!err) {
+        json_decref(m->id);
+        m->id = json_incref((json_t *) new_id);
+        send_updates(s, m, updates);
+    }
+    json_decref(updates);
+    return err;
 }

@@ -15,6 +15,7 @@
 #include "server_internal.h"
 #include "stream_rpc.h"
 #include "txn.h"
+#include "uuid.h"
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_server);
@@ -31,6 +32,15 @@ struct osrv_blocked {
     json_t *ops;
     uint64_t start_ms;
     struct loop_timer *timer;
+};
+
+/* A named lock of RFC 7047 4.1.8-4.1.10: the queue of sessions that
+ * asked for it; the first one owns it. */
+struct osrv_lock {
+    struct osrv_lock *next;
+    char *name;
+    struct osrv_session **queue;
+    size_t n, allocated;
 };
 
 /* A reply held back until its durable commit is on disk. */
@@ -51,6 +61,9 @@ struct ovsdb_server {
     size_t n_sessions;
     struct osrv_blocked *blocked;
     struct osrv_durable *durables;
+    struct osrv_lock *locks;
+    struct osrv_db *server_db;      /* "_Server", in memory only. */
+    struct ovsdb_uuid server_id;    /* "get_server_id". */
     struct loop_timer *kick;        /* Retry blocked txns, compact. */
     bool destroying;
 };
@@ -59,6 +72,78 @@ static void handle_msg(struct stream_rpc *, const struct jsonrpc_msg *,
                        json_t *, void *);
 static void schedule_kick(struct ovsdb_server *);
 static void handle_close(struct stream_rpc *, int, const char *, void *);
+static void locks_release_all(struct osrv_session *);
+
+/* The "_Server" database of Open vSwitch's ovsdb-server(5): a
+ * "Database" row per served database, so that clients (the OVS IDL,
+ * ovs-vsctl) find each database's schema and state. */
+static const char SERVER_SCHEMA[] =
+    "{\"name\": \"_Server\", \"version\": \"1.2.0\", \"tables\": {"
+    " \"Database\": {\"isRoot\": true, \"columns\": {"
+    "  \"name\": {\"type\": \"string\"},"
+    "  \"model\": {\"type\": {\"key\": {\"type\": \"string\", "
+    "   \"enum\": [\"set\", [\"standalone\", \"clustered\", \"relay\"]]}}},"
+    "  \"connected\": {\"type\": \"boolean\"},"
+    "  \"leader\": {\"type\": \"boolean\"},"
+    "  \"schema\": {\"type\": {\"key\": \"string\", \"min\": 0, "
+    "   \"max\": 1}},"
+    "  \"cid\": {\"type\": {\"key\": \"uuid\", \"min\": 0, \"max\": 1}},"
+    "  \"sid\": {\"type\": {\"key\": \"uuid\", \"min\": 0, \"max\": 1}},"
+    "  \"index\": {\"type\": {\"key\": \"integer\", \"min\": 0, "
+    "   \"max\": 1}}}}}}";
+
+static void on_commit(struct ovsdb_db *, const struct ovsdb_commit *,
+                      void *odb_);
+
+static struct osrv_db *
+server_db_create(struct ovsdb_server *srv)
+{
+    struct ovsdb_schema *schema;
+    json_t *json = json_loads(SERVER_SCHEMA, 0, NULL);
+    json_t *err = json ? ovsdb_schema_from_json(&schema, json) : NULL;
+    json_decref(json);
+    if (!json || err) {
+        VLOG_ERR("_Server schema: %s", err ? ovsdb_error_details(err)
+                                           : "not JSON");
+        json_decref(err);
+        return NULL;
+    }
+    struct osrv_db *odb = calloc(1, sizeof *odb);
+    if (!odb || !(odb->db = ovsdb_db_create(schema))) {
+        if (!odb) {
+            ovsdb_schema_destroy(schema);
+        }
+        free(odb);
+        return NULL;
+    }
+    odb->srv = srv;
+    odb->name = odb->db->schema->name;
+    ovsdb_db_add_commit_cb(odb->db, on_commit, odb);
+    return odb;
+}
+
+/* Adds the "_Server" "Database" row of 'odb'. */
+static void
+server_db_add(struct ovsdb_server *srv, const struct osrv_db *odb)
+{
+    json_t *schema = ovsdb_schema_to_json(odb->db->schema);
+    char *text = json_dumps(schema, JSON_COMPACT);
+    json_t *ops = json_pack("[{s:s, s:s, s:{s:s, s:s, s:b, s:b, s:s}}]",
+                            "op", "insert", "table", "Database", "row",
+                            "name", odb->name, "model", "standalone",
+                            "connected", true, "leader", true,
+                            "schema", text ? text : "");
+    json_t *err = ops ? ovsdb_txn_local(srv->server_db->db, ops, NULL)
+                      : NULL;
+    if (err || !ops) {
+        VLOG_ERR("_Server: cannot add database %s: %s", odb->name,
+                 err ? ovsdb_error_details(err) : "out of memory");
+    }
+    json_decref(err);
+    json_decref(ops);
+    free(text);
+    json_decref(schema);
+}
 
 struct ovsdb_server *
 ovsdb_server_create(struct loop *loop)
@@ -66,6 +151,12 @@ ovsdb_server_create(struct loop *loop)
     struct ovsdb_server *srv = calloc(1, sizeof *srv);
     if (srv) {
         srv->loop = loop;
+        ovsdb_uuid_generate(&srv->server_id);
+        srv->server_db = server_db_create(srv);
+        if (!srv->server_db) {
+            free(srv);
+            return NULL;
+        }
     }
     return srv;
 }
@@ -76,6 +167,7 @@ session_destroy(struct osrv_session *s)
     struct ovsdb_server *srv = s->srv;
 
     osrv_monitor_destroy_all(s, NULL);
+    locks_release_all(s);
     for (struct osrv_durable *d = srv->durables; d; d = d->next) {
         if (d->s == s) {
             d->s = NULL;
@@ -140,6 +232,8 @@ ovsdb_server_destroy(struct ovsdb_server *srv)
         free(odb);
     }
     free(srv->dbs);
+    ovsdb_db_destroy(srv->server_db->db);
+    free(srv->server_db);
     free(srv);
 }
 
@@ -169,13 +263,14 @@ on_commit(struct ovsdb_db *db, const struct ovsdb_commit *c, void *odb_)
     struct osrv_db *odb = odb_;
     (void) db;
 
-    if (c->record) {
+    if (c->record && odb->log) {
         int error = ovsdb_log_append(odb->log, c->record);
         if (error) {
             VLOG_ERR("%s: cannot append to the journal: %s",
                      ovsdb_log_path(odb->log), strerror(-error));
         }
     }
+    ovsdb_uuid_generate(&odb->last_txn_id);
     for (struct osrv_session *s = odb->srv->sessions; s; s = s->next) {
         osrv_monitor_commit(s, odb, c);
     }
@@ -271,6 +366,7 @@ ovsdb_server_open_db(struct ovsdb_server *srv, const char *path,
         VLOG_WARN("%s: cannot watch the journal's fsync thread: %s",
                   path, strerror(-error));
     }
+    server_db_add(srv, odb);
     VLOG_INFO("%s: serving database %s (%zu records replayed)", path,
               odb->name, n);
     return 0;
@@ -283,6 +379,9 @@ find_odb(const struct ovsdb_server *srv, const char *name)
         if (!strcmp(srv->dbs[i]->name, name)) {
             return srv->dbs[i];
         }
+    }
+    if (!strcmp(srv->server_db->name, name)) {
+        return srv->server_db;
     }
     return NULL;
 }
@@ -399,6 +498,167 @@ params_db(struct osrv_session *s, const struct jsonrpc_msg *m)
     return odb;
 }
 
+/* ---- Locks (RFC 7047 4.1.8-4.1.10) ------------------------------------- */
+
+static struct osrv_lock *
+lock_find(const struct ovsdb_server *srv, const char *name)
+{
+    for (struct osrv_lock *l = srv->locks; l; l = l->next) {
+        if (!strcmp(l->name, name)) {
+            return l;
+        }
+    }
+    return NULL;
+}
+
+/* Index of 's' in the queue of 'l', or -1. */
+static long
+lock_index(const struct osrv_lock *l, const struct osrv_session *s)
+{
+    for (size_t i = 0; l && i < l->n; i++) {
+        if (l->queue[i] == s) {
+            return (long) i;
+        }
+    }
+    return -1;
+}
+
+static void
+lock_notify(struct osrv_session *s, const char *method, const char *name)
+{
+    if (!s->srv->destroying) {
+        json_t *params = json_pack("[s]", name);
+        send_msg(s, jsonrpc_request(method, params, NULL));
+    }
+}
+
+/* Removes 's' from the queue of 'l' (frees 'l' if it empties); the next
+ * session in line, if the owner left, is told it now holds the lock. */
+static void
+lock_remove(struct ovsdb_server *srv, struct osrv_lock *l,
+            const struct osrv_session *s)
+{
+    long i = lock_index(l, s);
+    if (i < 0) {
+        return;
+    }
+    memmove(&l->queue[i], &l->queue[i + 1],
+            (l->n - (size_t) i - 1) * sizeof *l->queue);
+    l->n--;
+    if (!l->n) {
+        struct osrv_lock **p = &srv->locks;
+        while (*p != l) {
+            p = &(*p)->next;
+        }
+        *p = l->next;
+        free(l->queue);
+        free(l->name);
+        free(l);
+    } else if (i == 0) {
+        lock_notify(l->queue[0], "locked", l->name);
+    }
+}
+
+static void
+locks_release_all(struct osrv_session *s)
+{
+    struct osrv_lock *l = s->srv->locks;
+    while (l) {
+        struct osrv_lock *next = l->next;
+        lock_remove(s->srv, l, s);
+        l = next;
+    }
+}
+
+/* ovsdb_lock_owned_cb for "assert". */
+static bool
+lock_owned(const char *name, void *s_)
+{
+    struct osrv_session *s = s_;
+    struct osrv_lock *l = lock_find(s->srv, name);
+    return l && l->n && l->queue[0] == s;
+}
+
+/* "lock", "steal" and "unlock": params [LOCK-NAME]. */
+static void
+do_lock(struct osrv_session *s, const struct jsonrpc_msg *m)
+{
+    struct ovsdb_server *srv = s->srv;
+    const char *name = json_string_value(json_array_get(m->params, 0));
+    bool steal = !strcmp(m->method, "steal");
+
+    if (json_array_size(m->params) != 1 || !name || !*name) {
+        send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s takes one "
+                                         "parameter, a lock name",
+                                         m->method));
+        return;
+    }
+    struct osrv_lock *l = lock_find(srv, name);
+    if (!strcmp(m->method, "unlock")) {
+        if (lock_index(l, s) < 0) {
+            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "lock %s is "
+                                             "neither held nor waited for "
+                                             "by this session", name));
+            return;
+        }
+        lock_remove(srv, l, s);
+        send_msg(s, jsonrpc_reply(json_object(), m->id));
+        return;
+    }
+    if (lock_index(l, s) >= 0 && !steal) {
+        send_error(s, m->id, ovsdb_error("duplicate lock", "this session "
+                                         "already holds or waits for lock "
+                                         "%s", name));
+        return;
+    }
+    if (!l) {
+        l = calloc(1, sizeof *l);
+        if (!l || !(l->name = strdup(name))
+            || !(l->queue = calloc(4, sizeof *l->queue))) {
+            if (l) {
+                free(l->name);
+            }
+            free(l);
+            send_error(s, m->id, ovsdb_error(OVSDB_E_RESOURCES, NULL));
+            return;
+        }
+        l->allocated = 4;
+        l->next = srv->locks;
+        srv->locks = l;
+    }
+    long at = lock_index(l, s);
+    if (at < 0 && l->n == l->allocated) {
+        size_t n = l->allocated ? 2 * l->allocated : 4;
+        struct osrv_session **q = realloc(l->queue, n * sizeof *q);
+        if (!q) {
+            send_error(s, m->id, ovsdb_error(OVSDB_E_RESOURCES, NULL));
+            return;
+        }
+        l->queue = q;
+        l->allocated = n;
+    }
+    if (!steal) {
+        l->queue[l->n++] = s;
+        send_msg(s, jsonrpc_reply(json_pack("{s:b}", "locked", l->n == 1),
+                                  m->id));
+        return;
+    }
+    /* Steal: 's' moves (or comes) to the head; the previous owner stays
+     * in line and is told it lost the lock. */
+    struct osrv_session *victim = l->n ? l->queue[0] : NULL;
+    if (at >= 0) {
+        memmove(&l->queue[1], &l->queue[0], (size_t) at * sizeof *l->queue);
+    } else {
+        memmove(&l->queue[1], &l->queue[0], l->n * sizeof *l->queue);
+        l->n++;
+    }
+    l->queue[0] = s;
+    send_msg(s, jsonrpc_reply(json_pack("{s:b}", "locked", true), m->id));
+    if (victim && victim != s) {
+        lock_notify(victim, "stolen", name);
+    }
+}
+
 /* ---- transact ----------------------------------------------------------- */
 
 static void
@@ -432,6 +692,8 @@ run_transact(struct osrv_session *s, struct osrv_db *odb, const json_t *id,
              const json_t *ops, uint64_t start_ms, long long *wait_ms)
 {
     struct ovsdb_txn_opts opts = {
+        .lock_owned = s ? lock_owned : NULL,
+        .lock_aux = s,
         .elapsed_ms = (long long) (loop_now_ms() - start_ms),
     };
     struct ovsdb_txn_result res;
@@ -442,7 +704,7 @@ run_transact(struct osrv_session *s, struct osrv_db *odb, const json_t *id,
         return false;
     }
     json_t *reply = jsonrpc_reply(json_incref(res.result), id);
-    if (res.committed && res.durable) {
+    if (res.committed && res.durable && odb->log) {
         struct osrv_durable *d = calloc(1, sizeof *d);
         if (d) {
             d->srv = odb->srv;
@@ -529,6 +791,40 @@ kick_cb(void *srv_)
     }
 }
 
+/* "_Server" is read-only: an operation that would change it gets the
+ * error "not allowed" (followed by nulls), and nothing runs.  Returns
+ * true if it replied so. */
+static bool
+read_only_violation(struct osrv_session *s, const json_t *id,
+                    const json_t *ops)
+{
+    static const char *const writes[] = {
+        "insert", "update", "mutate", "delete",
+    };
+    size_t i, n = json_array_size(ops);
+    for (i = 0; i < n; i++) {
+        const char *op = json_string_value(
+            json_object_get(json_array_get(ops, i), "op"));
+        for (size_t j = 0; op && j < sizeof writes / sizeof *writes; j++) {
+            if (!strcmp(op, writes[j])) {
+                goto found;
+            }
+        }
+    }
+    return false;
+found:;
+    json_t *result = json_array();
+    for (size_t j = 0; j < n; j++) {
+        json_array_append_new(result, j < i ? json_object()
+                              : j == i ? ovsdb_error("not allowed", "the "
+                                                     "_Server database is "
+                                                     "read-only")
+                              : json_null());
+    }
+    send_msg(s, jsonrpc_reply(result, id));
+    return true;
+}
+
 static void
 do_transact(struct osrv_session *s, const struct jsonrpc_msg *m)
 {
@@ -539,6 +835,10 @@ do_transact(struct osrv_session *s, const struct jsonrpc_msg *m)
     json_t *ops = json_array();
     for (size_t i = 1; i < json_array_size(m->params); i++) {
         json_array_append(ops, json_array_get(m->params, i));
+    }
+    if (!odb->log && read_only_violation(s, m->id, ops)) {
+        json_decref(ops);
+        return;
     }
     uint64_t start = loop_now_ms();
     long long wait_ms;
@@ -608,6 +908,7 @@ handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m, json_t *json,
         for (size_t i = 0; i < s->srv->n_dbs; i++) {
             json_array_append_new(names, json_string(s->srv->dbs[i]->name));
         }
+        json_array_append_new(names, json_string(s->srv->server_db->name));
         send_msg(s, jsonrpc_reply(names, m->id));
     } else if (!strcmp(method, "get_schema")) {
         struct osrv_db *odb = params_db(s, m);
@@ -617,23 +918,54 @@ handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m, json_t *json,
         }
     } else if (!strcmp(method, "transact")) {
         do_transact(s, m);
+    } else if (!strcmp(method, "get_server_id")) {
+        char text[OVSDB_UUID_LEN + 1];
+        ovsdb_uuid_format(&s->srv->server_id, text);
+        send_msg(s, jsonrpc_reply(json_string(text), m->id));
+    } else if (!strcmp(method, "set_db_change_aware")) {
+        const json_t *aware = json_array_get(m->params, 0);
+        if (json_array_size(m->params) != 1 || !json_is_boolean(aware)) {
+            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s takes one "
+                                             "boolean parameter", method));
+        } else {
+            s->db_change_aware = json_is_true(aware);
+            send_msg(s, jsonrpc_reply(json_object(), m->id));
+        }
     } else if (!strcmp(method, "echo")) {
         send_msg(s, jsonrpc_reply(json_incref(m->params), m->id));
-    } else if (!strcmp(method, "monitor")) {
+    } else if (!strcmp(method, "monitor") || !strcmp(method, "monitor_cond")
+               || !strcmp(method, "monitor_cond_since")) {
+        int version = !strcmp(method, "monitor") ? 1
+                      : !strcmp(method, "monitor_cond") ? 2 : 3;
         struct osrv_db *odb = params_db(s, m);
         json_t *result, *err;
         if (!odb) {
             return;
         }
-        if (json_array_size(m->params) != 3) {
-            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "monitor "
-                                             "takes 3 parameters"));
+        if (json_array_size(m->params) != (version == 3 ? 4 : 3)) {
+            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s takes %d "
+                                             "parameters", method,
+                                             version == 3 ? 4 : 3));
             return;
         }
-        err = osrv_monitor_create(s, odb, json_array_get(m->params, 1),
-                                  json_array_get(m->params, 2), &result);
+        err = osrv_monitor_create(s, odb, version,
+                                  json_array_get(m->params, 1),
+                                  json_array_get(m->params, 2),
+                                  json_array_get(m->params, 3), &result);
         send_msg(s, err ? jsonrpc_error(err, m->id)
                         : jsonrpc_reply(result, m->id));
+    } else if (!strcmp(method, "monitor_cond_change")) {
+        json_t *err = json_array_size(m->params) != 3
+            ? ovsdb_error(OVSDB_E_SYNTAX, "monitor_cond_change takes 3 "
+                          "parameters")
+            : osrv_monitor_cond_change(s, json_array_get(m->params, 0),
+                                       json_array_get(m->params, 1),
+                                       json_array_get(m->params, 2));
+        send_msg(s, err ? jsonrpc_error(err, m->id)
+                        : jsonrpc_reply(json_object(), m->id));
+    } else if (!strcmp(method, "lock") || !strcmp(method, "steal")
+               || !strcmp(method, "unlock")) {
+        do_lock(s, m);
     } else if (!strcmp(method, "monitor_cancel")) {
         if (json_array_size(m->params) != 1
             || osrv_monitor_cancel(s, json_array_get(m->params, 0))) {

@@ -26,7 +26,12 @@ static const char *const SCHEMA =
     " \"A\": {\"columns\": {"
     "   \"n\": {\"type\": {\"key\": {\"type\": \"integer\","
     "                               \"maxInteger\": 10}}},"
-    "   \"s\": {\"type\": \"string\"}}, \"isRoot\": true}}}";
+    "   \"s\": {\"type\": \"string\"},"
+    "   \"tags\": {\"type\": {\"key\": \"string\", \"min\": 0,"
+    "                          \"max\": \"unlimited\"}},"
+    "   \"m\": {\"type\": {\"key\": \"string\", \"value\": \"string\","
+    "                       \"min\": 0, \"max\": \"unlimited\"}}},"
+    "  \"isRoot\": true}}}";
 
 struct fx {
     char dir[64];
@@ -187,7 +192,7 @@ test_methods(void **state)
     json_t *r;
 
     r = client_call(f, c, "list_dbs", "[]");
-    assert_json(json_object_get(r, "result"), "[\"T\"]");
+    assert_json(json_object_get(r, "result"), "[\"T\", \"_Server\"]");
     json_decref(r);
     r = client_call(f, c, "get_schema", "[\"T\"]");
     assert_string_equal(json_string_value(json_object_get(
@@ -343,6 +348,381 @@ test_monitor(void **state)
     client_close(c);
 }
 
+/* The tag of the error of a reply, or of its first operation's result. */
+static const char *
+reply_error_tag(const json_t *r)
+{
+    const json_t *e = json_object_get(r, "error");
+    if (json_is_null(e) || !e) {
+        e = json_array_get(json_object_get(r, "result"), 0);
+    }
+    return json_string_value(json_object_get(e, "error"));
+}
+
+/* The next notification of 'c' (queued or read), with its method. */
+static json_t *
+client_next_note(struct fx *f, struct client *c)
+{
+    if (json_array_size(c->notes)) {
+        json_t *m = json_incref(json_array_get(c->notes, 0));
+        json_array_remove(c->notes, 0);
+        return m;
+    }
+    return client_recv(f, c);
+}
+
+static void
+assert_note(struct fx *f, struct client *c, const char *method,
+            const char *params)
+{
+    json_t *m = client_next_note(f, c);
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "method")),
+                        method);
+    assert_json(json_object_get(m, "params"), params);
+    assert_true(json_is_null(json_object_get(m, "id")));
+    json_decref(m);
+}
+
+static const char *const ASSERT_TXN =
+    "[\"T\", {\"op\": \"assert\", \"lock\": \"L\"}, {\"op\": \"insert\", "
+    "\"table\": \"A\", \"row\": {\"s\": \"x\"}}]";
+
+static void
+test_locks(void **state)
+{
+    struct fx *f = *state;
+    struct client *a = client_open(f);
+    struct client *b = client_open(f);
+    json_t *r;
+
+    r = client_call(f, a, "lock", "[\"L\"]");
+    assert_json(json_object_get(r, "result"), "{\"locked\": true}");
+    json_decref(r);
+    r = client_call(f, a, "lock", "[\"L\"]");
+    assert_string_equal(reply_error_tag(r), "duplicate lock");
+    json_decref(r);
+    r = client_call(f, b, "lock", "[\"L\"]");
+    assert_json(json_object_get(r, "result"), "{\"locked\": false}");
+    json_decref(r);
+    r = client_call(f, b, "lock", "[]");
+    assert_string_equal(reply_error_tag(r), "syntax error");
+    json_decref(r);
+
+    /* "assert" passes only for the owner. */
+    r = client_call(f, b, "transact", ASSERT_TXN);
+    assert_string_equal(reply_error_tag(r), "not owner");
+    json_decref(r);
+    r = client_call(f, a, "transact", ASSERT_TXN);
+    assert_json(json_array_get(json_object_get(r, "result"), 0), "{}");
+    assert_non_null(json_object_get(json_array_get(
+        json_object_get(r, "result"), 1), "uuid"));
+    json_decref(r);
+
+    /* "steal": b owns it, a is told and stays in line. */
+    r = client_call(f, b, "steal", "[\"L\"]");
+    assert_json(json_object_get(r, "result"), "{\"locked\": true}");
+    json_decref(r);
+    assert_note(f, a, "stolen", "[\"L\"]");
+    r = client_call(f, a, "transact", ASSERT_TXN);
+    assert_string_equal(reply_error_tag(r), "not owner");
+    json_decref(r);
+    r = client_call(f, b, "transact", ASSERT_TXN);
+    assert_json(json_array_get(json_object_get(r, "result"), 0), "{}");
+    json_decref(r);
+
+    /* b unlocks: a gets it back with "locked". */
+    r = client_call(f, b, "unlock", "[\"L\"]");
+    assert_json(json_object_get(r, "result"), "{}");
+    json_decref(r);
+    assert_note(f, a, "locked", "[\"L\"]");
+    r = client_call(f, b, "unlock", "[\"L\"]");
+    assert_string_equal(reply_error_tag(r), "syntax error");
+    json_decref(r);
+
+    /* An owner that disconnects hands the lock to the next in line. */
+    r = client_call(f, b, "lock", "[\"L\"]");
+    assert_json(json_object_get(r, "result"), "{\"locked\": false}");
+    json_decref(r);
+    client_close(a);
+    assert_note(f, b, "locked", "[\"L\"]");
+    r = client_call(f, b, "transact", ASSERT_TXN);
+    assert_json(json_array_get(json_object_get(r, "result"), 0), "{}");
+    json_decref(r);
+
+    /* Stealing a free lock, and locks that are independent. */
+    struct client *c = client_open(f);
+    r = client_call(f, c, "steal", "[\"M\"]");
+    assert_json(json_object_get(r, "result"), "{\"locked\": true}");
+    json_decref(r);
+    r = client_call(f, c, "transact", ASSERT_TXN);
+    assert_string_equal(reply_error_tag(r), "not owner");
+    json_decref(r);
+    client_close(c);
+    client_close(b);
+}
+
+static void
+test_server_db(void **state)
+{
+    struct fx *f = *state;
+    struct client *c = client_open(f);
+    struct client *m = client_open(f);
+    json_t *r;
+
+    /* get_server_id: a UUID, the same on every session. */
+    r = client_call(f, c, "get_server_id", "[]");
+    const char *id = json_string_value(json_object_get(r, "result"));
+    assert_non_null(id);
+    assert_int_equal(strlen(id), 36);
+    json_t *r2 = client_call(f, m, "get_server_id", "[]");
+    assert_string_equal(json_string_value(json_object_get(r2, "result")),
+                        id);
+    json_decref(r2);
+    json_decref(r);
+
+    r = client_call(f, c, "set_db_change_aware", "[true]");
+    assert_json(json_object_get(r, "result"), "{}");
+    json_decref(r);
+    r = client_call(f, c, "set_db_change_aware", "[\"x\"]");
+    assert_string_equal(reply_error_tag(r), "syntax error");
+    json_decref(r);
+
+    /* _Server: a schema, and a Database row per database. */
+    r = client_call(f, c, "get_schema", "[\"_Server\"]");
+    assert_non_null(json_object_get(json_object_get(json_object_get(
+        json_object_get(r, "result"), "tables"), "Database"), "columns"));
+    json_decref(r);
+    r = client_call(f, c, "transact", "[\"_Server\", {\"op\": \"select\", "
+                    "\"table\": \"Database\", \"where\": [], \"columns\": "
+                    "[\"name\", \"model\", \"connected\", \"leader\", "
+                    "\"cid\", \"sid\", \"index\"]}]");
+    assert_json(json_array_get(json_object_get(r, "result"), 0),
+                "{\"rows\": [{\"name\": \"T\", \"model\": \"standalone\", "
+                "\"connected\": true, \"leader\": true, \"cid\": "
+                "[\"set\", []], \"sid\": [\"set\", []], \"index\": "
+                "[\"set\", []]}]}");
+    json_decref(r);
+    r = client_call(f, c, "transact", "[\"_Server\", {\"op\": \"select\", "
+                    "\"table\": \"Database\", \"where\": [], \"columns\": "
+                    "[\"schema\"]}]");
+    const char *text = json_string_value(json_object_get(json_array_get(
+        json_object_get(json_array_get(json_object_get(r, "result"), 0),
+                        "rows"), 0), "schema"));
+    assert_non_null(text);
+    json_t *schema = json_loads(text, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(schema, "name")),
+                        "T");
+    assert_non_null(json_object_get(json_object_get(schema, "tables"), "A"));
+    json_decref(schema);
+    json_decref(r);
+
+    /* Read-only. */
+    r = client_call(f, c, "transact", "[\"_Server\", {\"op\": \"delete\", "
+                    "\"table\": \"Database\", \"where\": []}]");
+    assert_string_equal(reply_error_tag(r), "not allowed");
+    json_decref(r);
+
+    /* Monitor: the initial row; the database stays. */
+    r = client_call(f, m, "monitor", "[\"_Server\", null, {\"Database\": "
+                    "{\"columns\": [\"name\", \"leader\"]}}]");
+    json_t *rows = json_object_get(json_object_get(r, "result"), "Database");
+    assert_int_equal(json_object_size(rows), 1);
+    json_t *row = json_object_iter_value(json_object_iter(rows));
+    assert_json(row, "{\"new\": {\"name\": \"T\", \"leader\": true}}");
+    json_decref(r);
+    r = client_call(f, c, "transact", "[\"_Server\", {\"op\": \"select\", "
+                    "\"table\": \"Database\", \"where\": [], \"columns\": "
+                    "[\"name\"]}]");
+    assert_json(json_array_get(json_object_get(r, "result"), 0),
+                "{\"rows\": [{\"name\": \"T\"}]}");
+    json_decref(r);
+    client_close(m);
+    client_close(c);
+}
+
+/* The only row update of the only table in 'updates' (checked), with its
+ * UUID in 'uuid'. */
+static const json_t *
+only_row_update(const json_t *updates, const char *table, char uuid[37])
+{
+    const json_t *t = json_object_get(updates, table);
+    assert_int_equal(json_object_size(updates), 1);
+    assert_int_equal(json_object_size(t), 1);
+    void *it = json_object_iter((json_t *) t);
+    if (uuid) {
+        snprintf(uuid, 37, "%s", json_object_iter_key(it));
+    }
+    return json_object_iter_value(it);
+}
+
+static json_t *
+transact(struct fx *f, struct client *c, const char *ops)
+{
+    char *params;
+    assert_true(asprintf(&params, "[\"T\", %s]", ops) > 0);
+    json_t *r = client_call(f, c, "transact", params);
+    free(params);
+    json_t *res = json_object_get(r, "result");
+    for (size_t i = 0; i < json_array_size(res); i++) {
+        assert_null(json_object_get(json_array_get(res, i), "error"));
+    }
+    return r;
+}
+
+static void
+test_monitor_cond(void **state)
+{
+    struct fx *f = *state;
+    struct client *m = client_open(f);
+    struct client *c = client_open(f);
+    char u1[37], u2[37];
+    json_t *r;
+
+    json_decref(transact(f, c, "{\"op\": \"insert\", \"table\": \"A\", "
+                         "\"row\": {\"n\": 1, \"s\": \"a\", \"tags\": "
+                         "[\"set\", [\"x\", \"y\"]], \"m\": [\"map\", "
+                         "[[\"k1\", \"v1\"], [\"k2\", \"v2\"]]]}}"));
+    json_decref(transact(f, c, "{\"op\": \"insert\", \"table\": \"A\", "
+                         "\"row\": {\"n\": 2}}"));
+
+    /* Initial: only rows matching one of the clauses; defaults left out. */
+    r = client_call(f, m, "monitor_cond", "[\"T\", \"mc\", {\"A\": [{"
+                    "\"columns\": [\"n\", \"s\", \"tags\", \"m\"], "
+                    "\"where\": [[\"n\", \"==\", 2], [\"s\", \"==\", "
+                    "\"zzz\"]]}]}]");
+    assert_json(only_row_update(json_object_get(r, "result"), "A", u2),
+                "{\"initial\": {\"n\": 2}}");
+    json_decref(r);
+
+    /* Condition change: row 1 comes in as "insert", row 2 leaves. */
+    r = client_call(f, m, "monitor_cond_change", "[\"mc\", \"mc2\", {\"A\": "
+                    "[{\"where\": [[\"n\", \"==\", 1]]}]}]");
+    assert_json(json_object_get(r, "result"), "{}");
+    assert_int_equal(json_array_size(m->notes), 1);
+    json_t *n = json_array_get(m->notes, 0);
+    assert_string_equal(json_string_value(json_object_get(n, "method")),
+                        "update2");
+    json_t *p = json_object_get(n, "params");
+    assert_json(json_array_get(p, 0), "\"mc2\"");
+    json_t *ups = json_object_get(json_array_get(p, 1), "A");
+    assert_int_equal(json_object_size(ups), 2);
+    assert_json(json_object_get(ups, u2), "{\"delete\": null}");
+    json_object_del(ups, u2);
+    assert_json(only_row_update(json_array_get(p, 1), "A", u1),
+                "{\"insert\": {\"n\": 1, \"s\": \"a\", \"tags\": [\"set\", "
+                "[\"x\", \"y\"]], \"m\": [\"map\", [[\"k1\", \"v1\"], "
+                "[\"k2\", \"v2\"]]]}}");
+    json_array_clear(m->notes);
+    json_decref(r);
+    r = client_call(f, m, "monitor_cond_change", "[\"nope\", \"x\", {}]");
+    assert_string_equal(reply_error_tag(r), "unknown monitor");
+    json_decref(r);
+
+    /* Modify: only the changed columns, sets and maps as differences. */
+    json_decref(transact(f, c, "{\"op\": \"update\", \"table\": \"A\", "
+                         "\"where\": [[\"n\", \"==\", 1]], \"row\": {\"s\": "
+                         "\"b\", \"tags\": [\"set\", [\"y\", \"z\"]], \"m\": "
+                         "[\"map\", [[\"k2\", \"v2b\"], [\"k3\", "
+                         "\"v3\"]]]}}"));
+    r = client_call(f, m, "echo", "[]");
+    json_decref(r);
+    assert_int_equal(json_array_size(m->notes), 1);
+    p = json_object_get(json_array_get(m->notes, 0), "params");
+    assert_json(only_row_update(json_array_get(p, 1), "A", NULL),
+                "{\"modify\": {\"s\": \"b\", \"tags\": [\"set\", [\"x\", "
+                "\"z\"]], \"m\": [\"map\", [[\"k1\", \"v1\"], [\"k2\", "
+                "\"v2b\"], [\"k3\", \"v3\"]]]}}");
+    json_array_clear(m->notes);
+
+    /* A change to an unmatched row is not sent; leaving the condition is
+     * a "delete". */
+    json_decref(transact(f, c, "{\"op\": \"update\", \"table\": \"A\", "
+                         "\"where\": [[\"n\", \"==\", 2]], \"row\": {\"s\": "
+                         "\"q\"}}"));
+    json_decref(transact(f, c, "{\"op\": \"update\", \"table\": \"A\", "
+                         "\"where\": [[\"n\", \"==\", 1]], \"row\": {\"n\": "
+                         "3}}"));
+    r = client_call(f, m, "echo", "[]");
+    json_decref(r);
+    assert_int_equal(json_array_size(m->notes), 1);
+    p = json_object_get(json_array_get(m->notes, 0), "params");
+    assert_json(only_row_update(json_array_get(p, 1), "A", NULL),
+                "{\"delete\": null}");
+    json_array_clear(m->notes);
+
+    r = client_call(f, m, "monitor_cancel", "[\"mc2\"]");
+    assert_json(json_object_get(r, "result"), "{}");
+    json_decref(r);
+    r = client_call(f, m, "monitor_cond", "[\"T\", \"bad\", {\"A\": [{"
+                    "\"where\": [[\"nope\", \"==\", 2]]}]}]");
+    assert_non_null(reply_error_tag(r));
+    json_decref(r);
+    client_close(m);
+    client_close(c);
+}
+
+static void
+test_monitor_cond_since(void **state)
+{
+    struct fx *f = *state;
+    struct client *m = client_open(f);
+    struct client *c = client_open(f);
+    json_t *r;
+
+    /* Nothing committed yet: the zero id, not found. */
+    r = client_call(f, m, "monitor_cond_since", "[\"T\", \"s1\", {\"A\": "
+                    "[{\"columns\": [\"n\"]}]}, "
+                    "\"00000000-0000-0000-0000-000000000000\"]");
+    assert_json(json_object_get(r, "result"),
+                "[false, \"00000000-0000-0000-0000-000000000000\", {}]");
+    json_decref(r);
+
+    json_decref(transact(f, c, "{\"op\": \"insert\", \"table\": \"A\", "
+                         "\"row\": {\"n\": 4}}"));
+    r = client_call(f, m, "echo", "[]");
+    json_decref(r);
+    assert_int_equal(json_array_size(m->notes), 1);
+    json_t *n = json_array_get(m->notes, 0);
+    assert_string_equal(json_string_value(json_object_get(n, "method")),
+                        "update3");
+    json_t *p = json_object_get(n, "params");
+    assert_json(json_array_get(p, 0), "\"s1\"");
+    char *txn = strdup(json_string_value(json_array_get(p, 1)));
+    assert_int_equal(strlen(txn), 36);
+    assert_string_not_equal(txn, "00000000-0000-0000-0000-000000000000");
+    assert_json(only_row_update(json_array_get(p, 2), "A", NULL),
+                "{\"insert\": {\"n\": 4}}");
+
+    /* The latest id: found, nothing resent. */
+    char params[256];
+    snprintf(params, sizeof params, "[\"T\", \"s2\", {\"A\": [{}]}, "
+             "\"%s\"]", txn);
+    r = client_call(f, m, "monitor_cond_since", params);
+    json_t *res = json_object_get(r, "result");
+    assert_true(json_is_true(json_array_get(res, 0)));
+    assert_string_equal(json_string_value(json_array_get(res, 1)), txn);
+    assert_json(json_array_get(res, 2), "{}");
+    json_decref(r);
+
+    /* An older or unknown id: not found, everything as initial. */
+    r = client_call(f, m, "monitor_cond_since", "[\"T\", \"s3\", {\"A\": "
+                    "[{\"columns\": [\"n\"]}]}, "
+                    "\"11111111-1111-1111-1111-111111111111\"]");
+    res = json_object_get(r, "result");
+    assert_true(json_is_false(json_array_get(res, 0)));
+    assert_string_equal(json_string_value(json_array_get(res, 1)), txn);
+    assert_json(only_row_update(json_array_get(res, 2), "A", NULL),
+                "{\"initial\": {\"n\": 4}}");
+    json_decref(r);
+    r = client_call(f, m, "monitor_cond_since", "[\"T\", \"s4\", {}]");
+    assert_string_equal(reply_error_tag(r), "syntax error");
+    json_decref(r);
+    free(txn);
+    client_close(m);
+    client_close(c);
+}
+
 static void
 test_garbage(void **state)
 {
@@ -354,7 +734,7 @@ test_garbage(void **state)
     assert_null(client_recv(f, bad));
     assert_int_equal(ovsdb_server_n_sessions(f->srv), 1);
     json_t *r = client_call(f, good, "list_dbs", "[]");
-    assert_json(json_object_get(r, "result"), "[\"T\"]");
+    assert_json(json_object_get(r, "result"), "[\"T\", \"_Server\"]");
     json_decref(r);
     client_close(good);
     client_close(bad);
@@ -386,6 +766,11 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_blocked_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monitor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_db, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_monitor_cond, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_monitor_cond_since, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
