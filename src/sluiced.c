@@ -22,6 +22,7 @@
 #include "eal.h"
 #include "loop.h"
 #include "options.h"
+#include "builtin.h"
 #include "server.h"
 #include "stream.h"
 #include "stream_ssl.h"
@@ -257,20 +258,27 @@ start_ovsdb(struct daemon *d, struct dstr *err)
         dstr_put(err, "out of memory");
         return -ENOMEM;
     }
+    char *why = NULL;
     if (!o->db_given && access(o->db, F_OK) && errno == ENOENT) {
-        VLOG_WARN("%s: no database file: no database is served (start "
-                  "with --db FILE to serve one)", o->db);
-    } else {
-        char *why = NULL;
-        error = ovsdb_server_open_db(d->osrv, o->db, &why);
+        /* The default database starts empty, from the built-in schema. */
+        error = ovsdb_builtin_create_vswitch(o->db, &why);
         if (error) {
-            dstr_printf(err, "cannot open database %s", why ? why : o->db);
-            if (!why || !strstr(why, strerror(-error))) {
-                dstr_printf(err, ": %s", strerror(-error));
-            }
+            dstr_printf(err, "cannot create database %s: %s", o->db,
+                        why ? why : strerror(-error));
             free(why);
             return error;
         }
+        VLOG_INFO("%s: created from the built-in Open_vSwitch schema",
+                  o->db);
+    }
+    error = ovsdb_server_open_db(d->osrv, o->db, &why);
+    if (error) {
+        dstr_printf(err, "cannot open database %s", why ? why : o->db);
+        if (!why || !strstr(why, strerror(-error))) {
+            dstr_printf(err, ": %s", strerror(-error));
+        }
+        free(why);
+        return error;
     }
     if (o->private_key) {
         error = stream_ssl_ctx_create(o->private_key, o->certificate,

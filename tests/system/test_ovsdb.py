@@ -2,7 +2,9 @@
 """sluiced's OVSDB server (RFC 7047 core) driven by Debian's ovsdb-client
 and ovsdb-tool, and by raw JSON-RPC: list_dbs, get_schema, transact (with
 constraint errors, blocked waits, durable commits), monitor and
-monitor_cancel, the journal across a restart, and bad input."""
+monitor_cancel, the journal across a restart, and bad input; locks;
+Open vSwitch's extensions (_Server, monitor_cond, monitor_cond_since) and
+its clients (ovs-vsctl, the Python IDL)."""
 
 import json
 import os
@@ -122,7 +124,7 @@ class OvsdbTestCase(unittest.TestCase):
 class BasicTest(OvsdbTestCase):
 
     def test_list_dbs_and_schema(self):
-        self.assertEqual(self.client('list-dbs').stdout, 'Test\n')
+        self.assertEqual(self.client('list-dbs').stdout, 'Test\n_Server\n')
         got = json.loads(self.client('get-schema', 'Test').stdout)
         self.assertEqual(got['name'], 'Test')
         self.assertEqual(got['version'], '1.2.3')
@@ -299,17 +301,19 @@ class RawRpcTest(OvsdbTestCase):
         r = c.request('echo', 'a', 1)
         self.assertEqual(r['result'], ['a', 1])
         r = c.request('list_dbs')
-        self.assertEqual(r['result'], ['Test'])
+        self.assertEqual(r['result'], ['Test', '_Server'])
 
     def test_garbage_closes_only_that_session(self):
         good = self.rpc()
-        self.assertEqual(good.request('list_dbs')['result'], ['Test'])
+        self.assertEqual(good.request('list_dbs')['result'],
+                         ['Test', '_Server'])
         bad = self.rpc()
         bad.send_raw(b'{"method": "list_dbs", "params": [], "id": 1}'
                      b' ]]] this is not json')
         self.assertTrue(bad.wait_closed(), 'garbage did not close it')
-        self.assertEqual(good.request('list_dbs')['result'], ['Test'])
-        self.assertEqual(self.client('list-dbs').stdout, 'Test\n')
+        self.assertEqual(good.request('list_dbs')['result'],
+                         ['Test', '_Server'])
+        self.assertEqual(self.client('list-dbs').stdout, 'Test\n_Server\n')
 
     def test_blocked_wait(self):
         waiter = self.rpc()
@@ -405,6 +409,333 @@ class RawRpcTest(OvsdbTestCase):
         self.assertEqual(m.notes, [])
 
 
+class LockTest(OvsdbTestCase):
+    """RFC 7047 locks with Debian's "ovsdb-client lock/steal" sessions."""
+
+    def lock_client(self, cmd, name):
+        proc = subprocess.Popen([OVSDB_CLIENT, cmd, self.remote, name],
+                                stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(proc.stdout.close)
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.kill)
+        lines = []
+
+        def reader():
+            for line in proc.stdout:
+                lines.append(line.strip())
+        threading.Thread(target=reader, daemon=True).start()
+        return proc, lines
+
+    def test_lock_steal_and_handover(self):
+        p1, out1 = self.lock_client('lock', 'L')
+        st.wait_for(lambda: out1, what='first lock reply')
+        self.assertEqual(json.loads(out1[0]), {'locked': True})
+        p2, out2 = self.lock_client('lock', 'L')
+        st.wait_for(lambda: out2, what='second lock reply')
+        self.assertEqual(json.loads(out2[0]), {'locked': False})
+
+        # Another session's "assert" fails: it does not own the lock.
+        r = self.transact({'op': 'assert', 'lock': 'L'})
+        self.assertEqual(r[0]['error'], 'not owner')
+
+        p3, out3 = self.lock_client('steal', 'L')
+        st.wait_for(lambda: out3, what='steal reply')
+        self.assertEqual(json.loads(out3[0]), {'locked': True})
+        st.wait_for(lambda: len(out1) >= 3, what='stolen notification')
+        self.assertEqual(out1[1:3], ['stolen', '["L"]'])
+
+        # The thief leaves: the first session, next in line, gets it back;
+        # then it leaves too and the second one gets it.
+        p3.kill()
+        st.wait_for(lambda: len(out1) >= 5, what='locked notification')
+        self.assertEqual(out1[3:5], ['locked', '["L"]'])
+        self.assertEqual(out2, ['{"locked":false}'])
+        p1.kill()
+        st.wait_for(lambda: len(out2) >= 3, what='handover to the second')
+        self.assertEqual(out2[1:3], ['locked', '["L"]'])
+
+
+class ExtensionsTest(OvsdbTestCase):
+    """Open vSwitch's extensions: _Server, get_server_id,
+    set_db_change_aware, monitor_cond / update2, monitor_cond_change,
+    monitor_cond_since / update3."""
+
+    def test_server_database(self):
+        r = self.client('transact', json.dumps(
+            ['_Server', {'op': 'select', 'table': 'Database', 'where': [],
+                         'columns': ['name', 'model', 'connected', 'leader',
+                                     'schema', 'cid', 'sid', 'index']}]))
+        rows = json.loads(r.stdout)[0]['rows']
+        self.assertEqual(len(rows), 1)
+        row = rows[0]
+        self.assertEqual(json.loads(row.pop('schema')),
+                         json.loads(self.client('get-schema',
+                                                'Test').stdout))
+        self.assertEqual(row, {'name': 'Test', 'model': 'standalone',
+                               'connected': True, 'leader': True,
+                               'cid': ['set', []], 'sid': ['set', []],
+                               'index': ['set', []]})
+        schema = json.loads(self.client('get-schema', '_Server').stdout)
+        self.assertEqual(sorted(schema['tables']['Database']['columns']),
+                         ['cid', 'connected', 'index', 'leader', 'model',
+                          'name', 'schema', 'sid'])
+        r = self.client('transact', json.dumps(
+            ['_Server', {'op': 'delete', 'table': 'Database',
+                         'where': []}]))
+        self.assertEqual(json.loads(r.stdout)[0]['error'], 'not allowed')
+
+        a, b = self.rpc(), self.rpc()
+        sid = a.request('get_server_id')['result']
+        self.assertRegex(sid, '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$')
+        self.assertEqual(b.request('get_server_id')['result'], sid)
+        self.assertEqual(a.request('set_db_change_aware', True)['result'],
+                         {})
+
+    def test_monitor_cond_with_ovsdb_client(self):
+        self.transact({'op': 'insert', 'table': 'Item',
+                       'row': {'name': 'a', 'count': 1}},
+                      {'op': 'insert', 'table': 'Item',
+                       'row': {'name': 'b', 'count': 5}})
+        proc = subprocess.Popen([OVSDB_CLIENT, 'monitor-cond', self.remote,
+                                 'Test', '[["count", ">", 2]]', 'Item',
+                                 'name,count,tags', '--format=json'],
+                                stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(proc.stdout.close)
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.kill)
+        lines = []
+
+        def reader():
+            for line in proc.stdout:
+                lines.append([r[1:] for r in json.loads(line)['data']])
+        threading.Thread(target=reader, daemon=True).start()
+        st.wait_for(lambda: lines, what='initial rows')
+        self.assertEqual(lines[0], [['initial', 'b', 5, None]])
+        # A modify carries only the changed column; a row entering the
+        # condition is an insert, one leaving it a delete.
+        self.transact({'op': 'update', 'table': 'Item',
+                       'where': [['name', '==', 'b']],
+                       'row': {'tags': ['set', ['t1', 't2']]}})
+        st.wait_for(lambda: len(lines) >= 2, what='modify')
+        self.assertEqual(lines[1], [['modify', None, None,
+                                     ['set', ['t1', 't2']]]])
+        self.transact({'op': 'update', 'table': 'Item',
+                       'where': [['name', '==', 'a']], 'row': {'count': 3}})
+        st.wait_for(lambda: len(lines) >= 3, what='insert')
+        self.assertEqual(lines[2], [['insert', 'a', 3, None]])
+        self.transact({'op': 'update', 'table': 'Item',
+                       'where': [['name', '==', 'b']], 'row': {'count': 0}})
+        st.wait_for(lambda: len(lines) >= 4, what='delete')
+        self.assertEqual(lines[3], [['delete', None, None, None]])
+
+    def test_monitor_cond_change_and_since(self):
+        c = self.rpc()
+        r = c.request('monitor_cond_since', 'Test', 'm',
+                      {'Item': [{'columns': ['name'],
+                                 'where': [['name', '==', 'x']]}]},
+                      '00000000-0000-0000-0000-000000000000')
+        self.assertEqual(r['result'],
+                         [False, '00000000-0000-0000-0000-000000000000',
+                          {}])
+        self.transact({'op': 'insert', 'table': 'Item',
+                       'row': {'name': 'x'}},
+                      {'op': 'insert', 'table': 'Item',
+                       'row': {'name': 'y'}})
+        note = c.next_note()
+        self.assertEqual(note['method'], 'update3')
+        mid, txn, updates = note['params']
+        self.assertEqual(mid, 'm')
+        self.assertEqual([list(u.values()) for u in
+                          updates['Item'].values()],
+                         [[{'name': 'x'}]])
+        self.assertEqual([list(u) for u in updates['Item'].values()],
+                         [['insert']])
+        r = c.request('monitor_cond_change', 'm', 'm2',
+                      {'Item': [{'where': [['name', '==', 'y']]}]})
+        self.assertEqual(r['result'], {})
+        note = c.notes.pop(0)
+        self.assertEqual(note['params'][0], 'm2')
+        self.assertEqual(note['params'][1], txn)
+        self.assertEqual(sorted(list(u)[0] for u in
+                                note['params'][2]['Item'].values()),
+                         ['delete', 'insert'])
+        # The latest transaction id: found, nothing resent.
+        r = c.request('monitor_cond_since', 'Test', 'n', {'Item': [{}]}, txn)
+        self.assertEqual(r['result'], [True, txn, {}])
+
+
+DEBIAN_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
+OVS_VSCTL = shutil.which('ovs-vsctl')
+
+IDL_SCRIPT = r'''
+import json, sys
+import ovs.db.idl, ovs.poller
+helper = ovs.db.idl.SchemaHelper(location=sys.argv[2])
+helper.register_columns('Bridge', ['name', 'external_ids', 'ports',
+                                   'datapath_type'])
+helper.register_columns('Port', ['name'])
+idl = ovs.db.idl.Idl(sys.argv[1], helper)
+seqno = None
+while True:
+    idl.run()
+    if idl.change_seqno != seqno and idl.has_ever_connected():
+        seqno = idl.change_seqno
+        print(json.dumps({r.name: {'external_ids': dict(r.external_ids),
+                                   'ports': sorted(p.name for p in r.ports),
+                                   'datapath_type': r.datapath_type}
+                          for r in idl.tables['Bridge'].rows.values()},
+                         sort_keys=True), flush=True)
+    poller = ovs.poller.Poller()
+    idl.wait(poller)
+    poller.block()
+'''
+
+
+IDL_LOCK_SCRIPT = r'''
+import sys
+import ovs.db.idl, ovs.poller
+helper = ovs.db.idl.SchemaHelper(location=sys.argv[2])
+helper.register_columns('Open_vSwitch', ['external_ids'])
+idl = ovs.db.idl.Idl(sys.argv[1], helper)
+idl.set_lock('sluice_test')
+said = None
+done = False
+while True:
+    idl.run()
+    state = ('locked' if idl.has_lock
+             else 'contended' if idl.is_lock_contended else None)
+    if state and state != said:
+        said = state
+        print(state, flush=True)
+    if idl.has_lock and not done and idl.tables['Open_vSwitch'].rows:
+        txn = ovs.db.idl.Transaction(idl)
+        row = next(iter(idl.tables['Open_vSwitch'].rows.values()))
+        row.setkey('external_ids', 'owner', sys.argv[3])
+        status = txn.commit_block()
+        done = status == ovs.db.idl.Transaction.SUCCESS
+        print('committed' if done else 'txn ' + status, flush=True)
+    poller = ovs.poller.Poller()
+    idl.wait(poller)
+    poller.block()
+'''
+
+
+@unittest.skipUnless(OVS_VSCTL and OVSDB_TOOL
+                     and os.path.exists(DEBIAN_SCHEMA)
+                     and os.path.exists('/usr/bin/python3'),
+                     'needs openvswitch-switch and python3-openvswitch')
+class OvsClientsTest(unittest.TestCase):
+    """Debian's ovs-vsctl and Python IDL (which look for _Server, then
+    use monitor_cond_since and apply update3 diffs; the IDL's locks and
+    "assert") on a database made from Debian's own Open_vSwitch
+    schema."""
+
+    def setUp(self):
+        self.d = st.Daemon()
+        self.addCleanup(st.cleanup_after_test, self, self.d)
+        self.db = self.d.path('conf.db')
+        run([OVSDB_TOOL, 'create', self.db, DEBIAN_SCHEMA])
+        self.d.start(args=['--db', self.db])
+        self.remote = 'unix:' + self.d.path('db.sock')
+
+    def vsctl(self, *args):
+        return run([OVS_VSCTL, '--db=' + self.remote, '--no-wait',
+                    '--timeout=10'] + list(args)).stdout
+
+    def test_vsctl_and_idl(self):
+        self.vsctl('init')
+        proc = subprocess.Popen(['/usr/bin/python3', '-c', IDL_SCRIPT,
+                                 self.remote, DEBIAN_SCHEMA],
+                                stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(proc.stdout.close)
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.kill)
+        views = []
+
+        def reader():
+            for line in proc.stdout:
+                views.append(json.loads(line))
+        threading.Thread(target=reader, daemon=True).start()
+        st.wait_for(lambda: views, what='IDL connected')
+
+        def idl_sees(want, what):
+            try:
+                st.wait_for(lambda: views and views[-1] == want, what=what)
+            except AssertionError:
+                self.fail('%s: the IDL saw %s' % (what, views[-3:]))
+
+        self.vsctl('add-br', 'br0')
+        idl_sees({'br0': {'external_ids': {}, 'ports': ['br0'],
+                          'datapath_type': ''}}, 'add-br')
+        self.vsctl('set', 'Bridge', 'br0', 'external_ids:a=1',
+                   'external_ids:b=2', 'datapath_type=netdev')
+        idl_sees({'br0': {'external_ids': {'a': '1', 'b': '2'},
+                          'ports': ['br0'], 'datapath_type': 'netdev'}},
+                 'set map keys')
+        self.vsctl('set', 'Bridge', 'br0', 'external_ids:a=9', '--',
+                   'remove', 'Bridge', 'br0', 'external_ids', 'b', '--',
+                   'add-port', 'br0', 'p1')
+        idl_sees({'br0': {'external_ids': {'a': '9'}, 'ports': ['br0', 'p1'],
+                          'datapath_type': 'netdev'}}, 'map diff')
+        self.vsctl('del-port', 'br0', 'p1')
+        idl_sees({'br0': {'external_ids': {'a': '9'}, 'ports': ['br0'],
+                          'datapath_type': 'netdev'}}, 'set diff')
+        out = self.vsctl('show')
+        self.assertIn('Bridge br0', out)
+        self.assertEqual(self.vsctl('get', 'Bridge', 'br0',
+                                    'external_ids:a').strip(), '"9"')
+        self.assertEqual(self.vsctl('list-br'), 'br0\n')
+        self.vsctl('del-br', 'br0')
+        idl_sees({}, 'del-br')
+
+    def test_idl_locks(self):
+        """Two Python IDLs asking for one lock: the owner's transactions
+        (with the IDL's "assert") commit; when it leaves the other gets
+        the lock."""
+        self.vsctl('init')
+        idls = []
+        for name in ('one', 'two'):
+            proc = subprocess.Popen(['/usr/bin/python3', '-c',
+                                     IDL_LOCK_SCRIPT, self.remote,
+                                     DEBIAN_SCHEMA, name],
+                                    stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            self.addCleanup(proc.stderr.close)
+            self.addCleanup(proc.stdout.close)
+            self.addCleanup(proc.wait)
+            self.addCleanup(proc.kill)
+            lines = []
+
+            def reader(proc=proc, lines=lines):
+                for line in proc.stdout:
+                    lines.append(line.strip())
+            threading.Thread(target=reader, daemon=True).start()
+            idls.append((proc, lines))
+            if name == 'one':
+                st.wait_for(lambda: 'committed' in lines,
+                            what='the first IDL to commit under the lock')
+        (p1, out1), (p2, out2) = idls
+        st.wait_for(lambda: 'contended' in out2,
+                    what='the second IDL to see the lock contended')
+        self.assertEqual(self.vsctl('get', 'Open_vSwitch', '.',
+                                    'external_ids:owner').strip(), 'one')
+        p1.kill()
+        st.wait_for(lambda: 'committed' in out2,
+                    what='the second IDL to get the lock and commit')
+        self.assertEqual(self.vsctl('get', 'Open_vSwitch', '.',
+                                    'external_ids:owner').strip(), 'two')
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
@@ -444,7 +775,7 @@ class RemotesTest(OvsdbTestCase):
         for remote in ('tcp:127.0.0.1:%d' % self.port, 'unix:' + self.extra,
                        self.remote):
             r = run([OVSDB_CLIENT, 'list-dbs', remote])
-            self.assertEqual(r.stdout, 'Test\n', remote)
+            self.assertEqual(r.stdout, 'Test\n_Server\n', remote)
         self.assertEqual(os.stat(self.extra).st_mode & 0o777, 0o600)
 
 
@@ -485,13 +816,17 @@ class StartupTest(unittest.TestCase):
         self.d = st.Daemon()
         self.addCleanup(st.cleanup_after_test, self, self.d)
 
-    def test_no_default_database(self):
+    def test_default_database_created(self):
+        # Without --db, a missing RUN_DIR/conf.db is created from the
+        # built-in Open_vSwitch schema (test_schema.py checks its content).
         self.d.start()
         c = RpcClient(self.d.path('db.sock'))
         self.addCleanup(c.close)
-        self.assertEqual(c.request('list_dbs')['result'], [])
+        self.assertEqual(sorted(c.request('list_dbs')['result']),
+                         ['Open_vSwitch', '_Server'])
         with open(self.d.log_file) as f:
-            self.assertIn('no database is served', f.read())
+            self.assertIn('created from the built-in Open_vSwitch schema',
+                          f.read())
 
     def test_explicit_missing_database_fails(self):
         with self.assertRaises(st.DaemonError):

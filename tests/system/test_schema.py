@@ -211,5 +211,36 @@ class ServedTest(unittest.TestCase):
                    'Interface']).stdout
         self.assertNotIn('p1', out)
 
+
+@unittest.skipUnless(OVSDB_CLIENT and OVSDB_TOOL,
+                     'needs ovsdb-client and ovsdb-tool '
+                     '(openvswitch-common)')
+class BuiltinTest(unittest.TestCase):
+    """Without --db, sluiced creates RUN_DIR/conf.db from the schema built
+    into it, and keeps what was written there across a restart."""
+
+    def test_default_database_from_builtin_schema(self):
+        d = st.Daemon()
+        self.addCleanup(st.cleanup_after_test, self, d)
+        db = d.path('conf.db')
+        self.assertFalse(os.path.exists(db))
+        d.start()
+        remote = 'unix:' + d.path('db.sock')
+        self.assertTrue(os.path.exists(db))
+        self.assertEqual(run([OVSDB_TOOL, 'db-name', db]).stdout,
+                         'Open_vSwitch\n')
+        out = run([OVSDB_CLIENT, 'get-schema', remote,
+                   'Open_vSwitch']).stdout
+        self.assertEqual(json.loads(out), load(OURS))
+        if not OVS_VSCTL:
+            return
+        vsctl = [OVS_VSCTL, '--db=' + remote, '--no-wait', '--timeout=10']
+        run(vsctl + ['init'])
+        run(vsctl + ['add-br', 'brx'])
+        self.assertEqual(d.stop(), 0)
+        d.start()
+        self.assertEqual(run(vsctl + ['list-br']).stdout, 'brx\n')
+
+
 if __name__ == '__main__':
     st.main()
