@@ -5,11 +5,12 @@
  * as "dpctl/show") is sent as is to the daemon's control socket, as
  * ovs-appctl would send it.  "sluicectl ctl COMMAND ..." forces the
  * control-socket form when a local subcommand has the same name.
- * Later families (OVSDB "show", "add-br", flow commands) are added as rows
- * of 'subcommands'.
+ * The bridge and port commands (list-br, add-br, ...) talk to the OVSDB
+ * server (sluicectl_db.h); later families (flow commands) are added as
+ * rows of 'subcommands' too.
  *
  * Exit status: 0 success, 1 usage or transport failure, 2 the daemon
- * answered with an error. */
+ * answered with an error (or a database command failed). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 
 #include "ctl_client.h"
 #include "sluice_config.h"
+#include "sluicectl_db.h"
 
 #define EXIT_CMD_ERROR 2
 
@@ -26,6 +28,7 @@ struct ctx {
     const char *run_dir;        /* NULL: $OVS_RUNDIR, else /run/sluice. */
     const char *target;         /* Daemon name or socket path. */
     int timeout_s;              /* 0: wait forever. */
+    const char *db;             /* NULL: unix:RUN_DIR/db.sock. */
 };
 
 /* Runs a local subcommand; argv[0] is its name.  Returns an exit status. */
@@ -42,11 +45,21 @@ struct subcommand {
 
 static int cmd_ctl(struct ctx *, int argc, char *argv[]);
 static int cmd_help(struct ctx *, int argc, char *argv[]);
+static int cmd_db(struct ctx *, int argc, char *argv[]);
 
 static const struct subcommand subcommands[] = {
     { "ctl", "COMMAND [ARG...]", 1, -1, cmd_ctl,
       "send COMMAND to the daemon's control socket" },
     { "help", "", 0, 0, cmd_help, "print this help" },
+    { "list-br", "", 0, 0, cmd_db, "print the names of all bridges" },
+    { "add-br", "BRIDGE", 1, 1, cmd_db,
+      "create BRIDGE (with its internal port)" },
+    { "del-br", "BRIDGE", 1, 1, cmd_db, "delete BRIDGE and its ports" },
+    { "list-ports", "BRIDGE", 1, 1, cmd_db,
+      "print the names of BRIDGE's ports" },
+    { "add-port", "BRIDGE PORT", 2, 2, cmd_db, "add PORT to BRIDGE" },
+    { "del-port", "BRIDGE PORT", 2, 2, cmd_db,
+      "delete PORT from BRIDGE" },
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
@@ -77,6 +90,10 @@ usage(void)
            "sluiced)\n"
            "  -T, --timeout SECS   give up after SECS seconds (default: "
            "wait forever)\n"
+           "  --db unix:PATH       database server for the bridge and "
+           "port\n"
+           "                       commands (default: "
+           "unix:RUN_DIR/db.sock)\n"
            "  -h, --help           print this help and exit\n"
            "  -V, --version        print the version and exit\n"
            "\n"
@@ -143,6 +160,17 @@ cmd_ctl(struct ctx *ctx, int argc, char *argv[])
 }
 
 static int
+cmd_db(struct ctx *ctx, int argc, char *argv[])
+{
+    struct sluicectl_db_opts o = {
+        .db = ctx->db,
+        .run_dir = ctx->run_dir,
+        .timeout_s = ctx->timeout_s,
+    };
+    return sluicectl_db_run(&o, argc, argv);
+}
+
+static int
 cmd_help(struct ctx *ctx, int argc, char *argv[])
 {
     (void) ctx;
@@ -183,9 +211,10 @@ parse_timeout(const char *s)
 int
 main(int argc, char *argv[])
 {
-    enum { OPT_RUN_DIR = UCHAR_MAX + 1 };
+    enum { OPT_RUN_DIR = UCHAR_MAX + 1, OPT_DB };
     static const struct option long_options[] = {
         { "run-dir", required_argument, NULL, OPT_RUN_DIR },
+        { "db", required_argument, NULL, OPT_DB },
         { "target", required_argument, NULL, 't' },
         { "timeout", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
@@ -203,6 +232,9 @@ main(int argc, char *argv[])
         switch (c) {
         case OPT_RUN_DIR:
             ctx.run_dir = optarg;
+            break;
+        case OPT_DB:
+            ctx.db = optarg;
             break;
         case 't':
             ctx.target = optarg;

@@ -1,0 +1,24 @@
+/* sluicectl_db: sluicectl's OVSDB client for the Open_vSwitch database.
+ *
+ * Owns the bridge and port commands (list-br, add-br, del-br, list-ports,
+ * add-port, del-port): each is one or two blocking JSON-RPC "transact"
+ * exchanges with the database server on a unix socket, creating the same
+ * rows "ovs-vsctl --no-wait" creates and failing with its messages. */
+#ifndef SLUICE_SLUICECTL_DB_H
+#define SLUICE_SLUICECTL_DB_H
+
+struct sluicectl_db_opts {
+    const char *db;         /* "unix:PATH" or NULL: RUN_DIR/db.sock. */
+    const char *run_dir;    /* NULL: $OVS_RUNDIR, else /run/sluice. */
+    int timeout_s;          /* 0: wait forever. */
+};
+
+/* Runs the database command argv[0] with its arguments argv[1..].
+ * Returns an exit status: 0 success, 1 connection or protocol failure,
+ * 2 the command failed (no such bridge, already exists, the database
+ * refused the transaction).  Prints results on stdout, errors on
+ * stderr. */
+int sluicectl_db_run(const struct sluicectl_db_opts *, int argc,
+                     char *argv[]);
+
+#endif
