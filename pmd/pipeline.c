@@ -62,9 +62,15 @@ upcall_admit(struct pmd *pmd)
     uint64_t hz = rte_get_tsc_hz();
     uint64_t now = pmd->now_tsc;
     if (now > l->last_tsc) {
-        uint64_t add = (now - l->last_tsc) * l->rate;
+        uint64_t add;
         uint64_t cap = l->burst * hz;
-        l->tokens = l->tokens + add > cap ? cap : l->tokens + add;
+        /* A long quiet spell would overflow the product: then it is full. */
+        if (__builtin_mul_overflow(now - l->last_tsc, l->rate, &add)
+            || add >= cap - l->tokens) {
+            l->tokens = cap;
+        } else {
+            l->tokens += add;
+        }
         l->last_tsc = now;
     }
     if (l->tokens < hz) {

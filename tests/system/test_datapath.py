@@ -317,6 +317,34 @@ class DatapathTest(unittest.TestCase):
             perf = d.ctl('dpif-netdev/pmd-perf-show')
             self.assertIn('deleted by revalidation: 1', perf)
 
+    def test_upcall_rate_limit(self):
+        # 400 packets of 400 flows that each need their own megaflow,
+        # arriving far faster than 100 upcalls/s with a burst of 8: a few
+        # go up, the rest are counted as rate-limited drops.
+        pkts = [udp4('10.%d.%d.1' % (i // 200, i % 200), '10.0.0.2', 1, 2, i)
+                for i in range(400)]
+        with st.Daemon() as d:
+            src = d.path('in.pcap')
+            st.write_pcap(src, pkts)
+            d.start(ports=['out0 net_null0,no-rx=1'], upcall_limit=None)
+            d.ctl('dpif-netdev/set-upcall-limit', '100', '8')
+            # A rule no packet matches, but whose field every megaflow must
+            # then pin: each source address is its own megaflow.
+            d.ctl('debug/add-rule', '10', 'ipv4(src=10.255.255.255)', 'drop')
+            d.ctl('debug/add-rule', '0', 'any', 'out0')
+            d.ctl('dpctl/add-if', 'in0', 'net_pcap0,rx_pcap=' + src)
+            st.wait_stable(lambda: st.pmd_sum(d.pmd_stats(),
+                                              'packets received'),
+                           what='input to be read')
+            stats = d.pmd_stats()
+            up = st.pmd_sum(stats, 'miss with success upcall')
+            limited = st.pmd_sum(stats, 'upcall rate limited')
+            self.assertEqual(up + limited, 400, stats)
+            self.assertLessEqual(up, 8 + 5, stats)
+            self.assertGreater(limited, 300, stats)
+            self.assertEqual(st.pmd_sum(stats, 'miss with failed upcall'),
+                             limited, stats)
+
     def test_bad_rules_are_refused(self):
         with st.Daemon() as d:
             d.start(ports=['out0 net_null0,no-rx=1'])
