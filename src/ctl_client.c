@@ -139,25 +139,7 @@ ctl_client_close(struct ctl_client *c)
 static int
 wait_fd(struct ctl_client *c, short events, uint64_t deadline)
 {
-    for (;;) {
-        int timeout = -1;
-        if (deadline) {
-            uint64_t now = loop_now_ms();
-            if (now >= deadline) {
-                return -ETIMEDOUT;
-            }
-            timeout = (int) (deadline - now);
-        }
-        struct pollfd pfd = { .fd = c->fd, .events = events };
-        int n = poll(&pfd, 1, timeout);
-        if (n > 0) {
-            return 0;
-        } else if (n == 0) {
-            return -ETIMEDOUT;
-        } else if (errno != EINTR) {
-            return -errno;
-        }
-    }
+    return loop_wait_fd(c->fd, events, deadline);
 }
 
 /* Takes the answer out of 'm' (a reply to our request). */

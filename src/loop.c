@@ -2,6 +2,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -235,4 +236,28 @@ bool
 loop_stopped(const struct loop *l)
 {
     return l->stop;
+}
+
+int
+loop_wait_fd(int fd, short events, uint64_t deadline_ms)
+{
+    for (;;) {
+        int timeout = -1;
+        if (deadline_ms) {
+            uint64_t now = loop_now_ms();
+            if (now >= deadline_ms) {
+                return -ETIMEDOUT;
+            }
+            timeout = (int) (deadline_ms - now);
+        }
+        struct pollfd pfd = { .fd = fd, .events = events };
+        int n = poll(&pfd, 1, timeout);
+        if (n > 0) {
+            return 0;
+        } else if (n == 0) {
+            return -ETIMEDOUT;
+        } else if (errno != EINTR) {
+            return -errno;
+        }
+    }
 }

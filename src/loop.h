@@ -41,4 +41,9 @@ bool loop_stopped(const struct loop *);
 /* Monotonic milliseconds. */
 uint64_t loop_now_ms(void);
 
+/* For blocking clients, outside any loop: waits until 'fd' has one of the
+ * poll(2) 'events' or the monotonic time 'deadline_ms' (0: none) passes.
+ * Returns 0, -ETIMEDOUT or a negative errno. */
+int loop_wait_fd(int fd, short events, uint64_t deadline_ms);
+
 #endif

@@ -130,25 +130,7 @@ db_close(struct db_conn *c)
 static int
 db_wait(struct db_conn *c, short events)
 {
-    for (;;) {
-        int timeout = -1;
-        if (c->deadline) {
-            uint64_t now = loop_now_ms();
-            if (now >= c->deadline) {
-                return -ETIMEDOUT;
-            }
-            timeout = (int) (c->deadline - now);
-        }
-        struct pollfd pfd = { .fd = c->fd, .events = events };
-        int n = poll(&pfd, 1, timeout);
-        if (n > 0) {
-            return 0;
-        } else if (n == 0) {
-            return -ETIMEDOUT;
-        } else if (errno != EINTR) {
-            return -errno;
-        }
-    }
+    return loop_wait_fd(c->fd, events, c->deadline);
 }
 
 static int
