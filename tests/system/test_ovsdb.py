@@ -86,6 +86,26 @@ class RpcClient(st.Client):
         return self.notes.pop(0)
 
 
+def background(test, cmd, parse=str.strip):
+    """Starts 'cmd' for the rest of 'test' (killed and reaped at cleanup);
+    returns the process and a list that a thread fills with parse(line)
+    for each line it prints."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    test.addCleanup(proc.stderr.close)
+    test.addCleanup(proc.stdout.close)
+    test.addCleanup(proc.wait)
+    test.addCleanup(proc.kill)
+    lines = []
+
+    def reader():
+        for line in proc.stdout:
+            lines.append(parse(line))
+    threading.Thread(target=reader, daemon=True).start()
+    return proc, lines
+
+
 @unittest.skipUnless(OVSDB_CLIENT and OVSDB_TOOL,
                      'needs ovsdb-client and ovsdb-tool '
                      '(openvswitch-common)')
@@ -243,23 +263,9 @@ class BasicTest(OvsdbTestCase):
     def test_monitor_with_ovsdb_client(self):
         self.transact({'op': 'insert', 'table': 'Item',
                        'row': {'name': 'old', 'count': 1}})
-        proc = subprocess.Popen([OVSDB_CLIENT, 'monitor', self.remote,
-                                 'Test', 'Item', 'name', 'count',
-                                 '--format=json'],
-                                stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        self.addCleanup(proc.stderr.close)
-        self.addCleanup(proc.stdout.close)
-        self.addCleanup(proc.wait)
-        self.addCleanup(proc.kill)
-        lines = []
-
-        def reader():
-            for line in proc.stdout:
-                lines.append(json.loads(line))
-        t = threading.Thread(target=reader, daemon=True)
-        t.start()
+        proc, lines = background(self, [OVSDB_CLIENT, 'monitor', self.remote,
+                                        'Test', 'Item', 'name', 'count',
+                                        '--format=json'], json.loads)
         st.wait_for(lambda: lines, what='initial rows')
         self.assertEqual(lines[0]['headings'],
                          ['row', 'action', 'name', 'count'])
@@ -413,21 +419,7 @@ class LockTest(OvsdbTestCase):
     """RFC 7047 locks with Debian's "ovsdb-client lock/steal" sessions."""
 
     def lock_client(self, cmd, name):
-        proc = subprocess.Popen([OVSDB_CLIENT, cmd, self.remote, name],
-                                stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        self.addCleanup(proc.stderr.close)
-        self.addCleanup(proc.stdout.close)
-        self.addCleanup(proc.wait)
-        self.addCleanup(proc.kill)
-        lines = []
-
-        def reader():
-            for line in proc.stdout:
-                lines.append(line.strip())
-        threading.Thread(target=reader, daemon=True).start()
-        return proc, lines
+        return background(self, [OVSDB_CLIENT, cmd, self.remote, name])
 
     def test_lock_steal_and_handover(self):
         p1, out1 = self.lock_client('lock', 'L')
@@ -499,22 +491,11 @@ class ExtensionsTest(OvsdbTestCase):
                        'row': {'name': 'a', 'count': 1}},
                       {'op': 'insert', 'table': 'Item',
                        'row': {'name': 'b', 'count': 5}})
-        proc = subprocess.Popen([OVSDB_CLIENT, 'monitor-cond', self.remote,
-                                 'Test', '[["count", ">", 2]]', 'Item',
-                                 'name,count,tags', '--format=json'],
-                                stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        self.addCleanup(proc.stderr.close)
-        self.addCleanup(proc.stdout.close)
-        self.addCleanup(proc.wait)
-        self.addCleanup(proc.kill)
-        lines = []
-
-        def reader():
-            for line in proc.stdout:
-                lines.append([r[1:] for r in json.loads(line)['data']])
-        threading.Thread(target=reader, daemon=True).start()
+        proc, lines = background(
+            self, [OVSDB_CLIENT, 'monitor-cond', self.remote, 'Test',
+                   '[["count", ">", 2]]', 'Item', 'name,count,tags',
+                   '--format=json'],
+            lambda line: [r[1:] for r in json.loads(line)['data']])
         st.wait_for(lambda: lines, what='initial rows')
         self.assertEqual(lines[0], [['initial', 'b', 5, None]])
         # A modify carries only the changed column; a row entering the
@@ -650,21 +631,9 @@ class OvsClientsTest(unittest.TestCase):
 
     def test_vsctl_and_idl(self):
         self.vsctl('init')
-        proc = subprocess.Popen(['/usr/bin/python3', '-c', IDL_SCRIPT,
-                                 self.remote, DEBIAN_SCHEMA],
-                                stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        self.addCleanup(proc.stderr.close)
-        self.addCleanup(proc.stdout.close)
-        self.addCleanup(proc.wait)
-        self.addCleanup(proc.kill)
-        views = []
-
-        def reader():
-            for line in proc.stdout:
-                views.append(json.loads(line))
-        threading.Thread(target=reader, daemon=True).start()
+        proc, views = background(self, ['/usr/bin/python3', '-c',
+                                        IDL_SCRIPT, self.remote,
+                                        DEBIAN_SCHEMA], json.loads)
         st.wait_for(lambda: views, what='IDL connected')
 
         def idl_sees(want, what):
@@ -704,22 +673,9 @@ class OvsClientsTest(unittest.TestCase):
         self.vsctl('init')
         idls = []
         for name in ('one', 'two'):
-            proc = subprocess.Popen(['/usr/bin/python3', '-c',
-                                     IDL_LOCK_SCRIPT, self.remote,
-                                     DEBIAN_SCHEMA, name],
-                                    stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True)
-            self.addCleanup(proc.stderr.close)
-            self.addCleanup(proc.stdout.close)
-            self.addCleanup(proc.wait)
-            self.addCleanup(proc.kill)
-            lines = []
-
-            def reader(proc=proc, lines=lines):
-                for line in proc.stdout:
-                    lines.append(line.strip())
-            threading.Thread(target=reader, daemon=True).start()
+            proc, lines = background(self, ['/usr/bin/python3', '-c',
+                                            IDL_LOCK_SCRIPT, self.remote,
+                                            DEBIAN_SCHEMA, name])
             idls.append((proc, lines))
             if name == 'one':
                 st.wait_for(lambda: 'committed' in lines,
