@@ -12,6 +12,9 @@
 #include "dp.h"
 #include "dstr.h"
 #include "pmd.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(megaflow);
 
 void
 megaflow_table_init(struct megaflow_table *t)
@@ -189,6 +192,25 @@ megaflow_install(struct pmd *pmd, const struct flow *key,
     return 0;
 }
 
+/* Frees action lists the PMD may still be executing once it has left the
+ * burst it is in.  A PMD that does not answer keeps them (a leak, never a
+ * use after free). */
+static void
+free_after_quiesce(struct pmd *pmd, struct dp_actions **old, unsigned int n)
+{
+    if (!n) {
+        return;
+    }
+    if (pmd_quiesce(pmd, 2000)) {
+        VLOG_WARN("pmd %u does not answer: %u old action lists kept",
+                  pmd->core_id, n);
+        return;
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        free(old[i]);
+    }
+}
+
 void
 megaflow_modify(struct pmd *pmd, struct megaflow *mf,
                 struct dp_actions *actions, bool clear_stats)
@@ -199,8 +221,7 @@ megaflow_modify(struct pmd *pmd, struct megaflow *mf,
         /* The PMD writes these; it applies the reset between bursts. */
         pmd_clear_flow_stats(pmd, mf);
     }
-    pmd_wait(pmd, 2000);
-    free(old);
+    free_after_quiesce(pmd, &old, 1);
 }
 
 /* Deletes from 'pmd' the megaflows that 'pred' selects, in batches: one
@@ -318,24 +339,16 @@ megaflow_revalidate(struct pmd *pmd,
             /* One wait covers the old action lists and the deletions. */
             if (n_dead) {
                 megaflow_delete_batch(pmd, dead, n_dead);
-            } else {
-                pmd_wait(pmd, 2000);
             }
-            for (unsigned int i = 0; i < n_old; i++) {
-                free(old[i]);
-            }
+            free_after_quiesce(pmd, old, n_old);
             n_old = n_dead = 0;
         }
     }
     if (n_old || n_dead) {
         if (n_dead) {
             megaflow_delete_batch(pmd, dead, n_dead);
-        } else {
-            pmd_wait(pmd, 2000);
         }
-        for (unsigned int i = 0; i < n_old; i++) {
-            free(old[i]);
-        }
+        free_after_quiesce(pmd, old, n_old);
     }
 }
 

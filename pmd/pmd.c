@@ -40,6 +40,7 @@ enum pmd_cmd_type {
     PMD_CMD_CLEAR_FLOW_STATS,
     PMD_CMD_SET_UPCALL_LIMIT,
     PMD_CMD_SET_EMC_PROB,
+    PMD_CMD_QUIESCE,            /* Nothing: its ack is the point. */
 };
 
 struct pmd_cmd {
@@ -116,6 +117,8 @@ pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd)
         break;
     case PMD_CMD_SET_EMC_PROB:
         emc_set_insert_inv_prob(&pmd->emc, cmd->arg);
+        break;
+    case PMD_CMD_QUIESCE:
         break;
     }
 }
@@ -443,6 +446,14 @@ pmd_set_emc_insert_inv_prob(struct pmd *pmd, unsigned int inv_prob)
 {
     struct pmd_cmd cmd = { .type = PMD_CMD_SET_EMC_PROB, .arg = inv_prob };
     return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_quiesce(struct pmd *pmd, unsigned int timeout_ms)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_QUIESCE };
+    int error = pmd_send(pmd, &cmd);
+    return error ? error : pmd_wait(pmd, timeout_ms);
 }
 
 int

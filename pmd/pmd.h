@@ -126,6 +126,11 @@ int pmd_clear_flow_stats(struct pmd *, struct megaflow *);
 int pmd_set_upcall_limit(struct pmd *, uint64_t rate, uint64_t burst);
 int pmd_set_emc_insert_inv_prob(struct pmd *, unsigned int inv_prob);
 int pmd_wait(struct pmd *, unsigned int timeout_ms);
+/* Waits until the PMD has finished the burst it is in (it acknowledges a
+ * command between bursts): after 0, no pointer it read before the call
+ * (e.g. a megaflow's old action list) is in use any more.  pmd_wait()
+ * alone does not wait when no command is outstanding. */
+int pmd_quiesce(struct pmd *, unsigned int timeout_ms);
 
 /* Reads a counter that another thread writes. */
 #define PMD_READ(X) __atomic_load_n(&(X), __ATOMIC_RELAXED)
