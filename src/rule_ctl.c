@@ -37,16 +37,17 @@ translate(const struct flow *flow, struct xlate_out *out, void *aux)
     (void) aux;
     struct rule *r = rule_table_lookup(&table, flow, &out->mask);
     out->version = table.version;
-    if (r) {
-        r->hits++;
-        if (r->actions) {
-            size_t size = sizeof *r->actions + r->actions->size;
-            out->actions = malloc(size);
-            if (!out->actions) {
-                return -ENOMEM;
-            }
-            memcpy(out->actions, r->actions, size);
+    if (!r) {
+        return XLATE_NO_MATCH;
+    }
+    r->hits++;
+    if (r->actions) {
+        size_t size = sizeof *r->actions + r->actions->size;
+        out->actions = malloc(size);
+        if (!out->actions) {
+            return -ENOMEM;
         }
+        memcpy(out->actions, r->actions, size);
     }
     return 0;
 }
@@ -199,7 +200,7 @@ void
 rule_ctl_init(struct dp *dp)
 {
     rule_table_init(&table);
-    xlate_set_provider(translate, NULL);
+    xlate_add_provider(translate, NULL);
     ctl_register("debug/add-rule", "PRIORITY MATCH ACTIONS", 3, 3,
                  cmd_add_rule, dp);
     ctl_register("debug/del-rule", "PRIORITY MATCH", 2, 2, cmd_del_rule, dp);
@@ -212,6 +213,6 @@ rule_ctl_init(struct dp *dp)
 void
 rule_ctl_destroy(void)
 {
-    xlate_set_provider(NULL, NULL);
+    xlate_remove_provider(translate, NULL);
     rule_table_destroy(&table);
 }

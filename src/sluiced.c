@@ -22,6 +22,7 @@
 #include "eal.h"
 #include "loop.h"
 #include "options.h"
+#include "bridge.h"
 #include "builtin.h"
 #include "server.h"
 #include "stream.h"
@@ -245,12 +246,12 @@ notify_ready(struct daemon *d)
     }
 }
 
-/* The OVSDB server: the database file and the remotes. */
+/* The OVSDB server's database, opened before EAL starts so that its
+ * EAL settings can be read. */
 static int
-start_ovsdb(struct daemon *d, struct dstr *err)
+open_ovsdb(struct daemon *d, struct dstr *err)
 {
     struct sluiced_options *o = &d->opts;
-    char msg[STREAM_ERR_LEN];
     int error;
 
     d->osrv = ovsdb_server_create(d->loop);
@@ -280,6 +281,17 @@ start_ovsdb(struct daemon *d, struct dstr *err)
         free(why);
         return error;
     }
+    return 0;
+}
+
+/* The OVSDB server's remotes. */
+static int
+serve_ovsdb(struct daemon *d, struct dstr *err)
+{
+    struct sluiced_options *o = &d->opts;
+    char msg[STREAM_ERR_LEN];
+    int error;
+
     if (o->private_key) {
         error = stream_ssl_ctx_create(o->private_key, o->certificate,
                                       o->ca_cert, &d->ssl, msg, sizeof msg);
@@ -317,10 +329,6 @@ start(struct daemon *d, struct dstr *err)
             return -EINVAL;
         }
     }
-    if (options_choose_cores(o, allowed_cores(), msg, sizeof msg)) {
-        dstr_put(err, msg);
-        return -EINVAL;
-    }
     error = make_run_dir(o->run_dir);
     if (error) {
         dstr_printf(err, "cannot create run directory %s: %s", o->run_dir,
@@ -357,6 +365,27 @@ start(struct daemon *d, struct dstr *err)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    d->loop = loop_create();
+    if (!d->loop) {
+        dstr_put(err, "cannot set up the event loop");
+        return -ENOMEM;
+    }
+    error = open_ovsdb(d, err);
+    if (error) {
+        return error;
+    }
+    struct ovsdb_db *vswitch = ovsdb_server_find_db(d->osrv, "Open_vSwitch");
+    if (vswitch) {
+        error = bridge_eal_defaults(vswitch, o, err);
+        if (error) {
+            return error;
+        }
+    }
+    if (options_choose_cores(o, allowed_cores(), msg, sizeof msg)) {
+        dstr_put(err, msg);
+        return -EINVAL;
+    }
+
     if (eal_init(o, err)) {
         return -EINVAL;
     }
@@ -369,9 +398,8 @@ start(struct daemon *d, struct dstr *err)
         return -EINVAL;
     }
 
-    d->loop = loop_create();
     int sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (!d->loop || sfd < 0
+    if (sfd < 0
         || loop_add_fd(d->loop, sfd, EPOLLIN, on_signal, d)) {
         dstr_put(err, "cannot set up the event loop");
         return -ENOMEM;
@@ -394,9 +422,17 @@ start(struct daemon *d, struct dstr *err)
         return error;
     }
 
-    error = start_ovsdb(d, err);
+    error = serve_ovsdb(d, err);
     if (error) {
         return error;
+    }
+    if (vswitch) {
+        error = bridge_start(d->loop, d->dp, vswitch);
+        if (error) {
+            dstr_printf(err, "cannot start the bridge reconciler: %s",
+                        strerror(-error));
+            return error;
+        }
     }
 
     dp_hold_rxqs(d->dp, true);
@@ -430,6 +466,7 @@ stop(struct daemon *d)
     if (d->loop) {
         ctl_server_stop();
     }
+    bridge_stop();
     ovsdb_server_destroy(d->osrv);
     d->osrv = NULL;
     stream_ssl_ctx_destroy(d->ssl);

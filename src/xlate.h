@@ -1,8 +1,10 @@
 /* xlate: the translation hook of DESIGN.md - (packet key) -> (datapath
- * actions, wildcard mask).  The control thread calls it for every upcall;
- * one provider is registered at a time (the debug rule table now, the
- * OpenFlow pipeline later).  A provider sets in 'mask' every bit of the
- * key it examined, so that the megaflow installed from the result never
+ * actions, wildcard mask).  The control thread calls it for every upcall.
+ * Providers are asked in the order they were added (the debug rule table,
+ * then the bridges' flood; the OpenFlow pipeline later) until one of them
+ * answers for the packet; a packet no provider answers for is dropped.  A
+ * provider sets in 'mask' every bit of the key it examined, also when it
+ * does not answer, so that the megaflow installed from the result never
  * captures a packet that would have been translated differently. */
 #ifndef SLUICE_XLATE_H
 #define SLUICE_XLATE_H
@@ -19,13 +21,20 @@ struct xlate_out {
     uint64_t version;               /* Provider's table version. */
 };
 
+/* A provider returns 0 (answered: 'actions' says what to do), a negative
+ * errno, or XLATE_NO_MATCH (not its packet: ask the next provider; it
+ * must not have set 'actions'). */
+#define XLATE_NO_MATCH 1
 typedef int xlate_fn(const struct flow *, struct xlate_out *, void *aux);
 
-/* Makes 'fn' the provider (NULL: none, everything drops). */
-void xlate_set_provider(xlate_fn *fn, void *aux);
+#define XLATE_MAX_PROVIDERS 4
+
+/* Appends a provider.  Returns 0 or -ENOSPC. */
+int xlate_add_provider(xlate_fn *fn, void *aux);
+void xlate_remove_provider(xlate_fn *fn, void *aux);
 
 /* Translates 'flow'.  Always fills 'out' (on error: drop, exact
- * in_port); returns the provider's result. */
+ * in_port); returns 0 or the answering provider's error. */
 int xlate_translate(const struct flow *, struct xlate_out *);
 
 #endif

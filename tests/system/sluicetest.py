@@ -506,9 +506,16 @@ class Daemon:
             d.ctl('dpctl/show')
 
     The 'with' block stops the daemon (SIGTERM, then SIGKILL) and removes
-    the run directory; if the block raises, the daemon's log is printed."""
+    the run directory; if the block raises, the daemon's log is printed.
 
-    def __init__(self):
+    With netns=True the daemon runs in a network namespace of its own
+    (unshare --net, loopback up), so the tap and af_packet interfaces a
+    test's bridges create never meet the host's or another test's; the
+    namespace goes away with the daemon.  d.in_netns(cmd) runs a command
+    in it.  TCP remotes are then reachable only from inside."""
+
+    def __init__(self, netns=False):
+        self.netns = netns
         self.run_dir = tempfile.mkdtemp(prefix='sluice-test-')
         os.chmod(self.run_dir, 0o700)
         self.log_file = self.path('sluiced.log')
@@ -555,6 +562,9 @@ class Daemon:
         for o in outputs:
             cmd += ['--output', o]
         cmd += list(args)
+        if self.netns:
+            cmd = ['unshare', '--net', '--', 'sh', '-c',
+                   'ip link set lo up && exec "$0" "$@"'] + cmd
         self.cmdline = cmd
         console = open(self.console_file, 'ab')
         try:
@@ -599,6 +609,19 @@ class Daemon:
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def in_netns(self, cmd, check=True, timeout=CMD_TIMEOUT, **kw):
+        """Runs 'cmd' (a list) in the daemon's network namespace; returns
+        the CompletedProcess (raises if it fails and 'check')."""
+        if not self.netns:
+            raise ValueError('daemon has no network namespace')
+        full = ['nsenter', '-t', str(self.pid), '-n', '--'] + list(cmd)
+        r = subprocess.run(full, capture_output=True, text=True,
+                           timeout=timeout, **kw)
+        if check and r.returncode != 0:
+            raise AssertionError('%s: status %d: %s'
+                                 % (' '.join(full), r.returncode, r.stderr))
+        return r
 
     def wait_exit(self, timeout=20.0):
         """Waits for the daemon to exit; returns its exit status."""

@@ -618,7 +618,7 @@ class OvsClientsTest(unittest.TestCase):
     schema."""
 
     def setUp(self):
-        self.d = st.Daemon()
+        self.d = st.Daemon(netns=True)
         self.addCleanup(st.cleanup_after_test, self, self.d)
         self.db = self.d.path('conf.db')
         run([OVSDB_TOOL, 'create', self.db, DEBIAN_SCHEMA])

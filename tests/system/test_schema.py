@@ -154,7 +154,7 @@ class ServedTest(unittest.TestCase):
     """sluiced serving a database created from our schema."""
 
     def setUp(self):
-        self.d = st.Daemon()
+        self.d = st.Daemon(netns=True)
         self.addCleanup(st.cleanup_after_test, self, self.d)
         self.db = self.d.path('conf.db')
         run([OVSDB_TOOL, 'create', self.db, OURS])
@@ -220,7 +220,7 @@ class BuiltinTest(unittest.TestCase):
     into it, and keeps what was written there across a restart."""
 
     def test_default_database_from_builtin_schema(self):
-        d = st.Daemon()
+        d = st.Daemon(netns=True)
         self.addCleanup(st.cleanup_after_test, self, d)
         db = d.path('conf.db')
         self.assertFalse(os.path.exists(db))

@@ -21,7 +21,7 @@ OVS_VSCTL = shutil.which('ovs-vsctl')
 class SluicectlDbTest(unittest.TestCase):
 
     def setUp(self):
-        self.d = st.Daemon()
+        self.d = st.Daemon(netns=True)
         self.addCleanup(st.cleanup_after_test, self, self.d)
         self.d.start()
         self.remote = 'unix:' + self.d.path('db.sock')

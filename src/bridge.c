@@ -1,0 +1,920 @@
+/* bridge: the reconciler from the Open_vSwitch database to the datapath. */
+#include "bridge.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_version.h>
+
+#include "bridge_cfg.h"
+#include "bridge_flood.h"
+#include "bridge_iface.h"
+#include "bridge_status.h"
+#include "db.h"
+#include "dp.h"
+#include "dstr.h"
+#include "loop.h"
+#include "options.h"
+#include "port.h"
+#include "txn.h"
+#include "upcall.h"
+#include "vlog.h"
+#include "xlate.h"
+
+VLOG_DEFINE_THIS_MODULE(bridge);
+
+#define NO_PORT UINT32_MAX
+#define OFPP_LOCAL 65534
+#define OFPP_MAX 65279          /* Highest ordinary OpenFlow port. */
+#define STATUS_TICK_MS 1000
+#define DEFAULT_STATS_INTERVAL_MS 5000
+
+/* An interface as it runs. */
+struct rt_iface {
+    char *name;
+    struct ovsdb_uuid uuid;
+    char *bridge;               /* Name of its bridge at the last pass. */
+    size_t br_idx;              /* Index in the snapshot of this pass. */
+    const struct cfg_iface *cfg;    /* Valid during a pass. */
+    struct iface_plan plan;     /* As applied (if has_plan). */
+    bool has_plan;
+    uint32_t port_no;           /* Datapath port, or NO_PORT. */
+    int64_t ofport;             /* -1: none (failed). */
+    char *error;                /* Why it does not work, or NULL. */
+    bool is_local;              /* The bridge's own internal port. */
+    bool link_known, link_up;
+    int64_t link_resets;
+    bool seen;
+};
+
+static struct {
+    struct loop *loop;
+    struct dp *dp;
+    struct ovsdb_db *db;
+    struct loop_timer *pass_timer;
+    struct loop_timer *status_timer;
+    struct rt_iface **ifaces;
+    size_t n_ifaces;
+    struct cfg cfg;             /* Snapshot of the last pass. */
+    bool own_txn;               /* Our own write is committing. */
+    uint64_t stats_interval_ms;
+    uint64_t last_stats_ms;
+    char **noted;               /* "Not acted on yet" already logged. */
+    size_t n_noted;
+    bool started;
+} br;
+
+static void pass_cb(void *);
+
+/* EAL keys of other_config and the values start-up saw. */
+static const char *const eal_keys[] = {
+    "dpdk-lcore-mask", "dpdk-socket-mem", "dpdk-alloc-mem", "dpdk-extra",
+    "dpdk-socket-limit", "dpdk-hugepage-dir", "dpdk-init",
+};
+#define N_EAL_KEYS (sizeof eal_keys / sizeof eal_keys[0])
+static char *eal_seen[N_EAL_KEYS];
+static bool eal_recorded;
+
+/* ---- Runtime interfaces ---------------------------------------------- */
+
+static struct rt_iface *
+rt_find(const char *name)
+{
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        if (!strcmp(br.ifaces[i]->name, name)) {
+            return br.ifaces[i];
+        }
+    }
+    return NULL;
+}
+
+static struct rt_iface *
+rt_create(const char *name)
+{
+    struct rt_iface *rt = calloc(1, sizeof *rt);
+    struct rt_iface **v = realloc(br.ifaces,
+                                  (br.n_ifaces + 1) * sizeof *v);
+    if (!rt || !v || !(rt->name = strdup(name))) {
+        abort();
+    }
+    rt->port_no = NO_PORT;
+    rt->ofport = -1;
+    br.ifaces = v;
+    br.ifaces[br.n_ifaces++] = rt;
+    return rt;
+}
+
+static void
+rt_set_error(struct rt_iface *rt, const char *error)
+{
+    if (error && rt->error && !strcmp(error, rt->error)) {
+        return;
+    }
+    free(rt->error);
+    rt->error = error ? strdup(error) : NULL;
+    if (error) {
+        VLOG_WARN("interface %s: %s", rt->name, error);
+    }
+}
+
+static void
+rt_close(struct rt_iface *rt)
+{
+    if (rt->port_no != NO_PORT) {
+        struct dstr err = DSTR_INIT;
+        if (dp_port_del(br.dp, rt->name, &err)) {
+            VLOG_WARN("interface %s: cannot close: %s", rt->name,
+                      dstr_cstr(&err));
+        } else {
+            VLOG_INFO("interface %s: closed (datapath port %u)", rt->name,
+                      rt->port_no);
+        }
+        dstr_free(&err);
+        rt->port_no = NO_PORT;
+    }
+    if (rt->has_plan) {
+        iface_plan_destroy(&rt->plan);
+        rt->has_plan = false;
+    }
+    rt->link_known = false;
+}
+
+static void
+rt_destroy(struct rt_iface *rt)
+{
+    rt_close(rt);
+    free(rt->name);
+    free(rt->bridge);
+    free(rt->error);
+    free(rt);
+}
+
+/* Takes 'plan' and opens its device (a patch has none). */
+static void
+rt_open(struct rt_iface *rt, struct iface_plan *plan)
+{
+    rt->plan = *plan;
+    rt->plan.pc.name = rt->name;
+    rt->has_plan = true;
+    memset(plan, 0, sizeof *plan);
+    rt_set_error(rt, NULL);
+    if (rt->plan.kind != IFACE_DEVICE) {
+        return;
+    }
+    if (dp_port_by_name(br.dp, rt->name)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "a datapath port named %s already exists "
+                 "(opened outside the database)", rt->name);
+        rt_set_error(rt, msg);
+        return;
+    }
+    struct dstr err = DSTR_INIT;
+    int port_no = dp_port_add(br.dp, &rt->plan.pc, &err);
+    if (port_no < 0) {
+        rt_set_error(rt, err.len ? dstr_cstr(&err)
+                                         : strerror(-port_no));
+    } else {
+        rt->port_no = (uint32_t) port_no;
+        VLOG_INFO("interface %s: opened %s as datapath port %d", rt->name,
+                  rt->plan.devargs, port_no);
+    }
+    dstr_free(&err);
+}
+
+/* ---- One pass -------------------------------------------------------- */
+
+static void
+note_once(const char *what)
+{
+    for (size_t i = 0; i < br.n_noted; i++) {
+        if (!strcmp(br.noted[i], what)) {
+            return;
+        }
+    }
+    char **v = realloc(br.noted, (br.n_noted + 1) * sizeof *v);
+    if (!v || !(v[br.n_noted] = strdup(what))) {
+        abort();
+    }
+    br.noted = v;
+    br.n_noted++;
+    VLOG_INFO("%s is stored but not acted on yet", what);
+}
+
+static void
+note_unused(const struct cfg_bridge *b)
+{
+    if (b->n_controllers) {
+        note_once("Bridge controller");
+    }
+    if (b->n_mirrors) {
+        note_once("Bridge mirrors");
+    }
+    if (b->has_netflow) {
+        note_once("Bridge netflow");
+    }
+    if (b->has_sflow) {
+        note_once("Bridge sflow");
+    }
+    if (b->has_ipfix) {
+        note_once("Bridge ipfix");
+    }
+    if (b->fail_mode) {
+        note_once("Bridge fail_mode");
+    }
+    if (strcmp(b->datapath_type, "") && strcmp(b->datapath_type, "netdev")) {
+        note_once("Bridge datapath_type other than netdev");
+    }
+    for (size_t p = 0; p < b->n_ports; p++) {
+        const struct cfg_port *port = &b->ports[p];
+        if (port->tag >= 0 || port->n_trunks || port->vlan_mode) {
+            note_once("Port tag, trunks and vlan_mode");
+        }
+        if (port->n_ifaces > 1) {
+            note_once("Port with several interfaces (bonds)");
+        }
+    }
+}
+
+/* The bridge's MAC: other_config:hwaddr, else one derived from its
+ * UUID (locally administered, so stable across restarts). */
+static void
+bridge_mac(const struct cfg_bridge *b, uint8_t mac[6])
+{
+    const char *hw = cfg_smap_get(&b->other_config, "hwaddr");
+    unsigned int m[6];
+    if (hw && sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
+                     &m[4], &m[5]) == 6) {
+        for (int i = 0; i < 6; i++) {
+            mac[i] = (uint8_t) m[i];
+        }
+        if (!(mac[0] & 1)) {
+            return;
+        }
+        VLOG_WARN("bridge %s: other_config:hwaddr %s is multicast, ignored",
+                  b->name, hw);
+    }
+    memcpy(mac, b->uuid.b, 6);
+    mac[0] = (uint8_t) ((mac[0] & 0xfc) | 0x02);
+}
+
+static uint64_t
+bridge_dpid(const struct cfg_bridge *b)
+{
+    const char *s = cfg_smap_get(&b->other_config, "datapath-id");
+    if (s) {
+        char *end;
+        unsigned long long v = strtoull(s, &end, 16);
+        if (strlen(s) == 16 && !*end) {
+            return v;
+        }
+        VLOG_WARN("bridge %s: other_config:datapath-id %s is not 16 hex "
+                  "digits, ignored", b->name, s);
+    }
+    uint8_t mac[6];
+    uint64_t dpid = 0;
+    bridge_mac(b, mac);
+    for (int i = 0; i < 6; i++) {
+        dpid = (dpid << 8) | mac[i];
+    }
+    return dpid;
+}
+
+static void
+reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
+                const struct cfg_iface *ifc)
+{
+    struct rt_iface *rt = rt_find(ifc->name);
+    if (rt && rt->seen) {
+        return;                 /* Referenced twice: the first wins. */
+    }
+    if (!rt) {
+        rt = rt_create(ifc->name);
+    }
+    rt->seen = true;
+    rt->uuid = ifc->uuid;
+    rt->br_idx = br_idx;
+    rt->cfg = ifc;
+    rt->is_local = !strcmp(ifc->name, b->name)
+                   && !strcmp(ifc->type, "internal");
+
+    uint8_t mac[6];
+    struct iface_plan plan;
+    struct dstr err = DSTR_INIT;
+    bridge_mac(b, mac);
+    if (iface_plan_build(ifc, rt->is_local ? mac : NULL, &plan, &err)) {
+        rt_close(rt);
+        rt_set_error(rt, dstr_cstr(&err));
+        dstr_free(&err);
+        return;
+    }
+    dstr_free(&err);
+
+    bool running = rt->has_plan
+                   && (rt->port_no != NO_PORT || rt->plan.kind == IFACE_PATCH);
+    if (running && iface_plan_same_device(&rt->plan, &plan)
+        && iface_plan_same_queues(&rt->plan, &plan)) {
+        /* Still open as asked; numbering decides about errors anew. */
+        iface_plan_destroy(&plan);
+        rt_set_error(rt, NULL);
+        return;
+    }
+    if (running && iface_plan_same_device(&rt->plan, &plan)) {
+        VLOG_INFO("interface %s: queues or MTU changed, reopening",
+                  rt->name);
+    }
+    rt_close(rt);
+    rt_open(rt, &plan);
+}
+
+static bool
+ofport_taken(int64_t *used, size_t n, int64_t ofport)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (used[i] == ofport) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int64_t
+lowest_free(int64_t *used, size_t n)
+{
+    for (int64_t o = 1; o <= OFPP_MAX; o++) {
+        if (!ofport_taken(used, n, o)) {
+            return o;
+        }
+    }
+    return -1;
+}
+
+static bool
+rt_working(const struct rt_iface *rt)
+{
+    return !rt->error && rt->has_plan;
+}
+
+static bool
+has_request(const struct rt_iface *rt)
+{
+    int64_t req = rt->cfg->ofport_request;
+    return req >= 1 && req <= OFPP_MAX;
+}
+
+/* OpenFlow port numbers of one bridge's interfaces: LOCAL, then requests
+ * (a number already held by the requester first; a request for a number
+ * another interface holds or requested earlier is that interface's
+ * error), then numbers held since the last pass, numbers stored in the
+ * database by an earlier run, and the lowest free ones. */
+static void
+assign_ofports(const struct cfg_bridge *b, size_t br_idx)
+{
+    size_t n = 0, cap = br.n_ifaces + 1;
+    struct rt_iface **mine = calloc(cap, sizeof *mine);
+    int64_t *used = calloc(cap, sizeof *used);
+    size_t n_used = 0;
+    if (!mine || !used) {
+        abort();
+    }
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        struct rt_iface *rt = br.ifaces[i];
+        if (rt->seen && rt->br_idx == br_idx) {
+            bool same_bridge = rt->bridge && !strcmp(rt->bridge, b->name);
+            if (!same_bridge || !rt_working(rt)) {
+                rt->ofport = -1;
+            }
+            mine[n++] = rt;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (mine[i]->is_local && rt_working(mine[i])) {
+            mine[i]->ofport = OFPP_LOCAL;
+            used[n_used++] = OFPP_LOCAL;
+        }
+    }
+    for (int holders = 1; holders >= 0; holders--) {
+        for (size_t i = 0; i < n; i++) {
+            struct rt_iface *rt = mine[i];
+            int64_t req = rt->cfg->ofport_request;
+            if (rt->is_local || !rt_working(rt) || !has_request(rt)
+                || (rt->ofport == req) != holders) {
+                continue;
+            }
+            if (ofport_taken(used, n_used, req)) {
+                char msg[128];
+                snprintf(msg, sizeof msg, "ofport_request %lld is already "
+                         "taken by another interface of bridge %s",
+                         (long long) req, b->name);
+                rt_set_error(rt, msg);
+                rt->ofport = -1;
+                continue;
+            }
+            rt->ofport = req;
+            used[n_used++] = req;
+        }
+    }
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < n; i++) {
+            struct rt_iface *rt = mine[i];
+            if (rt->is_local || !rt_working(rt) || has_request(rt)
+                || (round > 0 && rt->ofport > 0)) {
+                continue;
+            }
+            int64_t want = round == 0 ? rt->ofport
+                           : round == 1 ? rt->cfg->ofport
+                           : lowest_free(used, n_used);
+            if (want >= 1 && want <= OFPP_MAX
+                && !ofport_taken(used, n_used, want)) {
+                rt->ofport = want;
+                used[n_used++] = want;
+            } else {
+                rt->ofport = -1;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(mine[i]->bridge);
+        mine[i]->bridge = strdup(b->name);
+    }
+    free(mine);
+    free(used);
+}
+
+static void
+rebuild_flood(const struct cfg *cfg)
+{
+    struct flood_topo *t = flood_topo_create(cfg->n_bridges);
+    if (!t) {
+        VLOG_ERR("out of memory building the flood topology");
+        return;
+    }
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        struct rt_iface *rt = br.ifaces[i];
+        if (!rt->seen || rt->ofport < 0 || !rt_working(rt)) {
+            continue;
+        }
+        if (rt->port_no != NO_PORT) {
+            flood_topo_add_port(t, rt->br_idx, rt->port_no);
+        } else if (rt->plan.kind == IFACE_PATCH) {
+            struct rt_iface *peer = rt_find(rt->plan.peer);
+            if (peer && peer->seen && rt_working(peer)
+                && peer->plan.kind == IFACE_PATCH && peer->ofport >= 0
+                && !strcmp(peer->plan.peer, rt->name)
+                && peer->br_idx != rt->br_idx) {
+                flood_topo_add_patch(t, rt->br_idx, peer->br_idx);
+            }
+        }
+    }
+    flood_set_topo(t);
+}
+
+/* ---- Writing status back --------------------------------------------- */
+
+static json_t *
+where_uuid(const struct ovsdb_uuid *u)
+{
+    char s[40];
+    ovsdb_uuid_format(u, s);
+    return json_pack("[[ss[ss]]]", "_uuid", "==", "uuid", s);
+}
+
+static json_t *
+update_op(const char *table, const struct ovsdb_uuid *u, json_t *row)
+{
+    return json_pack("{ss ss so so}", "op", "update", "table", table,
+                     "where", where_uuid(u), "row", row);
+}
+
+static json_t *
+patch_status(const struct rt_iface *rt)
+{
+    const struct rt_iface *peer = rt_find(rt->plan.peer);
+    bool up = peer && peer->seen && peer->has_plan
+              && peer->plan.kind == IFACE_PATCH
+              && !strcmp(peer->plan.peer, rt->name);
+    json_t *row = bridge_status_no_device(NULL, rt->ofport);
+    json_object_set_new(row, "admin_state", json_string("up"));
+    json_object_set_new(row, "link_state", json_string(up ? "up" : "down"));
+    json_object_set_new(row, "status",
+                        json_pack("[s[[ss]]]", "map", "peer",
+                                  up ? rt->plan.peer : "missing or not "
+                                  "pointing back"));
+    return row;
+}
+
+static json_t *
+iface_status(struct rt_iface *rt)
+{
+    if (rt->error || !rt->has_plan) {
+        return bridge_status_no_device(rt->error, -1);
+    }
+    if (rt->plan.kind == IFACE_PATCH) {
+        return patch_status(rt);
+    }
+    bool up;
+    json_t *row = bridge_status_iface(br.dp, rt->port_no, &up);
+    if (rt->link_known && up != rt->link_up) {
+        rt->link_resets++;
+    }
+    rt->link_known = true;
+    rt->link_up = up;
+    json_object_set_new(row, "link_resets", json_integer(rt->link_resets));
+    json_object_set_new(row, "ofport", json_integer(rt->ofport));
+    json_object_set_new(row, "error", json_pack("[s[]]", "set"));
+    return row;
+}
+
+static json_t *
+string_set(const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(a, json_string(v[i]));
+    }
+    return json_pack("[so]", "set", a);
+}
+
+static void
+commit_local(json_t *ops, const char *what)
+{
+    if (!json_array_size(ops)) {
+        json_decref(ops);
+        return;
+    }
+    br.own_txn = true;
+    json_t *err = ovsdb_txn_local(br.db, ops, NULL);
+    br.own_txn = false;
+    if (err) {
+        char *text = json_dumps(err, JSON_COMPACT);
+        VLOG_WARN("cannot write %s: %s", what, text ? text : "?");
+        free(text);
+        json_decref(err);
+    }
+    json_decref(ops);
+}
+
+/* Status of every interface; with 'cfg_done' also cur_cfg, the bridges'
+ * datapath_id and the Open_vSwitch row's capabilities. */
+static void
+write_status(const struct cfg *cfg, bool cfg_done)
+{
+    json_t *ops = json_array();
+
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        struct rt_iface *rt = br.ifaces[i];
+        if (rt->seen) {
+            json_array_append_new(ops, update_op("Interface", &rt->uuid,
+                                                 iface_status(rt)));
+        }
+    }
+    if (cfg_done && cfg->present) {
+        for (size_t b = 0; b < cfg->n_bridges; b++) {
+            char dpid[20];
+            snprintf(dpid, sizeof dpid, "%016" PRIx64,
+                     bridge_dpid(&cfg->bridges[b]));
+            json_array_append_new(ops, update_op("Bridge",
+                                                 &cfg->bridges[b].uuid,
+                                                 json_pack("{ss}",
+                                                           "datapath_id",
+                                                           dpid)));
+        }
+        size_t n_types;
+        const char *const *types = iface_supported_types(&n_types);
+        const char *dp_types[] = { "netdev" };
+        json_array_append_new(ops, update_op("Open_vSwitch", &cfg->root,
+            json_pack("{sI sb ss so so}",
+                      "cur_cfg", (json_int_t) cfg->next_cfg,
+                      "dpdk_initialized", 1,
+                      "dpdk_version", rte_version(),
+                      "iface_types", string_set(types, n_types),
+                      "datapath_types", string_set(dp_types, 1))));
+    }
+    commit_local(ops, cfg_done ? "configuration status" : "status");
+    br.last_stats_ms = loop_now_ms();
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static void
+record_eal_keys(const struct cfg_smap *oc)
+{
+    for (size_t i = 0; i < N_EAL_KEYS; i++) {
+        const char *v = cfg_smap_get(oc, eal_keys[i]);
+        free(eal_seen[i]);
+        eal_seen[i] = v ? strdup(v) : NULL;
+    }
+    eal_recorded = true;
+}
+
+/* EAL was set up once, at start-up: say so when its keys change. */
+static void
+check_eal_keys(const struct cfg_smap *oc)
+{
+    if (!eal_recorded) {
+        record_eal_keys(oc);
+        return;
+    }
+    for (size_t i = 0; i < N_EAL_KEYS; i++) {
+        const char *v = cfg_smap_get(oc, eal_keys[i]);
+        if (!str_eq(v, eal_seen[i])) {
+            VLOG_WARN("other_config:%s changed to %s: DPDK (EAL) settings "
+                      "are read at start-up only; restart sluiced to apply",
+                      eal_keys[i], v ? v : "(unset)");
+            free(eal_seen[i]);
+            eal_seen[i] = v ? strdup(v) : NULL;
+        }
+    }
+}
+
+static bool
+parse_hex_mask(const char *s, uint64_t *mask)
+{
+    char *end;
+    if (!s || !*s) {
+        return false;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 16);
+    if (*end || errno || !v) {
+        return false;
+    }
+    *mask = v;
+    return true;
+}
+
+/* "1024" or "1024,0,...": megabytes summed over NUMA nodes. */
+static bool
+parse_socket_mem(const char *s, unsigned int *mb)
+{
+    unsigned long total = 0;
+    while (s && *s) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 10);
+        if (end == s || errno || (*end && *end != ',')) {
+            return false;
+        }
+        total += v;
+        s = *end ? end + 1 : end;
+    }
+    if (!total || total > 1024 * 1024) {
+        return false;
+    }
+    *mb = (unsigned int) total;
+    return true;
+}
+
+int
+bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
+                    struct dstr *err)
+{
+    struct cfg cfg;
+    (void) err;
+    if (cfg_read(db, &cfg)) {
+        return 0;
+    }
+    const struct cfg_smap *oc = &cfg.other_config;
+    const char *v;
+    uint64_t mask;
+    unsigned int mb;
+
+    if ((v = cfg_smap_get(oc, "dpdk-lcore-mask")) && o->control_core < 0) {
+        if (parse_hex_mask(v, &mask)) {
+            o->control_core = __builtin_ctzll(mask);
+            VLOG_INFO("control core %d from other_config:dpdk-lcore-mask",
+                      o->control_core);
+        } else {
+            VLOG_WARN("other_config:dpdk-lcore-mask=%s is not a hex core "
+                      "mask, ignored", v);
+        }
+    }
+    if ((v = cfg_smap_get(oc, "pmd-cpu-mask")) && !o->pmd_mask) {
+        if (parse_hex_mask(v, &mask)) {
+            o->pmd_mask = mask;
+            VLOG_INFO("pmd mask 0x%llx from other_config:pmd-cpu-mask",
+                      (unsigned long long) mask);
+        } else {
+            VLOG_WARN("other_config:pmd-cpu-mask=%s is not a hex core mask, "
+                      "ignored", v);
+        }
+    }
+    v = cfg_smap_get(oc, "dpdk-socket-mem");
+    if (!v) {
+        v = cfg_smap_get(oc, "dpdk-alloc-mem");
+    }
+    if (v && !o->memory_mb) {
+        if (parse_socket_mem(v, &mb)) {
+            o->memory_mb = mb;
+            VLOG_INFO("%u MB of DPDK memory from other_config", mb);
+        } else {
+            VLOG_WARN("other_config DPDK memory \"%s\" is not a number of "
+                      "megabytes (per NUMA node, comma separated), ignored",
+                      v);
+        }
+    }
+    if ((v = cfg_smap_get(oc, "dpdk-extra")) && !o->eal_args && *v) {
+        o->eal_args = strdup(v);
+        VLOG_INFO("extra EAL arguments from other_config:dpdk-extra: %s", v);
+    }
+    record_eal_keys(oc);
+    cfg_destroy(&cfg);
+    return 0;
+}
+
+static void
+apply_global(const struct cfg *cfg)
+{
+    check_eal_keys(&cfg->other_config);
+    uint64_t v;
+    if (cfg_smap_get_uint(&cfg->other_config, "stats-update-interval",
+                          DEFAULT_STATS_INTERVAL_MS, 1000, 3600 * 1000,
+                          &v)) {
+        VLOG_WARN("other_config:stats-update-interval=%s: not a number of "
+                  "milliseconds from 1000, ignored",
+                  cfg_smap_get(&cfg->other_config, "stats-update-interval"));
+        v = DEFAULT_STATS_INTERVAL_MS;
+    }
+    br.stats_interval_ms = v;
+}
+
+static void
+run_pass(void)
+{
+    struct cfg cfg;
+
+    if (cfg_read(br.db, &cfg)) {
+        VLOG_ERR("database lacks the Open_vSwitch tables; not reconciling");
+        return;
+    }
+    apply_global(&cfg);
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        br.ifaces[i]->seen = false;
+        br.ifaces[i]->cfg = NULL;
+    }
+    for (size_t b = 0; b < cfg.n_bridges; b++) {
+        const struct cfg_bridge *bridge = &cfg.bridges[b];
+        note_unused(bridge);
+        for (size_t p = 0; p < bridge->n_ports; p++) {
+            const struct cfg_port *port = &bridge->ports[p];
+            for (size_t i = 0; i < port->n_ifaces; i++) {
+                reconcile_iface(bridge, b, &port->ifaces[i]);
+            }
+        }
+    }
+    /* Rows that went away. */
+    for (size_t i = 0; i < br.n_ifaces; ) {
+        struct rt_iface *rt = br.ifaces[i];
+        if (!rt->seen) {
+            rt_destroy(rt);
+            br.ifaces[i] = br.ifaces[--br.n_ifaces];
+        } else {
+            i++;
+        }
+    }
+    for (size_t b = 0; b < cfg.n_bridges; b++) {
+        assign_ofports(&cfg.bridges[b], b);
+    }
+    rebuild_flood(&cfg);
+    upcall_revalidate(br.dp);
+    write_status(&cfg, true);
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        br.ifaces[i]->cfg = NULL;
+    }
+    cfg_destroy(&br.cfg);
+    br.cfg = cfg;
+}
+
+static void
+pass_cb(void *aux)
+{
+    (void) aux;
+    br.pass_timer = NULL;
+    run_pass();
+}
+
+void
+bridge_run(void)
+{
+    if (br.pass_timer) {
+        loop_cancel_timer(br.loop, br.pass_timer);
+        br.pass_timer = NULL;
+    }
+    run_pass();
+}
+
+/* Link state every tick (a change is written at once), counters every
+ * stats-update-interval. */
+static void
+status_cb(void *aux)
+{
+    (void) aux;
+    bool changed = false;
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        struct rt_iface *rt = br.ifaces[i];
+        if (rt->seen && rt->port_no != NO_PORT && rt->link_known) {
+            struct port *port = br.dp->ports[rt->port_no];
+            bool up = false;
+            uint32_t speed;
+            if (port) {
+                port_get_link(port, &up, &speed);
+            }
+            changed |= up != rt->link_up;
+        }
+    }
+    if (changed || loop_now_ms() - br.last_stats_ms >= br.stats_interval_ms) {
+        write_status(&br.cfg, false);
+    }
+}
+
+static bool
+is_config_table(const struct ovsdb_table *t)
+{
+    static const char *const names[] = {
+        "Open_vSwitch", "Bridge", "Port", "Interface",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!strcmp(t->schema->name, names[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+on_commit(struct ovsdb_db *db, const struct ovsdb_commit *c, void *aux)
+{
+    (void) db;
+    (void) aux;
+    if (br.own_txn || br.pass_timer) {
+        return;
+    }
+    for (size_t i = 0; i < c->n_changes; i++) {
+        if (is_config_table(c->changes[i].table)) {
+            br.pass_timer = loop_add_timer(br.loop, 0, false, pass_cb, NULL);
+            return;
+        }
+    }
+}
+
+int
+bridge_start(struct loop *loop, struct dp *dp, struct ovsdb_db *db)
+{
+    memset(&br, 0, sizeof br);
+    br.loop = loop;
+    br.dp = dp;
+    br.db = db;
+    br.stats_interval_ms = DEFAULT_STATS_INTERVAL_MS;
+    int error = ovsdb_db_add_commit_cb(db, on_commit, NULL);
+    if (error) {
+        return error;
+    }
+    error = xlate_add_provider(flood_translate, NULL);
+    if (error) {
+        ovsdb_db_remove_commit_cb(db, on_commit, NULL);
+        return error;
+    }
+    br.started = true;
+    br.pass_timer = loop_add_timer(loop, 0, false, pass_cb, NULL);
+    br.status_timer = loop_add_timer(loop, STATUS_TICK_MS, true, status_cb,
+                                     NULL);
+    return 0;
+}
+
+void
+bridge_stop(void)
+{
+    if (!br.started) {
+        return;
+    }
+    ovsdb_db_remove_commit_cb(br.db, on_commit, NULL);
+    xlate_remove_provider(flood_translate, NULL);
+    if (br.pass_timer) {
+        loop_cancel_timer(br.loop, br.pass_timer);
+    }
+    if (br.status_timer) {
+        loop_cancel_timer(br.loop, br.status_timer);
+    }
+    flood_set_topo(NULL);
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        rt_destroy(br.ifaces[i]);
+    }
+    free(br.ifaces);
+    for (size_t i = 0; i < br.n_noted; i++) {
+        free(br.noted[i]);
+    }
+    free(br.noted);
+    cfg_destroy(&br.cfg);
+    memset(&br, 0, sizeof br);
+    for (size_t i = 0; i < N_EAL_KEYS; i++) {
+        free(eal_seen[i]);
+        eal_seen[i] = NULL;
+    }
+    eal_recorded = false;
+}

@@ -1,0 +1,90 @@
+/* bridge_cfg: the switch configuration the Open_vSwitch database asks
+ * for, read from the committed rows into plain structs (a snapshot the
+ * reconciler compares with what runs).  Only what reaches a root: the
+ * Open_vSwitch row's bridges, their ports, the ports' interfaces.  The
+ * snapshot owns copies of every string; nothing points into the
+ * database, so it stays valid across transactions. */
+#ifndef SLUICE_BRIDGE_CFG_H
+#define SLUICE_BRIDGE_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uuid.h"
+
+struct ovsdb_db;
+struct ovsdb_row;
+struct ovsdb_datum;
+
+/* A string-to-string map column (options, other_config, ...). */
+struct cfg_smap {
+    size_t n;
+    char **keys;
+    char **values;
+};
+
+const char *cfg_smap_get(const struct cfg_smap *, const char *key);
+
+struct cfg_iface {
+    struct ovsdb_uuid uuid;
+    char *name;
+    char *type;                 /* "" for a kernel interface. */
+    struct cfg_smap options;
+    struct cfg_smap other_config;
+    int64_t ofport_request;     /* -1: none. */
+    int64_t ofport;             /* Stored from an earlier run; -1: none. */
+    int64_t mtu_request;        /* 0: none. */
+    char *mac;                  /* Requested MAC ("mac" column) or NULL. */
+};
+
+struct cfg_port {
+    struct ovsdb_uuid uuid;
+    char *name;
+    struct cfg_iface *ifaces;
+    size_t n_ifaces;
+    int64_t tag;                /* -1: none. */
+    int64_t *trunks;
+    size_t n_trunks;
+    char *vlan_mode;            /* NULL: default. */
+};
+
+struct cfg_bridge {
+    struct ovsdb_uuid uuid;
+    char *name;
+    char *datapath_type;
+    char *fail_mode;            /* NULL if unset. */
+    struct cfg_smap other_config;
+    struct cfg_port *ports;
+    size_t n_ports;
+    /* References the reconciler does not act on yet (counts). */
+    size_t n_controllers, n_mirrors;
+    bool has_netflow, has_sflow, has_ipfix;
+};
+
+struct cfg {
+    bool present;               /* An Open_vSwitch row exists. */
+    struct ovsdb_uuid root;     /* Its UUID. */
+    int64_t next_cfg;
+    int64_t cur_cfg;
+    struct cfg_smap other_config;
+    struct cfg_bridge *bridges;
+    size_t n_bridges;
+};
+
+/* Reads the configuration from 'db' (an Open_vSwitch database).
+ * Returns 0, or -EINVAL if 'db' lacks the tables and columns it needs. */
+int cfg_read(const struct ovsdb_db *, struct cfg *);
+void cfg_destroy(struct cfg *);
+
+/* Lookups in a snapshot (NULL if absent). */
+const struct cfg_iface *cfg_find_iface(const struct cfg *, const char *name,
+                                       const struct cfg_bridge **brp);
+
+/* Parses an unsigned decimal option, 'def' when absent.  Returns 0 or
+ * -EINVAL when present and not a number in [min, max]. */
+int cfg_smap_get_uint(const struct cfg_smap *, const char *key,
+                      uint64_t def, uint64_t min, uint64_t max,
+                      uint64_t *value);
+
+#endif

@@ -1,0 +1,235 @@
+/* bridge_iface: Interface rows to datapath devices. */
+#include "bridge_iface.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge_cfg.h"
+#include "dstr.h"
+
+/* Kernel interface names (IFNAMSIZ - 1), used inside devargs. */
+#define KERNEL_NAME_MAX 15
+
+static const char *const supported[] = {
+    "", "dpdk", "internal", "tap", "patch", "system",
+};
+
+/* Types of Open vSwitch that arrive with later issues. */
+static const char *const later[] = {
+    "dpdkvhostuser", "dpdkvhostuserclient", "gre", "vxlan", "geneve",
+    "erspan", "ip6erspan", "ip6gre", "lisp", "stt", "bareudp", "gtpu",
+    "srv6", "afxdp", "afxdp-nonpmd", "dummy", "dummy-internal",
+    "dummy-pmd",
+};
+
+const char *const *
+iface_supported_types(size_t *n)
+{
+    *n = sizeof supported / sizeof supported[0];
+    return supported;
+}
+
+static bool
+in_list(const char *type, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(type, list[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int
+kernel_name_ok(const char *name, struct dstr *err)
+{
+    size_t len = strlen(name);
+    if (!len || len > KERNEL_NAME_MAX || strpbrk(name, ",=/ \t:")) {
+        dstr_printf(err, "'%s' cannot name a kernel interface (1 to %d "
+                    "characters, none of ',=/: ')", name, KERNEL_NAME_MAX);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+get_u16(const struct cfg_smap *opts, const char *key, uint64_t min,
+        uint64_t max, uint16_t *value, struct dstr *err)
+{
+    uint64_t v;
+    if (cfg_smap_get_uint(opts, key, 0, min, max, &v)) {
+        dstr_printf(err, "options:%s=%s: not a number from %llu to %llu",
+                    key, cfg_smap_get(opts, key), (unsigned long long) min,
+                    (unsigned long long) max);
+        return -EINVAL;
+    }
+    *value = (uint16_t) v;
+    return 0;
+}
+
+static int
+queues_from_options(const struct cfg_iface *ifc, struct port_config *pc,
+                    struct dstr *err)
+{
+    if (get_u16(&ifc->options, "n_rxq", 1, 64, &pc->n_rxq, err)
+        || get_u16(&ifc->options, "n_rxq_desc", 32, 8192, &pc->n_rxq_desc,
+                   err)
+        || get_u16(&ifc->options, "n_txq_desc", 32, 8192, &pc->n_txq_desc,
+                   err)
+        || get_u16(&ifc->options, "mbuf_size", 512, 65535, &pc->mbuf_size,
+                   err)) {
+        return -EINVAL;
+    }
+    uint64_t n_mbuf;
+    if (cfg_smap_get_uint(&ifc->options, "n_mbuf", 0, 1024, 1u << 26,
+                          &n_mbuf)) {
+        dstr_printf(err, "options:n_mbuf=%s: not a number from 1024 to %u",
+                    cfg_smap_get(&ifc->options, "n_mbuf"), 1u << 26);
+        return -EINVAL;
+    }
+    pc->n_mbuf = (uint32_t) n_mbuf;
+    if (ifc->mtu_request) {
+        if (ifc->mtu_request < 68 || ifc->mtu_request > 9710) {
+            dstr_printf(err, "mtu_request=%lld: not from 68 to 9710",
+                        (long long) ifc->mtu_request);
+            return -EINVAL;
+        }
+        pc->mtu = (uint16_t) ifc->mtu_request;
+    }
+    return 0;
+}
+
+static char *
+format_devargs(const char *fmt, const char *a, const char *b)
+{
+    char *s;
+    if (asprintf(&s, fmt, a, b) < 0) {
+        abort();
+    }
+    return s;
+}
+
+int
+iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
+                 struct iface_plan *plan, struct dstr *err)
+{
+    const char *type = ifc->type;
+    memset(plan, 0, sizeof *plan);
+
+    if (!ifc->name || !*ifc->name) {
+        dstr_put(err, "interface has no name");
+        return -EINVAL;
+    }
+    if (strlen(ifc->name) >= PORT_NAME_MAX) {
+        dstr_printf(err, "name longer than %d characters", PORT_NAME_MAX - 1);
+        return -EINVAL;
+    }
+    if (!strcmp(type, "patch")) {
+        const char *peer = cfg_smap_get(&ifc->options, "peer");
+        if (!peer || !*peer) {
+            dstr_put(err, "patch interface needs options:peer");
+            return -EINVAL;
+        }
+        if (!strcmp(peer, ifc->name)) {
+            dstr_put(err, "patch interface cannot be its own peer");
+            return -EINVAL;
+        }
+        plan->kind = IFACE_PATCH;
+        plan->peer = strdup(peer);
+        return 0;
+    }
+
+    if (!strcmp(type, "dpdk")) {
+        const char *devargs = cfg_smap_get(&ifc->options, "dpdk-devargs");
+        if (!devargs || !*devargs) {
+            dstr_put(err, "type dpdk needs options:dpdk-devargs");
+            return -EINVAL;
+        }
+        plan->devargs = strdup(devargs);
+    } else if (!strcmp(type, "internal") || !strcmp(type, "tap")) {
+        if (kernel_name_ok(ifc->name, err)) {
+            return -EINVAL;
+        }
+        char macs[32] = "";
+        if (mac) {
+            snprintf(macs, sizeof macs, ",mac=%02x:%02x:%02x:%02x:%02x:%02x",
+                     mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+        }
+        char *base = format_devargs("net_tap_%s,iface=%s", ifc->name,
+                                    ifc->name);
+        plan->devargs = format_devargs("%s%s", base, macs);
+        free(base);
+    } else if (!*type || !strcmp(type, "system")) {
+        /* A kernel interface, as "ovs-vsctl add-port br0 eth1" makes. */
+        if (kernel_name_ok(ifc->name, err)) {
+            return -EINVAL;
+        }
+        plan->devargs = format_devargs("net_af_packet_%s,iface=%s",
+                                       ifc->name, ifc->name);
+    } else if (in_list(type, later, sizeof later / sizeof later[0])) {
+        dstr_printf(err, "interface type '%s' is not supported yet", type);
+        return -EOPNOTSUPP;
+    } else {
+        dstr_printf(err, "unknown interface type '%s'", type);
+        return -EINVAL;
+    }
+    if (!plan->devargs) {
+        abort();
+    }
+    plan->kind = IFACE_DEVICE;
+    plan->pc.name = ifc->name;
+    plan->pc.devargs = plan->devargs;
+    if (queues_from_options(ifc, &plan->pc, err)) {
+        iface_plan_destroy(plan);
+        return -EINVAL;
+    }
+    if (strstr(plan->devargs, "net_af_packet") && plan->pc.n_rxq > 1) {
+        /* af_packet opens as many queue pairs as it is told. */
+        char *q;
+        if (asprintf(&q, "%s,qpairs=%u", plan->devargs,
+                     (unsigned) plan->pc.n_rxq) < 0) {
+            abort();
+        }
+        free(plan->devargs);
+        plan->devargs = q;
+        plan->pc.devargs = q;
+    }
+    return 0;
+}
+
+void
+iface_plan_destroy(struct iface_plan *plan)
+{
+    free(plan->devargs);
+    free(plan->peer);
+    memset(plan, 0, sizeof *plan);
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+bool
+iface_plan_same_device(const struct iface_plan *a, const struct iface_plan *b)
+{
+    if (a->kind != b->kind) {
+        return false;
+    }
+    if (a->kind == IFACE_PATCH) {
+        return str_eq(a->peer, b->peer);
+    }
+    /* af_packet's queue pairs are in its devargs: a change reopens it. */
+    return str_eq(a->devargs, b->devargs);
+}
+
+bool
+iface_plan_same_queues(const struct iface_plan *a, const struct iface_plan *b)
+{
+    return a->pc.n_rxq == b->pc.n_rxq && a->pc.n_rxq_desc == b->pc.n_rxq_desc
+           && a->pc.n_txq_desc == b->pc.n_txq_desc && a->pc.mtu == b->pc.mtu
+           && a->pc.n_mbuf == b->pc.n_mbuf
+           && a->pc.mbuf_size == b->pc.mbuf_size;
+}
