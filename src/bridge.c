@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_version.h>
 
 #include "bridge_cfg.h"
@@ -180,6 +181,11 @@ rt_open(struct rt_iface *rt, struct iface_plan *plan)
         rt->port_no = (uint32_t) port_no;
         VLOG_INFO("interface %s: opened %s as datapath port %d", rt->name,
                   rt->plan.devargs, port_no);
+        if (rt->cfg && !strcmp(rt->cfg->type, "internal")) {
+            /* As in Open vSwitch, the host side of an internal port
+             * starts administratively down ("ip link set NAME up"). */
+            rte_eth_dev_set_link_down(br.dp->ports[port_no]->port_id);
+        }
     }
     dstr_free(&err);
 }
@@ -443,6 +449,35 @@ assign_ofports(const struct cfg_bridge *b, size_t br_idx)
     free(used);
 }
 
+/* Polls the link of every open port; counts resets.  Returns whether
+ * any link changed. */
+static bool
+update_links(void)
+{
+    bool changed = false;
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        struct rt_iface *rt = br.ifaces[i];
+        struct port *port = rt->seen && rt->port_no != NO_PORT
+                            ? br.dp->ports[rt->port_no] : NULL;
+        bool up = false;
+        uint32_t speed;
+        if (!port) {
+            rt->link_known = false;
+            continue;
+        }
+        port_get_link(port, &up, &speed);
+        if (rt->link_known && up != rt->link_up) {
+            rt->link_resets++;
+            changed = true;
+            VLOG_INFO("interface %s: link %s", rt->name, up ? "up" : "down");
+        }
+        rt->link_known = true;
+        rt->link_up = up;
+    }
+    return changed;
+}
+
+/* Ports whose link is down are left out: nothing could leave by them. */
 static void
 rebuild_flood(const struct cfg *cfg)
 {
@@ -457,7 +492,9 @@ rebuild_flood(const struct cfg *cfg)
             continue;
         }
         if (rt->port_no != NO_PORT) {
-            flood_topo_add_port(t, rt->br_idx, rt->port_no);
+            if (!rt->link_known || rt->link_up) {
+                flood_topo_add_port(t, rt->br_idx, rt->port_no);
+            }
         } else if (rt->plan.kind == IFACE_PATCH) {
             struct rt_iface *peer = rt_find(rt->plan.peer);
             if (peer && peer->seen && rt_working(peer)
@@ -516,11 +553,6 @@ iface_status(struct rt_iface *rt)
     }
     bool up;
     json_t *row = bridge_status_iface(br.dp, rt->port_no, &up);
-    if (rt->link_known && up != rt->link_up) {
-        rt->link_resets++;
-    }
-    rt->link_known = true;
-    rt->link_up = up;
     json_object_set_new(row, "link_resets", json_integer(rt->link_resets));
     json_object_set_new(row, "ofport", json_integer(rt->ofport));
     json_object_set_new(row, "error", json_pack("[s[]]", "set"));
@@ -781,6 +813,7 @@ run_pass(void)
     for (size_t b = 0; b < cfg.n_bridges; b++) {
         assign_ofports(&cfg.bridges[b], b);
     }
+    update_links();
     rebuild_flood(&cfg);
     upcall_revalidate(br.dp);
     write_status(&cfg, true);
@@ -815,18 +848,10 @@ static void
 status_cb(void *aux)
 {
     (void) aux;
-    bool changed = false;
-    for (size_t i = 0; i < br.n_ifaces; i++) {
-        struct rt_iface *rt = br.ifaces[i];
-        if (rt->seen && rt->port_no != NO_PORT && rt->link_known) {
-            struct port *port = br.dp->ports[rt->port_no];
-            bool up = false;
-            uint32_t speed;
-            if (port) {
-                port_get_link(port, &up, &speed);
-            }
-            changed |= up != rt->link_up;
-        }
+    bool changed = update_links();
+    if (changed) {
+        rebuild_flood(&br.cfg);
+        upcall_revalidate(br.dp);
     }
     if (changed || loop_now_ms() - br.last_stats_ms >= br.stats_interval_ms) {
         write_status(&br.cfg, false);

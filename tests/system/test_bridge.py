@@ -74,6 +74,10 @@ class BridgeTest(unittest.TestCase):
                 'type=dpdk', 'options:dpdk-devargs=' + devargs] + list(extra)
         return self.vsctl(*args)
 
+    def read_log(self):
+        with open(self.d.log_file, errors='replace') as f:
+            return f.read()
+
     def dp_ports(self):
         return self.d.show()
 
@@ -362,7 +366,7 @@ class BridgeTest(unittest.TestCase):
                    'other_config:dpdk-socket-mem=300')
         self.d.stop()
         self.d.start()
-        log = open(self.d.log_file).read()
+        log = self.read_log()
         # No --control-core on the command line: the database's mask.
         self.assertIn('control core 1 from other_config:dpdk-lcore-mask',
                       log)
@@ -373,7 +377,7 @@ class BridgeTest(unittest.TestCase):
         self.vsctl('set', 'Open_vSwitch', '.',
                    'other_config:dpdk-lcore-mask=0x1')
         st.wait_for(lambda: 'dpdk-lcore-mask changed to 0x1'
-                    in open(self.d.log_file).read(), 10,
+                    in self.read_log(), 10,
                     what='restart warning in the log')
         self.assertTrue(self.d.running())
 
