@@ -398,5 +398,33 @@ class BridgeTest(unittest.TestCase):
         self.assertEqual(self.ofport('p1'), 1)
 
 
+    def test_internal_port_floods_only_once_up(self):
+        st.write_pcap(self.d.path('in.pcap'), frames('local', 16))
+        self.vsctl('add-br', 'br0')
+        # Down in the host until the admin brings it up, as in OVS.
+        link = self.d.in_netns(['ip', '-o', 'link', 'show', 'br0']).stdout
+        self.assertIn('state DOWN', link)
+        self.assertEqual(self.get('Interface', 'br0', 'link_state'), 'down')
+        self.add_dpdk_port('br0', 'out1', 'net_null1,no-rx=1')
+        self.add_dpdk_port('br0', 'in',
+                           'net_pcap2,rx_pcap=%s,infinite_rx=1'
+                           % self.d.path('in.pcap'))
+        in_no = self.dp_ports()['in']['port_no']
+        pattern = r'in_port\(%d\),.*actions:(\S+)' % in_no
+        st.wait_for(lambda: re.search(pattern,
+                                      self.d.ctl('dpctl/dump-flows')),
+                    10, what='a megaflow from "in"')
+        actions = re.search(pattern, self.d.ctl('dpctl/dump-flows')).group(1)
+        self.assertEqual(actions, 'out1')
+        self.assertEqual(self.d.counter('br0', 'tx'), 0)
+
+        self.d.in_netns(['ip', 'link', 'set', 'br0', 'up'])
+        st.wait_for(lambda: self.get('Interface', 'br0', 'link_state')
+                    == 'up', 10, what='br0 link up in the database')
+        self.assertEqual(int(self.get('Interface', 'br0', 'link_resets')), 1)
+        st.wait_for(lambda: self.d.counter('br0', 'tx') > 100, 10,
+                    what='flooding to br0 once it is up')
+
+
 if __name__ == '__main__':
     st.main()
