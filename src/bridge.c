@@ -40,6 +40,7 @@ struct rt_iface {
     char *bridge;               /* Name of its bridge at the last pass. */
     size_t br_idx;              /* Index in the snapshot of this pass. */
     const struct cfg_iface *cfg;    /* Valid during a pass. */
+    const struct cfg_port *port;    /* Its Port row, during a pass. */
     struct iface_plan plan;     /* As applied (if has_plan). */
     bool has_plan;
     uint32_t port_no;           /* Datapath port, or NO_PORT. */
@@ -235,9 +236,6 @@ note_unused(const struct cfg_bridge *b)
     }
     for (size_t p = 0; p < b->n_ports; p++) {
         const struct cfg_port *port = &b->ports[p];
-        if (port->tag >= 0 || port->n_trunks || port->vlan_mode) {
-            note_once("Port tag, trunks and vlan_mode");
-        }
         if (port->n_ifaces > 1) {
             note_once("Port with several interfaces (bonds)");
         }
@@ -290,7 +288,7 @@ bridge_dpid(const struct cfg_bridge *b)
 
 static void
 reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
-                const struct cfg_iface *ifc)
+                const struct cfg_port *port, const struct cfg_iface *ifc)
 {
     struct rt_iface *rt = rt_find(ifc->name);
     if (rt && rt->seen) {
@@ -303,6 +301,7 @@ reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
     rt->uuid = ifc->uuid;
     rt->br_idx = br_idx;
     rt->cfg = ifc;
+    rt->port = port;
     rt->is_local = !strcmp(ifc->name, b->name)
                    && !strcmp(ifc->type, "internal");
 
@@ -477,6 +476,25 @@ update_links(void)
     return changed;
 }
 
+static void
+add_flood_port(struct flood_topo *t, const struct rt_iface *rt)
+{
+    const struct cfg_port *p = rt->port;
+    enum flood_vlan_mode mode;
+
+    flood_topo_add_port(t, rt->br_idx, rt->port_no);
+    if (!p || (p->tag < 0 && !p->n_trunks && !p->vlan_mode)) {
+        return;
+    }
+    if (flood_vlan_mode_from_string(p->vlan_mode, &mode)) {
+        VLOG_WARN("port %s: vlan_mode %s not supported, using the default",
+                  p->name, p->vlan_mode);
+        mode = FLOOD_VLAN_DEFAULT;
+    }
+    flood_topo_set_vlan(t, rt->port_no, mode, (int) p->tag, p->trunks,
+                        p->n_trunks);
+}
+
 /* Ports whose link is down are left out: nothing could leave by them. */
 static void
 rebuild_flood(const struct cfg *cfg)
@@ -493,7 +511,7 @@ rebuild_flood(const struct cfg *cfg)
         }
         if (rt->port_no != NO_PORT) {
             if (!rt->link_known || rt->link_up) {
-                flood_topo_add_port(t, rt->br_idx, rt->port_no);
+                add_flood_port(t, rt);
             }
         } else if (rt->plan.kind == IFACE_PATCH) {
             struct rt_iface *peer = rt_find(rt->plan.peer);
@@ -789,6 +807,7 @@ run_pass(void)
     for (size_t i = 0; i < br.n_ifaces; i++) {
         br.ifaces[i]->seen = false;
         br.ifaces[i]->cfg = NULL;
+        br.ifaces[i]->port = NULL;
     }
     for (size_t b = 0; b < cfg.n_bridges; b++) {
         const struct cfg_bridge *bridge = &cfg.bridges[b];
@@ -796,7 +815,7 @@ run_pass(void)
         for (size_t p = 0; p < bridge->n_ports; p++) {
             const struct cfg_port *port = &bridge->ports[p];
             for (size_t i = 0; i < port->n_ifaces; i++) {
-                reconcile_iface(bridge, b, &port->ifaces[i]);
+                reconcile_iface(bridge, b, port, &port->ifaces[i]);
             }
         }
     }
@@ -817,9 +836,8 @@ run_pass(void)
     rebuild_flood(&cfg);
     upcall_revalidate(br.dp);
     write_status(&cfg, true);
-    for (size_t i = 0; i < br.n_ifaces; i++) {
-        br.ifaces[i]->cfg = NULL;
-    }
+    /* The interfaces' cfg and port pointers now point into 'cfg', which
+     * stays until the next pass (the status timer re-floods with it). */
     cfg_destroy(&br.cfg);
     br.cfg = cfg;
 }

@@ -6,8 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "actions.h"
 #include "dp.h"
+
+struct flood_vlan {
+    enum flood_vlan_mode mode;
+    int tag;                    /* -1: none. */
+    uint16_t *trunks;           /* Sorted not needed: few. */
+    size_t n_trunks;
+};
 
 struct flood_bridge {
     uint32_t *ports;
@@ -20,6 +29,8 @@ struct flood_topo {
     struct flood_bridge *bridges;
     size_t n_bridges;
     int32_t port_bridge[DP_MAX_PORTS];  /* -1: in no bridge. */
+    struct flood_vlan vlan[DP_MAX_PORTS];
+    bool vlan_aware;            /* Some port has a VLAN setting. */
     uint64_t version;
 };
 
@@ -41,6 +52,7 @@ flood_topo_create(size_t n_bridges)
     t->n_bridges = n_bridges;
     for (size_t i = 0; i < DP_MAX_PORTS; i++) {
         t->port_bridge[i] = -1;
+        t->vlan[i].tag = -1;        /* No setting: a trunk of all VLANs. */
     }
     t->version = next_version++;
     return t;
@@ -53,6 +65,9 @@ flood_topo_destroy(struct flood_topo *t)
         for (size_t i = 0; i < t->n_bridges; i++) {
             free(t->bridges[i].ports);
             free(t->bridges[i].peers);
+        }
+        for (size_t i = 0; i < DP_MAX_PORTS; i++) {
+            free(t->vlan[i].trunks);
         }
         free(t->bridges);
         free(t);
@@ -74,6 +89,62 @@ flood_topo_add_port(struct flood_topo *t, size_t br, uint32_t port_no)
     b->ports = p;
     b->ports[b->n_ports++] = port_no;
     t->port_bridge[port_no] = (int32_t) br;
+    return 0;
+}
+
+int
+flood_vlan_mode_from_string(const char *s, enum flood_vlan_mode *mode)
+{
+    static const char *const names[] = {
+        [FLOOD_VLAN_ACCESS] = "access",
+        [FLOOD_VLAN_TRUNK] = "trunk",
+        [FLOOD_VLAN_NATIVE_TAGGED] = "native-tagged",
+        [FLOOD_VLAN_NATIVE_UNTAGGED] = "native-untagged",
+    };
+    *mode = FLOOD_VLAN_DEFAULT;
+    if (!s || !*s) {
+        return 0;
+    }
+    for (size_t i = 1; i < sizeof names / sizeof names[0]; i++) {
+        if (!strcmp(s, names[i])) {
+            *mode = (enum flood_vlan_mode) i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+int
+flood_topo_set_vlan(struct flood_topo *t, uint32_t port_no,
+                    enum flood_vlan_mode mode, int tag,
+                    const int64_t *trunks, size_t n_trunks)
+{
+    if (port_no >= DP_MAX_PORTS || t->port_bridge[port_no] < 0
+        || tag > 4095) {
+        return -EINVAL;
+    }
+    struct flood_vlan *v = &t->vlan[port_no];
+    uint16_t *copy = NULL;
+    if (n_trunks) {
+        copy = calloc(n_trunks, sizeof *copy);
+        if (!copy) {
+            return -ENOMEM;
+        }
+        for (size_t i = 0; i < n_trunks; i++) {
+            copy[i] = (uint16_t) (trunks[i] & 0xfff);
+        }
+    }
+    if (mode == FLOOD_VLAN_DEFAULT) {
+        mode = tag >= 0 ? FLOOD_VLAN_ACCESS : FLOOD_VLAN_TRUNK;
+    }
+    free(v->trunks);
+    v->mode = mode;
+    v->tag = tag;
+    v->trunks = copy;
+    v->n_trunks = n_trunks;
+    if (tag >= 0 || n_trunks || mode != FLOOD_VLAN_TRUNK) {
+        t->vlan_aware = true;
+    }
     return 0;
 }
 
@@ -100,25 +171,129 @@ flood_set_topo(struct flood_topo *t)
     current = t;
 }
 
-/* Floods bridge 'br' and, depth first, the bridges patched to it. */
+static bool
+trunk_allows(const struct flood_vlan *v, int vlan)
+{
+    if (!v->n_trunks) {
+        return true;
+    }
+    for (size_t i = 0; i < v->n_trunks; i++) {
+        if (v->trunks[i] == vlan) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static enum flood_vlan_mode
+mode_of(const struct flood_vlan *v)
+{
+    if (v->mode != FLOOD_VLAN_DEFAULT) {
+        return v->mode;
+    }
+    return v->tag >= 0 ? FLOOD_VLAN_ACCESS : FLOOD_VLAN_TRUNK;
+}
+
+/* The VLAN a frame received on a port belongs to, or -1: dropped. */
 static int
+input_vlan(const struct flood_vlan *v, bool tagged, int vid)
+{
+    switch (mode_of(v)) {
+    case FLOOD_VLAN_ACCESS:
+        return tagged ? -1 : v->tag;
+    case FLOOD_VLAN_NATIVE_TAGGED:
+    case FLOOD_VLAN_NATIVE_UNTAGGED:
+        if (!tagged) {
+            return v->tag;
+        }
+        return vid == v->tag || trunk_allows(v, vid) ? vid : -1;
+    case FLOOD_VLAN_TRUNK:
+    case FLOOD_VLAN_DEFAULT:
+    default:
+        return trunk_allows(v, tagged ? vid : 0) ? (tagged ? vid : 0) : -1;
+    }
+}
+
+/* Whether a frame of 'vlan' leaves by the port, and tagged or not. */
+static bool
+output_vlan(const struct flood_vlan *v, int vlan, bool *tagged)
+{
+    switch (mode_of(v)) {
+    case FLOOD_VLAN_ACCESS:
+        *tagged = false;
+        return vlan == v->tag;
+    case FLOOD_VLAN_NATIVE_TAGGED:
+        *tagged = true;
+        return vlan == v->tag || trunk_allows(v, vlan);
+    case FLOOD_VLAN_NATIVE_UNTAGGED:
+        *tagged = vlan != v->tag;
+        return vlan == v->tag || trunk_allows(v, vlan);
+    case FLOOD_VLAN_TRUNK:
+    case FLOOD_VLAN_DEFAULT:
+    default:
+        *tagged = vlan != 0;
+        return trunk_allows(v, vlan);
+    }
+}
+
+/* Output ports, split by whether the frame leaves as it came (tag state
+ * unchanged) or with its tag state flipped. */
+struct flood_out {
+    uint32_t same[DP_MAX_PORTS];
+    size_t n_same;
+    uint32_t flip[DP_MAX_PORTS];
+    size_t n_flip;
+};
+
+/* Collects the ports of bridge 'br' and, depth first, of the bridges
+ * patched to it ('vlan' < 0: VLANs are not used). */
+static void
 flood_bridge(const struct flood_topo *t, size_t br, uint32_t in_port,
-             bool *visited, struct dp_actions **acts)
+             int vlan, bool in_tagged, bool *visited, struct flood_out *o)
 {
     const struct flood_bridge *b = &t->bridges[br];
     visited[br] = true;
     for (size_t i = 0; i < b->n_ports; i++) {
-        if (b->ports[i] != in_port
-            && dp_actions_add_output(acts, b->ports[i])) {
-            return -ENOMEM;
+        uint32_t p = b->ports[i];
+        bool tagged = in_tagged;
+        if (p == in_port
+            || (vlan >= 0 && !output_vlan(&t->vlan[p], vlan, &tagged))) {
+            continue;
+        }
+        if (tagged == in_tagged) {
+            o->same[o->n_same++] = p;
+        } else {
+            o->flip[o->n_flip++] = p;
         }
     }
     for (size_t i = 0; i < b->n_peers; i++) {
         if (!visited[b->peers[i]]) {
-            int error = flood_bridge(t, b->peers[i], in_port, visited, acts);
-            if (error) {
-                return error;
-            }
+            flood_bridge(t, b->peers[i], in_port, vlan, in_tagged, visited,
+                         o);
+        }
+    }
+}
+
+static int
+flood_actions(const struct flood_out *o, bool in_tagged, int vlan,
+              struct dp_actions **acts)
+{
+    for (size_t i = 0; i < o->n_same; i++) {
+        if (dp_actions_add_output(acts, o->same[i])) {
+            return -ENOMEM;
+        }
+    }
+    if (!o->n_flip) {
+        return 0;
+    }
+    if (in_tagged ? dp_actions_add_pop_vlan(acts)
+                  : dp_actions_add_push_vlan(acts, 0x8100,
+                                             (uint16_t) vlan)) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < o->n_flip; i++) {
+        if (dp_actions_add_output(acts, o->flip[i])) {
+            return -ENOMEM;
         }
     }
     return 0;
@@ -136,16 +311,32 @@ flood_translate(const struct flow *flow, struct xlate_out *out, void *aux)
         return XLATE_NO_MATCH;
     }
     out->version = t->version;
-    bool *visited = calloc(t->n_bridges, sizeof *visited);
-    struct dp_actions *acts = dp_actions_new();
-    if (!visited || !acts) {
-        free(visited);
-        free(acts);
-        return -ENOMEM;
+
+    bool tagged = false;
+    int vlan = -1;
+    if (t->vlan_aware) {
+        out->mask.vlans[0].tpid = UINT16_MAX;
+        out->mask.vlans[0].tci = htons(0x0fff);
+        tagged = flow->vlans[0].tpid != 0;
+        int vid = tagged ? ntohs(flow->vlans[0].tci) & 0xfff : 0;
+        vlan = input_vlan(&t->vlan[flow->in_port], tagged, vid);
+        if (vlan < 0) {
+            out->actions = dp_actions_new();    /* Not for this port. */
+            return out->actions ? 0 : -ENOMEM;
+        }
     }
-    int error = flood_bridge(t, (size_t) t->port_bridge[flow->in_port],
-                             flow->in_port, visited, &acts);
+
+    bool *visited = calloc(t->n_bridges, sizeof *visited);
+    struct flood_out *o = calloc(1, sizeof *o);
+    struct dp_actions *acts = dp_actions_new();
+    int error = -ENOMEM;
+    if (visited && o && acts) {
+        flood_bridge(t, (size_t) t->port_bridge[flow->in_port],
+                     flow->in_port, vlan, tagged, visited, o);
+        error = flood_actions(o, tagged, vlan, &acts);
+    }
     free(visited);
+    free(o);
     if (error) {
         free(acts);
         return error;

@@ -3,7 +3,19 @@
  * port of that bridge, and across patch ports out of every port of the
  * bridges behind them (each bridge visited once).  The megaflow matches
  * only in_port.  The module owns the topology it translates with: which
- * bridge each datapath port belongs to, and the patch links. */
+ * bridge each datapath port belongs to, and the patch links.
+ *
+ * VLANs, as Open vSwitch's Port columns define them, once any port of the
+ * topology has a VLAN setting: an access port (tag T, mode access) takes
+ * untagged frames into VLAN T and drops tagged ones; a trunk port (no tag)
+ * takes a frame into the VLAN of its tag (0 if untagged) if its trunks
+ * allow it (no trunks: all); native-untagged and native-tagged ports (tag
+ * T and trunks) take untagged frames into VLAN T and tagged ones as a
+ * trunk does.  A frame of VLAN L leaves only by ports that carry L: access
+ * ports of tag L (untagged), trunks that allow L (tagged, untagged for
+ * L = 0), native ports (untagged for L = T with native-untagged).  Patch
+ * links carry the VLAN across.  The megaflow then also matches the outer
+ * tag's presence and VID. */
 #ifndef SLUICE_BRIDGE_FLOOD_H
 #define SLUICE_BRIDGE_FLOOD_H
 
@@ -18,6 +30,23 @@ struct flood_topo *flood_topo_create(size_t n_bridges);
 void flood_topo_destroy(struct flood_topo *);
 /* Datapath port 'port_no' is a port of bridge 'br' (0 .. n_bridges-1). */
 int flood_topo_add_port(struct flood_topo *, size_t br, uint32_t port_no);
+enum flood_vlan_mode {
+    FLOOD_VLAN_DEFAULT,         /* Access if tagged, else trunk. */
+    FLOOD_VLAN_ACCESS,
+    FLOOD_VLAN_TRUNK,
+    FLOOD_VLAN_NATIVE_TAGGED,
+    FLOOD_VLAN_NATIVE_UNTAGGED,
+};
+
+/* Parses Port.vlan_mode ("" or NULL: default).  Returns 0 or -EINVAL. */
+int flood_vlan_mode_from_string(const char *, enum flood_vlan_mode *);
+
+/* VLAN settings of datapath port 'port_no' (added before): 'tag' -1 for
+ * none; 'trunks' copied. */
+int flood_topo_set_vlan(struct flood_topo *, uint32_t port_no,
+                        enum flood_vlan_mode, int tag,
+                        const int64_t *trunks, size_t n_trunks);
+
 /* A patch link: packets flooded in 'br' also flood 'peer_br'. */
 int flood_topo_add_patch(struct flood_topo *, size_t br, size_t peer_br);
 

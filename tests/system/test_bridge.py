@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -424,6 +425,44 @@ class BridgeTest(unittest.TestCase):
         self.assertEqual(int(self.get('Interface', 'br0', 'link_resets')), 1)
         st.wait_for(lambda: self.d.counter('br0', 'tx') > 100, 10,
                     what='flooding to br0 once it is up')
+
+
+    def test_vlans_access_and_trunk_ports(self):
+        def tagged(frame, vid):
+            return frame[:12] + struct.pack('>HH', 0x8100, vid) + frame[12:]
+
+        def untag(frame):
+            return frame[:12] + frame[16:]
+        v10 = [tagged(f, 10) for f in frames('v10', 10)]
+        v20 = [tagged(f, 20) for f in frames('v20', 10)]
+        plain = frames('plain', 10)
+        mixed = [x for trio in zip(v10, v20, plain) for x in trio]
+        st.write_pcap(self.d.path('in.pcap'), mixed)
+        self.vsctl('add-br', 'br0')
+        for i, (name, col) in enumerate((('a10', 'tag=10'),
+                                         ('a20', 'tag=20'),
+                                         ('t10', 'trunks=10'))):
+            self.vsctl('add-port', 'br0', name, col, '--',
+                       'set', 'Interface', name, 'type=dpdk',
+                       'options:dpdk-devargs=net_pcap%d,tx_pcap=%s'
+                       % (i + 1, self.d.path(name + '.pcap')))
+        self.add_dpdk_port('br0', 'in',
+                           'net_pcap9,rx_pcap=' + self.d.path('in.pcap'))
+        self.wait_tx('a10', 10)
+        self.wait_tx('a20', 10)
+        self.wait_tx('t10', 10)
+        self.vsctl('del-port', 'a10', '--', 'del-port', 'a20', '--',
+                   'del-port', 't10')
+        read = self.read_test_frames
+        # Access ports get their VLAN's frames untagged, nothing else.
+        st.assert_forwarded(self, read(self.d.path('a10.pcap')),
+                            [untag(f) for f in v10], what='a10')
+        st.assert_forwarded(self, read(self.d.path('a20.pcap')),
+                            [untag(f) for f in v20], what='a20')
+        # The trunk carries only VLAN 10, tagged.
+        got = [p for p in st.read_pcap(self.d.path('t10.pcap'))
+               if p[12:14] == b'\x81\x00']
+        st.assert_forwarded(self, got, v10, what='t10')
 
 
 if __name__ == '__main__':
