@@ -9,6 +9,7 @@
 #include "datum.h"
 #include "db.h"
 #include "row.h"
+#include "schema.h"
 
 static char *
 xstrdup(const char *s)
@@ -109,8 +110,8 @@ cfg_smap_get_uint(const struct cfg_smap *m, const char *key, uint64_t def,
     }
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (!*s || *end || errno || s[0] == '-' || v < min || v > max) {
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end || errno || v < min || v > max) {
         return -EINVAL;
     }
     *value = v;
@@ -211,6 +212,63 @@ read_bridge(const struct ovsdb_row *row, const struct ovsdb_table *ports,
     free(rows);
 }
 
+/* The columns read and their types: a database whose tables have them
+ * with other types is not read (a missing column reads as empty). */
+struct column_type {
+    const char *table, *column;
+    enum ovsdb_atomic_type key, value;
+};
+
+static const struct column_type expected[] = {
+    { "Open_vSwitch", "bridges", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },
+    { "Open_vSwitch", "next_cfg", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
+    { "Open_vSwitch", "cur_cfg", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
+    { "Open_vSwitch", "other_config", OVSDB_TYPE_STRING, OVSDB_TYPE_STRING },
+    { "Bridge", "name", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Bridge", "datapath_type", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Bridge", "fail_mode", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Bridge", "other_config", OVSDB_TYPE_STRING, OVSDB_TYPE_STRING },
+    { "Bridge", "ports", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },
+    { "Port", "name", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Port", "interfaces", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },
+    { "Port", "tag", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
+    { "Port", "trunks", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
+    { "Port", "vlan_mode", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Interface", "name", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Interface", "type", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Interface", "options", OVSDB_TYPE_STRING, OVSDB_TYPE_STRING },
+    { "Interface", "other_config", OVSDB_TYPE_STRING, OVSDB_TYPE_STRING },
+    { "Interface", "ofport_request", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
+    { "Interface", "ofport", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
+    { "Interface", "mtu_request", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
+    { "Interface", "mac", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+};
+
+static bool
+types_as_expected(const struct ovsdb_db *db)
+{
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        const struct column_type *e = &expected[i];
+        const struct ovsdb_table *t = ovsdb_db_find_table(db, e->table);
+        const struct ovsdb_column_schema *c
+            = t ? ovsdb_table_schema_find_column(t->schema, e->column) : NULL;
+        if (c && (c->type.key.type != e->key
+                  || c->type.value.type != e->value)) {
+            return false;
+        }
+        /* References must name the table they are read from. */
+        if (c && e->key == OVSDB_TYPE_UUID
+            && (!c->type.key.ref_table_name
+                || strcmp(c->type.key.ref_table_name,
+                          !strcmp(e->column, "bridges") ? "Bridge"
+                          : !strcmp(e->column, "ports") ? "Port"
+                          : "Interface"))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int
 cfg_read(const struct ovsdb_db *db, struct cfg *cfg)
 {
@@ -222,7 +280,7 @@ cfg_read(const struct ovsdb_db *db, struct cfg *cfg)
     size_t pos;
 
     memset(cfg, 0, sizeof *cfg);
-    if (!root || !bridges || !ports || !ifaces) {
+    if (!root || !bridges || !ports || !ifaces || !types_as_expected(db)) {
         return -EINVAL;
     }
     const struct ovsdb_row *row = ovsdb_table_first(root, &pos);

@@ -73,7 +73,8 @@ struct cfg {
 };
 
 /* Reads the configuration from 'db' (an Open_vSwitch database).
- * Returns 0, or -EINVAL if 'db' lacks the tables and columns it needs. */
+ * Returns 0, or -EINVAL if 'db' lacks one of the four tables or has a
+ * column it reads with another type (a missing column reads as empty). */
 int cfg_read(const struct ovsdb_db *, struct cfg *);
 void cfg_destroy(struct cfg *);
 
@@ -81,8 +82,8 @@ void cfg_destroy(struct cfg *);
 const struct cfg_iface *cfg_find_iface(const struct cfg *, const char *name,
                                        const struct cfg_bridge **brp);
 
-/* Parses an unsigned decimal option, 'def' when absent.  Returns 0 or
- * -EINVAL when present and not a number in [min, max]. */
+/* Parses an unsigned decimal option (digits only), 'def' when absent.
+ * Returns 0 or -EINVAL when present and not a number in [min, max]. */
 int cfg_smap_get_uint(const struct cfg_smap *, const char *key,
                       uint64_t def, uint64_t min, uint64_t max,
                       uint64_t *value);

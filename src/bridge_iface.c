@@ -47,7 +47,8 @@ kernel_name_ok(const char *name, struct dstr *err)
     size_t len = strlen(name);
     if (!len || len > KERNEL_NAME_MAX || strpbrk(name, ",=/ \t:")) {
         dstr_printf(err, "'%s' cannot name a kernel interface (1 to %d "
-                    "characters, none of ',=/: ')", name, KERNEL_NAME_MAX);
+                    "characters, no ',', '=', '/', ':' or blanks)", name,
+                    KERNEL_NAME_MAX);
         return -EINVAL;
     }
     return 0;
