@@ -85,9 +85,9 @@ static const struct subcommand subcommands[] = {
     { "destroy", "TABLE [RECORD...]", 1, -1, cmd_db,
       "delete records (all with --all)" },
     { "db-create", "FILE [SCHEMA]", 1, 2, cmd_file,
-      "create a database file (default: built-in schema)" },
+      "new database file (default: built-in schema)" },
     { "db-convert", "FILE SCHEMA [TARGET]", 2, 3, cmd_file,
-      "convert a database file to SCHEMA, keeping the data" },
+      "convert a database file, keeping the data" },
     { "db-compact", "FILE [TARGET]", 1, 2, cmd_file,
       "rewrite a database file as one snapshot" },
     { "db-show-log", "FILE", 1, 1, cmd_file,
@@ -108,13 +108,17 @@ usage(void)
         const struct subcommand *s = &subcommands[i];
         char left[80];
         snprintf(left, sizeof left, "%s %s", s->name, s->args);
-        if (strlen(left) > 28) {
+        if (strlen(left) >= 28) {
             printf("  %s\n  %-28s %s\n", left, "", s->help);
         } else {
             printf("  %-28s %s\n", left, s->help);
         }
     }
     printf("\n"
+           "Commands that change the database wait until the switch has "
+           "applied the\nchange (unless --no-wait); the db-* commands "
+           "work on files, offline.\n"
+           "\n"
            "Any other COMMAND (e.g. version, list-commands, exit, dpctl/show,\n"
            "vlog/set SPEC) is sent to the daemon's control socket; run\n"
            "`sluicectl list-commands` for the daemon's list.\n"

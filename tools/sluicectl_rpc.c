@@ -215,7 +215,6 @@ sctl_call(struct sctl_conn *c, const char *method, json_t *params,
 int
 sctl_transact(struct sctl_conn *c, json_t *ops, json_t **result)
 {
-    size_t n_ops = json_array_size(ops);
     json_t *params = json_pack("[s]", c->db_name);
     json_array_extend(params, ops);
     json_decref(ops);
@@ -235,8 +234,7 @@ sctl_transact(struct sctl_conn *c, json_t *ops, json_t **result)
         json_t *e = json_object_get(r, "error");
         if (json_is_string(e)) {
             const char *d = json_string_value(json_object_get(r, "details"));
-            sctl_fail("transaction error%s: %s%s%s",
-                      i < n_ops ? "" : " (at commit)", json_string_value(e),
+            sctl_fail("transaction error: %s%s%s", json_string_value(e),
                       d ? ": " : "", d ? d : "");
             json_decref(*result);
             *result = NULL;

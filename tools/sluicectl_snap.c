@@ -266,6 +266,12 @@ edit_distance(const char *a, const char *b)
     return d;
 }
 
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
 /* Resolves 'name' among 'n' names (get(i) gives the i-th, NULL to skip
  * it).  Returns the index, or -1 with 'out' holding the candidates that
  * matched ('*ambiguous' true) or the close ones. */
@@ -300,17 +306,23 @@ resolve_name(const char *name, size_t n,
     }
     *ambiguous = n_prefix > 1;
     size_t limit = strlen(name) / 3 ? strlen(name) / 3 : 1;
+    const char **shown = calloc(n + 1, sizeof *shown);
+    size_t n_shown = 0;
+    if (!shown) {
+        abort();
+    }
     for (size_t i = 0; i < n; i++) {
         const char *cand = get(aux, i);
-        if (!cand) {
-            continue;
-        }
-        bool show = *ambiguous ? name_match(name, cand) == 1
-                               : edit_distance(name, cand) <= limit;
-        if (show) {
-            dstr_printf(out, "%s%s", out->len ? ", " : "", cand);
+        if (cand && (*ambiguous ? name_match(name, cand) == 1
+                                : edit_distance(name, cand) <= limit)) {
+            shown[n_shown++] = cand;
         }
     }
+    qsort(shown, n_shown, sizeof *shown, cmp_names);
+    for (size_t i = 0; i < n_shown; i++) {
+        dstr_printf(out, "%s%s", i ? ", " : "", shown[i]);
+    }
+    free(shown);
     return -1;
 }
 
