@@ -301,7 +301,8 @@ sctl_datum_from_string(struct ovsdb_datum *d, const struct ovsdb_type *t,
     if (!err) {
         size_t dups = ovsdb_datum_sort(d, t, !check);
         if (dups && check) {
-            err = xasprintf("\"%s\": duplicate %s", s, map ? "keys" : "values");
+            err = xasprintf("\"%s\": duplicate %s", s,
+                            map ? "keys" : "values");
         }
     }
     if (!err && check) {
