@@ -589,7 +589,7 @@ commit_row_ops(struct gctx *g, json_t *ops, const struct ovsdb_table_schema
     }
     json_t *res;
     int err = sctl_commit(g->c, ops, &res);
-    if (err == -ECANCELED || err == -EPROTO || !res) {
+    if (!res) {
         return sctl_status(err);
     }
     size_t i;
