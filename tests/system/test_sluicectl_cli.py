@@ -501,6 +501,61 @@ class WaitTest(unittest.TestCase):
                       check=True)
         self.assertEqual(records(r.stdout),
                          records(self.vsctl('list', 'Interface')))
+        # ovsdb-server holds the file's lock: no rewriting under it.
+        with open(self.srv.db, 'rb') as f:
+            served = f.read()
+        r = sluicectl('db-compact', self.srv.db)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn('locked by another process', r.stderr)
+        with open(self.srv.db, 'rb') as f:
+            self.assertEqual(f.read(), served)
+        r = sluicectl('db-check', self.srv.db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('all valid', r.stdout)
+
+
+    def test_diff_records_of_ovsdb_server(self):
+        """ovsdb-server writes updates as differences ("_is_diff"); the
+        file commands replay them to the same data ovsdb-tool sees."""
+        self.vsctl('add-br', 'br0', '--', 'set', 'Bridge', 'br0',
+                   'external_ids:a=b', 'external_ids:x=1',
+                   'flood_vlans=1,2')
+        self.vsctl('set', 'Bridge', 'br0', 'external_ids:c=d',
+                   'flood_vlans=2,3')
+        self.vsctl('remove', 'Bridge', 'br0', 'external_ids', 'a')
+        self.vsctl('set', 'Bridge', 'br0', 'external_ids:x=2')
+        self.vsctl('add-port', 'br0', 'p1', '--', 'add-port', 'br0', 'p2')
+        self.vsctl('del-port', 'br0', 'p1')
+        self.vsctl('set', 'Port', 'p2', 'tag=5')
+        self.vsctl('clear', 'Port', 'p2', 'tag')
+        with open(self.srv.db) as f:
+            self.assertIn('"_is_diff":true', f.read())
+
+        def query(db):
+            out = {}
+            for table, cols in (('Bridge', ['name', 'external_ids',
+                                            'flood_vlans', 'ports']),
+                                ('Port', ['_uuid', 'name', 'tag'])):
+                txn = ['Open_vSwitch', {'op': 'select', 'table': table,
+                                        'where': [], 'columns': cols}]
+                r = run([OVSDB_TOOL, 'query', db, json.dumps(txn)])
+                out[table] = sorted(json.dumps(x, sort_keys=True) for x in
+                                    json.loads(r.stdout)[0]['rows'])
+            return out
+        want = query(self.srv.db)
+        self.assertIn('["map", [["c", "d"], ["x", "2"]]]',
+                      want['Bridge'][0])
+        r = sluicectl('db-check', self.srv.db)
+        self.assertEqual((r.returncode, r.stderr), (0, ''))
+        target = os.path.join(self.dir, 'compact.db')
+        r = sluicectl('db-compact', self.srv.db, target)
+        self.assertEqual((r.returncode, r.stderr), (0, ''))
+        self.assertEqual(query(target), want)
+        # In place, once the server is gone.
+        self.srv.stop()
+        r = sluicectl('db-compact', self.srv.db)
+        self.assertEqual((r.returncode, r.stderr), (0, ''))
+        self.assertEqual(query(self.srv.db), want)
 
 
 # ---------------------------------------------------------------------------
