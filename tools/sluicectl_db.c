@@ -12,8 +12,6 @@
 #include "sluicectl_rpc.h"
 
 #define DB_NAME "Open_vSwitch"
-#define EXIT_CMD_ERROR SCTL_EXIT_CMD_ERROR
-#define fail sctl_fail
 
 /* ---- Data helpers ----------------------------------------------------- */
 
@@ -124,7 +122,7 @@ print_names(json_t *rows, const char *skip, json_t *only_in)
 }
 
 /* Looks up bridge 'name': 0 with its uuid (borrowed from *results, which
- * the caller frees) and its ports, EXIT_CMD_ERROR if there is none,
+ * the caller frees) and its ports, SCTL_EXIT_CMD_ERROR if there is none,
  * EXIT_FAILURE on a transport failure.  Also selects every Port with
  * name and _uuid as result 1, and every Bridge with name and ports as
  * result 2. */
@@ -139,17 +137,17 @@ find_bridge(struct sctl_conn *c, const char *name, json_t **results,
     json_array_append_new(ops, op_select("Bridge", NULL, "name", "ports"));
     int err = sctl_transact(c, ops, results);
     if (err) {
-        return err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
+        return err == -ECANCELED ? SCTL_EXIT_CMD_ERROR : EXIT_FAILURE;
     }
     json_t *row = json_array_get(rows_of(*results, 0), 0);
     if (!row) {
-        fail("no bridge named %s", name);
-        return EXIT_CMD_ERROR;
+        sctl_fail("no bridge named %s", name);
+        return SCTL_EXIT_CMD_ERROR;
     }
     *uuid = uuid_of(json_object_get(row, "_uuid"));
     *ports = json_object_get(row, "ports");
     if (!*uuid || !*ports || !rows_of(*results, 1)) {
-        fail("%s: malformed select reply", c->name);
+        sctl_fail("%s: malformed select reply", c->name);
         return EXIT_FAILURE;
     }
     return 0;
@@ -223,7 +221,7 @@ cmd_list_br(struct sctl_conn *c, int argc, char *argv[])
     json_array_append_new(ops, op_select("Bridge", NULL, "name", NULL));
     int err = sctl_transact(c, ops, &results);
     if (err) {
-        return err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
+        return err == -ECANCELED ? SCTL_EXIT_CMD_ERROR : EXIT_FAILURE;
     }
     print_names(rows_of(results, 0), NULL, NULL);
     json_decref(results);
@@ -259,22 +257,22 @@ cmd_add_br(struct sctl_conn *c, int argc, char *argv[])
     json_array_append_new(ops, op_select("Bridge", NULL, "name", "ports"));
     int err = sctl_transact(c, ops, &results);
     if (err) {
-        return err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
+        return err == -ECANCELED ? SCTL_EXIT_CMD_ERROR : EXIT_FAILURE;
     }
     bool exists = json_array_size(rows_of(results, 0)) > 0;
     bool have_root = json_array_size(rows_of(results, 1)) > 0;
     json_t *port = json_array_get(rows_of(results, 2), 0);
     if (exists) {
-        fail("cannot create a bridge named %s because a bridge named %s "
-             "already exists", br, br);
+        sctl_fail("cannot create a bridge named %s because a bridge named "
+                  "%s already exists", br, br);
     } else if (port) {
-        fail("cannot create a bridge named %s because a port named %s "
-             "already exists on bridge %s", br, br,
-             bridge_of(rows_of(results, 3), port));
+        sctl_fail("cannot create a bridge named %s because a port named %s "
+                  "already exists on bridge %s", br, br,
+                  bridge_of(rows_of(results, 3), port));
     }
     json_decref(results);
     if (exists || port) {
-        return EXIT_CMD_ERROR;
+        return SCTL_EXIT_CMD_ERROR;
     }
 
     ops = json_array();
@@ -340,10 +338,10 @@ cmd_add_port(struct sctl_conn *c, int argc, char *argv[])
     int status = find_bridge(c, br, &results, &uuid, &ports);
     json_t *old = status ? NULL : find_port(rows_of(results, 1), port);
     if (old) {
-        fail("cannot create a port named %s because a port named %s "
-             "already exists on bridge %s", port, port,
-             bridge_of(rows_of(results, 2), old));
-        status = EXIT_CMD_ERROR;
+        sctl_fail("cannot create a port named %s because a port named %s "
+                  "already exists on bridge %s", port, port,
+                  bridge_of(rows_of(results, 2), old));
+        status = SCTL_EXIT_CMD_ERROR;
     }
     if (!status) {
         json_t *ops = json_array();
@@ -370,16 +368,16 @@ cmd_del_port(struct sctl_conn *c, int argc, char *argv[])
     const char *port_uuid = row ? uuid_of(json_object_get(row, "_uuid"))
                                 : NULL;
     if (!status && !port_uuid) {
-        fail("no port named %s", port);
-        status = EXIT_CMD_ERROR;
+        sctl_fail("no port named %s", port);
+        status = SCTL_EXIT_CMD_ERROR;
     } else if (!status && !set_has_uuid(ports, port_uuid)) {
-        fail("bridge %s does not have a port %s", br, port);
-        status = EXIT_CMD_ERROR;
+        sctl_fail("bridge %s does not have a port %s", br, port);
+        status = SCTL_EXIT_CMD_ERROR;
     } else if (!status && !strcmp(br, port)) {
-        fail("cannot delete port %s because it is the local port for "
-             "bridge %s (deleting this port requires deleting the entire "
-             "bridge)", port, br);
-        status = EXIT_CMD_ERROR;
+        sctl_fail("cannot delete port %s because it is the local port for "
+                  "bridge %s (deleting this port requires deleting the "
+                  "entire bridge)", port, br);
+        status = SCTL_EXIT_CMD_ERROR;
     }
     if (!status) {
         json_t *ops = json_array();
@@ -418,8 +416,8 @@ sluicectl_db_run(const struct sluicectl_db_opts *o, int argc, char *argv[])
         }
     }
     if (!cmd || argc - 1 != cmd->n_args) {
-        fail("%s: unknown database command or wrong number of arguments",
-             argv[0]);
+        sctl_fail("%s: unknown database command or wrong number of "
+                  "arguments", argv[0]);
         return EXIT_FAILURE;
     }
 
