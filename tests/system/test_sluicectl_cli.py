@@ -336,12 +336,14 @@ class GenericCommandsTest(unittest.TestCase):
              '5-1: the range\'s end is below its start'),
             (('add', 'Bridge', 'br0', 'flood_vlans', '1-5000'),
              '1-5000: a range has at most 4096 values'),
-            # Refused by the server: shown as a transaction error.
+            # Checked against the schema's enum before sending, so the
+            # other (valid) changes of the command are not made either.
             (('set', 'Bridge', 'br0', 'ports=[]', 'controller=[]',
               'mirrors=[]', 'netflow=[]', 'sflow=[]', 'ipfix=[]',
               'protocols=OpenFlow99'),
              'constraint violation: "OpenFlow99" is not one of the '
              'allowed values'),
+            # Refused by the server (None): a transaction error.
             (('set', 'Bridge', 'br0',
               'controller=00000000-0000-0000-0000-000000000001'),
              None),
