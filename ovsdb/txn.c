@@ -332,6 +332,9 @@ op_insert(struct ovsdb_txn *txn, const json_t *op, json_t **result)
         return err;
     }
     if (sym) {
+        /* parse_row() may have grown the symbol table (forward
+         * references): 'sym' may point into the old array. */
+        sym = ovsdb_symtab_find(&txn->symtab, json_string_value(name_j));
         sym->created = true;
     }
     struct ovsdb_row *row = ovsdb_row_create(t, &uuid);

@@ -6,11 +6,14 @@
  * ovs-appctl would send it.  "sluicectl ctl COMMAND ..." forces the
  * control-socket form when a local subcommand has the same name.
  * The bridge and port commands (list-br, add-br, ...) talk to the OVSDB
- * server (sluicectl_db.h); later families (flow commands) are added as
- * rows of 'subcommands' too.
+ * server (sluicectl_db.h), and so do the generic database commands (show,
+ * list, get, set, ...: sluicectl_generic.h); the db-* commands work on
+ * database files directly (sluicectl_file.h).  Later families (flow
+ * commands) are added as rows of 'subcommands' too.
  *
- * Exit status: 0 success, 1 usage or transport failure, 2 the daemon
- * answered with an error (or a database command failed). */
+ * Exit status: 0 success, 1 usage or transport failure (or the wait for
+ * the switch timed out), 2 the daemon answered with an error (or a
+ * database command failed). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -21,6 +24,8 @@
 #include "ctl_client.h"
 #include "sluice_config.h"
 #include "sluicectl_db.h"
+#include "sluicectl_file.h"
+#include "sluicectl_generic.h"
 
 #define EXIT_CMD_ERROR 2
 
@@ -29,6 +34,7 @@ struct ctx {
     const char *target;         /* Daemon name or socket path. */
     int timeout_s;              /* 0: wait forever. */
     const char *db;             /* NULL: unix:RUN_DIR/db.sock. */
+    struct sluicectl_db_opts dbo;   /* Database options (--no-wait...). */
 };
 
 /* Runs a local subcommand; argv[0] is its name.  Returns an exit status. */
@@ -46,6 +52,7 @@ struct subcommand {
 static int cmd_ctl(struct ctx *, int argc, char *argv[]);
 static int cmd_help(struct ctx *, int argc, char *argv[]);
 static int cmd_db(struct ctx *, int argc, char *argv[]);
+static int cmd_file(struct ctx *, int argc, char *argv[]);
 
 static const struct subcommand subcommands[] = {
     { "ctl", "COMMAND [ARG...]", 1, -1, cmd_ctl,
@@ -60,6 +67,33 @@ static const struct subcommand subcommands[] = {
     { "add-port", "BRIDGE PORT", 2, 2, cmd_db, "add PORT to BRIDGE" },
     { "del-port", "BRIDGE PORT", 2, 2, cmd_db,
       "delete PORT from BRIDGE" },
+    { "show", "", 0, 0, cmd_db, "overview of the database" },
+    { "list", "TABLE [RECORD...]", 1, -1, cmd_db,
+      "print the records (all of TABLE)" },
+    { "find", "TABLE [COLUMN[:KEY]=VALUE...]", 1, -1, cmd_db,
+      "print the records that match" },
+    { "get", "TABLE RECORD [COLUMN[:KEY]...]", 2, -1, cmd_db,
+      "print values" },
+    { "set", "TABLE RECORD COLUMN[:KEY]=VALUE...", 3, -1, cmd_db,
+      "set values" },
+    { "add", "TABLE RECORD COLUMN [KEY=]VALUE...", 4, -1, cmd_db,
+      "add elements to a set or map" },
+    { "remove", "TABLE RECORD COLUMN VALUE|KEY|KEY=VALUE...", 4, -1,
+      cmd_db, "remove elements from a set or map" },
+    { "clear", "TABLE RECORD COLUMN...", 3, -1, cmd_db,
+      "empty sets or maps" },
+    { "destroy", "TABLE [RECORD...]", 1, -1, cmd_db,
+      "delete records (all with --all)" },
+    { "db-create", "FILE [SCHEMA]", 1, 2, cmd_file,
+      "new database file (default: built-in schema)" },
+    { "db-convert", "FILE SCHEMA [TARGET]", 2, 3, cmd_file,
+      "convert a database file, keeping the data" },
+    { "db-compact", "FILE [TARGET]", 1, 2, cmd_file,
+      "rewrite a database file as one snapshot" },
+    { "db-show-log", "FILE", 1, 1, cmd_file,
+      "print a database file's records, one a line" },
+    { "db-check", "FILE", 1, 1, cmd_file,
+      "verify every record of a database file" },
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
@@ -72,11 +106,19 @@ usage(void)
            "Local commands:\n");
     for (size_t i = 0; i < N_SUBCOMMANDS; i++) {
         const struct subcommand *s = &subcommands[i];
-        char left[64];
+        char left[80];
         snprintf(left, sizeof left, "%s %s", s->name, s->args);
-        printf("  %-28s %s\n", left, s->help);
+        if (strlen(left) >= 28) {
+            printf("  %s\n  %-28s %s\n", left, "", s->help);
+        } else {
+            printf("  %-28s %s\n", left, s->help);
+        }
     }
     printf("\n"
+           "Commands that change the database wait until the switch has "
+           "applied the\nchange (unless --no-wait); the db-* commands "
+           "work on files, offline.\n"
+           "\n"
            "Any other COMMAND (e.g. version, list-commands, exit, dpctl/show,\n"
            "vlog/set SPEC) is sent to the daemon's control socket; run\n"
            "`sluicectl list-commands` for the daemon's list.\n"
@@ -90,15 +132,27 @@ usage(void)
            "sluiced)\n"
            "  -T, --timeout SECS   give up after SECS seconds (default: "
            "wait forever)\n"
-           "  --db unix:PATH       database server for the bridge and "
-           "port\n"
-           "                       commands (default: "
-           "unix:RUN_DIR/db.sock)\n"
+           "  --db unix:PATH       database server for the database "
+           "commands\n"
+           "                       (default: unix:RUN_DIR/db.sock)\n"
+           "  --no-wait            do not wait for the switch to apply a "
+           "database change\n"
+           "                       (Open_vSwitch cur_cfg reaching next_cfg); "
+           "-T bounds\n"
+           "                       the wait\n"
+           "  --if-exists          get, set, add, remove, clear, destroy, "
+           "list: a missing\n"
+           "                       record is not an error\n"
+           "  --columns=COL,...    list, find: print only these columns\n"
+           "  --bare               list, find: values only, no names or "
+           "quotes\n"
+           "  --all                destroy: every record of the table\n"
            "  -h, --help           print this help and exit\n"
            "  -V, --version        print the version and exit\n"
            "\n"
-           "Exit status: 0 success, 1 usage or connection failure, "
-           "2 the daemon\nreturned an error.\n");
+           "Exit status: 0 success, 1 usage or connection failure (or "
+           "the wait for the\nswitch timed out), 2 the daemon or the "
+           "database returned an error.\n");
 }
 
 /* Sends 'argv[0]' with arguments argv[1..] to the control socket. */
@@ -159,15 +213,47 @@ cmd_ctl(struct ctx *ctx, int argc, char *argv[])
     return run_ctl(ctx, argc - 1, argv + 1);
 }
 
+/* "sluicectl: ARGS" for the journal records the command writes. */
+static char *
+make_comment(int argc, char *argv[])
+{
+    size_t len = sizeof "sluicectl:";
+    for (int i = 0; i < argc; i++) {
+        len += strlen(argv[i]) + 1;
+    }
+    char *s = malloc(len);
+    if (!s) {
+        abort();
+    }
+    strcpy(s, "sluicectl:");
+    for (int i = 0; i < argc; i++) {
+        strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
 static int
 cmd_db(struct ctx *ctx, int argc, char *argv[])
 {
-    struct sluicectl_db_opts o = {
-        .db = ctx->db,
-        .run_dir = ctx->run_dir,
-        .timeout_s = ctx->timeout_s,
-    };
-    return sluicectl_db_run(&o, argc, argv);
+    struct sluicectl_db_opts o = ctx->dbo;
+    o.db = ctx->db;
+    o.run_dir = ctx->run_dir;
+    o.timeout_s = ctx->timeout_s;
+    char *comment = make_comment(argc, argv);
+    o.comment = comment;
+    int status = sluicectl_generic_has(argv[0])
+                 ? sluicectl_generic_run(&o, argc, argv)
+                 : sluicectl_db_run(&o, argc, argv);
+    free(comment);
+    return status;
+}
+
+static int
+cmd_file(struct ctx *ctx, int argc, char *argv[])
+{
+    (void) ctx;
+    return sluicectl_file_run(argc, argv);
 }
 
 static int
@@ -211,10 +297,18 @@ parse_timeout(const char *s)
 int
 main(int argc, char *argv[])
 {
-    enum { OPT_RUN_DIR = UCHAR_MAX + 1, OPT_DB };
+    enum {
+        OPT_RUN_DIR = UCHAR_MAX + 1, OPT_DB, OPT_NO_WAIT, OPT_IF_EXISTS,
+        OPT_COLUMNS, OPT_BARE, OPT_ALL,
+    };
     static const struct option long_options[] = {
         { "run-dir", required_argument, NULL, OPT_RUN_DIR },
         { "db", required_argument, NULL, OPT_DB },
+        { "no-wait", no_argument, NULL, OPT_NO_WAIT },
+        { "if-exists", no_argument, NULL, OPT_IF_EXISTS },
+        { "columns", required_argument, NULL, OPT_COLUMNS },
+        { "bare", no_argument, NULL, OPT_BARE },
+        { "all", no_argument, NULL, OPT_ALL },
         { "target", required_argument, NULL, 't' },
         { "timeout", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
@@ -235,6 +329,21 @@ main(int argc, char *argv[])
             break;
         case OPT_DB:
             ctx.db = optarg;
+            break;
+        case OPT_NO_WAIT:
+            ctx.dbo.no_wait = true;
+            break;
+        case OPT_IF_EXISTS:
+            ctx.dbo.if_exists = true;
+            break;
+        case OPT_COLUMNS:
+            ctx.dbo.columns = optarg;
+            break;
+        case OPT_BARE:
+            ctx.dbo.bare = true;
+            break;
+        case OPT_ALL:
+            ctx.dbo.all = true;
             break;
         case 't':
             ctx.target = optarg;

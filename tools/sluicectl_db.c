@@ -2,240 +2,16 @@
 #include "sluicectl_db.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
-#include "jsonrpc.h"
-#include "loop.h"
+#include "sluicectl_rpc.h"
 
 #define DB_NAME "Open_vSwitch"
-#define EXIT_CMD_ERROR 2
-
-struct db_conn {
-    int fd;
-    json_int_t next_id;
-    uint64_t deadline;          /* 0: none. */
-    int timeout_s;
-    char *name;                 /* "unix:PATH", for messages. */
-    struct jsonrpc_rx rx;
-    struct jsonrpc_tx tx;
-};
-
-static void
-fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-fail(const char *fmt, ...)
-{
-    va_list args;
-    fputs("sluicectl: ", stderr);
-    va_start(args, fmt);
-    vfprintf(stderr, fmt, args);
-    va_end(args);
-    fputc('\n', stderr);
-}
-
-/* ---- Connection ------------------------------------------------------- */
-
-static char *
-db_path(const struct sluicectl_db_opts *o)
-{
-    char *s = NULL;
-    if (o->db) {
-        if (!strncmp(o->db, "unix:", 5) && o->db[5]) {
-            return strdup(o->db + 5);
-        }
-        fail("%s: unsupported database remote (want unix:PATH)", o->db);
-        return NULL;
-    }
-    const char *run_dir = o->run_dir;
-    if (!run_dir || !*run_dir) {
-        run_dir = getenv("OVS_RUNDIR");
-        if (!run_dir || !*run_dir) {
-            run_dir = "/run/sluice";
-        }
-    }
-    if (asprintf(&s, "%s/db.sock", run_dir) < 0) {
-        abort();
-    }
-    return s;
-}
-
-static int
-db_connect(const struct sluicectl_db_opts *o, struct db_conn *c)
-{
-    memset(c, 0, sizeof *c);
-    c->fd = -1;
-    jsonrpc_rx_init(&c->rx, 64 * 1024 * 1024);
-    jsonrpc_tx_init(&c->tx, (size_t) -1 / 2);
-    char *path = db_path(o);
-    if (!path) {
-        return -EINVAL;
-    }
-    if (asprintf(&c->name, "unix:%s", path) < 0) {
-        abort();
-    }
-    c->timeout_s = o->timeout_s;
-    c->deadline = o->timeout_s > 0
-                  ? loop_now_ms() + (uint64_t) o->timeout_s * 1000 : 0;
-
-    struct sockaddr_un sun = { .sun_family = AF_UNIX };
-    int error = 0;
-    if (strlen(path) >= sizeof sun.sun_path) {
-        error = -ENAMETOOLONG;
-    } else {
-        strcpy(sun.sun_path, path);
-        c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (c->fd < 0) {
-            error = -errno;
-        } else {
-            int r;
-            do {
-                r = connect(c->fd, (struct sockaddr *) &sun, sizeof sun);
-            } while (r && errno == EINTR);
-            if (r) {
-                error = -errno;
-            }
-        }
-    }
-    free(path);
-    if (error) {
-        fail("%s: database connection failed (%s)", c->name,
-             strerror(-error));
-    }
-    return error;
-}
-
-static void
-db_close(struct db_conn *c)
-{
-    if (c->fd >= 0) {
-        close(c->fd);
-    }
-    jsonrpc_rx_destroy(&c->rx);
-    jsonrpc_tx_destroy(&c->tx);
-    free(c->name);
-}
-
-static int
-db_wait(struct db_conn *c, short events)
-{
-    return loop_wait_fd(c->fd, events, c->deadline);
-}
-
-static int
-db_send(struct db_conn *c, json_t *msg)
-{
-    int err = jsonrpc_tx_queue(&c->tx, msg);
-    json_decref(msg);
-    while (!err && (err = jsonrpc_tx_flush(&c->tx, c->fd)) == -EAGAIN) {
-        err = db_wait(c, POLLOUT);
-    }
-    return err;
-}
-
-/* Calls 'method' with 'params' (stolen) and waits for the answer.  Returns
- * 0 with a new reference in *result, or a negative errno after printing
- * why. */
-static int
-db_call(struct db_conn *c, const char *method, json_t *params,
-        json_t **result)
-{
-    *result = NULL;
-    json_t *id = json_integer(c->next_id++);
-    int err = db_send(c, jsonrpc_request(method, params, json_incref(id)));
-    while (!err) {
-        json_t *msg;
-        err = jsonrpc_rx_next(&c->rx, &msg);
-        if (err == -EAGAIN) {
-            err = db_wait(c, POLLIN);
-            if (!err) {
-                int n = jsonrpc_rx_read(&c->rx, c->fd);
-                err = n > 0 || n == -EAGAIN ? 0 : n ? n : -ECONNRESET;
-            }
-            continue;
-        } else if (err) {
-            err = -EPROTO;
-            break;
-        }
-        struct jsonrpc_msg m;
-        const char *perr;
-        if (jsonrpc_parse(msg, &m, &perr)) {
-            err = -EPROTO;
-        } else if (m.type == JSONRPC_REQUEST && !strcmp(m.method, "echo")) {
-            err = db_send(c, jsonrpc_reply(json_incref(m.params), m.id));
-        } else if ((m.type == JSONRPC_REPLY || m.type == JSONRPC_ERROR)
-                   && json_equal(m.id, id)) {
-            if (m.type == JSONRPC_ERROR) {
-                char *s = json_dumps(m.error, JSON_ENCODE_ANY);
-                fail("%s: %s failed: %s", c->name, method, s ? s : "?");
-                free(s);
-                err = -EPROTO;
-                json_decref(msg);
-                json_decref(id);
-                return err;
-            }
-            *result = json_incref(m.result);
-            json_decref(msg);
-            break;
-        }
-        json_decref(msg);
-    }
-    json_decref(id);
-    if (err == -ETIMEDOUT) {
-        fail("%s: no reply within %d s", c->name, c->timeout_s);
-    } else if (err) {
-        fail("%s: %s", c->name, strerror(-err));
-    }
-    return err;
-}
-
-/* Runs 'ops' (an array, stolen) as one transaction.  Returns 0 with the
- * array of results in *result, -EPROTO after a transport failure, or
- * -ECANCELED after the database refused it (message printed). */
-static int
-db_transact(struct db_conn *c, json_t *ops, json_t **result)
-{
-    size_t n_ops = json_array_size(ops);
-    json_t *params = json_pack("[s]", DB_NAME);
-    json_array_extend(params, ops);
-    json_decref(ops);
-    int err = db_call(c, "transact", params, result);
-    if (err) {
-        return -EPROTO;
-    }
-    if (!json_is_array(*result)) {
-        fail("%s: transact: malformed reply", c->name);
-        json_decref(*result);
-        *result = NULL;
-        return -EPROTO;
-    }
-    size_t i;
-    json_t *r;
-    json_array_foreach (*result, i, r) {
-        json_t *e = json_object_get(r, "error");
-        if (json_is_string(e)) {
-            const char *d = json_string_value(json_object_get(r, "details"));
-            fail("transaction error%s: %s%s%s",
-                 i < n_ops ? "" : " (at commit)", json_string_value(e),
-                 d ? ": " : "", d ? d : "");
-            json_decref(*result);
-            *result = NULL;
-            return -ECANCELED;
-        }
-    }
-    return 0;
-}
 
 /* ---- Data helpers ----------------------------------------------------- */
 
@@ -346,12 +122,12 @@ print_names(json_t *rows, const char *skip, json_t *only_in)
 }
 
 /* Looks up bridge 'name': 0 with its uuid (borrowed from *results, which
- * the caller frees) and its ports, EXIT_CMD_ERROR if there is none,
+ * the caller frees) and its ports, SCTL_EXIT_CMD_ERROR if there is none,
  * EXIT_FAILURE on a transport failure.  Also selects every Port with
  * name and _uuid as result 1, and every Bridge with name and ports as
  * result 2. */
 static int
-find_bridge(struct db_conn *c, const char *name, json_t **results,
+find_bridge(struct sctl_conn *c, const char *name, json_t **results,
             const char **uuid, json_t **ports)
 {
     json_t *ops = json_array();
@@ -359,19 +135,19 @@ find_bridge(struct db_conn *c, const char *name, json_t **results,
                                          "_uuid", "ports"));
     json_array_append_new(ops, op_select("Port", NULL, "_uuid", "name"));
     json_array_append_new(ops, op_select("Bridge", NULL, "name", "ports"));
-    int err = db_transact(c, ops, results);
+    int err = sctl_transact(c, ops, results);
     if (err) {
-        return err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
+        return err == -ECANCELED ? SCTL_EXIT_CMD_ERROR : EXIT_FAILURE;
     }
     json_t *row = json_array_get(rows_of(*results, 0), 0);
     if (!row) {
-        fail("no bridge named %s", name);
-        return EXIT_CMD_ERROR;
+        sctl_fail("no bridge named %s", name);
+        return SCTL_EXIT_CMD_ERROR;
     }
     *uuid = uuid_of(json_object_get(row, "_uuid"));
     *ports = json_object_get(row, "ports");
     if (!*uuid || !*ports || !rows_of(*results, 1)) {
-        fail("%s: malformed select reply", c->name);
+        sctl_fail("%s: malformed select reply", c->name);
         return EXIT_FAILURE;
     }
     return 0;
@@ -436,16 +212,16 @@ add_port_ops(json_t *ops, const char *name, const char *type)
 /* ---- Commands --------------------------------------------------------- */
 
 static int
-cmd_list_br(struct db_conn *c, int argc, char *argv[])
+cmd_list_br(struct sctl_conn *c, int argc, char *argv[])
 {
     (void) argc;
     (void) argv;
     json_t *results;
     json_t *ops = json_array();
     json_array_append_new(ops, op_select("Bridge", NULL, "name", NULL));
-    int err = db_transact(c, ops, &results);
+    int err = sctl_transact(c, ops, &results);
     if (err) {
-        return err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
+        return err == -ECANCELED ? SCTL_EXIT_CMD_ERROR : EXIT_FAILURE;
     }
     print_names(rows_of(results, 0), NULL, NULL);
     json_decref(results);
@@ -453,7 +229,7 @@ cmd_list_br(struct db_conn *c, int argc, char *argv[])
 }
 
 static int
-cmd_list_ports(struct db_conn *c, int argc, char *argv[])
+cmd_list_ports(struct sctl_conn *c, int argc, char *argv[])
 {
     (void) argc;
     json_t *results = NULL, *ports;
@@ -467,7 +243,7 @@ cmd_list_ports(struct db_conn *c, int argc, char *argv[])
 }
 
 static int
-cmd_add_br(struct db_conn *c, int argc, char *argv[])
+cmd_add_br(struct sctl_conn *c, int argc, char *argv[])
 {
     (void) argc;
     const char *br = argv[1];
@@ -479,24 +255,24 @@ cmd_add_br(struct db_conn *c, int argc, char *argv[])
     json_array_append_new(ops, op_select("Port", where_name(br), "_uuid",
                                          NULL));
     json_array_append_new(ops, op_select("Bridge", NULL, "name", "ports"));
-    int err = db_transact(c, ops, &results);
+    int err = sctl_transact(c, ops, &results);
     if (err) {
-        return err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
+        return err == -ECANCELED ? SCTL_EXIT_CMD_ERROR : EXIT_FAILURE;
     }
     bool exists = json_array_size(rows_of(results, 0)) > 0;
     bool have_root = json_array_size(rows_of(results, 1)) > 0;
     json_t *port = json_array_get(rows_of(results, 2), 0);
     if (exists) {
-        fail("cannot create a bridge named %s because a bridge named %s "
-             "already exists", br, br);
+        sctl_fail("cannot create a bridge named %s because a bridge named "
+                  "%s already exists", br, br);
     } else if (port) {
-        fail("cannot create a bridge named %s because a port named %s "
-             "already exists on bridge %s", br, br,
-             bridge_of(rows_of(results, 3), port));
+        sctl_fail("cannot create a bridge named %s because a port named %s "
+                  "already exists on bridge %s", br, br,
+                  bridge_of(rows_of(results, 3), port));
     }
     json_decref(results);
     if (exists || port) {
-        return EXIT_CMD_ERROR;
+        return SCTL_EXIT_CMD_ERROR;
     }
 
     ops = json_array();
@@ -525,16 +301,11 @@ cmd_add_br(struct db_conn *c, int argc, char *argv[])
             "{s:s, s:s, s:{s:[s, s]}}", "op", "insert", "table", DB_NAME,
             "row", "bridges", "named-uuid", "bridge"));
     }
-    err = db_transact(c, ops, &results);
-    if (err) {
-        return err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
-    }
-    json_decref(results);
-    return EXIT_SUCCESS;
+    return sctl_status(sctl_commit(c, ops, NULL));
 }
 
 static int
-cmd_del_br(struct db_conn *c, int argc, char *argv[])
+cmd_del_br(struct sctl_conn *c, int argc, char *argv[])
 {
     (void) argc;
     json_t *results = NULL, *ports;
@@ -551,20 +322,14 @@ cmd_del_br(struct db_conn *c, int argc, char *argv[])
         json_array_append_new(ops, json_pack(
             "{s:s, s:s, s:o}", "op", "delete", "table", "Bridge",
             "where", where_uuid(uuid)));
-        json_t *r2;
-        int err = db_transact(c, ops, &r2);
-        if (err) {
-            status = err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
-        } else {
-            json_decref(r2);
-        }
+        status = sctl_status(sctl_commit(c, ops, NULL));
     }
     json_decref(results);
     return status;
 }
 
 static int
-cmd_add_port(struct db_conn *c, int argc, char *argv[])
+cmd_add_port(struct sctl_conn *c, int argc, char *argv[])
 {
     (void) argc;
     const char *br = argv[1], *port = argv[2];
@@ -573,10 +338,10 @@ cmd_add_port(struct db_conn *c, int argc, char *argv[])
     int status = find_bridge(c, br, &results, &uuid, &ports);
     json_t *old = status ? NULL : find_port(rows_of(results, 1), port);
     if (old) {
-        fail("cannot create a port named %s because a port named %s "
-             "already exists on bridge %s", port, port,
-             bridge_of(rows_of(results, 2), old));
-        status = EXIT_CMD_ERROR;
+        sctl_fail("cannot create a port named %s because a port named %s "
+                  "already exists on bridge %s", port, port,
+                  bridge_of(rows_of(results, 2), old));
+        status = SCTL_EXIT_CMD_ERROR;
     }
     if (!status) {
         json_t *ops = json_array();
@@ -585,20 +350,14 @@ cmd_add_port(struct db_conn *c, int argc, char *argv[])
             "{s:s, s:s, s:o, s:[[s, s, [s, s]]]}", "op", "mutate",
             "table", "Bridge", "where", where_uuid(uuid), "mutations",
             "ports", "insert", "named-uuid", "port"));
-        json_t *r2;
-        int err = db_transact(c, ops, &r2);
-        if (err) {
-            status = err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
-        } else {
-            json_decref(r2);
-        }
+        status = sctl_status(sctl_commit(c, ops, NULL));
     }
     json_decref(results);
     return status;
 }
 
 static int
-cmd_del_port(struct db_conn *c, int argc, char *argv[])
+cmd_del_port(struct sctl_conn *c, int argc, char *argv[])
 {
     (void) argc;
     const char *br = argv[1], *port = argv[2];
@@ -609,16 +368,16 @@ cmd_del_port(struct db_conn *c, int argc, char *argv[])
     const char *port_uuid = row ? uuid_of(json_object_get(row, "_uuid"))
                                 : NULL;
     if (!status && !port_uuid) {
-        fail("no port named %s", port);
-        status = EXIT_CMD_ERROR;
+        sctl_fail("no port named %s", port);
+        status = SCTL_EXIT_CMD_ERROR;
     } else if (!status && !set_has_uuid(ports, port_uuid)) {
-        fail("bridge %s does not have a port %s", br, port);
-        status = EXIT_CMD_ERROR;
+        sctl_fail("bridge %s does not have a port %s", br, port);
+        status = SCTL_EXIT_CMD_ERROR;
     } else if (!status && !strcmp(br, port)) {
-        fail("cannot delete port %s because it is the local port for "
-             "bridge %s (deleting this port requires deleting the entire "
-             "bridge)", port, br);
-        status = EXIT_CMD_ERROR;
+        sctl_fail("cannot delete port %s because it is the local port for "
+                  "bridge %s (deleting this port requires deleting the "
+                  "entire bridge)", port, br);
+        status = SCTL_EXIT_CMD_ERROR;
     }
     if (!status) {
         json_t *ops = json_array();
@@ -626,13 +385,7 @@ cmd_del_port(struct db_conn *c, int argc, char *argv[])
             "{s:s, s:s, s:o, s:[[s, s, [s, s]]]}", "op", "mutate",
             "table", "Bridge", "where", where_uuid(uuid), "mutations",
             "ports", "delete", "uuid", port_uuid));
-        json_t *r2;
-        int err = db_transact(c, ops, &r2);
-        if (err) {
-            status = err == -ECANCELED ? EXIT_CMD_ERROR : EXIT_FAILURE;
-        } else {
-            json_decref(r2);
-        }
+        status = sctl_status(sctl_commit(c, ops, NULL));
     }
     json_decref(results);
     return status;
@@ -641,7 +394,7 @@ cmd_del_port(struct db_conn *c, int argc, char *argv[])
 struct db_command {
     const char *name;
     int n_args;
-    int (*run)(struct db_conn *, int argc, char *argv[]);
+    int (*run)(struct sctl_conn *, int argc, char *argv[]);
 };
 
 static const struct db_command db_commands[] = {
@@ -663,17 +416,17 @@ sluicectl_db_run(const struct sluicectl_db_opts *o, int argc, char *argv[])
         }
     }
     if (!cmd || argc - 1 != cmd->n_args) {
-        fail("%s: unknown database command or wrong number of arguments",
-             argv[0]);
+        sctl_fail("%s: unknown database command or wrong number of "
+                  "arguments", argv[0]);
         return EXIT_FAILURE;
     }
 
-    struct db_conn c;
+    struct sctl_conn c;
     int status = EXIT_FAILURE;
-    if (!db_connect(o, &c)) {
+    if (!sctl_connect(o, &c)) {
         status = cmd->run(&c, argc, argv);
     }
-    db_close(&c);
+    sctl_close(&c);
     if (fflush(stdout) && !status) {
         status = EXIT_FAILURE;
     }

@@ -1,17 +1,14 @@
 /* sluicectl_db: sluicectl's OVSDB client for the Open_vSwitch database.
  *
  * Owns the bridge and port commands (list-br, add-br, del-br, list-ports,
- * add-port, del-port): each is one or two blocking JSON-RPC "transact"
- * exchanges with the database server on a unix socket, creating the same
- * rows "ovs-vsctl --no-wait" creates and failing with its messages. */
+ * add-port, del-port): each is one or two JSON-RPC "transact" exchanges
+ * with the database server (sluicectl_rpc.h), creating the same rows
+ * ovs-vsctl creates and failing with its messages; the modifying ones wait
+ * for the switch to apply the change unless --no-wait. */
 #ifndef SLUICE_SLUICECTL_DB_H
 #define SLUICE_SLUICECTL_DB_H
 
-struct sluicectl_db_opts {
-    const char *db;         /* "unix:PATH" or NULL: RUN_DIR/db.sock. */
-    const char *run_dir;    /* NULL: $OVS_RUNDIR, else /run/sluice. */
-    int timeout_s;          /* 0: wait forever. */
-};
+#include "sluicectl_rpc.h"
 
 /* Runs the database command argv[0] with its arguments argv[1..].
  * Returns an exit status: 0 success, 1 connection or protocol failure,

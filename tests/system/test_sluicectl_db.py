@@ -2,7 +2,8 @@
 """sluicectl as an OVSDB client: list-br, add-br, del-br, list-ports,
 add-port and del-port against sluiced's Open_vSwitch database, checked
 with what Debian's ovs-vsctl --no-wait sees, errors and exit statuses
-included."""
+included.  The generic database commands, waiting for cur_cfg and the
+database file commands are in test_sluicectl_cli.py."""
 
 import os
 import shutil
@@ -37,7 +38,8 @@ class SluicectlDbTest(unittest.TestCase):
         return r.stdout
 
     def ctl(self, *args, status=0, err=None):
-        r = self.d.sluicectl('-T', '10', *args)
+        # --no-wait: nothing in this tree sets Open_vSwitch:cur_cfg.
+        r = self.d.sluicectl('-T', '10', '--no-wait', *args)
         self.assertEqual(r.returncode, status,
                          'sluicectl %s: %s' % (' '.join(args), r.stderr))
         if err is None:
@@ -135,8 +137,8 @@ class SluicectlDbTest(unittest.TestCase):
         self.assertIn(missing, r.stderr)
         # --db names the socket explicitly (no --run-dir).
         r = st.subprocess.run([st.SLUICECTL, '--db', self.remote,
-                               'add-br', 'brd'], capture_output=True,
-                              text=True, timeout=20)
+                               '--no-wait', 'add-br', 'brd'],
+                              capture_output=True, text=True, timeout=20)
         self.assertEqual((r.returncode, r.stderr), (0, ''))
         self.assertEqual(self.vsctl('list-br'), 'brd\n')
 

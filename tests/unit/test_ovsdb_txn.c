@@ -370,6 +370,36 @@ test_named_uuid(void **state)
     assert_int_equal(n_rows("Root"), 1);
 }
 
+/* Regression: an insert whose row refers forward to new uuid-names grows
+ * the symbol table while the insert still holds its own symbol; that
+ * symbol must still be marked as created (ovs-vsctl sends such
+ * transactions, with more than 8 named rows, in hash order). */
+static void
+test_named_uuid_many(void **state)
+{
+    (void) state;
+    enum { N = 40 };
+    char *ops = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&ops, &len);
+    assert_non_null(f);
+    fprintf(f, "[{\"op\": \"insert\", \"table\": \"Root\", \"row\": "
+            "{\"name\": \"chain\", \"kids\": [\"named-uuid\", \"k0\"]}}");
+    for (int i = 0; i < N; i++) {
+        fprintf(f, ", {\"op\": \"insert\", \"table\": \"Kid\", "
+                "\"uuid-name\": \"k%d\", \"row\": {\"name\": \"k%d\"", i, i);
+        if (i + 1 < N) {
+            fprintf(f, ", \"sib\": [\"named-uuid\", \"k%d\"]", i + 1);
+        }
+        fprintf(f, "}}");
+    }
+    fprintf(f, "]");
+    fclose(f);
+    json_decref(tx_ok(ops));
+    free(ops);
+    assert_int_equal(n_rows("Kid"), N);
+}
+
 /* ---- update / delete ---------------------------------------------------- */
 
 static void
@@ -1157,6 +1187,7 @@ main(void)
         T(test_insert_errors),
         T(test_insert_explicit_uuid),
         T(test_named_uuid),
+        T(test_named_uuid_many),
         T(test_update_delete),
         T(test_conditions),
         T(test_mutate_numbers),
