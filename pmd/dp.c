@@ -403,6 +403,12 @@ dp_port_reconfigure(struct dp *dp, const char *name,
     for (unsigned int i = 0; i < n_garbage; i++) {
         dp_zombie_add(dp, garbage[i]);
     }
+    if (port->admin_down && !port->failed) {
+        /* Starting the device again may have brought its link up. */
+        struct dstr ignored = DSTR_INIT;
+        port_set_admin(port, false, &ignored);
+        dstr_free(&ignored);
+    }
     /* New queues (the count or even the ethdev may have changed): none
      * is assigned now, so nobody uses the old array. */
     struct pmd_rxq *rxqs = dp_alloc_rxqs(port);

@@ -8,9 +8,9 @@
  *
  * This header is the contract for the bridge reconciler: every dp_set_*,
  * dp_port_* call below runs in the control thread, may be called while
- * traffic flows, returns 0 or a negative errno with a one-line message in
- * 'err' (which may be NULL), and on error leaves the datapath as it was
- * unless the comment says otherwise.  "In flight" below means: packets a
+ * traffic flows, returns 0 or a negative errno with a one-line message
+ * appended to 'err' (never NULL, except for dp_port_del), and on error
+ * leaves the datapath as it was unless the comment says otherwise.  "In flight" below means: packets a
  * PMD has received and not yet handed to a device in the iteration it is
  * in (at most one burst per rx queue), and upcalls that could not be
  * handled.  Nothing else is lost by any of these calls. */

@@ -205,11 +205,11 @@ struct port_params {
  * becomes port->mp (the previous one is the caller's).  On failure the
  * device is left stopped and '*made' is the pool created, if any, which
  * the device's queues may still point to: the caller frees it once they
- * are gone. */
+ * are gone; '*queues_failed' tells whether setting up a queue failed. */
 static int
 port_setup(struct port *port, const struct port_config *cfg,
            unsigned int n_tx_threads, struct rte_mempool *reuse_mp,
-           struct rte_mempool **made, struct dstr *err)
+           struct rte_mempool **made, bool *queues_failed, struct dstr *err)
 {
     struct rte_eth_dev_info info;
     struct rte_eth_conf conf;
@@ -218,6 +218,7 @@ port_setup(struct port *port, const struct port_config *cfg,
     int error;
 
     *made = NULL;
+    *queues_failed = false;
     error = rte_eth_dev_info_get(port_id, &info);
     if (error) {
         dstr_printf(err, "cannot get device info: %s", rte_strerror(-error));
@@ -291,6 +292,7 @@ port_setup(struct port *port, const struct port_config *cfg,
         if (error) {
             dstr_printf(err, "cannot set up rx queue %u (%u descriptors): "
                         "%s", q, pp.rxd, rte_strerror(-error));
+            *queues_failed = true;
             goto fail;
         }
     }
@@ -300,6 +302,7 @@ port_setup(struct port *port, const struct port_config *cfg,
         if (error) {
             dstr_printf(err, "cannot set up tx queue %u (%u descriptors): "
                         "%s", q, pp.txd, rte_strerror(-error));
+            *queues_failed = true;
             goto fail;
         }
     }
@@ -376,7 +379,9 @@ port_open(const struct port_config *cfg, uint32_t port_no,
     if (port->socket_id < 0) {
         port->socket_id = 0;
     }
-    error = port_setup(port, cfg, n_tx_threads, NULL, &made, err);
+    bool queues_failed;
+    error = port_setup(port, cfg, n_tx_threads, NULL, &made, &queues_failed,
+                       err);
     if (error) {
         goto fail;
     }
@@ -466,8 +471,10 @@ port_add_garbage(struct rte_mempool *mp, struct rte_mempool **garbage,
     }
 }
 
-/* Sets up the device with 'cfg', re-opening it once if that fails and we
- * own it.  Pools made by failed attempts go to 'garbage'. */
+/* Sets up the device with 'cfg', re-opening it once if we own it and the
+ * driver could not set up its queues again (only then: some drivers,
+ * e.g. net_ring, cannot even be closed with queues configured but not
+ * set up).  Pools made by failed attempts go to 'garbage'. */
 static int
 port_setup_or_reopen(struct port *port, const struct port_config *cfg,
                      unsigned int n_tx_threads, struct rte_mempool *reuse,
@@ -475,16 +482,19 @@ port_setup_or_reopen(struct port *port, const struct port_config *cfg,
                      struct dstr *err)
 {
     struct rte_mempool *made;
-    int error = port_setup(port, cfg, n_tx_threads, reuse, &made, err);
+    bool queues_failed;
+    int error = port_setup(port, cfg, n_tx_threads, reuse, &made,
+                           &queues_failed, err);
     port_add_garbage(made, garbage, n_garbage);
-    if (error && port->hotplugged) {
+    if (error && queues_failed && port->hotplugged) {
         VLOG_INFO("port %u: %s: %s; re-opening the device", port->port_no,
                   port->name, dstr_cstr(err));
         rte_eth_dev_stop(port->port_id);
         struct dstr msg = DSTR_INIT;
         if (!port_reopen(port, &msg)) {
             dstr_clear(err);
-            error = port_setup(port, cfg, n_tx_threads, reuse, &made, err);
+            error = port_setup(port, cfg, n_tx_threads, reuse, &made,
+                               &queues_failed, err);
             port_add_garbage(made, garbage, n_garbage);
         } else {
             dstr_printf(err, "; cannot re-open the device: %s",
