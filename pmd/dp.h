@@ -10,10 +10,11 @@
  * dp_port_* call below runs in the control thread, may be called while
  * traffic flows, returns 0 or a negative errno with a one-line message
  * appended to 'err' (never NULL, except for dp_port_del), and on error
- * leaves the datapath as it was unless the comment says otherwise.  "In flight" below means: packets a
- * PMD has received and not yet handed to a device in the iteration it is
- * in (at most one burst per rx queue), and upcalls that could not be
- * handled.  Nothing else is lost by any of these calls. */
+ * leaves the datapath as it was unless the comment says otherwise.
+ * "In flight" below means: packets a PMD has received and not yet handed
+ * to a device in the iteration it is in (at most one burst per rx queue),
+ * and upcalls that could not be handled.  Nothing else is lost by any of
+ * these calls. */
 #ifndef SLUICE_DP_H
 #define SLUICE_DP_H
 

@@ -451,6 +451,8 @@ port_reopen(struct port *port, struct dstr *err)
     bool hotplugged;
 
     port_detach(port->port_id, port->hotplugged);
+    /* Until probed again the id is no device of ours (it may be reused). */
+    port->port_id = RTE_MAX_ETHPORTS;
     int error = port_attach(port->devargs, &port_id, &hotplugged, err);
     if (error) {
         return error;

@@ -7,8 +7,9 @@
  * than there are sending threads, threads share a queue under the port's
  * spinlock (DESIGN.md, "Transmit").  Slots stay with their thread while
  * PMDs come and go (a new PMD takes the lowest free one); the datapath
- * decides from the slots in use whether a port's queues are shared.  Only the owning thread touches a
- * tx_ctx, except for the counters, which others read. */
+ * decides from the slots in use whether a port's queues are shared.  Only
+ * the owning thread touches a tx_ctx, except for the counters, which
+ * others read. */
 #ifndef SLUICE_TX_H
 #define SLUICE_TX_H
 
