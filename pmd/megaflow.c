@@ -199,6 +199,10 @@ megaflow_modify(struct pmd *pmd, struct megaflow *mf,
         /* The PMD writes these; it applies the reset between bursts. */
         pmd_clear_flow_stats(pmd, mf);
     }
+    /* The PMD may be executing the old list: free it once the PMD has
+     * finished its iteration (a wait alone returns at once if no command
+     * is pending). */
+    pmd_barrier(pmd);
     pmd_wait(pmd, 2000);
     free(old);
 }
@@ -319,6 +323,7 @@ megaflow_revalidate(struct pmd *pmd,
             if (n_dead) {
                 megaflow_delete_batch(pmd, dead, n_dead);
             } else {
+                pmd_barrier(pmd);
                 pmd_wait(pmd, 2000);
             }
             for (unsigned int i = 0; i < n_old; i++) {
@@ -331,6 +336,7 @@ megaflow_revalidate(struct pmd *pmd,
         if (n_dead) {
             megaflow_delete_batch(pmd, dead, n_dead);
         } else {
+            pmd_barrier(pmd);
             pmd_wait(pmd, 2000);
         }
         for (unsigned int i = 0; i < n_old; i++) {

@@ -47,8 +47,14 @@ class LiveTestCase(unittest.TestCase):
     def assert_flowing(self, d, port='sink', what='traffic'):
         """The port's tx count grows by a good amount."""
         a = d.counter(port, 'tx')
-        st.wait_for(lambda: d.counter(port, 'tx') > a + 5000, 20,
-                    what='%s to %s' % (what, port))
+        try:
+            st.wait_for(lambda: d.counter(port, 'tx') > a + 5000, 20,
+                        what='%s to %s' % (what, port))
+        except AssertionError as e:
+            raise AssertionError('%s\n%s\n%s\n%s\n%s' % (
+                e, d.ctl('dpctl/show'), d.ctl('dpif-netdev/pmd-rxq-show'),
+                d.ctl('dpif-netdev/pmd-perf-show'),
+                d.ctl('dpctl/dump-flows')))
 
     def assert_queues(self, d, want, cores):
         """Every queue of WANT is polled by exactly one PMD, the PMDs are
