@@ -192,7 +192,9 @@ int dp_port_set_admin(struct dp *, uint32_t port_no, bool up,
 int dp_port_status(struct dp *, uint32_t port_no, struct port_status *);
 
 /* Polls every port's link state, counting changes as link resets (the
- * daemon calls it every second).  Returns how many ports changed. */
+ * daemon calls it every second; link-state-change interrupts are not used,
+ * most vdevs have none, so a change and its reversal within one period
+ * may go unseen).  Returns how many ports changed. */
 unsigned int dp_poll_links(struct dp *);
 
 /* Frees mempools of removed ports whose mbufs have all come back.  Call

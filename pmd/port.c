@@ -487,7 +487,9 @@ port_setup_or_reopen(struct port *port, const struct port_config *cfg,
     bool queues_failed;
     int error = port_setup(port, cfg, n_tx_threads, reuse, &made,
                            &queues_failed, err);
-    port_add_garbage(made, garbage, n_garbage);
+    if (error) {
+        port_add_garbage(made, garbage, n_garbage);
+    }
     if (error && queues_failed && port->hotplugged) {
         VLOG_INFO("port %u: %s: %s; re-opening the device", port->port_no,
                   port->name, dstr_cstr(err));
@@ -497,7 +499,9 @@ port_setup_or_reopen(struct port *port, const struct port_config *cfg,
             dstr_clear(err);
             error = port_setup(port, cfg, n_tx_threads, reuse, &made,
                                &queues_failed, err);
-            port_add_garbage(made, garbage, n_garbage);
+            if (error) {
+                port_add_garbage(made, garbage, n_garbage);
+            }
         } else {
             dstr_printf(err, "; cannot re-open the device: %s",
                         dstr_cstr(&msg));

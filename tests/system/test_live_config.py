@@ -122,6 +122,30 @@ class PmdMaskTest(LiveTestCase):
         self.assertTrue(d.running())
         self.assertEqual(d.stop(), 0)
 
+    def test_upcalls_drained_when_a_pmd_stops(self):
+        """Every packet of gen goes up to the control thread (userspace
+        action): when its PMD stops, what it still had queued is handled
+        by the control thread, not dropped."""
+        if not (os.sched_getaffinity(0) >= {0, 1}):
+            self.skipTest('needs cores 0 and 1')
+        d = self.daemon(args=['--pmd-cpu-mask', '0x2'])
+        d.ctl('debug/add-rule', '10', 'in_port(gen)', 'userspace(cookie=7)')
+
+        def perf(key):
+            m = re.search(r'^\s*%s: (\d+)' % key,
+                          d.ctl('dpif-netdev/pmd-perf-show'), re.M)
+            self.assertTrue(m, key)
+            return int(m.group(1))
+
+        st.wait_for(lambda: perf('userspace packets') > 10000, 20,
+                    what='userspace packets')
+        self.assertEqual(perf('drained from stopping PMDs'), 0)
+        d.ctl('dpif-netdev/set-pmd-cpu-mask', '0x1')
+        self.assertGreater(perf('drained from stopping PMDs'), 0)
+        a = perf('userspace packets')
+        st.wait_for(lambda: perf('userspace packets') > a + 10000, 20,
+                    what='userspace packets from the new PMD')
+
     def test_same_core_as_control_thread(self):
         """A PMD may share the control thread's core (core 0 here): the
         set can be just that core, and a port added then is polled."""
