@@ -464,6 +464,12 @@ port_reopen(struct port *port, struct dstr *err)
     return 0;
 }
 
+static bool
+port_has_device(const struct port *port)
+{
+    return port->port_id != RTE_MAX_ETHPORTS;
+}
+
 static void
 port_add_garbage(struct rte_mempool *mp, struct rte_mempool **garbage,
                  unsigned int *n)
@@ -485,6 +491,13 @@ port_setup_or_reopen(struct port *port, const struct port_config *cfg,
 {
     struct rte_mempool *made;
     bool queues_failed;
+    if (!port_has_device(port)) {
+        /* Lost by an earlier failure: probe it again first. */
+        int error = port_reopen(port, err);
+        if (error) {
+            return error;
+        }
+    }
     int error = port_setup(port, cfg, n_tx_threads, reuse, &made,
                            &queues_failed, err);
     if (error) {
@@ -572,8 +585,9 @@ port_reconfigure(struct port *port, const struct port_config *cfg,
 int
 port_set_admin(struct port *port, bool up, struct dstr *err)
 {
-    int error = up ? rte_eth_dev_set_link_up(port->port_id)
-                   : rte_eth_dev_set_link_down(port->port_id);
+    int error = !port_has_device(port) ? 0
+                : up ? rte_eth_dev_set_link_up(port->port_id)
+                : rte_eth_dev_set_link_down(port->port_id);
     if (error && error != -ENOTSUP) {
         dstr_printf(err, "cannot set the link of %s %s: %s", port->name,
                     up ? "up" : "down", rte_strerror(-error));
@@ -608,12 +622,22 @@ port_get_status(struct port *port, struct port_status *st)
     struct rte_ether_addr mac;
 
     memset(st, 0, sizeof *st);
-    port_poll_link(port);
     st->admin_up = !port->admin_down;
     st->failed = port->failed;
     if (port->error) {
         snprintf(st->error, sizeof st->error, "%s", port->error);
     }
+    st->mtu = port->mtu;
+    st->link_resets = port->link_resets;
+    st->n_rxq = port->n_rxq;
+    st->n_txq = port->n_txq;
+    st->n_rxq_desc = port->n_rxq_desc;
+    st->n_txq_desc = port->n_txq_desc;
+    st->txq_shared = port->txq_shared;
+    if (!port_has_device(port)) {
+        return;     /* Lost by a failed reconfiguration. */
+    }
+    port_poll_link(port);
     memset(&link, 0, sizeof link);
     if (!port->failed) {
         rte_eth_link_get_nowait(port->port_id, &link);
@@ -624,7 +648,6 @@ port_get_status(struct port *port, struct port_status *st)
     st->full_duplex = link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX;
     st->autoneg = link.link_autoneg == RTE_ETH_LINK_AUTONEG;
     st->link_resets = port->link_resets;
-    st->mtu = port->mtu;
     if (!rte_eth_dev_get_mtu(port->port_id, &st->mtu)) {
         port->mtu = st->mtu;
     }
@@ -634,23 +657,20 @@ port_get_status(struct port *port, struct port_status *st)
     if (!rte_eth_dev_info_get(port->port_id, &info) && info.driver_name) {
         snprintf(st->driver, sizeof st->driver, "%s", info.driver_name);
     }
-    st->n_rxq = port->n_rxq;
-    st->n_txq = port->n_txq;
-    st->n_rxq_desc = port->n_rxq_desc;
-    st->n_txq_desc = port->n_txq_desc;
-    st->txq_shared = port->txq_shared;
     port_get_stats(port, &st->stats);
 }
 
 void
 port_close(struct port *port, struct rte_mempool **mp)
 {
-    int error = rte_eth_dev_stop(port->port_id);
-    if (error) {
-        VLOG_WARN("port %s: stop failed: %s", port->name,
-                  rte_strerror(-error));
+    if (port_has_device(port)) {
+        int error = rte_eth_dev_stop(port->port_id);
+        if (error) {
+            VLOG_WARN("port %s: stop failed: %s", port->name,
+                      rte_strerror(-error));
+        }
+        port_detach(port->port_id, port->hotplugged);
     }
-    port_detach(port->port_id, port->hotplugged);
     VLOG_INFO("port %u: %s closed", port->port_no, port->name);
     *mp = port->mp;
     free(port->error);

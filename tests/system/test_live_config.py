@@ -237,6 +237,44 @@ class PortReconfigureTest(LiveTestCase):
                                              'mtu=1400'))
         self.assertTrue(d.running())
 
+    def test_failed_port_is_down_until_fixed(self):
+        """gen's pcap file disappears: reconfiguring gen (net_pcap must be
+        probed again to set up its queues) fails and so does restoring
+        it; gen is then down with the error in dpctl/show, not polled,
+        and the rest forwards.  Once the file is back, the next
+        reconfiguration brings it up again with the same number."""
+        d = self.daemon(ports=['sink net_null0,no-rx=1',
+                               'n1 net_null1 n_rxq=1'],
+                        outputs=['gen sink', 'n1 sink'])
+        self.assert_flowing(d)
+        port_no = d.show()['gen']['port_no']
+        pcap = d.path('gen.pcap')
+        saved = pcap + '.saved'
+        os.rename(pcap, saved)
+        err = d.ctl_error('dpctl/set-if', 'gen', 'n_rxq_desc=512')
+        self.assertIn('the port is down', err)
+        p = d.show()['gen']
+        self.assertEqual(p['state'], 'failed', p)
+        self.assertIn('error', p)
+        polled = [q[0] for qs in self.rxqs(d).values() for q in qs]
+        self.assertNotIn('gen', polled)
+        self.assertIn('n1', polled)
+        # n1 (a net_null source) still forwards to sink.
+        self.assert_flowing(d, what='n1 -> sink while gen is down')
+        self.assertTrue(d.running())
+
+        os.rename(saved, pcap)
+        d.ctl('dpctl/set-if', 'gen', 'n_rxq_desc=512')
+        p = d.show()['gen']
+        self.assertEqual((p['state'], p['port_no'], p['n_rxq_desc']),
+                         ('up', port_no, 512), p)
+        self.assertNotIn('error', p)
+        d.ctl('dpctl/set-if-output', 'n1', 'drop')
+        a = d.counter('gen', 'rx')
+        st.wait_for(lambda: d.counter('gen', 'rx') > a + 5000, 20,
+                    what='gen receiving again')
+        self.assert_flowing(d, what='gen -> sink after the repair')
+
 
 class PortStatusTest(LiveTestCase):
 
