@@ -14,7 +14,8 @@
  * "In flight" below means: packets a PMD has received and not yet handed
  * to a device in the iteration it is in (at most one burst per rx queue),
  * and upcalls that could not be handled.  Nothing else is lost by any of
- * these calls. */
+ * these calls.  struct port_config and struct port_status are in port.h;
+ * the control-socket commands built on these calls are in src/dp_ctl.c. */
 #ifndef SLUICE_DP_H
 #define SLUICE_DP_H
 
