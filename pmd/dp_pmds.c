@@ -3,6 +3,7 @@
 #include "dp.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,41 +18,21 @@
 
 VLOG_DEFINE_THIS_MODULE(dp_pmds);
 
-/* Cores online now, from sysfs ("0-3,8"); all if it cannot be read. */
+/* Cores online now, from sysfs; all if it cannot be read. */
 static uint64_t
 dp_online_cores(void)
 {
     FILE *f = fopen("/sys/devices/system/cpu/online", "r");
     char buf[256];
-    uint64_t mask = 0;
+    uint64_t mask;
 
     if (!f) {
         return UINT64_MAX;
     }
-    if (!fgets(buf, sizeof buf, f)) {
-        fclose(f);
-        return UINT64_MAX;
-    }
+    bool ok = fgets(buf, sizeof buf, f) && !rxq_sched_parse_cpu_list(buf,
+                                                                     &mask);
     fclose(f);
-    for (char *p = buf; *p && *p != '\n';) {
-        char *end;
-        unsigned long a = strtoul(p, &end, 10), b = a;
-        if (end == p) {
-            return UINT64_MAX;
-        }
-        p = end;
-        if (*p == '-') {
-            b = strtoul(p + 1, &end, 10);
-            p = end;
-        }
-        for (unsigned long c = a; c <= b && c < 64; c++) {
-            mask |= UINT64_C(1) << c;
-        }
-        if (*p == ',') {
-            p++;
-        }
-    }
-    return mask;
+    return ok ? mask : UINT64_MAX;
 }
 
 static unsigned int

@@ -134,3 +134,38 @@ rxq_sched_txq_shared(const bool *used, unsigned int n_slots,
     free(taken);
     return shared;
 }
+
+int
+rxq_sched_parse_cpu_list(const char *s, uint64_t *maskp)
+{
+    uint64_t mask = 0;
+
+    while (*s && *s != '\n') {
+        char *end;
+        if (*s < '0' || *s > '9') {
+            return -EINVAL;
+        }
+        unsigned long a = strtoul(s, &end, 10), b = a;
+        s = end;
+        if (*s == '-') {
+            if (s[1] < '0' || s[1] > '9') {
+                return -EINVAL;
+            }
+            b = strtoul(s + 1, &end, 10);
+            s = end;
+            if (b < a) {
+                return -EINVAL;
+            }
+        }
+        for (unsigned long c = a; c <= b && c < 64; c++) {
+            mask |= UINT64_C(1) << c;
+        }
+        if (*s == ',') {
+            s++;
+        } else if (*s && *s != '\n') {
+            return -EINVAL;
+        }
+    }
+    *maskp = mask;
+    return 0;
+}

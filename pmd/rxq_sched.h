@@ -42,6 +42,10 @@ void rxq_sched_reassign(struct rxq_sched_item *, size_t n, const bool *keep,
 int rxq_sched_check_mask(uint64_t mask, uint64_t usable,
                          unsigned int max_pmds, char *err, size_t err_size);
 
+/* Parses a kernel CPU list ("0-3,8\n", as in sysfs) into a mask of the
+ * cores below 64.  Returns 0 or -EINVAL. */
+int rxq_sched_parse_cpu_list(const char *, uint64_t *mask);
+
 /* Sending threads have slots (0: the control thread, 1..: PMDs); a thread
  * sends on tx queue slot % n_txq.  Returns true if two used slots of
  * 'used' (n_slots entries) share a queue, so that senders must lock. */

@@ -170,6 +170,27 @@ test_txq_shared(void **state)
     assert_true(rxq_sched_txq_shared(used, 8, 7));
 }
 
+static void
+test_parse_cpu_list(void **state)
+{
+    (void) state;
+    uint64_t m;
+    assert_int_equal(rxq_sched_parse_cpu_list("0-1\n", &m), 0);
+    assert_int_equal(m, 0x3);
+    assert_int_equal(rxq_sched_parse_cpu_list("0,2-3,8", &m), 0);
+    assert_int_equal(m, 0x10d);
+    assert_int_equal(rxq_sched_parse_cpu_list("5", &m), 0);
+    assert_int_equal(m, 0x20);
+    assert_int_equal(rxq_sched_parse_cpu_list("62-70", &m), 0);
+    assert_true(m == (UINT64_C(3) << 62));
+    assert_int_equal(rxq_sched_parse_cpu_list("", &m), 0);
+    assert_int_equal(m, 0);
+    assert_int_equal(rxq_sched_parse_cpu_list("x", &m), -EINVAL);
+    assert_int_equal(rxq_sched_parse_cpu_list("3-1", &m), -EINVAL);
+    assert_int_equal(rxq_sched_parse_cpu_list("1-", &m), -EINVAL);
+    assert_int_equal(rxq_sched_parse_cpu_list("1;2", &m), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -181,6 +202,7 @@ main(void)
         cmocka_unit_test(test_reassign_when_pmds_go),
         cmocka_unit_test(test_check_mask),
         cmocka_unit_test(test_txq_shared),
+        cmocka_unit_test(test_parse_cpu_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
