@@ -573,6 +573,9 @@ dp_set_emc_insert_inv_prob(struct dp *dp, unsigned int inv_prob,
                        DP_EMC_INV_PROB_MAX, err)) {
         return -EINVAL;
     }
+    if (inv_prob == dp->emc_insert_inv_prob) {
+        return 0;
+    }
     dp->emc_insert_inv_prob = inv_prob;
     for (unsigned int p = 0; p < dp->n_pmds; p++) {
         pmd_set_emc_insert_inv_prob(dp->pmds[p], inv_prob);
@@ -590,6 +593,9 @@ dp_set_upcall_limit(struct dp *dp, uint64_t rate, uint64_t burst,
                           err)) {
         return -EINVAL;
     }
+    if (rate == dp->upcall_rate && burst == dp->upcall_burst) {
+        return 0;           /* The reconciler may repeat itself. */
+    }
     dp->upcall_rate = rate;
     dp->upcall_burst = burst;
     for (unsigned int p = 0; p < dp->n_pmds; p++) {
@@ -605,6 +611,9 @@ dp_set_pmd_idle_sleep(struct dp *dp, unsigned int us, struct dstr *err)
     if (dp_check_range("pmd idle sleep (us)", us, 0, DP_IDLE_SLEEP_US_MAX,
                        err)) {
         return -EINVAL;
+    }
+    if (us == dp->pmd_idle_sleep_us) {
+        return 0;
     }
     dp->pmd_idle_sleep_us = us;
     for (unsigned int p = 0; p < dp->n_pmds; p++) {

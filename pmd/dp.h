@@ -132,7 +132,7 @@ int dp_set_pmd_mask(struct dp *, uint64_t mask, struct dstr *err);
 int dp_set_pmd_idle_sleep(struct dp *, unsigned int us, struct dstr *err);
 
 /* ---- Tunables.  Each takes effect at once, also for PMDs started later;
- * nothing is lost. ---- */
+ * nothing is lost; setting the value a tunable has does nothing. ---- */
 
 /* Megaflows per PMD (1..DP_FLOW_LIMIT_MAX).  Installed megaflows beyond a
  * lowered limit stay until they expire. */
