@@ -1,8 +1,9 @@
-/* dp: the datapath's port space and PMD set, driven by the control
- * thread. */
+/* dp: the datapath's port space and tunables, driven by the control
+ * thread.  The PMD set is in dp_pmds.c, the text output in dp_show.c. */
 #include "dp.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include <rte_mempool.h>
 
 #include "actions.h"
+#include "dp_private.h"
 #include "dstr.h"
 #include "emc.h"
 #include "megaflow.h"
@@ -28,6 +30,22 @@ struct dp_zombie_pool {
     struct dp_zombie_pool *next;
 };
 
+static uint64_t
+dp_thread_affinity(void)
+{
+    cpu_set_t set;
+    uint64_t mask = 0;
+    if (sched_getaffinity(0, sizeof set, &set)) {
+        return 0;
+    }
+    for (int i = 0; i < 64 && i < CPU_SETSIZE; i++) {
+        if (CPU_ISSET(i, &set)) {
+            mask |= UINT64_C(1) << i;
+        }
+    }
+    return mask;
+}
+
 struct dp *
 dp_create(uint64_t pmd_mask, unsigned int idle_sleep_us, struct dstr *err)
 {
@@ -42,27 +60,21 @@ dp_create(uint64_t pmd_mask, unsigned int idle_sleep_us, struct dstr *err)
     dp->emc_insert_inv_prob = EMC_DEFAULT_INSERT_INV_PROB;
     dp->upcall_rate = DP_DEFAULT_UPCALL_RATE;
     dp->upcall_burst = DP_DEFAULT_UPCALL_BURST;
+    dp->usable_cores = pmd_mask | dp_thread_affinity();
+    dp->slot_used[0] = true;        /* The control thread. */
     dp->control_tx = malloc(sizeof *dp->control_tx);
-    if (!dp->control_tx) {
+    dp->retired_tx = calloc(DP_MAX_PORTS, sizeof *dp->retired_tx);
+    if (!dp->control_tx || !dp->retired_tx) {
         dstr_put(err, "out of memory");
+        free(dp->control_tx);
+        free(dp->retired_tx);
         free(dp);
         return NULL;
     }
     tx_ctx_init(dp->control_tx, dp, 0);
-    for (unsigned int core = 0; core < 64; core++) {
-        if (!(pmd_mask & (UINT64_C(1) << core))) {
-            continue;
-        }
-        if (dp->n_pmds >= DP_MAX_PMDS) {
-            break;
-        }
-        struct pmd *pmd = pmd_start(dp, dp->n_pmds, core, idle_sleep_us,
-                                    err);
-        if (!pmd) {
-            dp_destroy(dp);
-            return NULL;
-        }
-        dp->pmds[dp->n_pmds++] = pmd;
+    if (pmd_mask && dp_set_pmd_mask(dp, pmd_mask, err)) {
+        dp_destroy(dp);
+        return NULL;
     }
     return dp;
 }
@@ -88,7 +100,34 @@ dp_destroy(struct dp *dp)
         free(z);
     }
     free(dp->control_tx);
+    free(dp->retired_tx);
     free(dp);
+}
+
+void
+dp_set_usable_cores(struct dp *dp, uint64_t mask)
+{
+    dp->usable_cores = mask | dp->pmd_mask;
+}
+
+void
+dp_set_upcall_drain(struct dp *dp, void (*drain)(struct pmd *, void *),
+                    void *aux)
+{
+    dp->drain_upcalls = drain;
+    dp->drain_aux = aux;
+}
+
+unsigned int
+dp_n_tx_threads(const struct dp *dp)
+{
+    unsigned int n = 1;
+    for (unsigned int s = 0; s < DP_N_SLOTS; s++) {
+        if (dp->slot_used[s]) {
+            n = s + 1;
+        }
+    }
+    return n;
 }
 
 int
@@ -103,6 +142,28 @@ dp_sync(struct dp *dp)
         }
     }
     return result;
+}
+
+int
+dp_barrier(struct dp *dp)
+{
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        pmd_barrier(dp->pmds[i]);
+    }
+    return dp_sync(dp);
+}
+
+void
+dp_update_txq_sharing(struct dp *dp)
+{
+    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
+        struct port *port = dp->ports[p];
+        if (port) {
+            bool shared = rxq_sched_txq_shared(dp->slot_used, DP_N_SLOTS,
+                                               port->n_txq);
+            __atomic_store_n(&port->txq_shared, shared, __ATOMIC_RELEASE);
+        }
+    }
 }
 
 struct port *
@@ -124,27 +185,100 @@ dp_port_name(uint32_t port_no, void *dp_)
            ? dp->ports[port_no]->name : NULL;
 }
 
-static void
+void
 dp_assign_rxq(struct dp *dp, struct pmd_rxq *q)
 {
     unsigned int counts[DP_MAX_PMDS];
     for (unsigned int i = 0; i < dp->n_pmds; i++) {
         counts[i] = dp->pmds[i]->n_assigned;
     }
-    unsigned int idx = rxq_sched_pick(counts, dp->n_pmds);
-    q->pmd_index = (int) idx;
-    dp->pmds[idx]->n_assigned++;
-    pmd_add_rxq(dp->pmds[idx], q);
+    struct pmd *pmd = dp->pmds[rxq_sched_pick(counts, dp->n_pmds)];
+    q->pmd = pmd;
+    pmd->n_assigned++;
+    pmd_add_rxq(pmd, q);
+}
+
+void
+dp_unassign_rxq(struct dp *dp, struct pmd_rxq *q)
+{
+    (void) dp;
+    if (q->pmd) {
+        pmd_del_rxq(q->pmd, q);
+        q->pmd->n_assigned--;
+        q->pmd = NULL;
+    }
+}
+
+bool
+dp_port_wants_polling(const struct dp *dp, const struct port *port)
+{
+    return dp->n_pmds && !dp->hold_rxqs && !port->admin_down
+           && !port->failed;
+}
+
+void
+dp_assign_port_rxqs(struct dp *dp, struct port *port)
+{
+    if (!dp_port_wants_polling(dp, port)) {
+        return;
+    }
+    for (uint16_t q = 0; q < port->n_rxq; q++) {
+        if (!dp->rxqs[port->port_no][q].pmd) {
+            dp_assign_rxq(dp, &dp->rxqs[port->port_no][q]);
+        }
+    }
+}
+
+/* Stops polling 'port' and sending to it: afterwards no thread touches
+ * the device. */
+static void
+dp_port_quiesce(struct dp *dp, struct port *port)
+{
+    for (uint16_t q = 0; q < port->n_rxq; q++) {
+        dp_unassign_rxq(dp, &dp->rxqs[port->port_no][q]);
+    }
+    tx_flush(dp->control_tx);
+    __atomic_store_n(&port->tx_off, true, __ATOMIC_RELEASE);
+    dp_barrier(dp);
+}
+
+/* Lets threads send to 'port' again and polls it, if it should be. */
+static void
+dp_port_resume(struct dp *dp, struct port *port)
+{
+    if (port->admin_down || port->failed) {
+        return;
+    }
+    __atomic_store_n(&port->tx_off, false, __ATOMIC_RELEASE);
+    dp_assign_port_rxqs(dp, port);
+    dp_sync(dp);
+}
+
+static struct pmd_rxq *
+dp_alloc_rxqs(struct port *port)
+{
+    struct pmd_rxq *rxqs = calloc(port->n_rxq, sizeof *rxqs);
+    for (uint16_t q = 0; rxqs && q < port->n_rxq; q++) {
+        rxqs[q].port = port;
+        rxqs[q].port_id = port->port_id;
+        rxqs[q].qid = q;
+    }
+    return rxqs;
 }
 
 static void
-dp_unassign_rxq(struct dp *dp, struct pmd_rxq *q)
+dp_zombie_add(struct dp *dp, struct rte_mempool *mp)
 {
-    if (q->pmd_index >= 0) {
-        struct pmd *pmd = dp->pmds[q->pmd_index];
-        pmd_del_rxq(pmd, q);
-        pmd->n_assigned--;
-        q->pmd_index = -1;
+    if (!mp) {
+        return;
+    }
+    struct dp_zombie_pool *z = malloc(sizeof *z);
+    if (z) {
+        z->mp = mp;
+        z->next = dp->zombies;
+        dp->zombies = z;
+    } else {
+        VLOG_WARN("out of memory: mempool %s leaked", mp->name);
     }
 }
 
@@ -176,7 +310,7 @@ dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
     if (error) {
         return error;
     }
-    struct pmd_rxq *rxqs = calloc(port->n_rxq, sizeof *rxqs);
+    struct pmd_rxq *rxqs = dp_alloc_rxqs(port);
     if (!rxqs) {
         struct rte_mempool *mp;
         port_close(port, &mp);
@@ -184,18 +318,13 @@ dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
         dstr_put(err, "out of memory");
         return -ENOMEM;
     }
-    __atomic_store_n(&dp->ports[port_no], port, __ATOMIC_RELEASE);
+    port->txq_shared = rxq_sched_txq_shared(dp->slot_used, DP_N_SLOTS,
+                                            port->n_txq);
+    memset(&dp->retired_tx[port_no], 0, sizeof dp->retired_tx[port_no]);
     dp->rxqs[port_no] = rxqs;
+    __atomic_store_n(&dp->ports[port_no], port, __ATOMIC_RELEASE);
     dp->next_port_no = (port_no + 1) % DP_MAX_PORTS;
-    for (uint16_t q = 0; q < port->n_rxq; q++) {
-        rxqs[q].port = port;
-        rxqs[q].port_id = port->port_id;
-        rxqs[q].qid = q;
-        rxqs[q].pmd_index = -1;
-        if (dp->n_pmds && !dp->hold_rxqs) {
-            dp_assign_rxq(dp, &rxqs[q]);
-        }
-    }
+    dp_assign_port_rxqs(dp, port);
     return (int) port_no;
 }
 
@@ -232,21 +361,142 @@ dp_port_del(struct dp *dp, const char *name, struct dstr *err)
     dp_sync(dp);
     free(dp->rxqs[port_no]);
     dp->rxqs[port_no] = NULL;
+    memset(&dp->retired_tx[port_no], 0, sizeof dp->retired_tx[port_no]);
 
     /* 3. Close the device.  Its mbufs may still sit in other ports' tx
      * rings: free the pool only when all have come back. */
     struct rte_mempool *mp;
     port_close(port, &mp);
-    if (mp) {
-        struct dp_zombie_pool *z = malloc(sizeof *z);
-        if (z) {
-            z->mp = mp;
-            z->next = dp->zombies;
-            dp->zombies = z;
-        }
-    }
+    dp_zombie_add(dp, mp);
     dp_reap_mempools(dp);
     return 0;
+}
+
+int
+dp_port_reconfigure(struct dp *dp, const char *name,
+                    const struct port_config *cfg, struct dstr *err)
+{
+    struct port *port = dp_port_by_name(dp, name);
+    if (!port) {
+        dstr_printf(err, "no port named %s", name);
+        return -ENOENT;
+    }
+    if (cfg->devargs && strcmp(cfg->devargs, port->devargs)) {
+        dstr_printf(err, "%s: devargs cannot change (\"%s\" to \"%s\"); "
+                    "delete the port and add it again", name,
+                    port->devargs, cfg->devargs);
+        return -EINVAL;
+    }
+    if (!port_config_differs(port, cfg)) {
+        return 0;
+    }
+
+    uint32_t port_no = port->port_no;
+    uint16_t old_n_rxq = port->n_rxq;
+    dp_port_quiesce(dp, port);
+
+    struct rte_mempool *garbage[PORT_MAX_GARBAGE];
+    unsigned int n_garbage;
+    struct dstr msg = DSTR_INIT;
+    int error = port_reconfigure(port, cfg, dp_n_tx_threads(dp), garbage,
+                                 &n_garbage, &msg);
+    for (unsigned int i = 0; i < n_garbage; i++) {
+        dp_zombie_add(dp, garbage[i]);
+    }
+    if (port->admin_down && !port->failed) {
+        /* Starting the device again may have brought its link up. */
+        struct dstr ignored = DSTR_INIT;
+        port_set_admin(port, false, &ignored);
+        dstr_free(&ignored);
+    }
+    /* New queues (the count or even the ethdev may have changed): none
+     * is assigned now, so nobody uses the old array. */
+    struct pmd_rxq *rxqs = dp_alloc_rxqs(port);
+    if (rxqs) {
+        free(dp->rxqs[port_no]);
+        dp->rxqs[port_no] = rxqs;
+    } else {
+        /* Keep the old array for the queues both configurations have. */
+        VLOG_ERR("%s: out of memory: polling %u of %u rx queues", name,
+                 RTE_MIN(old_n_rxq, port->n_rxq), port->n_rxq);
+        port->n_rxq = RTE_MIN(old_n_rxq, port->n_rxq);
+        for (uint16_t q = 0; q < port->n_rxq; q++) {
+            dp->rxqs[port_no][q].port_id = port->port_id;
+        }
+    }
+    dp_update_txq_sharing(dp);
+    dp_port_resume(dp, port);
+    if (error) {
+        dstr_printf(err, "%s: %s", name, dstr_cstr(&msg));
+    }
+    dstr_free(&msg);
+    return error;
+}
+
+int
+dp_port_set_admin(struct dp *dp, uint32_t port_no, bool up, struct dstr *err)
+{
+    struct port *port = port_no < DP_MAX_PORTS ? dp->ports[port_no] : NULL;
+    if (!port) {
+        dstr_printf(err, "no port number %u", port_no);
+        return -ENOENT;
+    }
+    if (up == !port->admin_down) {
+        return 0;
+    }
+    int error = port_set_admin(port, up, err);
+    if (error) {
+        return error;
+    }
+    if (up) {
+        dp_port_resume(dp, port);
+    } else {
+        dp_port_quiesce(dp, port);
+    }
+    VLOG_INFO("port %u: %s administratively %s", port_no, port->name,
+              up ? "up" : "down");
+    return 0;
+}
+
+int
+dp_port_status(struct dp *dp, uint32_t port_no, struct port_status *st)
+{
+    struct port *port = port_no < DP_MAX_PORTS ? dp->ports[port_no] : NULL;
+    if (!port) {
+        return -ENOENT;
+    }
+    struct tx_port_stats tx;
+    port_get_status(port, st);
+    dp_port_tx_stats(dp, port_no, &tx);
+    st->stats.tx_dropped = tx.dropped;
+    st->stats.tx_short_bursts = tx.short_bursts;
+    return 0;
+}
+
+unsigned int
+dp_poll_links(struct dp *dp)
+{
+    unsigned int n = 0;
+    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
+        if (dp->ports[p] && !dp->ports[p]->failed
+            && port_poll_link(dp->ports[p])) {
+            n++;
+        }
+    }
+    return n;
+}
+
+void
+dp_port_tx_stats(struct dp *dp, uint32_t port_no, struct tx_port_stats *s)
+{
+    *s = dp->retired_tx[port_no];
+    for (unsigned int i = 0; i <= dp->n_pmds; i++) {
+        const struct tx_ctx *tx = i < dp->n_pmds ? &dp->pmds[i]->tx
+                                                 : dp->control_tx;
+        s->packets += PMD_READ(tx->stats[port_no].packets);
+        s->dropped += PMD_READ(tx->stats[port_no].dropped);
+        s->short_bursts += PMD_READ(tx->stats[port_no].short_bursts);
+    }
 }
 
 void
@@ -272,280 +522,103 @@ dp_hold_rxqs(struct dp *dp, bool hold)
         return;
     }
     for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
-        struct port *port = dp->ports[p];
-        for (uint16_t q = 0; port && q < port->n_rxq; q++) {
-            if (dp->rxqs[p][q].pmd_index < 0) {
-                dp_assign_rxq(dp, &dp->rxqs[p][q]);
-            }
+        if (dp->ports[p]) {
+            dp_assign_port_rxqs(dp, dp->ports[p]);
         }
     }
     dp_sync(dp);
+}
+
+/* ---- Tunables. ---- */
+
+static int
+dp_check_range(const char *what, uint64_t v, uint64_t min, uint64_t max,
+               struct dstr *err)
+{
+    if (v < min || v > max) {
+        dstr_printf(err, "%s %lu out of range (%lu to %lu)", what,
+                    (unsigned long) v, (unsigned long) min,
+                    (unsigned long) max);
+        return -EINVAL;
+    }
+    return 0;
 }
 
 int
-dp_rxq_rebalance(struct dp *dp)
+dp_set_flow_limit(struct dp *dp, unsigned int limit, struct dstr *err)
 {
-    struct rxq_sched_item items[DP_MAX_PORTS * 4];
-    struct pmd_rxq *qs[DP_MAX_PORTS * 4];
-    size_t n = 0;
+    if (dp_check_range("flow limit", limit, 1, DP_FLOW_LIMIT_MAX, err)) {
+        return -EINVAL;
+    }
+    dp->flow_limit = limit;     /* Read by the control thread only. */
+    return 0;
+}
 
-    if (!dp->n_pmds) {
+int
+dp_set_max_idle(struct dp *dp, unsigned int ms, struct dstr *err)
+{
+    if (dp_check_range("max idle (ms)", ms, DP_MAX_IDLE_MS_MIN,
+                       DP_MAX_IDLE_MS_MAX, err)) {
+        return -EINVAL;
+    }
+    dp->max_idle_ms = ms;       /* Read by the control thread only. */
+    return 0;
+}
+
+int
+dp_set_emc_insert_inv_prob(struct dp *dp, unsigned int inv_prob,
+                           struct dstr *err)
+{
+    if (dp_check_range("EMC insert inverse probability", inv_prob, 0,
+                       DP_EMC_INV_PROB_MAX, err)) {
+        return -EINVAL;
+    }
+    if (inv_prob == dp->emc_insert_inv_prob) {
         return 0;
     }
-    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
-        struct port *port = dp->ports[p];
-        for (uint16_t q = 0; port && q < port->n_rxq; q++) {
-            if (n == sizeof items / sizeof items[0]) {
-                break;
-            }
-            struct pmd_rxq *rxq = &dp->rxqs[p][q];
-            qs[n] = rxq;
-            items[n].cycles = PMD_READ(rxq->cycles) - rxq->cycles_base;
-            n++;
-        }
-    }
-    rxq_sched_by_cycles(items, n, dp->n_pmds);
-
-    /* Remove every moving queue first, so that no queue is ever polled by
-     * two PMDs at once; then add them to their new PMDs. */
-    int moved = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (qs[i]->pmd_index != (int) items[i].pmd) {
-            dp_unassign_rxq(dp, qs[i]);
-            moved++;
-        }
-    }
-    if (!moved) {
-        return 0;
+    dp->emc_insert_inv_prob = inv_prob;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        pmd_set_emc_insert_inv_prob(dp->pmds[p], inv_prob);
     }
     dp_sync(dp);
-    for (size_t i = 0; i < n; i++) {
-        if (qs[i]->pmd_index < 0) {
-            struct pmd *pmd = dp->pmds[items[i].pmd];
-            qs[i]->pmd_index = (int) items[i].pmd;
-            pmd->n_assigned++;
-            pmd_add_rxq(pmd, qs[i]);
-        }
-    }
-    int error = dp_sync(dp);
-    return error ? error : moved;
+    return 0;
 }
 
-static void
-dp_port_tx_stats(struct dp *dp, uint32_t port_no, struct tx_port_stats *s)
+int
+dp_set_upcall_limit(struct dp *dp, uint64_t rate, uint64_t burst,
+                    struct dstr *err)
 {
-    memset(s, 0, sizeof *s);
-    for (unsigned int i = 0; i <= dp->n_pmds; i++) {
-        const struct tx_ctx *tx = i < dp->n_pmds ? &dp->pmds[i]->tx
-                                                 : dp->control_tx;
-        s->packets += PMD_READ(tx->stats[port_no].packets);
-        s->dropped += PMD_READ(tx->stats[port_no].dropped);
-        s->short_bursts += PMD_READ(tx->stats[port_no].short_bursts);
+    if (dp_check_range("upcall rate", rate, 0, DP_UPCALL_RATE_MAX, err)
+        || dp_check_range("upcall burst", burst, 1, DP_UPCALL_BURST_MAX,
+                          err)) {
+        return -EINVAL;
     }
+    if (rate == dp->upcall_rate && burst == dp->upcall_burst) {
+        return 0;           /* The reconciler may repeat itself. */
+    }
+    dp->upcall_rate = rate;
+    dp->upcall_burst = burst;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        pmd_set_upcall_limit(dp->pmds[p], rate, burst);
+    }
+    dp_sync(dp);
+    return 0;
 }
 
-void
-dp_format_ports(struct dp *dp, struct dstr *s)
+int
+dp_set_pmd_idle_sleep(struct dp *dp, unsigned int us, struct dstr *err)
 {
-    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
-        struct port *port = dp->ports[p];
-        if (!port) {
-            continue;
-        }
-        struct port_stats st;
-        struct tx_port_stats tx;
-        bool up;
-        uint32_t speed;
-
-        port_get_stats(port, &st);
-        dp_port_tx_stats(dp, p, &tx);
-        port_get_link(port, &up, &speed);
-        dstr_printf(s, "port %u: %s (%s)\n", p, port->name, port->devargs);
-        dstr_printf(s, "  state: up, link: %s", up ? "up" : "down");
-        if (up && speed) {
-            dstr_printf(s, " %u Mbps", speed);
-        }
-        dstr_printf(s, ", n_rxq: %u, n_txq: %u%s, mtu: %u\n",
-                    port->n_rxq, port->n_txq,
-                    port->txq_shared ? " (shared)" : "", port->mtu);
-        dstr_printf(s, "  RX packets:%lu bytes:%lu dropped:%lu errors:%lu "
-                    "nombuf:%lu imissed:%lu\n",
-                    st.rx_packets, st.rx_bytes, st.rx_dropped, st.rx_errors,
-                    st.rx_nombuf, st.rx_missed);
-        dstr_printf(s, "  TX packets:%lu bytes:%lu dropped:%lu errors:%lu "
-                    "short-bursts:%lu\n",
-                    st.tx_packets, st.tx_bytes, tx.dropped, st.tx_errors,
-                    tx.short_bursts);
+    if (dp_check_range("pmd idle sleep (us)", us, 0, DP_IDLE_SLEEP_US_MAX,
+                       err)) {
+        return -EINVAL;
     }
-}
-
-static void
-pmd_stats_now(const struct pmd *pmd, struct pmd_stats *s)
-{
-    const uint64_t *cur = (const uint64_t *) &pmd->stats;
-    const uint64_t *base = (const uint64_t *) &pmd->stats_base;
-    uint64_t *out = (uint64_t *) s;
-    for (size_t i = 0; i < PMD_N_STATS; i++) {
-        out[i] = __atomic_load_n(&cur[i], __ATOMIC_RELAXED) - base[i];
+    if (us == dp->pmd_idle_sleep_us) {
+        return 0;
     }
-}
-
-static uint64_t
-pmd_packets_sent(const struct pmd *pmd)
-{
-    uint64_t sent = PMD_READ(pmd->tx.retired_packets);
-    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
-        sent += PMD_READ(pmd->tx.stats[p].packets);
+    dp->pmd_idle_sleep_us = us;
+    for (unsigned int p = 0; p < dp->n_pmds; p++) {
+        pmd_set_idle_sleep(dp->pmds[p], us);
     }
-    return sent;
-}
-
-static double
-ratio(uint64_t a, uint64_t b)
-{
-    return b ? (double) a / (double) b : 0.0;
-}
-
-void
-dp_format_pmd_stats(struct dp *dp, struct dstr *s)
-{
-    for (unsigned int i = 0; i < dp->n_pmds; i++) {
-        struct pmd *pmd = dp->pmds[i];
-        struct pmd_stats st;
-        pmd_stats_now(pmd, &st);
-        uint64_t total = st.cycles_idle + st.cycles_busy;
-        uint64_t sent = pmd_packets_sent(pmd) - pmd->sent_base;
-        uint64_t passes = st.packets_rx + st.recirculations;
-        uint64_t lost = st.upcall_ring_full + st.upcall_rate_limited;
-        dstr_printf(s, "pmd thread numa_id %d core_id %u:\n",
-                    pmd->numa_id, pmd->core_id);
-        dstr_printf(s, "  packets received: %lu\n", st.packets_rx);
-        dstr_printf(s, "  packet recirculations: %lu\n",
-                    st.recirculations);
-        dstr_printf(s, "  avg. datapath passes per packet: %.2f\n",
-                    ratio(passes, st.packets_rx));
-        dstr_printf(s, "  emc hits: %lu\n", st.emc_hits);
-        dstr_printf(s, "  megaflow hits: %lu\n", st.megaflow_hits);
-        dstr_printf(s, "  avg. subtable lookups per megaflow hit: %.2f\n",
-                    ratio(st.subtable_lookups, st.megaflow_hits));
-        dstr_printf(s, "  miss with success upcall: %lu\n", st.upcalls);
-        dstr_printf(s, "  miss with failed upcall: %lu\n", lost);
-        dstr_printf(s, "    upcall ring full: %lu\n", st.upcall_ring_full);
-        dstr_printf(s, "    upcall rate limited: %lu\n",
-                    st.upcall_rate_limited);
-        dstr_printf(s, "  userspace action packets: %lu (lost %lu)\n",
-                    st.userspace, st.userspace_lost);
-        dstr_printf(s, "  dropped, recirculated too often: %lu\n",
-                    st.recirc_too_deep);
-        dstr_printf(s, "  packets sent: %lu\n", sent);
-        dstr_printf(s, "  packets dropped: %lu\n", st.packets_dropped);
-        dstr_printf(s, "  dropped, output to no such port: %lu\n",
-                    PMD_READ(pmd->tx.no_port));
-        dstr_printf(s, "  megaflows: %u (limit %u), emc size: %u\n",
-                    pmd->flows.n_flows, dp->flow_limit,
-                    emc_n_entries(&pmd->emc));
-        dstr_printf(s, "  iterations: %lu\n", st.iterations);
-        dstr_printf(s, "  idle cycles: %lu (%.2f%%)\n", st.cycles_idle,
-                    100.0 * ratio(st.cycles_idle, total));
-        dstr_printf(s, "  processing cycles: %lu (%.2f%%)\n",
-                    st.cycles_busy, 100.0 * ratio(st.cycles_busy, total));
-        dstr_printf(s, "  avg cycles per packet: %.2f (%lu/%lu)\n",
-                    ratio(total, st.packets_rx), total, st.packets_rx);
-        dstr_printf(s, "  avg processing cycles per packet: %.2f "
-                    "(%lu/%lu)\n", ratio(st.cycles_busy, st.packets_rx),
-                    st.cycles_busy, st.packets_rx);
-    }
-}
-
-void
-dp_format_pmd_perf(struct dp *dp, struct dstr *s)
-{
-    double hz = (double) rte_get_tsc_hz();
-    for (unsigned int i = 0; i < dp->n_pmds; i++) {
-        struct pmd *pmd = dp->pmds[i];
-        struct pmd_stats st;
-        pmd_stats_now(pmd, &st);
-        uint64_t total = st.cycles_idle + st.cycles_busy;
-        dstr_printf(s, "pmd thread numa_id %d core_id %u:\n",
-                    pmd->numa_id, pmd->core_id);
-        dstr_printf(s, "  Time: %.3f s of TSC at %.0f MHz\n",
-                    (double) total / hz, hz / 1e6);
-        dstr_printf(s, "  Iterations: %lu  (%.2f us/it)\n", st.iterations,
-                    st.iterations ? 1e6 * (double) total / hz
-                                    / (double) st.iterations : 0.0);
-        dstr_printf(s, "  - Used TSC cycles: %lu (%.1f %% of total)\n",
-                    st.cycles_busy, 100.0 * ratio(st.cycles_busy, total));
-        dstr_printf(s, "  - idle iterations TSC: %lu (%.1f %%)\n",
-                    st.cycles_idle, 100.0 * ratio(st.cycles_idle, total));
-        dstr_printf(s, "  Rx packets: %lu  (%.0f Kpps, %.0f cycles/pkt)\n",
-                    st.packets_rx,
-                    total ? (double) st.packets_rx * hz / (double) total
-                            / 1e3 : 0.0,
-                    ratio(st.cycles_busy, st.packets_rx));
-        dstr_printf(s, "  Datapath passes: %lu  (%.2f passes/pkt)\n",
-                    st.packets_rx + st.recirculations,
-                    ratio(st.packets_rx + st.recirculations,
-                          st.packets_rx));
-        dstr_printf(s, "  - EMC hits: %lu  (%.1f %%)\n", st.emc_hits,
-                    100.0 * ratio(st.emc_hits, st.packets_rx
-                                  + st.recirculations));
-        dstr_printf(s, "  - Megaflow hits: %lu  (%.1f %%, %.2f subtbl "
-                    "lookups/hit)\n", st.megaflow_hits,
-                    100.0 * ratio(st.megaflow_hits, st.packets_rx
-                                  + st.recirculations),
-                    ratio(st.subtable_lookups, st.megaflow_hits));
-        dstr_printf(s, "  - Upcalls: %lu  (%.1f %%)\n", st.upcalls,
-                    100.0 * ratio(st.upcalls, st.packets_rx
-                                  + st.recirculations));
-        dstr_printf(s, "  - Lost upcalls: %lu\n",
-                    st.upcall_ring_full + st.upcall_rate_limited);
-    }
-}
-
-void
-dp_clear_pmd_stats(struct dp *dp)
-{
-    for (unsigned int i = 0; i < dp->n_pmds; i++) {
-        struct pmd *pmd = dp->pmds[i];
-        const uint64_t *cur = (const uint64_t *) &pmd->stats;
-        uint64_t *base = (uint64_t *) &pmd->stats_base;
-        for (size_t k = 0; k < PMD_N_STATS; k++) {
-            base[k] = __atomic_load_n(&cur[k], __ATOMIC_RELAXED);
-        }
-        pmd->sent_base = pmd_packets_sent(pmd);
-    }
-    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
-        struct port *port = dp->ports[p];
-        for (uint16_t q = 0; port && q < port->n_rxq; q++) {
-            dp->rxqs[p][q].cycles_base = PMD_READ(dp->rxqs[p][q].cycles);
-        }
-    }
-}
-
-void
-dp_format_rxqs(struct dp *dp, struct dstr *s)
-{
-    for (unsigned int i = 0; i < dp->n_pmds; i++) {
-        struct pmd *pmd = dp->pmds[i];
-        struct pmd_stats st;
-        pmd_stats_now(pmd, &st);
-        uint64_t total = st.cycles_idle + st.cycles_busy;
-
-        dstr_printf(s, "pmd thread numa_id %d core_id %u:\n",
-                    pmd->numa_id, pmd->core_id);
-        dstr_put(s, "  isolated : false\n");
-        for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
-            struct port *port = dp->ports[p];
-            for (uint16_t q = 0; port && q < port->n_rxq; q++) {
-                struct pmd_rxq *rxq = &dp->rxqs[p][q];
-                if (rxq->pmd_index != (int) i) {
-                    continue;
-                }
-                uint64_t c = PMD_READ(rxq->cycles) - rxq->cycles_base;
-                dstr_printf(s, "  port: %-16s queue-id: %2u (enabled)   "
-                            "pmd usage: %3.0f %%\n", port->name, q,
-                            100.0 * ratio(c, total));
-            }
-        }
-    }
+    dp_sync(dp);
+    return 0;
 }

@@ -1,10 +1,21 @@
 /* dp: the datapath - one port space and the set of PMD threads.
  *
- * The control thread owns the struct dp: it adds and removes ports,
- * assigns their rx queues to PMDs (through each PMD's command ring) and
- * installs megaflows.  PMD threads read dp->ports[] to transmit;
- * a port leaves that table only after every PMD has acknowledged that it
- * no longer polls or sends to it. */
+ * The control thread owns the struct dp: it adds, reconfigures and
+ * removes ports, starts and stops PMD threads, assigns rx queues to PMDs
+ * (through each PMD's command ring) and installs megaflows.  PMD threads
+ * read dp->ports[] to transmit; a port leaves that table only after every
+ * PMD has acknowledged that it no longer polls or sends to it.
+ *
+ * This header is the contract for the bridge reconciler: every dp_set_*,
+ * dp_port_* call below runs in the control thread, may be called while
+ * traffic flows, returns 0 or a negative errno with a one-line message
+ * appended to 'err' (never NULL, except for dp_port_del), and on error
+ * leaves the datapath as it was unless the comment says otherwise.
+ * "In flight" below means: packets a PMD has received and not yet handed
+ * to a device in the iteration it is in (at most one burst per rx queue),
+ * and upcalls that could not be handled.  Nothing else is lost by any of
+ * these calls.  struct port_config and struct port_status are in port.h;
+ * the control-socket commands built on these calls are in src/dp_ctl.c. */
 #ifndef SLUICE_DP_H
 #define SLUICE_DP_H
 
@@ -13,17 +24,29 @@
 
 #define DP_MAX_PORTS 256
 #define DP_MAX_PMDS 64
+#define DP_N_SLOTS (DP_MAX_PMDS + 1)   /* Sending threads (tx.h). */
 
 #define DP_DEFAULT_FLOW_LIMIT 200000
 #define DP_DEFAULT_MAX_IDLE_MS 10000
 #define DP_DEFAULT_UPCALL_RATE 1000000
 #define DP_DEFAULT_UPCALL_BURST 4096
 
+/* Ranges the dp_set_* functions accept. */
+#define DP_FLOW_LIMIT_MAX 10000000
+#define DP_MAX_IDLE_MS_MIN 100
+#define DP_MAX_IDLE_MS_MAX 3600000
+#define DP_EMC_INV_PROB_MAX 1000000
+#define DP_UPCALL_RATE_MAX 100000000
+#define DP_UPCALL_BURST_MAX 1000000
+#define DP_IDLE_SLEEP_US_MAX 100000
+
 struct dstr;
 struct port;
 struct port_config;
+struct port_status;
 struct pmd;
 struct tx_ctx;
+struct tx_port_stats;
 struct dp_actions;
 
 struct pmd_rxq;
@@ -31,21 +54,29 @@ struct pmd_rxq;
 struct dp {
     struct port *ports[DP_MAX_PORTS];
     struct pmd_rxq *rxqs[DP_MAX_PORTS];     /* Each port's n_rxq queues. */
-    struct pmd *pmds[DP_MAX_PMDS];
+    struct pmd *pmds[DP_MAX_PMDS];          /* Sorted by core. */
     unsigned int n_pmds;
+    uint64_t pmd_mask;              /* Cores of pmds[]. */
+    uint64_t usable_cores;          /* Where PMDs may run. */
+    bool slot_used[DP_N_SLOTS];     /* Sending-thread slots taken. */
     unsigned int pmd_idle_sleep_us;
     bool hold_rxqs;                 /* Ports added now are not polled. */
     uint32_t next_port_no;          /* Where the search for a free one
                                      * starts. */
 
-    /* Tunables (dpif-netdev/set-* commands). */
+    /* Tunables (dp_set_*). */
     unsigned int flow_limit;        /* Megaflows per PMD. */
     unsigned int max_idle_ms;       /* Megaflow idle expiry. */
     unsigned int emc_insert_inv_prob;
     uint64_t upcall_rate;           /* Per PMD per second; 0: no limit. */
     uint64_t upcall_burst;
     struct tx_ctx *control_tx;      /* The control thread's tx context. */
+    struct tx_port_stats *retired_tx;   /* Per port: of PMDs gone. */
     struct dp_zombie_pool *zombies; /* Mempools waiting for their mbufs. */
+
+    /* Handles every upcall still queued by a PMD about to stop. */
+    void (*drain_upcalls)(struct pmd *, void *aux);
+    void *drain_aux;
 };
 
 /* Creates the datapath and starts a PMD thread on each core of
@@ -54,12 +85,71 @@ struct dp *dp_create(uint64_t pmd_mask, unsigned int idle_sleep_us,
                      struct dstr *err);
 void dp_destroy(struct dp *);
 
-/* Number of threads that send: the control thread and every PMD. */
-static inline unsigned int
-dp_n_tx_threads(const struct dp *dp)
-{
-    return dp->n_pmds + 1;
-}
+/* The cores PMDs may use: the process's CPU affinity as it was before EAL
+ * pinned the control thread (dp_create() assumes its own mask and the
+ * caller's affinity).  Cores must also be online when used. */
+void dp_set_usable_cores(struct dp *, uint64_t mask);
+
+/* Registers the upcall handler's drain for PMDs that stop (NULL: none,
+ * their queued upcalls are then dropped). */
+void dp_set_upcall_drain(struct dp *, void (*)(struct pmd *, void *aux),
+                         void *aux);
+
+/* Number of tx queue slots a port needs so that no sending thread (the
+ * control thread and every PMD) shares: the highest slot in use + 1. */
+unsigned int dp_n_tx_threads(const struct dp *);
+
+/* ---- PMD threads. ---- */
+
+/* Changes the set of PMD cores to 'mask' while traffic flows.
+ *
+ * Every core of 'mask' must be online and in the process's affinity
+ * (dp_set_usable_cores); a PMD may share the control thread's core.
+ * A mask with an unusable core, no core, or more than DP_MAX_PMDS cores
+ * is refused with -EINVAL and the running set is untouched.
+ *
+ * PMDs on new cores start first (pinned pthreads registered with EAL,
+ * with empty caches and the current tunables).  Then all rx queues are
+ * assigned again among the PMDs of 'mask' by measured processing cycles
+ * (as dp_rxq_rebalance()): a queue is removed from its old PMD before
+ * its new one polls it, so it is never polled twice and the packets
+ * waiting in it stay there.  PMDs on cores no longer in 'mask' then stop:
+ * the upcalls they queued are handled (dp_set_upcall_drain), their tx
+ * buffers are flushed, their megaflows (and the control thread's shadow
+ * of them), EMC and counters are freed - pmd-stats-show no longer lists
+ * them; their per-port tx drop counters are kept in the ports' totals.
+ *
+ * Transmit: a port keeps the tx queue count it was configured with; a
+ * thread sends on queue slot % n_txq, so where threads outnumber a port's
+ * queues they share them under the port's spinlocks (switched on before
+ * a new PMD sends).  A port gets one queue per thread again when it is
+ * reconfigured (dp_port_reconfigure) or added.  Nothing is lost. */
+int dp_set_pmd_mask(struct dp *, uint64_t mask, struct dstr *err);
+
+/* How long PMDs sleep after a poll that found no packet (0: busy poll,
+ * at most DP_IDLE_SLEEP_US_MAX).  Takes effect at each PMD's next
+ * iteration; PMDs started later use it too. */
+int dp_set_pmd_idle_sleep(struct dp *, unsigned int us, struct dstr *err);
+
+/* ---- Tunables.  Each takes effect at once, also for PMDs started later;
+ * nothing is lost; setting the value a tunable has does nothing. ---- */
+
+/* Megaflows per PMD (1..DP_FLOW_LIMIT_MAX).  Installed megaflows beyond a
+ * lowered limit stay until they expire. */
+int dp_set_flow_limit(struct dp *, unsigned int limit, struct dstr *err);
+/* Idle time after which megaflows expire (DP_MAX_IDLE_MS_MIN..MAX). */
+int dp_set_max_idle(struct dp *, unsigned int ms, struct dstr *err);
+/* EMC insertion probability 1/inv_prob (0: never insert; at most
+ * DP_EMC_INV_PROB_MAX). */
+int dp_set_emc_insert_inv_prob(struct dp *, unsigned int inv_prob,
+                               struct dstr *err);
+/* Upcalls per PMD per second (0: no limit, at most DP_UPCALL_RATE_MAX)
+ * with a burst of 'burst' (1..DP_UPCALL_BURST_MAX); the bucket starts
+ * full. */
+int dp_set_upcall_limit(struct dp *, uint64_t rate, uint64_t burst,
+                        struct dstr *err);
+
+/* ---- Ports. ---- */
 
 /* Adds a port and assigns its rx queues to PMDs.  Returns its port number
  * or a negative errno with a message in 'err'. */
@@ -70,6 +160,44 @@ int dp_port_del(struct dp *, const char *name, struct dstr *err);
 struct port *dp_port_by_name(struct dp *, const char *name);
 const char *dp_port_name(uint32_t port_no, void *dp);
 
+/* Changes n_rxq, n_rxq_desc, n_txq_desc, mtu, n_mbuf and mbuf_size of the
+ * port 'name' to those of 'cfg' (0: the default, as for dp_port_add; its
+ * name is ignored and its devargs must be NULL or the port's own).
+ * Nothing happens if they are what the port has.  Otherwise, while
+ * traffic flows: PMDs stop polling the port's queues and every thread
+ * stops sending to it (what they have for it in the meantime is counted
+ * as tx drops), the device is stopped, reconfigured (with a new mempool
+ * if the rx side or buffer size changed; the old one is freed when its
+ * mbufs are back) and started with as many tx queues as there are
+ * sending threads, and its queues are assigned to PMDs again.  The port
+ * keeps its number, megaflows and counters of the threads; what sat in
+ * the device's rx ring is lost (the device drops it when stopped).
+ * On failure (e.g. more rx queues than the device has, an MTU it
+ * refuses) the previous configuration is restored and the port forwards
+ * again; if even that fails, the port stays down (not polled, tx dropped)
+ * and dp_port_status() reports 'failed' with the error until a later
+ * reconfiguration succeeds. */
+int dp_port_reconfigure(struct dp *, const char *name,
+                        const struct port_config *, struct dstr *err);
+
+/* Sets a port administratively up or down (rte_eth_dev_set_link_up /
+ * _down where the device can; every device is at least marked).  An
+ * admin-down port is not polled (what arrives stays in, or overflows, the
+ * device's rx ring) and packets sent to it are counted as tx drops. */
+int dp_port_set_admin(struct dp *, uint32_t port_no, bool up,
+                      struct dstr *err);
+
+/* Fills 'st' for port 'port_no' (port.h: link up/down, speed, duplex,
+ * MTU, MAC, link resets, driver, queues and counters, with the threads'
+ * tx drops added).  Polls the link state.  Returns 0 or -ENOENT. */
+int dp_port_status(struct dp *, uint32_t port_no, struct port_status *);
+
+/* Polls every port's link state, counting changes as link resets (the
+ * daemon calls it every second; link-state-change interrupts are not used,
+ * most vdevs have none, so a change and its reversal within one period
+ * may go unseen).  Returns how many ports changed. */
+unsigned int dp_poll_links(struct dp *);
+
 /* Frees mempools of removed ports whose mbufs have all come back.  Call
  * now and then (the daemon does every second). */
 void dp_reap_mempools(struct dp *);
@@ -79,7 +207,7 @@ void dp_reap_mempools(struct dp *);
  * a finite pcap is not read before its packets have somewhere to go. */
 void dp_hold_rxqs(struct dp *, bool hold);
 
-/* Re-assigns every rx queue to PMDs by measured processing cycles.
+/* Re-assigns every polled rx queue to PMDs by measured processing cycles.
  * Returns the number of queues that moved, or a negative errno. */
 int dp_rxq_rebalance(struct dp *);
 

@@ -40,7 +40,8 @@ enum pmd_cmd_type {
     PMD_CMD_CLEAR_FLOW_STATS,
     PMD_CMD_SET_UPCALL_LIMIT,
     PMD_CMD_SET_EMC_PROB,
-    PMD_CMD_QUIESCE,            /* Nothing: its ack is the point. */
+    PMD_CMD_SET_IDLE_SLEEP,
+    PMD_CMD_BARRIER,
 };
 
 struct pmd_cmd {
@@ -118,7 +119,10 @@ pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd)
     case PMD_CMD_SET_EMC_PROB:
         emc_set_insert_inv_prob(&pmd->emc, cmd->arg);
         break;
-    case PMD_CMD_QUIESCE:
+    case PMD_CMD_SET_IDLE_SLEEP:
+        pmd->idle_sleep_us = cmd->arg;
+        break;
+    case PMD_CMD_BARRIER:
         break;
     }
 }
@@ -292,7 +296,7 @@ pmd_free(struct pmd *pmd)
 }
 
 struct pmd *
-pmd_start(struct dp *dp, unsigned int index, unsigned int core_id,
+pmd_start(struct dp *dp, unsigned int slot, unsigned int core_id,
           unsigned int idle_sleep_us, struct dstr *err)
 {
     char ring_name[RTE_RING_NAMESIZE];
@@ -306,10 +310,10 @@ pmd_start(struct dp *dp, unsigned int index, unsigned int core_id,
     }
     pmd->core_id = core_id;
     pmd->numa_id = numa < 0 ? 0 : numa;
-    pmd->index = index;
+    pmd->slot = slot;
     pmd->dp = dp;
     pmd->idle_sleep_us = idle_sleep_us;
-    tx_ctx_init(&pmd->tx, dp, (uint16_t) (index + 1));
+    tx_ctx_init(&pmd->tx, dp, (uint16_t) slot);
     pmd_exec_init(pmd);
     dpcls_init(&pmd->cls);
     megaflow_table_init(&pmd->flows);
@@ -361,15 +365,22 @@ pmd_start(struct dp *dp, unsigned int index, unsigned int core_id,
 }
 
 void
+pmd_halt(struct pmd *pmd)
+{
+    if (pmd->started) {
+        __atomic_store_n(&pmd->exit, true, __ATOMIC_RELAXED);
+        pthread_join(pmd->thread, NULL);
+        pmd->started = false;
+    }
+}
+
+void
 pmd_stop(struct pmd *pmd)
 {
     if (!pmd) {
         return;
     }
-    if (pmd->started) {
-        __atomic_store_n(&pmd->exit, true, __ATOMIC_RELAXED);
-        pthread_join(pmd->thread, NULL);
-    }
+    pmd_halt(pmd);
     pmd_free(pmd);
 }
 
@@ -449,10 +460,23 @@ pmd_set_emc_insert_inv_prob(struct pmd *pmd, unsigned int inv_prob)
 }
 
 int
+pmd_set_idle_sleep(struct pmd *pmd, unsigned int us)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_SET_IDLE_SLEEP, .arg = us };
+    return pmd_send(pmd, &cmd);
+}
+
+int
+pmd_barrier(struct pmd *pmd)
+{
+    struct pmd_cmd cmd = { .type = PMD_CMD_BARRIER };
+    return pmd_send(pmd, &cmd);
+}
+
+int
 pmd_quiesce(struct pmd *pmd, unsigned int timeout_ms)
 {
-    struct pmd_cmd cmd = { .type = PMD_CMD_QUIESCE };
-    int error = pmd_send(pmd, &cmd);
+    int error = pmd_barrier(pmd);
     return error ? error : pmd_wait(pmd, timeout_ms);
 }
 

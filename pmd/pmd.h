@@ -31,7 +31,7 @@ struct pmd_rxq {
     struct port *port;
     uint16_t port_id;
     uint16_t qid;
-    int pmd_index;          /* Index in dp->pmds, -1 while unassigned. */
+    struct pmd *pmd;        /* Control thread: who polls it, or NULL. */
     uint64_t cycles;        /* Processing cycles spent on this queue. */
     uint64_t packets;
     uint64_t cycles_base;   /* 'cycles' at the last stats clear. */
@@ -68,7 +68,7 @@ struct pmd_upcall_limit {
 struct pmd {
     unsigned int core_id;
     int numa_id;
-    unsigned int index;         /* In dp->pmds. */
+    unsigned int slot;          /* Sending-thread slot (1..), see tx.h. */
     struct dp *dp;
     pthread_t thread;
     bool started;
@@ -99,14 +99,21 @@ struct pmd {
     unsigned int n_assigned;    /* Queues assigned (poll list size soon). */
     struct pmd_stats stats_base;    /* Snapshot at the last clear. */
     uint64_t sent_base;             /* Packets sent at the last clear. */
+    uint64_t no_port_base;          /* tx.no_port at the last clear. */
 
     struct tx_ctx tx;           /* Large; keep last. */
 };
 
-/* Starts a PMD on 'core_id'.  Returns NULL with a message in 'err'. */
-struct pmd *pmd_start(struct dp *, unsigned int index, unsigned int core_id,
+/* Starts a PMD on 'core_id' that sends as thread 'slot' (tx.h).  Returns
+ * NULL with a message in 'err'. */
+struct pmd *pmd_start(struct dp *, unsigned int slot, unsigned int core_id,
                       unsigned int idle_sleep_us, struct dstr *err);
-/* Stops the thread and frees the PMD (its poll list must be empty). */
+/* Stops the thread (which applies the commands sent and flushes its tx
+ * buffers first) but keeps the PMD for its counters to be read. */
+void pmd_halt(struct pmd *);
+/* Stops the thread and frees the PMD with its megaflows, the control
+ * thread's shadow of them, its EMC, rings and counters (upcalls still
+ * queued are dropped). */
 void pmd_stop(struct pmd *);
 
 /* Commands, applied by the PMD between iterations.  They return 0 or a
@@ -125,6 +132,13 @@ int pmd_clear_flow_stats(struct pmd *, struct megaflow *);
  * probability (1 / inv_prob; 0: never). */
 int pmd_set_upcall_limit(struct pmd *, uint64_t rate, uint64_t burst);
 int pmd_set_emc_insert_inv_prob(struct pmd *, unsigned int inv_prob);
+/* Changes how long the PMD sleeps after an empty poll (0: never). */
+int pmd_set_idle_sleep(struct pmd *, unsigned int us);
+/* Does nothing, but once pmd_wait() has seen it applied the PMD has
+ * finished the iteration it was in: it re-reads what the control thread
+ * changed before (e.g. a port's tx state) and holds no packet for a port
+ * in its tx buffers that it had before. */
+int pmd_barrier(struct pmd *);
 int pmd_wait(struct pmd *, unsigned int timeout_ms);
 /* Waits until the PMD has finished the burst it is in (it acknowledges a
  * command between bursts): after 0, no pointer it read before the call

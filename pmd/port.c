@@ -195,15 +195,163 @@ port_create_mempool(const struct port_config *cfg, uint32_t port_no,
     return mp;
 }
 
+/* The effective values of a configuration on a device. */
+struct port_params {
+    uint16_t n_rxq, n_txq, rxd, txd, mtu;
+};
+
+/* Configures and starts a stopped (or never started) device with 'cfg'.
+ * Uses 'reuse_mp' as the rx mempool if not NULL, else creates one that
+ * becomes port->mp (the previous one is the caller's).  On failure the
+ * device is left stopped and '*made' is the pool created, if any, which
+ * the device's queues may still point to: the caller frees it once they
+ * are gone; '*queues_failed' tells whether setting up a queue failed. */
+static int
+port_setup(struct port *port, const struct port_config *cfg,
+           unsigned int n_tx_threads, struct rte_mempool *reuse_mp,
+           struct rte_mempool **made, bool *queues_failed, struct dstr *err)
+{
+    struct rte_eth_dev_info info;
+    struct rte_eth_conf conf;
+    uint16_t port_id = port->port_id;
+    struct port_params pp;
+    int error;
+
+    *made = NULL;
+    *queues_failed = false;
+    error = rte_eth_dev_info_get(port_id, &info);
+    if (error) {
+        dstr_printf(err, "cannot get device info: %s", rte_strerror(-error));
+        return error;
+    }
+    pp.n_rxq = cfg->n_rxq ? cfg->n_rxq : 1;
+    if (pp.n_rxq > info.max_rx_queues) {
+        dstr_printf(err, "n_rxq=%u: device supports at most %u rx queues",
+                    pp.n_rxq, info.max_rx_queues);
+        return -EINVAL;
+    }
+    pp.n_txq = (uint16_t) RTE_MIN(n_tx_threads,
+                                  (unsigned int) info.max_tx_queues);
+    if (!pp.n_txq) {
+        dstr_put(err, "device has no tx queue");
+        return -EINVAL;
+    }
+
+    memset(&conf, 0, sizeof conf);
+    if (pp.n_rxq > 1) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_hf =
+            (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP)
+            & info.flow_type_rss_offloads;
+    }
+    error = rte_eth_dev_configure(port_id, pp.n_rxq, pp.n_txq, &conf);
+    if (error && pp.n_txq > pp.n_rxq) {
+        /* Some drivers (net_tap) want as many tx as rx queues: the
+         * threads then share the tx queues. */
+        VLOG_INFO("%s: %u tx queues refused, using %u", port->name,
+                  pp.n_txq, pp.n_rxq);
+        pp.n_txq = pp.n_rxq;
+        error = rte_eth_dev_configure(port_id, pp.n_rxq, pp.n_txq, &conf);
+    }
+    if (error) {
+        dstr_printf(err, "cannot configure %u rx and %u tx queues: %s",
+                    pp.n_rxq, pp.n_txq, rte_strerror(-error));
+        return error;
+    }
+    if (cfg->mtu) {
+        error = rte_eth_dev_set_mtu(port_id, cfg->mtu);
+        if (error) {
+            dstr_printf(err, "cannot set MTU %u: %s", cfg->mtu,
+                        rte_strerror(-error));
+            return error;
+        }
+    }
+    pp.mtu = 1500;
+    rte_eth_dev_get_mtu(port_id, &pp.mtu);
+
+    pp.rxd = cfg->n_rxq_desc ? cfg->n_rxq_desc : PORT_DEFAULT_DESC;
+    pp.txd = cfg->n_txq_desc ? cfg->n_txq_desc : PORT_DEFAULT_DESC;
+    error = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &pp.rxd, &pp.txd);
+    if (error) {
+        dstr_printf(err, "bad descriptor counts: %s", rte_strerror(-error));
+        return error;
+    }
+    struct rte_mempool *mp = reuse_mp;
+    if (!mp) {
+        mp = port_create_mempool(cfg, port->port_no, pp.n_rxq, pp.n_txq,
+                                 pp.rxd, pp.txd, port->socket_id, pp.mtu,
+                                 err);
+        if (!mp) {
+            return -ENOMEM;
+        }
+        *made = mp;
+    }
+    for (uint16_t q = 0; q < pp.n_rxq; q++) {
+        error = rte_eth_rx_queue_setup(port_id, q, pp.rxd, port->socket_id,
+                                       NULL, mp);
+        if (error) {
+            dstr_printf(err, "cannot set up rx queue %u (%u descriptors): "
+                        "%s", q, pp.rxd, rte_strerror(-error));
+            *queues_failed = true;
+            goto fail;
+        }
+    }
+    for (uint16_t q = 0; q < pp.n_txq; q++) {
+        error = rte_eth_tx_queue_setup(port_id, q, pp.txd, port->socket_id,
+                                       NULL);
+        if (error) {
+            dstr_printf(err, "cannot set up tx queue %u (%u descriptors): "
+                        "%s", q, pp.txd, rte_strerror(-error));
+            *queues_failed = true;
+            goto fail;
+        }
+    }
+    rte_spinlock_t *locks = calloc(pp.n_txq, sizeof *locks);
+    if (!locks) {
+        error = -ENOMEM;
+        dstr_put(err, "out of memory");
+        goto fail;
+    }
+    for (uint16_t q = 0; q < pp.n_txq; q++) {
+        rte_spinlock_init(&locks[q]);
+    }
+    error = rte_eth_dev_start(port_id);
+    if (error) {
+        dstr_printf(err, "cannot start device: %s", rte_strerror(-error));
+        free(locks);
+        goto fail;
+    }
+    rte_eth_promiscuous_enable(port_id);    /* Not all devices can. */
+
+    free(port->txq_locks);
+    port->txq_locks = locks;
+    port->txq_shared = pp.n_txq < n_tx_threads;
+    port->mp = mp;
+    port->n_rxq = pp.n_rxq;
+    port->n_txq = pp.n_txq;
+    port->n_rxq_desc = pp.rxd;
+    port->n_txq_desc = pp.txd;
+    port->mtu = pp.mtu;
+    port->cfg = *cfg;
+    port->cfg.name = NULL;
+    port->cfg.devargs = NULL;
+    port->failed = false;
+    free(port->error);
+    port->error = NULL;
+    return 0;
+
+fail:
+    return error < 0 ? error : -EINVAL;
+}
+
 int
 port_open(const struct port_config *cfg, uint32_t port_no,
           unsigned int n_tx_threads, struct port **portp, struct dstr *err)
 {
-    struct rte_eth_dev_info info;
-    struct rte_eth_conf conf;
     uint16_t port_id;
     bool hotplugged;
     struct port *port = NULL;
+    struct rte_mempool *made = NULL;
     int error;
 
     *portp = NULL;
@@ -216,12 +364,6 @@ port_open(const struct port_config *cfg, uint32_t port_no,
     if (error) {
         return error;
     }
-    error = rte_eth_dev_info_get(port_id, &info);
-    if (error) {
-        dstr_printf(err, "cannot get device info: %s", rte_strerror(-error));
-        goto fail;
-    }
-
     port = calloc(1, sizeof *port);
     if (!port) {
         error = -ENOMEM;
@@ -237,119 +379,24 @@ port_open(const struct port_config *cfg, uint32_t port_no,
     if (port->socket_id < 0) {
         port->socket_id = 0;
     }
-
-    uint16_t n_rxq = cfg->n_rxq ? cfg->n_rxq : 1;
-    if (n_rxq > info.max_rx_queues) {
-        dstr_printf(err, "n_rxq=%u: device supports at most %u rx queues",
-                    n_rxq, info.max_rx_queues);
-        error = -EINVAL;
-        goto fail;
-    }
-    uint16_t n_txq = (uint16_t) RTE_MIN(n_tx_threads,
-                                        (unsigned int) info.max_tx_queues);
-    if (!n_txq) {
-        dstr_put(err, "device has no tx queue");
-        error = -EINVAL;
-        goto fail;
-    }
-
-    memset(&conf, 0, sizeof conf);
-    if (n_rxq > 1) {
-        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-        conf.rx_adv_conf.rss_conf.rss_hf =
-            (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP)
-            & info.flow_type_rss_offloads;
-    }
-    error = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
-    if (error && n_txq > n_rxq) {
-        /* Some drivers (net_tap) want as many tx as rx queues: the
-         * threads then share the tx queues. */
-        VLOG_INFO("%s: %u tx queues refused, using %u", cfg->name, n_txq,
-                  n_rxq);
-        n_txq = n_rxq;
-        error = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
-    }
+    bool queues_failed;
+    error = port_setup(port, cfg, n_tx_threads, NULL, &made, &queues_failed,
+                       err);
     if (error) {
-        dstr_printf(err, "cannot configure %u rx and %u tx queues: %s",
-                    n_rxq, n_txq, rte_strerror(-error));
         goto fail;
     }
-    if (cfg->mtu) {
-        error = rte_eth_dev_set_mtu(port_id, cfg->mtu);
-        if (error) {
-            dstr_printf(err, "cannot set MTU %u: %s", cfg->mtu,
-                        rte_strerror(-error));
-            goto fail;
-        }
-    }
-    uint16_t mtu = 1500;
-    rte_eth_dev_get_mtu(port_id, &mtu);
-
-    uint16_t rxd = cfg->n_rxq_desc ? cfg->n_rxq_desc : PORT_DEFAULT_DESC;
-    uint16_t txd = cfg->n_txq_desc ? cfg->n_txq_desc : PORT_DEFAULT_DESC;
-    error = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rxd, &txd);
-    if (error) {
-        dstr_printf(err, "bad descriptor counts: %s", rte_strerror(-error));
-        goto fail;
-    }
-    port->mp = port_create_mempool(cfg, port_no, n_rxq, n_txq, rxd, txd,
-                                   port->socket_id, mtu, err);
-    if (!port->mp) {
-        error = -ENOMEM;
-        goto fail;
-    }
-    for (uint16_t q = 0; q < n_rxq; q++) {
-        error = rte_eth_rx_queue_setup(port_id, q, rxd, port->socket_id,
-                                       NULL, port->mp);
-        if (error) {
-            dstr_printf(err, "cannot set up rx queue %u (%u descriptors): "
-                        "%s", q, rxd, rte_strerror(-error));
-            goto fail;
-        }
-    }
-    for (uint16_t q = 0; q < n_txq; q++) {
-        error = rte_eth_tx_queue_setup(port_id, q, txd, port->socket_id,
-                                       NULL);
-        if (error) {
-            dstr_printf(err, "cannot set up tx queue %u (%u descriptors): "
-                        "%s", q, txd, rte_strerror(-error));
-            goto fail;
-        }
-    }
-    port->txq_shared = n_txq < n_tx_threads;
-    if (port->txq_shared) {
-        port->txq_locks = calloc(n_txq, sizeof *port->txq_locks);
-        if (!port->txq_locks) {
-            error = -ENOMEM;
-            dstr_put(err, "out of memory");
-            goto fail;
-        }
-        for (uint16_t q = 0; q < n_txq; q++) {
-            rte_spinlock_init(&port->txq_locks[q]);
-        }
-    }
-    error = rte_eth_dev_start(port_id);
-    if (error) {
-        dstr_printf(err, "cannot start device: %s", rte_strerror(-error));
-        goto fail;
-    }
-    rte_eth_promiscuous_enable(port_id);    /* Not all devices can. */
-
-    port->n_rxq = n_rxq;
-    port->n_txq = n_txq;
-    port->n_rxq_desc = rxd;
-    port->n_txq_desc = txd;
-    port->mtu = mtu;
+    port_poll_link(port);
+    port->link_resets = 0;      /* Coming up is not a reset. */
     *portp = port;
     VLOG_INFO("port %u: %s (%s) up: ethdev %u, %u rxq, %u txq%s, mtu %u",
-              port_no, port->name, cfg->devargs, port_id, n_rxq, n_txq,
-              port->txq_shared ? " (shared)" : "", mtu);
+              port_no, port->name, cfg->devargs, port_id, port->n_rxq,
+              port->n_txq, port->txq_shared ? " (shared)" : "", port->mtu);
     return 0;
 
 fail:
     port_detach(port_id, hotplugged);
+    rte_mempool_free(made);     /* The device's queues are gone. */
     if (port) {
-        rte_mempool_free(port->mp);
         free(port->txq_locks);
         free(port->devargs);
         free(port);
@@ -357,17 +404,276 @@ fail:
     return error < 0 ? error : -EINVAL;
 }
 
+bool
+port_config_differs(const struct port *port, const struct port_config *cfg)
+{
+    return (cfg->n_rxq ? cfg->n_rxq : 1) != port->n_rxq
+           || cfg->n_rxq_desc != port->cfg.n_rxq_desc
+           || cfg->n_txq_desc != port->cfg.n_txq_desc
+           || cfg->mtu != port->cfg.mtu
+           || cfg->n_mbuf != port->cfg.n_mbuf
+           || cfg->mbuf_size != port->cfg.mbuf_size
+           || port->failed;
+}
+
+/* Refuses what the device cannot do before anything is touched. */
+static int
+port_check_config(const struct port *port, const struct port_config *cfg,
+                  struct dstr *err)
+{
+    struct rte_eth_dev_info info;
+    int error = rte_eth_dev_info_get(port->port_id, &info);
+    if (error) {
+        dstr_printf(err, "cannot get device info: %s", rte_strerror(-error));
+        return error;
+    }
+    uint16_t n_rxq = cfg->n_rxq ? cfg->n_rxq : 1;
+    if (n_rxq > info.max_rx_queues) {
+        dstr_printf(err, "n_rxq=%u: device supports at most %u rx queues",
+                    n_rxq, info.max_rx_queues);
+        return -EINVAL;
+    }
+    if (cfg->mtu && (cfg->mtu < info.min_mtu || cfg->mtu > info.max_mtu)) {
+        dstr_printf(err, "mtu=%u: device supports %u to %u", cfg->mtu,
+                    info.min_mtu, info.max_mtu);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Closes the device and probes it again from its devargs (some drivers,
+ * e.g. net_pcap replaying a file, cannot set up queues again once
+ * stopped).  Its counters restart from 0. */
+static int
+port_reopen(struct port *port, struct dstr *err)
+{
+    uint16_t port_id;
+    bool hotplugged;
+
+    port_detach(port->port_id, port->hotplugged);
+    /* Until probed again the id is no device of ours (it may be reused). */
+    port->port_id = RTE_MAX_ETHPORTS;
+    int error = port_attach(port->devargs, &port_id, &hotplugged, err);
+    if (error) {
+        return error;
+    }
+    VLOG_INFO("port %u: %s: device re-opened (ethdev %u)", port->port_no,
+              port->name, port_id);
+    port->port_id = port_id;
+    port->hotplugged = hotplugged;
+    return 0;
+}
+
+static bool
+port_has_device(const struct port *port)
+{
+    return port->port_id != RTE_MAX_ETHPORTS;
+}
+
+static void
+port_add_garbage(struct rte_mempool *mp, struct rte_mempool **garbage,
+                 unsigned int *n)
+{
+    if (mp && *n < PORT_MAX_GARBAGE) {
+        garbage[(*n)++] = mp;
+    }
+}
+
+/* Sets up the device with 'cfg', re-opening it once if we own it and the
+ * driver could not set up its queues again (only then: some drivers,
+ * e.g. net_ring, cannot even be closed with queues configured but not
+ * set up).  Pools made by failed attempts go to 'garbage'. */
+static int
+port_setup_or_reopen(struct port *port, const struct port_config *cfg,
+                     unsigned int n_tx_threads, struct rte_mempool *reuse,
+                     struct rte_mempool **garbage, unsigned int *n_garbage,
+                     struct dstr *err)
+{
+    struct rte_mempool *made;
+    bool queues_failed;
+    if (!port_has_device(port)) {
+        /* Lost by an earlier failure: probe it again first. */
+        int error = port_reopen(port, err);
+        if (error) {
+            return error;
+        }
+    }
+    int error = port_setup(port, cfg, n_tx_threads, reuse, &made,
+                           &queues_failed, err);
+    if (error) {
+        port_add_garbage(made, garbage, n_garbage);
+    }
+    if (error && queues_failed && port->hotplugged) {
+        VLOG_INFO("port %u: %s: %s; re-opening the device", port->port_no,
+                  port->name, dstr_cstr(err));
+        rte_eth_dev_stop(port->port_id);
+        struct dstr msg = DSTR_INIT;
+        if (!port_reopen(port, &msg)) {
+            dstr_clear(err);
+            error = port_setup(port, cfg, n_tx_threads, reuse, &made,
+                               &queues_failed, err);
+            if (error) {
+                port_add_garbage(made, garbage, n_garbage);
+            }
+        } else {
+            dstr_printf(err, "; cannot re-open the device: %s",
+                        dstr_cstr(&msg));
+        }
+        dstr_free(&msg);
+    }
+    return error;
+}
+
+int
+port_reconfigure(struct port *port, const struct port_config *cfg,
+                 unsigned int n_tx_threads, struct rte_mempool **garbage,
+                 unsigned int *n_garbage, struct dstr *err)
+{
+    struct port_config old = port->cfg;
+    struct rte_mempool *mp = port->mp;
+    int error;
+
+    *n_garbage = 0;
+    if (!port->failed) {
+        error = port_check_config(port, cfg, err);
+        if (error) {
+            return error;
+        }
+        error = rte_eth_dev_stop(port->port_id);
+        if (error) {
+            dstr_printf(err, "cannot stop device: %s", rte_strerror(-error));
+            return error;
+        }
+    }
+    /* Same buffers unless their number or size may have to change. */
+    bool same_pool = (cfg->n_rxq ? cfg->n_rxq : 1) <= port->n_rxq
+                     && cfg->n_rxq_desc == old.n_rxq_desc
+                     && cfg->mtu == old.mtu && cfg->n_mbuf == old.n_mbuf
+                     && cfg->mbuf_size == old.mbuf_size && !port->failed;
+    error = port_setup_or_reopen(port, cfg, n_tx_threads,
+                                 same_pool ? mp : NULL, garbage, n_garbage,
+                                 err);
+    if (!error) {
+        if (port->mp != mp) {
+            port_add_garbage(mp, garbage, n_garbage);
+        }
+        VLOG_INFO("port %u: %s reconfigured: %u rxq (%u desc), %u txq%s "
+                  "(%u desc), mtu %u", port->port_no, port->name,
+                  port->n_rxq, port->n_rxq_desc, port->n_txq,
+                  port->txq_shared ? " (shared)" : "", port->n_txq_desc,
+                  port->mtu);
+        return 0;
+    }
+    VLOG_WARN("port %u: %s: reconfiguration failed (%s), restoring",
+              port->port_no, port->name, dstr_cstr(err));
+    rte_eth_dev_stop(port->port_id);
+    struct dstr err2 = DSTR_INIT;
+    if (port_setup_or_reopen(port, &old, n_tx_threads, mp, garbage,
+                             n_garbage, &err2)) {
+        port->failed = true;
+        free(port->error);
+        port->error = strdup(dstr_cstr(err));
+        dstr_printf(err, "; restoring the previous configuration failed "
+                    "too (%s): the port is down", dstr_cstr(&err2));
+        VLOG_ERR("port %u: %s is down: %s", port->port_no, port->name,
+                 dstr_cstr(&err2));
+    }
+    dstr_free(&err2);
+    return error;
+}
+
+int
+port_set_admin(struct port *port, bool up, struct dstr *err)
+{
+    int error = !port_has_device(port) ? 0
+                : up ? rte_eth_dev_set_link_up(port->port_id)
+                : rte_eth_dev_set_link_down(port->port_id);
+    if (error && error != -ENOTSUP) {
+        dstr_printf(err, "cannot set the link of %s %s: %s", port->name,
+                    up ? "up" : "down", rte_strerror(-error));
+        return error;
+    }
+    port->admin_down = !up;
+    return 0;
+}
+
+bool
+port_poll_link(struct port *port)
+{
+    bool up;
+    uint32_t speed;
+
+    port_get_link(port, &up, &speed);
+    if (up == port->link_up) {
+        return false;
+    }
+    port->link_up = up;
+    port->link_resets++;
+    VLOG_INFO("port %u: %s: link %s", port->port_no, port->name,
+              up ? "up" : "down");
+    return true;
+}
+
+void
+port_get_status(struct port *port, struct port_status *st)
+{
+    struct rte_eth_dev_info info;
+    struct rte_eth_link link;
+    struct rte_ether_addr mac;
+
+    memset(st, 0, sizeof *st);
+    st->admin_up = !port->admin_down;
+    st->failed = port->failed;
+    if (port->error) {
+        snprintf(st->error, sizeof st->error, "%s", port->error);
+    }
+    st->mtu = port->mtu;
+    st->link_resets = port->link_resets;
+    st->n_rxq = port->n_rxq;
+    st->n_txq = port->n_txq;
+    st->n_rxq_desc = port->n_rxq_desc;
+    st->n_txq_desc = port->n_txq_desc;
+    st->txq_shared = port->txq_shared;
+    if (!port_has_device(port)) {
+        return;     /* Lost by a failed reconfiguration. */
+    }
+    port_poll_link(port);
+    memset(&link, 0, sizeof link);
+    if (!port->failed) {
+        rte_eth_link_get_nowait(port->port_id, &link);
+    }
+    st->link_up = link.link_status == RTE_ETH_LINK_UP;
+    st->speed_mbps = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN
+                     ? 0 : link.link_speed;
+    st->full_duplex = link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX;
+    st->autoneg = link.link_autoneg == RTE_ETH_LINK_AUTONEG;
+    st->link_resets = port->link_resets;
+    if (!rte_eth_dev_get_mtu(port->port_id, &st->mtu)) {
+        port->mtu = st->mtu;
+    }
+    if (!rte_eth_macaddr_get(port->port_id, &mac)) {
+        memcpy(st->mac, mac.addr_bytes, sizeof st->mac);
+    }
+    if (!rte_eth_dev_info_get(port->port_id, &info) && info.driver_name) {
+        snprintf(st->driver, sizeof st->driver, "%s", info.driver_name);
+    }
+    port_get_stats(port, &st->stats);
+}
+
 void
 port_close(struct port *port, struct rte_mempool **mp)
 {
-    int error = rte_eth_dev_stop(port->port_id);
-    if (error) {
-        VLOG_WARN("port %s: stop failed: %s", port->name,
-                  rte_strerror(-error));
+    if (port_has_device(port)) {
+        int error = rte_eth_dev_stop(port->port_id);
+        if (error) {
+            VLOG_WARN("port %s: stop failed: %s", port->name,
+                      rte_strerror(-error));
+        }
+        port_detach(port->port_id, port->hotplugged);
     }
-    port_detach(port->port_id, port->hotplugged);
     VLOG_INFO("port %u: %s closed", port->port_no, port->name);
     *mp = port->mp;
+    free(port->error);
     free(port->txq_locks);
     free(port->devargs);
     free(port);

@@ -4,8 +4,10 @@
  * net_tap, net_af_packet are hot-plugged; a PCI address or an already
  * probed device name is used as it is), configures its rx/tx queues,
  * descriptors, MTU and a mempool sized for them, starts it, reports link
- * state and counters, and closes it again.  Runs in the control thread
- * only; PMD threads use the fields below but never call these functions. */
+ * state and counters, reconfigures queues, descriptors and MTU of a
+ * stopped port, sets the link administratively up or down, and closes it
+ * again.  Runs in the control thread only; PMD threads use the fields below
+ * but never call these functions. */
 #ifndef SLUICE_PORT_H
 #define SLUICE_PORT_H
 
@@ -46,14 +48,55 @@ struct port {
     uint16_t mtu;
     int socket_id;
     struct rte_mempool *mp;
-    rte_spinlock_t *txq_locks;  /* One per txq when threads share. */
-    bool txq_shared;
+    rte_spinlock_t *txq_locks;  /* One per txq. */
+    bool txq_shared;            /* Senders take txq_locks (atomic). */
+    /* Senders drop what they have for the port instead of sending it
+     * (counted as tx drops): admin down, being reconfigured, or left down
+     * by a failed reconfiguration.  Read atomically by the PMDs. */
+    bool tx_off;
+
+    /* Control thread only. */
+    struct port_config cfg;     /* As asked for (0: default); no strings. */
+    bool admin_down;
+    bool failed;                /* Device stopped after a failed change. */
+    char *error;                /* Why 'failed', or NULL. */
+    bool link_up;               /* Last state seen by port_poll_link(). */
+    uint64_t link_resets;       /* Link state changes seen. */
 };
 
 /* Opens and starts a port for 'n_tx_threads' sending threads.  On error
  * returns a negative errno with a message in 'err'. */
 int port_open(const struct port_config *, uint32_t port_no,
               unsigned int n_tx_threads, struct port **, struct dstr *err);
+/* Applies 'cfg' (n_rxq, n_rxq_desc, n_txq_desc, mtu, n_mbuf, mbuf_size;
+ * 0 meaning the default as for port_open) to an open port that nobody
+ * polls or sends to.  What the device cannot do (too many rx queues, MTU
+ * out of its range) is refused before the device is touched.  Otherwise
+ * stops the device, configures it, starts it again; if the driver cannot
+ * set up its queues again (net_pcap replaying a file closes it when
+ * stopped), a device we probed is closed and probed again from its
+ * devargs (its counters then restart from 0) and the ethdev port id may
+ * change.  Mempools no longer used come back in 'garbage' (at most
+ * PORT_MAX_GARBAGE, '*n_garbage' of them) for the caller to free once
+ * their mbufs are back.  On failure returns a negative errno with a
+ * message in 'err' and restores the previous configuration; if that
+ * fails too, the port is left stopped with 'failed' set. */
+#define PORT_MAX_GARBAGE 6
+int port_reconfigure(struct port *, const struct port_config *cfg,
+                     unsigned int n_tx_threads, struct rte_mempool **garbage,
+                     unsigned int *n_garbage, struct dstr *err);
+/* True if 'cfg' asks for something other than what the port has. */
+bool port_config_differs(const struct port *, const struct port_config *);
+
+/* Sets the link administratively up or down (rte_eth_dev_set_link_up /
+ * _down; devices that cannot are only marked).  Returns 0 or a negative
+ * errno with a message in 'err'. */
+int port_set_admin(struct port *, bool up, struct dstr *err);
+
+/* Reads the link state; counts a change in 'link_resets'.  Returns true
+ * if the state changed. */
+bool port_poll_link(struct port *);
+
 /* Stops and closes the device.  The mempool is returned through *mp for
  * the caller to free once every mbuf has come back. */
 void port_close(struct port *, struct rte_mempool **mp);
@@ -70,5 +113,27 @@ struct port_stats {
 void port_get_stats(const struct port *, struct port_stats *);
 /* Link: up/down and speed in Mbps. */
 void port_get_link(const struct port *, bool *up, uint32_t *speed);
+
+/* What the reconciler writes back to the database for a port. */
+struct port_status {
+    bool admin_up;
+    bool failed;                /* A failed reconfiguration left it down. */
+    char error[160];            /* Why 'failed', else "". */
+    bool link_up;
+    uint32_t speed_mbps;        /* 0: unknown. */
+    bool full_duplex;
+    bool autoneg;
+    uint64_t link_resets;       /* Link state changes seen. */
+    uint16_t mtu;
+    uint8_t mac[6];
+    char driver[32];
+    uint16_t n_rxq, n_txq, n_rxq_desc, n_txq_desc;
+    bool txq_shared;
+    struct port_stats stats;
+};
+
+/* Fills everything but the counters' thread-side parts (tx_dropped and
+ * tx_short_bursts, which the datapath adds) and polls the link. */
+void port_get_status(struct port *, struct port_status *);
 
 #endif

@@ -30,15 +30,22 @@ tx_send(struct tx_ctx *tx, uint32_t port_no, struct tx_buf *b)
         rte_pktmbuf_free_bulk(b->pkts, n);
         return;
     }
+    struct tx_port_stats *s = &tx->stats[port_no];
+    /* Acquire: the queue count and locks read below are the ones the
+     * control thread set before it let senders in again. */
+    if (unlikely(__atomic_load_n(&port->tx_off, __ATOMIC_ACQUIRE))) {
+        TX_COUNT(s->dropped, n);
+        rte_pktmbuf_free_bulk(b->pkts, n);
+        return;
+    }
     uint16_t qid = tx->slot % port->n_txq;
-    if (port->txq_shared) {
+    if (__atomic_load_n(&port->txq_shared, __ATOMIC_RELAXED)) {
         rte_spinlock_lock(&port->txq_locks[qid]);
         sent = rte_eth_tx_burst(port->port_id, qid, b->pkts, n);
         rte_spinlock_unlock(&port->txq_locks[qid]);
     } else {
         sent = rte_eth_tx_burst(port->port_id, qid, b->pkts, n);
     }
-    struct tx_port_stats *s = &tx->stats[port_no];
     TX_COUNT(s->packets, sent);
     if (unlikely(sent < n)) {
         TX_COUNT(s->dropped, n - sent);

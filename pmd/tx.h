@@ -5,8 +5,11 @@
  * by tx_flush(), which each PMD calls once per iteration.  The context
  * knows its tx queue index on every port: where a port has fewer tx queues
  * than there are sending threads, threads share a queue under the port's
- * spinlock (DESIGN.md, "Transmit").  Only the owning thread touches a
- * tx_ctx, except for the counters, which others read. */
+ * spinlock (DESIGN.md, "Transmit").  Slots stay with their thread while
+ * PMDs come and go (a new PMD takes the lowest free one); the datapath
+ * decides from the slots in use whether a port's queues are shared.  Only
+ * the owning thread touches a tx_ctx, except for the counters, which
+ * others read. */
 #ifndef SLUICE_TX_H
 #define SLUICE_TX_H
 
@@ -28,7 +31,8 @@ struct tx_buf {
 /* Counters per (thread, port); summed over threads when shown. */
 struct tx_port_stats {
     uint64_t packets;       /* Accepted by the device. */
-    uint64_t dropped;       /* Not accepted (queue full), freed. */
+    uint64_t dropped;       /* Not accepted (queue full) or the port's
+                             * tx is off (admin down, reconfiguring). */
     uint64_t short_bursts;  /* tx_burst calls that sent fewer than asked. */
 };
 

@@ -14,6 +14,7 @@
 #include "bridge_flood.h"
 #include "bridge_iface.h"
 #include "bridge_status.h"
+#include "bridge_tunables.h"
 #include "db.h"
 #include "dp.h"
 #include "dstr.h"
@@ -47,8 +48,7 @@ struct rt_iface {
     int64_t ofport;             /* -1: none (failed). */
     char *error;                /* Why it does not work, or NULL. */
     bool is_local;              /* The bridge's own internal port. */
-    bool link_known, link_up;
-    int64_t link_resets;
+    bool link_known, link_up;  /* As the flood last saw it. */
     bool seen;
 };
 
@@ -315,7 +315,7 @@ reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
         dstr_free(&err);
         return;
     }
-    dstr_free(&err);
+    dstr_clear(&err);
 
     bool running = rt->has_plan
                    && (rt->port_no != NO_PORT || rt->plan.kind == IFACE_PATCH);
@@ -326,9 +326,28 @@ reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
         rt_set_error(rt, NULL);
         return;
     }
-    if (running && iface_plan_same_device(&rt->plan, &plan)) {
-        VLOG_INFO("interface %s: queues or MTU changed, reopening",
-                  rt->name);
+    if (running && rt->plan.kind == IFACE_DEVICE
+        && iface_plan_same_device(&rt->plan, &plan)) {
+        /* Queues, descriptors, MTU or buffers: changed in place, the
+         * port keeps its number and flows. */
+        struct port_config pc = plan.pc;
+        pc.name = rt->name;
+        pc.devargs = NULL;
+        int error = dp_port_reconfigure(br.dp, rt->name, &pc, &err);
+        if (!error) {
+            VLOG_INFO("interface %s: reconfigured", rt->name);
+            iface_plan_destroy(&rt->plan);
+            rt->plan = plan;
+            rt->plan.pc.name = rt->name;
+            rt_set_error(rt, NULL);
+        } else {
+            /* The datapath restored the old settings (or keeps the port
+             * down); the row says why. */
+            iface_plan_destroy(&plan);
+            rt_set_error(rt, dstr_cstr(&err));
+        }
+        dstr_free(&err);
+        return;
     }
     rt_close(rt);
     rt_open(rt, &plan);
@@ -448,8 +467,8 @@ assign_ofports(const struct cfg_bridge *b, size_t br_idx)
     free(used);
 }
 
-/* Polls the link of every open port; counts resets.  Returns whether
- * any link changed. */
+/* Polls the link of every open port.  Returns whether any changed since
+ * the flood was built (the datapath counts the resets). */
 static bool
 update_links(void)
 {
@@ -466,7 +485,6 @@ update_links(void)
         }
         port_get_link(port, &up, &speed);
         if (rt->link_known && up != rt->link_up) {
-            rt->link_resets++;
             changed = true;
             VLOG_INFO("interface %s: link %s", rt->name, up ? "up" : "down");
         }
@@ -571,7 +589,6 @@ iface_status(struct rt_iface *rt)
     }
     bool up;
     json_t *row = bridge_status_iface(br.dp, rt->port_no, &up);
-    json_object_set_new(row, "link_resets", json_integer(rt->link_resets));
     json_object_set_new(row, "ofport", json_integer(rt->ofport));
     json_object_set_new(row, "error", json_pack("[s[]]", "set"));
     return row;
@@ -782,6 +799,7 @@ static void
 apply_global(const struct cfg *cfg)
 {
     check_eal_keys(&cfg->other_config);
+    bridge_tunables_apply(br.dp, &cfg->other_config);
     uint64_t v;
     if (cfg_smap_get_uint(&cfg->other_config, "stats-update-interval",
                           DEFAULT_STATS_INTERVAL_MS, 1000, 3600 * 1000,
@@ -914,6 +932,7 @@ bridge_start(struct loop *loop, struct dp *dp, struct ovsdb_db *db)
     br.dp = dp;
     br.db = db;
     br.stats_interval_ms = DEFAULT_STATS_INTERVAL_MS;
+    bridge_tunables_init(dp);
     int error = ovsdb_db_add_commit_cb(db, on_commit, NULL);
     if (error) {
         return error;
@@ -955,6 +974,7 @@ bridge_stop(void)
     free(br.noted);
     cfg_destroy(&br.cfg);
     memset(&br, 0, sizeof br);
+    bridge_tunables_destroy();
     for (size_t i = 0; i < N_EAL_KEYS; i++) {
         free(eal_seen[i]);
         eal_seen[i] = NULL;

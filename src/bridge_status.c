@@ -1,53 +1,11 @@
 /* bridge_status: Interface status columns from the datapath. */
 #include "bridge_status.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_ethdev.h>
-
 #include "dp.h"
 #include "port.h"
-
-/* What the device and the datapath say about one port. */
-struct port_status {
-    bool link_up, admin_up, full_duplex;
-    uint32_t speed_mbps;
-    uint16_t mtu, n_rxq, n_txq;
-    uint8_t mac[6];
-    uint64_t link_resets;
-    const char *driver;
-    struct port_stats stats;
-};
-
-static int
-dp_port_status(struct dp *dp, uint32_t port_no, struct port_status *st)
-{
-    struct port *port = port_no < DP_MAX_PORTS ? dp->ports[port_no] : NULL;
-    struct rte_eth_dev_info info;
-    struct rte_ether_addr addr;
-
-    memset(st, 0, sizeof *st);
-    if (!port) {
-        return -ENOENT;
-    }
-    port_get_stats(port, &st->stats);
-    port_get_link(port, &st->link_up, &st->speed_mbps);
-    st->admin_up = true;
-    st->full_duplex = true;
-    st->mtu = port->mtu;
-    st->n_rxq = port->n_rxq;
-    st->n_txq = port->n_txq;
-    if (!rte_eth_macaddr_get(port->port_id, &addr)) {
-        memcpy(st->mac, addr.addr_bytes, 6);
-    }
-    st->driver = "";
-    if (!rte_eth_dev_info_get(port->port_id, &info) && info.driver_name) {
-        st->driver = info.driver_name;
-    }
-    return 0;
-}
 
 static json_t *
 empty_set(void)

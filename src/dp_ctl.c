@@ -308,64 +308,141 @@ static int
 cmd_set_flow_limit(int argc, const char *argv[], struct dstr *reply,
                    void *dp_)
 {
-    struct dp *dp = dp_;
     uint64_t v;
     (void) argc;
-    if (parse_number(argv[1], 1, 10000000, &v, reply)) {
+    if (parse_number(argv[1], 1, DP_FLOW_LIMIT_MAX, &v, reply)) {
         return 1;
     }
-    dp->flow_limit = (unsigned int) v;
-    return 0;
+    return dp_set_flow_limit(dp_, (unsigned int) v, reply) ? 1 : 0;
 }
 
 static int
 cmd_set_max_idle(int argc, const char *argv[], struct dstr *reply,
                  void *dp_)
 {
-    struct dp *dp = dp_;
     uint64_t v;
     (void) argc;
-    if (parse_number(argv[1], 100, 3600000, &v, reply)) {
+    if (parse_number(argv[1], DP_MAX_IDLE_MS_MIN, DP_MAX_IDLE_MS_MAX, &v,
+                     reply)) {
         return 1;
     }
-    dp->max_idle_ms = (unsigned int) v;
-    return 0;
+    return dp_set_max_idle(dp_, (unsigned int) v, reply) ? 1 : 0;
 }
 
 static int
 cmd_set_emc_insert(int argc, const char *argv[], struct dstr *reply,
                    void *dp_)
 {
-    struct dp *dp = dp_;
     uint64_t v;
     (void) argc;
-    if (parse_number(argv[1], 0, 1000000, &v, reply)) {
+    if (parse_number(argv[1], 0, DP_EMC_INV_PROB_MAX, &v, reply)) {
         return 1;
     }
-    dp->emc_insert_inv_prob = (unsigned int) v;
-    for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        pmd_set_emc_insert_inv_prob(dp->pmds[p], (unsigned int) v);
-    }
-    dp_sync(dp);
-    return 0;
+    return dp_set_emc_insert_inv_prob(dp_, (unsigned int) v, reply) ? 1 : 0;
 }
 
 static int
 cmd_set_upcall_limit(int argc, const char *argv[], struct dstr *reply,
                      void *dp_)
 {
-    struct dp *dp = dp_;
     uint64_t rate, burst = DP_DEFAULT_UPCALL_BURST;
-    if (parse_number(argv[1], 0, 100000000, &rate, reply)
-        || (argc > 2 && parse_number(argv[2], 1, 1000000, &burst, reply))) {
+    if (parse_number(argv[1], 0, DP_UPCALL_RATE_MAX, &rate, reply)
+        || (argc > 2 && parse_number(argv[2], 1, DP_UPCALL_BURST_MAX, &burst,
+                                     reply))) {
         return 1;
     }
-    dp->upcall_rate = rate;
-    dp->upcall_burst = burst;
-    for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        pmd_set_upcall_limit(dp->pmds[p], rate, burst);
+    return dp_set_upcall_limit(dp_, rate, burst, reply) ? 1 : 0;
+}
+
+static int
+cmd_set_pmd_idle_sleep(int argc, const char *argv[], struct dstr *reply,
+                       void *dp_)
+{
+    uint64_t v;
+    (void) argc;
+    if (parse_number(argv[1], 0, DP_IDLE_SLEEP_US_MAX, &v, reply)) {
+        return 1;
     }
-    dp_sync(dp);
+    return dp_set_pmd_idle_sleep(dp_, (unsigned int) v, reply) ? 1 : 0;
+}
+
+/* MASK: hexadecimal, with or without 0x, as other-config:pmd-cpu-mask. */
+static int
+cmd_set_pmd_cpu_mask(int argc, const char *argv[], struct dstr *reply,
+                     void *dp_)
+{
+    struct dp *dp = dp_;
+    const char *s = argv[1];
+    char *end;
+    (void) argc;
+
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+    }
+    errno = 0;
+    unsigned long long mask = strtoull(s, &end, 16);
+    if (!*s || *s == '-' || *s == '+' || *end || errno) {
+        dstr_printf(reply, "\"%s\" is not a hexadecimal core mask\n",
+                    argv[1]);
+        return 1;
+    }
+    uint64_t old = dp->pmd_mask;
+    if (dp_set_pmd_mask(dp, mask, reply)) {
+        dstr_put(reply, "\n");
+        return 1;
+    }
+    dstr_printf(reply, "pmd cpu mask 0x%llx (was 0x%llx): %u pmd thread%s\n",
+                mask, (unsigned long long) old, dp->n_pmds,
+                dp->n_pmds == 1 ? "" : "s");
+    return 0;
+}
+
+/* dpctl/set-if NAME KEY=VALUE...: options not given keep their value. */
+static int
+cmd_set_if(int argc, const char *argv[], struct dstr *reply, void *dp_)
+{
+    struct dp *dp = dp_;
+    struct port *port = dp_port_by_name(dp, argv[1]);
+    if (!port) {
+        dstr_printf(reply, "no port named %s\n", argv[1]);
+        return 1;
+    }
+    struct port_config cfg = port->cfg;
+    cfg.name = argv[1];
+    cfg.devargs = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (port_config_parse_option(&cfg, argv[i], reply)) {
+            return 1;
+        }
+    }
+    if (dp_port_reconfigure(dp, argv[1], &cfg, reply)) {
+        dstr_put(reply, "\n");
+        return 1;
+    }
+    return 0;
+}
+
+static int
+cmd_set_admin_state(int argc, const char *argv[], struct dstr *reply,
+                    void *dp_)
+{
+    struct dp *dp = dp_;
+    (void) argc;
+    struct port *port = dp_port_by_name(dp, argv[1]);
+    if (!port) {
+        dstr_printf(reply, "no port named %s\n", argv[1]);
+        return 1;
+    }
+    bool up = !strcmp(argv[2], "up");
+    if (!up && strcmp(argv[2], "down")) {
+        dstr_printf(reply, "\"%s\": expected up or down\n", argv[2]);
+        return 1;
+    }
+    if (dp_port_set_admin(dp, port->port_no, up, reply)) {
+        dstr_put(reply, "\n");
+        return 1;
+    }
+    dstr_put(reply, "OK\n");
     return 0;
 }
 
@@ -393,6 +470,15 @@ dp_ctl_register(struct dp *dp)
                  "[n_txq_desc=N] [mtu=N] [n_mbuf=N] [mbuf_size=N]", 2, 8,
                  cmd_add_if, dp);
     ctl_register("dpctl/del-if", "NAME", 1, 1, cmd_del_if, dp);
+    ctl_register("dpctl/set-if", "NAME [n_rxq=N] [n_rxq_desc=N] "
+                 "[n_txq_desc=N] [mtu=N] [n_mbuf=N] [mbuf_size=N]", 2, 7,
+                 cmd_set_if, dp);
+    ctl_register("netdev-dpdk/set-admin-state", "NAME up|down", 2, 2,
+                 cmd_set_admin_state, dp);
+    ctl_register("dpif-netdev/set-pmd-cpu-mask", "MASK (hexadecimal)", 1, 1,
+                 cmd_set_pmd_cpu_mask, dp);
+    ctl_register("dpif-netdev/set-pmd-idle-sleep", "MICROSECONDS", 1, 1,
+                 cmd_set_pmd_idle_sleep, dp);
     ctl_register("dpctl/show", "[DP]", 0, 1, cmd_show, dp);
     ctl_register("dpif-netdev/pmd-stats-show", "[-pmd CORE] [DP]", 0, 3,
                  cmd_pmd_stats_show, dp);

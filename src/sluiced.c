@@ -152,6 +152,7 @@ on_reap_timer(void *d_)
 {
     struct daemon *d = d_;
     dp_reap_mempools(d->dp);
+    dp_poll_links(d->dp);
 }
 
 static int
@@ -381,7 +382,9 @@ start(struct daemon *d, struct dstr *err)
             return error;
         }
     }
-    if (options_choose_cores(o, allowed_cores(), msg, sizeof msg)) {
+    /* Before EAL pins this thread to the control core. */
+    uint64_t usable_cores = allowed_cores();
+    if (options_choose_cores(o, usable_cores, msg, sizeof msg)) {
         dstr_put(err, msg);
         return -EINVAL;
     }
@@ -397,6 +400,7 @@ start(struct daemon *d, struct dstr *err)
     if (!d->dp) {
         return -EINVAL;
     }
+    dp_set_usable_cores(d->dp, usable_cores);
 
     int sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
     if (sfd < 0

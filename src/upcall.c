@@ -131,6 +131,30 @@ handle_miss(struct pmd *pmd, struct rte_mbuf *pkt)
     free(out.actions);
 }
 
+/* Handles at most 'budget' upcalls of 'pmd'.  Returns how many. */
+static unsigned int
+upcall_run_pmd(struct pmd *pmd, unsigned int budget)
+{
+    unsigned int done = 0;
+    while (done < budget) {
+        struct upcall_msg msgs[UPCALL_BURST];
+        unsigned int n = rte_ring_sc_dequeue_burst_elem(
+            pmd->upcall_ring, msgs, sizeof msgs[0], UPCALL_BURST, NULL);
+        if (!n) {
+            break;
+        }
+        for (unsigned int i = 0; i < n; i++) {
+            if (msgs[i].kind == UPCALL_USERSPACE) {
+                control_userspace(NULL, msgs[i].pkt, msgs[i].cookie);
+            } else {
+                handle_miss(pmd, msgs[i].pkt);
+            }
+        }
+        done += n;
+    }
+    return done;
+}
+
 unsigned int
 upcall_run(struct dp *dp, unsigned int budget)
 {
@@ -138,28 +162,22 @@ upcall_run(struct dp *dp, unsigned int budget)
 
     upcall_dp = dp;
     for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        struct pmd *pmd = dp->pmds[p];
-        unsigned int done = 0;
-        while (done < budget) {
-            struct upcall_msg msgs[UPCALL_BURST];
-            unsigned int n = rte_ring_sc_dequeue_burst_elem(
-                pmd->upcall_ring, msgs, sizeof msgs[0], UPCALL_BURST, NULL);
-            if (!n) {
-                break;
-            }
-            for (unsigned int i = 0; i < n; i++) {
-                if (msgs[i].kind == UPCALL_USERSPACE) {
-                    control_userspace(NULL, msgs[i].pkt, msgs[i].cookie);
-                } else {
-                    handle_miss(pmd, msgs[i].pkt);
-                }
-            }
-            done += n;
-        }
-        total += done;
+        total += upcall_run_pmd(dp->pmds[p], budget);
     }
     tx_flush(dp->control_tx);
     return total;
+}
+
+/* A PMD that polls nothing any more is about to stop: everything it
+ * queued is handled now (its ring is bounded, so this ends). */
+static void
+upcall_drain_pmd(struct pmd *pmd, void *dp_)
+{
+    struct dp *dp = dp_;
+    upcall_dp = dp;
+    unsigned int n = upcall_run_pmd(pmd, UINT32_MAX);
+    tx_flush(dp->control_tx);
+    stats.drained += n;
 }
 
 static void
@@ -203,11 +221,15 @@ upcall_start(struct dp *dp, struct loop *loop)
     poll_timer = loop_add_timer(loop, UPCALL_POLL_MS, true, on_poll, dp);
     expire_timer = loop_add_timer(loop, UPCALL_EXPIRE_MS, true, on_expire,
                                   dp);
+    dp_set_upcall_drain(dp, upcall_drain_pmd, dp);
 }
 
 void
 upcall_stop(void)
 {
+    if (upcall_dp) {
+        dp_set_upcall_drain(upcall_dp, NULL, NULL);
+    }
     if (upcall_loop) {
         loop_cancel_timer(upcall_loop, poll_timer);
         loop_cancel_timer(upcall_loop, expire_timer);
@@ -277,9 +299,11 @@ upcall_format_stats(struct dstr *s)
                 "  dropped, recirculated too often: %lu\n"
                 "  megaflows expired: %lu\n"
                 "  megaflows revalidated with new actions: %lu\n"
-                "  megaflows deleted by revalidation: %lu\n",
+                "  megaflows deleted by revalidation: %lu\n"
+                "  drained from stopping PMDs: %lu\n",
                 stats.handled, stats.translated, stats.covered,
                 stats.installed, stats.flow_limit, stats.install_failed,
                 stats.xlate_errors, stats.userspace, stats.recirc_too_deep,
-                stats.expired, stats.revalidated, stats.invalidated);
+                stats.expired, stats.revalidated, stats.invalidated,
+                stats.drained);
 }

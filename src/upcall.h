@@ -5,7 +5,9 @@
  * misses of one megaflow are translated once) or translates it through the
  * hook (xlate.h) and installs the resulting megaflow in the PMD that
  * missed; then executes the packet with the control thread's own tx
- * queues.  Also expires idle megaflows.  Counters for every outcome. */
+ * queues.  Also expires idle megaflows, and handles what a PMD that is
+ * being stopped still has queued (dp_set_upcall_drain).  Counters for
+ * every outcome. */
 #ifndef SLUICE_UPCALL_H
 #define SLUICE_UPCALL_H
 
@@ -28,6 +30,7 @@ struct upcall_stats {
     uint64_t expired;           /* Megaflows removed for idleness. */
     uint64_t revalidated;       /* Megaflows kept, actions updated. */
     uint64_t invalidated;       /* Megaflows deleted by revalidation. */
+    uint64_t drained;           /* Upcalls of PMDs that were stopping. */
 };
 
 /* Starts draining the rings and expiring megaflows from 'loop'. */

@@ -419,10 +419,12 @@ class BridgeTest(unittest.TestCase):
         self.assertEqual(actions, 'out1')
         self.assertEqual(self.d.counter('br0', 'tx'), 0)
 
+        resets = int(self.get('Interface', 'br0', 'link_resets'))
         self.d.in_netns(['ip', 'link', 'set', 'br0', 'up'])
         st.wait_for(lambda: self.get('Interface', 'br0', 'link_state')
                     == 'up', 10, what='br0 link up in the database')
-        self.assertEqual(int(self.get('Interface', 'br0', 'link_resets')), 1)
+        self.assertEqual(int(self.get('Interface', 'br0', 'link_resets')),
+                         resets + 1)
         st.wait_for(lambda: self.d.counter('br0', 'tx') > 100, 10,
                     what='flooding to br0 once it is up')
 
@@ -463,6 +465,45 @@ class BridgeTest(unittest.TestCase):
         got = [p for p in st.read_pcap(self.d.path('t10.pcap'))
                if p[12:14] == b'\x81\x00']
         st.assert_forwarded(self, got, v10, what='t10')
+
+
+    def test_other_config_tunes_the_datapath_live(self):
+        self.vsctl('add-br', 'br0')
+        self.add_dpdk_port('br0', 'out1', 'net_null1,no-rx=1')
+        self.add_dpdk_port('br0', 'in', 'net_null2')
+
+        def mask():
+            m = re.search(r'pmd cpu mask: (0x[0-9a-f]+)',
+                          self.d.ctl('dpif-netdev/pmd-rxq-show'))
+            return m.group(1)
+        self.assertEqual(mask(), '0x2')
+        self.vsctl('set', 'Open_vSwitch', '.',
+                   'other_config:pmd-cpu-mask=3',
+                   'other_config:flow-limit=1000',
+                   'other_config:max-idle=2000',
+                   'other_config:emc-insert-inv-prob=5')
+        self.assertEqual(mask(), '0x3')
+        stats = self.d.ctl('dpif-netdev/pmd-stats-show')
+        self.assertEqual(stats.count('(limit 1000)'), 2, stats)
+        st.wait_for(lambda: self.d.counter('out1', 'tx') > 1000, 20,
+                    what='forwarding on two PMDs')
+
+        # A mask the machine cannot run is refused; the old set stays.
+        self.vsctl('set', 'Open_vSwitch', '.',
+                   'other_config:pmd-cpu-mask=0x100')
+        self.assertEqual(mask(), '0x3')
+        self.assertIn('other_config:pmd-cpu-mask=0x100 refused',
+                      self.read_log())
+        base = self.d.counter('out1', 'tx')
+        st.wait_for(lambda: self.d.counter('out1', 'tx') > base + 1000, 20,
+                    what='still forwarding')
+
+        # Removed: back to what sluiced started with.
+        self.vsctl('remove', 'Open_vSwitch', '.', 'other_config',
+                   'pmd-cpu-mask', 'flow-limit')
+        self.assertEqual(mask(), '0x2')
+        stats = self.d.ctl('dpif-netdev/pmd-stats-show')
+        self.assertIn('(limit 200000)', stats)
 
 
 if __name__ == '__main__':

@@ -1,8 +1,11 @@
 /* Unit tests for rx queue to PMD assignment. */
+#include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -84,6 +87,110 @@ test_by_cycles_single_pmd(void **state)
     rxq_sched_by_cycles(items, 0, 1);   /* Nothing to do, no crash. */
 }
 
+static void
+test_reassign_when_pmds_go(void **state)
+{
+    (void) state;
+    /* Six queues on four PMDs; PMDs 1 and 3 go.  Every queue lands on 0
+     * or 2, loads balanced: the heavy queue alone on one of them. */
+    struct rxq_sched_item items[6] = {
+        { .cycles = 10, .pmd = 0 }, { .cycles = 10, .pmd = 1 },
+        { .cycles = 100, .pmd = 1 }, { .cycles = 10, .pmd = 2 },
+        { .cycles = 10, .pmd = 3 }, { .cycles = 10, .pmd = 3 },
+    };
+    bool keep[4] = { true, false, true, false };
+    rxq_sched_reassign(items, 6, keep, 4);
+    unsigned int per_pmd[4] = { 0, 0, 0, 0 };
+    for (int i = 0; i < 6; i++) {
+        assert_true(items[i].pmd == 0 || items[i].pmd == 2);
+        per_pmd[items[i].pmd]++;
+    }
+    unsigned int heavy = items[2].pmd;
+    assert_int_equal(per_pmd[heavy], 1);
+    assert_int_equal(per_pmd[heavy == 0 ? 2 : 0], 5);
+
+    /* One PMD left: everything goes there. */
+    bool only3[4] = { false, false, false, true };
+    rxq_sched_reassign(items, 6, only3, 4);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(items[i].pmd, 3);
+    }
+    /* New PMDs (all kept): idle queues spread evenly over them. */
+    struct rxq_sched_item idle[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 },
+                                      { 0, 0 } };
+    bool all[2] = { true, true };
+    rxq_sched_reassign(idle, 4, all, 2);
+    unsigned int n0 = 0;
+    for (int i = 0; i < 4; i++) {
+        n0 += idle[i].pmd == 0;
+    }
+    assert_int_equal(n0, 2);
+}
+
+static void
+test_check_mask(void **state)
+{
+    (void) state;
+    char err[256];
+    assert_int_equal(rxq_sched_check_mask(0x2, 0x3, 64, err, sizeof err),
+                     0);
+    assert_int_equal(rxq_sched_check_mask(0x3, 0x3, 64, err, sizeof err),
+                     0);
+    assert_int_equal(rxq_sched_check_mask(0, 0x3, 64, err, sizeof err),
+                     -EINVAL);
+    assert_non_null(strstr(err, "no core"));
+    assert_int_equal(rxq_sched_check_mask(0x5, 0x3, 64, err, sizeof err),
+                     -EINVAL);
+    assert_non_null(strstr(err, "cores 0x4"));
+    assert_int_equal(rxq_sched_check_mask(0xf, 0xff, 2, err, sizeof err),
+                     -EINVAL);
+    assert_non_null(strstr(err, "more than 2"));
+}
+
+static void
+test_txq_shared(void **state)
+{
+    (void) state;
+    bool used[8];
+    memset(used, 0, sizeof used);
+    used[0] = used[1] = true;           /* Control thread and one PMD. */
+    assert_false(rxq_sched_txq_shared(used, 8, 2));
+    assert_true(rxq_sched_txq_shared(used, 8, 1));
+    used[2] = true;                     /* A second PMD: 3 senders. */
+    assert_true(rxq_sched_txq_shared(used, 8, 2));
+    assert_false(rxq_sched_txq_shared(used, 8, 3));
+    /* The first PMD went (slot 1 free): slots 0 and 2 share queue 0 of
+     * two, but not with 3 queues. */
+    used[1] = false;
+    assert_true(rxq_sched_txq_shared(used, 8, 2));
+    assert_false(rxq_sched_txq_shared(used, 8, 3));
+    /* More queues than slots: never shared. */
+    memset(used, 1, sizeof used);
+    assert_false(rxq_sched_txq_shared(used, 8, 8));
+    assert_true(rxq_sched_txq_shared(used, 8, 7));
+}
+
+static void
+test_parse_cpu_list(void **state)
+{
+    (void) state;
+    uint64_t m;
+    assert_int_equal(rxq_sched_parse_cpu_list("0-1\n", &m), 0);
+    assert_int_equal(m, 0x3);
+    assert_int_equal(rxq_sched_parse_cpu_list("0,2-3,8", &m), 0);
+    assert_int_equal(m, 0x10d);
+    assert_int_equal(rxq_sched_parse_cpu_list("5", &m), 0);
+    assert_int_equal(m, 0x20);
+    assert_int_equal(rxq_sched_parse_cpu_list("62-70", &m), 0);
+    assert_true(m == (UINT64_C(3) << 62));
+    assert_int_equal(rxq_sched_parse_cpu_list("", &m), 0);
+    assert_int_equal(m, 0);
+    assert_int_equal(rxq_sched_parse_cpu_list("x", &m), -EINVAL);
+    assert_int_equal(rxq_sched_parse_cpu_list("3-1", &m), -EINVAL);
+    assert_int_equal(rxq_sched_parse_cpu_list("1-", &m), -EINVAL);
+    assert_int_equal(rxq_sched_parse_cpu_list("1;2", &m), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -92,6 +199,10 @@ main(void)
         cmocka_unit_test(test_by_cycles_balances_load),
         cmocka_unit_test(test_by_cycles_equal_loads),
         cmocka_unit_test(test_by_cycles_single_pmd),
+        cmocka_unit_test(test_reassign_when_pmds_go),
+        cmocka_unit_test(test_check_mask),
+        cmocka_unit_test(test_txq_shared),
+        cmocka_unit_test(test_parse_cpu_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

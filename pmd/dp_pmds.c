@@ -1,0 +1,285 @@
+/* dp_pmds: the datapath's PMD set - starting and stopping PMD threads
+ * while traffic flows, and assigning rx queues to them. */
+#include "dp.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp_private.h"
+#include "dstr.h"
+#include "pmd.h"
+#include "port.h"
+#include "rxq_sched.h"
+#include "tx.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(dp_pmds);
+
+/* Cores online now, from sysfs; all if it cannot be read. */
+static uint64_t
+dp_online_cores(void)
+{
+    FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+    char buf[256];
+    uint64_t mask;
+
+    if (!f) {
+        return UINT64_MAX;
+    }
+    bool ok = fgets(buf, sizeof buf, f) && !rxq_sched_parse_cpu_list(buf,
+                                                                     &mask);
+    fclose(f);
+    return ok ? mask : UINT64_MAX;
+}
+
+static unsigned int
+dp_take_slot(struct dp *dp)
+{
+    for (unsigned int s = 1; s < DP_N_SLOTS; s++) {
+        if (!dp->slot_used[s]) {
+            dp->slot_used[s] = true;
+            return s;
+        }
+    }
+    return 0;       /* Cannot happen: at most DP_MAX_PMDS PMDs. */
+}
+
+/* Inserts 'pmd' into dp->pmds, kept sorted by core. */
+static void
+dp_insert_pmd(struct dp *dp, struct pmd *pmd)
+{
+    unsigned int i = dp->n_pmds;
+    while (i > 0 && dp->pmds[i - 1]->core_id > pmd->core_id) {
+        dp->pmds[i] = dp->pmds[i - 1];
+        i--;
+    }
+    dp->pmds[i] = pmd;
+    dp->n_pmds++;
+    dp->pmd_mask |= UINT64_C(1) << pmd->core_id;
+}
+
+/* Takes a stopped PMD out of the set and frees it, keeping its tx
+ * counters in the ports' totals. */
+static void
+dp_remove_pmd(struct dp *dp, unsigned int i)
+{
+    struct pmd *pmd = dp->pmds[i];
+    pmd_halt(pmd);
+    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
+        const struct tx_port_stats *s = &pmd->tx.stats[p];
+        dp->retired_tx[p].packets += s->packets;
+        dp->retired_tx[p].dropped += s->dropped;
+        dp->retired_tx[p].short_bursts += s->short_bursts;
+    }
+    memmove(&dp->pmds[i], &dp->pmds[i + 1],
+            (dp->n_pmds - i - 1) * sizeof dp->pmds[0]);
+    dp->n_pmds--;
+    dp->pmd_mask &= ~(UINT64_C(1) << pmd->core_id);
+    dp->slot_used[pmd->slot] = false;
+    pmd_stop(pmd);
+}
+
+/* Assigns every polled queue again by measured cycles among the PMDs
+ * whose 'keep' entry is true (all if 'keep' is NULL).  Returns the number
+ * of queues that moved, or a negative errno. */
+static int
+dp_reassign_rxqs(struct dp *dp, const bool *keep)
+{
+    bool all[DP_MAX_PMDS];
+    size_t n = 0, cap = 0;
+
+    if (!dp->n_pmds) {
+        return 0;
+    }
+    if (!keep) {
+        for (unsigned int i = 0; i < dp->n_pmds; i++) {
+            all[i] = true;
+        }
+        keep = all;
+    }
+    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
+        cap += dp->ports[p] ? dp->ports[p]->n_rxq : 0;
+    }
+    struct rxq_sched_item *items = calloc(cap + 1, sizeof *items);
+    struct pmd_rxq **qs = calloc(cap + 1, sizeof *qs);
+    struct pmd **to = calloc(cap + 1, sizeof *to);
+    if (!items || !qs || !to) {
+        free(items);
+        free(qs);
+        free(to);
+        return -ENOMEM;
+    }
+    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
+        struct port *port = dp->ports[p];
+        for (uint16_t q = 0; port && q < port->n_rxq; q++) {
+            struct pmd_rxq *rxq = &dp->rxqs[p][q];
+            if (!rxq->pmd) {
+                continue;       /* Not polled (held, admin down...). */
+            }
+            qs[n] = rxq;
+            items[n].cycles = PMD_READ(rxq->cycles) - rxq->cycles_base;
+            n++;
+        }
+    }
+    rxq_sched_reassign(items, n, keep, dp->n_pmds);
+
+    /* Remove every moving queue first, so that no queue is ever polled by
+     * two PMDs at once; then add them to their new PMDs. */
+    int moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        to[i] = dp->pmds[items[i].pmd];
+        if (qs[i]->pmd != to[i]) {
+            dp_unassign_rxq(dp, qs[i]);
+            moved++;
+        }
+    }
+    int error = 0;
+    if (moved) {
+        dp_sync(dp);
+        for (size_t i = 0; i < n; i++) {
+            if (!qs[i]->pmd) {
+                qs[i]->pmd = to[i];
+                to[i]->n_assigned++;
+                pmd_add_rxq(to[i], qs[i]);
+            }
+        }
+        error = dp_sync(dp);
+    }
+    free(items);
+    free(qs);
+    free(to);
+    return error ? error : moved;
+}
+
+int
+dp_rxq_rebalance(struct dp *dp)
+{
+    return dp_reassign_rxqs(dp, NULL);
+}
+
+static void
+dp_format_cores(struct dstr *s, uint64_t mask)
+{
+    bool first = true;
+    for (unsigned int c = 0; c < 64; c++) {
+        if (mask & (UINT64_C(1) << c)) {
+            dstr_printf(s, "%s%u", first ? "" : ",", c);
+            first = false;
+        }
+    }
+}
+
+int
+dp_set_pmd_mask(struct dp *dp, uint64_t mask, struct dstr *err)
+{
+    char msg[256];
+    uint64_t usable = dp->usable_cores & dp_online_cores();
+
+    if (rxq_sched_check_mask(mask, usable, DP_MAX_PMDS, msg, sizeof msg)) {
+        dstr_put(err, msg);
+        return -EINVAL;
+    }
+    uint64_t add = mask & ~dp->pmd_mask;
+    uint64_t del = dp->pmd_mask & ~mask;
+    if (!add && !del) {
+        return 0;
+    }
+
+    /* 1. Start the new PMDs.  Their slots are taken first, so that ports
+     * whose tx queues they would share are switched to locking (and every
+     * running PMD has seen it) before they send. */
+    struct pmd *started[DP_MAX_PMDS];
+    unsigned int slots[DP_MAX_PMDS];
+    unsigned int n_started = 0, n_new = 0;
+    for (unsigned int c = 0; c < 64; c++) {
+        if (add & (UINT64_C(1) << c)) {
+            slots[n_new++] = dp_take_slot(dp);
+        }
+    }
+    dp_update_txq_sharing(dp);
+    dp_barrier(dp);
+    for (unsigned int c = 0, k = 0; c < 64; c++) {
+        if (!(add & (UINT64_C(1) << c))) {
+            continue;
+        }
+        struct pmd *pmd = pmd_start(dp, slots[k++], c,
+                                    dp->pmd_idle_sleep_us, err);
+        if (!pmd) {
+            /* Undo: the new PMDs have no queue yet. */
+            for (unsigned int i = 0; i < n_started; i++) {
+                for (unsigned int j = 0; j < dp->n_pmds; j++) {
+                    if (dp->pmds[j] == started[i]) {
+                        dp_remove_pmd(dp, j);
+                        break;
+                    }
+                }
+            }
+            for (unsigned int i = 0; i < n_new; i++) {
+                dp->slot_used[slots[i]] = false;
+            }
+            dp_update_txq_sharing(dp);
+            return -ENOMEM;
+        }
+        started[n_started++] = pmd;
+        dp_insert_pmd(dp, pmd);
+    }
+
+    /* 2. The queues go to the PMDs that stay. */
+    bool keep[DP_MAX_PMDS];
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        keep[i] = (mask >> dp->pmds[i]->core_id) & 1;
+    }
+    int moved = dp_reassign_rxqs(dp, keep);
+    if (moved < 0) {
+        VLOG_WARN("rx queue re-assignment incomplete: %s",
+                  strerror(-moved));
+    }
+    /* Queues that were not polled (held) stay so; those of a removed PMD
+     * that the re-assignment could not move are taken off now. */
+    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
+        struct port *port = dp->ports[p];
+        for (uint16_t q = 0; port && q < port->n_rxq; q++) {
+            struct pmd_rxq *rxq = &dp->rxqs[p][q];
+            if (rxq->pmd && !((mask >> rxq->pmd->core_id) & 1)) {
+                dp_unassign_rxq(dp, rxq);
+            }
+        }
+    }
+    dp_sync(dp);
+
+    /* 3. The PMDs that go poll nothing now: handle the upcalls they
+     * queued (while they still run, since handling installs megaflows in
+     * them), then stop them. */
+    for (unsigned int i = dp->n_pmds; i-- > 0;) {
+        struct pmd *pmd = dp->pmds[i];
+        if (!((del >> pmd->core_id) & 1)) {
+            continue;
+        }
+        if (dp->drain_upcalls) {
+            dp->drain_upcalls(pmd, dp->drain_aux);
+        }
+        dp_remove_pmd(dp, i);
+    }
+    dp_update_txq_sharing(dp);
+    /* Queues that had no PMD left to go to before (none at start-up). */
+    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
+        if (dp->ports[p]) {
+            dp_assign_port_rxqs(dp, dp->ports[p]);
+        }
+    }
+    dp_sync(dp);
+
+    struct dstr cores = DSTR_INIT;
+    dstr_put(&cores, "started [");
+    dp_format_cores(&cores, add);
+    dstr_put(&cores, "], stopped [");
+    dp_format_cores(&cores, del);
+    dstr_put(&cores, "]");
+    VLOG_INFO("pmd cpu mask 0x%llx: %s", (unsigned long long) mask,
+              dstr_cstr(&cores));
+    dstr_free(&cores);
+    return 0;
+}

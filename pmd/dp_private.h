@@ -1,0 +1,40 @@
+/* dp_private: helpers shared by the datapath's files (dp.c: ports and
+ * tunables, dp_pmds.c: the PMD set and rx queue assignment, dp_show.c:
+ * text for the control socket).  Control thread only; not for other
+ * modules. */
+#ifndef SLUICE_DP_PRIVATE_H
+#define SLUICE_DP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp.h"
+
+struct pmd_rxq;
+struct port;
+struct tx_port_stats;
+
+/* Assigns 'q' to the PMD with the fewest queues (there must be one). */
+void dp_assign_rxq(struct dp *, struct pmd_rxq *);
+/* Removes 'q' from its PMD's poll list (the PMD applies it later:
+ * dp_sync() to be sure). */
+void dp_unassign_rxq(struct dp *, struct pmd_rxq *);
+/* Assigns every unassigned queue of 'port' if it should be polled. */
+void dp_assign_port_rxqs(struct dp *, struct port *);
+
+/* Every PMD finishes the iteration it is in (pmd_barrier()). */
+int dp_barrier(struct dp *);
+
+/* Sets each port's txq_shared from the slots in use.  Turning sharing on
+ * for a port is safe only before a new slot's thread sends: callers
+ * follow with dp_barrier() before starting it. */
+void dp_update_txq_sharing(struct dp *);
+
+/* The threads' tx counters for a port, summed (with PMDs gone). */
+void dp_port_tx_stats(struct dp *, uint32_t port_no,
+                      struct tx_port_stats *);
+
+/* True if the port's queues should be polled now. */
+bool dp_port_wants_polling(const struct dp *, const struct port *);
+
+#endif

@@ -1,0 +1,180 @@
+/* bridge_tunables: other_config keys to dp_set_*(). */
+#include "bridge_tunables.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge_cfg.h"
+#include "dp.h"
+#include "dstr.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(bridge_tunables);
+
+enum tunable {
+    T_PMD_MASK,
+    T_IDLE_SLEEP,
+    T_EMC_PROB,
+    T_FLOW_LIMIT,
+    T_MAX_IDLE,
+    T_UPCALL_RATE,
+    T_UPCALL_BURST,
+    N_TUNABLES
+};
+
+static const char *const keys[N_TUNABLES] = {
+    [T_PMD_MASK] = "pmd-cpu-mask",
+    [T_IDLE_SLEEP] = "pmd-maxsleep",
+    [T_EMC_PROB] = "emc-insert-inv-prob",
+    [T_FLOW_LIMIT] = "flow-limit",
+    [T_MAX_IDLE] = "max-idle",
+    [T_UPCALL_RATE] = "upcall-rate",
+    [T_UPCALL_BURST] = "upcall-burst",
+};
+
+static struct {
+    char *seen[N_TUNABLES];         /* Value applied last (NULL: unset). */
+    char *error[N_TUNABLES];        /* Why the current value is refused. */
+    uint64_t initial[N_TUNABLES];   /* What sluiced started with. */
+} tn;
+
+static uint64_t
+current(struct dp *dp, enum tunable t)
+{
+    switch (t) {
+    case T_PMD_MASK: return dp->pmd_mask;
+    case T_IDLE_SLEEP: return dp->pmd_idle_sleep_us;
+    case T_EMC_PROB: return dp->emc_insert_inv_prob;
+    case T_FLOW_LIMIT: return dp->flow_limit;
+    case T_MAX_IDLE: return dp->max_idle_ms;
+    case T_UPCALL_RATE: return dp->upcall_rate;
+    case T_UPCALL_BURST: return dp->upcall_burst;
+    case N_TUNABLES: break;
+    }
+    return 0;
+}
+
+void
+bridge_tunables_init(struct dp *dp)
+{
+    for (int t = 0; t < N_TUNABLES; t++) {
+        tn.initial[t] = current(dp, (enum tunable) t);
+    }
+}
+
+void
+bridge_tunables_destroy(void)
+{
+    for (int t = 0; t < N_TUNABLES; t++) {
+        free(tn.seen[t]);
+        free(tn.error[t]);
+    }
+    memset(&tn, 0, sizeof tn);
+}
+
+static int
+parse(enum tunable t, const char *s, uint64_t *v, struct dstr *err)
+{
+    char *end;
+    errno = 0;
+    if (t == T_PMD_MASK) {
+        const char *hex = !strncmp(s, "0x", 2) || !strncmp(s, "0X", 2)
+                          ? s + 2 : s;
+        *v = strtoull(hex, &end, 16);
+        if (!*hex || *end || errno) {
+            dstr_printf(err, "\"%s\" is not a hexadecimal core mask", s);
+            return -EINVAL;
+        }
+        return 0;
+    }
+    *v = strtoull(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end || errno) {
+        dstr_printf(err, "\"%s\" is not a decimal number", s);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+apply(struct dp *dp, enum tunable t, uint64_t v, struct dstr *err)
+{
+    switch (t) {
+    case T_PMD_MASK:
+        return dp_set_pmd_mask(dp, v, err);
+    case T_IDLE_SLEEP:
+        return v > UINT32_MAX ? (dstr_put(err, "too large"), -EINVAL)
+               : dp_set_pmd_idle_sleep(dp, (unsigned int) v, err);
+    case T_EMC_PROB:
+        return v > UINT32_MAX ? (dstr_put(err, "too large"), -EINVAL)
+               : dp_set_emc_insert_inv_prob(dp, (unsigned int) v, err);
+    case T_FLOW_LIMIT:
+        return v > UINT32_MAX ? (dstr_put(err, "too large"), -EINVAL)
+               : dp_set_flow_limit(dp, (unsigned int) v, err);
+    case T_MAX_IDLE:
+        return v > UINT32_MAX ? (dstr_put(err, "too large"), -EINVAL)
+               : dp_set_max_idle(dp, (unsigned int) v, err);
+    case T_UPCALL_RATE:
+        return dp_set_upcall_limit(dp, v, dp->upcall_burst, err);
+    case T_UPCALL_BURST:
+        return dp_set_upcall_limit(dp, dp->upcall_rate, v, err);
+    case N_TUNABLES:
+        break;
+    }
+    return -EINVAL;
+}
+
+static bool
+same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+void
+bridge_tunables_apply(struct dp *dp, const struct cfg_smap *oc)
+{
+    for (int i = 0; i < N_TUNABLES; i++) {
+        enum tunable t = (enum tunable) i;
+        const char *s = cfg_smap_get(oc, keys[t]);
+        if (same(s, tn.seen[t])) {
+            continue;
+        }
+        free(tn.seen[t]);
+        tn.seen[t] = s ? strdup(s) : NULL;
+        free(tn.error[t]);
+        tn.error[t] = NULL;
+
+        struct dstr err = DSTR_INIT;
+        uint64_t v = tn.initial[t];
+        int error = s ? parse(t, s, &v, &err) : 0;
+        if (!error) {
+            error = apply(dp, t, v, &err);
+        }
+        if (error) {
+            VLOG_WARN("other_config:%s=%s refused: %s; keeping %llu%s",
+                      keys[t], s ? s : "(unset)", dstr_cstr(&err),
+                      (unsigned long long) current(dp, t),
+                      t == T_PMD_MASK ? " (as a mask)" : "");
+            tn.error[t] = dstr_steal(&err);
+        } else {
+            VLOG_INFO("other_config:%s=%s applied", keys[t],
+                      s ? s : "(unset: start-up value)");
+        }
+        dstr_free(&err);
+    }
+}
+
+int
+bridge_tunables_errors(struct dstr *out)
+{
+    int n = 0;
+    for (int t = 0; t < N_TUNABLES; t++) {
+        if (tn.error[t]) {
+            dstr_printf(out, "%s%s=%s: %s", n ? "; " : "", keys[t],
+                        tn.seen[t] ? tn.seen[t] : "", tn.error[t]);
+            n++;
+        }
+    }
+    return n;
+}
