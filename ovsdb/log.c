@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,42 @@ record_format(const json_t *json, struct dstr *out)
     dstr_putn(out, body, len + 1);
     free(body);
     return 0;
+}
+
+/* Fault injection (ovsdb_log_inject_fault()). */
+static _Atomic int fault_error[2];
+static _Atomic unsigned int fault_count[2];
+
+void
+ovsdb_log_inject_fault(enum ovsdb_log_fault kind, int error,
+                       unsigned int count)
+{
+    fault_error[kind] = error;
+    fault_count[kind] = count;
+}
+
+/* The injected error for one more 'kind' operation, or 0. */
+static int
+take_fault(enum ovsdb_log_fault kind)
+{
+    unsigned int n = fault_count[kind];
+    while (n) {
+        if (atomic_compare_exchange_weak(&fault_count[kind], &n, n - 1)) {
+            return fault_error[kind];
+        }
+    }
+    return 0;
+}
+
+/* fdatasync() of the journal, with the injected fault if any. */
+static int
+journal_fdatasync(int fd)
+{
+    int r = take_fault(OVSDB_LOG_FAULT_SYNC);
+    if (r) {
+        return r;
+    }
+    return fdatasync(fd) < 0 ? -errno : 0;
 }
 
 static int
@@ -669,7 +706,17 @@ ovsdb_log_tail_error(const struct ovsdb_log *log, off_t *offsetp)
 static int
 append_bytes(struct ovsdb_log *log, const char *data, size_t len)
 {
-    int r = write_all(log->fd, data, len, log->offset);
+    int r = take_fault(OVSDB_LOG_FAULT_WRITE);
+
+    if (r && len > 1) {
+        /* As a short write followed by the error: half the record is in
+         * the file, so the cut below is exercised too. */
+        if (write_all(log->fd, data, len / 2, log->offset) < 0) {
+            r = -EIO;
+        }
+    } else if (!r) {
+        r = write_all(log->fd, data, len, log->offset);
+    }
 
     if (r) {
         if (ftruncate(log->fd, log->offset) < 0) {
@@ -750,9 +797,7 @@ sync_main(void *log_)
             if (fd < 0) {
                 r = -errno;
             } else {
-                if (fdatasync(fd) < 0) {
-                    r = -errno;
-                }
+                r = journal_fdatasync(fd);
                 close(fd);
             }
             pthread_mutex_lock(&log->mutex);
@@ -784,8 +829,8 @@ ovsdb_log_sync(struct ovsdb_log *log)
     if (log->error) {
         return log->error;
     }
-    if (fdatasync(log->fd) < 0) {
-        log->error = -errno;
+    log->error = journal_fdatasync(log->fd);
+    if (log->error) {
         VLOG_ERR("%s: fdatasync: %s", log->path, strerror(-log->error));
     }
     pthread_mutex_lock(&log->mutex);
@@ -863,6 +908,13 @@ run_waiters(struct ovsdb_log *log)
     synced = log->seq_synced;
     error = log->sync_error;
     pthread_mutex_unlock(&log->mutex);
+    if (error && !log->error) {
+        /* Sticky: the kernel may have dropped pages it could not write, so
+         * no later append may be reported durable either. */
+        log->error = error;
+        VLOG_ERR("%s: fdatasync: %s; the journal refuses further writes",
+                 log->path, strerror(-error));
+    }
 
     while (log->n_waiters) {
         struct sync_waiter w = log->waiters[log->head];

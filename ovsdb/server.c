@@ -263,18 +263,31 @@ on_commit(struct ovsdb_db *db, const struct ovsdb_commit *c, void *odb_)
     struct osrv_db *odb = odb_;
     (void) db;
 
-    if (c->record && odb->log) {
-        int error = ovsdb_log_append(odb->log, c->record);
-        if (error) {
-            VLOG_ERR("%s: cannot append to the journal: %s",
-                     ovsdb_log_path(odb->log), strerror(-error));
-        }
-    }
     ovsdb_uuid_generate(&odb->last_txn_id);
     for (struct osrv_session *s = odb->srv->sessions; s; s = s->next) {
         osrv_monitor_commit(s, odb, c);
     }
     schedule_kick(odb->srv);
+}
+
+/* The journal writer of a served database: a commit whose record cannot
+ * be appended is refused (rolled back) with an "I/O error". */
+static json_t *
+journal_write(struct ovsdb_db *db, const json_t *record, void *odb_)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 10);
+    struct osrv_db *odb = odb_;
+    (void) db;
+
+    int error = ovsdb_log_append(odb->log, record);
+    if (!error) {
+        return NULL;
+    }
+    VLOG_ERR_RL(&rl, "%s: cannot append to the journal, transaction "
+                "refused: %s", ovsdb_log_path(odb->log), strerror(-error));
+    return ovsdb_error(OVSDB_E_IO, "%s: cannot write the database "
+                       "journal: %s", ovsdb_log_path(odb->log),
+                       strerror(-error));
 }
 
 int
@@ -360,6 +373,7 @@ ovsdb_server_open_db(struct ovsdb_server *srv, const char *path,
     odb->name = db->schema->name;
     srv->dbs = dbs;
     srv->dbs[srv->n_dbs++] = odb;
+    ovsdb_db_set_journal(db, journal_write, odb);
     ovsdb_db_add_commit_cb(db, on_commit, odb);
     error = ovsdb_log_attach_loop(log, srv->loop);
     if (error) {

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "loop.h"
 #include "server.h"
+#include "txn.h"
 
 static const char *const SCHEMA =
     "{\"name\": \"T\", \"version\": \"1.0.0\", \"tables\": {"
@@ -723,6 +724,183 @@ test_monitor_cond_since(void **state)
     client_close(c);
 }
 
+/* Commit callback that counts the commits it saw. */
+static void
+count_commits(struct ovsdb_db *db, const struct ovsdb_commit *c, void *n_)
+{
+    (void) db;
+    (void) c;
+    (*(int *) n_)++;
+}
+
+/* The values of column n in table A, sorted, as a JSON array text. */
+static char *
+select_n(struct fx *f, struct client *c)
+{
+    json_t *r = client_call(f, c, "transact", "[\"T\", {\"op\": \"select\","
+                            " \"table\": \"A\", \"where\": [], "
+                            "\"columns\": [\"n\"]}]");
+    json_t *rows = json_object_get(json_array_get(json_object_get(r,
+                                                  "result"), 0), "rows");
+    assert_non_null(rows);
+    long long v[16];
+    size_t n = json_array_size(rows);
+    assert_true(n <= 16);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = json_integer_value(json_object_get(json_array_get(rows, i),
+                                                  "n"));
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            long long t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    }
+    char *text = calloc(1, 16 * 24 + 3);
+    strcat(text, "[");
+    for (size_t i = 0; i < n; i++) {
+        sprintf(text + strlen(text), "%s%lld", i ? "," : "", v[i]);
+    }
+    strcat(text, "]");
+    json_decref(r);
+    return text;
+}
+
+static void
+assert_select_n(struct fx *f, struct client *c, const char *want)
+{
+    char *got = select_n(f, c);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* The last element of a transact reply's result must be an "I/O error". */
+static void
+assert_io_error(const json_t *r)
+{
+    json_t *res = json_object_get(r, "result");
+    json_t *last = json_array_get(res, json_array_size(res) - 1);
+    assert_string_equal(json_string_value(json_object_get(last, "error")),
+                        "I/O error");
+}
+
+/* A journal that cannot be written refuses the transaction: it is rolled
+ * back in memory, no monitor or commit callback sees it, the client gets
+ * an "I/O error", and the session and reads go on.  A failed fsync fails
+ * the durable commit that waited for it and every later write. */
+static void
+test_journal_failure(void **state)
+{
+    struct fx *f = *state;
+    struct client *m = client_open(f);
+    struct client *c = client_open(f);
+    struct ovsdb_db *db = ovsdb_server_find_db(f->srv, "T");
+    int n_commits = 0;
+    json_t *r;
+
+    assert_int_equal(ovsdb_db_add_commit_cb(db, count_commits, &n_commits),
+                     0);
+    r = client_call(f, m, "monitor_cond", "[\"T\", \"m\", {\"A\": "
+                    "[{\"columns\": [\"n\"]}]}]");
+    json_decref(r);
+    json_decref(transact(f, c, "{\"op\": \"insert\", \"table\": \"A\", "
+                         "\"row\": {\"n\": 1}}"));
+    json_decref(client_call(f, m, "echo", "[]"));
+    assert_int_equal(json_array_size(m->notes), 1);
+    assert_int_equal(n_commits, 1);
+
+    /* write() fails (after writing half the record). */
+    ovsdb_log_inject_fault(OVSDB_LOG_FAULT_WRITE, -ENOSPC, 1);
+    r = client_call(f, c, "transact", "[\"T\", {\"op\": \"insert\", "
+                    "\"table\": \"A\", \"row\": {\"n\": 2}}, "
+                    "{\"op\": \"update\", \"table\": \"A\", \"where\": "
+                    "[[\"n\", \"==\", 1]], \"row\": {\"s\": \"changed\"}}]");
+    assert_io_error(r);
+    assert_int_equal(json_array_size(json_object_get(r, "result")), 3);
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(
+        json_object_get(r, "result"), 2), "details")),
+        "No space left on device"));
+    json_decref(r);
+    assert_select_n(f, c, "[1]");
+    r = client_call(f, c, "transact", "[\"T\", {\"op\": \"select\", "
+                    "\"table\": \"A\", \"where\": [], \"columns\": [\"s\"]}]");
+    assert_json(json_object_get(r, "result"), "[{\"rows\": [{\"s\": \"\"}]}]");
+    json_decref(r);
+    json_decref(client_call(f, m, "echo", "[]"));
+    assert_int_equal(json_array_size(m->notes), 1);     /* Nothing new. */
+    assert_int_equal(n_commits, 1);
+
+    /* A local transaction is refused the same way. */
+    ovsdb_log_inject_fault(OVSDB_LOG_FAULT_WRITE, -EIO, 1);
+    json_t *ops = json_loads("[{\"op\": \"insert\", \"table\": \"A\", "
+                             "\"row\": {\"n\": 7}}]", 0, NULL);
+    json_t *err = ovsdb_txn_local(db, ops, NULL);
+    assert_non_null(err);
+    assert_string_equal(json_string_value(json_object_get(err, "error")),
+                        "I/O error");
+    json_decref(err);
+    json_decref(ops);
+    assert_int_equal(n_commits, 1);
+
+    /* The cut-off write left the file clean: the next one goes in. */
+    json_decref(transact(f, c, "{\"op\": \"insert\", \"table\": \"A\", "
+                         "\"row\": {\"n\": 3}}"));
+    assert_int_equal(n_commits, 2);
+    assert_select_n(f, c, "[1,3]");
+
+    /* fdatasync() fails: the durable commit gets an "I/O error", and the
+     * journal refuses every later write, while reads go on. */
+    ovsdb_log_inject_fault(OVSDB_LOG_FAULT_SYNC, -EIO, 1);
+    r = client_call(f, c, "transact", "[\"T\", {\"op\": \"insert\", "
+                    "\"table\": \"A\", \"row\": {\"n\": 4}}, "
+                    "{\"op\": \"commit\", \"durable\": true}]");
+    assert_io_error(r);
+    json_decref(r);
+    ovsdb_log_inject_fault(OVSDB_LOG_FAULT_SYNC, 0, 0);
+    int before = n_commits;
+    r = client_call(f, c, "transact", "[\"T\", {\"op\": \"insert\", "
+                    "\"table\": \"A\", \"row\": {\"n\": 5}}]");
+    assert_io_error(r);
+    json_decref(r);
+    assert_int_equal(n_commits, before);
+    char *rows = select_n(f, c);
+    assert_null(strstr(rows, "5"));
+    free(rows);
+    r = client_call(f, m, "list_dbs", "[]");
+    assert_json(json_object_get(r, "result"), "[\"T\", \"_Server\"]");
+    json_decref(r);
+    assert_int_equal(ovsdb_server_n_sessions(f->srv), 2);
+    ovsdb_db_remove_commit_cb(db, count_commits, &n_commits);
+    client_close(m);
+    client_close(c);
+
+    /* On restart, the refused transactions are not there and the file
+     * ended cleanly. */
+    ovsdb_server_destroy(f->srv);
+    struct ovsdb_log *log;
+    json_t *rec;
+    assert_int_equal(ovsdb_log_open(f->db, OVSDB_LOG_READ_ONLY, &log, NULL),
+                     0);
+    int n_records = 0;
+    while (!ovsdb_log_read(log, &rec) && rec) {
+        char *text = json_dumps(rec, JSON_COMPACT);
+        assert_null(strstr(text, "\"n\":2"));
+        assert_null(strstr(text, "\"n\":7"));
+        assert_null(strstr(text, "\"n\":5"));
+        free(text);
+        json_decref(rec);
+        n_records++;
+    }
+    assert_null(ovsdb_log_tail_error(log, NULL));
+    ovsdb_log_close(log);
+    assert_true(n_records >= 2);
+    start_server(f);
+    c = client_open(f);
+    rows = select_n(f, c);
+    assert_true(!strcmp(rows, "[1,3]") || !strcmp(rows, "[1,3,4]"));
+    free(rows);
+    client_close(c);
+}
+
 static void
 test_garbage(void **state)
 {
@@ -770,6 +948,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_server_db, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monitor_cond, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monitor_cond_since, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_journal_failure, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
