@@ -20,8 +20,6 @@
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_server);
 
-#define OSRV_MAX_LISTENERS 64
-
 /* A "transact" blocked on a "wait". */
 struct osrv_blocked {
     struct osrv_blocked *next;
@@ -51,27 +49,8 @@ struct osrv_durable {
     json_t *reply;
 };
 
-struct ovsdb_server {
-    struct loop *loop;
-    struct osrv_db **dbs;
-    size_t n_dbs;
-    struct stream_rpc_listener *listeners[OSRV_MAX_LISTENERS];
-    size_t n_listeners;
-    struct osrv_session *sessions;
-    size_t n_sessions;
-    struct osrv_blocked *blocked;
-    struct osrv_durable *durables;
-    struct osrv_lock *locks;
-    struct osrv_db *server_db;      /* "_Server", in memory only. */
-    struct ovsdb_uuid server_id;    /* "get_server_id". */
-    struct loop_timer *kick;        /* Retry blocked txns, compact. */
-    bool destroying;
-};
 
-static void handle_msg(struct stream_rpc *, const struct jsonrpc_msg *,
-                       json_t *, void *);
 static void schedule_kick(struct ovsdb_server *);
-static void handle_close(struct stream_rpc *, int, const char *, void *);
 static void locks_release_all(struct osrv_session *);
 
 /* The "_Server" database of Open vSwitch's ovsdb-server(5): a
@@ -162,9 +141,13 @@ ovsdb_server_create(struct loop *loop)
 }
 
 static void
-session_destroy(struct osrv_session *s)
+session_destroy(struct osrv_session *s, const char *reason)
 {
     struct ovsdb_server *srv = s->srv;
+
+    if (s->remote) {
+        osrv_remote_session_gone(s->remote, s, reason);
+    }
 
     osrv_monitor_destroy_all(s, NULL);
     locks_release_all(s);
@@ -209,13 +192,9 @@ ovsdb_server_destroy(struct ovsdb_server *srv)
         return;
     }
     srv->destroying = true;
-    for (size_t i = 0; i < srv->n_listeners; i++) {
-        stream_rpc_listener_close(srv->listeners[i]);
-    }
+    osrv_remotes_close_all(srv);
     while (srv->sessions) {
-        struct stream_rpc *rpc = srv->sessions->rpc;
-        session_destroy(srv->sessions);
-        stream_rpc_close(rpc);
+        osrv_session_close(srv->sessions);
     }
     while (srv->blocked) {
         struct osrv_blocked *b = srv->blocked;
@@ -421,17 +400,18 @@ ovsdb_server_n_sessions(const struct ovsdb_server *srv)
 
 /* ---- Listeners and sessions -------------------------------------------- */
 
-static void
-on_accept(struct stream_rpc *rpc, void *srv_)
+struct osrv_session *
+osrv_session_create(struct ovsdb_server *srv, struct stream_rpc *rpc,
+                    struct ovsdb_remote *remote)
 {
-    struct ovsdb_server *srv = srv_;
     struct osrv_session *s = calloc(1, sizeof *s);
     if (!s) {
         stream_rpc_close(rpc);
-        return;
+        return NULL;
     }
     s->srv = srv;
     s->rpc = rpc;
+    s->remote = remote;
     s->next = srv->sessions;
     if (s->next) {
         s->next->prev = s;
@@ -440,41 +420,27 @@ on_accept(struct stream_rpc *rpc, void *srv_)
     srv->n_sessions++;
     stream_rpc_set_aux(rpc, s);
     VLOG_DBG("%s: new session", stream_rpc_name(rpc));
+    return s;
 }
 
-int
-ovsdb_server_add_remote(struct ovsdb_server *srv, const char *name,
-                        struct stream_ssl_ctx *ssl, char *err,
-                        size_t err_size)
+void
+osrv_session_close(struct osrv_session *s)
 {
-    struct stream_rpc_config cfg = {
-        .on_msg = handle_msg,
-        .on_close = handle_close,
-    };
-    if (srv->n_listeners >= OSRV_MAX_LISTENERS) {
-        snprintf(err, err_size, "%s: too many remotes", name);
-        return -ENOSPC;
-    }
-    int error = stream_rpc_listen(srv->loop, name, ssl, &cfg, on_accept, srv,
-                                  &srv->listeners[srv->n_listeners],
-                                  err, err_size);
-    if (!error) {
-        srv->n_listeners++;
-        VLOG_INFO("OVSDB listening on %s", name);
-    }
-    return error;
+    struct stream_rpc *rpc = s->rpc;
+    session_destroy(s, NULL);
+    stream_rpc_close(rpc);
 }
 
-static void
-handle_close(struct stream_rpc *rpc, int error, const char *reason,
-             void *s_)
+void
+osrv_handle_close(struct stream_rpc *rpc, int error, const char *reason,
+                  void *s_)
 {
     struct osrv_session *s = s_;
     if (error) {
         VLOG_INFO("%s: closing session: %s", stream_rpc_name(rpc), reason);
     }
     if (s && s->rpc == rpc) {
-        session_destroy(s);
+        session_destroy(s, error ? reason : "connection closed by peer");
     }
 }
 
@@ -899,9 +865,9 @@ do_cancel(struct osrv_session *s, const struct jsonrpc_msg *m)
 
 /* ---- Dispatch ----------------------------------------------------------- */
 
-static void
-handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m, json_t *json,
-           void *s_)
+void
+osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
+                json_t *json, void *s_)
 {
     struct osrv_session *s = s_;
     (void) json;

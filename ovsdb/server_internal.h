@@ -26,14 +26,59 @@ struct osrv_db {
 };
 
 struct osrv_monitor;
+struct osrv_blocked;
+struct osrv_durable;
+struct osrv_lock;
+struct ovsdb_remote;
+struct jsonrpc_msg;
+
+struct ovsdb_server {
+    struct loop *loop;
+    struct osrv_db **dbs;
+    size_t n_dbs;
+    struct ovsdb_remote *remotes;   /* remote.c */
+    struct osrv_session *sessions;
+    size_t n_sessions;
+    struct osrv_blocked *blocked;
+    struct osrv_durable *durables;
+    struct osrv_lock *locks;
+    struct osrv_db *server_db;      /* "_Server", in memory only. */
+    struct ovsdb_uuid server_id;    /* "get_server_id". */
+    struct loop_timer *kick;        /* Retry blocked txns, compact. */
+    bool destroying;
+};
 
 struct osrv_session {
     struct osrv_session *prev, *next;
     struct ovsdb_server *srv;
     struct stream_rpc *rpc;
+    struct ovsdb_remote *remote;    /* Where it came from, or NULL. */
     struct osrv_monitor *monitors;
     bool db_change_aware;           /* "set_db_change_aware". */
 };
+
+/* ---- server.c ---- */
+
+/* A new session on 'rpc' (its aux becomes the session), or NULL (then
+ * 'rpc' was closed). */
+struct osrv_session *osrv_session_create(struct ovsdb_server *,
+                                         struct stream_rpc *,
+                                         struct ovsdb_remote *);
+/* Forgets 's' and closes its stream. */
+void osrv_session_close(struct osrv_session *s);
+/* The stream_rpc callbacks of every session (aux: the session). */
+void osrv_handle_msg(struct stream_rpc *, const struct jsonrpc_msg *,
+                     json_t *, void *s);
+void osrv_handle_close(struct stream_rpc *, int error, const char *reason,
+                       void *s);
+
+/* ---- remote.c ---- */
+
+/* Session 's' of 'r' is going away; 'reason' (may be NULL) says why. */
+void osrv_remote_session_gone(struct ovsdb_remote *r,
+                              struct osrv_session *s, const char *reason);
+/* Closes every remote (at server destruction). */
+void osrv_remotes_close_all(struct ovsdb_server *);
 
 /* ---- monitor.c ---- */
 

@@ -901,6 +901,165 @@ test_journal_failure(void **state)
     client_close(c);
 }
 
+static struct client *
+client_from_fd(int fd)
+{
+    struct client *c = calloc(1, sizeof *c);
+    c->fd = fd;
+    fcntl(c->fd, F_SETFL, O_NONBLOCK);
+    c->notes = json_array();
+    return c;
+}
+
+static struct client *
+client_connect(struct fx *f, const char *path)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_int_equal(connect(fd, (struct sockaddr *) &sun, sizeof sun), 0);
+    loop_run_once(f->loop, 5);
+    return client_from_fd(fd);
+}
+
+/* Runs the loop for about 'ms'; 'answer' (may be NULL) replies to the
+ * echo requests it gets; returns false if 'watch' (may be NULL) was
+ * closed by the server meanwhile. */
+static bool
+run_for(struct fx *f, uint64_t ms, struct client *answer,
+        struct client *watch, int *n_echoes)
+{
+    uint64_t end = loop_now_ms() + ms;
+    bool open = true;
+    while (loop_now_ms() < end) {
+        loop_run_once(f->loop, 10);
+        if (answer) {
+            char buf[4096];
+            ssize_t n = read(answer->fd, buf, sizeof buf - 1);
+            if (n > 0) {
+                buf[n] = '\0';
+                if (strstr(buf, "\"echo\"")) {
+                    (*n_echoes)++;
+                    client_send_raw(answer, "{\"id\":\"echo\",\"result\":[],"
+                                    "\"error\":null}");
+                }
+            }
+        }
+        if (watch && open) {
+            char buf[4096];
+            ssize_t n = read(watch->fd, buf, sizeof buf);
+            if (n == 0) {
+                open = false;
+            } else if (n > 0) {
+                watch->len += (size_t) n;   /* Count what it was sent. */
+            }
+        }
+    }
+    return open;
+}
+
+/* A remote's sessions are probed: a client that never answers is dropped
+ * after two intervals, one that answers stays, and sessions of a remote
+ * without a probe are left alone. */
+static void
+test_inactivity_probe(void **state)
+{
+    struct fx *f = *state;
+    char err[256], name[128], path[100];
+    struct ovsdb_remote *r;
+
+    snprintf(path, sizeof path, "%s/probe.sock", f->dir);
+    snprintf(name, sizeof name, "punix:%s", path);
+    struct ovsdb_remote_opts opts = { .probe_ms = 200 };
+    assert_int_equal(ovsdb_server_open_remote(f->srv, name, &opts, &r, err,
+                                              sizeof err), 0);
+    struct client *silent = client_connect(f, path);
+    struct client *polite = client_connect(f, path);
+    struct client *other = client_open(f);      /* db.sock: no probe. */
+    struct ovsdb_remote_status st;
+    ovsdb_remote_get_status(r, &st);
+    assert_int_equal(st.n_connections, 2);
+    assert_true(st.is_connected);
+    assert_string_equal(st.state, "LISTENING");
+
+    int n_echoes = 0;
+    assert_false(run_for(f, 1500, polite, silent, &n_echoes));
+    assert_true(silent->len > 0);       /* It was sent an echo first. */
+    assert_true(n_echoes >= 2);
+    ovsdb_remote_get_status(r, &st);
+    assert_int_equal(st.n_connections, 1);
+    assert_non_null(st.last_error);
+    assert_non_null(strstr(st.last_error, "inactivity probe"));
+    json_t *reply = client_call(f, polite, "list_dbs", "[]");
+    assert_json(json_object_get(reply, "result"), "[\"T\", \"_Server\"]");
+    json_decref(reply);
+    reply = client_call(f, other, "list_dbs", "[]");
+    json_decref(reply);
+    assert_int_equal(ovsdb_server_n_sessions(f->srv), 2);
+
+    /* Closing the remote closes its sessions, not the others. */
+    ovsdb_server_close_remote(f->srv, r);
+    assert_false(run_for(f, 100, NULL, polite, NULL));
+    assert_int_equal(ovsdb_server_n_sessions(f->srv), 1);
+    assert_int_equal(access(path, F_OK), -1);
+    client_close(silent);
+    client_close(polite);
+    client_close(other);
+}
+
+/* An active remote connects out, serves OVSDB on the connection and
+ * connects again after the peer closes it. */
+static void
+test_active_remote(void **state)
+{
+    struct fx *f = *state;
+    char err[256], name[128];
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    struct ovsdb_remote *r;
+    struct ovsdb_remote_status st;
+
+    /* Nobody listens yet: it backs off and says why. */
+    snprintf(sun.sun_path, sizeof sun.sun_path, "%s/mgr.sock", f->dir);
+    snprintf(name, sizeof name, "unix:%s", sun.sun_path);
+    assert_int_equal(ovsdb_server_open_remote(f->srv, name, NULL, &r, err,
+                                              sizeof err), 0);
+    run_for(f, 50, NULL, NULL, NULL);
+    ovsdb_remote_get_status(r, &st);
+    assert_false(st.is_connected);
+    assert_string_equal(st.state, "BACKOFF");
+    assert_non_null(st.last_error);
+
+    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    assert_int_equal(bind(lfd, (struct sockaddr *) &sun, sizeof sun), 0);
+    assert_int_equal(listen(lfd, 4), 0);
+    for (int round = 0; round < 2; round++) {
+        int fd = -1;
+        uint64_t end = loop_now_ms() + 5000;
+        while (fd < 0 && loop_now_ms() < end) {
+            loop_run_once(f->loop, 10);
+            fd = accept(lfd, NULL, NULL);
+        }
+        assert_true(fd >= 0);
+        struct client *c = client_from_fd(fd);
+        json_t *reply = client_call(f, c, "list_dbs", "[]");
+        assert_json(json_object_get(reply, "result"),
+                    "[\"T\", \"_Server\"]");
+        json_decref(reply);
+        ovsdb_remote_get_status(r, &st);
+        assert_true(st.is_connected);
+        assert_string_equal(st.state, "ACTIVE");
+        assert_int_equal(st.n_connections, 1);
+        client_close(c);            /* It will connect again. */
+        run_for(f, 50, NULL, NULL, NULL);
+        ovsdb_remote_get_status(r, &st);
+        assert_false(st.is_connected);
+    }
+    ovsdb_server_close_remote(f->srv, r);
+    run_for(f, 1500, NULL, NULL, NULL);
+    assert_true(accept(lfd, NULL, NULL) < 0);   /* No more attempts. */
+    close(lfd);
+}
+
 static void
 test_garbage(void **state)
 {
@@ -950,6 +1109,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_monitor_cond_since, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_journal_failure, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_inactivity_probe, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_active_remote, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
