@@ -353,6 +353,10 @@ ovsdb_server_open_db(struct ovsdb_server *srv, const char *path,
     srv->dbs = dbs;
     srv->dbs[srv->n_dbs++] = odb;
     ovsdb_db_set_journal(db, journal_write, odb);
+    if (srv->compact_factor) {
+        ovsdb_log_set_compact_policy(log, srv->compact_factor,
+                                     srv->compact_min);
+    }
     ovsdb_db_add_commit_cb(db, on_commit, odb);
     error = ovsdb_log_attach_loop(log, srv->loop);
     if (error) {
@@ -754,6 +758,32 @@ blocked_timer_cb(void *b_)
 }
 
 static void
+compact_done(int error, void *odb_)
+{
+    struct osrv_db *odb = odb_;
+    if (error) {
+        VLOG_WARN("%s: compaction failed: %s", ovsdb_log_path(odb->log),
+                  strerror(-error));
+    }
+}
+
+/* Starts compacting 'odb' in the background: the snapshot is made now,
+ * the file written by the log's thread. */
+static int
+compact_start(struct osrv_db *odb)
+{
+    json_t *snap = ovsdb_db_to_json(odb->db, wall_ms());
+    off_t before = ovsdb_log_size(odb->log);
+    int error = ovsdb_log_compact_start(odb->log, NULL, snap, compact_done,
+                                        odb);
+    if (!error) {
+        VLOG_INFO("%s: compacting (%jd bytes)", ovsdb_log_path(odb->log),
+                  (intmax_t) before);
+    }
+    return error;
+}
+
+static void
 kick_cb(void *srv_)
 {
     struct ovsdb_server *srv = srv_;
@@ -762,13 +792,52 @@ kick_cb(void *srv_)
     for (size_t i = 0; i < srv->n_dbs; i++) {
         struct osrv_db *odb = srv->dbs[i];
         if (ovsdb_log_compact_due(odb->log)) {
-            json_t *snap = ovsdb_db_to_json(odb->db, wall_ms());
-            int error = ovsdb_log_compact_start(odb->log, NULL, snap, NULL,
-                                                NULL);
-            VLOG_INFO("%s: compacting: %s", ovsdb_log_path(odb->log),
-                      error ? strerror(-error) : "started");
+            int error = compact_start(odb);
+            if (error) {
+                VLOG_WARN("%s: cannot start compaction: %s",
+                          ovsdb_log_path(odb->log), strerror(-error));
+            }
         }
     }
+}
+
+int
+ovsdb_server_compact(struct ovsdb_server *srv, const char *name)
+{
+    int error = name ? -ENOENT : 0;
+    for (size_t i = 0; i < srv->n_dbs; i++) {
+        struct osrv_db *odb = srv->dbs[i];
+        if (!name || !strcmp(odb->name, name)) {
+            int r = compact_start(odb);
+            if (!error || r) {
+                error = r;
+            }
+        }
+    }
+    return error;
+}
+
+void
+ovsdb_server_set_compact_policy(struct ovsdb_server *srv,
+                                unsigned int factor, off_t min_bytes)
+{
+    srv->compact_factor = factor;
+    srv->compact_min = min_bytes;
+    for (size_t i = 0; i < srv->n_dbs; i++) {
+        ovsdb_log_set_compact_policy(srv->dbs[i]->log, factor, min_bytes);
+    }
+}
+
+bool
+ovsdb_server_compacting(const struct ovsdb_server *srv, const char *name)
+{
+    for (size_t i = 0; i < srv->n_dbs; i++) {
+        if ((!name || !strcmp(srv->dbs[i]->name, name))
+            && ovsdb_log_compacting(srv->dbs[i]->log)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* "_Server" is read-only: an operation that would change it gets the

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct loop;
 struct ovsdb_db;
@@ -95,6 +96,18 @@ const char *ovsdb_remote_name(const struct ovsdb_remote *);
 int ovsdb_server_add_remote(struct ovsdb_server *, const char *name,
                             struct stream_ssl_ctx *ssl,
                             char *err, size_t err_size);
+
+/* Compaction: the journal is compacted automatically, off the loop,
+ * when it has grown past 'factor' times its size after the last
+ * compaction and past 'min_bytes' (defaults: 4 and 10 MiB, as
+ * ovsdb-server).  ovsdb_server_compact() starts it now for database
+ * 'name' (NULL: all); returns 0, -ENOENT (no such database) or -EBUSY (a
+ * compaction is running).  Either way the new file replaces the old one
+ * once written and fsynced. */
+int ovsdb_server_compact(struct ovsdb_server *, const char *name);
+bool ovsdb_server_compacting(const struct ovsdb_server *, const char *name);
+void ovsdb_server_set_compact_policy(struct ovsdb_server *,
+                                     unsigned int factor, off_t min_bytes);
 
 /* The database named 'name' (may be "_Server"), or NULL (for the
  * in-process API).  ovsdb_server_n_dbs() counts the databases opened

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -45,6 +46,8 @@ struct ovsdb_server {
     struct osrv_db *server_db;      /* "_Server", in memory only. */
     struct ovsdb_uuid server_id;    /* "get_server_id". */
     struct loop_timer *kick;        /* Retry blocked txns, compact. */
+    unsigned int compact_factor;    /* 0: the log's default policy. */
+    off_t compact_min;
     bool destroying;
 };
 
