@@ -804,17 +804,19 @@ kick_cb(void *srv_)
 int
 ovsdb_server_compact(struct ovsdb_server *srv, const char *name)
 {
-    int error = name ? -ENOENT : 0;
+    int error = 0;
+    bool found = false;
     for (size_t i = 0; i < srv->n_dbs; i++) {
         struct osrv_db *odb = srv->dbs[i];
         if (!name || !strcmp(odb->name, name)) {
             int r = compact_start(odb);
-            if (!error || r) {
+            found = true;
+            if (r) {
                 error = r;
             }
         }
     }
-    return error;
+    return found || !name ? error : -ENOENT;
 }
 
 void

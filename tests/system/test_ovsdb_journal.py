@@ -138,5 +138,113 @@ class DiskFullTest(unittest.TestCase):
         self.assertEqual(select_notes(c2), ['after', 'before'])
 
 
+@unittest.skipUnless(OVSDB_TOOL, 'needs ovsdb-tool (openvswitch-common)')
+class CompactionTest(unittest.TestCase):
+
+    def setUp(self):
+        self.d = st.Daemon()
+        self.addCleanup(st.cleanup_after_test, self, self.d)
+        schema_file = self.d.path('s.ovsschema')
+        with open(schema_file, 'w') as f:
+            json.dump(SCHEMA, f)
+        self.db = self.d.path('test.db')
+        run([OVSDB_TOOL, 'create', self.db, schema_file])
+        self.d.start(args=['--db', self.db])
+
+    def test_automatic_compaction_while_writing(self):
+        # Compact once the file doubled and passed 20 kB (the defaults, 4
+        # and 10 MiB as in ovsdb-server, would take too long here).
+        self.d.ctl('ovsdb-server/set-compact-policy', '2', '20000')
+        c = RpcClient(self.d.path('db.sock'))
+        self.addCleanup(c.close)
+        r = c.request('transact', 'Test',
+                      {'op': 'insert', 'table': 'Item',
+                       'row': {'name': 'hot', 'count': 0}})
+        self.assertIn('uuid', r['result'][0])
+        mon = RpcClient(self.d.path('db.sock'))
+        self.addCleanup(mon.close)
+        r = mon.request('monitor', 'Test', 'm',
+                        {'Item': {'columns': ['tags']}})
+        self.assertIn('Item', r['result'])
+
+        sizes = []
+        stop = threading.Event()
+
+        def watch():
+            while not stop.is_set():
+                sizes.append(os.path.getsize(self.db))
+                time.sleep(0.005)
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        n = 1500
+        for i in range(n):
+            r = c.request('transact', 'Test',
+                          {'op': 'update', 'table': 'Item',
+                           'where': [['name', '==', 'hot']],
+                           'row': {'count': i % 101, 'tags': str(i)}})
+            self.assertEqual(r['result'], [{'count': 1}], r)
+        stop.set()
+        watcher.join()
+        # The file grew and shrank again, more than once.
+        drops = sum(1 for a, b in zip(sizes, sizes[1:]) if b < a // 2)
+        self.assertGreaterEqual(drops, 2, 'sizes seen: %s' % sizes[::50])
+        self.assertLess(max(sizes), 200000)
+        # The monitor saw every update, the last one last.
+        last = None
+        for _ in range(n):
+            note = mon.next_note(timeout=20)
+            self.assertEqual(note['method'], 'update')
+            row = list(note['params'][1]['Item'].values())[0]['new']
+            last = row['tags']
+        self.assertEqual(last, str(n - 1))
+        with open(self.d.log_file) as f:
+            log = f.read()
+        self.assertIn('compacted to', log)
+
+        # Now by command, as ovs-appctl ovsdb-server/compact does.
+        def compact(*db):
+            # An automatic compaction may still be finishing.
+            result, error = self.d.call('ovsdb-server/compact', *db)
+            if error and 'in progress' not in error:
+                raise AssertionError(error)
+            return error is None
+        # No automatic compaction from here on: only the command shrinks.
+        self.d.ctl('ovsdb-server/set-compact-policy', '1000', '1000000000')
+        self.assertIn('usage', self.d.ctl_error(
+            'ovsdb-server/set-compact-policy', '0', 'x'))
+        for i in range(50):
+            c.request('transact', 'Test',
+                      {'op': 'update', 'table': 'Item',
+                       'where': [['name', '==', 'hot']],
+                       'row': {'count': 5}})
+        before = os.path.getsize(self.db)
+        st.wait_for(lambda: compact('Test'), timeout=20,
+                    what='ovsdb-server/compact to start')
+        st.wait_for(lambda: os.path.getsize(self.db) < before, timeout=20,
+                    what='ovsdb-server/compact to shrink the file')
+        self.assertIn('no such database',
+                      self.d.ctl_error('ovsdb-server/compact', 'Nope'))
+        st.wait_for(compact, timeout=20, what='ovsdb-server/compact')
+
+        # Intact after a restart, and Debian's tool reads it.
+        self.assertEqual(self.d.stop('term'), 0)
+        run([OVSDB_TOOL, 'show-log', self.db])
+        out = run([OVSDB_TOOL, 'query', self.db,
+                   json.dumps(['Test', {'op': 'select', 'table': 'Item',
+                                        'where': [],
+                                        'columns': ['name', 'count',
+                                                    'tags']}])]).stdout
+        want = [{'name': 'hot', 'count': 5,
+                 'tags': str(n - 1)}]
+        self.assertEqual(json.loads(out)[0]['rows'], want)
+        self.d.start(args=['--db', self.db])
+        c2 = RpcClient(self.d.path('db.sock'))
+        self.addCleanup(c2.close)
+        r = c2.request('transact', 'Test',
+                       {'op': 'select', 'table': 'Item', 'where': [],
+                        'columns': ['name', 'count', 'tags']})
+        self.assertEqual(r['result'][0]['rows'], want)
+
+
 if __name__ == '__main__':
     st.main()
