@@ -207,10 +207,12 @@ ovsdb_server_destroy(struct ovsdb_server *srv)
     for (size_t i = 0; i < srv->n_dbs; i++) {
         struct osrv_db *odb = srv->dbs[i];
         ovsdb_log_close(odb->log);      /* Runs the durable callbacks. */
+        osrv_history_destroy(odb);
         ovsdb_db_destroy(odb->db);
         free(odb);
     }
     free(srv->dbs);
+    osrv_history_destroy(srv->server_db);
     ovsdb_db_destroy(srv->server_db->db);
     free(srv->server_db);
     free(srv);
@@ -243,6 +245,7 @@ on_commit(struct ovsdb_db *db, const struct ovsdb_commit *c, void *odb_)
     (void) db;
 
     ovsdb_uuid_generate(&odb->last_txn_id);
+    osrv_history_add(odb, c);
     for (struct osrv_session *s = odb->srv->sessions; s; s = s->next) {
         osrv_monitor_commit(s, odb, c);
     }

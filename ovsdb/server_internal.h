@@ -17,6 +17,14 @@ struct loop_timer;
 struct ovsdb_log;
 struct stream_rpc;
 
+/* Transaction history for monitor_cond_since (history.c): the last
+ * OSRV_HISTORY_TXNS commits, at most OSRV_HISTORY_ROWS changed rows in
+ * all (the oldest go first). */
+#define OSRV_HISTORY_TXNS 100
+#define OSRV_HISTORY_ROWS 10000
+
+struct osrv_hist_entry;
+
 struct osrv_db {
     struct ovsdb_server *srv;
     struct ovsdb_db *db;
@@ -24,6 +32,9 @@ struct osrv_db {
     const char *name;               /* db->schema->name. */
     struct ovsdb_uuid last_txn_id;  /* Of the latest commit (update3);
                                      * zero before the first. */
+    struct osrv_hist_entry *hist;   /* Ring of OSRV_HISTORY_TXNS. */
+    size_t hist_head, hist_n;
+    size_t hist_rows;               /* Rows in all entries. */
 };
 
 struct osrv_monitor;
@@ -74,6 +85,25 @@ void osrv_handle_msg(struct stream_rpc *, const struct jsonrpc_msg *,
                      json_t *, void *s);
 void osrv_handle_close(struct stream_rpc *, int error, const char *reason,
                        void *s);
+
+/* ---- history.c ---- */
+
+/* Records commit 'c', whose id is already in db->last_txn_id. */
+void osrv_history_add(struct osrv_db *, const struct ovsdb_commit *c);
+void osrv_history_clear(struct osrv_db *);
+void osrv_history_destroy(struct osrv_db *);
+
+/* The net effect of the transactions after 'id': one change per row,
+ * 'old' as it was before them (NULL if inserted), 'new' as it is now
+ * (NULL if deleted), 'changed' per column. */
+struct osrv_net_changes {
+    struct ovsdb_row_change *changes;
+    size_t n;
+};
+/* False if 'id' is not in the history. */
+bool osrv_history_since(const struct osrv_db *, const struct ovsdb_uuid *id,
+                        struct osrv_net_changes *);
+void osrv_net_changes_free(struct osrv_net_changes *);
 
 /* ---- remote.c ---- */
 

@@ -1060,6 +1060,146 @@ test_active_remote(void **state)
     close(lfd);
 }
 
+/* Runs 'ops' on 'c'; returns the transaction id that monitor "w" of 'm'
+ * (monitor_cond_since) was told in its update3 (a new string). */
+static char *
+transact_id(struct fx *f, struct client *c, struct client *m,
+            const char *ops)
+{
+    json_decref(transact(f, c, ops));
+    json_decref(client_call(f, m, "echo", "[]"));
+    size_t n = json_array_size(m->notes);
+    assert_true(n > 0);
+    json_t *note = json_array_get(m->notes, n - 1);
+    assert_string_equal(json_string_value(json_object_get(note, "method")),
+                        "update3");
+    char *id = strdup(json_string_value(json_array_get(
+        json_object_get(note, "params"), 1)));
+    json_array_clear(m->notes);
+    return id;
+}
+
+/* monitor_cond_since with an id still in the history: found, and only
+ * the net changes since then (update2 forms). */
+static void
+test_monitor_cond_since_history(void **state)
+{
+    struct fx *f = *state;
+    struct client *m = client_open(f);
+    struct client *c = client_open(f);
+    char params[512], u1[37], u2[37];
+    json_t *r, *res;
+
+    r = client_call(f, m, "monitor_cond_since", "[\"T\", \"w\", {\"A\": "
+                    "[{}]}, \"00000000-0000-0000-0000-000000000000\"]");
+    json_decref(r);
+    char *id1 = transact_id(f, c, m, "{\"op\": \"insert\", \"table\": "
+                            "\"A\", \"row\": {\"n\": 1, \"s\": \"r1\"}}");
+    char *id2 = transact_id(f, c, m, "{\"op\": \"insert\", \"table\": "
+                            "\"A\", \"row\": {\"n\": 2, \"s\": \"r2\"}}");
+    char *id3 = transact_id(f, c, m, "{\"op\": \"update\", \"table\": "
+                            "\"A\", \"where\": [[\"s\", \"==\", \"r1\"]], "
+                            "\"row\": {\"n\": 5}}");
+    char *id4 = transact_id(f, c, m, "{\"op\": \"insert\", \"table\": "
+                            "\"A\", \"row\": {\"n\": 3, \"s\": \"r3\"}}");
+    char *id5 = transact_id(f, c, m, "{\"op\": \"delete\", \"table\": "
+                            "\"A\", \"where\": [[\"s\", \"==\", \"r3\"]]}");
+    /* A change of a column the monitor does not watch. */
+    char *id6 = transact_id(f, c, m, "{\"op\": \"update\", \"table\": "
+                            "\"A\", \"where\": [[\"s\", \"==\", \"r2\"]], "
+                            "\"row\": {\"tags\": \"t\"}}");
+    (void) id6;
+
+    /* Since id1: row 2 inserted, row 1 modified; row 3 came and went. */
+    snprintf(params, sizeof params, "[\"T\", \"a\", {\"A\": [{\"columns\": "
+             "[\"n\"]}]}, \"%s\"]", id1);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_true(json_array_get(res, 0)));
+    assert_string_equal(json_string_value(json_array_get(res, 1)), id6);
+    json_t *rows = json_object_get(json_array_get(res, 2), "A");
+    assert_int_equal(json_object_size(rows), 2);
+    const char *k;
+    json_t *v;
+    bool seen_insert = false, seen_modify = false;
+    json_object_foreach(rows, k, v) {
+        if (json_object_get(v, "insert")) {
+            assert_json(v, "{\"insert\": {\"n\": 2}}");
+            snprintf(u2, sizeof u2, "%s", k);
+            seen_insert = true;
+        } else {
+            assert_json(v, "{\"modify\": {\"n\": 5}}");
+            snprintf(u1, sizeof u1, "%s", k);
+            seen_modify = true;
+        }
+    }
+    assert_true(seen_insert && seen_modify);
+    assert_string_not_equal(u1, u2);
+    json_decref(r);
+
+    /* Since id4: row 3 deleted (it existed then); nothing else the
+     * monitor sees. */
+    snprintf(params, sizeof params, "[\"T\", \"b\", {\"A\": [{\"columns\": "
+             "[\"n\"]}]}, \"%s\"]", id4);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_true(json_array_get(res, 0)));
+    rows = json_object_get(json_array_get(res, 2), "A");
+    assert_int_equal(json_object_size(rows), 1);
+    json_object_foreach(rows, k, v) {
+        assert_json(v, "{\"delete\": null}");
+    }
+    json_decref(r);
+
+    /* Since id5: only the tags change, which this monitor ignores. */
+    snprintf(params, sizeof params, "[\"T\", \"c\", {\"A\": [{\"columns\": "
+             "[\"n\"]}]}, \"%s\"]", id5);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_true(json_array_get(res, 0)));
+    assert_json(json_array_get(res, 2), "{}");
+    json_decref(r);
+
+    /* A condition applies to the changes too. */
+    snprintf(params, sizeof params, "[\"T\", \"d\", {\"A\": [{\"columns\": "
+             "[\"n\"], \"where\": [[\"n\", \"==\", 2]]}]}, \"%s\"]", id1);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_true(json_array_get(res, 0)));
+    assert_json(only_row_update(json_array_get(res, 2), "A", NULL),
+                "{\"insert\": {\"n\": 2}}");
+    json_decref(r);
+
+    /* Once more than the history's length has committed, id2 is gone:
+     * not found, everything as initial. */
+    for (int i = 0; i < 101; i++) {
+        char tag[160];
+        snprintf(tag, sizeof tag, "{\"op\": \"update\", \"table\": \"A\", "
+                 "\"where\": [[\"s\", \"==\", \"r2\"]], \"row\": "
+                 "{\"tags\": \"g%d\"}}", i);
+        json_decref(transact(f, c, tag));
+    }
+    snprintf(params, sizeof params, "[\"T\", \"e\", {\"A\": [{\"columns\": "
+             "[\"n\"]}]}, \"%s\"]", id2);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_false(json_array_get(res, 0)));
+    rows = json_object_get(json_array_get(res, 2), "A");
+    assert_int_equal(json_object_size(rows), 2);
+    json_object_foreach(rows, k, v) {
+        assert_non_null(json_object_get(v, "initial"));
+    }
+    json_decref(r);
+    free(id1);
+    free(id2);
+    free(id3);
+    free(id4);
+    free(id5);
+    free(id6);
+    client_close(m);
+    client_close(c);
+}
+
 static void
 test_garbage(void **state)
 {
@@ -1114,6 +1254,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_active_remote, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_monitor_cond_since_history,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
