@@ -49,7 +49,6 @@ struct osrv_durable {
     json_t *reply;
 };
 
-
 static void schedule_kick(struct ovsdb_server *);
 static void locks_release_all(struct osrv_session *);
 
@@ -795,10 +794,11 @@ kick_cb(void *srv_)
     for (size_t i = 0; i < srv->n_dbs; i++) {
         struct osrv_db *odb = srv->dbs[i];
         if (ovsdb_log_compact_due(odb->log)) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
             int error = compact_start(odb);
             if (error) {
-                VLOG_WARN("%s: cannot start compaction: %s",
-                          ovsdb_log_path(odb->log), strerror(-error));
+                VLOG_WARN_RL(&rl, "%s: cannot start compaction: %s",
+                             ovsdb_log_path(odb->log), strerror(-error));
             }
         }
     }
@@ -831,18 +831,6 @@ ovsdb_server_set_compact_policy(struct ovsdb_server *srv,
     for (size_t i = 0; i < srv->n_dbs; i++) {
         ovsdb_log_set_compact_policy(srv->dbs[i]->log, factor, min_bytes);
     }
-}
-
-bool
-ovsdb_server_compacting(const struct ovsdb_server *srv, const char *name)
-{
-    for (size_t i = 0; i < srv->n_dbs; i++) {
-        if ((!name || !strcmp(srv->dbs[i]->name, name))
-            && ovsdb_log_compacting(srv->dbs[i]->log)) {
-            return true;
-        }
-    }
-    return false;
 }
 
 /* "_Server" is read-only: an operation that would change it gets the

@@ -105,7 +105,6 @@ int ovsdb_server_add_remote(struct ovsdb_server *, const char *name,
  * compaction is running).  Either way the new file replaces the old one
  * once written and fsynced. */
 int ovsdb_server_compact(struct ovsdb_server *, const char *name);
-bool ovsdb_server_compacting(const struct ovsdb_server *, const char *name);
 void ovsdb_server_set_compact_policy(struct ovsdb_server *,
                                      unsigned int factor, off_t min_bytes);
 
