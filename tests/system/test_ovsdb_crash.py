@@ -21,6 +21,9 @@ What is guaranteed, and checked:
     must be there.
   - At most the one transaction in flight when the daemon died may be
     there without having been acknowledged.
+Compaction runs often meanwhile (a low threshold), so some kills land
+in one: the old file stays valid until the new one, complete and
+fsynced, is renamed over it.
 Debian's ovsdb-tool must read the file after every crash."""
 
 import json
@@ -144,6 +147,9 @@ class CrashTest(unittest.TestCase):
         sent_max = 0
         for rnd in range(ROUNDS):
             self.start()
+            # Compact often, so that some kills land in a compaction
+            # (new file written and fsynced, then renamed over the old).
+            self.d.ctl('ovsdb-server/set-compact-policy', '2', '16384')
             before = daemon_notes(self.d)
             w = Writer(self.d.path('db.sock'), sent_max + 1)
             w.start()
@@ -180,6 +186,10 @@ class CrashTest(unittest.TestCase):
             self.assertEqual(self.d.stop('term'), 0)
         self.assertEqual(tool_notes(self.db), sorted(
             '%d-%s' % (n, x) for n in acked for x in 'ab'))
+        with open(self.d.log_file) as f:     # All rounds append to it.
+            compactions = f.read().count('compacted to')
+        print('compactions finished: %d' % compactions, file=sys.stderr)
+        self.assertGreater(compactions, 0)
 
     def check(self, notes, acked, in_flight, before):
         have = {}

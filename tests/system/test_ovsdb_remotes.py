@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import unittest                                     # noqa: E402
 import sluicetest as st                             # noqa: E402
-from test_ovsdb import RpcClient, run, free_port    # noqa: E402
+from test_ovsdb import RpcClient, run, free_port, make_pki  # noqa: E402
 
 OVS_VSCTL = shutil.which('ovs-vsctl')
 OVSDB_CLIENT = shutil.which('ovsdb-client')
@@ -217,6 +217,54 @@ class ProbeTest(unittest.TestCase):
         # The others are still served.
         self.assertEqual(polite.request('echo', 4)['result'], [4])
         self.assertEqual(quiet_local.request('echo', 5)['result'], [5])
+
+
+@unittest.skipUnless(OVS_VSCTL and OVSDB_CLIENT and shutil.which('openssl'),
+                     'needs ovs-vsctl, ovsdb-client and openssl')
+class SslManagerTest(unittest.TestCase):
+    """pssl: and ssl: Manager targets, with the daemon's --private-key,
+    --certificate and --ca-cert."""
+
+    def test_ssl_targets(self):
+        d = st.Daemon()
+        self.addCleanup(st.cleanup_after_test, self, d)
+        make_pki(d.run_dir)
+        d.start(args=['--private-key', d.path('server-key.pem'),
+                      '--certificate', d.path('server-cert.pem'),
+                      '--ca-cert', d.path('ca.pem')])
+        db = '--db=unix:' + d.path('db.sock')
+        certs = ['--private-key', d.path('client-key.pem'),
+                 '--certificate', d.path('client-cert.pem'),
+                 '--ca-cert', d.path('ca.pem')]
+        run([OVS_VSCTL, db, '--no-wait', 'init'])
+        port = free_port()
+        run([OVS_VSCTL, db, '--no-wait', 'set-manager',
+             'pssl:%d:127.0.0.1' % port])
+
+        def listed():
+            r = run([OVSDB_CLIENT, '--timeout=5'] + certs
+                    + ['list-dbs', 'ssl:127.0.0.1:%d' % port], check=False,
+                    timeout=15)
+            return r.returncode == 0 and r.stdout
+        self.assertEqual(st.wait_for(listed, timeout=30,
+                                     what='list-dbs over pssl'),
+                         'Open_vSwitch\n_Server\n')
+
+        # Active: the switch connects out over TLS.
+        port2 = free_port()
+        client = subprocess.Popen(
+            [OVSDB_CLIENT, '--timeout=60'] + certs
+            + ['list-dbs', 'pssl:%d:127.0.0.1' % port2],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        self.addCleanup(client.wait)
+        self.addCleanup(client.kill)
+        time.sleep(0.5)
+        run([OVS_VSCTL, db, '--no-wait', 'set-manager',
+             'ssl:127.0.0.1:%d' % port2])
+        out, err = client.communicate(timeout=60)
+        self.assertEqual(client.returncode, 0, err)
+        self.assertEqual(out, 'Open_vSwitch\n_Server\n')
 
 
 if __name__ == '__main__':
