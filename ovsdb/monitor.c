@@ -16,6 +16,9 @@
 #include "server_internal.h"
 #include "stream_rpc.h"
 #include "uuid.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(ovsdb_monitor);
 
 struct osrv_mtable {
     const struct ovsdb_table_schema *ts;
@@ -438,8 +441,17 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
                     }
                 }
             }
+            VLOG_DBG("%s: monitor_cond_since: %s found in the history, "
+                     "%zu rows changed since", stream_rpc_name(s->rpc),
+                     json_string_value(last_txn_id), nc.n);
             osrv_net_changes_free(&nc);
         }
+    }
+    if (version == 3 && !found) {
+        VLOG_DBG("%s: monitor_cond_since: %s not found, sending everything",
+                 stream_rpc_name(s->rpc),
+                 json_is_string(last_txn_id)
+                 ? json_string_value(last_txn_id) : "(not a string)");
     }
 
     for (size_t i = 0; i < m->n_tables && !found; i++) {
