@@ -25,11 +25,15 @@
  *     fdatasync() runs share the next one (group commit).
  *   - ovsdb_log_compact_start() serialises, writes and fsyncs the new file
  *     in a thread; meanwhile appends go on into the old file and are also
- *     kept in memory, then copied into the new file before it is renamed
- *     over the old one.  Only the final step (copy, fsync, rename, fsync of
- *     the directory, also in the thread) holds new appends in memory and
- *     holds back fsync completions, so that nothing is ever reported
- *     durable in a file that is about to be replaced.
+ *     kept in memory, then written into the new file (page cache only)
+ *     when the thread is done with it.  From then until the switch, every
+ *     append goes to both files, and the thread fsyncs the new file and
+ *     renames it over the old one between two appends; so at every
+ *     instant the file the path names holds every record appended (a
+ *     process killed at any point loses nothing it was told was
+ *     appended).  Fsync completions are held back from the hand-over
+ *     until the directory is fsynced after the rename, so that nothing is
+ *     ever reported durable in a file that is about to be replaced.
  * Blocking variants (ovsdb_log_sync(), ovsdb_log_compact(), close) exist for
  * tools, start-up and tests.
  *

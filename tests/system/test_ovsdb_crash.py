@@ -145,6 +145,10 @@ class CrashTest(unittest.TestCase):
         rng = random.Random(seed)
         acked = {}
         sent_max = 0
+
+        def log_count(text):
+            with open(self.d.log_file) as f:
+                return f.read().count(text)
         for rnd in range(ROUNDS):
             self.start()
             # Compact often, so that some kills land in a compaction
@@ -153,10 +157,18 @@ class CrashTest(unittest.TestCase):
             before = daemon_notes(self.d)
             w = Writer(self.d.path('db.sock'), sent_max + 1)
             w.start()
-            # Let some transactions through, then kill at a random moment.
+            # Let some transactions through, then kill at a random moment:
+            # every other round just after a compaction started.
             st.wait_for(lambda: len(w.acked) >= 3 or not w.is_alive(),
                         timeout=30, what='a few transactions')
-            time.sleep(rng.uniform(0.0, 0.5))
+            if rnd % 2:
+                started = log_count('compacting (')
+                st.wait_for(lambda: log_count('compacting (') > started
+                            or not w.is_alive(), timeout=60,
+                            what='a compaction to start')
+                time.sleep(rng.uniform(0.0, 0.02))
+            else:
+                time.sleep(rng.uniform(0.0, 0.5))
             os.kill(self.d.pid, signal.SIGKILL)
             self.d.wait_exit()
             w.join(30)
