@@ -77,6 +77,13 @@ ovsdb_table_next(const struct ovsdb_table *t, const struct ovsdb_row *r,
     return ovsdb_rowmap_next(&t->rows, r, pos);
 }
 
+void
+ovsdb_db_set_journal(struct ovsdb_db *db, ovsdb_journal_cb *cb, void *aux)
+{
+    db->journal = cb;
+    db->journal_aux = aux;
+}
+
 int
 ovsdb_db_add_commit_cb(struct ovsdb_db *db, ovsdb_commit_cb *cb, void *aux)
 {

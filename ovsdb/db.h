@@ -1,7 +1,9 @@
 /* ovsdb/db: an in-memory database: one table of rows (keyed by UUID) per
- * table of its schema, the commit callbacks of the in-process API, and
- * the conversion of a whole database or of one commit's changes to the
- * transaction records of the standalone file format (ovsdb(5)).  The
+ * table of its schema, the commit callbacks of the in-process API, the
+ * journal writer hook (which may refuse a commit before it becomes
+ * visible), and the conversion of a whole database or of one commit's
+ * changes to the transaction records of the standalone file format
+ * (ovsdb(5)).  The
  * database owns its schema, its tables and their rows.  Rows change only
  * through transactions (ovsdb/txn). */
 #ifndef SLUICE_OVSDB_DB_H
@@ -52,6 +54,14 @@ struct ovsdb_commit {
 typedef void ovsdb_commit_cb(struct ovsdb_db *, const struct ovsdb_commit *,
                              void *aux);
 
+/* The journal writer: called once per commit whose changes touch a
+ * persistent column, with the commit's record (see below), after every
+ * check passed but before any change is visible and before the commit
+ * callbacks.  Returns NULL, or an error object (stolen by the caller):
+ * then the transaction is rolled back and that error is its result. */
+typedef json_t *ovsdb_journal_cb(struct ovsdb_db *, const json_t *record,
+                                 void *aux);
+
 struct ovsdb_db_cb {
     ovsdb_commit_cb *cb;
     void *aux;
@@ -63,6 +73,8 @@ struct ovsdb_db {
     size_t n_tables;
     struct ovsdb_db_cb *cbs;
     size_t n_cbs;
+    ovsdb_journal_cb *journal;      /* NULL: nothing is journaled. */
+    void *journal_aux;
     struct ovsdb_txn *txn;          /* Running transaction, if any. */
     bool in_callbacks;
     uint64_t txn_seq;               /* Committed transactions so far. */
@@ -94,6 +106,9 @@ const struct ovsdb_row *ovsdb_table_first(const struct ovsdb_table *,
 const struct ovsdb_row *ovsdb_table_next(const struct ovsdb_table *,
                                          const struct ovsdb_row *,
                                          size_t *pos);
+
+/* Sets (or with NULL clears) the journal writer. */
+void ovsdb_db_set_journal(struct ovsdb_db *, ovsdb_journal_cb *, void *aux);
 
 int ovsdb_db_add_commit_cb(struct ovsdb_db *, ovsdb_commit_cb *, void *aux);
 /* Returns -ENOENT if ('cb', 'aux') was not registered. */

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,11 +37,18 @@ enum log_state {
 };
 
 /* Compaction job, shared with its thread under log->mutex ('phase',
- * 'carry' after the hand-over); the rest is the thread's until CJ_DONE. */
+ * 'renamed', 'abandon', and 'new_fd'/'new_size' once CJ_FINISH); the rest
+ * is the thread's until CJ_DONE.
+ *
+ * From the hand-over (CJ_WRITTEN -> CJ_FINISH) until the rename, every
+ * append goes to both files, so that whatever was appended is in the file
+ * that the path names at every instant; the rename happens under the
+ * mutex, between two appends; after it, appends go to the new file only,
+ * until compact_finish() makes it the log's file. */
 enum compact_phase {
     CJ_WRITING,     /* Thread writes [schema, snapshot] to PATH.tmp. */
     CJ_WRITTEN,     /* Written and fsynced; waits for the carried tail. */
-    CJ_FINISH,      /* Thread appends 'carry', fsyncs, renames. */
+    CJ_FINISH,      /* Thread fsyncs the new file, renames it. */
     CJ_DONE,        /* Thread finished (see 'error', 'renamed'). */
 };
 
@@ -54,7 +62,8 @@ struct compact_job {
     enum compact_phase phase;
     int error;
     bool renamed;
-    struct dstr carry;          /* Records appended during CJ_WRITING. */
+    int abandon;                /* Nonzero: do not rename (why). */
+    size_t carried;             /* Bytes appended during CJ_WRITING. */
     ovsdb_log_cb *cb;
     void *aux;
     pthread_t thread;
@@ -91,9 +100,8 @@ struct ovsdb_log {
     off_t compact_min;
     off_t base_size;
     struct compact_job *job;
-    bool finishing;             /* Appends held in 'pending'. */
+    bool finishing;             /* Appends go to both files. */
     struct dstr carry;          /* Appended while the job writes. */
-    struct dstr pending;        /* Appended during the final step. */
 
     /* Completion callbacks (control thread only), FIFO. */
     struct sync_waiter *waiters;
@@ -193,6 +201,42 @@ record_format(const json_t *json, struct dstr *out)
     dstr_putn(out, body, len + 1);
     free(body);
     return 0;
+}
+
+/* Fault injection (ovsdb_log_inject_fault()). */
+static _Atomic int fault_error[2];
+static _Atomic unsigned int fault_count[2];
+
+void
+ovsdb_log_inject_fault(enum ovsdb_log_fault kind, int error,
+                       unsigned int count)
+{
+    fault_error[kind] = error;
+    fault_count[kind] = count;
+}
+
+/* The injected error for one more 'kind' operation, or 0. */
+static int
+take_fault(enum ovsdb_log_fault kind)
+{
+    unsigned int n = fault_count[kind];
+    while (n) {
+        if (atomic_compare_exchange_weak(&fault_count[kind], &n, n - 1)) {
+            return fault_error[kind];
+        }
+    }
+    return 0;
+}
+
+/* fdatasync() of the journal, with the injected fault if any. */
+static int
+journal_fdatasync(int fd)
+{
+    int r = take_fault(OVSDB_LOG_FAULT_SYNC);
+    if (r) {
+        return r;
+    }
+    return fdatasync(fd) < 0 ? -errno : 0;
 }
 
 static int
@@ -313,7 +357,6 @@ log_alloc(const char *path, enum ovsdb_log_mode mode)
     log->compact_factor = 4;
     log->compact_min = 10 * 1024 * 1024;
     dstr_init(&log->carry);
-    dstr_init(&log->pending);
     pthread_mutex_init(&log->mutex, NULL);
     pthread_cond_init(&log->cond, NULL);
     return log;
@@ -333,7 +376,6 @@ log_free(struct ovsdb_log *log)
     }
     json_decref(log->schema);
     dstr_free(&log->carry);
-    dstr_free(&log->pending);
     free(log->waiters);
     free(log->tail_error);
     free(log->dir);
@@ -669,7 +711,17 @@ ovsdb_log_tail_error(const struct ovsdb_log *log, off_t *offsetp)
 static int
 append_bytes(struct ovsdb_log *log, const char *data, size_t len)
 {
-    int r = write_all(log->fd, data, len, log->offset);
+    int r = take_fault(OVSDB_LOG_FAULT_WRITE);
+
+    if (r && len > 1) {
+        /* As a short write followed by the error: half the record is in
+         * the file, so the cut below is exercised too. */
+        if (write_all(log->fd, data, len / 2, log->offset) < 0) {
+            r = -EIO;
+        }
+    } else if (!r) {
+        r = write_all(log->fd, data, len, log->offset);
+    }
 
     if (r) {
         if (ftruncate(log->fd, log->offset) < 0) {
@@ -680,6 +732,41 @@ append_bytes(struct ovsdb_log *log, const char *data, size_t len)
     }
     log->offset += len;
     return 0;
+}
+
+/* An append while a compaction switches files (see struct compact_job):
+ * into the old file (unless already replaced) and the new one. */
+static int
+finishing_append(struct ovsdb_log *log, const char *data, size_t len)
+{
+    struct compact_job *job = log->job;
+    int r = 0;
+
+    pthread_mutex_lock(&log->mutex);
+    bool renamed = job->renamed;
+    if (!renamed) {
+        r = append_bytes(log, data, len);
+    }
+    if (!r && !job->abandon) {
+        int w = take_fault(OVSDB_LOG_FAULT_WRITE);
+        if (!w) {
+            w = write_all(job->new_fd, data, len, job->new_size);
+        }
+        if (!w) {
+            job->new_size += len;
+        } else if (!renamed) {
+            /* The old file has it: give up the new one. */
+            job->abandon = w;
+        } else {
+            if (ftruncate(job->new_fd, job->new_size) < 0) {
+                log->error = w;
+            }
+            VLOG_ERR("%s: write: %s", log->path, strerror(-w));
+            r = w;
+        }
+    }
+    pthread_mutex_unlock(&log->mutex);
+    return r;
 }
 
 int
@@ -702,8 +789,10 @@ ovsdb_log_append(struct ovsdb_log *log, const json_t *record)
         goto out;
     }
     if (log->finishing) {
-        /* The file is being replaced: keep it until the new one is in. */
-        dstr_putn(&log->pending, buf.s, buf.len);
+        r = finishing_append(log, buf.s, buf.len);
+        if (r) {
+            goto out;
+        }
     } else {
         r = append_bytes(log, buf.s, buf.len);
         if (r) {
@@ -750,9 +839,7 @@ sync_main(void *log_)
             if (fd < 0) {
                 r = -errno;
             } else {
-                if (fdatasync(fd) < 0) {
-                    r = -errno;
-                }
+                r = journal_fdatasync(fd);
                 close(fd);
             }
             pthread_mutex_lock(&log->mutex);
@@ -784,8 +871,8 @@ ovsdb_log_sync(struct ovsdb_log *log)
     if (log->error) {
         return log->error;
     }
-    if (fdatasync(log->fd) < 0) {
-        log->error = -errno;
+    log->error = journal_fdatasync(log->fd);
+    if (log->error) {
         VLOG_ERR("%s: fdatasync: %s", log->path, strerror(-log->error));
     }
     pthread_mutex_lock(&log->mutex);
@@ -863,6 +950,13 @@ run_waiters(struct ovsdb_log *log)
     synced = log->seq_synced;
     error = log->sync_error;
     pthread_mutex_unlock(&log->mutex);
+    if (error && !log->error) {
+        /* Sticky: the kernel may have dropped pages it could not write, so
+         * no later append may be reported durable either. */
+        log->error = error;
+        VLOG_ERR("%s: fdatasync: %s; the journal refuses further writes",
+                 log->path, strerror(-error));
+    }
 
     while (log->n_waiters) {
         struct sync_waiter w = log->waiters[log->head];
@@ -963,27 +1057,39 @@ compact_main(void *job_)
     }
     pthread_mutex_unlock(&log->mutex);
 
-    if (!r && job->carry.len) {
-        r = write_all(job->new_fd, job->carry.s, job->carry.len,
-                      job->new_size);
-        job->new_size += job->carry.len;
-        if (!r && fdatasync(job->new_fd) < 0) {
-            r = -errno;
-        }
+    /* The carried records and the appends since are in the new file too;
+     * make them durable there (appends that come meanwhile are only
+     * reported durable after the switch, by the fsync thread). */
+    if (!r && fdatasync(job->new_fd) < 0) {
+        r = -errno;
     }
     if (!r) {
-        if (rename(job->tmp_path, log->path) < 0) {
-            r = -errno;
-        } else {
-            job->renamed = true;
+        /* Between two appends, so that both files hold all of them. */
+        pthread_mutex_lock(&log->mutex);
+        r = job->abandon;
+        if (!r) {
+            if (rename(job->tmp_path, log->path) < 0) {
+                r = -errno;
+            } else {
+                job->renamed = true;
+            }
+        }
+        pthread_mutex_unlock(&log->mutex);
+        if (job->renamed) {
             r = fsync_dir(log->dir);
         }
     }
     if (!job->renamed) {
+        /* Under the mutex: appends stop writing to it first. */
+        pthread_mutex_lock(&log->mutex);
+        if (!job->abandon) {
+            job->abandon = r ? r : -EIO;
+        }
         if (job->new_fd >= 0) {
             close(job->new_fd);
             job->new_fd = -1;
         }
+        pthread_mutex_unlock(&log->mutex);
         unlink(job->tmp_path);
     }
 
@@ -1017,9 +1123,12 @@ compact_finish(struct ovsdb_log *log)
         job->schema = NULL;
         if (error) {
             /* Only the directory fsync failed: the new file is in place,
-             * its name may not be durable yet. */
-            VLOG_ERR("%s: compacted, but fsync of %s failed: %s",
-                     log->path, log->dir, strerror(-error));
+             * its name may not be durable yet, so nothing appended to it
+             * may be reported durable. */
+            VLOG_ERR("%s: compacted, but fsync of %s failed: %s; the "
+                     "journal refuses further writes", log->path, log->dir,
+                     strerror(-error));
+            log->error = error;
         }
     } else {
         VLOG_ERR("%s: compaction failed, keeping the old file: %s",
@@ -1027,21 +1136,12 @@ compact_finish(struct ovsdb_log *log)
     }
     if (job->renamed && !error) {
         VLOG_INFO("%s: compacted to %jd bytes (%zu bytes appended during "
-                  "the snapshot carried over, %zu held during the switch)",
-                  log->path, (intmax_t) log->offset, job->carry.len,
-                  log->pending.len);
+                  "the snapshot carried over)", log->path,
+                  (intmax_t) log->offset, job->carried);
     }
     log->finishing = false;
     log->job = NULL;
     dstr_clear(&log->carry);
-    if (log->pending.len) {
-        int r = append_bytes(log, log->pending.s, log->pending.len);
-        if (r) {
-            /* These records exist nowhere else any more. */
-            log->error = r;
-        }
-        dstr_clear(&log->pending);
-    }
 
     pthread_mutex_lock(&log->mutex);
     log->sync_paused = false;
@@ -1053,7 +1153,6 @@ compact_finish(struct ovsdb_log *log)
     kick(log->event_fd);
 
     json_decref(job->schema);
-    dstr_free(&job->carry);
     free(job->tmp_path);
     if (job->cb) {
         job->cb(error, job->aux);
@@ -1072,13 +1171,23 @@ compact_poll(struct ovsdb_log *log, bool wait)
     for (;;) {
         if (job->phase == CJ_WRITTEN) {
             if (!job->error) {
-                /* From now on appends wait in memory and nothing is
-                 * reported durable until the new file is in place. */
-                struct dstr tmp = job->carry;
-                job->carry = log->carry;
-                log->carry = tmp;
-                log->finishing = true;
-                log->sync_paused = true;
+                /* The records appended meanwhile go into the new file (the
+                 * page cache: no waiting), and from now on appends go to
+                 * both files; nothing is reported durable until the new
+                 * file is in place. */
+                int w = log->carry.len
+                        ? write_all(job->new_fd, log->carry.s,
+                                    log->carry.len, job->new_size)
+                        : 0;
+                if (w) {
+                    job->abandon = w;
+                } else {
+                    job->new_size += log->carry.len;
+                    job->carried = log->carry.len;
+                    log->finishing = true;
+                    log->sync_paused = true;
+                }
+                dstr_clear(&log->carry);
             }
             job->phase = CJ_FINISH;
             pthread_cond_broadcast(&log->cond);
@@ -1132,7 +1241,6 @@ ovsdb_log_compact_start(struct ovsdb_log *log, json_t *schema,
     job->phase = CJ_WRITING;
     job->cb = cb;
     job->aux = aux;
-    dstr_init(&job->carry);
     dstr_clear(&log->carry);
     r = pthread_create(&job->thread, NULL, compact_main, job);
     if (r) {

@@ -25,17 +25,25 @@
  *     fdatasync() runs share the next one (group commit).
  *   - ovsdb_log_compact_start() serialises, writes and fsyncs the new file
  *     in a thread; meanwhile appends go on into the old file and are also
- *     kept in memory, then copied into the new file before it is renamed
- *     over the old one.  Only the final step (copy, fsync, rename, fsync of
- *     the directory, also in the thread) holds new appends in memory and
- *     holds back fsync completions, so that nothing is ever reported
- *     durable in a file that is about to be replaced.
+ *     kept in memory, then written into the new file (page cache only)
+ *     when the thread is done with it.  From then until the switch, every
+ *     append goes to both files, and the thread fsyncs the new file and
+ *     renames it over the old one between two appends; so at every
+ *     instant the file the path names holds every record appended (a
+ *     process killed at any point loses nothing it was told was
+ *     appended).  Fsync completions are held back from the hand-over
+ *     until the directory is fsynced after the rename, so that nothing is
+ *     ever reported durable in a file that is about to be replaced.
  * Blocking variants (ovsdb_log_sync(), ovsdb_log_compact(), close) exist for
  * tools, start-up and tests.
  *
- * Errors: functions return 0 or a negative errno.  A failed fdatasync() or
- * write() leaves the log failed (sticky): later appends and syncs return
- * that error, since the kernel may have dropped the unwritten pages. */
+ * Errors: functions return 0 or a negative errno.  A failed fdatasync()
+ * leaves the log failed (sticky): later appends and syncs return that
+ * error, since the kernel may have dropped the unwritten pages.  A failed
+ * write() (ENOSPC, EIO) fails that append; the partial record is cut off
+ * again, and only if that fails too is the log failed.  So a full disk
+ * refuses appends until space is freed, while nothing that was refused
+ * is ever in the file. */
 #ifndef SLUICE_OVSDB_LOG_H
 #define SLUICE_OVSDB_LOG_H
 
@@ -144,5 +152,17 @@ bool ovsdb_log_compacting(const struct ovsdb_log *);
 bool ovsdb_log_compact_due(const struct ovsdb_log *);
 void ovsdb_log_set_compact_policy(struct ovsdb_log *, unsigned int factor,
                                   off_t min_bytes);
+
+/* Fault injection for tests: the next 'count' write()s of appended
+ * records (OVSDB_LOG_FAULT_WRITE) or fdatasync()s of the journal
+ * (OVSDB_LOG_FAULT_SYNC), in any log of the process, fail with the
+ * negative errno 'error' as if the kernel had returned it.  'count' 0
+ * clears the fault.  Thread-safe. */
+enum ovsdb_log_fault {
+    OVSDB_LOG_FAULT_WRITE,
+    OVSDB_LOG_FAULT_SYNC,
+};
+void ovsdb_log_inject_fault(enum ovsdb_log_fault, int error,
+                            unsigned int count);
 
 #endif

@@ -2,7 +2,8 @@
  * and "monitor_cancel" (4.1.7) for the server's sessions, and Open
  * vSwitch's extensions (ovsdb-server(7)): "monitor_cond" with "update2"
  * (conditions, and "modify" carrying only the differences),
- * "monitor_cond_change", "monitor_cond_since" with "update3".  A monitor
+ * "monitor_cond_change", "monitor_cond_since" with "update3" (catching
+ * up from the transaction history, history.c).  A monitor
  * is owned by its session; it holds, per monitored table, the column
  * indexes, the "select" flags and the conditions (several requests on one
  * table are merged: the union of their columns, flags and conditions). */
@@ -15,6 +16,9 @@
 #include "server_internal.h"
 #include "stream_rpc.h"
 #include "uuid.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(ovsdb_monitor);
 
 struct osrv_mtable {
     const struct ovsdb_table_schema *ts;
@@ -359,6 +363,9 @@ send_updates(struct osrv_session *s, const struct osrv_monitor *m,
     }
 }
 
+static void change_update2(json_t *, const struct osrv_mtable *,
+                           const struct ovsdb_row_change *);
+
 json_t *
 osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
                     int version, const json_t *id, const json_t *requests,
@@ -411,19 +418,42 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
         }
     }
 
-    /* monitor_cond_since: the client is up to date only if it names the
-     * latest transaction. */
+    /* monitor_cond_since: a client that names the latest transaction is
+     * up to date; one that names an older one still in the history gets
+     * what changed since (as update3 would have said it); any other gets
+     * everything as "initial". */
     bool found = false;
-    if (version == 3) {
-        struct ovsdb_uuid last;
-        found = json_is_string(last_txn_id)
-                && ovsdb_uuid_from_string(&last,
-                                          json_string_value(last_txn_id))
-                && !ovsdb_uuid_is_zero(&last)
-                && ovsdb_uuid_equals(&last, &db->last_txn_id);
+    json_t *updates = json_object();
+    struct ovsdb_uuid last;
+    if (version == 3 && json_is_string(last_txn_id)
+        && ovsdb_uuid_from_string(&last, json_string_value(last_txn_id))
+        && !ovsdb_uuid_is_zero(&last)) {
+        struct osrv_net_changes nc;
+        if (ovsdb_uuid_equals(&last, &db->last_txn_id)) {
+            found = true;
+        } else if (osrv_history_since(db, &last, &nc)) {
+            found = true;
+            for (size_t i = 0; i < nc.n; i++) {
+                for (size_t j = 0; j < m->n_tables; j++) {
+                    if (m->tables[j].ts == nc.changes[i].table->schema) {
+                        change_update2(updates, &m->tables[j],
+                                       &nc.changes[i]);
+                    }
+                }
+            }
+            VLOG_DBG("%s: monitor_cond_since: %s found in the history, "
+                     "%zu rows changed since", stream_rpc_name(s->rpc),
+                     json_string_value(last_txn_id), nc.n);
+            osrv_net_changes_free(&nc);
+        }
+    }
+    if (version == 3 && !found) {
+        VLOG_DBG("%s: monitor_cond_since: %s not found, sending everything",
+                 stream_rpc_name(s->rpc),
+                 json_is_string(last_txn_id)
+                 ? json_string_value(last_txn_id) : "(not a string)");
     }
 
-    json_t *updates = json_object();
     for (size_t i = 0; i < m->n_tables && !found; i++) {
         const struct osrv_mtable *mt = &m->tables[i];
         if (!mt->initial) {

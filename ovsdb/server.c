@@ -20,8 +20,6 @@
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_server);
 
-#define OSRV_MAX_LISTENERS 64
-
 /* A "transact" blocked on a "wait". */
 struct osrv_blocked {
     struct osrv_blocked *next;
@@ -51,27 +49,7 @@ struct osrv_durable {
     json_t *reply;
 };
 
-struct ovsdb_server {
-    struct loop *loop;
-    struct osrv_db **dbs;
-    size_t n_dbs;
-    struct stream_rpc_listener *listeners[OSRV_MAX_LISTENERS];
-    size_t n_listeners;
-    struct osrv_session *sessions;
-    size_t n_sessions;
-    struct osrv_blocked *blocked;
-    struct osrv_durable *durables;
-    struct osrv_lock *locks;
-    struct osrv_db *server_db;      /* "_Server", in memory only. */
-    struct ovsdb_uuid server_id;    /* "get_server_id". */
-    struct loop_timer *kick;        /* Retry blocked txns, compact. */
-    bool destroying;
-};
-
-static void handle_msg(struct stream_rpc *, const struct jsonrpc_msg *,
-                       json_t *, void *);
 static void schedule_kick(struct ovsdb_server *);
-static void handle_close(struct stream_rpc *, int, const char *, void *);
 static void locks_release_all(struct osrv_session *);
 
 /* The "_Server" database of Open vSwitch's ovsdb-server(5): a
@@ -162,9 +140,13 @@ ovsdb_server_create(struct loop *loop)
 }
 
 static void
-session_destroy(struct osrv_session *s)
+session_destroy(struct osrv_session *s, const char *reason)
 {
     struct ovsdb_server *srv = s->srv;
+
+    if (s->remote) {
+        osrv_remote_session_gone(s->remote, s, reason);
+    }
 
     osrv_monitor_destroy_all(s, NULL);
     locks_release_all(s);
@@ -209,13 +191,9 @@ ovsdb_server_destroy(struct ovsdb_server *srv)
         return;
     }
     srv->destroying = true;
-    for (size_t i = 0; i < srv->n_listeners; i++) {
-        stream_rpc_listener_close(srv->listeners[i]);
-    }
+    osrv_remotes_close_all(srv);
     while (srv->sessions) {
-        struct stream_rpc *rpc = srv->sessions->rpc;
-        session_destroy(srv->sessions);
-        stream_rpc_close(rpc);
+        osrv_session_close(srv->sessions);
     }
     while (srv->blocked) {
         struct osrv_blocked *b = srv->blocked;
@@ -228,10 +206,12 @@ ovsdb_server_destroy(struct ovsdb_server *srv)
     for (size_t i = 0; i < srv->n_dbs; i++) {
         struct osrv_db *odb = srv->dbs[i];
         ovsdb_log_close(odb->log);      /* Runs the durable callbacks. */
+        osrv_history_destroy(odb);
         ovsdb_db_destroy(odb->db);
         free(odb);
     }
     free(srv->dbs);
+    osrv_history_destroy(srv->server_db);
     ovsdb_db_destroy(srv->server_db->db);
     free(srv->server_db);
     free(srv);
@@ -263,18 +243,32 @@ on_commit(struct ovsdb_db *db, const struct ovsdb_commit *c, void *odb_)
     struct osrv_db *odb = odb_;
     (void) db;
 
-    if (c->record && odb->log) {
-        int error = ovsdb_log_append(odb->log, c->record);
-        if (error) {
-            VLOG_ERR("%s: cannot append to the journal: %s",
-                     ovsdb_log_path(odb->log), strerror(-error));
-        }
-    }
     ovsdb_uuid_generate(&odb->last_txn_id);
+    osrv_history_add(odb, c);
     for (struct osrv_session *s = odb->srv->sessions; s; s = s->next) {
         osrv_monitor_commit(s, odb, c);
     }
     schedule_kick(odb->srv);
+}
+
+/* The journal writer of a served database: a commit whose record cannot
+ * be appended is refused (rolled back) with an "I/O error". */
+static json_t *
+journal_write(struct ovsdb_db *db, const json_t *record, void *odb_)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 10);
+    struct osrv_db *odb = odb_;
+    (void) db;
+
+    int error = ovsdb_log_append(odb->log, record);
+    if (!error) {
+        return NULL;
+    }
+    VLOG_ERR_RL(&rl, "%s: cannot append to the journal, transaction "
+                "refused: %s", ovsdb_log_path(odb->log), strerror(-error));
+    return ovsdb_error(OVSDB_E_IO, "%s: cannot write the database "
+                       "journal: %s", ovsdb_log_path(odb->log),
+                       strerror(-error));
 }
 
 int
@@ -360,6 +354,11 @@ ovsdb_server_open_db(struct ovsdb_server *srv, const char *path,
     odb->name = db->schema->name;
     srv->dbs = dbs;
     srv->dbs[srv->n_dbs++] = odb;
+    ovsdb_db_set_journal(db, journal_write, odb);
+    if (srv->compact_factor) {
+        ovsdb_log_set_compact_policy(log, srv->compact_factor,
+                                     srv->compact_min);
+    }
     ovsdb_db_add_commit_cb(db, on_commit, odb);
     error = ovsdb_log_attach_loop(log, srv->loop);
     if (error) {
@@ -407,17 +406,18 @@ ovsdb_server_n_sessions(const struct ovsdb_server *srv)
 
 /* ---- Listeners and sessions -------------------------------------------- */
 
-static void
-on_accept(struct stream_rpc *rpc, void *srv_)
+struct osrv_session *
+osrv_session_create(struct ovsdb_server *srv, struct stream_rpc *rpc,
+                    struct ovsdb_remote *remote)
 {
-    struct ovsdb_server *srv = srv_;
     struct osrv_session *s = calloc(1, sizeof *s);
     if (!s) {
         stream_rpc_close(rpc);
-        return;
+        return NULL;
     }
     s->srv = srv;
     s->rpc = rpc;
+    s->remote = remote;
     s->next = srv->sessions;
     if (s->next) {
         s->next->prev = s;
@@ -426,41 +426,27 @@ on_accept(struct stream_rpc *rpc, void *srv_)
     srv->n_sessions++;
     stream_rpc_set_aux(rpc, s);
     VLOG_DBG("%s: new session", stream_rpc_name(rpc));
+    return s;
 }
 
-int
-ovsdb_server_add_remote(struct ovsdb_server *srv, const char *name,
-                        struct stream_ssl_ctx *ssl, char *err,
-                        size_t err_size)
+void
+osrv_session_close(struct osrv_session *s)
 {
-    struct stream_rpc_config cfg = {
-        .on_msg = handle_msg,
-        .on_close = handle_close,
-    };
-    if (srv->n_listeners >= OSRV_MAX_LISTENERS) {
-        snprintf(err, err_size, "%s: too many remotes", name);
-        return -ENOSPC;
-    }
-    int error = stream_rpc_listen(srv->loop, name, ssl, &cfg, on_accept, srv,
-                                  &srv->listeners[srv->n_listeners],
-                                  err, err_size);
-    if (!error) {
-        srv->n_listeners++;
-        VLOG_INFO("OVSDB listening on %s", name);
-    }
-    return error;
+    struct stream_rpc *rpc = s->rpc;
+    session_destroy(s, NULL);
+    stream_rpc_close(rpc);
 }
 
-static void
-handle_close(struct stream_rpc *rpc, int error, const char *reason,
-             void *s_)
+void
+osrv_handle_close(struct stream_rpc *rpc, int error, const char *reason,
+                  void *s_)
 {
     struct osrv_session *s = s_;
     if (error) {
         VLOG_INFO("%s: closing session: %s", stream_rpc_name(rpc), reason);
     }
     if (s && s->rpc == rpc) {
-        session_destroy(s);
+        session_destroy(s, error ? reason : "connection closed by peer");
     }
 }
 
@@ -774,6 +760,32 @@ blocked_timer_cb(void *b_)
 }
 
 static void
+compact_done(int error, void *odb_)
+{
+    struct osrv_db *odb = odb_;
+    if (error) {
+        VLOG_WARN("%s: compaction failed: %s", ovsdb_log_path(odb->log),
+                  strerror(-error));
+    }
+}
+
+/* Starts compacting 'odb' in the background: the snapshot is made now,
+ * the file written by the log's thread. */
+static int
+compact_start(struct osrv_db *odb)
+{
+    json_t *snap = ovsdb_db_to_json(odb->db, wall_ms());
+    off_t before = ovsdb_log_size(odb->log);
+    int error = ovsdb_log_compact_start(odb->log, NULL, snap, compact_done,
+                                        odb);
+    if (!error) {
+        VLOG_INFO("%s: compacting (%jd bytes)", ovsdb_log_path(odb->log),
+                  (intmax_t) before);
+    }
+    return error;
+}
+
+static void
 kick_cb(void *srv_)
 {
     struct ovsdb_server *srv = srv_;
@@ -782,12 +794,42 @@ kick_cb(void *srv_)
     for (size_t i = 0; i < srv->n_dbs; i++) {
         struct osrv_db *odb = srv->dbs[i];
         if (ovsdb_log_compact_due(odb->log)) {
-            json_t *snap = ovsdb_db_to_json(odb->db, wall_ms());
-            int error = ovsdb_log_compact_start(odb->log, NULL, snap, NULL,
-                                                NULL);
-            VLOG_INFO("%s: compacting: %s", ovsdb_log_path(odb->log),
-                      error ? strerror(-error) : "started");
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            int error = compact_start(odb);
+            if (error) {
+                VLOG_WARN_RL(&rl, "%s: cannot start compaction: %s",
+                             ovsdb_log_path(odb->log), strerror(-error));
+            }
         }
+    }
+}
+
+int
+ovsdb_server_compact(struct ovsdb_server *srv, const char *name)
+{
+    int error = 0;
+    bool found = false;
+    for (size_t i = 0; i < srv->n_dbs; i++) {
+        struct osrv_db *odb = srv->dbs[i];
+        if (!name || !strcmp(odb->name, name)) {
+            int r = compact_start(odb);
+            found = true;
+            if (r) {
+                error = r;
+            }
+        }
+    }
+    return found || !name ? error : -ENOENT;
+}
+
+void
+ovsdb_server_set_compact_policy(struct ovsdb_server *srv,
+                                unsigned int factor, off_t min_bytes)
+{
+    srv->compact_factor = factor;
+    srv->compact_min = min_bytes;
+    for (size_t i = 0; i < srv->n_dbs; i++) {
+        ovsdb_log_set_compact_policy(srv->dbs[i]->log, factor, min_bytes);
     }
 }
 
@@ -885,9 +927,9 @@ do_cancel(struct osrv_session *s, const struct jsonrpc_msg *m)
 
 /* ---- Dispatch ----------------------------------------------------------- */
 
-static void
-handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m, json_t *json,
-           void *s_)
+void
+osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
+                json_t *json, void *s_)
 {
     struct osrv_session *s = s_;
     (void) json;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -16,6 +17,14 @@ struct loop_timer;
 struct ovsdb_log;
 struct stream_rpc;
 
+/* Transaction history for monitor_cond_since (history.c): the last
+ * OSRV_HISTORY_TXNS commits, at most OSRV_HISTORY_ROWS changed rows in
+ * all (the oldest go first). */
+#define OSRV_HISTORY_TXNS 100
+#define OSRV_HISTORY_ROWS 10000
+
+struct osrv_hist_entry;
+
 struct osrv_db {
     struct ovsdb_server *srv;
     struct ovsdb_db *db;
@@ -23,17 +32,86 @@ struct osrv_db {
     const char *name;               /* db->schema->name. */
     struct ovsdb_uuid last_txn_id;  /* Of the latest commit (update3);
                                      * zero before the first. */
+    struct osrv_hist_entry *hist;   /* Ring of OSRV_HISTORY_TXNS. */
+    size_t hist_head, hist_n;
+    size_t hist_rows;               /* Rows in all entries. */
 };
 
 struct osrv_monitor;
+struct osrv_blocked;
+struct osrv_durable;
+struct osrv_lock;
+struct ovsdb_remote;
+struct jsonrpc_msg;
+
+struct ovsdb_server {
+    struct loop *loop;
+    struct osrv_db **dbs;
+    size_t n_dbs;
+    struct ovsdb_remote *remotes;   /* remote.c */
+    struct osrv_session *sessions;
+    size_t n_sessions;
+    struct osrv_blocked *blocked;
+    struct osrv_durable *durables;
+    struct osrv_lock *locks;
+    struct osrv_db *server_db;      /* "_Server", in memory only. */
+    struct ovsdb_uuid server_id;    /* "get_server_id". */
+    struct loop_timer *kick;        /* Retry blocked txns, compact. */
+    unsigned int compact_factor;    /* 0: the log's default policy. */
+    off_t compact_min;
+    bool destroying;
+};
 
 struct osrv_session {
     struct osrv_session *prev, *next;
     struct ovsdb_server *srv;
     struct stream_rpc *rpc;
+    struct ovsdb_remote *remote;    /* Where it came from, or NULL. */
     struct osrv_monitor *monitors;
     bool db_change_aware;           /* "set_db_change_aware". */
 };
+
+/* ---- server.c ---- */
+
+/* A new session on 'rpc' (its aux becomes the session), or NULL (then
+ * 'rpc' was closed). */
+struct osrv_session *osrv_session_create(struct ovsdb_server *,
+                                         struct stream_rpc *,
+                                         struct ovsdb_remote *);
+/* Forgets 's' and closes its stream. */
+void osrv_session_close(struct osrv_session *s);
+/* The stream_rpc callbacks of every session (aux: the session). */
+void osrv_handle_msg(struct stream_rpc *, const struct jsonrpc_msg *,
+                     json_t *, void *s);
+void osrv_handle_close(struct stream_rpc *, int error, const char *reason,
+                       void *s);
+
+/* ---- history.c ---- */
+
+/* Records commit 'c', whose id is already in db->last_txn_id. */
+void osrv_history_add(struct osrv_db *, const struct ovsdb_commit *c);
+void osrv_history_clear(struct osrv_db *);
+void osrv_history_destroy(struct osrv_db *);
+
+/* The net effect of the transactions after 'id': one change per row,
+ * 'old' as it was before them (NULL if inserted), 'new' as it is now
+ * (NULL if deleted), 'changed' per column. */
+struct osrv_net_changes {
+    struct ovsdb_row_change *changes;
+    size_t n;
+};
+/* False if 'id' is not in the history. */
+bool osrv_history_since(const struct osrv_db *, const struct ovsdb_uuid *id,
+                        struct osrv_net_changes *);
+void osrv_net_changes_free(struct osrv_net_changes *);
+
+/* ---- remote.c ---- */
+
+/* Session 's' of 'r' is going away; 'reason' (may be NULL) says why. */
+void osrv_remote_session_gone(struct ovsdb_remote *r,
+                              struct osrv_session *s, const char *reason);
+/* Closes every remote (at server destruction). */
+void osrv_remotes_close_all(struct ovsdb_server *);
 
 /* ---- monitor.c ---- */
 

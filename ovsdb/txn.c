@@ -759,12 +759,18 @@ ovsdb_txn_execute(struct ovsdb_db *db, const json_t *ops,
             json_array_append_new(res->result, err);
         }
     }
+    if (!err) {
+        err = ovsdb_txn_commit(&txn, opts->now_ms ? opts->now_ms : now_ms(),
+                               res);
+        if (err) {
+            json_array_append_new(res->result, err);
+        } else {
+            res->committed = true;
+            res->durable = txn.durable;
+        }
+    }
     if (err) {
         ovsdb_txn_abort(&txn);
-    } else {
-        res->committed = true;
-        res->durable = txn.durable;
-        ovsdb_txn_commit(&txn, opts->now_ms ? opts->now_ms : now_ms(), res);
     }
 
 out:

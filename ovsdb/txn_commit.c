@@ -498,7 +498,7 @@ compute_changes(struct ovsdb_txn_row *tr)
     return !tr->old || !tr->new || any;
 }
 
-void
+json_t *
 ovsdb_txn_commit(struct ovsdb_txn *txn, long long now_ms,
                  struct ovsdb_txn_result *res)
 {
@@ -506,11 +506,9 @@ ovsdb_txn_commit(struct ovsdb_txn *txn, long long now_ms,
     struct ovsdb_row_change *ch = NULL;
     size_t n_ch = 0, cap = 0;
 
-    for (size_t i = 0; i < txn->n_touched; i++) {
-        struct ovsdb_row *r = txn->touched[i];
-        r->n_refs = (size_t) ((long) r->n_refs + r->ref_delta);
-        r->ref_delta = 0;
-    }
+    /* What changes, and its journal record.  Nothing is visible yet, so
+     * a journal that refuses the record leaves the transaction to be
+     * aborted as if it had never run. */
     for (struct ovsdb_txn_row *tr = txn->head; tr; tr = tr->next) {
         if (!tr->old && !tr->new) {
             continue;
@@ -520,6 +518,41 @@ ovsdb_txn_commit(struct ovsdb_txn *txn, long long now_ms,
             tr->new = NULL;
             tr->old->txn_row = NULL;
             tr->old = NULL;
+            continue;
+        }
+        if (n_ch == cap) {
+            cap = cap ? 2 * cap : 16;
+            ch = realloc(ch, cap * sizeof *ch);
+            if (!ch) {
+                abort();
+            }
+        }
+        ch[n_ch].table = tr->table;
+        ch[n_ch].old = tr->old;
+        ch[n_ch].new = tr->new;
+        ch[n_ch].changed = tr->changed;
+        n_ch++;
+    }
+    const char *comment = txn->has_comment ? dstr_cstr(&txn->comment) : NULL;
+    res->record = ovsdb_changes_to_record(ch, n_ch, comment, now_ms);
+    if (res->record && db->journal) {
+        json_t *err = db->journal(db, res->record, db->journal_aux);
+        if (err) {
+            json_decref(res->record);
+            res->record = NULL;
+            free(ch);
+            return err;
+        }
+    }
+
+    /* Make it so. */
+    for (size_t i = 0; i < txn->n_touched; i++) {
+        struct ovsdb_row *r = txn->touched[i];
+        r->n_refs = (size_t) ((long) r->n_refs + r->ref_delta);
+        r->ref_delta = 0;
+    }
+    for (struct ovsdb_txn_row *tr = txn->head; tr; tr = tr->next) {
+        if (!tr->old && !tr->new) {
             continue;
         }
         struct ovsdb_table *t = tr->table;
@@ -540,19 +573,7 @@ ovsdb_txn_commit(struct ovsdb_txn *txn, long long now_ms,
         if (tr->old) {
             tr->old->txn_row = NULL;
         }
-        if (n_ch == cap) {
-            cap = cap ? 2 * cap : 16;
-            ch = realloc(ch, cap * sizeof *ch);
-        }
-        ch[n_ch].table = t;
-        ch[n_ch].old = tr->old;
-        ch[n_ch].new = tr->new;
-        ch[n_ch].changed = tr->changed;
-        n_ch++;
     }
-
-    const char *comment = txn->has_comment ? dstr_cstr(&txn->comment) : NULL;
-    res->record = ovsdb_changes_to_record(ch, n_ch, comment, now_ms);
     if (n_ch) {
         struct ovsdb_commit c = {
             .changes = ch, .n_changes = n_ch, .comment = comment,
@@ -566,4 +587,5 @@ ovsdb_txn_commit(struct ovsdb_txn *txn, long long now_ms,
     }
     free(ch);
     free_txn_rows(txn);
+    return NULL;
 }

@@ -23,6 +23,8 @@
 #include "loop.h"
 #include "options.h"
 #include "bridge.h"
+#include "ovsdb_ctl.h"
+#include "ovsdb_managers.h"
 #include "builtin.h"
 #include "server.h"
 #include "stream.h"
@@ -44,6 +46,7 @@ struct daemon {
     bool eal_up;
     int ready_fd;               /* --detach: tells the parent we are up. */
     struct ovsdb_server *osrv;
+    struct ovsdb_managers *managers;
     struct stream_ssl_ctx *ssl;
 };
 
@@ -438,6 +441,8 @@ start(struct daemon *d, struct dstr *err)
             return error;
         }
     }
+    ovsdb_ctl_register(d->osrv);
+    d->managers = ovsdb_managers_create(d->osrv, d->loop, d->ssl);
 
     dp_hold_rxqs(d->dp, true);
     for (int i = 0; i < o->n_ports; i++) {
@@ -471,6 +476,8 @@ stop(struct daemon *d)
         ctl_server_stop();
     }
     bridge_stop();
+    ovsdb_managers_destroy(d->managers);
+    d->managers = NULL;
     ovsdb_server_destroy(d->osrv);
     d->osrv = NULL;
     stream_ssl_ctx_destroy(d->ssl);

@@ -550,6 +550,50 @@ class ExtensionsTest(OvsdbTestCase):
         r = c.request('monitor_cond_since', 'Test', 'n', {'Item': [{}]}, txn)
         self.assertEqual(r['result'], [True, txn, {}])
 
+    def test_monitor_cond_since_catches_up(self):
+        # A client that saw transaction T, disconnects and comes back gets
+        # only what changed after T (from the server's history).
+        for name in ('a', 'b', 'c'):
+            self.transact({'op': 'insert', 'table': 'Item',
+                           'row': {'name': name, 'count': 1}})
+        c = self.rpc()
+        r = c.request('monitor_cond_since', 'Test', 'm',
+                      {'Item': [{'columns': ['name', 'count']}]},
+                      '00000000-0000-0000-0000-000000000000')
+        found, last, updates = r['result']
+        self.assertFalse(found)
+        self.assertEqual(len(updates['Item']), 3)
+        uuids = {row['initial']['name']: u
+                 for u, row in updates['Item'].items()}
+        c.close()
+        # Meanwhile: one row changed, one deleted, one added.
+        self.transact({'op': 'update', 'table': 'Item',
+                       'where': [['name', '==', 'a']],
+                       'row': {'count': 7}})
+        self.transact({'op': 'delete', 'table': 'Item',
+                       'where': [['name', '==', 'b']]})
+        r = self.transact({'op': 'insert', 'table': 'Item',
+                           'row': {'name': 'd'}})
+        d_uuid = r[0]['uuid'][1]
+        c = self.rpc()
+        r = c.request('monitor_cond_since', 'Test', 'm',
+                      {'Item': [{'columns': ['name', 'count']}]}, last)
+        found, latest, updates = r['result']
+        self.assertTrue(found)
+        self.assertNotEqual(latest, last)
+        self.assertEqual(updates, {'Item': {
+            uuids['a']: {'modify': {'count': 7}},
+            uuids['b']: {'delete': None},
+            d_uuid: {'insert': {'name': 'd'}}}})
+        # From the latest id: nothing; from an unknown one: everything.
+        r = c.request('monitor_cond_since', 'Test', 'n', {'Item': [{}]},
+                      latest)
+        self.assertEqual(r['result'], [True, latest, {}])
+        r = c.request('monitor_cond_since', 'Test', 'o', {'Item': [{}]},
+                      '6a1e8d2e-0000-4000-8000-000000000000')
+        self.assertFalse(r['result'][0])
+        self.assertEqual(len(r['result'][2]['Item']), 3)
+
 
 DEBIAN_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
 OVS_VSCTL = shutil.which('ovs-vsctl')

@@ -884,6 +884,64 @@ expect_output(const char *cmd, const char *needle)
     free(out);
 }
 
+/* The last record of the file that 'path' names now. */
+static json_t *
+last_record_on_disk(const char *path)
+{
+    struct ovsdb_log *log;
+    json_t *rec, *last = NULL;
+    assert_int_equal(ovsdb_log_open(path, OVSDB_LOG_READ_ONLY, &log, NULL),
+                     0);
+    while (ovsdb_log_read(log, &rec) == 0 && rec) {
+        json_decref(last);
+        last = rec;
+    }
+    assert_null(ovsdb_log_tail_error(log, NULL));
+    ovsdb_log_close(log);
+    return last;
+}
+
+/* While a compaction runs - writing the snapshot, switching the files -
+ * every record appended is at once in the file the path names (so a
+ * process that dies right after an append, even mid-switch, leaves it
+ * there), rounds after rounds. */
+static void
+test_compaction_hides_no_append(void **state)
+{
+    (void) state;
+    const char *path = path_for("compact-invariant.db");
+    struct loop *loop = loop_create();
+    off_t ends[41];
+    unsigned int n = 40;
+
+    write_log(path, 40, ends);
+    struct ovsdb_log *log = read_log(path, OVSDB_LOG_READ_WRITE, 40);
+    assert_int_equal(ovsdb_log_attach_loop(log, loop), 0);
+    int checked = 0;
+    for (int round = 0; round < 5; round++) {
+        int result = 1;
+        assert_int_equal(ovsdb_log_compact_start(log, NULL,
+                                                 snapshot_record(n),
+                                                 compact_cb, &result), 0);
+        while (ovsdb_log_compacting(log)) {
+            char k[32];
+            snprintf(k, sizeof k, "row %u", ++n);
+            json_t *rec = insert_record(n, k);
+            assert_int_equal(ovsdb_log_append(log, rec), 0);
+            json_t *got = last_record_on_disk(path);
+            assert_true(json_equal(got, rec));
+            json_decref(got);
+            json_decref(rec);
+            checked++;
+            loop_run_once(loop, 0);
+        }
+        assert_int_equal(result, 0);
+    }
+    assert_true(checked >= 5);
+    ovsdb_log_close(log);
+    loop_destroy(loop);
+}
+
 static void
 test_ovsdb_tool_reads_ours(void **state)
 {
@@ -1036,6 +1094,7 @@ main(void)
         cmocka_unit_test(test_lock),
         cmocka_unit_test(test_sync_async),
         cmocka_unit_test(test_compaction),
+        cmocka_unit_test(test_compaction_hides_no_append),
         cmocka_unit_test(test_ovsdb_tool_reads_ours),
         cmocka_unit_test(test_we_read_ovsdb_tool),
     };

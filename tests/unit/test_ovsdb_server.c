@@ -20,6 +20,7 @@
 #include "log.h"
 #include "loop.h"
 #include "server.h"
+#include "txn.h"
 
 static const char *const SCHEMA =
     "{\"name\": \"T\", \"version\": \"1.0.0\", \"tables\": {"
@@ -723,6 +724,482 @@ test_monitor_cond_since(void **state)
     client_close(c);
 }
 
+/* Commit callback that counts the commits it saw. */
+static void
+count_commits(struct ovsdb_db *db, const struct ovsdb_commit *c, void *n_)
+{
+    (void) db;
+    (void) c;
+    (*(int *) n_)++;
+}
+
+/* The values of column n in table A, sorted, as a JSON array text. */
+static char *
+select_n(struct fx *f, struct client *c)
+{
+    json_t *r = client_call(f, c, "transact", "[\"T\", {\"op\": \"select\","
+                            " \"table\": \"A\", \"where\": [], "
+                            "\"columns\": [\"n\"]}]");
+    json_t *rows = json_object_get(json_array_get(json_object_get(r,
+                                                  "result"), 0), "rows");
+    assert_non_null(rows);
+    long long v[16];
+    size_t n = json_array_size(rows);
+    assert_true(n <= 16);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = json_integer_value(json_object_get(json_array_get(rows, i),
+                                                  "n"));
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            long long t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    }
+    char *text = calloc(1, 16 * 24 + 3);
+    strcat(text, "[");
+    for (size_t i = 0; i < n; i++) {
+        sprintf(text + strlen(text), "%s%lld", i ? "," : "", v[i]);
+    }
+    strcat(text, "]");
+    json_decref(r);
+    return text;
+}
+
+static void
+assert_select_n(struct fx *f, struct client *c, const char *want)
+{
+    char *got = select_n(f, c);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* The last element of a transact reply's result must be an "I/O error". */
+static void
+assert_io_error(const json_t *r)
+{
+    json_t *res = json_object_get(r, "result");
+    json_t *last = json_array_get(res, json_array_size(res) - 1);
+    assert_string_equal(json_string_value(json_object_get(last, "error")),
+                        "I/O error");
+}
+
+/* A journal that cannot be written refuses the transaction: it is rolled
+ * back in memory, no monitor or commit callback sees it, the client gets
+ * an "I/O error", and the session and reads go on.  A failed fsync fails
+ * the durable commit that waited for it and every later write. */
+static void
+test_journal_failure(void **state)
+{
+    struct fx *f = *state;
+    struct client *m = client_open(f);
+    struct client *c = client_open(f);
+    struct ovsdb_db *db = ovsdb_server_find_db(f->srv, "T");
+    int n_commits = 0;
+    json_t *r;
+
+    assert_int_equal(ovsdb_db_add_commit_cb(db, count_commits, &n_commits),
+                     0);
+    r = client_call(f, m, "monitor_cond", "[\"T\", \"m\", {\"A\": "
+                    "[{\"columns\": [\"n\"]}]}]");
+    json_decref(r);
+    json_decref(transact(f, c, "{\"op\": \"insert\", \"table\": \"A\", "
+                         "\"row\": {\"n\": 1}}"));
+    json_decref(client_call(f, m, "echo", "[]"));
+    assert_int_equal(json_array_size(m->notes), 1);
+    assert_int_equal(n_commits, 1);
+
+    /* write() fails (after writing half the record). */
+    ovsdb_log_inject_fault(OVSDB_LOG_FAULT_WRITE, -ENOSPC, 1);
+    r = client_call(f, c, "transact", "[\"T\", {\"op\": \"insert\", "
+                    "\"table\": \"A\", \"row\": {\"n\": 2}}, "
+                    "{\"op\": \"update\", \"table\": \"A\", \"where\": "
+                    "[[\"n\", \"==\", 1]], \"row\": {\"s\": \"changed\"}}]");
+    assert_io_error(r);
+    assert_int_equal(json_array_size(json_object_get(r, "result")), 3);
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(
+        json_object_get(r, "result"), 2), "details")),
+        "No space left on device"));
+    json_decref(r);
+    assert_select_n(f, c, "[1]");
+    r = client_call(f, c, "transact", "[\"T\", {\"op\": \"select\", "
+                    "\"table\": \"A\", \"where\": [], \"columns\": [\"s\"]}]");
+    assert_json(json_object_get(r, "result"), "[{\"rows\": [{\"s\": \"\"}]}]");
+    json_decref(r);
+    json_decref(client_call(f, m, "echo", "[]"));
+    assert_int_equal(json_array_size(m->notes), 1);     /* Nothing new. */
+    assert_int_equal(n_commits, 1);
+
+    /* A local transaction is refused the same way. */
+    ovsdb_log_inject_fault(OVSDB_LOG_FAULT_WRITE, -EIO, 1);
+    json_t *ops = json_loads("[{\"op\": \"insert\", \"table\": \"A\", "
+                             "\"row\": {\"n\": 7}}]", 0, NULL);
+    json_t *err = ovsdb_txn_local(db, ops, NULL);
+    assert_non_null(err);
+    assert_string_equal(json_string_value(json_object_get(err, "error")),
+                        "I/O error");
+    json_decref(err);
+    json_decref(ops);
+    assert_int_equal(n_commits, 1);
+
+    /* The cut-off write left the file clean: the next one goes in. */
+    json_decref(transact(f, c, "{\"op\": \"insert\", \"table\": \"A\", "
+                         "\"row\": {\"n\": 3}}"));
+    assert_int_equal(n_commits, 2);
+    assert_select_n(f, c, "[1,3]");
+
+    /* fdatasync() fails: the durable commit gets an "I/O error", and the
+     * journal refuses every later write, while reads go on. */
+    ovsdb_log_inject_fault(OVSDB_LOG_FAULT_SYNC, -EIO, 1);
+    r = client_call(f, c, "transact", "[\"T\", {\"op\": \"insert\", "
+                    "\"table\": \"A\", \"row\": {\"n\": 4}}, "
+                    "{\"op\": \"commit\", \"durable\": true}]");
+    assert_io_error(r);
+    json_decref(r);
+    ovsdb_log_inject_fault(OVSDB_LOG_FAULT_SYNC, 0, 0);
+    int before = n_commits;
+    r = client_call(f, c, "transact", "[\"T\", {\"op\": \"insert\", "
+                    "\"table\": \"A\", \"row\": {\"n\": 5}}]");
+    assert_io_error(r);
+    json_decref(r);
+    assert_int_equal(n_commits, before);
+    char *rows = select_n(f, c);
+    assert_null(strstr(rows, "5"));
+    free(rows);
+    r = client_call(f, m, "list_dbs", "[]");
+    assert_json(json_object_get(r, "result"), "[\"T\", \"_Server\"]");
+    json_decref(r);
+    assert_int_equal(ovsdb_server_n_sessions(f->srv), 2);
+    ovsdb_db_remove_commit_cb(db, count_commits, &n_commits);
+    client_close(m);
+    client_close(c);
+
+    /* On restart, the refused transactions are not there and the file
+     * ended cleanly. */
+    ovsdb_server_destroy(f->srv);
+    struct ovsdb_log *log;
+    json_t *rec;
+    assert_int_equal(ovsdb_log_open(f->db, OVSDB_LOG_READ_ONLY, &log, NULL),
+                     0);
+    int n_records = 0;
+    while (!ovsdb_log_read(log, &rec) && rec) {
+        char *text = json_dumps(rec, JSON_COMPACT);
+        assert_null(strstr(text, "\"n\":2"));
+        assert_null(strstr(text, "\"n\":7"));
+        assert_null(strstr(text, "\"n\":5"));
+        free(text);
+        json_decref(rec);
+        n_records++;
+    }
+    assert_null(ovsdb_log_tail_error(log, NULL));
+    ovsdb_log_close(log);
+    assert_true(n_records >= 2);
+    start_server(f);
+    c = client_open(f);
+    rows = select_n(f, c);
+    assert_true(!strcmp(rows, "[1,3]") || !strcmp(rows, "[1,3,4]"));
+    free(rows);
+    client_close(c);
+}
+
+static struct client *
+client_from_fd(int fd)
+{
+    struct client *c = calloc(1, sizeof *c);
+    c->fd = fd;
+    fcntl(c->fd, F_SETFL, O_NONBLOCK);
+    c->notes = json_array();
+    return c;
+}
+
+static struct client *
+client_connect(struct fx *f, const char *path)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_int_equal(connect(fd, (struct sockaddr *) &sun, sizeof sun), 0);
+    loop_run_once(f->loop, 5);
+    return client_from_fd(fd);
+}
+
+/* Runs the loop for about 'ms'; 'answer' (may be NULL) replies to the
+ * echo requests it gets; returns false if 'watch' (may be NULL) was
+ * closed by the server meanwhile. */
+static bool
+run_for(struct fx *f, uint64_t ms, struct client *answer,
+        struct client *watch, int *n_echoes)
+{
+    uint64_t end = loop_now_ms() + ms;
+    bool open = true;
+    while (loop_now_ms() < end) {
+        loop_run_once(f->loop, 10);
+        if (answer) {
+            char buf[4096];
+            ssize_t n = read(answer->fd, buf, sizeof buf - 1);
+            if (n > 0) {
+                buf[n] = '\0';
+                if (strstr(buf, "\"echo\"")) {
+                    (*n_echoes)++;
+                    client_send_raw(answer, "{\"id\":\"echo\",\"result\":[],"
+                                    "\"error\":null}");
+                }
+            }
+        }
+        if (watch && open) {
+            char buf[4096];
+            ssize_t n = read(watch->fd, buf, sizeof buf);
+            if (n == 0) {
+                open = false;
+            } else if (n > 0) {
+                watch->len += (size_t) n;   /* Count what it was sent. */
+            }
+        }
+    }
+    return open;
+}
+
+/* A remote's sessions are probed: a client that never answers is dropped
+ * after two intervals, one that answers stays, and sessions of a remote
+ * without a probe are left alone. */
+static void
+test_inactivity_probe(void **state)
+{
+    struct fx *f = *state;
+    char err[256], name[128], path[100];
+    struct ovsdb_remote *r;
+
+    snprintf(path, sizeof path, "%s/probe.sock", f->dir);
+    snprintf(name, sizeof name, "punix:%s", path);
+    struct ovsdb_remote_opts opts = { .probe_ms = 200 };
+    assert_int_equal(ovsdb_server_open_remote(f->srv, name, &opts, &r, err,
+                                              sizeof err), 0);
+    struct client *silent = client_connect(f, path);
+    struct client *polite = client_connect(f, path);
+    struct client *other = client_open(f);      /* db.sock: no probe. */
+    struct ovsdb_remote_status st;
+    ovsdb_remote_get_status(r, &st);
+    assert_int_equal(st.n_connections, 2);
+    assert_true(st.is_connected);
+    assert_string_equal(st.state, "LISTENING");
+
+    int n_echoes = 0;
+    assert_false(run_for(f, 1500, polite, silent, &n_echoes));
+    assert_true(silent->len > 0);       /* It was sent an echo first. */
+    assert_true(n_echoes >= 2);
+    ovsdb_remote_get_status(r, &st);
+    assert_int_equal(st.n_connections, 1);
+    assert_non_null(st.last_error);
+    assert_non_null(strstr(st.last_error, "inactivity probe"));
+    json_t *reply = client_call(f, polite, "list_dbs", "[]");
+    assert_json(json_object_get(reply, "result"), "[\"T\", \"_Server\"]");
+    json_decref(reply);
+    reply = client_call(f, other, "list_dbs", "[]");
+    json_decref(reply);
+    assert_int_equal(ovsdb_server_n_sessions(f->srv), 2);
+
+    /* Closing the remote closes its sessions, not the others. */
+    ovsdb_server_close_remote(f->srv, r);
+    assert_false(run_for(f, 100, NULL, polite, NULL));
+    assert_int_equal(ovsdb_server_n_sessions(f->srv), 1);
+    assert_int_equal(access(path, F_OK), -1);
+    client_close(silent);
+    client_close(polite);
+    client_close(other);
+}
+
+/* An active remote connects out, serves OVSDB on the connection and
+ * connects again after the peer closes it. */
+static void
+test_active_remote(void **state)
+{
+    struct fx *f = *state;
+    char err[256], name[128];
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    struct ovsdb_remote *r;
+    struct ovsdb_remote_status st;
+
+    /* Nobody listens yet: it backs off and says why. */
+    snprintf(sun.sun_path, sizeof sun.sun_path, "%s/mgr.sock", f->dir);
+    snprintf(name, sizeof name, "unix:%s", sun.sun_path);
+    assert_int_equal(ovsdb_server_open_remote(f->srv, name, NULL, &r, err,
+                                              sizeof err), 0);
+    run_for(f, 50, NULL, NULL, NULL);
+    ovsdb_remote_get_status(r, &st);
+    assert_false(st.is_connected);
+    assert_string_equal(st.state, "BACKOFF");
+    assert_non_null(st.last_error);
+
+    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    assert_int_equal(bind(lfd, (struct sockaddr *) &sun, sizeof sun), 0);
+    assert_int_equal(listen(lfd, 4), 0);
+    for (int round = 0; round < 2; round++) {
+        int fd = -1;
+        uint64_t end = loop_now_ms() + 5000;
+        while (fd < 0 && loop_now_ms() < end) {
+            loop_run_once(f->loop, 10);
+            fd = accept(lfd, NULL, NULL);
+        }
+        assert_true(fd >= 0);
+        struct client *c = client_from_fd(fd);
+        json_t *reply = client_call(f, c, "list_dbs", "[]");
+        assert_json(json_object_get(reply, "result"),
+                    "[\"T\", \"_Server\"]");
+        json_decref(reply);
+        ovsdb_remote_get_status(r, &st);
+        assert_true(st.is_connected);
+        assert_string_equal(st.state, "ACTIVE");
+        assert_int_equal(st.n_connections, 1);
+        client_close(c);            /* It will connect again. */
+        run_for(f, 50, NULL, NULL, NULL);
+        ovsdb_remote_get_status(r, &st);
+        assert_false(st.is_connected);
+    }
+    ovsdb_server_close_remote(f->srv, r);
+    run_for(f, 1500, NULL, NULL, NULL);
+    assert_true(accept(lfd, NULL, NULL) < 0);   /* No more attempts. */
+    close(lfd);
+}
+
+/* Runs 'ops' on 'c'; returns the transaction id that monitor "w" of 'm'
+ * (monitor_cond_since) was told in its update3 (a new string). */
+static char *
+transact_id(struct fx *f, struct client *c, struct client *m,
+            const char *ops)
+{
+    json_decref(transact(f, c, ops));
+    json_decref(client_call(f, m, "echo", "[]"));
+    size_t n = json_array_size(m->notes);
+    assert_true(n > 0);
+    json_t *note = json_array_get(m->notes, n - 1);
+    assert_string_equal(json_string_value(json_object_get(note, "method")),
+                        "update3");
+    char *id = strdup(json_string_value(json_array_get(
+        json_object_get(note, "params"), 1)));
+    json_array_clear(m->notes);
+    return id;
+}
+
+/* monitor_cond_since with an id still in the history: found, and only
+ * the net changes since then (update2 forms). */
+static void
+test_monitor_cond_since_history(void **state)
+{
+    struct fx *f = *state;
+    struct client *m = client_open(f);
+    struct client *c = client_open(f);
+    char params[512], u1[37], u2[37];
+    json_t *r, *res;
+
+    r = client_call(f, m, "monitor_cond_since", "[\"T\", \"w\", {\"A\": "
+                    "[{}]}, \"00000000-0000-0000-0000-000000000000\"]");
+    json_decref(r);
+    char *id1 = transact_id(f, c, m, "{\"op\": \"insert\", \"table\": "
+                            "\"A\", \"row\": {\"n\": 1, \"s\": \"r1\"}}");
+    char *id2 = transact_id(f, c, m, "{\"op\": \"insert\", \"table\": "
+                            "\"A\", \"row\": {\"n\": 2, \"s\": \"r2\"}}");
+    char *id3 = transact_id(f, c, m, "{\"op\": \"update\", \"table\": "
+                            "\"A\", \"where\": [[\"s\", \"==\", \"r1\"]], "
+                            "\"row\": {\"n\": 5}}");
+    char *id4 = transact_id(f, c, m, "{\"op\": \"insert\", \"table\": "
+                            "\"A\", \"row\": {\"n\": 3, \"s\": \"r3\"}}");
+    char *id5 = transact_id(f, c, m, "{\"op\": \"delete\", \"table\": "
+                            "\"A\", \"where\": [[\"s\", \"==\", \"r3\"]]}");
+    /* A change of a column the monitor does not watch. */
+    char *id6 = transact_id(f, c, m, "{\"op\": \"update\", \"table\": "
+                            "\"A\", \"where\": [[\"s\", \"==\", \"r2\"]], "
+                            "\"row\": {\"tags\": \"t\"}}");
+    (void) id6;
+
+    /* Since id1: row 2 inserted, row 1 modified; row 3 came and went. */
+    snprintf(params, sizeof params, "[\"T\", \"a\", {\"A\": [{\"columns\": "
+             "[\"n\"]}]}, \"%s\"]", id1);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_true(json_array_get(res, 0)));
+    assert_string_equal(json_string_value(json_array_get(res, 1)), id6);
+    json_t *rows = json_object_get(json_array_get(res, 2), "A");
+    assert_int_equal(json_object_size(rows), 2);
+    const char *k;
+    json_t *v;
+    bool seen_insert = false, seen_modify = false;
+    json_object_foreach(rows, k, v) {
+        if (json_object_get(v, "insert")) {
+            assert_json(v, "{\"insert\": {\"n\": 2}}");
+            snprintf(u2, sizeof u2, "%s", k);
+            seen_insert = true;
+        } else {
+            assert_json(v, "{\"modify\": {\"n\": 5}}");
+            snprintf(u1, sizeof u1, "%s", k);
+            seen_modify = true;
+        }
+    }
+    assert_true(seen_insert && seen_modify);
+    assert_string_not_equal(u1, u2);
+    json_decref(r);
+
+    /* Since id4: row 3 deleted (it existed then); nothing else the
+     * monitor sees. */
+    snprintf(params, sizeof params, "[\"T\", \"b\", {\"A\": [{\"columns\": "
+             "[\"n\"]}]}, \"%s\"]", id4);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_true(json_array_get(res, 0)));
+    rows = json_object_get(json_array_get(res, 2), "A");
+    assert_int_equal(json_object_size(rows), 1);
+    json_object_foreach(rows, k, v) {
+        assert_json(v, "{\"delete\": null}");
+    }
+    json_decref(r);
+
+    /* Since id5: only the tags change, which this monitor ignores. */
+    snprintf(params, sizeof params, "[\"T\", \"c\", {\"A\": [{\"columns\": "
+             "[\"n\"]}]}, \"%s\"]", id5);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_true(json_array_get(res, 0)));
+    assert_json(json_array_get(res, 2), "{}");
+    json_decref(r);
+
+    /* A condition applies to the changes too. */
+    snprintf(params, sizeof params, "[\"T\", \"d\", {\"A\": [{\"columns\": "
+             "[\"n\"], \"where\": [[\"n\", \"==\", 2]]}]}, \"%s\"]", id1);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_true(json_array_get(res, 0)));
+    assert_json(only_row_update(json_array_get(res, 2), "A", NULL),
+                "{\"insert\": {\"n\": 2}}");
+    json_decref(r);
+
+    /* Once more than the history's length has committed, id2 is gone:
+     * not found, everything as initial. */
+    for (int i = 0; i < 101; i++) {
+        char tag[160];
+        snprintf(tag, sizeof tag, "{\"op\": \"update\", \"table\": \"A\", "
+                 "\"where\": [[\"s\", \"==\", \"r2\"]], \"row\": "
+                 "{\"tags\": \"g%d\"}}", i);
+        json_decref(transact(f, c, tag));
+    }
+    snprintf(params, sizeof params, "[\"T\", \"e\", {\"A\": [{\"columns\": "
+             "[\"n\"]}]}, \"%s\"]", id2);
+    r = client_call(f, m, "monitor_cond_since", params);
+    res = json_object_get(r, "result");
+    assert_true(json_is_false(json_array_get(res, 0)));
+    rows = json_object_get(json_array_get(res, 2), "A");
+    assert_int_equal(json_object_size(rows), 2);
+    json_object_foreach(rows, k, v) {
+        assert_non_null(json_object_get(v, "initial"));
+    }
+    json_decref(r);
+    free(id1);
+    free(id2);
+    free(id3);
+    free(id4);
+    free(id5);
+    free(id6);
+    client_close(m);
+    client_close(c);
+}
+
 static void
 test_garbage(void **state)
 {
@@ -771,6 +1248,14 @@ main(void)
         cmocka_unit_test_setup_teardown(test_monitor_cond, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monitor_cond_since, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_journal_failure, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_inactivity_probe, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_active_remote, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_monitor_cond_since_history,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };

@@ -1178,6 +1178,86 @@ test_no_txn_inside_callback(void **state)
     assert_int_equal(n_rows("Root"), 1);
 }
 
+/* ---- the journal writer ------------------------------------------------- */
+
+struct journal {
+    int calls;
+    bool fail;
+};
+
+static json_t *
+journal_cb(struct ovsdb_db *db_, const json_t *record, void *j_)
+{
+    struct journal *j = j_;
+    assert_ptr_equal(db_, db);
+    assert_true(json_is_object(record));
+    j->calls++;
+    return j->fail ? ovsdb_error(OVSDB_E_IO, "disk on fire") : NULL;
+}
+
+/* A commit the journal refuses is rolled back whole: rows, reference
+ * counts and garbage collection as if it never ran, no commit callback;
+ * its result ends with the journal's error. */
+static void
+test_journal_refuses(void **state)
+{
+    (void) state;
+    struct journal j = { 0, false };
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    ovsdb_db_set_journal(db, journal_cb, &j);
+    assert_int_equal(ovsdb_db_add_commit_cb(db, commit_cb, &s), 0);
+
+    json_decref(tx_ok(
+        "[{\"op\": \"insert\", \"table\": \"Root\", \"row\": {\"name\": "
+        "\"p\", \"kids\": [\"set\", [[\"named-uuid\", \"k1\"], "
+        "[\"named-uuid\", \"k2\"]]]}},"
+        " {\"op\": \"insert\", \"table\": \"Kid\", \"uuid-name\": \"k1\", "
+        "\"row\": {\"name\": \"k1\"}},"
+        " {\"op\": \"insert\", \"table\": \"Kid\", \"uuid-name\": \"k2\", "
+        "\"row\": {\"name\": \"k2\"}},"
+        " {\"op\": \"insert\", \"table\": \"Root\", \"row\": {\"name\": "
+        "\"q\", \"kids\": [\"named-uuid\", \"k2\"]}}]"));
+    assert_int_equal(j.calls, 1);
+    assert_int_equal(s.calls, 1);
+
+    j.fail = true;
+    tx_err("[{\"op\": \"delete\", \"table\": \"Root\", \"where\": []}, "
+           INSERT_ROOT("r") "]", 2, OVSDB_E_IO);
+    assert_int_equal(j.calls, 2);
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(n_rows("Root"), 2);
+    assert_int_equal(n_rows("Kid"), 2);
+    json_t *r = tx("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
+                   "[[\"name\", \"==\", \"r\"]]}]");
+    assert_int_equal(json_array_size(json_object_get(json_array_get(r, 0),
+                                                     "rows")), 0);
+    json_decref(r);
+    /* Nothing to journal (reads, ephemeral columns): not refused. */
+    json_decref(tx_ok("[{\"op\": \"update\", \"table\": \"Root\", \"where\": "
+                      "[[\"name\", \"==\", \"p\"]], \"row\": {\"eph\": 1}}]"));
+    assert_int_equal(j.calls, 2);
+    assert_int_equal(s.calls, 2);
+    /* A local transaction gets the error too. */
+    json_t *ops = parse("[" INSERT_ROOT("r") "]");
+    json_t *err = ovsdb_txn_local(db, ops, NULL);
+    assert_string_equal(ovsdb_error_tag(err), OVSDB_E_IO);
+    json_decref(err);
+    json_decref(ops);
+
+    /* The reference counts are intact: p holds k1 alone, k2 with q. */
+    j.fail = false;
+    json_decref(tx_ok("[{\"op\": \"delete\", \"table\": \"Root\", \"where\": "
+                      "[[\"name\", \"==\", \"p\"]]}]"));
+    assert_int_equal(n_rows("Kid"), 1);
+    json_decref(tx_ok("[{\"op\": \"delete\", \"table\": \"Root\", \"where\": "
+                      "[[\"name\", \"==\", \"q\"]]}]"));
+    assert_int_equal(n_rows("Kid"), 0);
+    assert_int_equal(n_rows("Root"), 0);
+    assert_int_equal(ovsdb_db_remove_commit_cb(db, commit_cb, &s), 0);
+    ovsdb_db_set_journal(db, NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -1203,6 +1283,7 @@ main(void)
         T(test_dump_and_replay),
         T(test_local_txn),
         T(test_no_txn_inside_callback),
+        T(test_journal_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

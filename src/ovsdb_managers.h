@@ -1,0 +1,35 @@
+/* ovsdb_managers: serves OVSDB on the remotes that the Open_vSwitch
+ * database names, as Open vSwitch does with ovsdb-server
+ * --remote=db:Open_vSwitch,Open_vSwitch,manager_options.  Each Manager
+ * row referenced by Open_vSwitch.manager_options opens its target -
+ * passive (ptcp:PORT[:IP], punix:PATH, pssl:PORT[:IP]: listen) or active
+ * (tcp:IP:PORT, unix:PATH, ssl:IP:PORT: connect out and reconnect, backing
+ * off up to Manager.max_backoff) - with Manager.inactivity_probe (default
+ * 5 s; none for unix sockets), when the row appears; the remote is closed
+ * (with its sessions) when the row goes or stops being referenced, and
+ * reopened when its target, probe or backoff changes.  Manager.is_connected
+ * and Manager.status (state, last_error, n_connections and bound_port for
+ * passive targets) are written back by local transactions when they
+ * change.  Idle if no database named Open_vSwitch is served.
+ *
+ * Owns: the remotes it opened (through ovsdb_server_open_remote()), its
+ * commit callback on the Open_vSwitch database, and the loop timers that
+ * run its work outside commit callbacks (which must not transact). */
+#ifndef SLUICE_OVSDB_MANAGERS_H
+#define SLUICE_OVSDB_MANAGERS_H
+
+struct loop;
+struct ovsdb_managers;
+struct ovsdb_server;
+struct stream_ssl_ctx;
+
+/* Returns NULL (and does nothing) if 'srv' serves no Open_vSwitch
+ * database or memory is short.  'ssl' (may be NULL) is for ssl:/pssl:
+ * targets and must outlive the module. */
+struct ovsdb_managers *ovsdb_managers_create(struct ovsdb_server *,
+                                             struct loop *,
+                                             struct stream_ssl_ctx *ssl);
+/* Closes the remotes it opened. */
+void ovsdb_managers_destroy(struct ovsdb_managers *);
+
+#endif
