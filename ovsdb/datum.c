@@ -820,3 +820,66 @@ ovsdb_datum_subtract(struct ovsdb_datum *a, const struct ovsdb_type *a_type,
         ovsdb_datum_remove(a, j, a_type);
     }
 }
+
+/* Appends copies of 'key' and, for a map, 'value' to 'd'. */
+static void
+append_clone(struct ovsdb_datum *d, const union ovsdb_atom *key,
+             const union ovsdb_atom *value, const struct ovsdb_type *t)
+{
+    union ovsdb_atom k, v;
+    ovsdb_atom_clone(&k, key, t->key.type);
+    if (value) {
+        ovsdb_atom_clone(&v, value, t->value.type);
+    }
+    ovsdb_datum_append(d, &k, value ? &v : NULL, t);
+}
+
+json_t *
+ovsdb_datum_apply_diff(struct ovsdb_datum *new, const struct ovsdb_datum *old,
+                       const struct ovsdb_datum *diff,
+                       const struct ovsdb_type *t)
+{
+    bool map = ovsdb_type_is_map(t);
+    enum ovsdb_atomic_type kt = t->key.type;
+
+    if (t->n_max <= 1) {
+        ovsdb_datum_clone(new, diff, t);
+    } else {
+        /* Both are sorted by key: merge them. */
+        size_t i = 0, j = 0;
+        ovsdb_datum_init_empty(new);
+        while (i < old->n || j < diff->n) {
+            int c = i == old->n ? 1
+                    : j == diff->n ? -1
+                    : ovsdb_atom_compare(&old->keys[i], &diff->keys[j], kt);
+            if (c < 0) {                /* Unchanged. */
+                append_clone(new, &old->keys[i],
+                             map ? &old->values[i] : NULL, t);
+                i++;
+            } else if (c > 0) {         /* Added. */
+                append_clone(new, &diff->keys[j],
+                             map ? &diff->values[j] : NULL, t);
+                j++;
+            } else {                    /* Removed, or a new value. */
+                if (map && ovsdb_atom_compare(&old->values[i],
+                                              &diff->values[j],
+                                              t->value.type)) {
+                    append_clone(new, &old->keys[i], &diff->values[j], t);
+                }
+                i++;
+                j++;
+            }
+        }
+    }
+    if (new->n < t->n_min || new->n > t->n_max) {
+        size_t n = new->n;
+        ovsdb_datum_destroy(new, t);
+        if (t->n_max == OVSDB_UNLIMITED) {
+            return ovsdb_error(OVSDB_E_CONSTRAINT, "the difference leaves "
+                               "%zu elements, not at least %u", n, t->n_min);
+        }
+        return ovsdb_error(OVSDB_E_CONSTRAINT, "the difference leaves %zu "
+                           "elements, not %u to %u", n, t->n_min, t->n_max);
+    }
+    return NULL;
+}

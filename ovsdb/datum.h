@@ -4,9 +4,9 @@
  * owns the conversion between datums and RFC 7047's JSON notation
  * (<atom>, <set>, <map>, ["uuid", ...], ["named-uuid", ...]), the checks
  * of a value against its type's constraints, comparison, hashing, set and
- * map algebra, default values, and the symbol table that resolves the
- * named-uuids of one transaction.  A datum owns its atoms (strings are
- * malloc'd copies). */
+ * map algebra, the differences of Open vSwitch's journal records, default
+ * values, and the symbol table that resolves the named-uuids of one
+ * transaction.  A datum owns its atoms (strings are malloc'd copies). */
 #ifndef SLUICE_OVSDB_DATUM_H
 #define SLUICE_OVSDB_DATUM_H
 
@@ -153,5 +153,26 @@ void ovsdb_datum_append(struct ovsdb_datum *, const union ovsdb_atom *key,
  * 'dedup' they are removed (keeping the first), otherwise left. */
 size_t ovsdb_datum_sort(struct ovsdb_datum *, const struct ovsdb_type *,
                         bool dedup);
+
+/* ---- Differences -------------------------------------------------------
+ * Open vSwitch's ovsdb-server writes a modified row of a journal record
+ * marked "_is_diff" (and of an update2 "modify") as differences.  For a
+ * type that may hold more than one element (n_max > 1), a set difference
+ * holds the elements to add or remove (the symmetric difference of old
+ * and new); in a map difference, a pair whose key is absent from the old
+ * value is added, a pair equal to an old pair removes it, and a pair with
+ * an old key and another value replaces that value.  For other types
+ * (scalars, optional values) the difference is the new value.  Parse a
+ * difference with ovsdb_datum_from_json_loose(): it may hold more
+ * elements than the type allows. */
+
+/* '*new' = 'old' changed by 'diff', all of type 't'.  Returns NULL, or a
+ * "constraint violation" ('*new' then empty) if the result has fewer
+ * than n_min or more than n_max elements.  Atom constraints are not
+ * checked. */
+json_t *ovsdb_datum_apply_diff(struct ovsdb_datum *new,
+                               const struct ovsdb_datum *old,
+                               const struct ovsdb_datum *diff,
+                               const struct ovsdb_type *t);
 
 #endif

@@ -813,6 +813,45 @@ ovsdb_txn_local(struct ovsdb_db *db, const json_t *ops, json_t **result)
     return err;
 }
 
+/* 'row', a modified row of a record marked "_is_diff", with each
+ * column's difference applied to its value in 'old' (see datum.h).
+ * Returns a new reference, or NULL with '*errp' set. */
+static json_t *
+undiff_row(const struct ovsdb_table *t, const struct ovsdb_row *old,
+           const json_t *row, json_t **errp)
+{
+    json_t *full = json_object();
+    const char *cname;
+    json_t *value;
+
+    json_object_foreach((json_t *) row, cname, value) {
+        const struct ovsdb_column_schema *cs
+            = ovsdb_table_schema_find_column(t->schema, cname);
+        if (!cs) {
+            json_object_set(full, cname, value);    /* The update says. */
+            continue;
+        }
+        struct ovsdb_datum diff, new;
+        json_t *err = ovsdb_datum_from_json_loose(&diff, &cs->type, value,
+                                                  NULL);
+        if (!err) {
+            err = ovsdb_datum_apply_diff(&new, &old->fields[cs->idx], &diff,
+                                         &cs->type);
+            ovsdb_datum_destroy(&diff, &cs->type);
+        }
+        if (err) {
+            json_decref(full);
+            *errp = ovsdb_error_wrap(err, "record: difference for table %s "
+                                     "column %s", t->schema->name, cname);
+            return NULL;
+        }
+        json_object_set_new(full, cname, ovsdb_datum_to_json(&new,
+                                                             &cs->type));
+        ovsdb_datum_destroy(&new, &cs->type);
+    }
+    return full;
+}
+
 json_t *
 ovsdb_txn_apply_record(struct ovsdb_db *db, const json_t *record)
 {
@@ -823,6 +862,7 @@ ovsdb_txn_apply_record(struct ovsdb_db *db, const json_t *record)
     if (!json_is_object(record)) {
         return ovsdb_error(OVSDB_E_SYNTAX, "record must be an object");
     }
+    bool is_diff = json_is_true(json_object_get(record, "_is_diff"));
     json_t *ops = json_array();
     json_object_foreach((json_t *) record, tname, rows) {
         if (tname[0] == '_') {
@@ -845,12 +885,21 @@ ovsdb_txn_apply_record(struct ovsdb_db *db, const json_t *record)
             ovsdb_uuid_format(&u, buf);
             json_t *where = json_pack("[[ss[ss]]]", "_uuid", "==", "uuid",
                                       buf);
+            const struct ovsdb_row *old = ovsdb_table_find_row(t, &u);
             if (json_is_null(row)) {
                 json_array_append_new(ops, json_pack("{sssssO}", "op",
                     "delete", "table", tname, "where", where));
-            } else if (ovsdb_table_find_row(t, &u)) {
-                json_array_append_new(ops, json_pack("{sssssOsO}", "op",
-                    "update", "table", tname, "where", where, "row", row));
+            } else if (old) {
+                json_t *err = NULL;
+                json_t *full = is_diff ? undiff_row(t, old, row, &err)
+                                       : json_incref(row);
+                if (!full) {
+                    json_decref(where);
+                    json_decref(ops);
+                    return err;
+                }
+                json_array_append_new(ops, json_pack("{sssssOso}", "op",
+                    "update", "table", tname, "where", where, "row", full));
             } else {
                 json_array_append_new(ops, json_pack("{sssssssO}", "op",
                     "insert", "table", tname, "uuid", buf, "row", row));

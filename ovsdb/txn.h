@@ -66,8 +66,11 @@ json_t *ovsdb_txn_local(struct ovsdb_db *, const json_t *ops,
 
 /* Replays one journal record (see db.h) as a transaction: rows named
  * with null are deleted, others inserted (with their UUID) or updated.
- * Returns NULL or the error that stopped it (the database is then
- * unchanged). */
+ * Members whose name starts with "_" are not tables.  In a record marked
+ * "_is_diff": true (as Open vSwitch's ovsdb-server writes them), the
+ * columns of an updated row hold differences (datum.h), applied to the
+ * row's current values.  Returns NULL or the error that stopped it (the
+ * database is then unchanged). */
 json_t *ovsdb_txn_apply_record(struct ovsdb_db *, const json_t *record);
 
 #endif

@@ -60,116 +60,6 @@ read_schema(const char *path, struct ovsdb_schema **schemap)
     return json;
 }
 
-/* ---- Diff records ------------------------------------------------------
- * Open vSwitch's ovsdb-server writes records marked "_is_diff": true: for
- * a row that already exists, the value of each map column and of each set
- * column that may hold more than one element is the difference to apply
- * (elements to toggle in a set; for a map, pairs whose key is new are
- * added, pairs equal to the old pair are removed, others replace the old
- * value); other columns hold the new value.  The replay of ovsdb/txn takes
- * full values, so such records are turned into full-value records first,
- * against the database as it is before the record. */
-
-/* The value of column 'cs' after applying diff 'json' to 'old'. */
-static json_t *
-apply_diff(const struct ovsdb_column_schema *cs, const struct ovsdb_datum *old,
-           const json_t *json)
-{
-    const struct ovsdb_type *t = &cs->type;
-    struct ovsdb_type relaxed = *t;     /* Shallow: not destroyed. */
-    relaxed.n_min = 0;
-    relaxed.n_max = OVSDB_UNLIMITED;
-    struct ovsdb_datum diff;
-    json_t *err = ovsdb_datum_from_json_loose(&diff, &relaxed, json, NULL);
-    if (err) {
-        json_decref(err);
-        return NULL;                    /* Left for the replay to report. */
-    }
-    bool map = ovsdb_type_is_map(t);
-    bool *drop = calloc(old->n + 1, sizeof *drop);
-    const union ovsdb_atom **repl = calloc(old->n + 1, sizeof *repl);
-    struct ovsdb_datum res;
-    if (!drop || !repl) {
-        abort();
-    }
-    ovsdb_datum_init_empty(&res);
-    for (size_t i = 0; i < diff.n; i++) {
-        size_t idx = ovsdb_datum_find_key(old, &diff.keys[i], t->key.type);
-        if (idx == SIZE_MAX) {
-            union ovsdb_atom k, v;
-            ovsdb_atom_clone(&k, &diff.keys[i], t->key.type);
-            if (map) {
-                ovsdb_atom_clone(&v, &diff.values[i], t->value.type);
-            }
-            ovsdb_datum_append(&res, &k, map ? &v : NULL, t);
-        } else if (!map || !ovsdb_atom_compare(&old->values[idx],
-                                               &diff.values[i],
-                                               t->value.type)) {
-            drop[idx] = true;
-        } else {
-            repl[idx] = &diff.values[i];
-        }
-    }
-    for (size_t i = 0; i < old->n; i++) {
-        if (drop[i]) {
-            continue;
-        }
-        union ovsdb_atom k, v;
-        ovsdb_atom_clone(&k, &old->keys[i], t->key.type);
-        if (map) {
-            ovsdb_atom_clone(&v, repl[i] ? repl[i] : &old->values[i],
-                             t->value.type);
-        }
-        ovsdb_datum_append(&res, &k, map ? &v : NULL, t);
-    }
-    ovsdb_datum_sort(&res, t, true);
-    json_t *out = ovsdb_datum_to_json(&res, t);
-    ovsdb_datum_destroy(&res, t);
-    ovsdb_datum_destroy(&diff, &relaxed);
-    free(drop);
-    free(repl);
-    return out;
-}
-
-/* 'record' with full values (a new reference). */
-static json_t *
-undiff_record(const struct ovsdb_db *db, json_t *record)
-{
-    if (!json_is_true(json_object_get(record, "_is_diff"))) {
-        return json_incref(record);
-    }
-    json_t *out = json_deep_copy(record);
-    json_object_del(out, "_is_diff");
-    const char *tname;
-    json_t *rows;
-    json_object_foreach (out, tname, rows) {
-        const struct ovsdb_table *t = ovsdb_db_find_table(db, tname);
-        const char *us;
-        json_t *row;
-        json_object_foreach (t ? rows : NULL, us, row) {
-            struct ovsdb_uuid u;
-            const struct ovsdb_row *old = ovsdb_uuid_from_string(&u, us)
-                                          ? ovsdb_table_find_row(t, &u)
-                                          : NULL;
-            const char *cname;
-            json_t *value;
-            json_object_foreach (old ? row : NULL, cname, value) {
-                const struct ovsdb_column_schema *cs
-                    = ovsdb_table_schema_find_column(t->schema, cname);
-                if (!cs || (!ovsdb_type_is_map(&cs->type)
-                            && cs->type.n_max == 1)) {
-                    continue;       /* Scalars: the new value as is. */
-                }
-                json_t *full = apply_diff(cs, &old->fields[cs->idx], value);
-                if (full) {
-                    json_object_set_new(row, cname, full);
-                }
-            }
-        }
-    }
-    return out;
-}
-
 /* A database file read into memory. */
 struct dbfile {
     struct ovsdb_log *log;          /* Read-only handle. */
@@ -223,10 +113,9 @@ load_file(const char *path, struct dbfile *f, record_cb *cb, void *aux)
         if (cb) {
             cb(f->n_txns + 1, record, f->db, aux);
         }
-        json_t *full = undiff_record(f->db, record);
+        /* Open vSwitch's "_is_diff" records too. */
+        err = ovsdb_txn_apply_record(f->db, record);
         json_decref(record);
-        err = ovsdb_txn_apply_record(f->db, full);
-        json_decref(full);
         if (err) {
             sctl_fail("%s: record %" PRIu64 ": transaction does not apply: "
                       "%s: %s", path, f->n_txns + 1, ovsdb_error_tag(err),

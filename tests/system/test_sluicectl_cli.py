@@ -12,6 +12,9 @@ database file commands.
   cur_cfg moves only when the test moves it), a modifying command bumps
   next_cfg in its transaction, times out with -T while cur_cfg lags, and
   returns once another client sets cur_cfg.
+- A database file written by Debian's ovsdb-server (modified rows as
+  "_is_diff" differences: sets, maps, optional values) and opened by
+  sluiced reads back as ovsdb-server served it.
 - Files: db-create, db-convert, db-compact, db-show-log and db-check,
   cross-checked with Debian's ovsdb-tool (db-name, db-version, show-log,
   query) and by opening the files in sluiced; lock refusal while a daemon
@@ -558,6 +561,129 @@ class WaitTest(unittest.TestCase):
         r = sluicectl('db-compact', self.srv.db)
         self.assertEqual((r.returncode, r.stderr), (0, ''))
         self.assertEqual(query(self.srv.db), want)
+
+
+# ---------------------------------------------------------------------------
+# A database file written by Debian's ovsdb-server, opened by sluiced.
+
+# The columns compared: those the switch itself never writes.
+REPLAY_COLUMNS = (
+    ('Open_vSwitch', ['_uuid', 'bridges', 'external_ids', 'other_config']),
+    ('Bridge', ['_uuid', 'name', 'ports', 'flood_vlans', 'external_ids',
+                'other_config', 'fail_mode', 'protocols']),
+    ('Port', ['_uuid', 'name', 'interfaces', 'tag', 'trunks', 'vlan_mode',
+              'external_ids', 'other_config']),
+    ('Interface', ['_uuid', 'name', 'type', 'options', 'external_ids']),
+)
+
+
+def replay_query_txn():
+    ops = [{'op': 'select', 'table': t, 'where': [], 'columns': cols}
+           for t, cols in REPLAY_COLUMNS]
+    return json.dumps(['Open_vSwitch'] + ops)
+
+
+def replay_rows(result_text):
+    """{table: sorted rows as canonical JSON} of a select result."""
+    result = json.loads(result_text)
+    return {t: sorted(json.dumps(row, sort_keys=True)
+                      for row in r['rows'])
+            for (t, _), r in zip(REPLAY_COLUMNS, result)}
+
+
+@unittest.skipUnless(OVS_VSCTL and OVSDB_TOOL and OVSDB_CLIENT
+                     and OVSDB_SERVER and os.path.exists(VSWITCH_SCHEMA),
+                     'needs Debian\'s ovsdb-server, ovsdb-tool, ovsdb-client '
+                     'and ovs-vsctl')
+class OvsdbServerFileTest(unittest.TestCase):
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix='sluicectl-ovsfile-')
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.srv = OvsdbServer(self.dir)
+        self.addCleanup(self.srv.stop)
+
+    def vsctl(self, *args):
+        return run([OVS_VSCTL, '--db=' + self.srv.remote, '--no-wait',
+                    '--timeout=20'] + list(args)).stdout
+
+    def test_diff_records_replayed_by_sluiced(self):
+        """sluiced replays the "_is_diff" records of ovsdb-server's file
+        to the data ovsdb-server served: sets, maps and optional values
+        changed over several transactions."""
+        v = self.vsctl
+        v('init')
+        v('set', 'Open_vSwitch', '.', 'external_ids:system-id=host1',
+          'external_ids:rack=r1')
+        v('add-br', 'br0', '--', 'set', 'Bridge', 'br0', 'flood_vlans=1,2',
+          'external_ids:a=b', 'external_ids:x=1', 'other_config:k1=v1')
+        # Sets: a replaced value, then one element added, one removed.
+        v('set', 'Bridge', 'br0', 'flood_vlans=2,3')
+        v('add', 'Bridge', 'br0', 'flood_vlans', '7', '9')
+        v('remove', 'Bridge', 'br0', 'flood_vlans', '2')
+        # Maps: a pair added, a pair removed, a value replaced.
+        v('set', 'Bridge', 'br0', 'external_ids:c=d')
+        v('remove', 'Bridge', 'br0', 'external_ids', 'a')
+        v('set', 'Bridge', 'br0', 'external_ids:x=2', 'other_config:k2=v2')
+        v('remove', 'Bridge', 'br0', 'other_config', 'k1')
+        v('set', 'Open_vSwitch', '.', 'external_ids:rack=r2')
+        # Ports: the Bridge's ports set grows and shrinks; optional
+        # scalars (tag, vlan_mode, fail_mode) are set, changed, cleared.
+        v('add-port', 'br0', 'p1', '--', 'set', 'Interface', 'p1',
+          'type=dummy', 'options:a=1', '--', 'set', 'Port', 'p1', 'tag=5',
+          'trunks=10,11')
+        v('add-port', 'br0', 'p2', '--', 'set', 'Interface', 'p2',
+          'type=dummy', '--', 'set', 'Port', 'p2', 'vlan_mode=trunk')
+        v('add-port', 'br0', 'p3', '--', 'set', 'Interface', 'p3',
+          'type=dummy')
+        v('set', 'Port', 'p1', 'tag=6', 'trunks=11,12')
+        v('clear', 'Port', 'p2', 'vlan_mode')
+        v('set', 'Port', 'p3', 'tag=8')
+        v('clear', 'Port', 'p3', 'tag')
+        v('set', 'Interface', 'p1', 'options:a=2', 'options:b=3')
+        v('del-port', 'br0', 'p2')
+        v('set', 'Bridge', 'br0', 'fail_mode=secure')
+        v('set', 'Bridge', 'br0', 'fail_mode=standalone')
+        with open(self.srv.db) as f:
+            self.assertIn('"_is_diff":true', f.read())
+
+        served = replay_rows(run([OVSDB_CLIENT, 'transact', self.srv.remote,
+                                  replay_query_txn()]).stdout)
+        # What ovs-vsctl made, spelled out.
+        self.assertEqual(v('get', 'Bridge', 'br0', 'flood_vlans',
+                           'external_ids', 'other_config', 'fail_mode'),
+                         '[3, 7, 9]\n{c=d, x="2"}\n{k2=v2}\nstandalone\n')
+        self.assertEqual(v('get', 'Port', 'p1', 'tag', 'trunks'),
+                         '6\n[11, 12]\n')
+        self.assertEqual(v('get', 'Port', 'p3', 'tag'), '[]\n')
+        self.srv.stop()
+        # ovsdb-tool reads the file to the same rows.
+        on_file = replay_rows(run([OVSDB_TOOL, 'query', self.srv.db,
+                                   replay_query_txn()]).stdout)
+        self.assertEqual(on_file, served)
+
+        d = st.Daemon(netns=True)
+        self.addCleanup(st.cleanup_after_test, self, d)
+        d.start(args=['--db', self.srv.db])
+        remote = 'unix:' + d.path('db.sock')
+        got = replay_rows(run([OVSDB_CLIENT, 'transact', remote,
+                               replay_query_txn()]).stdout)
+        self.assertEqual(got, served)
+        self.assertEqual(run([OVS_VSCTL, '--db=' + remote, '--no-wait',
+                              'get', 'Bridge', 'br0', 'flood_vlans']).stdout,
+                         '[3, 7, 9]\n')
+        # Its own records follow ovsdb-server's: a restart reads all.
+        r = d.sluicectl('--no-wait', 'set', 'Bridge', 'br0',
+                        'external_ids:e=f')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(d.stop(), 0)
+        d.start(args=['--db', self.srv.db])
+        got = replay_rows(run([OVSDB_CLIENT, 'transact', remote,
+                               replay_query_txn()]).stdout)
+        self.assertIn('["e", "f"]', ''.join(got['Bridge']))
+        self.assertNotIn('["e", "f"]', ''.join(served['Bridge']))
+        for t in ('Open_vSwitch', 'Port', 'Interface'):
+            self.assertEqual(got[t], served[t], t)
 
 
 # ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /* Unit tests for ovsdb/datum and ovsdb/uuid: atoms, datums, JSON
- * notation, constraints, set and map algebra, UUIDs. */
+ * notation, constraints, set and map algebra, differences, UUIDs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -458,6 +458,141 @@ test_loose_and_named(void **state)
     ovsdb_type_destroy(&t);
 }
 
+/* 'old' changed by difference 'diff', both JSON text of type 'type':
+ * the result's JSON text (compact; static storage) or the error tag. */
+static const char *
+apply_diff(const char *type, const char *old, const char *diff)
+{
+    static char out[256];
+    struct ovsdb_type t;
+    struct ovsdb_datum o, d, n;
+    make_type(&t, type);
+    assert_null(datum_parse(&o, &t, old, NULL));
+    json_t *j = parse(diff);
+    assert_null(ovsdb_datum_from_json_loose(&d, &t, j, NULL));
+    json_decref(j);
+    json_t *err = ovsdb_datum_apply_diff(&n, &o, &d, &t);
+    if (err) {
+        snprintf(out, sizeof out, "%s", ovsdb_error_tag(err));
+        assert_int_equal(n.n, 0);
+        json_decref(err);
+    } else {
+        json_t *r = ovsdb_datum_to_json(&n, &t);
+        char *s = json_dumps(r, JSON_ENCODE_ANY | JSON_COMPACT);
+        snprintf(out, sizeof out, "%s", s);
+        free(s);
+        json_decref(r);
+        /* The result is a valid datum: sorted, no duplicates. */
+        json_t *back = ovsdb_datum_to_json(&n, &t);
+        struct ovsdb_datum again;
+        assert_null(ovsdb_datum_from_json(&again, &t, back, NULL));
+        assert_true(ovsdb_datum_equals(&again, &n, &t));
+        ovsdb_datum_destroy(&again, &t);
+        json_decref(back);
+        ovsdb_datum_destroy(&n, &t);
+    }
+    ovsdb_datum_destroy(&o, &t);
+    ovsdb_datum_destroy(&d, &t);
+    ovsdb_type_destroy(&t);
+    return out;
+}
+
+static void
+test_apply_diff(void **state)
+{
+    (void) state;
+    static const char ints[] = "{\"key\": \"integer\", \"min\": 0, "
+                               "\"max\": \"unlimited\"}";
+    /* Sets: each element of the difference is added or removed. */
+    assert_string_equal(apply_diff(ints, "[\"set\", [1, 2]]",
+                                   "[\"set\", [1, 3]]"), "[\"set\",[2,3]]");
+    assert_string_equal(apply_diff(ints, "[\"set\", [1, 2]]", "5"),
+                        "[\"set\",[1,2,5]]");
+    assert_string_equal(apply_diff(ints, "[\"set\", [1, 2]]",
+                                   "[\"set\", []]"), "[\"set\",[1,2]]");
+    assert_string_equal(apply_diff(ints, "[\"set\", [1, 2]]",
+                                   "[\"set\", [2, 1]]"), "[\"set\",[]]");
+    assert_string_equal(apply_diff(ints, "[\"set\", []]",
+                                   "[\"set\", [9, 0, 4]]"),
+                        "[\"set\",[0,4,9]]");
+    /* The difference may hold more elements than the type allows; the
+     * result may not. */
+    static const char max2[] = "{\"key\": \"integer\", \"min\": 0, "
+                               "\"max\": 2}";
+    assert_string_equal(apply_diff(max2, "[\"set\", [1, 2]]",
+                                   "[\"set\", [1, 2, 3, 4]]"),
+                        "[\"set\",[3,4]]");
+    assert_string_equal(apply_diff(max2, "[\"set\", [1, 2]]", "3"),
+                        OVSDB_E_CONSTRAINT);
+    static const char min1[] = "{\"key\": \"string\", \"min\": 1, "
+                               "\"max\": \"unlimited\"}";
+    assert_string_equal(apply_diff(min1, "\"a\"", "\"a\""),
+                        OVSDB_E_CONSTRAINT);
+    assert_string_equal(apply_diff(min1, "\"a\"", "[\"set\", [\"a\", "
+                                   "\"b\"]]"), "\"b\"");
+
+    /* Maps: a new key is added, an equal pair removed, another value
+     * replaces the old one. */
+    static const char map[] = "{\"key\": \"string\", \"value\": "
+                              "\"string\", \"min\": 0, \"max\": "
+                              "\"unlimited\"}";
+    assert_string_equal(apply_diff(map, "[\"map\", [[\"a\", \"1\"], "
+                                   "[\"b\", \"2\"], [\"c\", \"3\"]]]",
+                                   "[\"map\", [[\"a\", \"1\"], [\"b\", "
+                                   "\"9\"], [\"d\", \"4\"]]]"),
+                        "[\"map\",[[\"b\",\"9\"],[\"c\",\"3\"],"
+                        "[\"d\",\"4\"]]]");
+    assert_string_equal(apply_diff(map, "[\"map\", []]",
+                                   "[\"map\", [[\"k\", \"v\"]]]"),
+                        "[\"map\",[[\"k\",\"v\"]]]");
+    assert_string_equal(apply_diff(map, "[\"map\", [[\"k\", \"v\"]]]",
+                                   "[\"map\", [[\"k\", \"v\"]]]"),
+                        "[\"map\",[]]");
+    assert_string_equal(apply_diff(map, "[\"map\", [[\"k\", \"v\"]]]",
+                                   "[\"map\", []]"),
+                        "[\"map\",[[\"k\",\"v\"]]]");
+    static const char imap[] = "{\"key\": \"integer\", \"value\": "
+                               "\"uuid\", \"min\": 0, \"max\": 2}";
+    assert_string_equal(apply_diff(imap, "[\"map\", [[1, [\"uuid\", "
+                                   "\"00000000-0000-0000-0000-000000000001"
+                                   "\"]]]]", "[\"map\", [[1, [\"uuid\", "
+                                   "\"00000000-0000-0000-0000-000000000002"
+                                   "\"]], [2, [\"uuid\", \"00000000-0000-"
+                                   "0000-0000-000000000003\"]]]]"),
+                        "[\"map\",[[1,[\"uuid\",\"00000000-0000-0000-"
+                        "0000-000000000002\"]],[2,[\"uuid\",\"00000000-"
+                        "0000-0000-0000-000000000003\"]]]]");
+    assert_string_equal(apply_diff(imap, "[\"map\", [[1, [\"uuid\", "
+                                   "\"00000000-0000-0000-0000-000000000001"
+                                   "\"]], [2, [\"uuid\", \"00000000-0000-"
+                                   "0000-0000-000000000003\"]]]]",
+                                   "[\"map\", [[3, [\"uuid\", \"00000000-"
+                                   "0000-0000-0000-000000000004\"]]]]"),
+                        OVSDB_E_CONSTRAINT);
+
+    /* Optional and plain scalars: the difference is the new value. */
+    static const char opt[] = "{\"key\": \"integer\", \"min\": 0, "
+                              "\"max\": 1}";
+    assert_string_equal(apply_diff(opt, "5", "6"), "6");
+    assert_string_equal(apply_diff(opt, "5", "5"), "5");
+    assert_string_equal(apply_diff(opt, "5", "[\"set\", []]"),
+                        "[\"set\",[]]");
+    assert_string_equal(apply_diff(opt, "[\"set\", []]", "7"), "7");
+    assert_string_equal(apply_diff(opt, "5", "[\"set\", [6, 7]]"),
+                        OVSDB_E_CONSTRAINT);
+    assert_string_equal(apply_diff("\"string\"", "\"x\"", "\"y\""),
+                        "\"y\"");
+    assert_string_equal(apply_diff("\"string\"", "\"x\"", "\"x\""),
+                        "\"x\"");
+    assert_string_equal(apply_diff("\"string\"", "\"x\"", "[\"set\", []]"),
+                        OVSDB_E_CONSTRAINT);
+    static const char map1[] = "{\"key\": \"string\", \"value\": "
+                               "\"integer\", \"min\": 0, \"max\": 1}";
+    assert_string_equal(apply_diff(map1, "[\"map\", [[\"a\", 1]]]",
+                                   "[\"map\", [[\"b\", 2]]]"),
+                        "[\"map\",[[\"b\",2]]]");
+}
+
 int
 main(void)
 {
@@ -471,6 +606,7 @@ main(void)
         cmocka_unit_test(test_compare_hash),
         cmocka_unit_test(test_algebra),
         cmocka_unit_test(test_loose_and_named),
+        cmocka_unit_test(test_apply_diff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1121,6 +1121,107 @@ test_dump_and_replay(void **state)
     json_decref(dump);
 }
 
+static char replay_details[256];
+
+/* Replays record 'text'; returns the error tag (its details in
+ * 'replay_details') or NULL. */
+static const char *
+replay(const char *text)
+{
+    static char tag[64];
+    json_t *rec = parse(text);
+    json_t *err = ovsdb_txn_apply_record(db, rec);
+    json_decref(rec);
+    if (!err) {
+        return NULL;
+    }
+    snprintf(tag, sizeof tag, "%s", ovsdb_error_tag(err));
+    snprintf(replay_details, sizeof replay_details, "%s",
+             ovsdb_error_details(err));
+    json_decref(err);
+    return tag;
+}
+
+#define U_P  "11111111-1111-4111-8111-111111111111"
+#define U_K1 "22222222-2222-4222-8222-222222222222"
+#define U_K2 "33333333-3333-4333-8333-333333333333"
+#define U_K3 "44444444-4444-4444-8444-444444444444"
+#define U_Q  "55555555-5555-4555-8555-555555555555"
+
+static void
+test_diff_record_replay(void **state)
+{
+    (void) state;
+    /* A full record, then records as Open vSwitch's ovsdb-server writes
+     * them: modified rows as differences, inserted rows in full, deleted
+     * rows null. */
+    assert_null(replay(
+        "{\"_date\": 1, \"Root\": {\"" U_P "\": {\"name\": \"p\", "
+        "\"ints\": [\"set\", [1, 2]], \"tags\": [\"map\", [[\"a\", \"b\"], "
+        "[\"x\", \"1\"]]], \"color\": \"red\", \"n\": 4, \"kids\": "
+        "[\"set\", [[\"uuid\", \"" U_K1 "\"], [\"uuid\", \"" U_K2 "\"]]]}},"
+        " \"Kid\": {\"" U_K1 "\": {\"name\": \"one\"}, \"" U_K2 "\": "
+        "{\"name\": \"two\"}}}"));
+    assert_null(replay(
+        "{\"_date\": 2, \"_comment\": \"c\", \"_is_diff\": true, "
+        "\"Root\": {\"" U_P "\": {\"ints\": [\"set\", [1, 3]], "
+        "\"tags\": [\"map\", [[\"a\", \"b\"], [\"x\", \"2\"], "
+        "[\"y\", \"z\"]]], \"color\": [\"set\", []], \"n\": 7, "
+        "\"kids\": [\"set\", [[\"uuid\", \"" U_K1 "\"], [\"uuid\", \""
+        U_K3 "\"]]]},"
+        " \"" U_Q "\": {\"name\": \"q\", \"ints\": [\"set\", [1, 2]], "
+        "\"tags\": [\"map\", [[\"k\", \"v\"]]]}},"
+        " \"Kid\": {\"" U_K1 "\": null, \"" U_K3 "\": {\"name\": "
+        "\"three\", \"sib\": [\"uuid\", \"" U_K2 "\"]}}}"));
+    assert_json_text(root_col("p", "ints"), "[\"set\", [2, 3]]");
+    assert_json_text(root_col("p", "tags"),
+                     "[\"map\", [[\"x\", \"2\"], [\"y\", \"z\"]]]");
+    assert_json_text(root_col("p", "color"), "[\"set\", []]");
+    assert_json_text(root_col("p", "n"), "7");
+    assert_json_text(root_col("p", "kids"), "[\"set\", [[\"uuid\", \""
+                     U_K2 "\"], [\"uuid\", \"" U_K3 "\"]]]");
+    assert_int_equal(n_rows("Kid"), 2);
+    /* The inserted row as written. */
+    assert_json_text(root_col("q", "ints"), "[\"set\", [1, 2]]");
+    assert_json_text(root_col("q", "tags"),
+                     "[\"map\", [[\"k\", \"v\"]]]");
+    assert_json_text(root_col("q", "_uuid"), "[\"uuid\", \"" U_Q "\"]");
+
+    /* A second difference against the new values. */
+    assert_null(replay(
+        "{\"_is_diff\": true, \"Root\": {\"" U_P "\": {\"ints\": 2, "
+        "\"tags\": [\"map\", [[\"x\", \"3\"]]], \"color\": \"green\"}}}"));
+    assert_json_text(root_col("p", "ints"), "3");
+    assert_json_text(root_col("p", "tags"),
+                     "[\"map\", [[\"x\", \"3\"], [\"y\", \"z\"]]]");
+    assert_json_text(root_col("p", "color"), "\"green\"");
+
+    /* Differences that do not apply change nothing. */
+    assert_string_equal(replay(
+        "{\"_is_diff\": true, \"Root\": {\"" U_P "\": {\"n\": 9, "
+        "\"ints\": [\"set\", [4, 5, 6]]}}}"), OVSDB_E_CONSTRAINT);
+    assert_string_equal(replay_details, "record: difference for table Root "
+                        "column ints: the difference leaves 4 elements, not "
+                        "0 to 3");
+    assert_string_equal(replay(
+        "{\"_is_diff\": true, \"Root\": {\"" U_P "\": {\"n\": 9, "
+        "\"tags\": [\"set\", [\"a\"]]}}}"), OVSDB_E_SYNTAX);
+    assert_string_equal(replay(
+        "{\"_is_diff\": true, \"Root\": {\"" U_P "\": {\"n\": 9, "
+        "\"nope\": 1}}}"), OVSDB_E_UNKNOWN_COLUMN);
+    assert_json_text(root_col("p", "n"), "7");
+    assert_json_text(root_col("p", "ints"), "3");
+
+    /* Without the marker (or with false), values are full values. */
+    assert_null(replay(
+        "{\"_is_diff\": false, \"Root\": {\"" U_P "\": {\"ints\": "
+        "[\"set\", [1, 3]]}}}"));
+    assert_json_text(root_col("p", "ints"), "[\"set\", [1, 3]]");
+    assert_null(replay(
+        "{\"Root\": {\"" U_P "\": {\"tags\": [\"map\", [[\"x\", \"3\"]]]}}}"));
+    assert_json_text(root_col("p", "tags"), "[\"map\", [[\"x\", \"3\"]]]");
+}
+
 static void
 test_local_txn(void **state)
 {
@@ -1281,6 +1382,7 @@ main(void)
         T(test_commit_callbacks),
         T(test_records),
         T(test_dump_and_replay),
+        T(test_diff_record_replay),
         T(test_local_txn),
         T(test_no_txn_inside_callback),
         T(test_journal_refuses),
