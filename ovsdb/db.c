@@ -46,6 +46,7 @@ ovsdb_db_destroy(struct ovsdb_db *db)
     }
     free(db->tables);
     free(db->cbs);
+    free(db->checks);
     ovsdb_schema_destroy(db->schema);
     free(db);
 }
@@ -82,6 +83,47 @@ ovsdb_db_set_journal(struct ovsdb_db *db, ovsdb_journal_cb *cb, void *aux)
 {
     db->journal = cb;
     db->journal_aux = aux;
+}
+
+int
+ovsdb_db_add_check_cb(struct ovsdb_db *db, ovsdb_check_cb *cb, void *aux)
+{
+    struct ovsdb_db_check *n = realloc(db->checks,
+                                       (db->n_checks + 1) * sizeof *n);
+    if (!n) {
+        return -ENOMEM;
+    }
+    db->checks = n;
+    db->checks[db->n_checks].cb = cb;
+    db->checks[db->n_checks].aux = aux;
+    db->n_checks++;
+    return 0;
+}
+
+void
+ovsdb_db_remove_check_cb(struct ovsdb_db *db, ovsdb_check_cb *cb, void *aux)
+{
+    for (size_t i = 0; i < db->n_checks; i++) {
+        if (db->checks[i].cb == cb && db->checks[i].aux == aux) {
+            memmove(&db->checks[i], &db->checks[i + 1],
+                    (db->n_checks - i - 1) * sizeof *db->checks);
+            db->n_checks--;
+            return;
+        }
+    }
+}
+
+json_t *
+ovsdb_db_run_checks(struct ovsdb_db *db, const struct ovsdb_row_change *ch,
+                    size_t n)
+{
+    for (size_t i = 0; i < db->n_checks; i++) {
+        json_t *err = db->checks[i].cb(db, ch, n, db->checks[i].aux);
+        if (err) {
+            return err;
+        }
+    }
+    return NULL;
 }
 
 int

@@ -62,6 +62,21 @@ typedef void ovsdb_commit_cb(struct ovsdb_db *, const struct ovsdb_commit *,
 typedef json_t *ovsdb_journal_cb(struct ovsdb_db *, const json_t *record,
                                  void *aux);
 
+/* A check of the in-process API: called with the changes of every commit,
+ * after the transaction's own checks and before the journal, nothing yet
+ * visible.  Returns NULL, or an error object (e.g. a "constraint
+ * violation" saying why; stolen by the caller) that rolls the transaction
+ * back and becomes its result.  Rows stay valid only during the call; a
+ * check must not run a transaction. */
+typedef json_t *ovsdb_check_cb(struct ovsdb_db *,
+                               const struct ovsdb_row_change *, size_t n,
+                               void *aux);
+
+struct ovsdb_db_check {
+    ovsdb_check_cb *cb;
+    void *aux;
+};
+
 struct ovsdb_db_cb {
     ovsdb_commit_cb *cb;
     void *aux;
@@ -73,6 +88,8 @@ struct ovsdb_db {
     size_t n_tables;
     struct ovsdb_db_cb *cbs;
     size_t n_cbs;
+    struct ovsdb_db_check *checks;
+    size_t n_checks;
     ovsdb_journal_cb *journal;      /* NULL: nothing is journaled. */
     void *journal_aux;
     struct ovsdb_txn *txn;          /* Running transaction, if any. */
@@ -109,6 +126,13 @@ const struct ovsdb_row *ovsdb_table_next(const struct ovsdb_table *,
 
 /* Sets (or with NULL clears) the journal writer. */
 void ovsdb_db_set_journal(struct ovsdb_db *, ovsdb_journal_cb *, void *aux);
+
+int ovsdb_db_add_check_cb(struct ovsdb_db *, ovsdb_check_cb *, void *aux);
+void ovsdb_db_remove_check_cb(struct ovsdb_db *, ovsdb_check_cb *,
+                              void *aux);
+/* Runs the checks; the first error (or NULL). */
+json_t *ovsdb_db_run_checks(struct ovsdb_db *,
+                            const struct ovsdb_row_change *, size_t n);
 
 int ovsdb_db_add_commit_cb(struct ovsdb_db *, ovsdb_commit_cb *, void *aux);
 /* Returns -ENOENT if ('cb', 'aux') was not registered. */

@@ -533,6 +533,13 @@ ovsdb_txn_commit(struct ovsdb_txn *txn, long long now_ms,
         ch[n_ch].changed = tr->changed;
         n_ch++;
     }
+    if (n_ch && db->n_checks) {
+        json_t *err = ovsdb_db_run_checks(db, ch, n_ch);
+        if (err) {
+            free(ch);
+            return err;
+        }
+    }
     const char *comment = txn->has_comment ? dstr_cstr(&txn->comment) : NULL;
     res->record = ovsdb_changes_to_record(ch, n_ch, comment, now_ms);
     if (res->record && db->journal) {

@@ -61,9 +61,10 @@ struct ovsdb_row *ovsdb_txn_iter_next(struct ovsdb_txn_iter *);
 /* txn_commit.c: weak references, garbage collection, referential
  * integrity, indexes, maxRows.  Returns NULL or the commit's error. */
 json_t *ovsdb_txn_precommit(struct ovsdb_txn *);
-/* Builds the journal record ('res->record') and hands it to the
- * database's journal writer; if that fails, returns its error with
- * nothing changed (the caller aborts).  Otherwise makes the changes
+/* Runs the database's checks (ovsdb_db_add_check_cb), builds the journal
+ * record ('res->record') and hands it to the database's journal writer;
+ * if a check or the writer fails, returns its error with nothing changed
+ * (the caller aborts).  Otherwise makes the changes
  * permanent, runs the commit callbacks and returns NULL. */
 json_t *ovsdb_txn_commit(struct ovsdb_txn *, long long now_ms,
                       struct ovsdb_txn_result *res);

@@ -125,6 +125,8 @@ unsigned int dp_n_tx_threads(const struct dp *);
  * a new PMD sends).  A port gets one queue per thread again when it is
  * reconfigured (dp_port_reconfigure) or added.  Nothing is lost. */
 int dp_set_pmd_mask(struct dp *, uint64_t mask, struct dstr *err);
+/* The check dp_set_pmd_mask() makes, alone: 0 or -EINVAL with why. */
+int dp_check_pmd_mask(const struct dp *, uint64_t mask, struct dstr *err);
 
 /* How long PMDs sleep after a poll that found no packet (0: busy poll,
  * at most DP_IDLE_SLEEP_US_MAX).  Takes effect at each PMD's next

@@ -173,13 +173,22 @@ dp_format_cores(struct dstr *s, uint64_t mask)
 }
 
 int
-dp_set_pmd_mask(struct dp *dp, uint64_t mask, struct dstr *err)
+dp_check_pmd_mask(const struct dp *dp, uint64_t mask, struct dstr *err)
 {
     char msg[256];
     uint64_t usable = dp->usable_cores & dp_online_cores();
 
     if (rxq_sched_check_mask(mask, usable, DP_MAX_PMDS, msg, sizeof msg)) {
         dstr_put(err, msg);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int
+dp_set_pmd_mask(struct dp *dp, uint64_t mask, struct dstr *err)
+{
+    if (dp_check_pmd_mask(dp, mask, err)) {
         return -EINVAL;
     }
     uint64_t add = mask & ~dp->pmd_mask;

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "dp.h"
 #include "dstr.h"
+#include "error.h"
 #include "loop.h"
 #include "options.h"
 #include "port.h"
@@ -894,6 +895,66 @@ status_cb(void *aux)
     }
 }
 
+static const char *
+smap_datum_get(const struct ovsdb_row *row, const char *column,
+               const char *key)
+{
+    const struct ovsdb_datum *d = row ? ovsdb_row_get(row, column) : NULL;
+    if (!d || !d->values) {
+        return NULL;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        if (!strcmp(d->keys[i].string, key)) {
+            return d->values[i].string;
+        }
+    }
+    return NULL;
+}
+
+/* Refuses, as a transaction error, what the datapath could never run: a
+ * pmd-cpu-mask of cores that are not there.  (Other values are checked
+ * when applied: their error is logged.) */
+static json_t *
+check_config(struct ovsdb_db *db, const struct ovsdb_row_change *ch,
+             size_t n, void *aux)
+{
+    (void) db;
+    (void) aux;
+    if (br.own_txn) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!ch[i].new || strcmp(ch[i].table->schema->name, "Open_vSwitch")
+            || !ovsdb_table_schema_find_column(ch[i].table->schema,
+                                               "other_config")) {
+            continue;
+        }
+        const char *mask = smap_datum_get(ch[i].new, "other_config",
+                                          "pmd-cpu-mask");
+        const char *old = smap_datum_get(ch[i].old, "other_config",
+                                         "pmd-cpu-mask");
+        if (!mask || (old && !strcmp(old, mask))) {
+            continue;
+        }
+        uint64_t m;
+        struct dstr why = DSTR_INIT;
+        if (!parse_hex_mask(mask, &m)) {
+            dstr_put(&why, "not a hexadecimal core mask");
+        } else {
+            dp_check_pmd_mask(br.dp, m, &why);
+        }
+        if (why.len) {
+            json_t *err = ovsdb_error(OVSDB_E_CONSTRAINT,
+                                      "other_config:pmd-cpu-mask=%s: %s",
+                                      mask, dstr_cstr(&why));
+            dstr_free(&why);
+            return err;
+        }
+        dstr_free(&why);
+    }
+    return NULL;
+}
+
 static bool
 is_config_table(const struct ovsdb_table *t)
 {
@@ -934,12 +995,19 @@ bridge_start(struct loop *loop, struct dp *dp, struct ovsdb_db *db)
     br.stats_interval_ms = DEFAULT_STATS_INTERVAL_MS;
     bridge_tunables_init(dp);
     int error = ovsdb_db_add_commit_cb(db, on_commit, NULL);
+    if (!error) {
+        error = ovsdb_db_add_check_cb(db, check_config, NULL);
+        if (error) {
+            ovsdb_db_remove_commit_cb(db, on_commit, NULL);
+        }
+    }
     if (error) {
         return error;
     }
     error = xlate_add_provider(flood_translate, NULL);
     if (error) {
         ovsdb_db_remove_commit_cb(db, on_commit, NULL);
+        ovsdb_db_remove_check_cb(db, check_config, NULL);
         return error;
     }
     br.started = true;
@@ -956,6 +1024,7 @@ bridge_stop(void)
         return;
     }
     ovsdb_db_remove_commit_cb(br.db, on_commit, NULL);
+    ovsdb_db_remove_check_cb(br.db, check_config, NULL);
     xlate_remove_provider(flood_translate, NULL);
     if (br.pass_timer) {
         loop_cancel_timer(br.loop, br.pass_timer);

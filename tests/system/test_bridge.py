@@ -488,12 +488,21 @@ class BridgeTest(unittest.TestCase):
         st.wait_for(lambda: self.d.counter('out1', 'tx') > 1000, 20,
                     what='forwarding on two PMDs')
 
-        # A mask the machine cannot run is refused; the old set stays.
-        self.vsctl('set', 'Open_vSwitch', '.',
-                   'other_config:pmd-cpu-mask=0x100')
+        # A mask the machine cannot run is a transaction error: nothing
+        # is committed and the running set stays.
+        for bad in ('0x100', 'zz'):
+            r = self.vsctl_run('set', 'Open_vSwitch', '.',
+                               'other_config:pmd-cpu-mask=' + bad)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn('constraint violation', r.stderr)
+            self.assertIn('pmd-cpu-mask=' + bad, r.stderr)
+        self.assertEqual(self.get('Open_vSwitch', '.',
+                                  'other_config:pmd-cpu-mask'), '"3"')
         self.assertEqual(mask(), '0x3')
-        self.assertIn('other_config:pmd-cpu-mask=0x100 refused',
-                      self.read_log())
+        # A value refused only when applied (out of range) is logged and
+        # the running value kept.
+        self.vsctl('set', 'Open_vSwitch', '.', 'other_config:max-idle=5')
+        self.assertIn('other_config:max-idle=5 refused', self.read_log())
         base = self.d.counter('out1', 'tx')
         st.wait_for(lambda: self.d.counter('out1', 'tx') > base + 1000, 20,
                     what='still forwarding')

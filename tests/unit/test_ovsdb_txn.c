@@ -1359,6 +1359,75 @@ test_journal_refuses(void **state)
     ovsdb_db_set_journal(db, NULL, NULL);
 }
 
+/* A check of the in-process API sees the changes before anything is
+ * visible; its error rolls the transaction back ahead of the journal and
+ * the commit callbacks. */
+struct check {
+    int calls;
+    size_t n_changes;
+    const char *refuse;         /* Refuse a Root row of this name. */
+};
+
+static json_t *
+check_cb(struct ovsdb_db *db_, const struct ovsdb_row_change *ch, size_t n,
+         void *c_)
+{
+    struct check *c = c_;
+    assert_ptr_equal(db_, db);
+    c->calls++;
+    c->n_changes = n;
+    for (size_t i = 0; i < n; i++) {
+        const struct ovsdb_datum *name = ch[i].new
+            ? ovsdb_row_get(ch[i].new, "name") : NULL;
+        if (c->refuse && name && name->n
+            && !strcmp(name->keys[0].string, c->refuse)) {
+            return ovsdb_error(OVSDB_E_CONSTRAINT, "no %s here", c->refuse);
+        }
+    }
+    return NULL;
+}
+
+static void
+test_check_refuses(void **state)
+{
+    (void) state;
+    struct check c = { 0, 0, "bad" };
+    struct journal j = { 0, false };
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    ovsdb_db_set_journal(db, journal_cb, &j);
+    assert_int_equal(ovsdb_db_add_commit_cb(db, commit_cb, &s), 0);
+    assert_int_equal(ovsdb_db_add_check_cb(db, check_cb, &c), 0);
+
+    json_decref(tx_ok("[" INSERT_ROOT("good") "]"));
+    assert_int_equal(c.calls, 1);
+    assert_int_equal(c.n_changes, 1);
+    assert_int_equal(j.calls, 1);
+    assert_int_equal(s.calls, 1);
+
+    tx_err("[" INSERT_ROOT("fine") ", " INSERT_ROOT("bad") "]", 2,
+           OVSDB_E_CONSTRAINT);
+    assert_int_equal(c.calls, 2);
+    assert_int_equal(c.n_changes, 2);
+    assert_int_equal(j.calls, 1);           /* Never reached the journal. */
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(n_rows("Root"), 1);
+
+    /* Reads change nothing: no check. */
+    json_decref(tx_ok("[{\"op\": \"select\", \"table\": \"Root\", "
+                      "\"where\": []}]"));
+    assert_int_equal(c.calls, 2);
+
+    ovsdb_db_remove_check_cb(db, check_cb, &c);
+    json_decref(tx_ok("[" INSERT_ROOT("bad") "]"));
+    assert_int_equal(c.calls, 2);
+    assert_int_equal(n_rows("Root"), 2);
+    json_decref(tx_ok("[{\"op\": \"delete\", \"table\": \"Root\", "
+                      "\"where\": []}]"));
+    assert_int_equal(ovsdb_db_remove_commit_cb(db, commit_cb, &s), 0);
+    ovsdb_db_set_journal(db, NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -1386,6 +1455,7 @@ main(void)
         T(test_local_txn),
         T(test_no_txn_inside_callback),
         T(test_journal_refuses),
+        T(test_check_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
