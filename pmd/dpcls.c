@@ -493,9 +493,26 @@ bucket_search(const struct dpcls_bucket *buckets, uint32_t bucket_mask,
 #define SMALL_BUCKETS 256
 #endif
 
+/* Whether the 'n_words' masked words 'a' and 'b' are equal. */
+static inline __attribute__((always_inline)) bool
+words_equal(const uint64_t *a, const uint64_t *b, unsigned int n_words)
+{
+    uint64_t diff = 0;
+#pragma GCC unroll 8
+    for (unsigned int j = 0; j < n_words; j++) {
+        diff |= a[j] ^ b[j];
+    }
+    return !diff;
+}
+
 /* Looks up the keys of 'left' in 'st', whose mask has 'n_words' words.
  * Returns those that matched.  Inlined with constant 'n_words' below, so
- * the word loops unroll for the common mask sizes. */
+ * the word loops unroll for the common mask sizes.
+ *
+ * Neighbours in a batch often share their masked key (packets of one
+ * flow, or of flows that differ only in wildcarded bits: one in_port, one
+ * prefix): a key whose masked words equal those of the key looked up
+ * just before it takes that key's result without hashing or probing. */
 static inline __attribute__((always_inline)) uint32_t
 subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
                   const struct miniflow *const keys[],
@@ -504,40 +521,48 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
     uint64_t words[DPCLS_MAX_BATCH][FLOW_N_WORDS];
     uint32_t hashes[DPCLS_MAX_BATCH];
     uint8_t slots[DPCLS_MAX_BATCH];
+    uint8_t same_as[DPCLS_MAX_BATCH];
     struct word_picker p;
     /* Locals: the stores below could alias 'st' for the compiler. */
     const struct dpcls_bucket *const buckets = st->buckets;
     const uint32_t bucket_mask = st->bucket_mask;
     uint32_t found = 0;
+    const uint64_t *prev = NULL;
+    unsigned int prev_i = 0;
 
     /* Keys of a batch mostly share a map: the picker is redone only when
      * it changes. */
     p.map = UINT64_MAX;
     if (bucket_mask < SMALL_BUCKETS) {
+        struct dpcls_rule *prev_r = NULL;
         for (uint32_t m = left; m; m &= m - 1) {
             unsigned int i = __builtin_ctz(m);
             const struct miniflow *key = keys[i];
             if (key->map != p.map) {
                 picker_init(&p, st, key->map);
             }
-            uint64_t w[FLOW_N_WORDS];
+            uint64_t *w = words[i];
 #pragma GCC unroll 8
             for (unsigned int j = 0; j < n_words; j++) {
                 w[j] = key->values[p.off[j]] & p.mask[j];
             }
-            uint32_t h = hash_words(w, n_words, 0);
-            unsigned int sm = bucket_match(&buckets[h & bucket_mask], h);
-            struct dpcls_rule *r = bucket_search(buckets, bucket_mask, h, sm,
-                                                 w, n_words);
-            if (r) {
-                rules[i] = r;
+            if (!prev || !words_equal(w, prev, n_words)) {
+                uint32_t h = hash_words(w, n_words, 0);
+                unsigned int sm = bucket_match(&buckets[h & bucket_mask], h);
+                prev_r = bucket_search(buckets, bucket_mask, h, sm, w,
+                                       n_words);
+                prev = w;
+            }
+            if (prev_r) {
+                rules[i] = prev_r;
                 found |= UINT32_C(1) << i;
             }
         }
         return found;
     }
 
-    /* Mask and hash every key, prefetching its bucket. */
+    /* Mask and hash every key that differs from the one before, and
+     * prefetch its bucket. */
     for (uint32_t m = left; m; m &= m - 1) {
         unsigned int i = __builtin_ctz(m);
         const struct miniflow *key = keys[i];
@@ -549,6 +574,13 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
         for (unsigned int j = 0; j < n_words; j++) {
             w[j] = key->values[p.off[j]] & p.mask[j];
         }
+        if (prev && words_equal(w, prev, n_words)) {
+            same_as[i] = (uint8_t) prev_i;
+            continue;
+        }
+        same_as[i] = (uint8_t) i;
+        prev = w;
+        prev_i = i;
         uint32_t h = hash_words(w, n_words, 0);
         hashes[i] = h;
         __builtin_prefetch(&buckets[h & bucket_mask]);
@@ -556,6 +588,9 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
     /* Find the slots with the same hash; prefetch the first one's rule. */
     for (uint32_t m = left; m; m &= m - 1) {
         unsigned int i = __builtin_ctz(m);
+        if (same_as[i] != i) {
+            continue;
+        }
         const struct dpcls_bucket *bk = &buckets[hashes[i] & bucket_mask];
         unsigned int sm = bucket_match(bk, hashes[i]);
         slots[i] = (uint8_t) sm;
@@ -563,9 +598,18 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
             __builtin_prefetch(&bk->rules[__builtin_ctz(sm)]->key.values);
         }
     }
-    /* Compare. */
+    /* Compare (a key that shares its masked words with an earlier one
+     * takes its result: that one came first in this loop). */
     for (uint32_t m = left; m; m &= m - 1) {
         unsigned int i = __builtin_ctz(m);
+        unsigned int s = same_as[i];
+        if (s != i) {
+            if (found & (UINT32_C(1) << s)) {
+                rules[i] = rules[s];
+                found |= UINT32_C(1) << i;
+            }
+            continue;
+        }
         struct dpcls_rule *r = bucket_search(buckets, bucket_mask, hashes[i],
                                              slots[i], words[i], n_words);
         if (r) {

@@ -400,6 +400,81 @@ test_batch_mixed(void **state)
     dpcls_destroy(&cls);
 }
 
+/* Batches whose neighbours share their masked key (runs of one megaflow,
+ * of one miss, and keys that differ only in wildcarded fields) get the
+ * same answers as keys looked up one by one, in a small subtable and in
+ * one big enough for the prefetching path. */
+static void
+check_runs(struct dpcls *cls, unsigned int n_rules, struct megaflow *mfs)
+{
+    /* Key j of a batch: megaflow 'sel[j]' (or a miss for sel[j] < 0),
+     * with wildcarded fields that vary. */
+    static const int pattern[] = {
+        0, 0, 0, -1, -1, 1, 1, 0, 2, -1, 2, 2, 2, 3, 3, -2, -2, -2, 4, 4,
+        4, 4, 5, 0, 0, -1, 6, 6, 7, 7, 7, 1,
+    };
+    struct miniflow keys[DPCLS_MAX_BATCH];
+    const struct miniflow *kp[DPCLS_MAX_BATCH];
+    struct flow f;
+    for (unsigned int round = 0; round < 3; round++) {
+        for (int j = 0; j < DPCLS_MAX_BATCH; j++) {
+            int sel = pattern[j];
+            uint32_t id = sel >= 0 ? (uint32_t) sel * 37 + round : 0;
+            id %= n_rules;
+            /* Misses: a source no rule has (-1) or another in_port (-2). */
+            tcp_flow(&f, sel == -2 ? 9 : 1,
+                     sel == -1 ? 0x0b000000 : 0x0a000000 + id,
+                     0x01010101, (uint16_t) (j * 11), (uint16_t) j);
+            compress(&f, &keys[j]);
+            kp[j] = &keys[j];
+        }
+        for (unsigned int n = 1; n <= DPCLS_MAX_BATCH; n += 5) {
+            struct dpcls_rule *rules[DPCLS_MAX_BATCH];
+            uint32_t hits = dpcls_lookup(cls, kp, n, rules, NULL);
+            for (unsigned int j = 0; j < n; j++) {
+                int sel = pattern[j];
+                if (sel < 0) {
+                    assert_null(rules[j]);
+                    assert_false(hits & (UINT32_C(1) << j));
+                    continue;
+                }
+                uint32_t id = ((uint32_t) sel * 37 + round) % n_rules;
+                assert_true(hits & (UINT32_C(1) << j));
+                assert_ptr_equal(rules[j], &mfs[id].rule);
+                /* The same as one by one. */
+                const struct miniflow *one[1] = { kp[j] };
+                struct dpcls_rule *r1;
+                assert_int_equal(dpcls_lookup(cls, one, 1, &r1, NULL), 1);
+                assert_ptr_equal(r1, rules[j]);
+            }
+            assert_int_equal(hits >> n, 0);
+        }
+    }
+}
+
+static void
+test_batch_runs(void **state)
+{
+    (void) state;
+    static const unsigned int sizes[] = { 8, 5000 };
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        unsigned int n_rules = sizes[k];
+        struct dpcls cls;
+        dpcls_init(&cls);
+        struct megaflow *mfs = calloc(n_rules, sizeof *mfs);
+        assert_non_null(mfs);
+        struct flow f;
+        for (unsigned int i = 0; i < n_rules; i++) {
+            tcp_flow(&f, 1, 0x0a000000 + i, 0x01010101, 0, 0);
+            mfs[i].id = (int) i;
+            assert_int_equal(insert(&cls, &mfs[i], M_EXACT_IP, &f), 0);
+        }
+        check_runs(&cls, n_rules, mfs);
+        dpcls_destroy(&cls);
+        free(mfs);
+    }
+}
+
 #define N_BIG 100000
 
 static void
@@ -590,6 +665,7 @@ main(void)
         cmocka_unit_test(test_catch_all),
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_batch_mixed),
+        cmocka_unit_test(test_batch_runs),
         cmocka_unit_test(test_growth_100k),
         cmocka_unit_test(test_iterate_and_remove),
         cmocka_unit_test(test_mask_sizes),
