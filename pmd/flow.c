@@ -409,6 +409,69 @@ out:
     }
 }
 
+uint16_t
+flow_tcp_flags(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    if (likely(len >= ETH_HLEN + IPV4_HLEN)) {
+        uint16_t type = ld16(p + 12);
+        const uint8_t *nh = p + ETH_HLEN;
+        size_t rem = len - ETH_HLEN;
+        if (type == BE16(0x0800)) {
+            size_t ihl = (size_t) (nh[0] & 0x0f) * 4;
+            size_t tot = ntohs(ld16(nh + 2));
+            if (nh[9] != IPPROTO_TCP_ || (nh[0] >> 4) != 4
+                || ihl < IPV4_HLEN || tot < ihl || tot > rem
+                || (ld16(nh + 6) & BE16(0x1fff))) {
+                return 0;           /* Not TCP, malformed, or no L4. */
+            }
+            const uint8_t *th = nh + ihl;
+            size_t l4len = tot - ihl;
+            size_t doff = l4len >= 20 ? (size_t) (th[12] >> 4) * 4 : 0;
+            if (doff < 20 || doff > l4len) {
+                return 0;
+            }
+            return (uint16_t) (ntohs(ld16(th + 12)) & 0x0fff);
+        }
+        if (type == BE16(0x86dd) && rem >= IPV6_HLEN) {
+            uint8_t next = nh[6];
+            if (next == IPPROTO_UDP_ || next == IPPROTO_ICMPV6_) {
+                return 0;
+            }
+        } else if (!is_vlan_tpid(type) && ntohs(type) >= 0x600) {
+            return 0;               /* Neither IP nor tagged nor 802.3. */
+        }
+    }
+    /* The rare cases (IPv6 extension headers, VLAN tags, LLC/SNAP, short
+     * frames): the full extraction decides. */
+    struct miniflow scratch;
+    flow_extract(data, len, 0, 0, &scratch, NULL);
+    return miniflow_tcp_flags(&scratch);
+}
+
+void
+flow_format_tcp_flags(uint16_t tcp_flags, struct dstr *s)
+{
+    static const struct {
+        uint16_t bit;
+        const char *name;
+    } names[] = {
+        { 0x002, "S" }, { 0x001, "F" }, { 0x008, "P" }, { 0x004, "R" },
+        { 0x020, "U" }, { 0x010, "." }, { 0x040, "E" }, { 0x080, "C" },
+        { 0x100, "N" }, { 0x200, "[200]" }, { 0x400, "[400]" },
+        { 0x800, "[800]" },
+    };
+    if (!tcp_flags) {
+        dstr_put(s, "none");
+        return;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (tcp_flags & names[i].bit) {
+            dstr_put(s, names[i].name);
+        }
+    }
+}
+
 void
 flow_offsets_resolve(const void *data, size_t len, struct flow_offsets *ofs)
 {
