@@ -45,6 +45,8 @@ struct dpcls_subtable {
     uint32_t bucket_mask;           /* Number of buckets - 1. */
     uint32_t n_words;               /* Words in the mask. */
     uint64_t hits;                  /* Since the last sort. */
+    uint64_t packets;               /* Hits here and elsewhere, since the
+                                     * last dpcls_take_visits(). */
     uint8_t idx[FLOW_N_WORDS];      /* Word index of each mask word. */
     struct miniflow mask;           /* map: nonzero mask words. */
 
@@ -677,6 +679,7 @@ dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
         uint32_t found = st->lookup(st, left, keys, rules);
         unsigned int n_found = (unsigned int) __builtin_popcount(found);
         st->hits += n_found;
+        st->packets += n_found;
         lookups += (uint64_t) n_found * (s + 1);
         left &= ~found;
     }
@@ -684,6 +687,30 @@ dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
         *n_subtable_lookups += lookups;
     }
     return all & ~left;
+}
+
+void
+dpcls_count_packets(struct dpcls_rule *const rules[], uint32_t hits)
+{
+    for (; hits; hits &= hits - 1) {
+        struct dpcls_subtable *st = rules[__builtin_ctz(hits)]->subtable;
+        if (st) {
+            st->packets++;
+        }
+    }
+}
+
+unsigned int
+dpcls_take_visits(struct dpcls *cls)
+{
+    uint64_t packets = 0, visits = 0;
+    for (unsigned int i = 0; i < cls->n_subtables; i++) {
+        struct dpcls_subtable *st = cls->subtables[i];
+        packets += st->packets;
+        visits += st->packets * (i + 1);
+        st->packets = 0;
+    }
+    return packets ? (unsigned int) (visits * 16 / packets) : 0;
 }
 
 void

@@ -80,6 +80,18 @@ uint32_t dpcls_lookup(struct dpcls *, const struct miniflow *const keys[],
                       unsigned int n, struct dpcls_rule *rules[],
                       uint64_t *n_subtable_lookups);
 
+/* Counts the rules of 'hits' (bit i: rules[i]), which were found without
+ * dpcls_lookup() (e.g. in an exact-match cache), as packets of their
+ * subtables for dpcls_take_visits().  Rules removed meanwhile (dead) are
+ * not counted. */
+void dpcls_count_packets(struct dpcls_rule *const rules[], uint32_t hits);
+
+/* How many subtables, on average, a lookup would search for the packets
+ * counted since the previous call (those matched by dpcls_lookup() and
+ * those of dpcls_count_packets()) in the current ranking, times 16; 0 if
+ * none was counted.  Restarts the count. */
+unsigned int dpcls_take_visits(struct dpcls *);
+
 /* Re-ranks the subtables by the hits they had since the previous call,
  * most first (ties keep their order), and restarts those counters.  The
  * PMD calls it now and then (e.g. every second). */

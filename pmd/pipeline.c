@@ -49,6 +49,17 @@ emc_hash(const struct miniflow *mf)
     return (uint32_t) (h >> 32);
 }
 
+/* How often the PMD decides again whether the EMC is used. */
+#define EMC_CHECKS_PER_S 4
+
+static void
+emc_policy_tick(struct pmd *pmd)
+{
+    pmd->emc.policy.next_check = pmd->now_tsc
+                                 + rte_get_tsc_hz() / EMC_CHECKS_PER_S;
+    emc_policy_check(&pmd->emc, dpcls_take_visits(&pmd->cls));
+}
+
 /* Admits one upcall if the PMD's token bucket allows. */
 static inline bool
 upcall_admit(struct pmd *pmd)
@@ -252,9 +263,14 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
         return;
     }
     /* The EMC pays when a classifier lookup costs several subtable
-     * probes; with one subtable the classifier is a single probe too,
-     * without the full-key hash and compare. */
-    bool use_emc = pmd->cls.n_subtables > 1 && pmd->emc.insert_inv_prob;
+     * probes and enough lookups hit (emc_policy_check()); with one
+     * subtable the classifier is a single probe too, without the full-key
+     * hash and compare. */
+    if (unlikely(pmd->now_tsc >= pmd->emc.policy.next_check)) {
+        emc_policy_tick(pmd);
+    }
+    bool use_emc = pmd->cls.n_subtables > 1 && pmd->emc.policy.active
+                   && pmd->emc.insert_inv_prob;
 
     /* 1. Keys.  When every megaflow matches on metadata alone (in_port,
      * recirc_id: word 0) and the EMC is not used, the headers need not be
@@ -309,6 +325,7 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
         }
         found = emc_lookup_batch(&pmd->emc, kp, hashes, n, rules);
         COUNT(pmd->stats.emc_hits, __builtin_popcount(found));
+        dpcls_count_packets(rules, found);
     }
 
     /* 3. Megaflow classifier for the EMC misses (all packets without the

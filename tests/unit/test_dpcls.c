@@ -475,6 +475,59 @@ test_batch_runs(void **state)
     }
 }
 
+/* The expected subtables per packet: packets counted by lookups and from
+ * elsewhere, weighted by rank. */
+static void
+test_visits(void **state)
+{
+    (void) state;
+    struct dpcls cls;
+    dpcls_init(&cls);
+    struct megaflow mfs[2];
+    struct flow f;
+    assert_int_equal(dpcls_take_visits(&cls), 0);
+    tcp_flow(&f, 1, 0x0a000001, 0x01010101, 0, 0);
+    assert_int_equal(insert(&cls, &mfs[0], M_EXACT_IP, &f), 0);
+    tcp_flow(&f, 1, 0, 0x14000000, 0, 0);
+    assert_int_equal(insert(&cls, &mfs[1], M_DST24, &f), 0);
+
+    /* 3 packets found in subtable 1 (rank 0), 1 in subtable 2. */
+    struct miniflow k0, k1;
+    tcp_flow(&f, 1, 0x0a000001, 0x01010101, 5, 5);
+    compress(&f, &k0);
+    tcp_flow(&f, 1, 0x0a000002, 0x14000001, 5, 5);
+    compress(&f, &k1);
+    const struct miniflow *kp[4] = { &k0, &k0, &k1, &k0 };
+    struct dpcls_rule *rules[4];
+    assert_int_equal(dpcls_lookup(&cls, kp, 4, rules, NULL), 0xf);
+    assert_ptr_equal(rules[2], &mfs[1].rule);
+    assert_int_equal(dpcls_take_visits(&cls), (3 * 1 + 1 * 2) * 16 / 4);
+    assert_int_equal(dpcls_take_visits(&cls), 0);   /* Restarted. */
+
+    /* Hits found elsewhere count too: 1 + 3 in subtable 2. */
+    assert_int_equal(dpcls_lookup(&cls, kp, 1, rules, NULL), 1);
+    struct dpcls_rule *other[32] = { [0] = &mfs[1].rule, [5] = &mfs[1].rule,
+                                     [9] = &mfs[1].rule, [3] = &mfs[0].rule };
+    dpcls_count_packets(other, (1u << 0) | (1u << 5) | (1u << 9));
+    assert_int_equal(dpcls_take_visits(&cls), (1 * 1 + 3 * 2) * 16 / 4);
+
+    /* The ranking is the current one: after a sort by hits, subtable 2
+     * comes first. */
+    const struct miniflow *kq[3] = { &k1, &k1, &k1 };
+    assert_int_equal(dpcls_lookup(&cls, kq, 3, rules, NULL), 7);
+    assert_int_equal(dpcls_lookup(&cls, kq, 3, rules, NULL), 7);
+    dpcls_sort_subtables(&cls);
+    (void) dpcls_take_visits(&cls);
+    assert_int_equal(dpcls_lookup(&cls, kq, 3, rules, NULL), 7);
+    assert_int_equal(dpcls_take_visits(&cls), 16);
+
+    /* A removed rule is not counted. */
+    dpcls_remove(&cls, &mfs[0].rule);
+    dpcls_count_packets(other, 1u << 3);
+    assert_int_equal(dpcls_take_visits(&cls), 0);
+    dpcls_destroy(&cls);
+}
+
 #define N_BIG 100000
 
 static void
@@ -666,6 +719,7 @@ main(void)
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_batch_mixed),
         cmocka_unit_test(test_batch_runs),
+        cmocka_unit_test(test_visits),
         cmocka_unit_test(test_growth_100k),
         cmocka_unit_test(test_iterate_and_remove),
         cmocka_unit_test(test_mask_sizes),
