@@ -659,6 +659,46 @@ subtable_lookup_for(unsigned int n_words)
            ? funcs[n_words] : subtable_lookup_any;
 }
 
+/* Searches the subtables, in rank order, for the keys of 'left'.  Adds the
+ * ranks of the hits to '*lookups'; returns the keys found. */
+static uint32_t
+search_subtables(struct dpcls *cls, uint32_t left,
+                 const struct miniflow *const keys[],
+                 struct dpcls_rule *rules[], uint64_t *lookups)
+{
+    uint32_t found_all = 0;
+    for (unsigned int s = 0; s < cls->n_subtables && left; s++) {
+        struct dpcls_subtable *st = cls->subtables[s];
+        uint32_t found = st->lookup(st, left, keys, rules);
+        unsigned int n_found = (unsigned int) __builtin_popcount(found);
+        st->hits += n_found;
+        st->packets += n_found;
+        *lookups += (uint64_t) n_found * (s + 1);
+        left &= ~found;
+        found_all |= found;
+    }
+    return found_all;
+}
+
+/* Whether 'key' matches 'rule', with 'p' a picker for the rule's subtable
+ * and the key's map. */
+static inline bool
+rule_matches(const struct dpcls_rule *rule, const struct word_picker *p,
+             unsigned int n_words, const struct miniflow *key)
+{
+    uint64_t diff = 0;
+    for (unsigned int j = 0; j < n_words; j++) {
+        diff |= (key->values[p->off[j]] & p->mask[j]) ^ rule->key.values[j];
+    }
+    return !diff;
+}
+
+/* Every LEADER_STRIDE-th key of a batch is a leader (LEADERS: their
+ * bitmap). */
+#define LEADER_STRIDE 4
+#define LEADERS UINT32_C(0x11111111)
+_Static_assert(LEADER_STRIDE == 4, "LEADERS has a bit every 4");
+
 uint32_t
 dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
              unsigned int n, struct dpcls_rule *rules[],
@@ -670,23 +710,51 @@ dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
         n = DPCLS_MAX_BATCH;
     }
     uint32_t all = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
-    uint32_t left = all;
+    uint32_t found;
     for (unsigned int i = 0; i < n; i++) {
         rules[i] = NULL;
     }
-    for (unsigned int s = 0; s < cls->n_subtables && left; s++) {
-        struct dpcls_subtable *st = cls->subtables[s];
-        uint32_t found = st->lookup(st, left, keys, rules);
-        unsigned int n_found = (unsigned int) __builtin_popcount(found);
-        st->hits += n_found;
-        st->packets += n_found;
-        lookups += (uint64_t) n_found * (s + 1);
-        left &= ~found;
+    if (cls->n_subtables <= 1 || n <= LEADER_STRIDE) {
+        found = search_subtables(cls, all, keys, rules, &lookups);
+    } else {
+        /* Neighbours in a batch often belong to one megaflow (packets of
+         * one flow, flows under one wide megaflow), and a key that
+         * matches a megaflow needs no search: megaflows do not overlap.
+         * So the leaders are searched first; each of the other keys is
+         * checked against its leader's megaflow, and only those that do
+         * not match it are searched. */
+        uint32_t leaders = all & LEADERS;
+        found = search_subtables(cls, leaders, keys, rules, &lookups);
+        uint32_t rest = 0;
+        struct word_picker p;
+        const struct dpcls_subtable *p_st = NULL;
+        for (uint32_t m = all & ~leaders; m; m &= m - 1) {
+            unsigned int i = __builtin_ctz(m);
+            struct dpcls_rule *r = rules[i & ~(LEADER_STRIDE - 1u)];
+            const struct miniflow *key = keys[i];
+            if (r) {
+                struct dpcls_subtable *st = r->subtable;
+                if (st != p_st || key->map != p.map) {
+                    picker_init(&p, st, key->map);
+                    p_st = st;
+                }
+                if (rule_matches(r, &p, st->n_words, key)) {
+                    rules[i] = r;
+                    found |= UINT32_C(1) << i;
+                    st->hits++;
+                    st->packets++;
+                    lookups++;
+                    continue;
+                }
+            }
+            rest |= UINT32_C(1) << i;
+        }
+        found |= search_subtables(cls, rest, keys, rules, &lookups);
     }
     if (n_subtable_lookups) {
         *n_subtable_lookups += lookups;
     }
-    return all & ~left;
+    return found;
 }
 
 void

@@ -528,6 +528,132 @@ test_visits(void **state)
     dpcls_destroy(&cls);
 }
 
+/* Batches through several subtables of disjoint megaflows, with runs of
+ * neighbours in one megaflow, neighbours in others, misses and keys of
+ * different shapes (maps): every answer is the one a lookup of that key
+ * alone gives. */
+static void
+random_key(uint32_t *rnd, struct flow *f)
+{
+    *rnd = *rnd * 1103515245 + 12345;
+    uint32_t r = *rnd >> 8;
+    tcp_flow(f, 1 + r % 5, 0x0a000000 + (r >> 3) % 24,
+             0x14000000 + (((r >> 8) % 6) << 8) + (r >> 11) % 3,
+             (uint16_t) ((r >> 13) % 2), (uint16_t) ((r >> 14) % 4));
+    if ((r >> 16) % 4 == 0) {
+        f->dl_src[5] = 0;           /* Another map. */
+    }
+}
+
+static void
+test_batch_leaders(void **state)
+{
+    (void) state;
+    struct dpcls cls;
+    dpcls_init(&cls);
+    struct megaflow mfs[64];
+    struct miniflow k, m;
+    struct flow f, mask;
+    int n_mf = 0;
+    /* in_port 1: dst /24; 2: exact source; 3: L4 destination port;
+     * 4: anything; 5: nothing. */
+    for (int i = 0; i < 4; i++) {
+        tcp_flow(&f, 1, 0, 0x14000000 + (i << 8), 0, 0);
+        memset(&mask, 0, sizeof mask);
+        mask.in_port = UINT32_MAX;
+        mask.nw_dst = htonl(0xffffff00);
+        compress(&f, &k);
+        compress(&mask, &m);
+        assert_int_equal(dpcls_insert(&cls, &mfs[n_mf++].rule, &k, &m), 0);
+    }
+    for (int i = 0; i < 16; i++) {
+        tcp_flow(&f, 2, 0x0a000000 + i, 0, 0, 0);
+        memset(&mask, 0, sizeof mask);
+        mask.in_port = UINT32_MAX;
+        mask.nw_src = UINT32_MAX;
+        compress(&f, &k);
+        compress(&mask, &m);
+        assert_int_equal(dpcls_insert(&cls, &mfs[n_mf++].rule, &k, &m), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        tcp_flow(&f, 3, 0, 0, 0, (uint16_t) i);
+        f.nw_proto = 6;
+        memset(&mask, 0, sizeof mask);
+        mask.in_port = UINT32_MAX;
+        mask.nw_proto = 0xff;
+        mask.tp_dst = 0xffff;
+        compress(&f, &k);
+        compress(&mask, &m);
+        assert_int_equal(dpcls_insert(&cls, &mfs[n_mf++].rule, &k, &m), 0);
+    }
+    tcp_flow(&f, 4, 0, 0, 0, 0);
+    memset(&mask, 0, sizeof mask);
+    mask.in_port = UINT32_MAX;
+    compress(&f, &k);
+    compress(&mask, &m);
+    assert_int_equal(dpcls_insert(&cls, &mfs[n_mf++].rule, &k, &m), 0);
+    assert_int_equal(dpcls_n_subtables(&cls), 4);
+
+    uint32_t rnd = 99;
+    struct miniflow keys[DPCLS_MAX_BATCH];
+    const struct miniflow *kp[DPCLS_MAX_BATCH];
+    unsigned int n_hits = 0, n_misses = 0;
+    for (int round = 0; round < 3000; round++) {
+        struct flow prev;
+        random_key(&rnd, &prev);
+        unsigned int n = 1 + (unsigned int) round % DPCLS_MAX_BATCH;
+        for (unsigned int j = 0; j < n; j++) {
+            /* Mostly a neighbour of the previous key (one field changed,
+             * which may keep it in the same megaflow or not). */
+            rnd = rnd * 1103515245 + 12345;
+            struct flow cur = prev;
+            switch ((rnd >> 10) % 6) {
+            case 0:
+                random_key(&rnd, &cur);
+                break;
+            case 1:
+                cur.nw_src ^= htonl(1);
+                break;
+            case 2:
+                cur.nw_dst ^= htonl(1);
+                break;
+            case 3:
+                cur.tp_dst ^= htons(1);
+                break;
+            case 4:
+                cur.tp_src ^= htons(3);
+                break;
+            default:
+                break;
+            }
+            compress(&cur, &keys[j]);
+            kp[j] = &keys[j];
+            prev = cur;
+        }
+        struct dpcls_rule *rules[DPCLS_MAX_BATCH];
+        uint32_t hits = dpcls_lookup(&cls, kp, n, rules, NULL);
+        assert_int_equal(hits >> (n - 1) >> 1, 0);
+        for (unsigned int j = 0; j < n; j++) {
+            const struct miniflow *one[1] = { kp[j] };
+            struct dpcls_rule *r1;
+            uint32_t h1 = dpcls_lookup(&cls, one, 1, &r1, NULL);
+            assert_ptr_equal(rules[j], r1);
+            assert_int_equal(!!(hits & (UINT32_C(1) << j)), h1);
+            if (h1) {
+                n_hits++;
+            } else {
+                n_misses++;
+            }
+        }
+        if (round % 100 == 0) {
+            dpcls_sort_subtables(&cls);
+        }
+    }
+    assert_true(n_hits > 5000);
+    assert_true(n_misses > 5000);
+    dpcls_destroy(&cls);
+}
+
 #define N_BIG 100000
 
 static void
@@ -720,6 +846,7 @@ main(void)
         cmocka_unit_test(test_batch_mixed),
         cmocka_unit_test(test_batch_runs),
         cmocka_unit_test(test_visits),
+        cmocka_unit_test(test_batch_leaders),
         cmocka_unit_test(test_growth_100k),
         cmocka_unit_test(test_iterate_and_remove),
         cmocka_unit_test(test_mask_sizes),
