@@ -349,22 +349,22 @@ test_policy(void **state)
     /* A classifier that finds packets in the first subtable or so: the
      * EMC is not used, however well it would hit. */
     assert_false(period(&emc, 10000, 10000, 16));
-    assert_false(period(&emc, 0, 0, 24));
+    assert_false(period(&emc, 0, 0, EMC_MIN_VISITS_X16 - 1));
     /* No traffic changes nothing. */
     assert_false(period(&emc, 0, 0, 0));
 
     /* Several subtables per packet: used.  The first period after it
      * comes back only fills it: not judged, however poor. */
-    assert_true(period(&emc, 0, 0, 48));
-    assert_true(period(&emc, 10000, 100, 48));
+    assert_true(period(&emc, 0, 0, EMC_MIN_VISITS_X16));
+    assert_true(period(&emc, 10000, 100, EMC_MIN_VISITS_X16));
     /* Hitting well: stays. */
-    assert_true(period(&emc, 10000, 9000, 48));
+    assert_true(period(&emc, 10000, 9000, EMC_MIN_VISITS_X16));
     /* Too few lookups to judge: stays. */
-    assert_true(period(&emc, EMC_MIN_SAMPLE - 1, 0, 48));
+    assert_true(period(&emc, EMC_MIN_SAMPLE - 1, 0, EMC_MIN_VISITS_X16));
 
     /* Hitting poorly: left out for EMC_BACKOFF_MIN checks, whatever the
      * classifier costs, then tried again. */
-    assert_false(period(&emc, 10000, 4000, 48));
+    assert_false(period(&emc, 10000, 4000, EMC_MIN_VISITS_X16));
     for (int i = 1; i < EMC_BACKOFF_MIN; i++) {
         assert_false(period(&emc, 0, 0, 200));
     }
