@@ -660,11 +660,13 @@ subtable_lookup_for(unsigned int n_words)
 }
 
 /* Searches the subtables, in rank order, for the keys of 'left'.  Adds the
- * ranks of the hits to '*lookups'; returns the keys found. */
+ * ranks of the hits to '*lookups' and, if 'ranks' is not NULL, stores
+ * them in ranks[i] for each key i found; returns the keys found. */
 static uint32_t
 search_subtables(struct dpcls *cls, uint32_t left,
                  const struct miniflow *const keys[],
-                 struct dpcls_rule *rules[], uint64_t *lookups)
+                 struct dpcls_rule *rules[], uint64_t *lookups,
+                 uint8_t ranks[])
 {
     uint32_t found_all = 0;
     for (unsigned int s = 0; s < cls->n_subtables && left; s++) {
@@ -674,6 +676,11 @@ search_subtables(struct dpcls *cls, uint32_t left,
         st->hits += n_found;
         st->packets += n_found;
         *lookups += (uint64_t) n_found * (s + 1);
+        if (ranks) {
+            for (uint32_t m = found; m; m &= m - 1) {
+                ranks[__builtin_ctz(m)] = (uint8_t) (s < 255 ? s + 1 : 255);
+            }
+        }
         left &= ~found;
         found_all |= found;
     }
@@ -682,15 +689,31 @@ search_subtables(struct dpcls *cls, uint32_t left,
 
 /* Whether 'key' matches 'rule', with 'p' a picker for the rule's subtable
  * and the key's map. */
-static inline bool
-rule_matches(const struct dpcls_rule *rule, const struct word_picker *p,
-             unsigned int n_words, const struct miniflow *key)
+static inline __attribute__((always_inline)) bool
+rule_matches__(const struct dpcls_rule *rule, const struct word_picker *p,
+               const struct miniflow *key, unsigned int n_words)
 {
     uint64_t diff = 0;
+#pragma GCC unroll 8
     for (unsigned int j = 0; j < n_words; j++) {
         diff |= (key->values[p->off[j]] & p->mask[j]) ^ rule->key.values[j];
     }
     return !diff;
+}
+
+static inline bool
+rule_matches(const struct dpcls_rule *rule, const struct word_picker *p,
+             const struct miniflow *key, unsigned int n_words)
+{
+    switch (n_words) {
+    case 1: return rule_matches__(rule, p, key, 1);
+    case 2: return rule_matches__(rule, p, key, 2);
+    case 3: return rule_matches__(rule, p, key, 3);
+    case 4: return rule_matches__(rule, p, key, 4);
+    case 5: return rule_matches__(rule, p, key, 5);
+    case 6: return rule_matches__(rule, p, key, 6);
+    default: return rule_matches__(rule, p, key, n_words);
+    }
 }
 
 /* Every LEADER_STRIDE-th key of a batch is a leader (LEADERS: their
@@ -715,30 +738,33 @@ dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
         rules[i] = NULL;
     }
     if (cls->n_subtables <= 1 || n <= LEADER_STRIDE) {
-        found = search_subtables(cls, all, keys, rules, &lookups);
+        found = search_subtables(cls, all, keys, rules, &lookups, NULL);
     } else {
         /* Neighbours in a batch often belong to one megaflow (packets of
          * one flow, flows under one wide megaflow), and a key that
          * matches a megaflow needs no search: megaflows do not overlap.
          * So the leaders are searched first; each of the other keys is
-         * checked against its leader's megaflow, and only those that do
-         * not match it are searched. */
+         * checked against its leader's megaflow if that one lies past
+         * the first subtable (a search would cost more than the check),
+         * and only those that do not match it are searched. */
+        uint8_t ranks[DPCLS_MAX_BATCH];
         uint32_t leaders = all & LEADERS;
-        found = search_subtables(cls, leaders, keys, rules, &lookups);
+        found = search_subtables(cls, leaders, keys, rules, &lookups, ranks);
         uint32_t rest = 0;
         struct word_picker p;
         const struct dpcls_subtable *p_st = NULL;
         for (uint32_t m = all & ~leaders; m; m &= m - 1) {
             unsigned int i = __builtin_ctz(m);
-            struct dpcls_rule *r = rules[i & ~(LEADER_STRIDE - 1u)];
+            unsigned int l = i & ~(LEADER_STRIDE - 1u);
+            struct dpcls_rule *r = rules[l];
             const struct miniflow *key = keys[i];
-            if (r) {
+            if (r && ranks[l] > 1) {
                 struct dpcls_subtable *st = r->subtable;
                 if (st != p_st || key->map != p.map) {
                     picker_init(&p, st, key->map);
                     p_st = st;
                 }
-                if (rule_matches(r, &p, st->n_words, key)) {
+                if (rule_matches(r, &p, key, st->n_words)) {
                     rules[i] = r;
                     found |= UINT32_C(1) << i;
                     st->hits++;
@@ -749,7 +775,7 @@ dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
             }
             rest |= UINT32_C(1) << i;
         }
-        found |= search_subtables(cls, rest, keys, rules, &lookups);
+        found |= search_subtables(cls, rest, keys, rules, &lookups, NULL);
     }
     if (n_subtable_lookups) {
         *n_subtable_lookups += lookups;
