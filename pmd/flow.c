@@ -410,7 +410,7 @@ out:
 }
 
 uint16_t
-flow_tcp_flags(const void *data, size_t len)
+flow_tcp_flags__(const void *data, size_t len)
 {
     const uint8_t *p = data;
     if (likely(len >= ETH_HLEN + IPV4_HLEN)) {

@@ -133,8 +133,19 @@ miniflow_tcp_flags(const struct miniflow *mf)
 
 /* The same for the Ethernet frame 'data' ('len' bytes) without extracting
  * its whole key: what miniflow_tcp_flags() gives for the key that
- * flow_extract() would extract from it. */
-uint16_t flow_tcp_flags(const void *data, size_t len);
+ * flow_extract() would extract from it.  Untagged IPv4 that is not TCP is
+ * told inline. */
+uint16_t flow_tcp_flags__(const void *data, size_t len);
+
+static inline uint16_t
+flow_tcp_flags(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    if (len >= 14 + 20 && p[12] == 0x08 && p[13] == 0x00 && p[23] != 6) {
+        return 0;
+    }
+    return flow_tcp_flags__(data, len);
+}
 
 /* Appends 'tcp_flags' in Open vSwitch's dump-flows form: a letter per flag
  * in the order S F P R U . (ACK) E C N, then "[200]", "[400]", "[800]" for
