@@ -520,7 +520,8 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
                   const struct miniflow *const keys[],
                   struct dpcls_rule *rules[], unsigned int n_words)
 {
-    uint64_t words[DPCLS_MAX_BATCH][FLOW_N_WORDS];
+    /* Masked words, key after key (n_words each): few cache lines. */
+    uint64_t words[DPCLS_MAX_BATCH * FLOW_N_WORDS];
     uint32_t hashes[DPCLS_MAX_BATCH];
     uint8_t slots[DPCLS_MAX_BATCH];
     uint8_t same_as[DPCLS_MAX_BATCH];
@@ -543,7 +544,7 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
             if (key->map != p.map) {
                 picker_init(&p, st, key->map);
             }
-            uint64_t *w = words[i];
+            uint64_t *w = &words[i * n_words];
 #pragma GCC unroll 8
             for (unsigned int j = 0; j < n_words; j++) {
                 w[j] = key->values[p.off[j]] & p.mask[j];
@@ -571,7 +572,7 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
         if (key->map != p.map) {
             picker_init(&p, st, key->map);
         }
-        uint64_t *w = words[i];
+        uint64_t *w = &words[i * n_words];
 #pragma GCC unroll 8
         for (unsigned int j = 0; j < n_words; j++) {
             w[j] = key->values[p.off[j]] & p.mask[j];
@@ -613,7 +614,8 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
             continue;
         }
         struct dpcls_rule *r = bucket_search(buckets, bucket_mask, hashes[i],
-                                             slots[i], words[i], n_words);
+                                             slots[i], &words[i * n_words],
+                                             n_words);
         if (r) {
             rules[i] = r;
             found |= UINT32_C(1) << i;
