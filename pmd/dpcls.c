@@ -32,8 +32,17 @@ _Static_assert(sizeof(struct dpcls_bucket) == 64, "bucket is a cache line");
 #define BUCKET_LOAD 4
 #define INITIAL_BUCKETS 2
 
+/* Where the words of a subtable's mask are in the values of a miniflow
+ * with map 'map': masked word j is values[off[j]] & mask[j] (a word the
+ * miniflow lacks reads values[0] and masks it with 0). */
+struct word_picker {
+    uint64_t map;
+    uint8_t off[FLOW_N_WORDS];
+    uint64_t mask[FLOW_N_WORDS];
+};
+
 struct dpcls_subtable;
-typedef uint32_t subtable_lookup_func(const struct dpcls_subtable *,
+typedef uint32_t subtable_lookup_func(struct dpcls_subtable *,
                                       uint32_t left,
                                       const struct miniflow *const keys[],
                                       struct dpcls_rule *rules[]);
@@ -49,6 +58,7 @@ struct dpcls_subtable {
                                      * last dpcls_take_visits(). */
     uint8_t idx[FLOW_N_WORDS];      /* Word index of each mask word. */
     struct miniflow mask;           /* map: nonzero mask words. */
+    struct word_picker picker;      /* For the map of the last key. */
 
     /* Control. */
     uint32_t n_rules;
@@ -133,15 +143,6 @@ expand(const struct miniflow *mf, uint64_t *flow)
         flow[__builtin_ctzll(map)] = *v++;
     }
 }
-
-/* Where the words of a subtable's mask are in the values of a miniflow
- * with map 'map': masked word j is values[off[j]] & mask[j] (a word the
- * miniflow lacks reads values[0] and masks it with 0). */
-struct word_picker {
-    uint64_t map;
-    uint8_t off[FLOW_N_WORDS];
-    uint64_t mask[FLOW_N_WORDS];
-};
 
 static void
 picker_init(struct word_picker *p, const struct dpcls_subtable *st,
@@ -345,6 +346,7 @@ create_subtable(struct dpcls *cls, const struct miniflow *mask)
     st->mask = *mask;
     st->n_words = miniflow_n_values(mask);
     st->lookup = subtable_lookup_for(st->n_words);
+    st->picker.map = UINT64_MAX;            /* No key has this map. */
     unsigned int j = 0;
     for (uint64_t map = mask->map; map; map &= map - 1) {
         st->idx[j++] = (uint8_t) __builtin_ctzll(map);
@@ -516,7 +518,7 @@ words_equal(const uint64_t *a, const uint64_t *b, unsigned int n_words)
  * prefix): a key whose masked words equal those of the key looked up
  * just before it takes that key's result without hashing or probing. */
 static inline __attribute__((always_inline)) uint32_t
-subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
+subtable_lookup__(struct dpcls_subtable *st, uint32_t left,
                   const struct miniflow *const keys[],
                   struct dpcls_rule *rules[], unsigned int n_words)
 {
@@ -525,7 +527,7 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
     uint32_t hashes[DPCLS_MAX_BATCH];
     uint8_t slots[DPCLS_MAX_BATCH];
     uint8_t same_as[DPCLS_MAX_BATCH];
-    struct word_picker p;
+    struct word_picker *const p = &st->picker;
     /* Locals: the stores below could alias 'st' for the compiler. */
     const struct dpcls_bucket *const buckets = st->buckets;
     const uint32_t bucket_mask = st->bucket_mask;
@@ -533,21 +535,20 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
     const uint64_t *prev = NULL;
     unsigned int prev_i = 0;
 
-    /* Keys of a batch mostly share a map: the picker is redone only when
-     * it changes. */
-    p.map = UINT64_MAX;
+    /* Keys mostly share a map: the picker is redone only when it
+     * changes. */
     if (bucket_mask < SMALL_BUCKETS) {
         struct dpcls_rule *prev_r = NULL;
         for (uint32_t m = left; m; m &= m - 1) {
             unsigned int i = __builtin_ctz(m);
             const struct miniflow *key = keys[i];
-            if (key->map != p.map) {
-                picker_init(&p, st, key->map);
+            if (key->map != p->map) {
+                picker_init(p, st, key->map);
             }
             uint64_t *w = &words[i * n_words];
 #pragma GCC unroll 8
             for (unsigned int j = 0; j < n_words; j++) {
-                w[j] = key->values[p.off[j]] & p.mask[j];
+                w[j] = key->values[p->off[j]] & p->mask[j];
             }
             if (!prev || !words_equal(w, prev, n_words)) {
                 uint32_t h = hash_words(w, n_words, 0);
@@ -569,13 +570,13 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
     for (uint32_t m = left; m; m &= m - 1) {
         unsigned int i = __builtin_ctz(m);
         const struct miniflow *key = keys[i];
-        if (key->map != p.map) {
-            picker_init(&p, st, key->map);
+        if (key->map != p->map) {
+            picker_init(p, st, key->map);
         }
         uint64_t *w = &words[i * n_words];
 #pragma GCC unroll 8
         for (unsigned int j = 0; j < n_words; j++) {
-            w[j] = key->values[p.off[j]] & p.mask[j];
+            w[j] = key->values[p->off[j]] & p->mask[j];
         }
         if (prev && words_equal(w, prev, n_words)) {
             same_as[i] = (uint8_t) prev_i;
@@ -626,7 +627,7 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
 
 #define SUBTABLE_LOOKUP_N(N)                                              \
     static uint32_t                                                       \
-    subtable_lookup_##N(const struct dpcls_subtable *st, uint32_t left,   \
+    subtable_lookup_##N(struct dpcls_subtable *st, uint32_t left,         \
                         const struct miniflow *const keys[],              \
                         struct dpcls_rule *rules[])                       \
     {                                                                     \
@@ -642,7 +643,7 @@ SUBTABLE_LOOKUP_N(7)
 SUBTABLE_LOOKUP_N(8)
 
 static uint32_t
-subtable_lookup_any(const struct dpcls_subtable *st, uint32_t left,
+subtable_lookup_any(struct dpcls_subtable *st, uint32_t left,
                     const struct miniflow *const keys[],
                     struct dpcls_rule *rules[])
 {
@@ -739,7 +740,7 @@ dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
     for (unsigned int i = 0; i < n; i++) {
         rules[i] = NULL;
     }
-    if (cls->n_subtables <= 1 || n <= LEADER_STRIDE) {
+    if (!cls->leaders || cls->n_subtables <= 1 || n <= LEADER_STRIDE) {
         found = search_subtables(cls, all, keys, rules, &lookups, NULL);
     } else {
         /* Neighbours in a batch often belong to one megaflow (packets of
@@ -753,8 +754,6 @@ dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
         uint32_t leaders = all & LEADERS;
         found = search_subtables(cls, leaders, keys, rules, &lookups, ranks);
         uint32_t rest = 0;
-        struct word_picker p;
-        const struct dpcls_subtable *p_st = NULL;
         for (uint32_t m = all & ~leaders; m; m &= m - 1) {
             unsigned int i = __builtin_ctz(m);
             unsigned int l = i & ~(LEADER_STRIDE - 1u);
@@ -762,11 +761,10 @@ dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
             const struct miniflow *key = keys[i];
             if (r && ranks[l] > 1) {
                 struct dpcls_subtable *st = r->subtable;
-                if (st != p_st || key->map != p.map) {
-                    picker_init(&p, st, key->map);
-                    p_st = st;
+                if (key->map != st->picker.map) {
+                    picker_init(&st->picker, st, key->map);
                 }
-                if (rule_matches(r, &p, key, st->n_words)) {
+                if (rule_matches(r, &st->picker, key, st->n_words)) {
                     rules[i] = r;
                     found |= UINT32_C(1) << i;
                     st->hits++;
@@ -806,7 +804,12 @@ dpcls_take_visits(struct dpcls *cls)
         visits += st->packets * (i + 1);
         st->packets = 0;
     }
-    return packets ? (unsigned int) (visits * 16 / packets) : 0;
+    if (!packets) {
+        return 0;
+    }
+    unsigned int visits_x16 = (unsigned int) (visits * 16 / packets);
+    cls->leaders = visits_x16 >= DPCLS_LEADERS_MIN_VISITS_X16;
+    return visits_x16;
 }
 
 void

@@ -52,7 +52,13 @@ struct dpcls {
     uint64_t words_used;                /* Union of the subtables' masks'
                                          * maps: the key words any lookup
                                          * reads. */
+    bool leaders;                       /* Search batches leaders first
+                                         * (see dpcls_lookup()). */
 };
+
+/* Leaders first pays when packets go past the first subtable: from 1.5
+ * subtables per packet on (as dpcls_take_visits() last found). */
+#define DPCLS_LEADERS_MIN_VISITS_X16 24
 
 void dpcls_init(struct dpcls *);
 /* Frees the subtables.  The rules are the caller's. */
@@ -71,7 +77,11 @@ int dpcls_insert(struct dpcls *, struct dpcls_rule *,
 void dpcls_remove(struct dpcls *, struct dpcls_rule *);
 
 /* Looks up 'n' (at most DPCLS_MAX_BATCH) keys.  rules[i] is set to the rule
- * that matches keys[i], or NULL.  Returns a bitmap of the keys that
+ * that matches keys[i], or NULL.  While 'leaders' is set, every 4th key is
+ * searched first and each of the others is only checked against the rule
+ * its leader found (when that one lies past the first subtable), and
+ * searched only if it does not match it: neighbours in a batch often share
+ * a megaflow.  Returns a bitmap of the keys that
  * matched (bit i: keys[i]).  If 'n_subtable_lookups' is not NULL, adds to
  * it, for each key that matched, the rank (1-based) of the subtable it
  * matched in: divided by the number of hits, the "avg. subtable lookups
@@ -89,7 +99,7 @@ void dpcls_count_packets(struct dpcls_rule *const rules[], uint32_t hits);
 /* How many subtables, on average, a lookup would search for the packets
  * counted since the previous call (those matched by dpcls_lookup() and
  * those of dpcls_count_packets()) in the current ranking, times 16; 0 if
- * none was counted.  Restarts the count. */
+ * none was counted.  Restarts the count and sets 'leaders' from it. */
 unsigned int dpcls_take_visits(struct dpcls *);
 
 /* Re-ranks the subtables by the hits they had since the previous call,

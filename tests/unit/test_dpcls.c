@@ -502,7 +502,9 @@ test_visits(void **state)
     assert_int_equal(dpcls_lookup(&cls, kp, 4, rules, NULL), 0xf);
     assert_ptr_equal(rules[2], &mfs[1].rule);
     assert_int_equal(dpcls_take_visits(&cls), (3 * 1 + 1 * 2) * 16 / 4);
+    assert_false(cls.leaders);                      /* 1.25 per packet */
     assert_int_equal(dpcls_take_visits(&cls), 0);   /* Restarted. */
+    assert_false(cls.leaders);
 
     /* Hits found elsewhere count too: 1 + 3 in subtable 2. */
     assert_int_equal(dpcls_lookup(&cls, kp, 1, rules, NULL), 1);
@@ -510,6 +512,9 @@ test_visits(void **state)
                                      [9] = &mfs[1].rule, [3] = &mfs[0].rule };
     dpcls_count_packets(other, (1u << 0) | (1u << 5) | (1u << 9));
     assert_int_equal(dpcls_take_visits(&cls), (1 * 1 + 3 * 2) * 16 / 4);
+    assert_true(cls.leaders);                       /* 1.75 per packet */
+    assert_int_equal(dpcls_take_visits(&cls), 0);   /* Nothing: kept. */
+    assert_true(cls.leaders);
 
     /* The ranking is the current one: after a sort by hits, subtable 2
      * comes first. */
@@ -545,16 +550,59 @@ random_key(uint32_t *rnd, struct flow *f)
     }
 }
 
+struct leader_flows {
+    struct megaflow mfs[64];
+    struct flow keys[64];
+    struct flow masks[64];
+    int n;
+};
+
+static void
+leader_insert(struct dpcls *cls, struct leader_flows *lf,
+              const struct flow *key, const struct flow *mask)
+{
+    struct miniflow k, m;
+    compress(key, &k);
+    compress(mask, &m);
+    lf->keys[lf->n] = *key;
+    lf->masks[lf->n] = *mask;
+    lf->mfs[lf->n].id = lf->n;
+    assert_int_equal(dpcls_insert(cls, &lf->mfs[lf->n].rule, &k, &m), 0);
+    lf->n++;
+}
+
+/* The rule that matches 'f', by brute force (NULL if none). */
+static struct dpcls_rule *
+leader_match(struct leader_flows *lf, const struct flow *f)
+{
+    struct dpcls_rule *found = NULL;
+    for (int i = 0; i < lf->n; i++) {
+        const uint64_t *k = (const uint64_t *) &lf->keys[i];
+        const uint64_t *m = (const uint64_t *) &lf->masks[i];
+        const uint64_t *w = (const uint64_t *) f;
+        bool match = true;
+        for (int j = 0; j < FLOW_N_WORDS; j++) {
+            if ((w[j] & m[j]) != (k[j] & m[j])) {
+                match = false;
+            }
+        }
+        if (match) {
+            assert_null(found);         /* Disjoint. */
+            found = &lf->mfs[i].rule;
+        }
+    }
+    return found;
+}
+
 static void
 test_batch_leaders(void **state)
 {
     (void) state;
     struct dpcls cls;
     dpcls_init(&cls);
-    struct megaflow mfs[64];
-    struct miniflow k, m;
+    static struct leader_flows lf;
     struct flow f, mask;
-    int n_mf = 0;
+    lf.n = 0;
     /* in_port 1: dst /24; 2: exact source; 3: L4 destination port;
      * 4: anything; 5: nothing. */
     for (int i = 0; i < 4; i++) {
@@ -562,42 +610,34 @@ test_batch_leaders(void **state)
         memset(&mask, 0, sizeof mask);
         mask.in_port = UINT32_MAX;
         mask.nw_dst = htonl(0xffffff00);
-        compress(&f, &k);
-        compress(&mask, &m);
-        assert_int_equal(dpcls_insert(&cls, &mfs[n_mf++].rule, &k, &m), 0);
+        leader_insert(&cls, &lf, &f, &mask);
     }
     for (int i = 0; i < 16; i++) {
         tcp_flow(&f, 2, 0x0a000000 + i, 0, 0, 0);
         memset(&mask, 0, sizeof mask);
         mask.in_port = UINT32_MAX;
         mask.nw_src = UINT32_MAX;
-        compress(&f, &k);
-        compress(&mask, &m);
-        assert_int_equal(dpcls_insert(&cls, &mfs[n_mf++].rule, &k, &m), 0);
+        leader_insert(&cls, &lf, &f, &mask);
     }
     for (int i = 0; i < 3; i++) {
         tcp_flow(&f, 3, 0, 0, 0, (uint16_t) i);
-        f.nw_proto = 6;
         memset(&mask, 0, sizeof mask);
         mask.in_port = UINT32_MAX;
         mask.nw_proto = 0xff;
         mask.tp_dst = 0xffff;
-        compress(&f, &k);
-        compress(&mask, &m);
-        assert_int_equal(dpcls_insert(&cls, &mfs[n_mf++].rule, &k, &m), 0);
+        leader_insert(&cls, &lf, &f, &mask);
     }
     tcp_flow(&f, 4, 0, 0, 0, 0);
     memset(&mask, 0, sizeof mask);
     mask.in_port = UINT32_MAX;
-    compress(&f, &k);
-    compress(&mask, &m);
-    assert_int_equal(dpcls_insert(&cls, &mfs[n_mf++].rule, &k, &m), 0);
+    leader_insert(&cls, &lf, &f, &mask);
     assert_int_equal(dpcls_n_subtables(&cls), 4);
 
     uint32_t rnd = 99;
     struct miniflow keys[DPCLS_MAX_BATCH];
     const struct miniflow *kp[DPCLS_MAX_BATCH];
-    unsigned int n_hits = 0, n_misses = 0;
+    struct flow flows[DPCLS_MAX_BATCH];
+    unsigned int n_hits = 0, n_misses = 0, with_leaders = 0;
     for (int round = 0; round < 3000; round++) {
         struct flow prev;
         random_key(&rnd, &prev);
@@ -628,18 +668,18 @@ test_batch_leaders(void **state)
             }
             compress(&cur, &keys[j]);
             kp[j] = &keys[j];
+            flows[j] = cur;
             prev = cur;
         }
         struct dpcls_rule *rules[DPCLS_MAX_BATCH];
+        with_leaders += cls.leaders;
         uint32_t hits = dpcls_lookup(&cls, kp, n, rules, NULL);
         assert_int_equal(hits >> (n - 1) >> 1, 0);
         for (unsigned int j = 0; j < n; j++) {
-            const struct miniflow *one[1] = { kp[j] };
-            struct dpcls_rule *r1;
-            uint32_t h1 = dpcls_lookup(&cls, one, 1, &r1, NULL);
-            assert_ptr_equal(rules[j], r1);
-            assert_int_equal(!!(hits & (UINT32_C(1) << j)), h1);
-            if (h1) {
+            struct dpcls_rule *want = leader_match(&lf, &flows[j]);
+            assert_ptr_equal(rules[j], want);
+            assert_int_equal(!!(hits & (UINT32_C(1) << j)), want != NULL);
+            if (want) {
                 n_hits++;
             } else {
                 n_misses++;
@@ -647,10 +687,12 @@ test_batch_leaders(void **state)
         }
         if (round % 100 == 0) {
             dpcls_sort_subtables(&cls);
+            (void) dpcls_take_visits(&cls);
         }
     }
     assert_true(n_hits > 5000);
     assert_true(n_misses > 5000);
+    assert_true(with_leaders > 2000);
     dpcls_destroy(&cls);
 }
 
