@@ -966,6 +966,105 @@ test_tcp_flags_quick(void **state)
     assert_true(runs > 20000);
 }
 
+/* Removes word 'word' from 'mf'. */
+static void
+drop_word(struct miniflow *mf, unsigned int word)
+{
+    uint64_t bit = UINT64_C(1) << word;
+    if (!(mf->map & bit)) {
+        return;
+    }
+    unsigned int at = (unsigned int) __builtin_popcountll(mf->map
+                                                          & (bit - 1));
+    unsigned int n = miniflow_n_values(mf);
+    memmove(&mf->values[at], &mf->values[at + 1],
+            (n - at - 1) * sizeof mf->values[0]);
+    mf->map &= ~bit;
+}
+
+/* Untagged IPv4 with UDP or TCP has a quick path: its key must be what the
+ * full parse gives, which a VLAN tag forces (the key then differs by the
+ * tag's word and offsets by 4).  Frames of every length, with header bytes
+ * changed at random. */
+static void
+test_ipv4_quick_path(void **state)
+{
+    (void) state;
+    struct pkt base[4];
+    size_t ip;
+    eth(&base[0], 0x0800);
+    ip = ipv4(&base[0], 17, 0, 0);
+    udp(&base[0], 1000, 53);
+    ipv4_done(&base[0], ip);
+    eth(&base[1], 0x0800);
+    ip = ipv4(&base[1], 6, 0, 0);
+    tcp(&base[1], 1000, 80, 0x018, 0);
+    ipv4_done(&base[1], ip);
+    eth(&base[2], 0x0800);
+    ip = ipv4(&base[2], 6, 0, 0);
+    tcp(&base[2], 1000, 80, 0x002, 3);
+    ipv4_done(&base[2], ip);
+    eth(&base[3], 0x0800);
+    ip = ipv4(&base[3], 17, 0, 1);
+    udp(&base[3], 1000, 53);
+    ipv4_done(&base[3], ip);
+
+    uint32_t rnd = 777;
+    unsigned int quick = 0;
+    for (size_t k = 0; k < 4; k++) {
+        for (int m = 0; m < 4000; m++) {
+            struct pkt q = base[k];
+            if (m % 4) {
+                for (int c = 0; c < 1 + m % 3; c++) {
+                    rnd = rnd * 1103515245 + 12345;
+                    size_t at = 14 + (rnd >> 16) % 50;
+                    rnd = rnd * 1103515245 + 12345;
+                    if (at < q.len) {
+                        q.b[at] = (uint8_t) (rnd >> 16);
+                    }
+                }
+            }
+            rnd = rnd * 1103515245 + 12345;
+            if (m % 2) {
+                q.len = (rnd >> 16) % (q.len + 1);
+            }
+            /* The same frame with a tag. */
+            struct pkt t;
+            t.len = 0;
+            if (q.len >= 12) {
+                put(&t, q.b, 12);
+                put16(&t, 0x8100);
+                put16(&t, 7);
+                put(&t, q.b + 12, q.len - 12);
+            } else {
+                put(&t, q.b, q.len);
+            }
+            struct miniflow mq, mt;
+            struct flow_offsets oq, ot;
+            extract(&q, 3, NULL, &mq, &oq);
+            extract(&t, 3, NULL, &mt, &ot);
+            if (q.len < 14) {
+                continue;
+            }
+            drop_word(&mt, 5);
+            assert_true(miniflow_equal(&mq, &mt));
+            assert_int_equal(oq.l2_5, ot.l2_5);
+            if (oq.l3 != FLOW_OFS_NONE) {
+                assert_int_equal(oq.l3 + 4, ot.l3);
+            } else {
+                assert_int_equal(ot.l3, FLOW_OFS_NONE);
+            }
+            if (oq.l4 != FLOW_OFS_NONE) {
+                assert_int_equal(oq.l4 + 4, ot.l4);
+                quick += oq.l4 == 34;
+            } else {
+                assert_int_equal(ot.l4, FLOW_OFS_NONE);
+            }
+        }
+    }
+    assert_true(quick > 2000);
+}
+
 static void
 test_format_tcp_flags(void **state)
 {
@@ -1181,6 +1280,7 @@ main(void)
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_truncation_examples),
         cmocka_unit_test(test_tcp_flags_quick),
+        cmocka_unit_test(test_ipv4_quick_path),
         cmocka_unit_test(test_format_tcp_flags),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_expand_compress),
