@@ -497,18 +497,6 @@ bucket_search(const struct dpcls_bucket *buckets, uint32_t bucket_mask,
 #define SMALL_BUCKETS 256
 #endif
 
-/* Whether the 'n_words' masked words 'a' and 'b' are equal. */
-static inline __attribute__((always_inline)) bool
-words_equal(const uint64_t *a, const uint64_t *b, unsigned int n_words)
-{
-    uint64_t diff = 0;
-#pragma GCC unroll 8
-    for (unsigned int j = 0; j < n_words; j++) {
-        diff |= a[j] ^ b[j];
-    }
-    return !diff;
-}
-
 /* Looks up the keys of 'left' in 'st', whose mask has 'n_words' words.
  * Returns those that matched.  Inlined with constant 'n_words' below, so
  * the word loops unroll for the common mask sizes.
@@ -527,35 +515,60 @@ subtable_lookup__(struct dpcls_subtable *st, uint32_t left,
     uint32_t hashes[DPCLS_MAX_BATCH];
     uint8_t slots[DPCLS_MAX_BATCH];
     uint8_t same_as[DPCLS_MAX_BATCH];
-    struct word_picker *const p = &st->picker;
     /* Locals: the stores below could alias 'st' for the compiler. */
     const struct dpcls_bucket *const buckets = st->buckets;
     const uint32_t bucket_mask = st->bucket_mask;
     uint32_t found = 0;
-    const uint64_t *prev = NULL;
+    /* The masked words of the key looked up last ('have': there is one). */
+    uint64_t prev[FLOW_N_WORDS];
+    bool have = false;
     unsigned int prev_i = 0;
 
-    /* Keys mostly share a map: the picker is redone only when it
-     * changes. */
+    /* Keys mostly share a map: the subtable's picker is redone only when
+     * it changes, and its words are copied here. */
+    uint64_t map = st->picker.map;
+    uint8_t off[FLOW_N_WORDS];
+    uint64_t msk[FLOW_N_WORDS];
+#pragma GCC unroll 8
+    for (unsigned int j = 0; j < n_words; j++) {
+        off[j] = st->picker.off[j];
+        msk[j] = st->picker.mask[j];
+        prev[j] = 0;
+    }
+#define PICK(KEY) do {                                                  \
+        if ((KEY)->map != map) {                                        \
+            picker_init(&st->picker, st, (KEY)->map);                   \
+            map = (KEY)->map;                                           \
+            for (unsigned int j_ = 0; j_ < n_words; j_++) {             \
+                off[j_] = st->picker.off[j_];                           \
+                msk[j_] = st->picker.mask[j_];                          \
+            }                                                           \
+        }                                                               \
+    } while (0)
+
     if (bucket_mask < SMALL_BUCKETS) {
         struct dpcls_rule *prev_r = NULL;
         for (uint32_t m = left; m; m &= m - 1) {
             unsigned int i = __builtin_ctz(m);
             const struct miniflow *key = keys[i];
-            if (key->map != p->map) {
-                picker_init(p, st, key->map);
-            }
-            uint64_t *w = &words[i * n_words];
+            PICK(key);
+            uint64_t w[FLOW_N_WORDS];
+            uint64_t diff = 0;
 #pragma GCC unroll 8
             for (unsigned int j = 0; j < n_words; j++) {
-                w[j] = key->values[p->off[j]] & p->mask[j];
+                w[j] = key->values[off[j]] & msk[j];
+                diff |= w[j] ^ prev[j];
             }
-            if (!prev || !words_equal(w, prev, n_words)) {
+            if (diff || !have) {
                 uint32_t h = hash_words(w, n_words, 0);
                 unsigned int sm = bucket_match(&buckets[h & bucket_mask], h);
                 prev_r = bucket_search(buckets, bucket_mask, h, sm, w,
                                        n_words);
-                prev = w;
+#pragma GCC unroll 8
+                for (unsigned int j = 0; j < n_words; j++) {
+                    prev[j] = w[j];
+                }
+                have = true;
             }
             if (prev_r) {
                 rules[i] = prev_r;
@@ -570,25 +583,30 @@ subtable_lookup__(struct dpcls_subtable *st, uint32_t left,
     for (uint32_t m = left; m; m &= m - 1) {
         unsigned int i = __builtin_ctz(m);
         const struct miniflow *key = keys[i];
-        if (key->map != p->map) {
-            picker_init(p, st, key->map);
-        }
+        PICK(key);
         uint64_t *w = &words[i * n_words];
+        uint64_t diff = 0;
 #pragma GCC unroll 8
         for (unsigned int j = 0; j < n_words; j++) {
-            w[j] = key->values[p->off[j]] & p->mask[j];
+            w[j] = key->values[off[j]] & msk[j];
+            diff |= w[j] ^ prev[j];
         }
-        if (prev && words_equal(w, prev, n_words)) {
+        if (have && !diff) {
             same_as[i] = (uint8_t) prev_i;
             continue;
         }
+#pragma GCC unroll 8
+        for (unsigned int j = 0; j < n_words; j++) {
+            prev[j] = w[j];
+        }
+        have = true;
         same_as[i] = (uint8_t) i;
-        prev = w;
         prev_i = i;
         uint32_t h = hash_words(w, n_words, 0);
         hashes[i] = h;
         __builtin_prefetch(&buckets[h & bucket_mask]);
     }
+#undef PICK
     /* Find the slots with the same hash; prefetch the first one's rule. */
     for (uint32_t m = left; m; m &= m - 1) {
         unsigned int i = __builtin_ctz(m);
