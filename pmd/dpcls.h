@@ -3,9 +3,14 @@
  * A rule is a masked key plus a mask.  Rules that share a mask live in one
  * subtable, a hash table keyed by the masked key; a lookup masks the
  * packet's key with each subtable's mask in turn and probes that table.
- * Megaflows never overlap, so the first subtable that matches wins and the
- * subtables are searched most-hit first (dpcls_sort_subtables() re-ranks
- * them from per-subtable hit counters).
+ * Megaflows from translation never overlap, so the first subtable that
+ * matches wins and the subtables are searched most-hit first
+ * (dpcls_sort_subtables() re-ranks them from per-subtable hit counters),
+ * and a key that matches a megaflow found for another needs no search
+ * (dpcls_lookup()'s leaders).  Megaflows installed by hand with different
+ * masks may overlap: a key then gets one of those it matches, which one
+ * depending on the ranking and its neighbours in the batch (in Open
+ * vSwitch too, which overlapping datapath flow matches is unspecified).
  *
  * The classifier owns its subtables and their hash tables; the caller owns
  * the rules: a 'struct dpcls_rule' is embedded in the caller's megaflow and
