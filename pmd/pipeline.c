@@ -178,7 +178,9 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
 
     /* The counters and actions live past the rule the lookup read. */
     for (uint32_t i = same; i < n; i++) {
-        rte_prefetch0(&flows[i]->actions);
+        if (flows[i] != flows[i - 1]) {
+            rte_prefetch0(&flows[i]->actions);
+        }
     }
 
     /* Megaflow -> group through a 64-slot table hashed on the address,
@@ -186,11 +188,20 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
     uint8_t slot[64];
     memset(slot, 0xff, sizeof slot);
 
+    /* Neighbours often share a megaflow: a run needs no table look-up. */
+    struct megaflow *run_mf = NULL;
+    uint32_t g = 0;
     for (uint32_t i = 0; i < n; i++) {
         struct megaflow *mf = flows[i];
+        if (mf == run_mf) {
+            group_of[i] = (uint8_t) g;
+            count[g]++;
+            gflags[g] |= tcp_flags[i];
+            continue;
+        }
+        run_mf = mf;
         uint32_t h = (uint32_t) (((uintptr_t) mf * 0x9e3779b97f4a7c15ull)
                                  >> 58);
-        uint32_t g;
         for (;;) {
             g = slot[h];
             if (g == 0xff) {
