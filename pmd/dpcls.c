@@ -32,8 +32,17 @@ _Static_assert(sizeof(struct dpcls_bucket) == 64, "bucket is a cache line");
 #define BUCKET_LOAD 4
 #define INITIAL_BUCKETS 2
 
+/* Where the words of a subtable's mask are in the values of a miniflow
+ * with map 'map': masked word j is values[off[j]] & mask[j] (a word the
+ * miniflow lacks reads values[0] and masks it with 0). */
+struct word_picker {
+    uint64_t map;
+    uint8_t off[FLOW_N_WORDS];
+    uint64_t mask[FLOW_N_WORDS];
+};
+
 struct dpcls_subtable;
-typedef uint32_t subtable_lookup_func(const struct dpcls_subtable *,
+typedef uint32_t subtable_lookup_func(struct dpcls_subtable *,
                                       uint32_t left,
                                       const struct miniflow *const keys[],
                                       struct dpcls_rule *rules[]);
@@ -45,8 +54,11 @@ struct dpcls_subtable {
     uint32_t bucket_mask;           /* Number of buckets - 1. */
     uint32_t n_words;               /* Words in the mask. */
     uint64_t hits;                  /* Since the last sort. */
+    uint64_t packets;               /* Hits here and elsewhere, since the
+                                     * last dpcls_take_visits(). */
     uint8_t idx[FLOW_N_WORDS];      /* Word index of each mask word. */
     struct miniflow mask;           /* map: nonzero mask words. */
+    struct word_picker picker;      /* For the map of the last key. */
 
     /* Control. */
     uint32_t n_rules;
@@ -131,15 +143,6 @@ expand(const struct miniflow *mf, uint64_t *flow)
         flow[__builtin_ctzll(map)] = *v++;
     }
 }
-
-/* Where the words of a subtable's mask are in the values of a miniflow
- * with map 'map': masked word j is values[off[j]] & mask[j] (a word the
- * miniflow lacks reads values[0] and masks it with 0). */
-struct word_picker {
-    uint64_t map;
-    uint8_t off[FLOW_N_WORDS];
-    uint64_t mask[FLOW_N_WORDS];
-};
 
 static void
 picker_init(struct word_picker *p, const struct dpcls_subtable *st,
@@ -343,6 +346,7 @@ create_subtable(struct dpcls *cls, const struct miniflow *mask)
     st->mask = *mask;
     st->n_words = miniflow_n_values(mask);
     st->lookup = subtable_lookup_for(st->n_words);
+    st->picker.map = UINT64_MAX;            /* No key has this map. */
     unsigned int j = 0;
     for (uint64_t map = mask->map; map; map &= map - 1) {
         st->idx[j++] = (uint8_t) __builtin_ctzll(map);
@@ -495,67 +499,120 @@ bucket_search(const struct dpcls_bucket *buckets, uint32_t bucket_mask,
 
 /* Looks up the keys of 'left' in 'st', whose mask has 'n_words' words.
  * Returns those that matched.  Inlined with constant 'n_words' below, so
- * the word loops unroll for the common mask sizes. */
+ * the word loops unroll for the common mask sizes.
+ *
+ * Neighbours in a batch often share their masked key (packets of one
+ * flow, or of flows that differ only in wildcarded bits: one in_port, one
+ * prefix): a key whose masked words equal those of the key looked up
+ * just before it takes that key's result without hashing or probing. */
 static inline __attribute__((always_inline)) uint32_t
-subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
+subtable_lookup__(struct dpcls_subtable *st, uint32_t left,
                   const struct miniflow *const keys[],
                   struct dpcls_rule *rules[], unsigned int n_words)
 {
-    uint64_t words[DPCLS_MAX_BATCH][FLOW_N_WORDS];
+    /* Masked words, key after key (n_words each): few cache lines. */
+    uint64_t words[DPCLS_MAX_BATCH * FLOW_N_WORDS];
     uint32_t hashes[DPCLS_MAX_BATCH];
     uint8_t slots[DPCLS_MAX_BATCH];
-    struct word_picker p;
+    uint8_t same_as[DPCLS_MAX_BATCH];
     /* Locals: the stores below could alias 'st' for the compiler. */
     const struct dpcls_bucket *const buckets = st->buckets;
     const uint32_t bucket_mask = st->bucket_mask;
     uint32_t found = 0;
+    /* The masked words of the key looked up last ('have': there is one). */
+    uint64_t prev[FLOW_N_WORDS];
+    bool have = false;
+    unsigned int prev_i = 0;
 
-    /* Keys of a batch mostly share a map: the picker is redone only when
-     * it changes. */
-    p.map = UINT64_MAX;
+    /* Keys mostly share a map: the subtable's picker is redone only when
+     * it changes, and its words are copied here. */
+    uint64_t map = st->picker.map;
+    uint8_t off[FLOW_N_WORDS];
+    uint64_t msk[FLOW_N_WORDS];
+#pragma GCC unroll 8
+    for (unsigned int j = 0; j < n_words; j++) {
+        off[j] = st->picker.off[j];
+        msk[j] = st->picker.mask[j];
+        prev[j] = 0;
+    }
+#define PICK(KEY) do {                                                  \
+        if ((KEY)->map != map) {                                        \
+            picker_init(&st->picker, st, (KEY)->map);                   \
+            map = (KEY)->map;                                           \
+            for (unsigned int j_ = 0; j_ < n_words; j_++) {             \
+                off[j_] = st->picker.off[j_];                           \
+                msk[j_] = st->picker.mask[j_];                          \
+            }                                                           \
+        }                                                               \
+    } while (0)
+
     if (bucket_mask < SMALL_BUCKETS) {
+        struct dpcls_rule *prev_r = NULL;
         for (uint32_t m = left; m; m &= m - 1) {
             unsigned int i = __builtin_ctz(m);
             const struct miniflow *key = keys[i];
-            if (key->map != p.map) {
-                picker_init(&p, st, key->map);
-            }
+            PICK(key);
             uint64_t w[FLOW_N_WORDS];
+            uint64_t diff = 0;
 #pragma GCC unroll 8
             for (unsigned int j = 0; j < n_words; j++) {
-                w[j] = key->values[p.off[j]] & p.mask[j];
+                w[j] = key->values[off[j]] & msk[j];
+                diff |= w[j] ^ prev[j];
             }
-            uint32_t h = hash_words(w, n_words, 0);
-            unsigned int sm = bucket_match(&buckets[h & bucket_mask], h);
-            struct dpcls_rule *r = bucket_search(buckets, bucket_mask, h, sm,
-                                                 w, n_words);
-            if (r) {
-                rules[i] = r;
+            if (diff || !have) {
+                uint32_t h = hash_words(w, n_words, 0);
+                unsigned int sm = bucket_match(&buckets[h & bucket_mask], h);
+                prev_r = bucket_search(buckets, bucket_mask, h, sm, w,
+                                       n_words);
+#pragma GCC unroll 8
+                for (unsigned int j = 0; j < n_words; j++) {
+                    prev[j] = w[j];
+                }
+                have = true;
+            }
+            if (prev_r) {
+                rules[i] = prev_r;
                 found |= UINT32_C(1) << i;
             }
         }
         return found;
     }
 
-    /* Mask and hash every key, prefetching its bucket. */
+    /* Mask and hash every key that differs from the one before, and
+     * prefetch its bucket. */
     for (uint32_t m = left; m; m &= m - 1) {
         unsigned int i = __builtin_ctz(m);
         const struct miniflow *key = keys[i];
-        if (key->map != p.map) {
-            picker_init(&p, st, key->map);
-        }
-        uint64_t *w = words[i];
+        PICK(key);
+        uint64_t *w = &words[i * n_words];
+        uint64_t diff = 0;
 #pragma GCC unroll 8
         for (unsigned int j = 0; j < n_words; j++) {
-            w[j] = key->values[p.off[j]] & p.mask[j];
+            w[j] = key->values[off[j]] & msk[j];
+            diff |= w[j] ^ prev[j];
         }
+        if (have && !diff) {
+            same_as[i] = (uint8_t) prev_i;
+            continue;
+        }
+#pragma GCC unroll 8
+        for (unsigned int j = 0; j < n_words; j++) {
+            prev[j] = w[j];
+        }
+        have = true;
+        same_as[i] = (uint8_t) i;
+        prev_i = i;
         uint32_t h = hash_words(w, n_words, 0);
         hashes[i] = h;
         __builtin_prefetch(&buckets[h & bucket_mask]);
     }
+#undef PICK
     /* Find the slots with the same hash; prefetch the first one's rule. */
     for (uint32_t m = left; m; m &= m - 1) {
         unsigned int i = __builtin_ctz(m);
+        if (same_as[i] != i) {
+            continue;
+        }
         const struct dpcls_bucket *bk = &buckets[hashes[i] & bucket_mask];
         unsigned int sm = bucket_match(bk, hashes[i]);
         slots[i] = (uint8_t) sm;
@@ -563,11 +620,21 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
             __builtin_prefetch(&bk->rules[__builtin_ctz(sm)]->key.values);
         }
     }
-    /* Compare. */
+    /* Compare (a key that shares its masked words with an earlier one
+     * takes its result: that one came first in this loop). */
     for (uint32_t m = left; m; m &= m - 1) {
         unsigned int i = __builtin_ctz(m);
+        unsigned int s = same_as[i];
+        if (s != i) {
+            if (found & (UINT32_C(1) << s)) {
+                rules[i] = rules[s];
+                found |= UINT32_C(1) << i;
+            }
+            continue;
+        }
         struct dpcls_rule *r = bucket_search(buckets, bucket_mask, hashes[i],
-                                             slots[i], words[i], n_words);
+                                             slots[i], &words[i * n_words],
+                                             n_words);
         if (r) {
             rules[i] = r;
             found |= UINT32_C(1) << i;
@@ -578,7 +645,7 @@ subtable_lookup__(const struct dpcls_subtable *st, uint32_t left,
 
 #define SUBTABLE_LOOKUP_N(N)                                              \
     static uint32_t                                                       \
-    subtable_lookup_##N(const struct dpcls_subtable *st, uint32_t left,   \
+    subtable_lookup_##N(struct dpcls_subtable *st, uint32_t left,         \
                         const struct miniflow *const keys[],              \
                         struct dpcls_rule *rules[])                       \
     {                                                                     \
@@ -594,7 +661,7 @@ SUBTABLE_LOOKUP_N(7)
 SUBTABLE_LOOKUP_N(8)
 
 static uint32_t
-subtable_lookup_any(const struct dpcls_subtable *st, uint32_t left,
+subtable_lookup_any(struct dpcls_subtable *st, uint32_t left,
                     const struct miniflow *const keys[],
                     struct dpcls_rule *rules[])
 {
@@ -613,6 +680,69 @@ subtable_lookup_for(unsigned int n_words)
            ? funcs[n_words] : subtable_lookup_any;
 }
 
+/* Searches the subtables, in rank order, for the keys of 'left'.  Adds the
+ * ranks of the hits to '*lookups' and, if 'ranks' is not NULL, stores
+ * them in ranks[i] for each key i found; returns the keys found. */
+static uint32_t
+search_subtables(struct dpcls *cls, uint32_t left,
+                 const struct miniflow *const keys[],
+                 struct dpcls_rule *rules[], uint64_t *lookups,
+                 uint8_t ranks[])
+{
+    uint32_t found_all = 0;
+    for (unsigned int s = 0; s < cls->n_subtables && left; s++) {
+        struct dpcls_subtable *st = cls->subtables[s];
+        uint32_t found = st->lookup(st, left, keys, rules);
+        unsigned int n_found = (unsigned int) __builtin_popcount(found);
+        st->hits += n_found;
+        st->packets += n_found;
+        *lookups += (uint64_t) n_found * (s + 1);
+        if (ranks) {
+            for (uint32_t m = found; m; m &= m - 1) {
+                ranks[__builtin_ctz(m)] = (uint8_t) (s < 255 ? s + 1 : 255);
+            }
+        }
+        left &= ~found;
+        found_all |= found;
+    }
+    return found_all;
+}
+
+/* Whether 'key' matches 'rule', with 'p' a picker for the rule's subtable
+ * and the key's map. */
+static inline __attribute__((always_inline)) bool
+rule_matches__(const struct dpcls_rule *rule, const struct word_picker *p,
+               const struct miniflow *key, unsigned int n_words)
+{
+    uint64_t diff = 0;
+#pragma GCC unroll 8
+    for (unsigned int j = 0; j < n_words; j++) {
+        diff |= (key->values[p->off[j]] & p->mask[j]) ^ rule->key.values[j];
+    }
+    return !diff;
+}
+
+static inline bool
+rule_matches(const struct dpcls_rule *rule, const struct word_picker *p,
+             const struct miniflow *key, unsigned int n_words)
+{
+    switch (n_words) {
+    case 1: return rule_matches__(rule, p, key, 1);
+    case 2: return rule_matches__(rule, p, key, 2);
+    case 3: return rule_matches__(rule, p, key, 3);
+    case 4: return rule_matches__(rule, p, key, 4);
+    case 5: return rule_matches__(rule, p, key, 5);
+    case 6: return rule_matches__(rule, p, key, 6);
+    default: return rule_matches__(rule, p, key, n_words);
+    }
+}
+
+/* Every LEADER_STRIDE-th key of a batch is a leader (LEADERS: their
+ * bitmap). */
+#define LEADER_STRIDE 4
+#define LEADERS UINT32_C(0x11111111)
+_Static_assert(LEADER_STRIDE == 4, "LEADERS has a bit every 4");
+
 uint32_t
 dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
              unsigned int n, struct dpcls_rule *rules[],
@@ -624,22 +754,80 @@ dpcls_lookup(struct dpcls *cls, const struct miniflow *const keys[],
         n = DPCLS_MAX_BATCH;
     }
     uint32_t all = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
-    uint32_t left = all;
+    uint32_t found;
     for (unsigned int i = 0; i < n; i++) {
         rules[i] = NULL;
     }
-    for (unsigned int s = 0; s < cls->n_subtables && left; s++) {
-        struct dpcls_subtable *st = cls->subtables[s];
-        uint32_t found = st->lookup(st, left, keys, rules);
-        unsigned int n_found = (unsigned int) __builtin_popcount(found);
-        st->hits += n_found;
-        lookups += (uint64_t) n_found * (s + 1);
-        left &= ~found;
+    if (!cls->leaders || cls->n_subtables <= 1 || n <= LEADER_STRIDE) {
+        found = search_subtables(cls, all, keys, rules, &lookups, NULL);
+    } else {
+        /* Neighbours in a batch often belong to one megaflow (packets of
+         * one flow, flows under one wide megaflow), and a key that
+         * matches a megaflow needs no search: megaflows do not overlap.
+         * So the leaders are searched first; each of the other keys is
+         * checked against its leader's megaflow if that one lies past
+         * the first subtable (a search would cost more than the check),
+         * and only those that do not match it are searched. */
+        uint8_t ranks[DPCLS_MAX_BATCH];
+        uint32_t leaders = all & LEADERS;
+        found = search_subtables(cls, leaders, keys, rules, &lookups, ranks);
+        uint32_t rest = 0;
+        for (uint32_t m = all & ~leaders; m; m &= m - 1) {
+            unsigned int i = __builtin_ctz(m);
+            unsigned int l = i & ~(LEADER_STRIDE - 1u);
+            struct dpcls_rule *r = rules[l];
+            const struct miniflow *key = keys[i];
+            if (r && ranks[l] > 1) {
+                struct dpcls_subtable *st = r->subtable;
+                if (key->map != st->picker.map) {
+                    picker_init(&st->picker, st, key->map);
+                }
+                if (rule_matches(r, &st->picker, key, st->n_words)) {
+                    rules[i] = r;
+                    found |= UINT32_C(1) << i;
+                    st->hits++;
+                    st->packets++;
+                    lookups++;
+                    continue;
+                }
+            }
+            rest |= UINT32_C(1) << i;
+        }
+        found |= search_subtables(cls, rest, keys, rules, &lookups, NULL);
     }
     if (n_subtable_lookups) {
         *n_subtable_lookups += lookups;
     }
-    return all & ~left;
+    return found;
+}
+
+void
+dpcls_count_packets(struct dpcls_rule *const rules[], uint32_t hits)
+{
+    for (; hits; hits &= hits - 1) {
+        struct dpcls_subtable *st = rules[__builtin_ctz(hits)]->subtable;
+        if (st) {
+            st->packets++;
+        }
+    }
+}
+
+unsigned int
+dpcls_take_visits(struct dpcls *cls)
+{
+    uint64_t packets = 0, visits = 0;
+    for (unsigned int i = 0; i < cls->n_subtables; i++) {
+        struct dpcls_subtable *st = cls->subtables[i];
+        packets += st->packets;
+        visits += st->packets * (i + 1);
+        st->packets = 0;
+    }
+    if (!packets) {
+        return 0;
+    }
+    unsigned int visits_x16 = (unsigned int) (visits * 16 / packets);
+    cls->leaders = visits_x16 >= DPCLS_LEADERS_MIN_VISITS_X16;
+    return visits_x16;
 }
 
 void

@@ -3,9 +3,14 @@
  * A rule is a masked key plus a mask.  Rules that share a mask live in one
  * subtable, a hash table keyed by the masked key; a lookup masks the
  * packet's key with each subtable's mask in turn and probes that table.
- * Megaflows never overlap, so the first subtable that matches wins and the
- * subtables are searched most-hit first (dpcls_sort_subtables() re-ranks
- * them from per-subtable hit counters).
+ * Megaflows from translation never overlap, so the first subtable that
+ * matches wins and the subtables are searched most-hit first
+ * (dpcls_sort_subtables() re-ranks them from per-subtable hit counters),
+ * and a key that matches a megaflow found for another needs no search
+ * (dpcls_lookup()'s leaders).  Megaflows installed by hand with different
+ * masks may overlap: a key then gets one of those it matches, which one
+ * depending on the ranking and its neighbours in the batch (in Open
+ * vSwitch too, which overlapping datapath flow matches is unspecified).
  *
  * The classifier owns its subtables and their hash tables; the caller owns
  * the rules: a 'struct dpcls_rule' is embedded in the caller's megaflow and
@@ -52,7 +57,13 @@ struct dpcls {
     uint64_t words_used;                /* Union of the subtables' masks'
                                          * maps: the key words any lookup
                                          * reads. */
+    bool leaders;                       /* Search batches leaders first
+                                         * (see dpcls_lookup()). */
 };
+
+/* Leaders first pays when packets go past the first subtable: from 1.5
+ * subtables per packet on (as dpcls_take_visits() last found). */
+#define DPCLS_LEADERS_MIN_VISITS_X16 24
 
 void dpcls_init(struct dpcls *);
 /* Frees the subtables.  The rules are the caller's. */
@@ -71,7 +82,11 @@ int dpcls_insert(struct dpcls *, struct dpcls_rule *,
 void dpcls_remove(struct dpcls *, struct dpcls_rule *);
 
 /* Looks up 'n' (at most DPCLS_MAX_BATCH) keys.  rules[i] is set to the rule
- * that matches keys[i], or NULL.  Returns a bitmap of the keys that
+ * that matches keys[i], or NULL.  While 'leaders' is set, every 4th key is
+ * searched first and each of the others is only checked against the rule
+ * its leader found (when that one lies past the first subtable), and
+ * searched only if it does not match it: neighbours in a batch often share
+ * a megaflow.  Returns a bitmap of the keys that
  * matched (bit i: keys[i]).  If 'n_subtable_lookups' is not NULL, adds to
  * it, for each key that matched, the rank (1-based) of the subtable it
  * matched in: divided by the number of hits, the "avg. subtable lookups
@@ -79,6 +94,18 @@ void dpcls_remove(struct dpcls *, struct dpcls_rule *);
 uint32_t dpcls_lookup(struct dpcls *, const struct miniflow *const keys[],
                       unsigned int n, struct dpcls_rule *rules[],
                       uint64_t *n_subtable_lookups);
+
+/* Counts the rules of 'hits' (bit i: rules[i]), which were found without
+ * dpcls_lookup() (e.g. in an exact-match cache), as packets of their
+ * subtables for dpcls_take_visits().  Rules removed meanwhile (dead) are
+ * not counted. */
+void dpcls_count_packets(struct dpcls_rule *const rules[], uint32_t hits);
+
+/* How many subtables, on average, a lookup would search for the packets
+ * counted since the previous call (those matched by dpcls_lookup() and
+ * those of dpcls_count_packets()) in the current ranking, times 16; 0 if
+ * none was counted.  Restarts the count and sets 'leaders' from it. */
+unsigned int dpcls_take_visits(struct dpcls *);
 
 /* Re-ranks the subtables by the hits they had since the previous call,
  * most first (ties keep their order), and restarts those counters.  The

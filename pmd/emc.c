@@ -93,6 +93,9 @@ emc_init(struct emc *emc, unsigned int n_entries,
     emc->set_mask = n_sets - 1;
     emc_set_insert_inv_prob(emc, insert_inv_prob);
     emc_seed(emc, UINT64_C(0x853c49e6748fea9b));
+    emc->policy.active = true;
+    emc->policy.fresh = true;
+    emc->policy.backoff_len = EMC_BACKOFF_MIN;
     return 0;
 }
 
@@ -288,6 +291,43 @@ emc_remove_rules(struct emc *emc, const struct dpcls_rule **rules,
         }
     }
     return removed;
+}
+
+bool
+emc_policy_check(struct emc *emc, unsigned int visits_x16)
+{
+    struct emc_policy *pol = &emc->policy;
+    uint64_t lookups = emc->stats.lookups - pol->lookups;
+    uint64_t hits = emc->stats.hits - pol->hits;
+    pol->lookups = emc->stats.lookups;
+    pol->hits = emc->stats.hits;
+
+    if (!emc->insert_inv_prob) {
+        pol->active = false;
+        pol->backoff = 0;
+    } else if (pol->backoff) {
+        pol->backoff--;
+        pol->active = false;
+    } else if (!visits_x16) {
+        /* No traffic: nothing learnt. */
+    } else if (visits_x16 < EMC_MIN_VISITS_X16) {
+        pol->active = false;
+    } else if (pol->active && !pol->fresh && lookups >= EMC_MIN_SAMPLE
+               && hits * 100 < lookups * EMC_MIN_HIT_PCT) {
+        pol->active = false;
+        pol->backoff = pol->backoff_len;
+        if (pol->backoff_len < EMC_BACKOFF_MAX) {
+            pol->backoff_len *= 2;
+        }
+    } else {
+        if (pol->active && !pol->fresh && lookups >= EMC_MIN_SAMPLE) {
+            pol->backoff_len = EMC_BACKOFF_MIN;     /* It paid. */
+        }
+        /* A period just activated fills the cache: judge the next one. */
+        pol->fresh = !pol->active;
+        pol->active = true;
+    }
+    return pol->active;
 }
 
 void

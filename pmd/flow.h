@@ -117,6 +117,42 @@ void flow_extract(const void *data, size_t len, uint32_t in_port,
 void flow_offsets_resolve(const void *data, size_t len,
                           struct flow_offsets *ofs);
 
+/* The TCP flags (host order, low 12 bits) of the key 'mf' extracted by
+ * flow_extract(): 0 unless the packet is TCP with a complete header. */
+static inline uint16_t
+miniflow_tcp_flags(const struct miniflow *mf)
+{
+    const uint64_t bit = UINT64_C(1) << FLOW_WORD(tcp_flags);
+    if (!(mf->map & bit)) {
+        return 0;
+    }
+    const uint8_t *w = (const uint8_t *) (const void *)
+                       &mf->values[__builtin_popcountll(mf->map & (bit - 1))];
+    return (uint16_t) ((w[0] << 8 | w[1]) & 0x0fff);
+}
+
+/* The same for the Ethernet frame 'data' ('len' bytes) without extracting
+ * its whole key: what miniflow_tcp_flags() gives for the key that
+ * flow_extract() would extract from it.  Untagged IPv4 that is not TCP is
+ * told inline. */
+uint16_t flow_tcp_flags__(const void *data, size_t len);
+
+static inline uint16_t
+flow_tcp_flags(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    if (len >= 14 + 20 && p[12] == 0x08 && p[13] == 0x00 && p[23] != 6) {
+        return 0;
+    }
+    return flow_tcp_flags__(data, len);
+}
+
+/* Appends 'tcp_flags' in Open vSwitch's dump-flows form: a letter per flag
+ * in the order S F P R U . (ACK) E C N, then "[200]", "[400]", "[800]" for
+ * the reserved bits; "none" for 0. */
+struct dstr;
+void flow_format_tcp_flags(uint16_t tcp_flags, struct dstr *);
+
 /* Conversions. */
 void miniflow_expand(const struct miniflow *, struct flow *);
 void miniflow_compress(const struct flow *, struct miniflow *);

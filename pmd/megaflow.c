@@ -390,6 +390,11 @@ megaflow_format(const struct megaflow *mf, struct dstr *s,
     } else {
         dstr_put(s, "never");
     }
+    uint16_t tcp_flags = __atomic_load_n(&mf->tcp_flags, __ATOMIC_RELAXED);
+    if (tcp_flags) {
+        dstr_put(s, ", flags:");
+        flow_format_tcp_flags(tcp_flags, s);
+    }
     dstr_put(s, ", actions:");
     dp_actions_format(mf->actions, s, port_name, aux);
 }

@@ -31,7 +31,8 @@ struct megaflow {
     uint64_t packets;
     uint64_t bytes;
     uint64_t used;                  /* TSC of the last hit, 0: never. */
-    uint16_t tcp_flags;
+    uint16_t tcp_flags;             /* OR of the hits' TCP flags (host
+                                     * order, low 12 bits). */
 
     /* Control thread only. */
     struct megaflow *prev, *next;   /* In the table's list of all. */
@@ -111,7 +112,9 @@ void megaflow_revalidate(struct pmd *,
                          unsigned int *deleted);
 
 /* One line in ovs-appctl dpctl/dump-flows style:
- * "MATCH, packets:N, bytes:N, used:X.XXXs, actions:ACTIONS". */
+ * "MATCH, packets:N, bytes:N, used:X.XXXs[, flags:F], actions:ACTIONS",
+ * with flags (see flow_format_tcp_flags()) when a TCP packet with flags
+ * hit it. */
 void megaflow_format(const struct megaflow *, struct dstr *,
                      const char *(*port_name)(uint32_t, void *), void *aux);
 

@@ -49,6 +49,17 @@ emc_hash(const struct miniflow *mf)
     return (uint32_t) (h >> 32);
 }
 
+/* How often the PMD decides again whether the EMC is used. */
+#define EMC_CHECKS_PER_S 4
+
+static void
+emc_policy_tick(struct pmd *pmd)
+{
+    pmd->emc.policy.next_check = pmd->now_tsc
+                                 + rte_get_tsc_hz() / EMC_CHECKS_PER_S;
+    emc_policy_check(&pmd->emc, dpcls_take_visits(&pmd->cls));
+}
+
 /* Admits one upcall if the PMD's token bucket allows. */
 static inline bool
 upcall_admit(struct pmd *pmd)
@@ -97,10 +108,11 @@ upcall_miss(struct pmd *pmd, struct rte_mbuf *pkt)
     COUNT(pmd->stats.upcalls, 1);
 }
 
-/* Counts 'n' packets on 'mf'; returns its actions. */
+/* Counts 'n' packets on 'mf', whose TCP flags ORed are 'tcp_flags';
+ * returns its actions. */
 static inline const struct dp_actions *
 count_group(struct pmd *pmd, struct megaflow *mf, struct rte_mbuf **pkts,
-            uint32_t n)
+            uint32_t n, uint16_t tcp_flags)
 {
     uint64_t bytes = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -109,6 +121,10 @@ count_group(struct pmd *pmd, struct megaflow *mf, struct rte_mbuf **pkts,
     COUNT(mf->packets, n);
     COUNT(mf->bytes, bytes);
     __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
+    if (tcp_flags & ~mf->tcp_flags) {
+        __atomic_store_n(&mf->tcp_flags, mf->tcp_flags | tcp_flags,
+                         __ATOMIC_RELAXED);
+    }
     return __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
 }
 
@@ -136,29 +152,35 @@ single_output(const struct dp_actions *acts)
 }
 
 /* Runs each megaflow's actions on its packets, in arrival order within a
- * megaflow. */
+ * megaflow.  'tcp_flags[i]' are the TCP flags of pkts[i]. */
 static void
 execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
-               struct megaflow **flows, uint32_t n)
+               struct megaflow **flows, const uint16_t *tcp_flags,
+               uint32_t n)
 {
     struct megaflow *groups[PIPELINE_BATCH];
     uint8_t group_of[PIPELINE_BATCH];
     uint32_t count[PIPELINE_BATCH];
+    uint16_t gflags[PIPELINE_BATCH];
     uint32_t n_groups = 0;
 
     /* Often a whole batch is one megaflow. */
     uint32_t same = 1;
+    uint16_t flags = tcp_flags[0];
     while (same < n && flows[same] == flows[0]) {
+        flags |= tcp_flags[same];
         same++;
     }
     if (same == n) {
-        execute(pmd, count_group(pmd, flows[0], pkts, n), pkts, n);
+        execute(pmd, count_group(pmd, flows[0], pkts, n, flags), pkts, n);
         return;
     }
 
     /* The counters and actions live past the rule the lookup read. */
     for (uint32_t i = same; i < n; i++) {
-        rte_prefetch0(&flows[i]->actions);
+        if (flows[i] != flows[i - 1]) {
+            rte_prefetch0(&flows[i]->actions);
+        }
     }
 
     /* Megaflow -> group through a 64-slot table hashed on the address,
@@ -166,11 +188,20 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
     uint8_t slot[64];
     memset(slot, 0xff, sizeof slot);
 
+    /* Neighbours often share a megaflow: a run needs no table look-up. */
+    struct megaflow *run_mf = NULL;
+    uint32_t g = 0;
     for (uint32_t i = 0; i < n; i++) {
         struct megaflow *mf = flows[i];
+        if (mf == run_mf) {
+            group_of[i] = (uint8_t) g;
+            count[g]++;
+            gflags[g] |= tcp_flags[i];
+            continue;
+        }
+        run_mf = mf;
         uint32_t h = (uint32_t) (((uintptr_t) mf * 0x9e3779b97f4a7c15ull)
                                  >> 58);
-        uint32_t g;
         for (;;) {
             g = slot[h];
             if (g == 0xff) {
@@ -178,6 +209,7 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
                 slot[h] = (uint8_t) g;
                 groups[g] = mf;
                 count[g] = 0;
+                gflags[g] = 0;
                 break;
             }
             if (groups[g] == mf) {
@@ -187,6 +219,7 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
         }
         group_of[i] = (uint8_t) g;
         count[g]++;
+        gflags[g] |= tcp_flags[i];
     }
 
     /* Counting sort of the packets by group. */
@@ -211,7 +244,7 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
     for (uint32_t g = 0; g < n_groups; g++) {
         struct rte_mbuf **gp = &sorted[start[g]];
         const struct dp_actions *acts = count_group(pmd, groups[g], gp,
-                                                    count[g]);
+                                                    count[g], gflags[g]);
         int64_t port = single_output(acts);
         if (port >= 0 && (port == out_port || !n_out)) {
             out_port = port;
@@ -234,19 +267,26 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
     const struct miniflow *kp[PIPELINE_BATCH];
     uint32_t hashes[PIPELINE_BATCH];
     struct dpcls_rule *rules[PIPELINE_BATCH];
+    uint16_t tcp_flags[PIPELINE_BATCH];
 
     if (unlikely(!n || n > PIPELINE_BATCH)) {
         rte_pktmbuf_free_bulk(pkts, n);     /* Callers never do this. */
         return;
     }
     /* The EMC pays when a classifier lookup costs several subtable
-     * probes; with one subtable the classifier is a single probe too,
-     * without the full-key hash and compare. */
-    bool use_emc = pmd->cls.n_subtables > 1 && pmd->emc.insert_inv_prob;
+     * probes and enough lookups hit (emc_policy_check()); with one
+     * subtable the classifier is a single probe too, without the full-key
+     * hash and compare. */
+    if (unlikely(pmd->now_tsc >= pmd->emc.policy.next_check)) {
+        emc_policy_tick(pmd);
+    }
+    bool use_emc = pmd->cls.n_subtables > 1 && pmd->emc.policy.active
+                   && pmd->emc.insert_inv_prob;
 
     /* 1. Keys.  When every megaflow matches on metadata alone (in_port,
      * recirc_id: word 0) and the EMC is not used, the headers need not be
-     * parsed now: an action that rewrites them parses them itself. */
+     * parsed now: an action that rewrites them parses them itself.  Only
+     * the TCP flags, which the megaflow's counters accumulate, are read. */
     if (!use_emc && pmd->cls.n_subtables && pmd->cls.words_used == 1) {
         struct flow_offsets unparsed = {
             FLOW_OFS_UNPARSED, FLOW_OFS_NONE, FLOW_OFS_NONE,
@@ -259,6 +299,9 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
             md->in_port = in_port;
             md->recirc_id = recirc_id;
             md->ofs = unparsed;
+            tcp_flags[i] = flow_tcp_flags(rte_pktmbuf_mtod(pkts[i],
+                                                           const void *),
+                                          pkts[i]->data_len);
             keys[i].map = 1;
             keys[i].values[0] = word0;
             kp[i] = &keys[i];
@@ -274,6 +317,7 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
             md->recirc_id = recirc_id;
             flow_extract(rte_pktmbuf_mtod(m, const void *), m->data_len,
                          in_port, recirc_id, &keys[i], &md->ofs);
+            tcp_flags[i] = miniflow_tcp_flags(&keys[i]);
             kp[i] = &keys[i];
         }
     }
@@ -292,6 +336,7 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
         }
         found = emc_lookup_batch(&pmd->emc, kp, hashes, n, rules);
         COUNT(pmd->stats.emc_hits, __builtin_popcount(found));
+        dpcls_count_packets(rules, found);
     }
 
     /* 3. Megaflow classifier for the EMC misses (all packets without the
@@ -340,6 +385,7 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
             for (uint32_t i = 0; i < n; i++) {
                 if (found & (UINT32_C(1) << i)) {
                     pkts[w] = pkts[i];
+                    tcp_flags[w] = tcp_flags[i];
                     rules[w++] = rules[i];
                 } else {
                     upcall_miss(pmd, pkts[i]);
@@ -351,6 +397,6 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
 
     /* 5. Execute, grouped by megaflow. */
     if (n) {
-        execute_groups(pmd, pkts, (struct megaflow **) rules, n);
+        execute_groups(pmd, pkts, (struct megaflow **) rules, tcp_flags, n);
     }
 }

@@ -57,6 +57,28 @@ def udp4(src, dst, sport, dport, seq, ttl=64, tos=0, size=80):
     return eth + b'\x08\x00' + ip + udp
 
 
+def tcp4(src, dst, sport, dport, flags, seq):
+    """A TCP/IPv4 frame with TCP flags FLAGS and valid checksums."""
+    payload = struct.pack('!I', seq)
+    tlen = 20 + len(payload)
+    s, d = socket.inet_aton(src), socket.inet_aton(dst)
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + tlen, seq & 0xffff, 0,
+                     64, 6, 0, s, d)
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    tcp = struct.pack('!HHIIHHHH', sport, dport, seq, 0, (5 << 12) | flags,
+                      1024, 0, 0) + payload
+    pseudo = s + d + struct.pack('!BBH', 0, 6, tlen)
+    tcp = tcp[:16] + struct.pack('!H', csum(pseudo + tcp)) + tcp[18:]
+    eth = b'\x02\x00\x00\x00\x00\x02' + b'\x02\x00\x00\x00\x00\x01'
+    return eth + b'\x08\x00' + ip + tcp
+
+
+def flow_lines(flows, *parts):
+    """The lines of a dpctl/dump-flows reply that contain every PART."""
+    return [line for line in flows.splitlines()
+            if all(p in line for p in parts)]
+
+
 def parse_udp4(frame):
     ip = frame[14:34]
     f = struct.unpack('!BBHHHBBH4s4s', ip)
@@ -154,6 +176,54 @@ class DatapathTest(unittest.TestCase):
         want = [rebuild(p, dst='172.16.0.9', ttl=3, sport=7) for p in pkts]
         st.assert_same_packets(self, got['out0'], want, 'out0')
         self.assertEqual(got['out1'], [])
+
+    def test_megaflows_accumulate_tcp_flags(self):
+        # Each megaflow shows the OR of the TCP flags of the packets that
+        # hit it in the PMD, as Open vSwitch's dpctl/dump-flows does
+        # ("flags:" after "used:"); a megaflow hit by no TCP packet shows
+        # none.  Megaflows are installed before the traffic: every packet
+        # takes the PMD's path (key extraction, EMC and classifier).
+        syn, fin, rst, psh, ack = 0x02, 0x01, 0x04, 0x08, 0x10
+        pkts = []
+        for i in range(120):
+            f1 = (syn, ack, psh | ack, fin | ack)[i % 4]
+            pkts.append(tcp4('10.0.0.1', '10.1.0.1', 4000 + i, 80, f1, i))
+            pkts.append(tcp4('10.0.0.2', '10.1.0.1', 4000, 80, rst | ack, i))
+            pkts.append(udp4('10.0.0.3', '10.1.0.1', 4000, 80, i))
+        m = 'in_port({in0}),eth_type(0x0800),ipv4(src=%s,proto=%d)'
+        megaflows = [
+            (m % ('10.0.0.1', 6), 'out0'),
+            (m % ('10.0.0.2', 6) + ',tcp(dst=80)', 'out1'),
+            (m % ('10.0.0.3', 17), 'out0'),
+        ]
+        got, stats, flows, _ = self.run_rules(pkts, [], megaflows=megaflows)
+        self.assertEqual(st.pmd_upcalled(stats), 0, stats)
+        self.assertEqual(len(got['out0']), 240)
+        self.assertEqual(len(got['out1']), 120)
+        one = flow_lines(flows, 'src=10.0.0.1')
+        two = flow_lines(flows, 'src=10.0.0.2')
+        three = flow_lines(flows, 'src=10.0.0.3')
+        self.assertEqual((len(one), len(two), len(three)), (1, 1, 1), flows)
+        self.assertIn(', flags:SFP., actions:', one[0])
+        self.assertIn(', flags:R., actions:', two[0])
+        self.assertNotIn('flags:', three[0])
+        for line in one + two + three:
+            self.assertIn('packets:120,', line)
+
+    def test_tcp_flags_on_metadata_only_megaflows(self):
+        # A megaflow on in_port alone classifies without parsing headers:
+        # the TCP flags are still read from each packet.
+        pkts = [tcp4('10.0.0.1', '10.1.0.1', 4000, 22, (0x02, 0x10)[i % 2],
+                     i) for i in range(40)]
+        pkts += [udp4('10.0.0.1', '10.1.0.1', 4000, 22, i)
+                 for i in range(40, 60)]
+        got, stats, flows, _ = self.run_rules(
+            pkts, [], megaflows=[('in_port({in0})', 'out0')])
+        self.assertEqual(st.pmd_upcalled(stats), 0, stats)
+        st.assert_same_packets(self, got['out0'], pkts, 'out0')
+        lines = flow_lines(flows, 'packets:60,')
+        self.assertEqual(len(lines), 1, flows)
+        self.assertIn(', flags:S., actions:', lines[0])
 
     def test_output_to_missing_port_is_counted(self):
         pkts = [udp4('10.0.0.1', '10.0.0.2', 1, 2, i) for i in range(40)]

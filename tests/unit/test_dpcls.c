@@ -400,6 +400,302 @@ test_batch_mixed(void **state)
     dpcls_destroy(&cls);
 }
 
+/* Batches whose neighbours share their masked key (runs of one megaflow,
+ * of one miss, and keys that differ only in wildcarded fields) get the
+ * same answers as keys looked up one by one, in a small subtable and in
+ * one big enough for the prefetching path. */
+static void
+check_runs(struct dpcls *cls, unsigned int n_rules, struct megaflow *mfs)
+{
+    /* Key j of a batch: megaflow 'sel[j]' (or a miss for sel[j] < 0),
+     * with wildcarded fields that vary. */
+    static const int pattern[] = {
+        0, 0, 0, -1, -1, 1, 1, 0, 2, -1, 2, 2, 2, 3, 3, -2, -2, -2, 4, 4,
+        4, 4, 5, 0, 0, -1, 6, 6, 7, 7, 7, 1,
+    };
+    struct miniflow keys[DPCLS_MAX_BATCH];
+    const struct miniflow *kp[DPCLS_MAX_BATCH];
+    struct flow f;
+    for (unsigned int round = 0; round < 3; round++) {
+        for (int j = 0; j < DPCLS_MAX_BATCH; j++) {
+            int sel = pattern[j];
+            uint32_t id = sel >= 0 ? (uint32_t) sel * 37 + round : 0;
+            id %= n_rules;
+            /* Misses: a source no rule has (-1) or another in_port (-2). */
+            tcp_flow(&f, sel == -2 ? 9 : 1,
+                     sel == -1 ? 0x0b000000 : 0x0a000000 + id,
+                     0x01010101, (uint16_t) (j * 11), (uint16_t) j);
+            compress(&f, &keys[j]);
+            kp[j] = &keys[j];
+        }
+        for (unsigned int n = 1; n <= DPCLS_MAX_BATCH; n += 5) {
+            struct dpcls_rule *rules[DPCLS_MAX_BATCH];
+            uint32_t hits = dpcls_lookup(cls, kp, n, rules, NULL);
+            for (unsigned int j = 0; j < n; j++) {
+                int sel = pattern[j];
+                if (sel < 0) {
+                    assert_null(rules[j]);
+                    assert_false(hits & (UINT32_C(1) << j));
+                    continue;
+                }
+                uint32_t id = ((uint32_t) sel * 37 + round) % n_rules;
+                assert_true(hits & (UINT32_C(1) << j));
+                assert_ptr_equal(rules[j], &mfs[id].rule);
+                /* The same as one by one. */
+                const struct miniflow *one[1] = { kp[j] };
+                struct dpcls_rule *r1;
+                assert_int_equal(dpcls_lookup(cls, one, 1, &r1, NULL), 1);
+                assert_ptr_equal(r1, rules[j]);
+            }
+            assert_int_equal(hits >> n, 0);
+        }
+    }
+}
+
+static void
+test_batch_runs(void **state)
+{
+    (void) state;
+    static const unsigned int sizes[] = { 8, 5000 };
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        unsigned int n_rules = sizes[k];
+        struct dpcls cls;
+        dpcls_init(&cls);
+        struct megaflow *mfs = calloc(n_rules, sizeof *mfs);
+        assert_non_null(mfs);
+        struct flow f;
+        for (unsigned int i = 0; i < n_rules; i++) {
+            tcp_flow(&f, 1, 0x0a000000 + i, 0x01010101, 0, 0);
+            mfs[i].id = (int) i;
+            assert_int_equal(insert(&cls, &mfs[i], M_EXACT_IP, &f), 0);
+        }
+        check_runs(&cls, n_rules, mfs);
+        dpcls_destroy(&cls);
+        free(mfs);
+    }
+}
+
+/* The expected subtables per packet: packets counted by lookups and from
+ * elsewhere, weighted by rank. */
+static void
+test_visits(void **state)
+{
+    (void) state;
+    struct dpcls cls;
+    dpcls_init(&cls);
+    struct megaflow mfs[2];
+    struct flow f;
+    assert_int_equal(dpcls_take_visits(&cls), 0);
+    tcp_flow(&f, 1, 0x0a000001, 0x01010101, 0, 0);
+    assert_int_equal(insert(&cls, &mfs[0], M_EXACT_IP, &f), 0);
+    tcp_flow(&f, 1, 0, 0x14000000, 0, 0);
+    assert_int_equal(insert(&cls, &mfs[1], M_DST24, &f), 0);
+
+    /* 3 packets found in subtable 1 (rank 0), 1 in subtable 2. */
+    struct miniflow k0, k1;
+    tcp_flow(&f, 1, 0x0a000001, 0x01010101, 5, 5);
+    compress(&f, &k0);
+    tcp_flow(&f, 1, 0x0a000002, 0x14000001, 5, 5);
+    compress(&f, &k1);
+    const struct miniflow *kp[4] = { &k0, &k0, &k1, &k0 };
+    struct dpcls_rule *rules[4];
+    assert_int_equal(dpcls_lookup(&cls, kp, 4, rules, NULL), 0xf);
+    assert_ptr_equal(rules[2], &mfs[1].rule);
+    assert_int_equal(dpcls_take_visits(&cls), (3 * 1 + 1 * 2) * 16 / 4);
+    assert_false(cls.leaders);                      /* 1.25 per packet */
+    assert_int_equal(dpcls_take_visits(&cls), 0);   /* Restarted. */
+    assert_false(cls.leaders);
+
+    /* Hits found elsewhere count too: 1 + 3 in subtable 2. */
+    assert_int_equal(dpcls_lookup(&cls, kp, 1, rules, NULL), 1);
+    struct dpcls_rule *other[32] = { [0] = &mfs[1].rule, [5] = &mfs[1].rule,
+                                     [9] = &mfs[1].rule, [3] = &mfs[0].rule };
+    dpcls_count_packets(other, (1u << 0) | (1u << 5) | (1u << 9));
+    assert_int_equal(dpcls_take_visits(&cls), (1 * 1 + 3 * 2) * 16 / 4);
+    assert_true(cls.leaders);                       /* 1.75 per packet */
+    assert_int_equal(dpcls_take_visits(&cls), 0);   /* Nothing: kept. */
+    assert_true(cls.leaders);
+
+    /* The ranking is the current one: after a sort by hits, subtable 2
+     * comes first. */
+    const struct miniflow *kq[3] = { &k1, &k1, &k1 };
+    assert_int_equal(dpcls_lookup(&cls, kq, 3, rules, NULL), 7);
+    assert_int_equal(dpcls_lookup(&cls, kq, 3, rules, NULL), 7);
+    dpcls_sort_subtables(&cls);
+    (void) dpcls_take_visits(&cls);
+    assert_int_equal(dpcls_lookup(&cls, kq, 3, rules, NULL), 7);
+    assert_int_equal(dpcls_take_visits(&cls), 16);
+
+    /* A removed rule is not counted. */
+    dpcls_remove(&cls, &mfs[0].rule);
+    dpcls_count_packets(other, 1u << 3);
+    assert_int_equal(dpcls_take_visits(&cls), 0);
+    dpcls_destroy(&cls);
+}
+
+/* Batches through several subtables of disjoint megaflows, with runs of
+ * neighbours in one megaflow, neighbours in others, misses and keys of
+ * different shapes (maps): every answer is the one a lookup of that key
+ * alone gives. */
+static void
+random_key(uint32_t *rnd, struct flow *f)
+{
+    *rnd = *rnd * 1103515245 + 12345;
+    uint32_t r = *rnd >> 8;
+    tcp_flow(f, 1 + r % 5, 0x0a000000 + (r >> 3) % 24,
+             0x14000000 + (((r >> 8) % 6) << 8) + (r >> 11) % 3,
+             (uint16_t) ((r >> 13) % 2), (uint16_t) ((r >> 14) % 4));
+    if ((r >> 16) % 4 == 0) {
+        f->dl_src[5] = 0;           /* Another map. */
+    }
+}
+
+struct leader_flows {
+    struct megaflow mfs[64];
+    struct flow keys[64];
+    struct flow masks[64];
+    int n;
+};
+
+static void
+leader_insert(struct dpcls *cls, struct leader_flows *lf,
+              const struct flow *key, const struct flow *mask)
+{
+    struct miniflow k, m;
+    compress(key, &k);
+    compress(mask, &m);
+    lf->keys[lf->n] = *key;
+    lf->masks[lf->n] = *mask;
+    lf->mfs[lf->n].id = lf->n;
+    assert_int_equal(dpcls_insert(cls, &lf->mfs[lf->n].rule, &k, &m), 0);
+    lf->n++;
+}
+
+/* The rule that matches 'f', by brute force (NULL if none). */
+static struct dpcls_rule *
+leader_match(struct leader_flows *lf, const struct flow *f)
+{
+    struct dpcls_rule *found = NULL;
+    for (int i = 0; i < lf->n; i++) {
+        const uint64_t *k = (const uint64_t *) &lf->keys[i];
+        const uint64_t *m = (const uint64_t *) &lf->masks[i];
+        const uint64_t *w = (const uint64_t *) f;
+        bool match = true;
+        for (int j = 0; j < FLOW_N_WORDS; j++) {
+            if ((w[j] & m[j]) != (k[j] & m[j])) {
+                match = false;
+            }
+        }
+        if (match) {
+            assert_null(found);         /* Disjoint. */
+            found = &lf->mfs[i].rule;
+        }
+    }
+    return found;
+}
+
+static void
+test_batch_leaders(void **state)
+{
+    (void) state;
+    struct dpcls cls;
+    dpcls_init(&cls);
+    static struct leader_flows lf;
+    struct flow f, mask;
+    lf.n = 0;
+    /* in_port 1: dst /24; 2: exact source; 3: L4 destination port;
+     * 4: anything; 5: nothing. */
+    for (int i = 0; i < 4; i++) {
+        tcp_flow(&f, 1, 0, 0x14000000 + (i << 8), 0, 0);
+        memset(&mask, 0, sizeof mask);
+        mask.in_port = UINT32_MAX;
+        mask.nw_dst = htonl(0xffffff00);
+        leader_insert(&cls, &lf, &f, &mask);
+    }
+    for (int i = 0; i < 16; i++) {
+        tcp_flow(&f, 2, 0x0a000000 + i, 0, 0, 0);
+        memset(&mask, 0, sizeof mask);
+        mask.in_port = UINT32_MAX;
+        mask.nw_src = UINT32_MAX;
+        leader_insert(&cls, &lf, &f, &mask);
+    }
+    for (int i = 0; i < 3; i++) {
+        tcp_flow(&f, 3, 0, 0, 0, (uint16_t) i);
+        memset(&mask, 0, sizeof mask);
+        mask.in_port = UINT32_MAX;
+        mask.nw_proto = 0xff;
+        mask.tp_dst = 0xffff;
+        leader_insert(&cls, &lf, &f, &mask);
+    }
+    tcp_flow(&f, 4, 0, 0, 0, 0);
+    memset(&mask, 0, sizeof mask);
+    mask.in_port = UINT32_MAX;
+    leader_insert(&cls, &lf, &f, &mask);
+    assert_int_equal(dpcls_n_subtables(&cls), 4);
+
+    uint32_t rnd = 99;
+    struct miniflow keys[DPCLS_MAX_BATCH];
+    const struct miniflow *kp[DPCLS_MAX_BATCH];
+    struct flow flows[DPCLS_MAX_BATCH];
+    unsigned int n_hits = 0, n_misses = 0, with_leaders = 0;
+    for (int round = 0; round < 3000; round++) {
+        struct flow prev;
+        random_key(&rnd, &prev);
+        unsigned int n = 1 + (unsigned int) round % DPCLS_MAX_BATCH;
+        for (unsigned int j = 0; j < n; j++) {
+            /* Mostly a neighbour of the previous key (one field changed,
+             * which may keep it in the same megaflow or not). */
+            rnd = rnd * 1103515245 + 12345;
+            struct flow cur = prev;
+            switch ((rnd >> 10) % 6) {
+            case 0:
+                random_key(&rnd, &cur);
+                break;
+            case 1:
+                cur.nw_src ^= htonl(1);
+                break;
+            case 2:
+                cur.nw_dst ^= htonl(1);
+                break;
+            case 3:
+                cur.tp_dst ^= htons(1);
+                break;
+            case 4:
+                cur.tp_src ^= htons(3);
+                break;
+            default:
+                break;
+            }
+            compress(&cur, &keys[j]);
+            kp[j] = &keys[j];
+            flows[j] = cur;
+            prev = cur;
+        }
+        struct dpcls_rule *rules[DPCLS_MAX_BATCH];
+        with_leaders += cls.leaders;
+        uint32_t hits = dpcls_lookup(&cls, kp, n, rules, NULL);
+        assert_int_equal(hits >> (n - 1) >> 1, 0);
+        for (unsigned int j = 0; j < n; j++) {
+            struct dpcls_rule *want = leader_match(&lf, &flows[j]);
+            assert_ptr_equal(rules[j], want);
+            assert_int_equal(!!(hits & (UINT32_C(1) << j)), want != NULL);
+            if (want) {
+                n_hits++;
+            } else {
+                n_misses++;
+            }
+        }
+        if (round % 100 == 0) {
+            dpcls_sort_subtables(&cls);
+            (void) dpcls_take_visits(&cls);
+        }
+    }
+    assert_true(n_hits > 5000);
+    assert_true(n_misses > 5000);
+    assert_true(with_leaders > 2000);
+    dpcls_destroy(&cls);
+}
+
 #define N_BIG 100000
 
 static void
@@ -590,6 +886,9 @@ main(void)
         cmocka_unit_test(test_catch_all),
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_batch_mixed),
+        cmocka_unit_test(test_batch_runs),
+        cmocka_unit_test(test_visits),
+        cmocka_unit_test(test_batch_leaders),
         cmocka_unit_test(test_growth_100k),
         cmocka_unit_test(test_iterate_and_remove),
         cmocka_unit_test(test_mask_sizes),

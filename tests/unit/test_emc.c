@@ -327,6 +327,76 @@ test_batch(void **state)
     emc_destroy(&emc);
 }
 
+/* Runs one policy period with 'lookups' EMC lookups of which 'hits' hit,
+ * then the check with 'visits_x16'. */
+static bool
+period(struct emc *emc, uint64_t lookups, uint64_t hits,
+       unsigned int visits_x16)
+{
+    emc->stats.lookups += lookups;
+    emc->stats.hits += hits;
+    return emc_policy_check(emc, visits_x16);
+}
+
+static void
+test_policy(void **state)
+{
+    (void) state;
+    struct emc emc;
+    assert_int_equal(emc_init(&emc, 1024, 20), 0);
+    assert_true(emc.policy.active);     /* Until something is known. */
+
+    /* A classifier that finds packets in the first subtable or so: the
+     * EMC is not used, however well it would hit. */
+    assert_false(period(&emc, 10000, 10000, 16));
+    assert_false(period(&emc, 0, 0, EMC_MIN_VISITS_X16 - 1));
+    /* No traffic changes nothing. */
+    assert_false(period(&emc, 0, 0, 0));
+
+    /* Several subtables per packet: used.  The first period after it
+     * comes back only fills it: not judged, however poor. */
+    assert_true(period(&emc, 0, 0, EMC_MIN_VISITS_X16));
+    assert_true(period(&emc, 10000, 100, EMC_MIN_VISITS_X16));
+    /* Hitting well: stays. */
+    assert_true(period(&emc, 10000, 9000, EMC_MIN_VISITS_X16));
+    /* Too few lookups to judge: stays. */
+    assert_true(period(&emc, EMC_MIN_SAMPLE - 1, 0, EMC_MIN_VISITS_X16));
+
+    /* Hitting poorly: left out for EMC_BACKOFF_MIN checks, whatever the
+     * classifier costs, then tried again. */
+    assert_false(period(&emc, 10000, 4000, EMC_MIN_VISITS_X16));
+    for (int i = 1; i < EMC_BACKOFF_MIN; i++) {
+        assert_false(period(&emc, 0, 0, 200));
+    }
+    assert_false(period(&emc, 0, 0, 200));
+    assert_true(period(&emc, 0, 0, 200));           /* Fresh. */
+    assert_true(period(&emc, 10000, 100, 200));     /* Not judged. */
+    /* Still poor: the backoff doubles. */
+    assert_false(period(&emc, 10000, 100, 200));
+    int off = 0;
+    while (!period(&emc, 0, 0, 200)) {
+        off++;
+        assert_true(off < 1000);
+    }
+    assert_int_equal(off, 2 * EMC_BACKOFF_MIN);
+    /* Good this time: the next backoff is short again. */
+    assert_true(period(&emc, 10000, 100, 200));     /* Fresh. */
+    assert_true(period(&emc, 10000, 9999, 200));
+    assert_false(period(&emc, 10000, 0, 200));
+    off = 0;
+    while (!period(&emc, 0, 0, 200)) {
+        off++;
+    }
+    assert_int_equal(off, EMC_BACKOFF_MIN);
+
+    /* An EMC that never inserts is never used. */
+    emc_set_insert_inv_prob(&emc, 0);
+    assert_false(period(&emc, 0, 0, 200));
+    emc_set_insert_inv_prob(&emc, 20);
+    assert_true(period(&emc, 0, 0, 200));
+    emc_destroy(&emc);
+}
+
 int
 main(void)
 {
@@ -340,6 +410,7 @@ main(void)
         cmocka_unit_test(test_remove_rules),
         cmocka_unit_test(test_key_sizes),
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -851,6 +851,247 @@ test_truncation_examples(void **state)
     assert_false(mf.map & W(nd_target));
 }
 
+/* flow_tcp_flags() of a frame in an exactly-sized copy. */
+static uint16_t
+quick_flags(const struct pkt *p)
+{
+    uint8_t *buf = malloc(p->len ? p->len : 1);
+    assert_non_null(buf);
+    memcpy(buf, p->b, p->len);
+    uint16_t flags = flow_tcp_flags(buf, p->len);
+    free(buf);
+    return flags;
+}
+
+/* TCP frames of every shape flow_tcp_flags() tells apart. */
+static size_t
+build_tcp(struct pkt *out)
+{
+    size_t i = 0, ip;
+
+    eth(&out[i], 0x0800);                   /* Plain, with options. */
+    ip = ipv4(&out[i], 6, 0, 1);
+    tcp(&out[i], 1, 2, 0x018, 2);
+    ipv4_done(&out[i++], ip);
+
+    eth(&out[i], 0x0800);                   /* A later fragment: no L4. */
+    ip = ipv4(&out[i], 6, 0, 0);
+    tcp(&out[i], 1, 2, 0x011, 0);
+    ipv4_done(&out[i], ip);
+    set16(&out[i++], 14 + 6, 0x0010);
+
+    eth(&out[i], 0x0800);                   /* A first fragment: L4. */
+    ip = ipv4(&out[i], 6, 0, 0);
+    tcp(&out[i], 1, 2, 0x004, 0);
+    ipv4_done(&out[i], ip);
+    set16(&out[i++], 14 + 6, 0x2000);
+
+    eth(&out[i], 0x8100);                   /* Tagged. */
+    vlan(&out[i], 5, 0x0800);
+    ip = ipv4(&out[i], 6, 0, 0);
+    tcp(&out[i], 1, 2, 0x0c2, 0);
+    ipv4_done(&out[i++], ip);
+
+    eth(&out[i], 0x86dd);                   /* IPv6. */
+    ip = ipv6(&out[i], 6);
+    tcp(&out[i], 1, 2, 0xe01, 1);
+    ipv6_done(&out[i++], ip);
+
+    eth(&out[i], 0x86dd);                   /* IPv6 behind a HBH header. */
+    ip = ipv6(&out[i], 0);
+    put8(&out[i], 6);
+    put8(&out[i], 0);
+    putz(&out[i], 6);
+    tcp(&out[i], 1, 2, 0x020, 0);
+    ipv6_done(&out[i++], ip);
+    return i;
+}
+
+static void
+test_tcp_flags_quick(void **state)
+{
+    (void) state;
+    static struct pkt pkts[32];
+    size_t n;
+    build_all(pkts, &n);
+    n += build_tcp(&pkts[n]);
+
+    /* The values themselves. */
+    static const uint16_t want[] = { 0x018, 0, 0x004, 0x0c2, 0xe01, 0x020 };
+    size_t first_tcp = n - sizeof want / sizeof want[0];
+    for (size_t k = first_tcp; k < n; k++) {
+        assert_int_equal(quick_flags(&pkts[k]), want[k - first_tcp]);
+    }
+    assert_int_equal(quick_flags(&pkts[0]), 0);     /* UDP */
+    assert_int_equal(quick_flags(&pkts[1]), 0x002); /* QinQ, SYN */
+
+    /* Always what extraction gives: every frame, cut anywhere (with IP
+     * lengths that agree with the cut or not), and with bytes of its
+     * headers changed at random. */
+    uint32_t rnd = 12345;
+    unsigned int runs = 0;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t len = 0; len <= pkts[k].len; len++) {
+            for (int fix = 0; fix < 2; fix++) {
+                struct pkt q = pkts[k];
+                struct miniflow mf;
+                q.len = len;
+                if (fix && len >= 18) {
+                    set16(&q, 16, (uint16_t) (len - 14));   /* IPv4 */
+                    if (len >= 20) {
+                        set16(&q, 18, (uint16_t) (len - 54));   /* IPv6 */
+                    }
+                }
+                extract(&q, 1, NULL, &mf, NULL);
+                assert_int_equal(quick_flags(&q), miniflow_tcp_flags(&mf));
+                runs++;
+            }
+        }
+        for (int m = 0; m < 2000; m++) {
+            struct pkt q = pkts[k];
+            struct miniflow mf;
+            for (int c = 0; c < 1 + m % 3; c++) {
+                rnd = rnd * 1103515245 + 12345;
+                size_t at = 12 + (rnd >> 16) % 50;
+                rnd = rnd * 1103515245 + 12345;
+                if (at < q.len) {
+                    q.b[at] = (uint8_t) (rnd >> 16);
+                }
+            }
+            extract(&q, 1, NULL, &mf, NULL);
+            assert_int_equal(quick_flags(&q), miniflow_tcp_flags(&mf));
+            runs++;
+        }
+    }
+    assert_true(runs > 20000);
+}
+
+/* Removes word 'word' from 'mf'. */
+static void
+drop_word(struct miniflow *mf, unsigned int word)
+{
+    uint64_t bit = UINT64_C(1) << word;
+    if (!(mf->map & bit)) {
+        return;
+    }
+    unsigned int at = (unsigned int) __builtin_popcountll(mf->map
+                                                          & (bit - 1));
+    unsigned int n = miniflow_n_values(mf);
+    memmove(&mf->values[at], &mf->values[at + 1],
+            (n - at - 1) * sizeof mf->values[0]);
+    mf->map &= ~bit;
+}
+
+/* Untagged IPv4 with UDP or TCP has a quick path: its key must be what the
+ * full parse gives, which a VLAN tag forces (the key then differs by the
+ * tag's word and offsets by 4).  Frames of every length, with header bytes
+ * changed at random. */
+static void
+test_ipv4_quick_path(void **state)
+{
+    (void) state;
+    struct pkt base[4];
+    size_t ip;
+    eth(&base[0], 0x0800);
+    ip = ipv4(&base[0], 17, 0, 0);
+    udp(&base[0], 1000, 53);
+    ipv4_done(&base[0], ip);
+    eth(&base[1], 0x0800);
+    ip = ipv4(&base[1], 6, 0, 0);
+    tcp(&base[1], 1000, 80, 0x018, 0);
+    ipv4_done(&base[1], ip);
+    eth(&base[2], 0x0800);
+    ip = ipv4(&base[2], 6, 0, 0);
+    tcp(&base[2], 1000, 80, 0x002, 3);
+    ipv4_done(&base[2], ip);
+    eth(&base[3], 0x0800);
+    ip = ipv4(&base[3], 17, 0, 1);
+    udp(&base[3], 1000, 53);
+    ipv4_done(&base[3], ip);
+
+    uint32_t rnd = 777;
+    unsigned int quick = 0;
+    for (size_t k = 0; k < 4; k++) {
+        for (int m = 0; m < 4000; m++) {
+            struct pkt q = base[k];
+            if (m % 4) {
+                for (int c = 0; c < 1 + m % 3; c++) {
+                    rnd = rnd * 1103515245 + 12345;
+                    size_t at = 14 + (rnd >> 16) % 50;
+                    rnd = rnd * 1103515245 + 12345;
+                    if (at < q.len) {
+                        q.b[at] = (uint8_t) (rnd >> 16);
+                    }
+                }
+            }
+            rnd = rnd * 1103515245 + 12345;
+            if (m % 2) {
+                q.len = (rnd >> 16) % (q.len + 1);
+            }
+            /* The same frame with a tag. */
+            struct pkt t;
+            t.len = 0;
+            if (q.len >= 12) {
+                put(&t, q.b, 12);
+                put16(&t, 0x8100);
+                put16(&t, 7);
+                put(&t, q.b + 12, q.len - 12);
+            } else {
+                put(&t, q.b, q.len);
+            }
+            struct miniflow mq, mt;
+            struct flow_offsets oq, ot;
+            extract(&q, 3, NULL, &mq, &oq);
+            extract(&t, 3, NULL, &mt, &ot);
+            if (q.len < 14) {
+                continue;
+            }
+            drop_word(&mt, 5);
+            assert_true(miniflow_equal(&mq, &mt));
+            assert_int_equal(oq.l2_5, ot.l2_5);
+            if (oq.l3 != FLOW_OFS_NONE) {
+                assert_int_equal(oq.l3 + 4, ot.l3);
+            } else {
+                assert_int_equal(ot.l3, FLOW_OFS_NONE);
+            }
+            if (oq.l4 != FLOW_OFS_NONE) {
+                assert_int_equal(oq.l4 + 4, ot.l4);
+                quick += oq.l4 == 34;
+            } else {
+                assert_int_equal(ot.l4, FLOW_OFS_NONE);
+            }
+        }
+    }
+    assert_true(quick > 2000);
+}
+
+static void
+test_format_tcp_flags(void **state)
+{
+    (void) state;
+    static const struct {
+        uint16_t flags;
+        const char *text;
+    } cases[] = {
+        { 0, "none" },
+        { 0x002, "S" },
+        { 0x012, "S." },
+        { 0x019, "FP." },
+        { 0x01f, "SFPR." },
+        { 0x0ff, "SFPRU.EC" },
+        { 0x100, "N" },
+        { 0xe00, "[200][400][800]" },
+        { 0xfff, "SFPRU.ECN[200][400][800]" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dstr d;
+        dstr_init(&d);
+        flow_format_tcp_flags(cases[i].flags, &d);
+        assert_string_equal(dstr_cstr(&d), cases[i].text);
+        dstr_free(&d);
+    }
+}
+
 static void
 test_determinism(void **state)
 {
@@ -1038,6 +1279,9 @@ main(void)
         cmocka_unit_test(test_sctp_and_llc),
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_truncation_examples),
+        cmocka_unit_test(test_tcp_flags_quick),
+        cmocka_unit_test(test_ipv4_quick_path),
+        cmocka_unit_test(test_format_tcp_flags),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_expand_compress),
         cmocka_unit_test(test_hash_equal),
