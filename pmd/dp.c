@@ -202,14 +202,7 @@ dp_assign_rxq(struct dp *dp, struct pmd_rxq *q)
     }
     if (best < 0) {
         best = rxq_sched_pick_eligible(counts, eligible, dp->n_pmds);
-        if (pin >= 0) {
-            VLOG_WARN("port %s rx queue %u: pinned to core %d, which has no "
-                      "pmd thread; %s", q->port->name, q->qid, pin,
-                      best < 0 ? "not polled" : "assigned to another core");
-        } else if (best < 0) {
-            VLOG_WARN("port %s rx queue %u: not polled: every pmd thread is "
-                      "isolated by pinned queues", q->port->name, q->qid);
-        }
+        dp_warn_assignment(q, pin, best < 0 ? NULL : dp->pmds[best]);
         if (best < 0) {
             return;
         }

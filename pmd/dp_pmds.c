@@ -109,8 +109,7 @@ dp_pinned_cores(const struct dp *dp)
     return mask;
 }
 
-/* Logs what became of a pinned queue, or of a queue left unpolled. */
-static void
+void
 dp_warn_assignment(const struct pmd_rxq *q, int pin, const struct pmd *to)
 {
     if (pin >= 0 && (!to || to->core_id != (unsigned int) pin)) {

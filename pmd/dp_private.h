@@ -10,6 +10,7 @@
 
 #include "dp.h"
 
+struct pmd;
 struct pmd_rxq;
 struct port;
 struct tx_port_stats;
@@ -31,6 +32,9 @@ int dp_rxq_pin(const struct dp *, const struct port *, uint16_t q);
  * assignment has isolated (a port with pins came, went, or changed),
  * assigns all queues again.  Returns true if it did. */
 bool dp_refresh_isolation(struct dp *);
+/* Logs a warning if 'q', pinned to core 'pin' (-1: none), is assigned to
+ * 'to' (NULL: not polled) anywhere else than that core. */
+void dp_warn_assignment(const struct pmd_rxq *, int pin, const struct pmd *to);
 /* True if the port's queues are to be assigned now (polled, and not
  * being reconfigured). */
 bool dp_port_polled(const struct dp *, const struct port *);

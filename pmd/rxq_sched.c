@@ -60,30 +60,6 @@ out:
     free(count);
 }
 
-void
-rxq_sched_reassign(struct rxq_sched_item *items, size_t n, const bool *keep,
-                   unsigned int n_pmds)
-{
-    unsigned int map[64];
-    unsigned int n_kept = 0;
-
-    for (unsigned int p = 0; p < n_pmds && n_kept < 64; p++) {
-        if (keep[p]) {
-            map[n_kept++] = p;
-        }
-    }
-    if (!n_kept) {
-        for (size_t i = 0; i < n; i++) {
-            items[i].pmd = 0;
-        }
-        return;
-    }
-    rxq_sched_by_cycles(items, n, n_kept);
-    for (size_t i = 0; i < n; i++) {
-        items[i].pmd = map[items[i].pmd];
-    }
-}
-
 int
 rxq_sched_check_mask(uint64_t mask, uint64_t usable, unsigned int max_pmds,
                      char *err, size_t err_size)

@@ -35,12 +35,6 @@ unsigned int rxq_sched_pick(const unsigned int *n_queues_per_pmd,
 void rxq_sched_by_cycles(struct rxq_sched_item *, size_t n,
                          unsigned int n_pmds);
 
-/* Like rxq_sched_by_cycles(), but only PMDs whose 'keep' entry is true
- * (at least one must be) receive queues; 'pmd' comes out as an index in
- * 0..n_pmds-1 of such a PMD. */
-void rxq_sched_reassign(struct rxq_sched_item *, size_t n, const bool *keep,
-                        unsigned int n_pmds);
-
 /* Like rxq_sched_pick(), among the PMDs whose 'eligible' entry is true.
  * Returns -1 if there is none. */
 int rxq_sched_pick_eligible(const unsigned int *n_queues_per_pmd,
@@ -48,7 +42,8 @@ int rxq_sched_pick_eligible(const unsigned int *n_queues_per_pmd,
 
 #define RXQ_SCHED_NONE UINT_MAX     /* Item left unpolled. */
 
-/* Assigns items with pins.  'pin_core[i]' is the core item i is pinned to
+/* Assigns items with pins (as a rebalance, or when PMDs go: the queues go
+ * to the PMDs that stay).  'pin_core[i]' is the core item i is pinned to
  * (-1: not pinned; NULL: no pins at all); 'pmd_core[p]' is PMD p's core;
  * only PMDs whose 'keep' entry is true (NULL: all) receive queues.
  * An item pinned to a kept PMD's core goes to that PMD, which is then

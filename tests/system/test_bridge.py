@@ -482,9 +482,9 @@ class BridgeTest(unittest.TestCase):
         # One queue: the pin of queue 1 is ignored, core 0 is no longer
         # isolated and polls the other ports; two queues again: pinned.
         self.vsctl('set', 'Interface', 'in', 'options:n_rxq=1')
-        one = self.rxq_state()
-        self.assertEqual(one[1], (True, [('in', 0)]), one)
-        self.assertEqual(one[0], (False, [('br0', 0), ('out1', 0)]), one)
+        self.wait_rxq_state({1: (True, [('in', 0)]),
+                             0: (False, [('br0', 0), ('out1', 0)])},
+                            'one queue pinned, core 0 not isolated')
         self.vsctl('set', 'Interface', 'in', 'options:n_rxq=2')
         self.wait_rxq_state(pinned, 'pins after the queue count changes')
         self.wait_received_on({0, 1}, 'both PMDs receiving again')
@@ -503,6 +503,21 @@ class BridgeTest(unittest.TestCase):
         rx = self.d.counter('in', 'rx')
         st.wait_for(lambda: self.d.counter('in', 'rx') > rx + 1000, 20,
                     what='in still received')
+
+        # Pinned again, then the port goes: its pins go with it.
+        self.vsctl('set', 'Interface', 'in',
+                   'other_config:pmd-rxq-affinity="1:0"')
+        self.wait_rxq_state({0: (True, [('in', 1)]),
+                             1: (False, [('br0', 0), ('in', 0),
+                                         ('out1', 0)])},
+                            'queue 1 alone on core 0')
+        self.vsctl('del-port', 'in')
+        st.wait_for(lambda: not any(
+            iso for iso, _ in self.rxq_state().values()), 20,
+            what='PMDs no longer isolated after del-port')
+        state = self.rxq_state()
+        got = sorted(q for _, qs in state.values() for q in qs)
+        self.assertEqual(got, [('br0', 0), ('out1', 0)], state)
         self.assertTrue(self.d.running())
 
     def test_internal_port_floods_only_once_up(self):

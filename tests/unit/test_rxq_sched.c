@@ -98,8 +98,9 @@ test_reassign_when_pmds_go(void **state)
         { .cycles = 100, .pmd = 1 }, { .cycles = 10, .pmd = 2 },
         { .cycles = 10, .pmd = 3 }, { .cycles = 10, .pmd = 3 },
     };
+    const unsigned int cores[4] = { 0, 1, 2, 3 };
     bool keep[4] = { true, false, true, false };
-    rxq_sched_reassign(items, 6, keep, 4);
+    rxq_sched_assign(items, NULL, 6, cores, keep, 4, NULL);
     unsigned int per_pmd[4] = { 0, 0, 0, 0 };
     for (int i = 0; i < 6; i++) {
         assert_true(items[i].pmd == 0 || items[i].pmd == 2);
@@ -111,15 +112,21 @@ test_reassign_when_pmds_go(void **state)
 
     /* One PMD left: everything goes there. */
     bool only3[4] = { false, false, false, true };
-    rxq_sched_reassign(items, 6, only3, 4);
+    rxq_sched_assign(items, NULL, 6, cores, only3, 4, NULL);
     for (int i = 0; i < 6; i++) {
         assert_int_equal(items[i].pmd, 3);
+    }
+    /* None left: nothing is polled. */
+    bool none[4] = { false, false, false, false };
+    rxq_sched_assign(items, NULL, 6, cores, none, 4, NULL);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(items[i].pmd, RXQ_SCHED_NONE);
     }
     /* New PMDs (all kept): idle queues spread evenly over them. */
     struct rxq_sched_item idle[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 },
                                       { 0, 0 } };
     bool all[2] = { true, true };
-    rxq_sched_reassign(idle, 4, all, 2);
+    rxq_sched_assign(idle, NULL, 4, cores, all, 2, NULL);
     unsigned int n0 = 0;
     for (int i = 0; i < 4; i++) {
         n0 += idle[i].pmd == 0;
