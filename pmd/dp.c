@@ -189,10 +189,25 @@ void
 dp_assign_rxq(struct dp *dp, struct pmd_rxq *q)
 {
     unsigned int counts[DP_MAX_PMDS];
+    bool eligible[DP_MAX_PMDS];
+    int pin = dp_rxq_pin(dp, q->port, q->qid);
+    int best = -1;
+
     for (unsigned int i = 0; i < dp->n_pmds; i++) {
         counts[i] = dp->pmds[i]->n_assigned;
+        eligible[i] = !((dp->isolated_cores >> dp->pmds[i]->core_id) & 1);
+        if (pin >= 0 && dp->pmds[i]->core_id == (unsigned int) pin) {
+            best = (int) i;
+        }
     }
-    struct pmd *pmd = dp->pmds[rxq_sched_pick(counts, dp->n_pmds)];
+    if (best < 0) {
+        best = rxq_sched_pick_eligible(counts, eligible, dp->n_pmds);
+        dp_warn_assignment(q, pin, best < 0 ? NULL : dp->pmds[best]);
+        if (best < 0) {
+            return;
+        }
+    }
+    struct pmd *pmd = dp->pmds[best];
     q->pmd = pmd;
     pmd->n_assigned++;
     pmd_add_rxq(pmd, q);
@@ -216,10 +231,16 @@ dp_port_wants_polling(const struct dp *dp, const struct port *port)
            && !port->failed;
 }
 
+bool
+dp_port_polled(const struct dp *dp, const struct port *port)
+{
+    return dp_port_wants_polling(dp, port) && !port->tx_off;
+}
+
 void
 dp_assign_port_rxqs(struct dp *dp, struct port *port)
 {
-    if (!dp_port_wants_polling(dp, port)) {
+    if (!dp_port_wants_polling(dp, port) || dp_refresh_isolation(dp)) {
         return;
     }
     for (uint16_t q = 0; q < port->n_rxq; q++) {
@@ -361,7 +382,12 @@ dp_port_del(struct dp *dp, const char *name, struct dstr *err)
     dp_sync(dp);
     free(dp->rxqs[port_no]);
     dp->rxqs[port_no] = NULL;
+    free(dp->rxq_pins[port_no]);
+    dp->rxq_pins[port_no] = NULL;
+    dp->n_rxq_pins[port_no] = 0;
     memset(&dp->retired_tx[port_no], 0, sizeof dp->retired_tx[port_no]);
+    /* PMDs its pinned queues isolated take other queues again. */
+    dp_refresh_isolation(dp);
 
     /* 3. Close the device.  Its mbufs may still sit in other ports' tx
      * rings: free the pool only when all have come back. */
@@ -426,6 +452,7 @@ dp_port_reconfigure(struct dp *dp, const char *name,
     }
     dp_update_txq_sharing(dp);
     dp_port_resume(dp, port);
+    dp_refresh_isolation(dp);     /* If it stays down. */
     if (error) {
         dstr_printf(err, "%s: %s", name, dstr_cstr(&msg));
     }
@@ -452,6 +479,7 @@ dp_port_set_admin(struct dp *dp, uint32_t port_no, bool up, struct dstr *err)
         dp_port_resume(dp, port);
     } else {
         dp_port_quiesce(dp, port);
+        dp_refresh_isolation(dp);
     }
     VLOG_INFO("port %u: %s administratively %s", port_no, port->name,
               up ? "up" : "down");

@@ -20,6 +20,7 @@
 #define SLUICE_DP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define DP_MAX_PORTS 256
@@ -63,6 +64,11 @@ struct dp {
     bool hold_rxqs;                 /* Ports added now are not polled. */
     uint32_t next_port_no;          /* Where the search for a free one
                                      * starts. */
+    /* Each port's rx queue affinity (dp_port_set_rxq_affinity): the core
+     * queue q is pinned to for q < n_rxq_pins[p], -1 if not pinned. */
+    int *rxq_pins[DP_MAX_PORTS];
+    uint16_t n_rxq_pins[DP_MAX_PORTS];
+    uint64_t isolated_cores;        /* PMDs the assignment isolated. */
 
     /* Tunables (dp_set_*). */
     unsigned int flow_limit;        /* Megaflows per PMD. */
@@ -209,9 +215,36 @@ void dp_reap_mempools(struct dp *);
  * a finite pcap is not read before its packets have somewhere to go. */
 void dp_hold_rxqs(struct dp *, bool hold);
 
-/* Re-assigns every polled rx queue to PMDs by measured processing cycles.
+/* Re-assigns every polled rx queue to PMDs by measured processing cycles
+ * (pinned queues stay on their PMDs, see dp_port_set_rxq_affinity).
  * Returns the number of queues that moved, or a negative errno. */
 int dp_rxq_rebalance(struct dp *);
+
+/* Pins rx queues of port 'port_no' to PMD cores, as Open vSwitch's
+ * Interface other_config:pmd-rxq-affinity: queue q goes to the PMD on
+ * core core_of_queue[q] (-1: not pinned) for q < n; queues from n on are
+ * not pinned (n = 0: no pin).  Cores must be below 64 and n at most
+ * RXQ_SCHED_AFFINITY_MAX_QUEUES (rxq_sched.h), else -EINVAL.
+ *
+ * A PMD that polls a pinned queue is isolated: it polls only the queues
+ * pinned to it (pmd-rxq-show says "isolated : true"); every other queue
+ * is assigned among the PMDs that are not isolated (by measured cycles,
+ * as dp_rxq_rebalance), and is not polled at all while every PMD is
+ * isolated.  A queue pinned to a core that has no PMD is assigned like an
+ * unpinned queue, to a PMD that stays non-isolated, with a warning in the
+ * log.  Pins of queues the port does not have (n_rxq smaller) are kept
+ * but ignored until it has them.
+ *
+ * Applied at once while traffic flows: all queues are assigned again,
+ * each moving queue is removed from its old PMD before its new one polls
+ * it (never polled twice; waiting packets stay in the device).  Pins
+ * stay across dp_rxq_rebalance, dp_set_pmd_mask, dp_port_reconfigure and
+ * dp_port_set_admin; they go with the port (dp_port_del).  Setting the
+ * pins a port has does nothing.  Only ports that are polled count for
+ * isolation (not an admin-down or failed port). */
+int dp_port_set_rxq_affinity(struct dp *, uint32_t port_no,
+                             const int *core_of_queue, size_t n,
+                             struct dstr *err);
 
 /* Waits until every PMD has applied all commands sent so far.  Returns 0
  * or -ETIMEDOUT. */

@@ -82,23 +82,63 @@ dp_remove_pmd(struct dp *dp, unsigned int i)
     pmd_stop(pmd);
 }
 
-/* Assigns every polled queue again by measured cycles among the PMDs
- * whose 'keep' entry is true (all if 'keep' is NULL).  Returns the number
- * of queues that moved, or a negative errno. */
+int
+dp_rxq_pin(const struct dp *dp, const struct port *port, uint16_t q)
+{
+    uint32_t p = port->port_no;
+    return q < dp->n_rxq_pins[p] ? dp->rxq_pins[p][q] : -1;
+}
+
+/* Cores of PMDs that a queue of a polled port is pinned to. */
+static uint64_t
+dp_pinned_cores(const struct dp *dp)
+{
+    uint64_t mask = 0;
+    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
+        const struct port *port = dp->ports[p];
+        if (!port || !dp_port_wants_polling(dp, port)) {
+            continue;
+        }
+        for (uint16_t q = 0; q < port->n_rxq && q < dp->n_rxq_pins[p]; q++) {
+            int c = dp->rxq_pins[p][q];
+            if (c >= 0 && ((dp->pmd_mask >> c) & 1)) {
+                mask |= UINT64_C(1) << c;
+            }
+        }
+    }
+    return mask;
+}
+
+void
+dp_warn_assignment(const struct pmd_rxq *q, int pin, const struct pmd *to)
+{
+    if (pin >= 0 && (!to || to->core_id != (unsigned int) pin)) {
+        VLOG_WARN("port %s rx queue %u: pinned to core %d, which has no pmd "
+                  "thread; %s", q->port->name, q->qid, pin,
+                  to ? "assigned to another core" : "not polled");
+    } else if (!to) {
+        VLOG_WARN("port %s rx queue %u: not polled: every pmd thread is "
+                  "isolated by pinned queues", q->port->name, q->qid);
+    }
+}
+
+/* Assigns every queue of the polled ports again among the PMDs whose
+ * 'keep' entry is true (all if 'keep' is NULL): pinned queues to their
+ * PMDs, which become isolated, the others by measured cycles among the
+ * rest.  Returns the number of queues that moved (or started or stopped
+ * being polled), or a negative errno. */
 static int
 dp_reassign_rxqs(struct dp *dp, const bool *keep)
 {
-    bool all[DP_MAX_PMDS];
+    unsigned int pmd_core[DP_MAX_PMDS];
+    bool isolated[DP_MAX_PMDS];
     size_t n = 0, cap = 0;
 
     if (!dp->n_pmds) {
         return 0;
     }
-    if (!keep) {
-        for (unsigned int i = 0; i < dp->n_pmds; i++) {
-            all[i] = true;
-        }
-        keep = all;
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        pmd_core[i] = dp->pmds[i]->core_id;
     }
     for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
         cap += dp->ports[p] ? dp->ports[p]->n_rxq : 0;
@@ -106,41 +146,53 @@ dp_reassign_rxqs(struct dp *dp, const bool *keep)
     struct rxq_sched_item *items = calloc(cap + 1, sizeof *items);
     struct pmd_rxq **qs = calloc(cap + 1, sizeof *qs);
     struct pmd **to = calloc(cap + 1, sizeof *to);
-    if (!items || !qs || !to) {
+    int *pins = calloc(cap + 1, sizeof *pins);
+    if (!items || !qs || !to || !pins) {
         free(items);
         free(qs);
         free(to);
+        free(pins);
         return -ENOMEM;
     }
     for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
         struct port *port = dp->ports[p];
-        for (uint16_t q = 0; port && q < port->n_rxq; q++) {
+        if (!port || !dp_port_polled(dp, port)) {
+            continue;       /* Not polled (held, admin down...). */
+        }
+        for (uint16_t q = 0; q < port->n_rxq; q++) {
             struct pmd_rxq *rxq = &dp->rxqs[p][q];
-            if (!rxq->pmd) {
-                continue;       /* Not polled (held, admin down...). */
-            }
             qs[n] = rxq;
             items[n].cycles = PMD_READ(rxq->cycles) - rxq->cycles_base;
+            pins[n] = dp_rxq_pin(dp, port, q);
             n++;
         }
     }
-    rxq_sched_reassign(items, n, keep, dp->n_pmds);
+    rxq_sched_assign(items, pins, n, pmd_core, keep, dp->n_pmds, isolated);
+    uint64_t isolated_cores = 0;
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        if (isolated[i]) {
+            isolated_cores |= UINT64_C(1) << pmd_core[i];
+        }
+    }
 
     /* Remove every moving queue first, so that no queue is ever polled by
      * two PMDs at once; then add them to their new PMDs. */
     int moved = 0;
     for (size_t i = 0; i < n; i++) {
-        to[i] = dp->pmds[items[i].pmd];
+        to[i] = items[i].pmd == RXQ_SCHED_NONE ? NULL
+                                               : dp->pmds[items[i].pmd];
+        dp_warn_assignment(qs[i], pins[i], to[i]);
         if (qs[i]->pmd != to[i]) {
             dp_unassign_rxq(dp, qs[i]);
             moved++;
         }
     }
+    dp->isolated_cores = isolated_cores;
     int error = 0;
     if (moved) {
         dp_sync(dp);
         for (size_t i = 0; i < n; i++) {
-            if (!qs[i]->pmd) {
+            if (!qs[i]->pmd && to[i]) {
                 qs[i]->pmd = to[i];
                 to[i]->n_assigned++;
                 pmd_add_rxq(to[i], qs[i]);
@@ -151,7 +203,87 @@ dp_reassign_rxqs(struct dp *dp, const bool *keep)
     free(items);
     free(qs);
     free(to);
+    free(pins);
     return error ? error : moved;
+}
+
+bool
+dp_refresh_isolation(struct dp *dp)
+{
+    if (dp_pinned_cores(dp) == dp->isolated_cores) {
+        return false;
+    }
+    int moved = dp_reassign_rxqs(dp, NULL);
+    if (moved < 0) {
+        VLOG_WARN("rx queue re-assignment incomplete: %s", strerror(-moved));
+    }
+    return true;
+}
+
+int
+dp_port_set_rxq_affinity(struct dp *dp, uint32_t port_no,
+                         const int *core_of_queue, size_t n, struct dstr *err)
+{
+    struct port *port = port_no < DP_MAX_PORTS ? dp->ports[port_no] : NULL;
+    if (!port) {
+        dstr_printf(err, "no port number %u", port_no);
+        return -ENOENT;
+    }
+    if (n > RXQ_SCHED_AFFINITY_MAX_QUEUES) {
+        dstr_printf(err, "%s: rx queue affinity for %zu queues (at most %d)",
+                    port->name, n, RXQ_SCHED_AFFINITY_MAX_QUEUES);
+        return -EINVAL;
+    }
+    for (size_t q = 0; q < n; q++) {
+        if (core_of_queue[q] < -1
+            || core_of_queue[q] >= RXQ_SCHED_AFFINITY_MAX_CORES) {
+            dstr_printf(err, "%s: rx queue %zu: core %d is not a core id "
+                        "below %d", port->name, q, core_of_queue[q],
+                        RXQ_SCHED_AFFINITY_MAX_CORES);
+            return -EINVAL;
+        }
+    }
+    while (n && core_of_queue[n - 1] < 0) {
+        n--;
+    }
+    if (n == dp->n_rxq_pins[port_no]
+        && (!n || !memcmp(core_of_queue, dp->rxq_pins[port_no],
+                          n * sizeof *core_of_queue))) {
+        return 0;
+    }
+    int *pins = NULL;
+    if (n) {
+        pins = malloc(n * sizeof *pins);
+        if (!pins) {
+            dstr_put(err, "out of memory");
+            return -ENOMEM;
+        }
+        memcpy(pins, core_of_queue, n * sizeof *pins);
+    }
+    free(dp->rxq_pins[port_no]);
+    dp->rxq_pins[port_no] = pins;
+    dp->n_rxq_pins[port_no] = (uint16_t) n;
+
+    struct dstr text = DSTR_INIT;
+    for (size_t q = 0; q < n; q++) {
+        if (pins[q] >= 0) {
+            dstr_printf(&text, "%s%zu:%d", text.len ? "," : "", q, pins[q]);
+        }
+    }
+    VLOG_INFO("port %s: rx queue affinity %s", port->name,
+              text.len ? dstr_cstr(&text) : "none");
+    dstr_free(&text);
+
+    if (!dp_port_polled(dp, port)) {
+        return 0;           /* Applied when it is polled again. */
+    }
+    int moved = dp_reassign_rxqs(dp, NULL);
+    if (moved < 0) {
+        dstr_printf(err, "%s: rx queue re-assignment incomplete: %s",
+                    port->name, strerror(-moved));
+        return moved;
+    }
+    return 0;
 }
 
 int

@@ -10,17 +10,34 @@
 
 #include "dp.h"
 
+struct pmd;
 struct pmd_rxq;
 struct port;
 struct tx_port_stats;
 
-/* Assigns 'q' to the PMD with the fewest queues (there must be one). */
+/* Assigns 'q' to the PMD on the core it is pinned to, else to the
+ * non-isolated PMD with the fewest queues; leaves it unpolled (with a
+ * warning) if every PMD is isolated. */
 void dp_assign_rxq(struct dp *, struct pmd_rxq *);
 /* Removes 'q' from its PMD's poll list (the PMD applies it later:
  * dp_sync() to be sure). */
 void dp_unassign_rxq(struct dp *, struct pmd_rxq *);
-/* Assigns every unassigned queue of 'port' if it should be polled. */
+/* Assigns every unassigned queue of 'port' if it should be polled (all
+ * queues of all ports again if the set of isolated PMDs changes). */
 void dp_assign_port_rxqs(struct dp *, struct port *);
+
+/* The core queue 'q' of 'port' is pinned to, or -1. */
+int dp_rxq_pin(const struct dp *, const struct port *, uint16_t q);
+/* If the PMDs that pinned queues isolate are not those the current
+ * assignment has isolated (a port with pins came, went, or changed),
+ * assigns all queues again.  Returns true if it did. */
+bool dp_refresh_isolation(struct dp *);
+/* Logs a warning if 'q', pinned to core 'pin' (-1: none), is assigned to
+ * 'to' (NULL: not polled) anywhere else than that core. */
+void dp_warn_assignment(const struct pmd_rxq *, int pin, const struct pmd *to);
+/* True if the port's queues are to be assigned now (polled, and not
+ * being reconfigured). */
+bool dp_port_polled(const struct dp *, const struct port *);
 
 /* Every PMD finishes the iteration it is in (pmd_barrier()). */
 int dp_barrier(struct dp *);

@@ -214,7 +214,9 @@ dp_format_rxqs(struct dp *dp, struct dstr *s)
 
         dstr_printf(s, "pmd thread numa_id %d core_id %u:\n",
                     pmd->numa_id, pmd->core_id);
-        dstr_put(s, "  isolated : false\n");
+        dstr_printf(s, "  isolated : %s\n",
+                    (dp->isolated_cores >> pmd->core_id) & 1 ? "true"
+                                                             : "false");
         for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
             struct port *port = dp->ports[p];
             for (uint16_t q = 0; port && q < port->n_rxq; q++) {

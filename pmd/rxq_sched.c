@@ -60,30 +60,6 @@ out:
     free(count);
 }
 
-void
-rxq_sched_reassign(struct rxq_sched_item *items, size_t n, const bool *keep,
-                   unsigned int n_pmds)
-{
-    unsigned int map[64];
-    unsigned int n_kept = 0;
-
-    for (unsigned int p = 0; p < n_pmds && n_kept < 64; p++) {
-        if (keep[p]) {
-            map[n_kept++] = p;
-        }
-    }
-    if (!n_kept) {
-        for (size_t i = 0; i < n; i++) {
-            items[i].pmd = 0;
-        }
-        return;
-    }
-    rxq_sched_by_cycles(items, n, n_kept);
-    for (size_t i = 0; i < n; i++) {
-        items[i].pmd = map[items[i].pmd];
-    }
-}
-
 int
 rxq_sched_check_mask(uint64_t mask, uint64_t usable, unsigned int max_pmds,
                      char *err, size_t err_size)
@@ -167,5 +143,191 @@ rxq_sched_parse_cpu_list(const char *s, uint64_t *maskp)
         }
     }
     *maskp = mask;
+    return 0;
+}
+
+int
+rxq_sched_pick_eligible(const unsigned int *n_queues, const bool *eligible,
+                        unsigned int n_pmds)
+{
+    int best = -1;
+    for (unsigned int i = 0; i < n_pmds; i++) {
+        if (eligible[i] && (best < 0 || n_queues[i] < n_queues[best])) {
+            best = (int) i;
+        }
+    }
+    return best;
+}
+
+/* Index of the kept PMD on 'core', or -1. */
+static int
+pmd_on_core(int core, const unsigned int *pmd_core, const bool *keep,
+            unsigned int n_pmds)
+{
+    for (unsigned int p = 0; core >= 0 && p < n_pmds; p++) {
+        if (pmd_core[p] == (unsigned int) core && (!keep || keep[p])) {
+            return (int) p;
+        }
+    }
+    return -1;
+}
+
+void
+rxq_sched_assign(struct rxq_sched_item *items, const int *pin_core, size_t n,
+                 const unsigned int *pmd_core, const bool *keep,
+                 unsigned int n_pmds, bool *isolated)
+{
+    bool iso[64] = { false };
+    unsigned int map[64];
+    unsigned int n_free = 0;
+    size_t n_rest = 0;
+
+    if (n_pmds > 64) {
+        n_pmds = 64;
+    }
+    /* Pinned items first: they decide which PMDs are isolated. */
+    for (size_t i = 0; i < n; i++) {
+        int p = pin_core ? pmd_on_core(pin_core[i], pmd_core, keep, n_pmds)
+                         : -1;
+        if (p >= 0) {
+            items[i].pmd = (unsigned int) p;
+            iso[p] = true;
+        } else {
+            items[i].pmd = RXQ_SCHED_NONE;
+            n_rest++;
+        }
+    }
+    for (unsigned int p = 0; p < n_pmds; p++) {
+        if ((!keep || keep[p]) && !iso[p]) {
+            map[n_free++] = p;
+        }
+        if (isolated) {
+            isolated[p] = iso[p];
+        }
+    }
+    if (!n_rest || !n_free) {
+        return;
+    }
+
+    /* The others by cycles among the PMDs left, in their original order so
+     * that the result does not depend on the pins. */
+    struct rxq_sched_item *rest = malloc(n_rest * sizeof *rest);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].pmd == RXQ_SCHED_NONE) {
+            if (rest) {
+                rest[k] = items[i];
+            }
+            k++;
+        }
+    }
+    if (rest) {
+        rxq_sched_by_cycles(rest, n_rest, n_free);
+    }
+    k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].pmd == RXQ_SCHED_NONE) {
+            /* Out of memory: plain round robin. */
+            unsigned int j = rest ? rest[k].pmd : (unsigned int) (k % n_free);
+            items[i].pmd = map[j];
+            k++;
+        }
+    }
+    free(rest);
+}
+
+/* Skips blanks. */
+static const char *
+skip_blanks(const char *s)
+{
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    return s;
+}
+
+/* Parses a decimal number below 'limit' at *sp. */
+static bool
+parse_small_uint(const char **sp, unsigned long limit, unsigned long *v)
+{
+    const char *s = skip_blanks(*sp);
+    unsigned long x = 0;
+
+    if (*s < '0' || *s > '9') {
+        return false;
+    }
+    while (*s >= '0' && *s <= '9') {
+        x = x * 10 + (unsigned long) (*s++ - '0');
+        if (x >= limit) {
+            /* Consume the rest so the caller can name the number. */
+            while (*s >= '0' && *s <= '9') {
+                s++;
+            }
+            *sp = skip_blanks(s);
+            *v = limit;
+            return true;
+        }
+    }
+    *sp = skip_blanks(s);
+    *v = x;
+    return true;
+}
+
+int
+rxq_sched_parse_affinity(const char *s, int *core_of_queue,
+                         size_t max_queues, size_t *np, char *err,
+                         size_t err_size)
+{
+    size_t n = 0;
+
+    if (max_queues > RXQ_SCHED_AFFINITY_MAX_QUEUES) {
+        max_queues = RXQ_SCHED_AFFINITY_MAX_QUEUES;
+    }
+    for (size_t q = 0; q < max_queues; q++) {
+        core_of_queue[q] = -1;
+    }
+    if (!*skip_blanks(s)) {
+        *np = 0;
+        return 0;
+    }
+    for (unsigned int item = 1;; item++) {
+        unsigned long queue, core;
+        if (!parse_small_uint(&s, max_queues, &queue) || *s != ':') {
+            snprintf(err, err_size, "pmd-rxq-affinity: item %u is not "
+                     "QUEUE:CORE", item);
+            return -EINVAL;
+        }
+        s++;
+        if (!parse_small_uint(&s, RXQ_SCHED_AFFINITY_MAX_CORES, &core)
+            || (*s != ',' && *s)) {
+            snprintf(err, err_size, "pmd-rxq-affinity: item %u is not "
+                     "QUEUE:CORE", item);
+            return -EINVAL;
+        }
+        if (queue >= max_queues) {
+            snprintf(err, err_size, "pmd-rxq-affinity: item %u: queue id "
+                     "must be below %zu", item, max_queues);
+            return -EINVAL;
+        }
+        if (core >= RXQ_SCHED_AFFINITY_MAX_CORES) {
+            snprintf(err, err_size, "pmd-rxq-affinity: item %u: core id "
+                     "must be below %d", item, RXQ_SCHED_AFFINITY_MAX_CORES);
+            return -EINVAL;
+        }
+        if (core_of_queue[queue] >= 0) {
+            snprintf(err, err_size, "pmd-rxq-affinity: queue %lu is pinned "
+                     "twice", queue);
+            return -EINVAL;
+        }
+        core_of_queue[queue] = (int) core;
+        if (queue + 1 > n) {
+            n = queue + 1;
+        }
+        if (!*s) {
+            break;
+        }
+        s++;            /* ',' */
+    }
+    *np = n;
     return 0;
 }

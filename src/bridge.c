@@ -22,6 +22,7 @@
 #include "loop.h"
 #include "options.h"
 #include "port.h"
+#include "rxq_sched.h"
 #include "txn.h"
 #include "upcall.h"
 #include "vlog.h"
@@ -51,6 +52,7 @@ struct rt_iface {
     bool is_local;              /* The bridge's own internal port. */
     bool link_known, link_up;  /* As the flood last saw it. */
     bool seen;
+    char *affinity;             /* pmd-rxq-affinity last seen, or NULL. */
 };
 
 static struct {
@@ -143,6 +145,8 @@ rt_close(struct rt_iface *rt)
         rt->has_plan = false;
     }
     rt->link_known = false;
+    free(rt->affinity);         /* The port's pins went with it. */
+    rt->affinity = NULL;
 }
 
 static void
@@ -813,6 +817,34 @@ apply_global(const struct cfg *cfg)
     br.stats_interval_ms = v;
 }
 
+/* other_config:pmd-rxq-affinity, applied when it changes.  As in Open
+ * vSwitch, a value that does not parse is logged and the pins the port has
+ * stay. */
+static void
+reconcile_affinity(const struct cfg_iface *ifc)
+{
+    struct rt_iface *rt = rt_find(ifc->name);
+    const char *v = cfg_smap_get(&ifc->other_config, "pmd-rxq-affinity");
+    if (!rt || rt->cfg != ifc || rt->port_no == NO_PORT
+        || str_eq(v, rt->affinity)) {
+        return;
+    }
+    free(rt->affinity);
+    rt->affinity = v ? strdup(v) : NULL;
+    int cores[RXQ_SCHED_AFFINITY_MAX_QUEUES];
+    size_t n;
+    char msg[160];
+    struct dstr err = DSTR_INIT;
+    if (rxq_sched_parse_affinity(v ? v : "", cores,
+                                 RXQ_SCHED_AFFINITY_MAX_QUEUES, &n, msg,
+                                 sizeof msg)) {
+        VLOG_WARN("interface %s: %s; ignored", rt->name, msg);
+    } else if (dp_port_set_rxq_affinity(br.dp, rt->port_no, cores, n, &err)) {
+        VLOG_WARN("interface %s: %s", rt->name, dstr_cstr(&err));
+    }
+    dstr_free(&err);
+}
+
 static void
 run_pass(void)
 {
@@ -835,6 +867,7 @@ run_pass(void)
             const struct cfg_port *port = &bridge->ports[p];
             for (size_t i = 0; i < port->n_ifaces; i++) {
                 reconcile_iface(bridge, b, port, &port->ifaces[i]);
+                reconcile_affinity(&port->ifaces[i]);
             }
         }
     }

@@ -399,6 +399,127 @@ class BridgeTest(unittest.TestCase):
         self.assertEqual(self.ofport('p1'), 1)
 
 
+    def rxq_state(self):
+        """pmd-rxq-show as {core: (isolated, [(port, queue)])}."""
+        text = self.d.ctl('dpif-netdev/pmd-rxq-show')
+        isolated = {int(c): v == 'true' for c, v in re.findall(
+            r'core_id (\d+):\n  isolated : (true|false)\n', text)}
+        queues = st.parse_rxq_show(text)
+        self.assertEqual(sorted(isolated), sorted(queues), text)
+        return {c: (isolated[c], sorted(queues[c])) for c in queues}
+
+    def wait_rxq_state(self, want, what):
+        try:
+            st.wait_for(lambda: self.rxq_state() == want, 20, what=what)
+        except AssertionError as e:
+            raise AssertionError('%s\nwant %s\n%s' % (
+                e, want, self.d.ctl('dpif-netdev/pmd-rxq-show')))
+
+    def wait_received_on(self, cores, what):
+        """Each PMD of 'cores' receives packets from now on."""
+        base = {p['core_id']: p['packets received']
+                for p in self.d.pmd_stats()}
+        st.wait_for(lambda: all(
+            p['packets received'] > base.get(p['core_id'], 0) + 1000
+            for p in self.d.pmd_stats() if p['core_id'] in cores), 20,
+            what=what)
+
+    def test_pmd_rxq_affinity(self):
+        """Interface other_config:pmd-rxq-affinity pins queues of a
+        two-queue net_null port to the PMDs of cores 1 and 0 (PMDs
+        isolated, other ports' queues unpolled since no PMD is left), and
+        the pins survive a rebalance, a PMD mask change and a queue count
+        change; a bad value is logged and ignored; removing it
+        un-isolates the PMDs.  Traffic from the pinned port keeps
+        flowing to out1 throughout."""
+        if not os.sched_getaffinity(0) >= {0, 1}:
+            self.skipTest('needs cores 0 and 1')
+        self.vsctl('set', 'Open_vSwitch', '.', 'other_config:pmd-cpu-mask=3')
+        self.vsctl('add-br', 'br0')
+        self.add_dpdk_port('br0', 'out1', 'net_null1,no-rx=1')
+        self.add_dpdk_port('br0', 'in', 'net_null2', 'options:n_rxq=2')
+        unpinned = self.rxq_state()
+        self.assertEqual(sorted(unpinned), [0, 1], unpinned)
+        self.assertFalse(any(iso for iso, _ in unpinned.values()), unpinned)
+
+        def out1_flowing(what):
+            base = self.d.counter('out1', 'tx')
+            st.wait_for(lambda: self.d.counter('out1', 'tx') > base + 1000,
+                        20, what=what)
+
+        out1_flowing('traffic before pinning')
+        self.vsctl('set', 'Interface', 'in',
+                   'other_config:pmd-rxq-affinity="0:1,1:0"')
+        pinned = {1: (True, [('in', 0)]), 0: (True, [('in', 1)])}
+        self.wait_rxq_state(pinned, 'queues on their pinned cores')
+        self.assertIn('not polled: every pmd thread is isolated',
+                      self.read_log())
+        self.wait_received_on({0, 1}, 'both PMDs receiving')
+        out1_flowing('traffic while pinned')
+
+        # Pins survive a rebalance.
+        self.d.ctl('dpif-netdev/pmd-rxq-rebalance')
+        self.assertEqual(self.rxq_state(), pinned)
+
+        # A bad value is logged; the pins stay.
+        self.vsctl('set', 'Interface', 'in',
+                   'other_config:pmd-rxq-affinity="0:1,0:0"')
+        st.wait_for(lambda: 'queue 0 is pinned twice' in self.read_log(),
+                    10, what='warning about the bad affinity')
+        self.assertEqual(self.rxq_state(), pinned)
+        self.vsctl('set', 'Interface', 'in',
+                   'other_config:pmd-rxq-affinity="0:1,1:0"')
+
+        # Core 0's PMD goes: queue 1 has no PMD of its own, and the only
+        # one left is isolated.  Back to 0x3: the pins apply again.
+        self.vsctl('set', 'Open_vSwitch', '.', 'other_config:pmd-cpu-mask=2')
+        self.wait_rxq_state({1: (True, [('in', 0)])}, 'only core 1')
+        self.assertIn('pinned to core 0, which has no pmd thread; not polled',
+                      self.read_log())
+        self.vsctl('set', 'Open_vSwitch', '.', 'other_config:pmd-cpu-mask=3')
+        self.wait_rxq_state(pinned, 'pins again on two PMDs')
+
+        # One queue: the pin of queue 1 is ignored, core 0 is no longer
+        # isolated and polls the other ports; two queues again: pinned.
+        self.vsctl('set', 'Interface', 'in', 'options:n_rxq=1')
+        self.wait_rxq_state({1: (True, [('in', 0)]),
+                             0: (False, [('br0', 0), ('out1', 0)])},
+                            'one queue pinned, core 0 not isolated')
+        self.vsctl('set', 'Interface', 'in', 'options:n_rxq=2')
+        self.wait_rxq_state(pinned, 'pins after the queue count changes')
+        self.wait_received_on({0, 1}, 'both PMDs receiving again')
+
+        # Removed: no PMD is isolated, every queue is polled.
+        self.vsctl('remove', 'Interface', 'in', 'other_config',
+                   'pmd-rxq-affinity')
+        st.wait_for(lambda: not any(
+            iso for iso, _ in self.rxq_state().values()), 20,
+            what='PMDs no longer isolated')
+        state = self.rxq_state()
+        got = sorted(q for _, qs in state.values() for q in qs)
+        self.assertEqual(got, [('br0', 0), ('in', 0), ('in', 1),
+                               ('out1', 0)], state)
+        out1_flowing('traffic after unpinning')
+        rx = self.d.counter('in', 'rx')
+        st.wait_for(lambda: self.d.counter('in', 'rx') > rx + 1000, 20,
+                    what='in still received')
+
+        # Pinned again, then the port goes: its pins go with it.
+        self.vsctl('set', 'Interface', 'in',
+                   'other_config:pmd-rxq-affinity="1:0"')
+        self.wait_rxq_state({0: (True, [('in', 1)]),
+                             1: (False, [('br0', 0), ('in', 0),
+                                         ('out1', 0)])},
+                            'queue 1 alone on core 0')
+        self.vsctl('del-port', 'in')
+        st.wait_for(lambda: not any(
+            iso for iso, _ in self.rxq_state().values()), 20,
+            what='PMDs no longer isolated after del-port')
+        state = self.rxq_state()
+        got = sorted(q for _, qs in state.values() for q in qs)
+        self.assertEqual(got, [('br0', 0), ('out1', 0)], state)
+        self.assertTrue(self.d.running())
+
     def test_internal_port_floods_only_once_up(self):
         st.write_pcap(self.d.path('in.pcap'), frames('local', 16))
         self.vsctl('add-br', 'br0')
