@@ -30,6 +30,8 @@
 
 VLOG_DEFINE_THIS_MODULE(bridge);
 
+static struct vlog_rate_limit status_rl = VLOG_RATE_LIMIT_INIT(2, 30);
+
 #define NO_PORT UINT32_MAX
 #define OFPP_LOCAL 65534
 #define OFPP_MAX 65279          /* Highest ordinary OpenFlow port. */
@@ -49,7 +51,9 @@ struct rt_iface {
     uint32_t port_no;           /* Datapath port, or NO_PORT. */
     int64_t ofport;             /* -1: none (failed). */
     char *error;                /* Why it does not work, or NULL. */
+    char *warning;              /* Works, but not quite as asked. */
     bool is_local;              /* The bridge's own internal port. */
+    char *cfg_type;             /* Type of the plan applied. */
     bool link_known, link_up;  /* As the flood last saw it. */
     bool seen;
     char *affinity;             /* pmd-rxq-affinity last seen, or NULL. */
@@ -65,6 +69,7 @@ static struct {
     size_t n_ifaces;
     struct cfg cfg;             /* Snapshot of the last pass. */
     bool own_txn;               /* Our own write is committing. */
+    bool cfg_unwritten;         /* cur_cfg and ofports still to write. */
     uint64_t stats_interval_ms;
     uint64_t last_stats_ms;
     char **noted;               /* "Not acted on yet" already logged. */
@@ -82,6 +87,9 @@ static const char *const eal_keys[] = {
 #define N_EAL_KEYS (sizeof eal_keys / sizeof eal_keys[0])
 static char *eal_seen[N_EAL_KEYS];
 static bool eal_recorded;
+/* Tunables the command line set (BRIDGE_TUNABLE_*): the database's
+ * values of these are not applied. */
+static unsigned int tunables_cmdline;
 
 /* ---- Runtime interfaces ---------------------------------------------- */
 
@@ -126,6 +134,19 @@ rt_set_error(struct rt_iface *rt, const char *error)
 }
 
 static void
+rt_set_warning(struct rt_iface *rt, const char *warning)
+{
+    if (warning && rt->warning && !strcmp(warning, rt->warning)) {
+        return;
+    }
+    free(rt->warning);
+    rt->warning = warning ? strdup(warning) : NULL;
+    if (warning) {
+        VLOG_WARN("interface %s: %s", rt->name, warning);
+    }
+}
+
+static void
 rt_close(struct rt_iface *rt)
 {
     if (rt->port_no != NO_PORT) {
@@ -156,6 +177,8 @@ rt_destroy(struct rt_iface *rt)
     free(rt->name);
     free(rt->bridge);
     free(rt->error);
+    free(rt->warning);
+    free(rt->cfg_type);
     free(rt);
 }
 
@@ -198,6 +221,7 @@ rt_open(struct rt_iface *rt, struct iface_plan *plan)
 
 /* ---- One pass -------------------------------------------------------- */
 
+/* Logs 'what' the first time only. */
 static void
 note_once(const char *what)
 {
@@ -212,39 +236,46 @@ note_once(const char *what)
     }
     br.noted = v;
     br.n_noted++;
-    VLOG_INFO("%s is stored but not acted on yet", what);
+    VLOG_INFO("%s", what);
 }
 
 static void
 note_unused(const struct cfg_bridge *b)
 {
+#define NOT_YET " is stored but not acted on yet"
     if (b->n_controllers) {
-        note_once("Bridge controller");
+        note_once("Bridge controller" NOT_YET);
     }
     if (b->n_mirrors) {
-        note_once("Bridge mirrors");
+        note_once("Bridge mirrors" NOT_YET);
     }
     if (b->has_netflow) {
-        note_once("Bridge netflow");
+        note_once("Bridge netflow" NOT_YET);
     }
     if (b->has_sflow) {
-        note_once("Bridge sflow");
+        note_once("Bridge sflow" NOT_YET);
     }
     if (b->has_ipfix) {
-        note_once("Bridge ipfix");
-    }
-    if (b->fail_mode) {
-        note_once("Bridge fail_mode");
+        note_once("Bridge ipfix" NOT_YET);
     }
     if (strcmp(b->datapath_type, "") && strcmp(b->datapath_type, "netdev")) {
-        note_once("Bridge datapath_type other than netdev");
+        note_once("Bridge datapath_type other than netdev" NOT_YET
+                  " (every bridge is netdev)");
     }
     for (size_t p = 0; p < b->n_ports; p++) {
         const struct cfg_port *port = &b->ports[p];
         if (port->n_ifaces > 1) {
-            note_once("Port with several interfaces (bonds)");
+            note_once("Port with several interfaces: bonding is not built "
+                      "yet; only its first interface whose link is up is "
+                      "flooded to");
+        }
+        for (size_t i = 0; i < port->n_ifaces; i++) {
+            if (port->ifaces[i].mac) {
+                note_once("Interface mac" NOT_YET);
+            }
         }
     }
+#undef NOT_YET
 }
 
 /* The bridge's MAC: other_config:hwaddr, else one derived from its
@@ -291,6 +322,35 @@ bridge_dpid(const struct cfg_bridge *b)
     return dpid;
 }
 
+/* Whether the datapath port the interface opened is still there (a port
+ * deleted behind the reconciler's back, e.g. dpctl/del-if, is not). */
+static bool
+rt_device_open(const struct rt_iface *rt)
+{
+    struct port *port = rt->port_no != NO_PORT
+                        ? dp_port_by_name(br.dp, rt->name) : NULL;
+    return port && port->port_no == rt->port_no;
+}
+
+static void
+set_port_mac(struct rt_iface *rt, const uint8_t mac[6])
+{
+    struct rte_ether_addr addr;
+    memcpy(addr.addr_bytes, mac, 6);
+    if (rt_device_open(rt)
+        && rte_eth_dev_default_mac_addr_set(
+               br.dp->ports[rt->port_no]->port_id, &addr)) {
+        VLOG_WARN("interface %s: cannot change its MAC", rt->name);
+    }
+}
+
+static bool
+rt_running(const struct rt_iface *rt)
+{
+    return rt->has_plan && !rt->error
+           && (rt->plan.kind == IFACE_PATCH || rt_device_open(rt));
+}
+
 static void
 reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
                 const struct cfg_port *port, const struct cfg_iface *ifc)
@@ -313,22 +373,38 @@ reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
     uint8_t mac[6];
     struct iface_plan plan;
     struct dstr err = DSTR_INIT;
+    bool running = rt_running(rt);
     bridge_mac(b, mac);
     if (iface_plan_build(ifc, rt->is_local ? mac : NULL, &plan, &err)) {
-        rt_close(rt);
-        rt_set_error(rt, dstr_cstr(&err));
+        if (running && rt->cfg_type && !strcmp(ifc->type, rt->cfg_type)) {
+            /* A bad option on a working interface: it goes on with what
+             * it has. */
+            dstr_put(&err, "; running with the previous settings");
+            rt_set_warning(rt, dstr_cstr(&err));
+        } else {
+            rt_close(rt);
+            rt_set_error(rt, dstr_cstr(&err));
+        }
         dstr_free(&err);
         return;
     }
     dstr_clear(&err);
+    free(rt->cfg_type);
+    rt->cfg_type = strdup(ifc->type);
 
-    bool running = rt->has_plan
-                   && (rt->port_no != NO_PORT || rt->plan.kind == IFACE_PATCH);
     if (running && iface_plan_same_device(&rt->plan, &plan)
         && iface_plan_same_queues(&rt->plan, &plan)) {
-        /* Still open as asked; numbering decides about errors anew. */
+        /* Still open as asked; numbering decides about warnings anew. */
+        if (rt->plan.devargs && strcmp(rt->plan.devargs, plan.devargs)) {
+            /* Only the MAC of a bridge's own port differs. */
+            set_port_mac(rt, mac);
+            free(rt->plan.devargs);
+            rt->plan.devargs = plan.devargs;
+            rt->plan.pc.devargs = plan.devargs;
+            plan.devargs = NULL;
+        }
         iface_plan_destroy(&plan);
-        rt_set_error(rt, NULL);
+        rt_set_warning(rt, NULL);
         return;
     }
     if (running && rt->plan.kind == IFACE_DEVICE
@@ -336,6 +412,7 @@ reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
         /* Queues, descriptors, MTU or buffers: changed in place, the
          * port keeps its number and flows. */
         struct port_config pc = plan.pc;
+        bool host_down = rt->is_local && rt->link_known && !rt->link_up;
         pc.name = rt->name;
         pc.devargs = NULL;
         int error = dp_port_reconfigure(br.dp, rt->name, &pc, &err);
@@ -344,17 +421,23 @@ reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
             iface_plan_destroy(&rt->plan);
             rt->plan = plan;
             rt->plan.pc.name = rt->name;
-            rt_set_error(rt, NULL);
+            rt_set_warning(rt, NULL);
         } else {
-            /* The datapath restored the old settings (or keeps the port
-             * down); the row says why. */
+            /* The datapath restored the old settings: the port works,
+             * the row says what could not be done. */
             iface_plan_destroy(&plan);
-            rt_set_error(rt, dstr_cstr(&err));
+            dstr_put(&err, "; running with the previous settings");
+            rt_set_warning(rt, dstr_cstr(&err));
+        }
+        if (host_down && rt_device_open(rt)) {
+            /* Restarting the device brought the host side up. */
+            rte_eth_dev_set_link_down(br.dp->ports[rt->port_no]->port_id);
         }
         dstr_free(&err);
         return;
     }
     rt_close(rt);
+    rt_set_warning(rt, NULL);
     rt_open(rt, &plan);
 }
 
@@ -393,19 +476,21 @@ has_request(const struct rt_iface *rt)
     return req >= 1 && req <= OFPP_MAX;
 }
 
-/* OpenFlow port numbers of one bridge's interfaces: LOCAL, then requests
- * (a number already held by the requester first; a request for a number
- * another interface holds or requested earlier is that interface's
- * error), then numbers held since the last pass, numbers stored in the
- * database by an earlier run, and the lowest free ones. */
+/* OpenFlow port numbers of one bridge's interfaces, as Open vSwitch
+ * gives them: LOCAL; then requests (a number already held by the
+ * requester first); a request for a number another interface holds or
+ * requested earlier gets a free number instead, with a warning; then
+ * numbers held since the last pass, numbers stored in the database by an
+ * earlier run, and the lowest free ones. */
 static void
 assign_ofports(const struct cfg_bridge *b, size_t br_idx)
 {
     size_t n = 0, cap = br.n_ifaces + 1;
     struct rt_iface **mine = calloc(cap, sizeof *mine);
+    bool *wants = calloc(cap, sizeof *wants);   /* A request to honour. */
     int64_t *used = calloc(cap, sizeof *used);
     size_t n_used = 0;
-    if (!mine || !used) {
+    if (!mine || !wants || !used) {
         abort();
     }
     for (size_t i = 0; i < br.n_ifaces; i++) {
@@ -415,6 +500,7 @@ assign_ofports(const struct cfg_bridge *b, size_t br_idx)
             if (!same_bridge || !rt_working(rt)) {
                 rt->ofport = -1;
             }
+            wants[n] = !rt->is_local && rt_working(rt) && has_request(rt);
             mine[n++] = rt;
         }
     }
@@ -428,16 +514,11 @@ assign_ofports(const struct cfg_bridge *b, size_t br_idx)
         for (size_t i = 0; i < n; i++) {
             struct rt_iface *rt = mine[i];
             int64_t req = rt->cfg->ofport_request;
-            if (rt->is_local || !rt_working(rt) || !has_request(rt)
-                || (rt->ofport == req) != holders) {
+            if (!wants[i] || (rt->ofport == req) != holders) {
                 continue;
             }
             if (ofport_taken(used, n_used, req)) {
-                char msg[128];
-                snprintf(msg, sizeof msg, "ofport_request %lld is already "
-                         "taken by another interface of bridge %s",
-                         (long long) req, b->name);
-                rt_set_error(rt, msg);
+                wants[i] = false;       /* Numbered below, like the rest. */
                 rt->ofport = -1;
                 continue;
             }
@@ -448,7 +529,7 @@ assign_ofports(const struct cfg_bridge *b, size_t br_idx)
     for (int round = 0; round < 3; round++) {
         for (size_t i = 0; i < n; i++) {
             struct rt_iface *rt = mine[i];
-            if (rt->is_local || !rt_working(rt) || has_request(rt)
+            if (rt->is_local || !rt_working(rt) || wants[i]
                 || (round > 0 && rt->ofport > 0)) {
                 continue;
             }
@@ -465,10 +546,21 @@ assign_ofports(const struct cfg_bridge *b, size_t br_idx)
         }
     }
     for (size_t i = 0; i < n; i++) {
-        free(mine[i]->bridge);
-        mine[i]->bridge = strdup(b->name);
+        struct rt_iface *rt = mine[i];
+        if (!rt->is_local && rt_working(rt) && has_request(rt)
+            && rt->ofport != rt->cfg->ofport_request) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "ofport_request %lld is already taken "
+                     "by another interface of bridge %s; using %lld",
+                     (long long) rt->cfg->ofport_request, b->name,
+                     (long long) rt->ofport);
+            rt_set_warning(rt, msg);
+        }
+        free(rt->bridge);
+        rt->bridge = strdup(b->name);
     }
     free(mine);
+    free(wants);
     free(used);
 }
 
@@ -500,31 +592,43 @@ update_links(void)
 }
 
 static void
-add_flood_port(struct flood_topo *t, const struct rt_iface *rt)
+set_flood_vlan(struct flood_topo *t, const struct rt_iface *rt)
 {
     const struct cfg_port *p = rt->port;
     enum flood_vlan_mode mode;
 
-    flood_topo_add_port(t, rt->br_idx, rt->port_no);
     if (!p || (p->tag < 0 && !p->n_trunks && !p->vlan_mode)) {
         return;
     }
     if (flood_vlan_mode_from_string(p->vlan_mode, &mode)) {
-        VLOG_WARN("port %s: vlan_mode %s not supported, using the default",
-                  p->name, p->vlan_mode);
+        char what[96];
+        snprintf(what, sizeof what, "Port vlan_mode %s is not supported "
+                 "(the default mode is used)", p->vlan_mode);
+        note_once(what);
         mode = FLOOD_VLAN_DEFAULT;
     }
     flood_topo_set_vlan(t, rt->port_no, mode, (int) p->tag, p->trunks,
                         p->n_trunks);
 }
 
-/* Ports whose link is down are left out: nothing could leave by them. */
+/* The flood topology: every working device of a bridge receives into
+ * it; it is flooded to only if its link is up and, for a Port with
+ * several interfaces (a bond, not built yet), only the first such one -
+ * members of one Port never flood to each other.  Bridges in fail_mode
+ * secure flood nothing, as Open vSwitch's set up no flows of their own. */
 static void
 rebuild_flood(const struct cfg *cfg)
 {
     struct flood_topo *t = flood_topo_create(cfg->n_bridges);
-    if (!t) {
+    const struct cfg_port **groups = calloc(br.n_ifaces + 1,
+                                            sizeof *groups);
+    bool *has_output = calloc(br.n_ifaces + 1, sizeof *has_output);
+    size_t n_groups = 0;
+    if (!t || !groups || !has_output) {
         VLOG_ERR("out of memory building the flood topology");
+        flood_topo_destroy(t);
+        free(groups);
+        free(has_output);
         return;
     }
     for (size_t i = 0; i < br.n_ifaces; i++) {
@@ -532,10 +636,29 @@ rebuild_flood(const struct cfg *cfg)
         if (!rt->seen || rt->ofport < 0 || !rt_working(rt)) {
             continue;
         }
+        const struct cfg_bridge *b = &cfg->bridges[rt->br_idx];
+        if (b->fail_mode && !strcmp(b->fail_mode, "secure")) {
+            note_once("Bridge fail_mode secure: its ports forward nothing "
+                      "until the OpenFlow agent lands");
+            continue;
+        }
         if (rt->port_no != NO_PORT) {
-            if (!rt->link_known || rt->link_up) {
-                add_flood_port(t, rt);
+            size_t g = 0;
+            while (g < n_groups && groups[g] != rt->port) {
+                g++;
             }
+            if (g == n_groups) {
+                groups[n_groups++] = rt->port;
+            }
+            bool up = !rt->link_known || rt->link_up;
+            if (up && !has_output[g]) {
+                flood_topo_add_port(t, rt->br_idx, rt->port_no);
+                has_output[g] = rt->port && rt->port->n_ifaces > 1;
+            } else {
+                flood_topo_add_member(t, rt->br_idx, rt->port_no);
+            }
+            flood_topo_set_group(t, rt->port_no, (uint32_t) g + 1);
+            set_flood_vlan(t, rt);
         } else if (rt->plan.kind == IFACE_PATCH) {
             struct rt_iface *peer = rt_find(rt->plan.peer);
             if (peer && peer->seen && rt_working(peer)
@@ -546,6 +669,8 @@ rebuild_flood(const struct cfg *cfg)
             }
         }
     }
+    free(groups);
+    free(has_output);
     flood_set_topo(t);
 }
 
@@ -559,9 +684,20 @@ where_uuid(const struct ovsdb_uuid *u)
     return json_pack("[[ss[ss]]]", "_uuid", "==", "uuid", s);
 }
 
+/* An update of row 'u' of 'table' with the columns of 'row' that the
+ * table has (a database of an older or trimmed schema still gets the
+ * rest, and cur_cfg). */
 static json_t *
 update_op(const char *table, const struct ovsdb_uuid *u, json_t *row)
 {
+    const struct ovsdb_table *t = ovsdb_db_find_table(br.db, table);
+    const char *column;
+    json_t *value, *tmp;
+    json_object_foreach_safe(row, tmp, column, value) {
+        if (!t || !ovsdb_table_schema_find_column(t->schema, column)) {
+            json_object_del(row, column);
+        }
+    }
     return json_pack("{ss ss so so}", "op", "update", "table", table,
                      "where", where_uuid(u), "row", row);
 }
@@ -573,7 +709,7 @@ patch_status(const struct rt_iface *rt)
     bool up = peer && peer->seen && peer->has_plan
               && peer->plan.kind == IFACE_PATCH
               && !strcmp(peer->plan.peer, rt->name);
-    json_t *row = bridge_status_no_device(NULL, rt->ofport);
+    json_t *row = bridge_status_no_device(rt->warning, rt->ofport);
     json_object_set_new(row, "admin_state", json_string("up"));
     json_object_set_new(row, "link_state", json_string(up ? "up" : "down"));
     json_object_set_new(row, "status",
@@ -595,7 +731,9 @@ iface_status(struct rt_iface *rt)
     bool up;
     json_t *row = bridge_status_iface(br.dp, rt->port_no, &up);
     json_object_set_new(row, "ofport", json_integer(rt->ofport));
-    json_object_set_new(row, "error", json_pack("[s[]]", "set"));
+    json_object_set_new(row, "error", rt->warning
+                                      ? json_string(rt->warning)
+                                      : json_pack("[s[]]", "set"));
     return row;
 }
 
@@ -609,23 +747,28 @@ string_set(const char *const *v, size_t n)
     return json_pack("[so]", "set", a);
 }
 
-static void
+/* Returns whether the transaction committed. */
+static bool
 commit_local(json_t *ops, const char *what)
 {
     if (!json_array_size(ops)) {
         json_decref(ops);
-        return;
+        return true;
     }
     br.own_txn = true;
     json_t *err = ovsdb_txn_local(br.db, ops, NULL);
     br.own_txn = false;
     if (err) {
         char *text = json_dumps(err, JSON_COMPACT);
-        VLOG_WARN("cannot write %s: %s", what, text ? text : "?");
+        VLOG_WARN_RL(&status_rl, "cannot write %s: %s", what,
+                     text ? text : "?");
         free(text);
         json_decref(err);
+        json_decref(ops);
+        return false;
     }
     json_decref(ops);
+    return true;
 }
 
 /* Status of every interface; with 'cfg_done' also cur_cfg, the bridges'
@@ -664,7 +807,13 @@ write_status(const struct cfg *cfg, bool cfg_done)
                       "iface_types", string_set(types, n_types),
                       "datapath_types", string_set(dp_types, 1))));
     }
-    commit_local(ops, cfg_done ? "configuration status" : "status");
+    bool ok = commit_local(ops, cfg_done ? "configuration status"
+                                         : "status");
+    if (cfg_done) {
+        /* Retried by the status timer until it goes through: ovs-vsctl
+         * waits for cur_cfg. */
+        br.cfg_unwritten = !ok;
+    }
     br.last_stats_ms = loop_now_ms();
 }
 
@@ -745,7 +894,7 @@ parse_socket_mem(const char *s, unsigned int *mb)
 
 int
 bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
-                    struct dstr *err)
+                    uint64_t usable, struct dstr *err)
 {
     struct cfg cfg;
     (void) err;
@@ -758,8 +907,12 @@ bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
     unsigned int mb;
 
     if ((v = cfg_smap_get(oc, "dpdk-lcore-mask")) && o->control_core < 0) {
-        if (parse_hex_mask(v, &mask)) {
-            o->control_core = __builtin_ctzll(mask);
+        if (parse_hex_mask(v, &mask) && !(mask & usable)) {
+            VLOG_WARN("other_config:dpdk-lcore-mask=%s names no core this "
+                      "process may use (0x%llx), ignored", v,
+                      (unsigned long long) usable);
+        } else if (parse_hex_mask(v, &mask)) {
+            o->control_core = __builtin_ctzll(mask & usable);
             VLOG_INFO("control core %d from other_config:dpdk-lcore-mask",
                       o->control_core);
         } else {
@@ -767,8 +920,18 @@ bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
                       "mask, ignored", v);
         }
     }
-    if ((v = cfg_smap_get(oc, "pmd-cpu-mask")) && !o->pmd_mask) {
-        if (parse_hex_mask(v, &mask)) {
+    if (o->pmd_mask) {
+        tunables_cmdline |= BRIDGE_TUNABLE_PMD_MASK;
+    }
+    if ((v = cfg_smap_get(oc, "pmd-cpu-mask")) && o->pmd_mask) {
+        VLOG_INFO("other_config:pmd-cpu-mask=%s: --pmd-cpu-mask given on "
+                  "the command line wins", v);
+    } else if (v) {
+        if (parse_hex_mask(v, &mask) && (mask & ~usable)) {
+            VLOG_WARN("other_config:pmd-cpu-mask=%s names cores this "
+                      "process may not use (0x%llx), ignored", v,
+                      (unsigned long long) usable);
+        } else if (parse_hex_mask(v, &mask)) {
             o->pmd_mask = mask;
             VLOG_INFO("pmd mask 0x%llx from other_config:pmd-cpu-mask",
                       (unsigned long long) mask);
@@ -790,6 +953,9 @@ bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
                       "megabytes (per NUMA node, comma separated), ignored",
                       v);
         }
+    }
+    if (o->pmd_idle_sleep_given) {
+        tunables_cmdline |= BRIDGE_TUNABLE_IDLE_SLEEP;
     }
     if ((v = cfg_smap_get(oc, "dpdk-extra")) && !o->eal_args && *v) {
         o->eal_args = strdup(v);
@@ -845,6 +1011,39 @@ reconcile_affinity(const struct cfg_iface *ifc)
     dstr_free(&err);
 }
 
+/* Closes, before anything opens, the devices of interfaces that go away
+ * or change device, so that a device can pass to another row (a rename,
+ * a swap) in one transaction. */
+static void
+close_departing(const struct cfg *cfg)
+{
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        struct rt_iface *rt = br.ifaces[i];
+        if (rt->port_no == NO_PORT) {
+            continue;
+        }
+        const struct cfg_bridge *b;
+        const struct cfg_iface *ifc = cfg_find_iface(cfg, rt->name, &b);
+        if (!ifc) {
+            rt_close(rt);
+            continue;
+        }
+        struct iface_plan plan;
+        struct dstr err = DSTR_INIT;
+        uint8_t mac[6];
+        bool local = !strcmp(ifc->name, b->name)
+                     && !strcmp(ifc->type, "internal");
+        bridge_mac(b, mac);
+        if (!iface_plan_build(ifc, local ? mac : NULL, &plan, &err)) {
+            if (!rt->has_plan || !iface_plan_same_device(&rt->plan, &plan)) {
+                rt_close(rt);
+            }
+            iface_plan_destroy(&plan);
+        }
+        dstr_free(&err);
+    }
+}
+
 static void
 run_pass(void)
 {
@@ -860,6 +1059,7 @@ run_pass(void)
         br.ifaces[i]->cfg = NULL;
         br.ifaces[i]->port = NULL;
     }
+    close_departing(&cfg);
     for (size_t b = 0; b < cfg.n_bridges; b++) {
         const struct cfg_bridge *bridge = &cfg.bridges[b];
         note_unused(bridge);
@@ -923,7 +1123,10 @@ status_cb(void *aux)
         rebuild_flood(&br.cfg);
         upcall_revalidate(br.dp);
     }
-    if (changed || loop_now_ms() - br.last_stats_ms >= br.stats_interval_ms) {
+    if (br.cfg_unwritten) {
+        write_status(&br.cfg, true);
+    } else if (changed
+               || loop_now_ms() - br.last_stats_ms >= br.stats_interval_ms) {
         write_status(&br.cfg, false);
     }
 }
@@ -1026,7 +1229,7 @@ bridge_start(struct loop *loop, struct dp *dp, struct ovsdb_db *db)
     br.dp = dp;
     br.db = db;
     br.stats_interval_ms = DEFAULT_STATS_INTERVAL_MS;
-    bridge_tunables_init(dp);
+    bridge_tunables_init(dp, tunables_cmdline);
     int error = ovsdb_db_add_commit_cb(db, on_commit, NULL);
     if (!error) {
         error = ovsdb_db_add_check_cb(db, check_config, NULL);

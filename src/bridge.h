@@ -21,6 +21,8 @@
 #ifndef SLUICE_BRIDGE_H
 #define SLUICE_BRIDGE_H
 
+#include <stdint.h>
+
 struct dp;
 struct dstr;
 struct loop;
@@ -28,13 +30,16 @@ struct ovsdb_db;
 struct sluiced_options;
 
 /* Start-up only, before EAL: fills what the command line left unset from
- * Open_vSwitch:other_config - the control core (lowest core of
+ * Open_vSwitch:other_config - the control core (lowest usable core of
  * dpdk-lcore-mask), pmd-cpu-mask, memory (dpdk-socket-mem summed, or
- * dpdk-alloc-mem, in MB) and dpdk-extra.  Values that do not parse are
- * logged and ignored.  Later changes of these keys are logged as needing
- * a restart (pmd-cpu-mask excepted: it applies live). */
+ * dpdk-alloc-mem, in MB) and dpdk-extra.  Values that do not parse or
+ * name cores outside 'usable' are logged and ignored (a database must
+ * never keep the daemon, its own server, from starting).  Later changes
+ * of the EAL keys are logged as needing a restart; pmd-cpu-mask and
+ * pmd-maxsleep apply live, unless the command line set them
+ * (--pmd-cpu-mask, --pmd-idle-sleep-us), which wins. */
 int bridge_eal_defaults(const struct ovsdb_db *, struct sluiced_options *,
-                        struct dstr *err);
+                        uint64_t usable, struct dstr *err);
 
 /* Starts reconciling 'db' (an Open_vSwitch database) into 'dp'; the
  * first pass runs from the loop.  Returns 0 or a negative errno. */

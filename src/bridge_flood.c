@@ -30,6 +30,7 @@ struct flood_topo {
     size_t n_bridges;
     int32_t port_bridge[DP_MAX_PORTS];  /* -1: in no bridge. */
     struct flood_vlan vlan[DP_MAX_PORTS];
+    uint32_t group[DP_MAX_PORTS];       /* 0: none. */
     bool vlan_aware;            /* Some port has a VLAN setting. */
     uint64_t version;
 };
@@ -149,6 +150,27 @@ flood_topo_set_vlan(struct flood_topo *t, uint32_t port_no,
 }
 
 int
+flood_topo_add_member(struct flood_topo *t, size_t br, uint32_t port_no)
+{
+    if (br >= t->n_bridges || port_no >= DP_MAX_PORTS
+        || t->port_bridge[port_no] >= 0) {
+        return -EINVAL;
+    }
+    t->port_bridge[port_no] = (int32_t) br;
+    return 0;
+}
+
+int
+flood_topo_set_group(struct flood_topo *t, uint32_t port_no, uint32_t group)
+{
+    if (port_no >= DP_MAX_PORTS || t->port_bridge[port_no] < 0) {
+        return -EINVAL;
+    }
+    t->group[port_no] = group;
+    return 0;
+}
+
+int
 flood_topo_add_patch(struct flood_topo *t, size_t br, size_t peer_br)
 {
     if (br >= t->n_bridges || peer_br >= t->n_bridges) {
@@ -194,17 +216,26 @@ mode_of(const struct flood_vlan *v)
     return v->tag >= 0 ? FLOOD_VLAN_ACCESS : FLOOD_VLAN_TRUNK;
 }
 
-/* The VLAN a frame received on a port belongs to, or -1: dropped. */
+/* A port's own VLAN: its tag, VLAN 0 without one. */
+static int
+native_vlan(const struct flood_vlan *v)
+{
+    return v->tag < 0 ? 0 : v->tag;
+}
+
+/* The VLAN a frame received on a port belongs to, or -1: dropped.
+ * 'tagged' means a nonzero VID: a priority-tagged frame (VID 0) counts as
+ * untagged, as ovs-vswitchd.conf.db(5) says. */
 static int
 input_vlan(const struct flood_vlan *v, bool tagged, int vid)
 {
     switch (mode_of(v)) {
     case FLOOD_VLAN_ACCESS:
-        return tagged ? -1 : v->tag;
+        return tagged ? -1 : native_vlan(v);
     case FLOOD_VLAN_NATIVE_TAGGED:
     case FLOOD_VLAN_NATIVE_UNTAGGED:
         if (!tagged) {
-            return v->tag;
+            return native_vlan(v);
         }
         return vid == v->tag || trunk_allows(v, vid) ? vid : -1;
     case FLOOD_VLAN_TRUNK:
@@ -214,20 +245,21 @@ input_vlan(const struct flood_vlan *v, bool tagged, int vid)
     }
 }
 
-/* Whether a frame of 'vlan' leaves by the port, and tagged or not. */
+/* Whether a frame of 'vlan' leaves by the port, and tagged or not (an
+ * 802.1Q header only for a nonzero VID). */
 static bool
 output_vlan(const struct flood_vlan *v, int vlan, bool *tagged)
 {
     switch (mode_of(v)) {
     case FLOOD_VLAN_ACCESS:
         *tagged = false;
-        return vlan == v->tag;
+        return vlan == native_vlan(v);
     case FLOOD_VLAN_NATIVE_TAGGED:
-        *tagged = true;
-        return vlan == v->tag || trunk_allows(v, vlan);
+        *tagged = vlan != 0;
+        return vlan == native_vlan(v) || trunk_allows(v, vlan);
     case FLOOD_VLAN_NATIVE_UNTAGGED:
-        *tagged = vlan != v->tag;
-        return vlan == v->tag || trunk_allows(v, vlan);
+        *tagged = vlan != 0 && vlan != native_vlan(v);
+        return vlan == native_vlan(v) || trunk_allows(v, vlan);
     case FLOOD_VLAN_TRUNK:
     case FLOOD_VLAN_DEFAULT:
     default:
@@ -257,6 +289,7 @@ flood_bridge(const struct flood_topo *t, size_t br, uint32_t in_port,
         uint32_t p = b->ports[i];
         bool tagged = in_tagged;
         if (p == in_port
+            || (t->group[p] && t->group[p] == t->group[in_port])
             || (vlan >= 0 && !output_vlan(&t->vlan[p], vlan, &tagged))) {
             continue;
         }
@@ -312,13 +345,16 @@ flood_translate(const struct flow *flow, struct xlate_out *out, void *aux)
     }
     out->version = t->version;
 
-    bool tagged = false;
+    bool tagged = false, prio_tag = false;
     int vlan = -1;
     if (t->vlan_aware) {
         out->mask.vlans[0].tpid = UINT16_MAX;
         out->mask.vlans[0].tci = htons(0x0fff);
-        tagged = flow->vlans[0].tpid != 0;
-        int vid = tagged ? ntohs(flow->vlans[0].tci) & 0xfff : 0;
+        int vid = flow->vlans[0].tpid ? ntohs(flow->vlans[0].tci) & 0xfff
+                                      : 0;
+        /* A priority tag (VID 0) is dropped: the frame is untagged. */
+        prio_tag = flow->vlans[0].tpid && !vid;
+        tagged = vid != 0;
         vlan = input_vlan(&t->vlan[flow->in_port], tagged, vid);
         if (vlan < 0) {
             out->actions = dp_actions_new();    /* Not for this port. */
@@ -333,7 +369,11 @@ flood_translate(const struct flow *flow, struct xlate_out *out, void *aux)
     if (visited && o && acts) {
         flood_bridge(t, (size_t) t->port_bridge[flow->in_port],
                      flow->in_port, vlan, tagged, visited, o);
-        error = flood_actions(o, tagged, vlan, &acts);
+        error = prio_tag && (o->n_same || o->n_flip)
+                && dp_actions_add_pop_vlan(&acts) ? -ENOMEM : 0;
+        if (!error) {
+            error = flood_actions(o, tagged, vlan, &acts);
+        }
     }
     free(visited);
     free(o);

@@ -13,9 +13,12 @@
  * T and trunks) take untagged frames into VLAN T and tagged ones as a
  * trunk does.  A frame of VLAN L leaves only by ports that carry L: access
  * ports of tag L (untagged), trunks that allow L (tagged, untagged for
- * L = 0), native ports (untagged for L = T with native-untagged).  Patch
+ * L = 0), native ports (untagged for L = T with native-untagged, and for
+ * L = 0).  A priority-tagged frame (VID 0) counts as untagged and leaves
+ * without its tag; an access port without a tag is in VLAN 0.  Patch
  * links carry the VLAN across.  The megaflow then also matches the outer
- * tag's presence and VID. */
+ * tag's presence and VID.  Ports of one group (a Port row with several
+ * interfaces) never flood to each other. */
 #ifndef SLUICE_BRIDGE_FLOOD_H
 #define SLUICE_BRIDGE_FLOOD_H
 
@@ -46,6 +49,15 @@ int flood_vlan_mode_from_string(const char *, enum flood_vlan_mode *);
 int flood_topo_set_vlan(struct flood_topo *, uint32_t port_no,
                         enum flood_vlan_mode, int tag,
                         const int64_t *trunks, size_t n_trunks);
+
+/* Datapath port 'port_no' belongs to bridge 'br' for what it receives,
+ * but nothing is flooded to it (a link that is down, a second member of
+ * a bond). */
+int flood_topo_add_member(struct flood_topo *, size_t br, uint32_t port_no);
+/* Ports of one group (the interfaces of one Port row: a bond) never
+ * flood to each other.  'group' 0: none. */
+int flood_topo_set_group(struct flood_topo *, uint32_t port_no,
+                         uint32_t group);
 
 /* A patch link: packets flooded in 'br' also flood 'peer_br'. */
 int flood_topo_add_patch(struct flood_topo *, size_t br, size_t peer_br);

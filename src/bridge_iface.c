@@ -11,8 +11,10 @@
 /* Kernel interface names (IFNAMSIZ - 1), used inside devargs. */
 #define KERNEL_NAME_MAX 15
 
+/* "" (a kernel interface) works too but is not listed, as in Open
+ * vSwitch's iface_types. */
 static const char *const supported[] = {
-    "", "dpdk", "internal", "tap", "patch", "system",
+    "dpdk", "internal", "tap", "patch", "system",
 };
 
 /* Types of Open vSwitch that arrive with later issues. */
@@ -213,6 +215,28 @@ str_eq(const char *a, const char *b)
     return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+/* Whether devargs 'a' and 'b' are equal but for a "mac=" argument. */
+static bool
+same_but_mac(const char *a, const char *b)
+{
+    while (*a || *b) {
+        if (!strncmp(a, ",mac=", 5)) {
+            a += 5 + strcspn(a + 5, ",");
+            continue;
+        }
+        if (!strncmp(b, ",mac=", 5)) {
+            b += 5 + strcspn(b + 5, ",");
+            continue;
+        }
+        if (*a != *b) {
+            return false;
+        }
+        a++;
+        b++;
+    }
+    return true;
+}
+
 bool
 iface_plan_same_device(const struct iface_plan *a, const struct iface_plan *b)
 {
@@ -222,8 +246,10 @@ iface_plan_same_device(const struct iface_plan *a, const struct iface_plan *b)
     if (a->kind == IFACE_PATCH) {
         return str_eq(a->peer, b->peer);
     }
-    /* af_packet's queue pairs are in its devargs: a change reopens it. */
-    return str_eq(a->devargs, b->devargs);
+    /* af_packet's queue pairs are in its devargs: a change reopens it.
+     * A bridge's own port takes a new MAC in place. */
+    return a->devargs && b->devargs ? same_but_mac(a->devargs, b->devargs)
+                                    : str_eq(a->devargs, b->devargs);
 }
 
 bool

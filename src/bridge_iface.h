@@ -41,7 +41,8 @@ int iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
 void iface_plan_destroy(struct iface_plan *);
 
 /* Whether 'a' and 'b' open the same device the same way, so a running
- * port can stay (only queue counts, descriptors or MTU may differ). */
+ * port can stay (only queue counts, descriptors, MTU or the MAC of a tap
+ * may differ). */
 bool iface_plan_same_device(const struct iface_plan *a,
                             const struct iface_plan *b);
 /* Whether the queue settings or MTU differ. */

@@ -38,6 +38,7 @@ static struct {
     char *seen[N_TUNABLES];         /* Value applied last (NULL: unset). */
     char *error[N_TUNABLES];        /* Why the current value is refused. */
     uint64_t initial[N_TUNABLES];   /* What sluiced started with. */
+    bool cmdline[N_TUNABLES];       /* The command line set it: kept. */
 } tn;
 
 static uint64_t
@@ -57,11 +58,13 @@ current(struct dp *dp, enum tunable t)
 }
 
 void
-bridge_tunables_init(struct dp *dp)
+bridge_tunables_init(struct dp *dp, unsigned int cmdline)
 {
     for (int t = 0; t < N_TUNABLES; t++) {
         tn.initial[t] = current(dp, (enum tunable) t);
     }
+    tn.cmdline[T_PMD_MASK] = cmdline & BRIDGE_TUNABLE_PMD_MASK;
+    tn.cmdline[T_IDLE_SLEEP] = cmdline & BRIDGE_TUNABLE_IDLE_SLEEP;
 }
 
 void
@@ -144,6 +147,11 @@ bridge_tunables_apply(struct dp *dp, const struct cfg_smap *oc)
         tn.seen[t] = s ? strdup(s) : NULL;
         free(tn.error[t]);
         tn.error[t] = NULL;
+        if (tn.cmdline[t]) {
+            VLOG_INFO("other_config:%s=%s not applied: the command line "
+                      "set it", keys[t], s ? s : "(unset)");
+            continue;
+        }
 
         struct dstr err = DSTR_INIT;
         uint64_t v = tn.initial[t];

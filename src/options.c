@@ -202,6 +202,7 @@ options_parse(struct sluiced_options *o, int argc, char *argv[], char *err,
                 goto error;
             }
             o->pmd_idle_sleep_us = (unsigned int) v;
+            o->pmd_idle_sleep_given = true;
             break;
         case OPT_PORT:
             error = push(&o->ports, &o->n_ports, optarg);

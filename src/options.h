@@ -19,6 +19,7 @@ struct sluiced_options {
     unsigned int memory_mb;     /* 0: choose. */
     bool no_huge;
     unsigned int pmd_idle_sleep_us;
+    bool pmd_idle_sleep_given;  /* --pmd-idle-sleep-us was given. */
     char **ports;               /* "NAME DEVARGS [KEY=VALUE...]" */
     int n_ports;
     char **outputs;             /* "NAME OUTPUT" */

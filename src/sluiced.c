@@ -378,15 +378,15 @@ start(struct daemon *d, struct dstr *err)
     if (error) {
         return error;
     }
+    /* Before EAL pins this thread to the control core. */
+    uint64_t usable_cores = allowed_cores();
     struct ovsdb_db *vswitch = ovsdb_server_find_db(d->osrv, "Open_vSwitch");
     if (vswitch) {
-        error = bridge_eal_defaults(vswitch, o, err);
+        error = bridge_eal_defaults(vswitch, o, usable_cores, err);
         if (error) {
             return error;
         }
     }
-    /* Before EAL pins this thread to the control core. */
-    uint64_t usable_cores = allowed_cores();
     if (options_choose_cores(o, usable_cores, msg, sizeof msg)) {
         dstr_put(err, msg);
         return -EINVAL;

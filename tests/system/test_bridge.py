@@ -219,18 +219,20 @@ class BridgeTest(unittest.TestCase):
         self.assertIn('good', self.dp_ports())
         self.assertEqual(self.error('good'), '[]')
 
-        # Two interfaces asking for the same OpenFlow port number: the
-        # second is refused.
+        # Two interfaces asking for the same OpenFlow port number: as in
+        # Open vSwitch the second gets a free number, and its error column
+        # says why it did not get the one it asked for.
         self.add_dpdk_port('br0', 'r1', 'net_null3,no-rx=1',
                            'ofport_request=7')
-        r = self.vsctl_run('add-port', 'br0', 'r2', '--', 'set', 'Interface',
-                           'r2', 'type=dpdk',
-                           'options:dpdk-devargs=net_null4,no-rx=1',
+        self.add_dpdk_port('br0', 'r2', 'net_null4,no-rx=1',
                            'ofport_request=7')
-        self.assertIn('Error detected', r.stderr)
         self.assertEqual(self.ofport('r1'), 7)
+        r2 = self.ofport('r2')
+        self.assertGreater(r2, 0)
+        self.assertNotEqual(r2, 7)
         self.assertIn('ofport_request 7 is already taken', self.error('r2'))
-        # Fixed: the error goes away.
+        self.assertIn('r2', self.dp_ports())
+        # Fixed: the warning goes away.
         self.vsctl('set', 'Interface', 'r2', 'ofport_request=8')
         self.assertEqual(self.ofport('r2'), 8)
         self.assertEqual(self.error('r2'), '[]')
@@ -634,6 +636,103 @@ class BridgeTest(unittest.TestCase):
         self.assertEqual(mask(), '0x2')
         stats = self.d.ctl('dpif-netdev/pmd-stats-show')
         self.assertIn('(limit 200000)', stats)
+
+
+    def test_rename_and_device_moves_in_one_transaction(self):
+        self.vsctl('add-br', 'br0')
+        self.add_dpdk_port('br0', 'old', 'net_null20,no-rx=1')
+        # The device passes to the new row in the same transaction.
+        self.vsctl('del-port', 'br0', 'old', '--', 'add-port', 'br0', 'new',
+                   '--', 'set', 'Interface', 'new', 'type=dpdk',
+                   'options:dpdk-devargs=net_null20,no-rx=1')
+        self.assertEqual(self.error('new'), '[]')
+        self.assertGreater(self.ofport('new'), 0)
+        self.assertEqual(set(self.dp_ports()), {'br0', 'new'})
+        # Two interfaces swap their devices.
+        self.add_dpdk_port('br0', 'other', 'net_null21,no-rx=1')
+        self.vsctl('set', 'Interface', 'new',
+                   'options:dpdk-devargs=net_null21,no-rx=1', '--',
+                   'set', 'Interface', 'other',
+                   'options:dpdk-devargs=net_null20,no-rx=1')
+        ports = self.dp_ports()
+        self.assertEqual(ports['new']['devargs'], 'net_null21,no-rx=1')
+        self.assertEqual(ports['other']['devargs'], 'net_null20,no-rx=1')
+        self.assertEqual(self.error('new'), '[]')
+        self.assertEqual(self.error('other'), '[]')
+
+    def test_refused_reconfiguration_keeps_the_port(self):
+        self.vsctl('add-br', 'br0')
+        self.add_dpdk_port('br0', 'e', 'net_ring0')
+        before = self.ofport('e')
+        self.vsctl('set', 'Interface', 'e', 'mtu_request=9000')
+        # net_ring cannot change its MTU: the port goes on as it was, and
+        # the row says what could not be done.
+        self.assertIn('previous settings', self.error('e'))
+        self.assertEqual(self.ofport('e'), before)
+        self.assertIn('e', self.dp_ports())
+        self.assertEqual(self.get('Interface', 'e', 'link_state'), 'up')
+        self.vsctl('clear', 'Interface', 'e', 'mtu_request')
+        self.assertEqual(self.error('e'), '[]')
+        self.assertEqual(self.ofport('e'), before)
+        # A port removed behind the reconciler's back (dpctl/del-if) is
+        # opened again by the next configuration change.
+        self.d.ctl('dpctl/del-if', 'e')
+        self.assertNotIn('e', self.dp_ports())
+        self.vsctl('set', 'Open_vSwitch', '.', 'external_ids:poke=1')
+        self.assertIn('e', self.dp_ports())
+        self.assertEqual(self.ofport('e'), before)
+
+    def in_actions(self, port):
+        """Actions of the megaflow from datapath port 'port'."""
+        no = self.dp_ports()[port]['port_no']
+        pattern = r'in_port\(%d\),.*actions:(\S+)' % no
+        st.wait_for(lambda: re.search(pattern,
+                                      self.d.ctl('dpctl/dump-flows')),
+                    10, what='a megaflow from ' + port)
+        return re.search(pattern, self.d.ctl('dpctl/dump-flows')).group(1)
+
+    def test_bond_members_do_not_flood_each_other(self):
+        self.vsctl('add-br', 'br0')
+        self.add_dpdk_port('br0', 'out1', 'net_null1,no-rx=1')
+        self.vsctl('add-bond', 'br0', 'bond0', 'm1', 'm2', '--',
+                   'set', 'Interface', 'm1', 'type=dpdk',
+                   'options:dpdk-devargs=net_null2', '--',
+                   'set', 'Interface', 'm2', 'type=dpdk',
+                   'options:dpdk-devargs=net_null3')
+        # Frames from either member go to out1 only, never to the other
+        # member; frames from out1's side would go to one member.
+        self.assertEqual(self.in_actions('m1'), 'out1')
+        self.assertEqual(self.in_actions('m2'), 'out1')
+
+    def test_secure_bridge_floods_nothing(self):
+        self.vsctl('add-br', 'brs', '--', 'set', 'Bridge', 'brs',
+                   'fail_mode=secure')
+        self.add_dpdk_port('brs', 's2', 'net_null1,no-rx=1')
+        self.add_dpdk_port('brs', 's1', 'net_null2')
+        self.assertEqual(self.in_actions('s1'), 'drop')
+        self.vsctl('clear', 'Bridge', 'brs', 'fail_mode')
+        st.wait_for(lambda: self.in_actions('s1') == 's2', 10,
+                    what='standalone: flooding')
+
+    def test_bad_masks_in_the_database_do_not_stop_start_up(self):
+        self.d.stop()
+        db = self.d.path('conf.db')
+        subprocess.run(
+            ['ovsdb-tool', 'transact', db, json.dumps(
+                ['Open_vSwitch',
+                 {'op': 'insert', 'table': 'Open_vSwitch',
+                  'row': {'other_config': ['map', [
+                      ['pmd-cpu-mask', '100'],
+                      ['dpdk-lcore-mask', '100']]]}}])],
+            check=True, capture_output=True)
+        self.d.start()
+        log = self.read_log()
+        self.assertIn('other_config:pmd-cpu-mask=100 names cores', log)
+        self.assertIn('other_config:dpdk-lcore-mask=100 names no core', log)
+        # And the switch works: the value can be fixed with ovs-vsctl.
+        self.vsctl('set', 'Open_vSwitch', '.',
+                   'other_config:pmd-cpu-mask=2')
+        self.vsctl('add-br', 'br0')
 
 
 if __name__ == '__main__':

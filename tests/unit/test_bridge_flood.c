@@ -5,10 +5,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <arpa/inet.h>
 
 #include "actions.h"
 #include "bridge_flood.h"
@@ -582,6 +585,144 @@ test_chain_with_flood(void **state)
     xlate_remove_provider(flood_translate, NULL);
 }
 
+/* ---- VLANs and groups ------------------------------------------------- */
+
+/* The actions as text: "out:P", "pop", "push:VID" in order. */
+static void
+actions_text(const struct dp_actions *acts, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    DP_ACTIONS_FOR_EACH (a, acts) {
+        if (a->type == DP_ACTION_OUTPUT) {
+            len += (size_t) snprintf(buf + len, size - len, "out:%u ",
+                ((const struct dp_action_output *) a)->port_no);
+        } else if (a->type == DP_ACTION_POP_VLAN) {
+            len += (size_t) snprintf(buf + len, size - len, "pop ");
+        } else if (a->type == DP_ACTION_PUSH_VLAN) {
+            const struct dp_action_push_vlan *p = (const void *) a;
+            len += (size_t) snprintf(buf + len, size - len, "push:%u ",
+                                     ntohs(p->tci) & 0xfff);
+        } else {
+            len += (size_t) snprintf(buf + len, size - len, "? ");
+        }
+    }
+}
+
+/* Floods a frame with outer VID 'vid' (-1: untagged) from 'in_port' and
+ * checks the actions' text. */
+static void
+expect_vlan_flood(uint32_t in_port, int vid, const char *want)
+{
+    struct flow f;
+    struct xlate_out out;
+    char got[256];
+    memset(&f, 0, sizeof f);
+    memset(&out, 0, sizeof out);
+    f.in_port = in_port;
+    if (vid >= 0) {
+        f.vlans[0].tpid = htons(0x8100);
+        f.vlans[0].tci = htons((uint16_t) (0x2000 | vid));   /* PCP 1. */
+    }
+    assert_int_equal(flood_translate(&f, &out, NULL), 0);
+    /* The outer tag's presence and VID are matched, not its PCP. */
+    assert_int_equal(out.mask.vlans[0].tpid, UINT16_MAX);
+    assert_int_equal(out.mask.vlans[0].tci, htons(0x0fff));
+    actions_text(out.actions, got, sizeof got);
+    assert_string_equal(got, want);
+    free(out.actions);
+}
+
+static void
+test_vlans(void **state)
+{
+    (void) state;
+    static const int64_t t10[] = { 10 };
+    struct flood_topo *t = flood_topo_create(1);
+    /* 1: trunk (all), 2: access 10, 3: access 20, 4: trunk of 10,
+     * 5: native-untagged 10 + trunk 20, 6: native-tagged 10,
+     * 7: access without a tag (VLAN 0). */
+    for (uint32_t p = 1; p <= 7; p++) {
+        assert_int_equal(flood_topo_add_port(t, 0, p), 0);
+    }
+    static const int64_t t20[] = { 20 };
+    assert_int_equal(flood_topo_set_vlan(t, 2, FLOOD_VLAN_DEFAULT, 10,
+                                         NULL, 0), 0);
+    assert_int_equal(flood_topo_set_vlan(t, 3, FLOOD_VLAN_ACCESS, 20,
+                                         NULL, 0), 0);
+    assert_int_equal(flood_topo_set_vlan(t, 4, FLOOD_VLAN_DEFAULT, -1,
+                                         t10, 1), 0);
+    assert_int_equal(flood_topo_set_vlan(t, 5, FLOOD_VLAN_NATIVE_UNTAGGED,
+                                         10, t20, 1), 0);
+    assert_int_equal(flood_topo_set_vlan(t, 6, FLOOD_VLAN_NATIVE_TAGGED,
+                                         10, NULL, 0), 0);
+    assert_int_equal(flood_topo_set_vlan(t, 7, FLOOD_VLAN_ACCESS, -1,
+                                         NULL, 0), 0);
+    assert_int_equal(flood_topo_set_vlan(t, 9, FLOOD_VLAN_ACCESS, 1,
+                                         NULL, 0), -EINVAL);
+    flood_set_topo(t);
+
+    /* Tagged 10 on the trunk: tagged to the trunks and native-tagged,
+     * untagged to access 10 and native-untagged 10. */
+    expect_vlan_flood(1, 10, "out:4 out:6 pop out:2 out:5 ");
+    /* Tagged 20: tagged to native-untagged (trunk 20) and native-tagged
+     * (all VLANs), untagged to access 20. */
+    expect_vlan_flood(1, 20, "out:5 out:6 pop out:3 ");
+    /* Untagged on the trunk: VLAN 0 - the access port without a tag and
+     * the native-tagged port (all VLANs, untagged for 0). */
+    expect_vlan_flood(1, -1, "out:6 out:7 ");
+    /* Priority-tagged (VID 0) is untagged: its tag is dropped first. */
+    expect_vlan_flood(1, 0, "pop out:6 out:7 ");
+    /* Access 10: untagged in, tagged 10 out of trunks. */
+    expect_vlan_flood(2, -1, "out:5 push:10 out:1 out:4 out:6 ");
+    /* Access ports drop tagged frames, but not priority-tagged ones. */
+    expect_vlan_flood(2, 10, "");
+    expect_vlan_flood(2, 0, "pop out:5 push:10 out:1 out:4 out:6 ");
+    /* Trunk of 10 refuses VLAN 20 and untagged frames. */
+    expect_vlan_flood(4, 20, "");
+    expect_vlan_flood(4, -1, "");
+    /* Native-untagged 10: untagged in is VLAN 10. */
+    expect_vlan_flood(5, -1, "out:2 push:10 out:1 out:4 out:6 ");
+    flood_set_topo(NULL);
+}
+
+static void
+test_groups_and_members(void **state)
+{
+    (void) state;
+    struct flood_topo *t = flood_topo_create(1);
+    struct xlate_out out;
+    /* A bond (group 1): 1 floods, 2 only receives; 3 and 4 alone. */
+    assert_int_equal(flood_topo_add_port(t, 0, 1), 0);
+    assert_int_equal(flood_topo_add_member(t, 0, 2), 0);
+    assert_int_equal(flood_topo_add_member(t, 0, 2), -EINVAL);
+    assert_int_equal(flood_topo_add_port(t, 0, 3), 0);
+    assert_int_equal(flood_topo_add_member(t, 0, 4), 0);   /* Link down. */
+    assert_int_equal(flood_topo_set_group(t, 1, 1), 0);
+    assert_int_equal(flood_topo_set_group(t, 2, 1), 0);
+    assert_int_equal(flood_topo_set_group(t, 5, 1), -EINVAL);
+    flood_set_topo(t);
+
+    static const uint32_t from1[] = { 3 };
+    static const uint32_t from3[] = { 1 };
+    assert_int_equal(flood_from(1, &out), 0);
+    expect_outputs(out.actions, from1, 1);
+    free(out.actions);
+    /* The other member floods, but not into its own bond. */
+    assert_int_equal(flood_from(2, &out), 0);
+    expect_outputs(out.actions, from1, 1);
+    free(out.actions);
+    assert_int_equal(flood_from(3, &out), 0);
+    expect_outputs(out.actions, from3, 1);
+    free(out.actions);
+    /* A member whose link is down still floods what it receives. */
+    static const uint32_t from4[] = { 1, 3 };
+    assert_int_equal(flood_from(4, &out), 0);
+    expect_outputs(out.actions, from4, 2);
+    free(out.actions);
+    flood_set_topo(NULL);
+}
+
 int
 main(void)
 {
@@ -601,6 +742,8 @@ main(void)
         cmocka_unit_test_teardown(test_chain_error_drops, teardown),
         cmocka_unit_test_teardown(test_chain_full, teardown),
         cmocka_unit_test_teardown(test_chain_with_flood, teardown),
+        cmocka_unit_test_teardown(test_vlans, teardown),
+        cmocka_unit_test_teardown(test_groups_and_members, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
