@@ -119,20 +119,6 @@ struct ovsdb_log {
     int sync_error;
 };
 
-static char *
-xasprintf(const char *fmt, ...)
-{
-    va_list args;
-    char *s;
-
-    va_start(args, fmt);
-    if (vasprintf(&s, fmt, args) < 0) {
-        abort();
-    }
-    va_end(args);
-    return s;
-}
-
 static void
 set_err(char **errp, char *msg)
 {

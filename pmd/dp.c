@@ -177,6 +177,17 @@ dp_port_by_name(struct dp *dp, const char *name)
     return NULL;
 }
 
+int
+dp_port_lookup(const char *name, uint32_t *port_no, void *dp)
+{
+    struct port *port = dp_port_by_name(dp, name);
+    if (!port) {
+        return -ENOENT;
+    }
+    *port_no = port->port_no;
+    return 0;
+}
+
 const char *
 dp_port_name(uint32_t port_no, void *dp_)
 {

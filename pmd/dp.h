@@ -167,6 +167,9 @@ int dp_port_add(struct dp *, const struct port_config *, struct dstr *err);
 int dp_port_del(struct dp *, const char *name, struct dstr *err);
 struct port *dp_port_by_name(struct dp *, const char *name);
 const char *dp_port_name(uint32_t port_no, void *dp);
+/* The number of port 'name' (a dp_actions_port_lookup for 'dp').
+ * Returns 0 or -ENOENT. */
+int dp_port_lookup(const char *name, uint32_t *port_no, void *dp);
 
 /* Changes n_rxq, n_rxq_desc, n_txq_desc, mtu, n_mbuf and mbuf_size of the
  * port 'name' to those of 'cfg' (0: the default, as for dp_port_add; its

@@ -817,12 +817,6 @@ write_status(const struct cfg *cfg, bool cfg_done)
     br.last_stats_ms = loop_now_ms();
 }
 
-static bool
-str_eq(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 static void
 record_eal_keys(const struct cfg_smap *oc)
 {
@@ -844,7 +838,7 @@ check_eal_keys(const struct cfg_smap *oc)
     }
     for (size_t i = 0; i < N_EAL_KEYS; i++) {
         const char *v = cfg_smap_get(oc, eal_keys[i]);
-        if (!str_eq(v, eal_seen[i])) {
+        if (!cfg_str_eq(v, eal_seen[i])) {
             VLOG_WARN("other_config:%s changed to %s: DPDK (EAL) settings "
                       "are read at start-up only; restart sluiced to apply",
                       eal_keys[i], v ? v : "(unset)");
@@ -852,22 +846,6 @@ check_eal_keys(const struct cfg_smap *oc)
             eal_seen[i] = v ? strdup(v) : NULL;
         }
     }
-}
-
-static bool
-parse_hex_mask(const char *s, uint64_t *mask)
-{
-    char *end;
-    if (!s || !*s) {
-        return false;
-    }
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 16);
-    if (*end || errno || !v) {
-        return false;
-    }
-    *mask = v;
-    return true;
 }
 
 /* "1024" or "1024,0,...": megabytes summed over NUMA nodes. */
@@ -907,17 +885,17 @@ bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
     unsigned int mb;
 
     if ((v = cfg_smap_get(oc, "dpdk-lcore-mask")) && o->control_core < 0) {
-        if (parse_hex_mask(v, &mask) && !(mask & usable)) {
+        if (!cfg_parse_hex_mask(v, &mask) || !mask) {
+            VLOG_WARN("other_config:dpdk-lcore-mask=%s is not a hex core "
+                      "mask, ignored", v);
+        } else if (!(mask & usable)) {
             VLOG_WARN("other_config:dpdk-lcore-mask=%s names no core this "
                       "process may use (0x%llx), ignored", v,
                       (unsigned long long) usable);
-        } else if (parse_hex_mask(v, &mask)) {
+        } else {
             o->control_core = __builtin_ctzll(mask & usable);
             VLOG_INFO("control core %d from other_config:dpdk-lcore-mask",
                       o->control_core);
-        } else {
-            VLOG_WARN("other_config:dpdk-lcore-mask=%s is not a hex core "
-                      "mask, ignored", v);
         }
     }
     if (o->pmd_mask) {
@@ -927,17 +905,17 @@ bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
         VLOG_INFO("other_config:pmd-cpu-mask=%s: --pmd-cpu-mask given on "
                   "the command line wins", v);
     } else if (v) {
-        if (parse_hex_mask(v, &mask) && (mask & ~usable)) {
+        if (!cfg_parse_hex_mask(v, &mask) || !mask) {
+            VLOG_WARN("other_config:pmd-cpu-mask=%s is not a hex core mask, "
+                      "ignored", v);
+        } else if (mask & ~usable) {
             VLOG_WARN("other_config:pmd-cpu-mask=%s names cores this "
                       "process may not use (0x%llx), ignored", v,
                       (unsigned long long) usable);
-        } else if (parse_hex_mask(v, &mask)) {
+        } else {
             o->pmd_mask = mask;
             VLOG_INFO("pmd mask 0x%llx from other_config:pmd-cpu-mask",
                       (unsigned long long) mask);
-        } else {
-            VLOG_WARN("other_config:pmd-cpu-mask=%s is not a hex core mask, "
-                      "ignored", v);
         }
     }
     v = cfg_smap_get(oc, "dpdk-socket-mem");
@@ -992,7 +970,7 @@ reconcile_affinity(const struct cfg_iface *ifc)
     struct rt_iface *rt = rt_find(ifc->name);
     const char *v = cfg_smap_get(&ifc->other_config, "pmd-rxq-affinity");
     if (!rt || rt->cfg != ifc || rt->port_no == NO_PORT
-        || str_eq(v, rt->affinity)) {
+        || cfg_str_eq(v, rt->affinity)) {
         return;
     }
     free(rt->affinity);
@@ -1174,7 +1152,7 @@ check_config(struct ovsdb_db *db, const struct ovsdb_row_change *ch,
         }
         uint64_t m;
         struct dstr why = DSTR_INIT;
-        if (!parse_hex_mask(mask, &m)) {
+        if (!cfg_parse_hex_mask(mask, &m)) {
             dstr_put(&why, "not a hexadecimal core mask");
         } else {
             dp_check_pmd_mask(br.dp, m, &why);

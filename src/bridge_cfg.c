@@ -1,6 +1,7 @@
 /* bridge_cfg: reading the configuration snapshot from the database. */
 #include "bridge_cfg.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -357,4 +358,28 @@ cfg_find_iface(const struct cfg *cfg, const char *name,
         }
     }
     return NULL;
+}
+
+bool
+cfg_str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+bool
+cfg_parse_hex_mask(const char *s, uint64_t *mask)
+{
+    const char *hex = s && (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
+                      ? s + 2 : s;
+    char *end;
+    if (!hex || !isxdigit((unsigned char) *hex)) {
+        return false;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(hex, &end, 16);
+    if (*end || errno) {
+        return false;
+    }
+    *mask = v;
+    return true;
 }

@@ -88,4 +88,11 @@ int cfg_smap_get_uint(const struct cfg_smap *, const char *key,
                       uint64_t def, uint64_t min, uint64_t max,
                       uint64_t *value);
 
+/* Whether two optional strings are equal (both NULL counts). */
+bool cfg_str_eq(const char *, const char *);
+
+/* Parses a hexadecimal core mask ("0x" optional).  Returns false if 's'
+ * is not one. */
+bool cfg_parse_hex_mask(const char *s, uint64_t *mask);
+
 #endif

@@ -103,16 +103,6 @@ queues_from_options(const struct cfg_iface *ifc, struct port_config *pc,
     return 0;
 }
 
-static char *
-format_devargs(const char *fmt, const char *a, const char *b)
-{
-    char *s;
-    if (asprintf(&s, fmt, a, b) < 0) {
-        abort();
-    }
-    return s;
-}
-
 int
 iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
                  struct iface_plan *plan, struct dstr *err)
@@ -139,7 +129,7 @@ iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
             return -EINVAL;
         }
         plan->kind = IFACE_PATCH;
-        plan->peer = strdup(peer);
+        plan->peer = xasprintf("%s", peer);
         return 0;
     }
 
@@ -149,7 +139,7 @@ iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
             dstr_put(err, "type dpdk needs options:dpdk-devargs");
             return -EINVAL;
         }
-        plan->devargs = strdup(devargs);
+        plan->devargs = xasprintf("%s", devargs);
     } else if (!strcmp(type, "internal") || !strcmp(type, "tap")) {
         if (kernel_name_ok(ifc->name, err)) {
             return -EINVAL;
@@ -159,26 +149,21 @@ iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
             snprintf(macs, sizeof macs, ",mac=%02x:%02x:%02x:%02x:%02x:%02x",
                      mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
         }
-        char *base = format_devargs("net_tap_%s,iface=%s", ifc->name,
-                                    ifc->name);
-        plan->devargs = format_devargs("%s%s", base, macs);
-        free(base);
+        plan->devargs = xasprintf("net_tap_%s,iface=%s%s", ifc->name,
+                                  ifc->name, macs);
     } else if (!*type || !strcmp(type, "system")) {
         /* A kernel interface, as "ovs-vsctl add-port br0 eth1" makes. */
         if (kernel_name_ok(ifc->name, err)) {
             return -EINVAL;
         }
-        plan->devargs = format_devargs("net_af_packet_%s,iface=%s",
-                                       ifc->name, ifc->name);
+        plan->devargs = xasprintf("net_af_packet_%s,iface=%s", ifc->name,
+                                  ifc->name);
     } else if (in_list(type, later, sizeof later / sizeof later[0])) {
         dstr_printf(err, "interface type '%s' is not supported yet", type);
         return -EOPNOTSUPP;
     } else {
         dstr_printf(err, "unknown interface type '%s'", type);
         return -EINVAL;
-    }
-    if (!plan->devargs) {
-        abort();
     }
     plan->kind = IFACE_DEVICE;
     plan->pc.name = ifc->name;
@@ -189,11 +174,8 @@ iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
     }
     if (strstr(plan->devargs, "net_af_packet") && plan->pc.n_rxq > 1) {
         /* af_packet opens as many queue pairs as it is told. */
-        char *q;
-        if (asprintf(&q, "%s,qpairs=%u", plan->devargs,
-                     (unsigned) plan->pc.n_rxq) < 0) {
-            abort();
-        }
+        char *q = xasprintf("%s,qpairs=%u", plan->devargs,
+                            (unsigned) plan->pc.n_rxq);
         free(plan->devargs);
         plan->devargs = q;
         plan->pc.devargs = q;
@@ -207,12 +189,6 @@ iface_plan_destroy(struct iface_plan *plan)
     free(plan->devargs);
     free(plan->peer);
     memset(plan, 0, sizeof *plan);
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
 /* Whether devargs 'a' and 'b' are equal but for a "mac=" argument. */
@@ -244,12 +220,12 @@ iface_plan_same_device(const struct iface_plan *a, const struct iface_plan *b)
         return false;
     }
     if (a->kind == IFACE_PATCH) {
-        return str_eq(a->peer, b->peer);
+        return cfg_str_eq(a->peer, b->peer);
     }
     /* af_packet's queue pairs are in its devargs: a change reopens it.
      * A bridge's own port takes a new MAC in place. */
     return a->devargs && b->devargs ? same_but_mac(a->devargs, b->devargs)
-                                    : str_eq(a->devargs, b->devargs);
+                                    : cfg_str_eq(a->devargs, b->devargs);
 }
 
 bool

@@ -83,10 +83,7 @@ parse(enum tunable t, const char *s, uint64_t *v, struct dstr *err)
     char *end;
     errno = 0;
     if (t == T_PMD_MASK) {
-        const char *hex = !strncmp(s, "0x", 2) || !strncmp(s, "0X", 2)
-                          ? s + 2 : s;
-        *v = strtoull(hex, &end, 16);
-        if (!*hex || *end || errno) {
+        if (!cfg_parse_hex_mask(s, v)) {
             dstr_printf(err, "\"%s\" is not a hexadecimal core mask", s);
             return -EINVAL;
         }
@@ -128,19 +125,13 @@ apply(struct dp *dp, enum tunable t, uint64_t v, struct dstr *err)
     return -EINVAL;
 }
 
-static bool
-same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 void
 bridge_tunables_apply(struct dp *dp, const struct cfg_smap *oc)
 {
     for (int i = 0; i < N_TUNABLES; i++) {
         enum tunable t = (enum tunable) i;
         const char *s = cfg_smap_get(oc, keys[t]);
-        if (same(s, tn.seen[t])) {
+        if (cfg_str_eq(s, tn.seen[t])) {
             continue;
         }
         free(tn.seen[t]);

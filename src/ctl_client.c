@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dstr.h"
 #include "jsonrpc.h"
 #include "loop.h"
 
@@ -22,23 +23,6 @@ struct ctl_client {
     struct jsonrpc_rx rx;
     struct jsonrpc_tx tx;
 };
-
-static char *
-xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xasprintf(const char *fmt, ...)
-{
-    va_list args;
-    char *s;
-    va_start(args, fmt);
-    int n = vasprintf(&s, fmt, args);
-    va_end(args);
-    if (n < 0) {
-        abort();
-    }
-    return s;
-}
 
 char *
 ctl_client_resolve(const char *target, const char *run_dir, char **err)

@@ -98,23 +98,12 @@ cmd_pmd_rxq_rebalance(int argc, const char *argv[], struct dstr *reply,
     return 0;
 }
 
-static int
-port_lookup(const char *name, uint32_t *port_no, void *dp_)
-{
-    struct port *port = dp_port_by_name(dp_, name);
-    if (!port) {
-        return -ENOENT;
-    }
-    *port_no = port->port_no;
-    return 0;
-}
-
 /* Parses a megaflow match: in_port and recirc_id are always exact. */
 static int
 parse_flow_args(struct dp *dp, const char *flow_text, struct flow *key,
                 struct flow *mask, struct dstr *reply)
 {
-    if (flow_parse(flow_text, key, mask, port_lookup, dp, reply)) {
+    if (flow_parse(flow_text, key, mask, dp_port_lookup, dp, reply)) {
         return -EINVAL;
     }
     mask->in_port = UINT32_MAX;     /* Megaflows are per input port. */
@@ -177,7 +166,7 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
     }
     struct dp_actions *acts = NULL;
     if (parse_flow_args(dp, argv[i], &key, &mask, reply)
-        || dp_actions_parse(argv[i + 1], &acts, port_lookup, dp, reply)) {
+        || dp_actions_parse(argv[i + 1], &acts, dp_port_lookup, dp, reply)) {
         return 1;
     }
 

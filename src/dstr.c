@@ -108,3 +108,18 @@ dstr_steal(struct dstr *d)
     dstr_init(d);
     return s;
 }
+
+char *
+xasprintf(const char *fmt, ...)
+{
+    va_list args;
+    char *s;
+
+    va_start(args, fmt);
+    int n = vasprintf(&s, fmt, args);
+    va_end(args);
+    if (n < 0) {
+        abort();
+    }
+    return s;
+}

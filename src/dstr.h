@@ -27,4 +27,7 @@ void dstr_vprintf(struct dstr *, const char *fmt, va_list);
 const char *dstr_cstr(struct dstr *);
 char *dstr_steal(struct dstr *);    /* Caller frees; the dstr is reset. */
 
+/* A malloc'd formatted string; aborts when out of memory. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -21,17 +21,6 @@
 static struct rule_table table;
 
 static int
-port_lookup(const char *name, uint32_t *port_no, void *dp_)
-{
-    struct port *port = dp_port_by_name(dp_, name);
-    if (!port) {
-        return -ENOENT;
-    }
-    *port_no = port->port_no;
-    return 0;
-}
-
-static int
 translate(const struct flow *flow, struct xlate_out *out, void *aux)
 {
     (void) aux;
@@ -68,7 +57,7 @@ parse_match(struct dp *dp, const char *text, struct flow *match,
     if (!strcmp(text, "any")) {
         text = "";
     }
-    return flow_parse(text, match, mask, port_lookup, dp, err);
+    return flow_parse(text, match, mask, dp_port_lookup, dp, err);
 }
 
 static int
@@ -96,7 +85,7 @@ cmd_add_rule(int argc, const char *argv[], struct dstr *reply, void *dp_)
 
     if (parse_priority(argv[1], &priority, reply)
         || parse_match(dp, argv[2], &match, &mask, reply)
-        || dp_actions_parse(argv[3], &acts, port_lookup, dp, reply)) {
+        || dp_actions_parse(argv[3], &acts, dp_port_lookup, dp, reply)) {
         return 1;
     }
     if (rule_table_add(&table, priority, &match, &mask, acts)) {
@@ -170,7 +159,7 @@ rule_ctl_set_port_output(struct dp *dp, const char *in, const char *actions,
     dstr_printf(&text, "in_port(%s)", in);
     int error = parse_match(dp, dstr_cstr(&text), &match, &mask, err);
     dstr_free(&text);
-    if (error || dp_actions_parse(actions, &acts, port_lookup, dp, err)) {
+    if (error || dp_actions_parse(actions, &acts, dp_port_lookup, dp, err)) {
         return 1;
     }
     if (rule_table_add(&table, 0, &match, &mask, acts)) {

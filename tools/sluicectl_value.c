@@ -11,25 +11,10 @@
 
 #include <jansson.h>
 
+#include "dstr.h"
 #include "error.h"
 
 #define MAX_RANGE 4096          /* Elements of one integer range. */
-
-static char *
-xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xasprintf(const char *fmt, ...)
-{
-    va_list args;
-    char *s;
-    va_start(args, fmt);
-    if (vasprintf(&s, fmt, args) < 0) {
-        abort();
-    }
-    va_end(args);
-    return s;
-}
 
 /* ---- Parsing ---------------------------------------------------------- */
 
