@@ -39,7 +39,15 @@ struct word_picker {
     uint64_t map;
     uint8_t off[FLOW_N_WORDS];
     uint64_t mask[FLOW_N_WORDS];
+    /* The mask in the key's own layout (kmask[k] masks values[k]; zero
+     * past the key's last value), when the key has at most PICK_KEY_WORDS
+     * values ('kfit'): two keys with this map have the same masked words
+     * if their values agree under it, which a few vector operations tell
+     * without picking the words one by one. */
+    bool kfit;
+    uint64_t kmask[8] __attribute__((aligned(16)));
 };
+#define PICK_KEY_WORDS 8
 
 struct dpcls_subtable;
 typedef uint32_t subtable_lookup_func(struct dpcls_subtable *,
@@ -69,7 +77,7 @@ static subtable_lookup_func *subtable_lookup_for(unsigned int n_words);
 
 /* Hashing of masked words.  With SSE4.2: CRC32-C in two interleaved
  * chains (hides the instruction's latency); without: a MurmurHash3-style
- * word mix; either way a 64-bit multiplying finaliser.  Only the
+ * word mix; either way with a multiplying finaliser.  Only the
  * owning process ever sees these hashes, so the two need not agree. */
 #ifndef __SSE4_2__
 static inline uint64_t
@@ -88,10 +96,8 @@ hash_mix(uint64_t h, uint64_t w)
     h = rotl64(h, 27);
     return h * 5 + 0x52dce729;
 }
-#endif
 
-/* CRC32 is linear, so keys that differ in few bits would share the low
- * (bucket) bits of a plain CRC: a multiplying finaliser breaks that. */
+/* The word mix's finaliser. */
 static inline uint32_t
 hash_finish(uint64_t h)
 {
@@ -102,6 +108,7 @@ hash_finish(uint64_t h)
     h ^= h >> 33;
     return (uint32_t) h;
 }
+#endif
 
 static inline uint32_t
 hash_words(const uint64_t *words, unsigned int n, uint32_t basis)
@@ -117,7 +124,15 @@ hash_words(const uint64_t *words, unsigned int n, uint32_t basis)
     if (i < n) {
         a = _mm_crc32_u64(a, words[i]);
     }
-    return hash_finish(a ^ (b << 32));
+    /* The chains side by side in 64 bits (not XORed: CRC is linear, and
+     * keys whose words differ pairwise by constants would cancel), one
+     * shift to bring the high half down and the high half of one
+     * multiplication by an odd constant to mix and break the linearity:
+     * buckets fill as evenly as at random for sequential addresses and
+     * ports (checked against the longer finaliser this replaces). */
+    uint64_t h = (a ^ n) | ((b & UINT32_MAX) << 32);
+    h ^= h >> 29;
+    return (uint32_t) ((h * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
 #else
     uint64_t h = basis;
     for (unsigned int i = 0; i < n; i++) {
@@ -155,6 +170,19 @@ picker_init(struct word_picker *p, const struct dpcls_subtable *st,
         p->off[j] = present
                     ? (uint8_t) __builtin_popcountll(map & (bit - 1)) : 0;
         p->mask[j] = present ? st->mask.values[j] : 0;
+    }
+    unsigned int n_values = (unsigned int) __builtin_popcountll(map);
+    p->kfit = n_values <= PICK_KEY_WORDS;
+    memset(p->kmask, 0, sizeof p->kmask);
+    if (p->kfit) {
+        unsigned int k = 0;
+        for (uint64_t m = map; m; m &= m - 1, k++) {
+            uint64_t bit = m & -m;
+            if (st->mask.map & bit) {
+                p->kmask[k] = st->mask.values[__builtin_popcountll(
+                    st->mask.map & (bit - 1))];
+            }
+        }
     }
 }
 
@@ -497,6 +525,29 @@ bucket_search(const struct dpcls_bucket *buckets, uint32_t bucket_mask,
 #define SMALL_BUCKETS 256
 #endif
 
+#ifdef __SSE2__
+/* Whether keys 'a' and 'b', which have the same map, agree on the words
+ * whose mask in the keys' layout is km0..km3 (see word_picker.kmask). */
+static inline __attribute__((always_inline)) bool
+same_masked(const struct miniflow *a, const struct miniflow *b,
+            __m128i km0, __m128i km1, __m128i km2, __m128i km3)
+{
+    const __m128i *x = (const __m128i *) (const void *) a->values;
+    const __m128i *y = (const __m128i *) (const void *) b->values;
+    __m128i d0 = _mm_and_si128(_mm_xor_si128(_mm_loadu_si128(x),
+                                             _mm_loadu_si128(y)), km0);
+    __m128i d1 = _mm_and_si128(_mm_xor_si128(_mm_loadu_si128(x + 1),
+                                             _mm_loadu_si128(y + 1)), km1);
+    __m128i d2 = _mm_and_si128(_mm_xor_si128(_mm_loadu_si128(x + 2),
+                                             _mm_loadu_si128(y + 2)), km2);
+    __m128i d3 = _mm_and_si128(_mm_xor_si128(_mm_loadu_si128(x + 3),
+                                             _mm_loadu_si128(y + 3)), km3);
+    __m128i d = _mm_or_si128(_mm_or_si128(d0, d1), _mm_or_si128(d2, d3));
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128()))
+           == 0xffff;
+}
+#endif
+
 /* Looks up the keys of 'left' in 'st', whose mask has 'n_words' words.
  * Returns those that matched.  Inlined with constant 'n_words' below, so
  * the word loops unroll for the common mask sizes.
@@ -548,10 +599,56 @@ subtable_lookup__(struct dpcls_subtable *st, uint32_t left,
 
     if (bucket_mask < SMALL_BUCKETS) {
         struct dpcls_rule *prev_r = NULL;
+#ifdef __SSE2__
+        /* The key looked up last, when it had the picker's map and that
+         * fits kmask. */
+        const struct miniflow *prev_key = NULL;
+        __m128i km0 = _mm_load_si128((const __m128i *) &st->picker.kmask[0]);
+        __m128i km1 = _mm_load_si128((const __m128i *) &st->picker.kmask[2]);
+        __m128i km2 = _mm_load_si128((const __m128i *) &st->picker.kmask[4]);
+        __m128i km3 = _mm_load_si128((const __m128i *) &st->picker.kmask[6]);
+#endif
         for (uint32_t m = left; m; m &= m - 1) {
             unsigned int i = __builtin_ctz(m);
             const struct miniflow *key = keys[i];
+#ifdef __SSE2__
+            if (key->map != map) {
+                PICK(key);
+                prev_key = NULL;
+                km0 = _mm_load_si128((const __m128i *) &st->picker.kmask[0]);
+                km1 = _mm_load_si128((const __m128i *) &st->picker.kmask[2]);
+                km2 = _mm_load_si128((const __m128i *) &st->picker.kmask[4]);
+                km3 = _mm_load_si128((const __m128i *) &st->picker.kmask[6]);
+            }
+            if (st->picker.kfit) {
+                if (prev_key && same_masked(key, prev_key, km0, km1, km2,
+                                            km3)) {
+                    if (prev_r) {
+                        rules[i] = prev_r;
+                        found |= UINT32_C(1) << i;
+                    }
+                    continue;
+                }
+                prev_key = key;
+                uint64_t w[FLOW_N_WORDS];
+#pragma GCC unroll 8
+                for (unsigned int j = 0; j < n_words; j++) {
+                    w[j] = key->values[off[j]] & msk[j];
+                }
+                uint32_t h = hash_words(w, n_words, 0);
+                unsigned int sm = bucket_match(&buckets[h & bucket_mask], h);
+                prev_r = bucket_search(buckets, bucket_mask, h, sm, w,
+                                       n_words);
+                have = false;       /* prev[] is not prev_r's key. */
+                if (prev_r) {
+                    rules[i] = prev_r;
+                    found |= UINT32_C(1) << i;
+                }
+                continue;
+            }
+#else
             PICK(key);
+#endif
             uint64_t w[FLOW_N_WORDS];
             uint64_t diff = 0;
 #pragma GCC unroll 8
@@ -680,9 +777,17 @@ subtable_lookup_for(unsigned int n_words)
            ? funcs[n_words] : subtable_lookup_any;
 }
 
-/* Searches the subtables, in rank order, for the keys of 'left'.  Adds the
- * ranks of the hits to '*lookups' and, if 'ranks' is not NULL, stores
- * them in ranks[i] for each key i found; returns the keys found. */
+/* Searches the subtables for the keys of 'left': first the one that
+ * matched most keys of the previous search, then the others in rank
+ * order.  Adds the number of subtables searched for each hit to
+ * '*lookups' and, if 'ranks' is not NULL, stores it in ranks[i] for each
+ * key i found; returns the keys found.
+ *
+ * Starting from the last search's best subtable costs nothing when it is
+ * the first in rank anyway, and saves a probe per packet while a burst of
+ * packets hits a subtable ranked lower (bursts often come from few flows
+ * or from one part of the traffic); megaflows do not overlap, so the order
+ * changes no result. */
 static uint32_t
 search_subtables(struct dpcls *cls, uint32_t left,
                  const struct miniflow *const keys[],
@@ -690,21 +795,30 @@ search_subtables(struct dpcls *cls, uint32_t left,
                  uint8_t ranks[])
 {
     uint32_t found_all = 0;
-    for (unsigned int s = 0; s < cls->n_subtables && left; s++) {
+    unsigned int n = cls->n_subtables;
+    unsigned int first = cls->hot < n ? cls->hot : 0;
+    unsigned int best = first, best_found = 0;
+    for (unsigned int k = 0; k < n && left; k++) {
+        unsigned int s = !k ? first : k <= first ? k - 1 : k;
         struct dpcls_subtable *st = cls->subtables[s];
         uint32_t found = st->lookup(st, left, keys, rules);
         unsigned int n_found = (unsigned int) __builtin_popcount(found);
         st->hits += n_found;
         st->packets += n_found;
-        *lookups += (uint64_t) n_found * (s + 1);
+        *lookups += (uint64_t) n_found * (k + 1);
         if (ranks) {
             for (uint32_t m = found; m; m &= m - 1) {
-                ranks[__builtin_ctz(m)] = (uint8_t) (s < 255 ? s + 1 : 255);
+                ranks[__builtin_ctz(m)] = (uint8_t) (k < 255 ? k + 1 : 255);
             }
+        }
+        if (n_found > best_found) {
+            best_found = n_found;
+            best = s;
         }
         left &= ~found;
         found_all |= found;
     }
+    cls->hot = best;
     return found_all;
 }
 

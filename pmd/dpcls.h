@@ -59,6 +59,9 @@ struct dpcls {
                                          * reads. */
     bool leaders;                       /* Search batches leaders first
                                          * (see dpcls_lookup()). */
+    unsigned int hot;                   /* Index of the subtable that
+                                         * matched most keys of the last
+                                         * search: searched first. */
 };
 
 /* Leaders first pays when packets go past the first subtable: from 1.5

@@ -11,13 +11,14 @@
 #include "flow.h"
 
 struct packet_meta {
+    /* Written for every packet: in the first cache line of the area. */
     uint32_t in_port;       /* Datapath port number it was received on. */
     uint32_t recirc_id;     /* Recirculation id (datapath issue). */
-    uint32_t hash;          /* Flow hash, 0 if not computed yet. */
-    uint32_t pad;
-    uint64_t tunnel[6];     /* Tunnel metadata slot (tunnel issue). */
     struct flow_offsets ofs;    /* Header offsets, set by key extraction
                                  * and kept right by the actions. */
+    uint16_t pad;
+    uint32_t hash;          /* Flow hash, 0 if not computed yet. */
+    uint64_t tunnel[6];     /* Tunnel metadata slot (tunnel issue). */
 };
 
 #define PACKET_PRIV_SIZE \

@@ -91,9 +91,30 @@ upcall_admit(struct pmd *pmd)
     return true;
 }
 
-static void
-upcall_miss(struct pmd *pmd, struct rte_mbuf *pkt)
+/* What the actions and the control thread read of a packet: written only
+ * for packets that go there, not for those that just go out (the mbuf's
+ * private area is one more cache line per packet). */
+struct batch_meta {
+    uint32_t in_port;
+    uint32_t recirc_id;
+    struct flow_offsets ofs[PIPELINE_BATCH];
+};
+
+static inline void
+meta_write(struct rte_mbuf *pkt, const struct batch_meta *bm,
+           const struct flow_offsets *ofs)
 {
+    struct packet_meta *md = packet_meta(pkt);
+    md->in_port = bm->in_port;
+    md->recirc_id = bm->recirc_id;
+    md->ofs = *ofs;
+}
+
+static void
+upcall_miss(struct pmd *pmd, struct rte_mbuf *pkt, const struct batch_meta *bm,
+            const struct flow_offsets *ofs)
+{
+    meta_write(pkt, bm, ofs);
     if (!upcall_admit(pmd)) {
         COUNT(pmd->stats.upcall_rate_limited, 1);
         rte_pktmbuf_free(pkt);
@@ -151,19 +172,107 @@ single_output(const struct dp_actions *acts)
     return -1;
 }
 
-/* Runs each megaflow's actions on its packets, in arrival order within a
- * megaflow.  'tcp_flags[i]' are the TCP flags of pkts[i]. */
+/* Counts one packet of 'len' bytes with TCP flags 'tcp_flags' on 'mf'. */
+static inline void
+count_packet(const struct pmd *pmd, struct megaflow *mf, uint32_t len,
+             uint16_t tcp_flags)
+{
+    COUNT(mf->packets, 1);
+    COUNT(mf->bytes, len);
+    __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
+    if (tcp_flags & ~mf->tcp_flags) {
+        __atomic_store_n(&mf->tcp_flags, mf->tcp_flags | tcp_flags,
+                         __ATOMIC_RELAXED);
+    }
+}
+
+/* Runs each megaflow's actions on its packets (already counted), in
+ * arrival order within a megaflow. */
 static void
 execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
-               struct megaflow **flows, const uint16_t *tcp_flags,
-               uint32_t n)
+               const struct dp_actions **acts, uint32_t n)
 {
-    struct megaflow *groups[PIPELINE_BATCH];
+    const struct dp_actions *groups[PIPELINE_BATCH];
     uint8_t group_of[PIPELINE_BATCH];
     uint32_t count[PIPELINE_BATCH];
-    uint16_t gflags[PIPELINE_BATCH];
     uint32_t n_groups = 0;
 
+    /* Action list -> group through a 64-slot table hashed on the address,
+     * with linear probing: a batch may hold 32 different lists. */
+    uint8_t slot[64];
+    memset(slot, 0xff, sizeof slot);
+    const struct dp_actions *run = NULL;
+    uint32_t g = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct dp_actions *a = acts[i];
+        if (a != run || !i) {
+            run = a;
+            uint32_t h = (uint32_t) (((uintptr_t) a * 0x9e3779b97f4a7c15ull)
+                                     >> 58);
+            for (;;) {
+                g = slot[h];
+                if (g == 0xff) {
+                    g = n_groups++;
+                    slot[h] = (uint8_t) g;
+                    groups[g] = a;
+                    count[g] = 0;
+                    break;
+                }
+                if (groups[g] == a) {
+                    break;
+                }
+                h = (h + 1) & 63;
+            }
+        }
+        group_of[i] = (uint8_t) g;
+        count[g]++;
+    }
+
+    /* Counting sort of the packets by group. */
+    struct rte_mbuf *sorted[PIPELINE_BATCH];
+    uint8_t start[PIPELINE_BATCH];
+    uint8_t fill[PIPELINE_BATCH];
+    uint32_t ofs = 0;
+    for (uint32_t k = 0; k < n_groups; k++) {
+        start[k] = (uint8_t) ofs;
+        fill[k] = (uint8_t) ofs;
+        ofs += count[k];
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        sorted[fill[group_of[i]]++] = pkts[i];
+    }
+    for (uint32_t k = 0; k < n_groups; k++) {
+        execute(pmd, groups[k], &sorted[start[k]], count[k]);
+    }
+}
+
+/* What a packet's megaflow does, as far as execute_batch() cares. */
+#define FATE_DROP   (-1)        /* Empty action list. */
+#define FATE_OTHER  (-2)        /* Anything but one output. */
+
+static inline int64_t
+fate_of(const struct dp_actions *acts)
+{
+    if (!acts || !acts->size) {
+        return FATE_DROP;
+    }
+    int64_t port = single_output(acts);
+    return port >= 0 ? port : FATE_OTHER;
+}
+
+/* Counts every packet on its megaflow and runs the megaflows' actions.
+ * 'tcp_flags[i]' are the TCP flags of pkts[i].
+ *
+ * Most megaflows just output to one port, and with many megaflows per
+ * batch, grouping packets by megaflow costs more than the actions: the
+ * packets that output to the batch's first output port go out together in
+ * arrival order (one tx call), those of drop megaflows are freed together,
+ * and only the rest are grouped by action list. */
+static void
+execute_batch(struct pmd *pmd, struct rte_mbuf **pkts,
+              struct megaflow **flows, const uint16_t *tcp_flags,
+              const struct batch_meta *bm, uint32_t n)
+{
     /* Often a whole batch is one megaflow. */
     uint32_t same = 1;
     uint16_t flags = tcp_flags[0];
@@ -172,90 +281,56 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
         same++;
     }
     if (same == n) {
-        execute(pmd, count_group(pmd, flows[0], pkts, n, flags), pkts, n);
+        const struct dp_actions *acts = count_group(pmd, flows[0], pkts, n,
+                                                    flags);
+        if (fate_of(acts) == FATE_OTHER) {
+            for (uint32_t i = 0; i < n; i++) {
+                meta_write(pkts[i], bm, &bm->ofs[i]);
+            }
+        }
+        execute(pmd, acts, pkts, n);
         return;
     }
 
-    /* The counters and actions live past the rule the lookup read. */
-    for (uint32_t i = same; i < n; i++) {
-        if (flows[i] != flows[i - 1]) {
-            rte_prefetch0(&flows[i]->actions);
-        }
-    }
-
-    /* Megaflow -> group through a 64-slot table hashed on the address,
-     * with linear probing: a batch may hold 32 different megaflows. */
-    uint8_t slot[64];
-    memset(slot, 0xff, sizeof slot);
-
-    /* Neighbours often share a megaflow: a run needs no table look-up. */
-    struct megaflow *run_mf = NULL;
-    uint32_t g = 0;
+    struct rte_mbuf *out[PIPELINE_BATCH];
+    struct rte_mbuf *drop[PIPELINE_BATCH];
+    const struct dp_actions *rest_acts[PIPELINE_BATCH];
+    uint32_t n_out = 0, n_drop = 0, n_rest = 0;
+    int64_t out_port = -1;
+    const struct dp_actions *last = NULL;
+    int64_t fate = FATE_OTHER;
     for (uint32_t i = 0; i < n; i++) {
         struct megaflow *mf = flows[i];
-        if (mf == run_mf) {
-            group_of[i] = (uint8_t) g;
-            count[g]++;
-            gflags[g] |= tcp_flags[i];
-            continue;
-        }
-        run_mf = mf;
-        uint32_t h = (uint32_t) (((uintptr_t) mf * 0x9e3779b97f4a7c15ull)
-                                 >> 58);
-        for (;;) {
-            g = slot[h];
-            if (g == 0xff) {
-                g = n_groups++;
-                slot[h] = (uint8_t) g;
-                groups[g] = mf;
-                count[g] = 0;
-                gflags[g] = 0;
-                break;
+        struct rte_mbuf *pkt = pkts[i];
+        count_packet(pmd, mf, rte_pktmbuf_pkt_len(pkt), tcp_flags[i]);
+        const struct dp_actions *acts = __atomic_load_n(&mf->actions,
+                                                        __ATOMIC_ACQUIRE);
+        if (acts != last || !i) {
+            last = acts;
+            fate = fate_of(acts);
+            if (fate >= 0 && out_port < 0) {
+                out_port = fate;
             }
-            if (groups[g] == mf) {
-                break;
-            }
-            h = (h + 1) & 63;
         }
-        group_of[i] = (uint8_t) g;
-        count[g]++;
-        gflags[g] |= tcp_flags[i];
-    }
-
-    /* Counting sort of the packets by group. */
-    struct rte_mbuf *sorted[PIPELINE_BATCH];
-    uint8_t start[PIPELINE_BATCH];
-    uint8_t fill[PIPELINE_BATCH];
-    uint32_t ofs = 0;
-    for (uint32_t g = 0; g < n_groups; g++) {
-        start[g] = (uint8_t) ofs;
-        fill[g] = (uint8_t) ofs;
-        ofs += count[g];
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        sorted[fill[group_of[i]]++] = pkts[i];
-    }
-    /* Megaflows that just output to one port (the common case with many
-     * megaflows per batch) send together: one tx call per port, not one
-     * per megaflow. */
-    struct rte_mbuf *out[PIPELINE_BATCH];
-    uint32_t n_out = 0;
-    int64_t out_port = -1;
-    for (uint32_t g = 0; g < n_groups; g++) {
-        struct rte_mbuf **gp = &sorted[start[g]];
-        const struct dp_actions *acts = count_group(pmd, groups[g], gp,
-                                                    count[g], gflags[g]);
-        int64_t port = single_output(acts);
-        if (port >= 0 && (port == out_port || !n_out)) {
-            out_port = port;
-            memcpy(&out[n_out], gp, count[g] * sizeof *gp);
-            n_out += count[g];
+        if (fate == out_port) {
+            out[n_out++] = pkt;
+        } else if (fate == FATE_DROP) {
+            drop[n_drop++] = pkt;
         } else {
-            execute(pmd, acts, gp, count[g]);
+            meta_write(pkt, bm, &bm->ofs[i]);
+            rest_acts[n_rest] = acts;
+            pkts[n_rest++] = pkt;
         }
     }
     if (n_out) {
         tx_enqueue(&pmd->tx, (uint32_t) out_port, out, n_out);
+    }
+    if (n_drop) {
+        rte_pktmbuf_free_bulk(drop, n_drop);
+        COUNT(pmd->stats.packets_dropped, n_drop);
+    }
+    if (n_rest) {
+        execute_groups(pmd, pkts, rest_acts, n_rest);
     }
 }
 
@@ -268,11 +343,14 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
     uint32_t hashes[PIPELINE_BATCH];
     struct dpcls_rule *rules[PIPELINE_BATCH];
     uint16_t tcp_flags[PIPELINE_BATCH];
+    struct batch_meta bm;       /* Not zeroed: ofs[i] is written below. */
 
     if (unlikely(!n || n > PIPELINE_BATCH)) {
         rte_pktmbuf_free_bulk(pkts, n);     /* Callers never do this. */
         return;
     }
+    bm.in_port = in_port;
+    bm.recirc_id = recirc_id;
     /* The EMC pays when a classifier lookup costs several subtable
      * probes and enough lookups hit (emc_policy_check()); with one
      * subtable the classifier is a single probe too, without the full-key
@@ -295,10 +373,7 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
         uint64_t word0;
         memcpy(&word0, meta, sizeof word0);
         for (uint32_t i = 0; i < n; i++) {
-            struct packet_meta *md = packet_meta(pkts[i]);
-            md->in_port = in_port;
-            md->recirc_id = recirc_id;
-            md->ofs = unparsed;
+            bm.ofs[i] = unparsed;
             tcp_flags[i] = flow_tcp_flags(rte_pktmbuf_mtod(pkts[i],
                                                            const void *),
                                           pkts[i]->data_len);
@@ -312,11 +387,8 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
             if (i + 1 < n) {
                 rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
             }
-            struct packet_meta *md = packet_meta(m);
-            md->in_port = in_port;
-            md->recirc_id = recirc_id;
             flow_extract(rte_pktmbuf_mtod(m, const void *), m->data_len,
-                         in_port, recirc_id, &keys[i], &md->ofs);
+                         in_port, recirc_id, &keys[i], &bm.ofs[i]);
             tcp_flags[i] = miniflow_tcp_flags(&keys[i]);
             kp[i] = &keys[i];
         }
@@ -386,9 +458,10 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
                 if (found & (UINT32_C(1) << i)) {
                     pkts[w] = pkts[i];
                     tcp_flags[w] = tcp_flags[i];
+                    bm.ofs[w] = bm.ofs[i];
                     rules[w++] = rules[i];
                 } else {
-                    upcall_miss(pmd, pkts[i]);
+                    upcall_miss(pmd, pkts[i], &bm, &bm.ofs[i]);
                 }
             }
             n = w;
@@ -397,6 +470,7 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
 
     /* 5. Execute, grouped by megaflow. */
     if (n) {
-        execute_groups(pmd, pkts, (struct megaflow **) rules, tcp_flags, n);
+        execute_batch(pmd, pkts, (struct megaflow **) rules, tcp_flags, &bm,
+                      n);
     }
 }
