@@ -159,6 +159,12 @@ struct dpcls_rule *dpcls_cursor_next(const struct dpcls *,
     for (dpcls_cursor_init(CLS, CURSOR); \
          ((RULE) = dpcls_cursor_next(CLS, CURSOR)) != NULL; )
 
+/* Whether subtables created from now on use the AVX-512 lookup where the
+ * CPU has AVX-512F (the default, unless the environment variable
+ * SLUICE_DPCLS_VECTOR is "0").  Returns whether they will: false if asked
+ * not to or the CPU cannot. */
+bool dpcls_set_vector(bool on);
+
 /* The hash dpcls uses for 'n' masked words (exposed for tests and for
  * callers that want the same function, e.g. an EMC hash in software). */
 uint32_t dpcls_hash_words(const uint64_t *words, unsigned int n,

@@ -26,6 +26,8 @@
 #include <string.h>
 
 #include "dstr.h"
+#include "flow_bytes.h"
+#include "flow_fast.h"
 
 #ifdef __SSE4_2__
 #include <nmmintrin.h>
@@ -34,37 +36,12 @@
 #define likely(X)   __builtin_expect(!!(X), 1)
 #define unlikely(X) __builtin_expect(!!(X), 0)
 
-/* Byte-order helpers that fold constants at compile time. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define BE16(X) ((uint16_t) __builtin_bswap16((uint16_t) (X)))
-#define BE32(X) ((uint32_t) __builtin_bswap32((uint32_t) (X)))
-/* Shift that puts a SIZE-byte value at byte OFS of a word in memory. */
-#define W_SHIFT(OFS, SIZE) ((OFS) * 8)
-#define W_LOW6 (UINT64_MAX >> 16)   /* Bytes 0-5 of a word in memory. */
-#else
-#define BE16(X) ((uint16_t) (X))
-#define BE32(X) ((uint32_t) (X))
-#define W_SHIFT(OFS, SIZE) ((8 - (OFS) - (SIZE)) * 8)
-#define W_LOW6 (UINT64_MAX << 16)
-#endif
-
-/* A field's bytes placed at byte OFS of a key word.  V is a value whose
- * in-memory representation is the field's bytes (e.g. loaded with ld16()
- * from the packet, or converted with BE16()). */
-#define W8(V, OFS)  ((uint64_t) (uint8_t) (V) << W_SHIFT(OFS, 1))
-#define W16(V, OFS) ((uint64_t) (uint16_t) (V) << W_SHIFT(OFS, 2))
-#define W32(V, OFS) ((uint64_t) (uint32_t) (V) << W_SHIFT(OFS, 4))
-
-#define ETH_HLEN 14
 #define VLAN_HLEN 4
-#define IPV4_HLEN 20
 #define IPV6_HLEN 40
 #define ARP_ETH_IPV4_LEN 28
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_ICMP_ 1
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
 #define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAGMENT_ 44
 #define IPPROTO_AH_ 51
@@ -80,30 +57,6 @@
 /* Ethertype for frames with an 802.3 length field and no SNAP header
  * (OpenFlow's OFP_DL_TYPE_NOT_ETH_TYPE). */
 #define DL_TYPE_NONE 0x05ff
-
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline uint32_t
-ld32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline uint64_t
-ld64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
 
 static inline bool
 is_vlan_tpid(uint16_t type)
@@ -216,57 +169,6 @@ parse_llc(const uint8_t *p, size_t len, size_t *off)
     return BE16(DL_TYPE_NONE);
 }
 
-/* The common frame - untagged Ethernet, IPv4 without options and not a
- * fragment, a complete UDP or TCP header - in one pass with the words at
- * fixed places.  Returns false, having written nothing but values[0], for
- * any other frame, which flow_extract() then parses in full.  Gives
- * exactly what the full parse gives. */
-static inline __attribute__((always_inline)) bool
-extract_ipv4_l4(const uint8_t *p, size_t len, struct miniflow *mf,
-                struct flow_offsets *ofs)
-{
-    if (len < ETH_HLEN + IPV4_HLEN + 8 || ld16(p + 12) != BE16(0x0800)) {
-        return false;
-    }
-    const uint8_t *nh = p + ETH_HLEN;
-    const uint8_t *th = nh + IPV4_HLEN;
-    size_t tot = ntohs(ld16(nh + 2));
-    uint8_t proto = nh[9];
-    if (nh[0] != 0x45 || (ld16(nh + 6) & BE16(0x3fff))
-        || tot > len - ETH_HLEN || tot < IPV4_HLEN + 8) {
-        return false;
-    }
-    uint64_t *v = mf->values;
-    uint64_t map = UINT64_C(1) | UINT64_C(1) << 3 | UINT64_C(1) << 4
-                   | UINT64_C(1) << 6 | UINT64_C(1) << 7
-                   | UINT64_C(1) << 12;
-    if (proto == IPPROTO_TCP_) {
-        if (tot < IPV4_HLEN + 20) {
-            return false;
-        }
-        size_t doff = (size_t) (th[12] >> 4) * 4;
-        if (doff < 20 || doff > tot - IPV4_HLEN) {
-            return false;
-        }
-        v[6] = W16(ld16(th + 12) & BE16(0x0fff), 0);
-        map |= UINT64_C(1) << 13;
-    } else if (proto != IPPROTO_UDP_) {
-        return false;
-    }
-    v[1] = (ld64(p) & W_LOW6) | W16(BE16(0x0800), 6);
-    v[2] = ld64(p + 6) & W_LOW6;
-    v[3] = W32(ld32(nh + 12), 4);
-    v[4] = W32(ld32(nh + 16), 0);
-    v[5] = W8(proto, 0) | W8(nh[1], 1) | W8(nh[8], 2) | W32(ld32(th), 4);
-    mf->map = map;
-    if (ofs) {
-        ofs->l2_5 = FLOW_OFS_NONE;
-        ofs->l3 = ETH_HLEN;
-        ofs->l4 = ETH_HLEN + IPV4_HLEN;
-    }
-    return true;
-}
-
 void
 flow_extract(const void *data, size_t len, uint32_t in_port,
              uint32_t recirc_id, struct miniflow *mf,
@@ -284,7 +186,7 @@ flow_extract(const void *data, size_t len, uint32_t in_port,
     } while (0)
 
     v[0] = W32(in_port, 0) | W32(recirc_id, 4);
-    if (likely(extract_ipv4_l4(p, len, mf, ofs))) {
+    if (likely(flow_extract_ipv4_l4(p, len, mf, ofs))) {
         return;
     }
     if (unlikely(len < ETH_HLEN)) {

@@ -15,6 +15,7 @@
 #include "dpcls.h"
 #include "emc.h"
 #include "flow.h"
+#include "flow_fast.h"
 #include "megaflow.h"
 #include "packet.h"
 #include "pmd.h"
@@ -387,8 +388,9 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
             if (i + 1 < n) {
                 rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
             }
-            flow_extract(rte_pktmbuf_mtod(m, const void *), m->data_len,
-                         in_port, recirc_id, &keys[i], &bm.ofs[i]);
+            flow_extract_fast(rte_pktmbuf_mtod(m, const void *),
+                              m->data_len, in_port, recirc_id, &keys[i],
+                              &bm.ofs[i]);
             tcp_flags[i] = miniflow_tcp_flags(&keys[i]);
             kp[i] = &keys[i];
         }

@@ -18,16 +18,17 @@ tx_ctx_init(struct tx_ctx *tx, struct dp *dp, uint16_t slot)
     tx->slot = slot;
 }
 
+/* Sends 'n' packets to 'port_no' (the array is the caller's). */
 static void
-tx_send(struct tx_ctx *tx, uint32_t port_no, struct tx_buf *b)
+tx_send_pkts(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
+             uint16_t n)
 {
     struct port *port = tx->dp->ports[port_no];
-    uint16_t n = b->n, sent;
+    uint16_t sent;
 
-    b->n = 0;
     if (unlikely(!port)) {
         TX_COUNT(tx->no_port, n);
-        rte_pktmbuf_free_bulk(b->pkts, n);
+        rte_pktmbuf_free_bulk(pkts, n);
         return;
     }
     struct tx_port_stats *s = &tx->stats[port_no];
@@ -35,23 +36,32 @@ tx_send(struct tx_ctx *tx, uint32_t port_no, struct tx_buf *b)
      * control thread set before it let senders in again. */
     if (unlikely(__atomic_load_n(&port->tx_off, __ATOMIC_ACQUIRE))) {
         TX_COUNT(s->dropped, n);
-        rte_pktmbuf_free_bulk(b->pkts, n);
+        rte_pktmbuf_free_bulk(pkts, n);
         return;
     }
     uint16_t qid = tx->slot % port->n_txq;
     if (__atomic_load_n(&port->txq_shared, __ATOMIC_RELAXED)) {
         rte_spinlock_lock(&port->txq_locks[qid]);
-        sent = rte_eth_tx_burst(port->port_id, qid, b->pkts, n);
+        sent = rte_eth_tx_burst(port->port_id, qid, pkts, n);
         rte_spinlock_unlock(&port->txq_locks[qid]);
     } else {
-        sent = rte_eth_tx_burst(port->port_id, qid, b->pkts, n);
+        sent = rte_eth_tx_burst(port->port_id, qid, pkts, n);
     }
     TX_COUNT(s->packets, sent);
     if (unlikely(sent < n)) {
         TX_COUNT(s->dropped, n - sent);
         TX_COUNT(s->short_bursts, 1);
-        rte_pktmbuf_free_bulk(&b->pkts[sent], n - sent);
+        rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
     }
+}
+
+static void
+tx_send(struct tx_ctx *tx, uint32_t port_no, struct tx_buf *b)
+{
+    uint16_t n = b->n;
+
+    b->n = 0;
+    tx_send_pkts(tx, port_no, b->pkts, n);
 }
 
 void
@@ -64,6 +74,13 @@ tx_enqueue(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
         return;
     }
     struct tx_buf *b = &tx->bufs[port_no];
+    /* Half a burst or more with nothing buffered goes out at once from
+     * the caller's array: no copy, and at most one tx call more than if
+     * packets of another queue had joined it before the flush. */
+    if (!b->n && n >= TX_BURST / 2 && n <= TX_BURST) {
+        tx_send_pkts(tx, port_no, pkts, (uint16_t) n);
+        return;
+    }
     while (n) {
         if (!b->listed) {
             b->listed = true;
