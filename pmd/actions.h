@@ -131,6 +131,25 @@ struct dp_actions {
     uint8_t data[];             /* Packed actions. */
 };
 
+/* What a list does as a whole, for the PMD's fast path: the port of a
+ * list that is one output, DP_FATE_DROP for an empty list (or none),
+ * DP_FATE_OTHER for anything else. */
+#define DP_FATE_DROP  (-1)
+#define DP_FATE_OTHER (-2)
+static inline int32_t
+dp_actions_fate(const struct dp_actions *acts)
+{
+    if (!acts || !acts->size) {
+        return DP_FATE_DROP;
+    }
+    const struct dp_action_output *o = (const void *) acts->data;
+    if (acts->size == sizeof *o && o->hdr.type == DP_ACTION_OUTPUT
+        && o->port_no <= INT32_MAX) {
+        return (int32_t) o->port_no;
+    }
+    return DP_FATE_OTHER;
+}
+
 #define DP_ACTIONS_FOR_EACH(A, ACTS)                                        \
     for (const struct dp_action *A = (const void *) (ACTS)->data;           \
          (const uint8_t *) A < (ACTS)->data + (ACTS)->size;                 \

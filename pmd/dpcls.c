@@ -425,7 +425,7 @@ subtable_lookup__(struct dpcls_subtable *st, uint32_t left,
     }
 #define PICK(KEY) do {                                                  \
         if ((KEY)->map != map) {                                        \
-            dpcls_picker_init(&st->picker, st, (KEY)->map);                   \
+            dpcls_picker_init(&st->picker, st, (KEY)->map);             \
             map = (KEY)->map;                                           \
             for (unsigned int j_ = 0; j_ < n_words; j_++) {             \
                 off[j_] = st->picker.off[j_];                           \

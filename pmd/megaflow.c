@@ -141,6 +141,18 @@ megaflow_find_exact(struct pmd *pmd, const struct flow *key,
     return NULL;
 }
 
+/* Publishes 'actions' as the list of 'mf', with its fate.  A PMD reading
+ * in between may see the new fate with the old list or the reverse: it
+ * acts on the fate alone unless that is DP_FATE_OTHER, and then runs the
+ * list it read, so each packet gets the old treatment or the new one (old
+ * lists are freed only once the PMD has quiesced). */
+static void
+megaflow_set_actions(struct megaflow *mf, struct dp_actions *actions)
+{
+    __atomic_store_n(&mf->fate, dp_actions_fate(actions), __ATOMIC_RELAXED);
+    __atomic_store_n(&mf->actions, actions, __ATOMIC_RELEASE);
+}
+
 int
 megaflow_install(struct pmd *pmd, const struct flow *key,
                  const struct flow *mask, struct dp_actions *actions,
@@ -170,7 +182,7 @@ megaflow_install(struct pmd *pmd, const struct flow *key,
     mf->mask = *mask;
     miniflow_compress(&mf->key, &mf->key_mf);
     miniflow_compress(&mf->mask, &mf->mask_mf);
-    mf->actions = actions;
+    megaflow_set_actions(mf, actions);
     mf->created = rte_rdtsc();
     mf->id = ++t->next_id;
 
@@ -216,7 +228,7 @@ megaflow_modify(struct pmd *pmd, struct megaflow *mf,
                 struct dp_actions *actions, bool clear_stats)
 {
     struct dp_actions *old = mf->actions;
-    __atomic_store_n(&mf->actions, actions, __ATOMIC_RELEASE);
+    megaflow_set_actions(mf, actions);
     if (clear_stats) {
         /* The PMD writes these; it applies the reset between bursts. */
         pmd_clear_flow_stats(pmd, mf);
@@ -326,7 +338,7 @@ megaflow_revalidate(struct pmd *pmd,
             continue;
         case MEGAFLOW_MODIFY:
             old[n_old++] = mf->actions;
-            __atomic_store_n(&mf->actions, actions, __ATOMIC_RELEASE);
+            megaflow_set_actions(mf, actions);
             (*modified)++;
             break;
         case MEGAFLOW_DELETE:

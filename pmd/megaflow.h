@@ -22,10 +22,15 @@ struct dstr;
 struct pmd;
 
 struct megaflow {
-    struct dpcls_rule rule;         /* In the PMD's classifier. */
+    /* What the PMD touches on every hit: this cache line and the rule's
+     * first (where a lookup compares up to 6 words). */
 
-    /* Read by the PMD on every hit; replaced by the control thread. */
+    /* Read by the PMD on every hit; replaced by the control thread
+     * (megaflow_set_actions()). */
     struct dp_actions *actions;
+    int32_t fate;                   /* dp_actions_fate(actions): the PMD
+                                     * reads the list only if it is
+                                     * DP_FATE_OTHER. */
 
     /* Written by the PMD on every hit. */
     uint64_t packets;
@@ -33,6 +38,9 @@ struct megaflow {
     uint64_t used;                  /* TSC of the last hit, 0: never. */
     uint16_t tcp_flags;             /* OR of the hits' TCP flags (host
                                      * order, low 12 bits). */
+
+    /* In the PMD's classifier. */
+    struct dpcls_rule rule __attribute__((aligned(64)));
 
     /* Control thread only. */
     struct megaflow *prev, *next;   /* In the table's list of all. */

@@ -160,19 +160,6 @@ execute(struct pmd *pmd, const struct dp_actions *acts,
     }
 }
 
-/* The port of a list that is a single output, or -1. */
-static inline int64_t
-single_output(const struct dp_actions *acts)
-{
-    if (acts && acts->size == sizeof(struct dp_action_output)) {
-        const struct dp_action_output *o = (const void *) acts->data;
-        if (o->hdr.type == DP_ACTION_OUTPUT) {
-            return o->port_no;
-        }
-    }
-    return -1;
-}
-
 /* Counts one packet of 'len' bytes with TCP flags 'tcp_flags' on 'mf'. */
 static inline void
 count_packet(const struct pmd *pmd, struct megaflow *mf, uint32_t len,
@@ -185,6 +172,12 @@ count_packet(const struct pmd *pmd, struct megaflow *mf, uint32_t len,
         __atomic_store_n(&mf->tcp_flags, mf->tcp_flags | tcp_flags,
                          __ATOMIC_RELAXED);
     }
+}
+
+static inline struct megaflow *
+megaflow_of(struct dpcls_rule *rule)
+{
+    return DPCLS_CONTAINER_OF(rule, struct megaflow, rule);
 }
 
 /* Runs each megaflow's actions on its packets (already counted), in
@@ -247,20 +240,6 @@ execute_groups(struct pmd *pmd, struct rte_mbuf **pkts,
     }
 }
 
-/* What a packet's megaflow does, as far as execute_batch() cares. */
-#define FATE_DROP   (-1)        /* Empty action list. */
-#define FATE_OTHER  (-2)        /* Anything but one output. */
-
-static inline int64_t
-fate_of(const struct dp_actions *acts)
-{
-    if (!acts || !acts->size) {
-        return FATE_DROP;
-    }
-    int64_t port = single_output(acts);
-    return port >= 0 ? port : FATE_OTHER;
-}
-
 /* Counts every packet on its megaflow and runs the megaflows' actions.
  * 'tcp_flags[i]' are the TCP flags of pkts[i].
  *
@@ -268,10 +247,11 @@ fate_of(const struct dp_actions *acts)
  * batch, grouping packets by megaflow costs more than the actions: the
  * packets that output to the batch's first output port go out together in
  * arrival order (one tx call), those of drop megaflows are freed together,
- * and only the rest are grouped by action list. */
+ * and only the rest are grouped by action list.  The megaflow's fate says
+ * which, so the lists of the first two kinds are not read. */
 static void
 execute_batch(struct pmd *pmd, struct rte_mbuf **pkts,
-              struct megaflow **flows, const uint16_t *tcp_flags,
+              struct dpcls_rule *const *flows, const uint16_t *tcp_flags,
               const struct batch_meta *bm, uint32_t n)
 {
     /* Often a whole batch is one megaflow. */
@@ -282,9 +262,9 @@ execute_batch(struct pmd *pmd, struct rte_mbuf **pkts,
         same++;
     }
     if (same == n) {
-        const struct dp_actions *acts = count_group(pmd, flows[0], pkts, n,
-                                                    flags);
-        if (fate_of(acts) == FATE_OTHER) {
+        struct megaflow *mf = megaflow_of(flows[0]);
+        const struct dp_actions *acts = count_group(pmd, mf, pkts, n, flags);
+        if (dp_actions_fate(acts) == DP_FATE_OTHER) {
             for (uint32_t i = 0; i < n; i++) {
                 meta_write(pkts[i], bm, &bm->ofs[i]);
             }
@@ -297,31 +277,27 @@ execute_batch(struct pmd *pmd, struct rte_mbuf **pkts,
     struct rte_mbuf *drop[PIPELINE_BATCH];
     const struct dp_actions *rest_acts[PIPELINE_BATCH];
     uint32_t n_out = 0, n_drop = 0, n_rest = 0;
-    int64_t out_port = -1;
-    const struct dp_actions *last = NULL;
-    int64_t fate = FATE_OTHER;
+    int32_t out_port = -1;          /* None yet. */
     for (uint32_t i = 0; i < n; i++) {
-        struct megaflow *mf = flows[i];
+        struct megaflow *mf = megaflow_of(flows[i]);
         struct rte_mbuf *pkt = pkts[i];
         count_packet(pmd, mf, rte_pktmbuf_pkt_len(pkt), tcp_flags[i]);
-        const struct dp_actions *acts = __atomic_load_n(&mf->actions,
-                                                        __ATOMIC_ACQUIRE);
-        if (acts != last || !i) {
-            last = acts;
-            fate = fate_of(acts);
-            if (fate >= 0 && out_port < 0) {
+        int32_t fate = __atomic_load_n(&mf->fate, __ATOMIC_RELAXED);
+        if (fate >= 0) {
+            if (out_port < 0) {
                 out_port = fate;
             }
-        }
-        if (fate == out_port) {
-            out[n_out++] = pkt;
-        } else if (fate == FATE_DROP) {
+            if (fate == out_port) {
+                out[n_out++] = pkt;
+                continue;
+            }
+        } else if (fate == DP_FATE_DROP) {
             drop[n_drop++] = pkt;
-        } else {
-            meta_write(pkt, bm, &bm->ofs[i]);
-            rest_acts[n_rest] = acts;
-            pkts[n_rest++] = pkt;
+            continue;
         }
+        meta_write(pkt, bm, &bm->ofs[i]);
+        rest_acts[n_rest] = __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
+        pkts[n_rest++] = pkt;
     }
     if (n_out) {
         tx_enqueue(&pmd->tx, (uint32_t) out_port, out, n_out);
@@ -472,7 +448,6 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
 
     /* 5. Execute, grouped by megaflow. */
     if (n) {
-        execute_batch(pmd, pkts, (struct megaflow **) rules, tcp_flags, &bm,
-                      n);
+        execute_batch(pmd, pkts, rules, tcp_flags, &bm, n);
     }
 }

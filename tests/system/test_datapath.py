@@ -276,6 +276,33 @@ class DatapathTest(unittest.TestCase):
                     [p for p in w if parse_udp4(p)['src'] == src],
                     '%s from %s' % (name, src))
 
+    def test_drops_and_outputs_mixed_in_a_batch(self):
+        # Batches whose megaflows drop, output to one port, output to
+        # another and rewrite, in every order (a drop first, a rewrite
+        # first, ...): each packet gets its own megaflow's fate, even
+        # though the PMD sends the packets of the batch's first output
+        # port together and frees the drops together.
+        pkts = [udp4('10.0.0.%d' % ((i * 7 // 3) % 4 + 1), '10.1.0.1', 5,
+                     53, i) for i in range(320)]
+        m = 'in_port({in0}),eth_type(0x0800),ipv4(src=%s)'
+        megaflows = [
+            (m % '10.0.0.1', 'drop'),
+            (m % '10.0.0.2', 'out0'),
+            (m % '10.0.0.3', 'out1'),
+            (m % '10.0.0.4', 'set(ipv4(ttl=7)),out0'),
+        ]
+        got, stats, _, _ = self.run_rules(pkts, [], megaflows=megaflows)
+        self.assertEqual(st.pmd_upcalled(stats), 0, stats)
+        by_src = {}
+        for p in pkts:
+            by_src.setdefault(parse_udp4(p)['src'], []).append(p)
+        self.assertEqual(st.pmd_sum(stats, 'packets dropped'),
+                         len(by_src['10.0.0.1']), stats)
+        want0 = by_src['10.0.0.2'] + [rebuild(p, ttl=7)
+                                      for p in by_src['10.0.0.4']]
+        self.assertEqual(sorted(got['out0']), sorted(want0))
+        st.assert_same_packets(self, got['out1'], by_src['10.0.0.3'], 'out1')
+
     def test_priority_is_never_captured_by_a_wide_megaflow(self):
         # A catch-all forward at priority 0 and a specific source at 10.
         # Interleave so the catch-all's megaflow exists before the specific
