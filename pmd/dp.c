@@ -11,6 +11,7 @@
 #include <rte_mempool.h>
 
 #include "actions.h"
+#include "dpcls.h"
 #include "dp_private.h"
 #include "dstr.h"
 #include "emc.h"
@@ -72,6 +73,8 @@ dp_create(uint64_t pmd_mask, unsigned int idle_sleep_us, struct dstr *err)
         return NULL;
     }
     tx_ctx_init(dp->control_tx, dp, 0);
+    VLOG_INFO("megaflow classifier: %s subtable lookups",
+              dpcls_vector_enabled() ? "AVX-512" : "generic");
     if (pmd_mask && dp_set_pmd_mask(dp, pmd_mask, err)) {
         dp_destroy(dp);
         return NULL;

@@ -164,6 +164,8 @@ struct dpcls_rule *dpcls_cursor_next(const struct dpcls *,
  * SLUICE_DPCLS_VECTOR is "0").  Returns whether they will: false if asked
  * not to or the CPU cannot. */
 bool dpcls_set_vector(bool on);
+/* Whether subtables created now use the AVX-512 lookup. */
+bool dpcls_vector_enabled(void);
 
 /* The hash dpcls uses for 'n' masked words (exposed for tests and for
  * callers that want the same function, e.g. an EMC hash in software). */

@@ -138,8 +138,8 @@ LOOKUP_N(8)
 
 static int enabled = -1;        /* -1: not decided yet. */
 
-bool
-dpcls_avx512_supported(void)
+static bool
+avx512_supported(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f");
@@ -148,7 +148,17 @@ dpcls_avx512_supported(void)
 bool
 dpcls_set_vector(bool on)
 {
-    enabled = on && dpcls_avx512_supported();
+    enabled = on && avx512_supported();
+    return enabled;
+}
+
+bool
+dpcls_vector_enabled(void)
+{
+    if (enabled < 0) {
+        const char *env = getenv("SLUICE_DPCLS_VECTOR");
+        dpcls_set_vector(!env || strcmp(env, "0"));
+    }
     return enabled;
 }
 
@@ -159,25 +169,22 @@ dpcls_avx512_lookup_for(unsigned int n_words)
         NULL, lookup_1, lookup_2, lookup_3, lookup_4, lookup_5, lookup_6,
         lookup_7, lookup_8,
     };
-    if (enabled < 0) {
-        const char *env = getenv("SLUICE_DPCLS_VECTOR");
-        dpcls_set_vector(!env || strcmp(env, "0"));
-    }
-    return enabled && n_words && n_words <= 8 ? funcs[n_words] : NULL;
+    return dpcls_vector_enabled() && n_words && n_words <= 8
+           ? funcs[n_words] : NULL;
 }
 
 #else   /* Not x86-64 with GCC-style target attributes. */
 
 bool
-dpcls_avx512_supported(void)
+dpcls_set_vector(bool on)
 {
+    (void) on;
     return false;
 }
 
 bool
-dpcls_set_vector(bool on)
+dpcls_vector_enabled(void)
 {
-    (void) on;
     return false;
 }
 

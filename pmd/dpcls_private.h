@@ -90,7 +90,6 @@ struct dpcls_subtable {
 /* The vector lookup for masks of 'n_words' words, or NULL where the CPU
  * (or dpcls_set_vector()) says no. */
 subtable_lookup_func *dpcls_avx512_lookup_for(unsigned int n_words);
-bool dpcls_avx512_supported(void);
 
 /* Sets 'p' up for keys with map 'map' in subtable 'st'. */
 void dpcls_picker_init(struct word_picker *p, const struct dpcls_subtable *st,
