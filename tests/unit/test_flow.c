@@ -121,17 +121,29 @@ pkt_udp4(struct pkt *p)
     ipv4_done(p, ip);
 }
 
+typedef void extract_func(const void *data, size_t len, uint32_t in_port,
+                          uint32_t recirc_id, struct miniflow *,
+                          struct flow_offsets *);
+
+/* Extracts with 'fn' from an exactly-sized copy of 'p', so that ASan
+ * catches any over-read. */
 static void
-extract(const struct pkt *p, uint32_t in_port, struct flow *f,
-        struct miniflow *mf, struct flow_offsets *ofs)
+extract_by(extract_func *fn, const struct pkt *p, uint32_t in_port,
+           struct miniflow *mf, struct flow_offsets *ofs)
 {
-    /* Exactly-sized copy so that ASan catches any over-read. */
     uint8_t *buf = malloc(p->len ? p->len : 1);
     assert_non_null(buf);
     memcpy(buf, p->b, p->len);
     memset(mf, 0xa5, sizeof *mf);
-    flow_extract(buf, p->len, in_port, 0, mf, ofs);
+    fn(buf, p->len, in_port, 0, mf, ofs);
     free(buf);
+}
+
+static void
+extract(const struct pkt *p, uint32_t in_port, struct flow *f,
+        struct miniflow *mf, struct flow_offsets *ofs)
+{
+    extract_by(flow_extract, p, in_port, mf, ofs);
     if (f) {
         miniflow_expand(mf, f);
     }
@@ -987,19 +999,6 @@ drop_word(struct miniflow *mf, unsigned int word)
  * full parse gives, which a VLAN tag forces (the key then differs by the
  * tag's word and offsets by 4).  Frames of every length, with header bytes
  * changed at random. */
-/* extract() through flow_extract_fast(). */
-static void
-extract_fast(const struct pkt *p, uint32_t in_port, struct miniflow *mf,
-             struct flow_offsets *ofs)
-{
-    uint8_t *buf = malloc(p->len ? p->len : 1);
-    assert_non_null(buf);
-    memcpy(buf, p->b, p->len);
-    memset(mf, 0x5a, sizeof *mf);
-    flow_extract_fast(buf, p->len, in_port, 0, mf, ofs);
-    free(buf);
-}
-
 static void
 test_ipv4_quick_path(void **state)
 {
@@ -1060,7 +1059,7 @@ test_ipv4_quick_path(void **state)
             /* The inline entry point the PMD uses gives the same. */
             struct miniflow mf;
             struct flow_offsets of;
-            extract_fast(&q, 3, &mf, &of);
+            extract_by(flow_extract_fast, &q, 3, &mf, &of);
             assert_true(miniflow_equal(&mq, &mf));
             assert_memory_equal(&oq, &of, sizeof oq);
             if (q.len < 14) {
