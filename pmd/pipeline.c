@@ -341,22 +341,26 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
     /* 1. Keys.  When every megaflow matches on metadata alone (in_port,
      * recirc_id: word 0) and the EMC is not used, the headers need not be
      * parsed now: an action that rewrites them parses them itself.  Only
-     * the TCP flags, which the megaflow's counters accumulate, are read. */
-    if (!use_emc && pmd->cls.n_subtables && pmd->cls.words_used == 1) {
+     * the TCP flags, which the megaflow's counters accumulate, are read.
+     * Every packet of the batch then has the same key: it is looked up
+     * once ('one_key'). */
+    bool one_key = !use_emc && pmd->cls.n_subtables
+                   && pmd->cls.words_used == 1;
+    if (one_key) {
         struct flow_offsets unparsed = {
             FLOW_OFS_UNPARSED, FLOW_OFS_NONE, FLOW_OFS_NONE,
         };
         uint32_t meta[2] = { in_port, recirc_id };
         uint64_t word0;
         memcpy(&word0, meta, sizeof word0);
+        keys[0].map = 1;
+        keys[0].values[0] = word0;
         for (uint32_t i = 0; i < n; i++) {
             bm.ofs[i] = unparsed;
             tcp_flags[i] = flow_tcp_flags(rte_pktmbuf_mtod(pkts[i],
                                                            const void *),
                                           pkts[i]->data_len);
-            keys[i].map = 1;
-            keys[i].values[0] = word0;
-            kp[i] = &keys[i];
+            kp[i] = &keys[0];
         }
     } else {
         for (uint32_t i = 0; i < n; i++) {
@@ -394,7 +398,18 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
     if (found != all) {
         uint64_t lookups = 0;
         uint32_t hits;
-        if (!found) {
+        if (one_key) {
+            /* The subtables' hit counters (their ranking) see one packet
+             * per batch; the PMD's counters see them all. */
+            hits = dpcls_lookup(&pmd->cls, kp, 1, rules, &lookups);
+            lookups *= n;
+            if (hits) {
+                for (uint32_t i = 1; i < n; i++) {
+                    rules[i] = rules[0];
+                }
+                hits = all;
+            }
+        } else if (!found) {
             hits = dpcls_lookup(&pmd->cls, kp, n, rules, &lookups);
             if (use_emc) {
                 for (uint32_t i = 0; i < n; i++) {
