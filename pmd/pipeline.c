@@ -130,8 +130,23 @@ upcall_miss(struct pmd *pmd, struct rte_mbuf *pkt, const struct batch_meta *bm,
     COUNT(pmd->stats.upcalls, 1);
 }
 
-/* Counts 'n' packets on 'mf', whose TCP flags ORed are 'tcp_flags';
- * returns its actions. */
+/* Counts 'n' packets of 'bytes' bytes on 'mf', whose TCP flags ORed are
+ * 'tcp_flags'. */
+static inline void
+count_hits(const struct pmd *pmd, struct megaflow *mf, uint32_t n,
+           uint64_t bytes, uint16_t tcp_flags)
+{
+    COUNT(mf->packets, n);
+    COUNT(mf->bytes, bytes);
+    __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
+    if (tcp_flags & ~mf->tcp_flags) {
+        __atomic_store_n(&mf->tcp_flags, mf->tcp_flags | tcp_flags,
+                         __ATOMIC_RELAXED);
+    }
+}
+
+/* Counts the 'n' packets 'pkts' on 'mf', whose TCP flags ORed are
+ * 'tcp_flags'; returns its actions. */
 static inline const struct dp_actions *
 count_group(struct pmd *pmd, struct megaflow *mf, struct rte_mbuf **pkts,
             uint32_t n, uint16_t tcp_flags)
@@ -140,13 +155,7 @@ count_group(struct pmd *pmd, struct megaflow *mf, struct rte_mbuf **pkts,
     for (uint32_t i = 0; i < n; i++) {
         bytes += rte_pktmbuf_pkt_len(pkts[i]);
     }
-    COUNT(mf->packets, n);
-    COUNT(mf->bytes, bytes);
-    __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
-    if (tcp_flags & ~mf->tcp_flags) {
-        __atomic_store_n(&mf->tcp_flags, mf->tcp_flags | tcp_flags,
-                         __ATOMIC_RELAXED);
-    }
+    count_hits(pmd, mf, n, bytes, tcp_flags);
     return __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
 }
 
@@ -157,20 +166,6 @@ execute(struct pmd *pmd, const struct dp_actions *acts,
     uint32_t dropped = dp_actions_execute(&pmd->exec, pkts, n, acts);
     if (dropped) {
         COUNT(pmd->stats.packets_dropped, dropped);
-    }
-}
-
-/* Counts one packet of 'len' bytes with TCP flags 'tcp_flags' on 'mf'. */
-static inline void
-count_packet(const struct pmd *pmd, struct megaflow *mf, uint32_t len,
-             uint16_t tcp_flags)
-{
-    COUNT(mf->packets, 1);
-    COUNT(mf->bytes, len);
-    __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
-    if (tcp_flags & ~mf->tcp_flags) {
-        __atomic_store_n(&mf->tcp_flags, mf->tcp_flags | tcp_flags,
-                         __ATOMIC_RELAXED);
     }
 }
 
@@ -281,7 +276,7 @@ execute_batch(struct pmd *pmd, struct rte_mbuf **pkts,
     for (uint32_t i = 0; i < n; i++) {
         struct megaflow *mf = megaflow_of(flows[i]);
         struct rte_mbuf *pkt = pkts[i];
-        count_packet(pmd, mf, rte_pktmbuf_pkt_len(pkt), tcp_flags[i]);
+        count_hits(pmd, mf, 1, rte_pktmbuf_pkt_len(pkt), tcp_flags[i]);
         int32_t fate = __atomic_load_n(&mf->fate, __ATOMIC_RELAXED);
         if (fate >= 0) {
             if (out_port < 0) {

@@ -166,7 +166,6 @@ pmd_poll_loop(struct pmd *pmd)
         uint64_t now = start;
         uint32_t n_total = 0;
         unsigned int n_rxqs = pmd->n_rxqs;
-        struct pmd_rxq *busy = NULL;    /* The one queue with packets. */
 
         pmd->now_tsc = start;
         for (unsigned int i = 0; i < n_rxqs; i++) {
@@ -178,9 +177,7 @@ pmd_poll_loop(struct pmd *pmd)
             }
             pipeline_process(pmd, pkts, n, q->port->port_no, 0);
             PMD_COUNT(q->packets, n);
-            if (n_rxqs == 1) {
-                busy = q;
-            } else {
+            if (n_rxqs > 1) {
                 uint64_t t = rte_rdtsc();
                 PMD_COUNT(q->cycles, t - now);
                 now = t;
@@ -191,8 +188,8 @@ pmd_poll_loop(struct pmd *pmd)
 
         uint64_t end = rte_rdtsc();
         if (n_total) {
-            if (busy) {
-                PMD_COUNT(busy->cycles, end - start);
+            if (n_rxqs == 1) {
+                PMD_COUNT(pmd->rxqs[0]->cycles, end - start);
             }
             PMD_COUNT(pmd->stats.packets_rx, n_total);
             PMD_COUNT(pmd->stats.cycles_busy, end - start);
