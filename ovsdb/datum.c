@@ -480,14 +480,18 @@ ovsdb_datum_remove(struct ovsdb_datum *d, size_t idx,
 
 struct pair {
     union ovsdb_atom key, value;
+    size_t idx;                 /* Position before the sort. */
 };
 
+/* By key, then by position: equal keys keep their order, so a
+ * deduplicating sort keeps the first of each. */
 static int
 pair_cmp(const void *a_, const void *b_, void *type_)
 {
     const struct pair *a = a_, *b = b_;
     const enum ovsdb_atomic_type *t = type_;
-    return ovsdb_atom_compare(&a->key, &b->key, *t);
+    int c = ovsdb_atom_compare(&a->key, &b->key, *t);
+    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
 size_t
@@ -507,6 +511,7 @@ ovsdb_datum_sort(struct ovsdb_datum *d, const struct ovsdb_type *t,
     }
     for (size_t i = 0; i < d->n; i++) {
         p[i].key = d->keys[i];
+        p[i].idx = i;
         if (map) {
             p[i].value = d->values[i];
         }
@@ -514,7 +519,9 @@ ovsdb_datum_sort(struct ovsdb_datum *d, const struct ovsdb_type *t,
     qsort_r(p, d->n, sizeof *p, pair_cmp, &kt);
     size_t out = 0;
     for (size_t i = 0; i < d->n; i++) {
-        if (out && !ovsdb_atom_compare(&p[i].key, &p[out - 1].key, kt)) {
+        /* Compare with the last element kept: p[out - 1] may be an
+         * element already destroyed as a duplicate. */
+        if (out && !ovsdb_atom_compare(&p[i].key, &d->keys[out - 1], kt)) {
             dups++;
             if (dedup) {
                 ovsdb_atom_destroy(&p[i].key, kt);
@@ -599,12 +606,10 @@ datum_parse(struct ovsdb_datum *d, const struct ovsdb_type *t,
         }
         ovsdb_datum_append(d, &k, map ? &v : NULL, t);
     }
-    if (!err) {
-        size_t dups = ovsdb_datum_sort(d, t, !strict);
-        if (dups && strict) {
-            err = ovsdb_error(OVSDB_E_CONSTRAINT, "%s contains duplicate %s",
-                              map ? "map" : "set", map ? "keys" : "values");
-        }
+    if (!err && ovsdb_datum_sort(d, t, false)) {
+        /* As ovsdb-server, for column values and arguments alike. */
+        err = ovsdb_error(OVSDB_E_GENERIC, map ? "map contains duplicate key"
+                                               : "set contains duplicate");
     }
     if (!err && strict) {
         err = ovsdb_datum_check_constraints(d, t);

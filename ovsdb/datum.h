@@ -95,12 +95,13 @@ void ovsdb_datum_swap(struct ovsdb_datum *, struct ovsdb_datum *);
  * ["map", [[k, v], ...]].  Checks the element count against min/max,
  * rejects duplicate keys and checks every atom's constraints.  Returns
  * NULL or an error ("syntax error" for bad JSON shapes, "constraint
- * violation" for values outside the type). */
+ * violation" for values outside the type, "ovsdb error" for duplicates). */
 json_t *ovsdb_datum_from_json(struct ovsdb_datum *, const struct ovsdb_type *,
                               const json_t *, struct ovsdb_symtab *symtab);
 /* Like ovsdb_datum_from_json() but only the JSON shape and atom types are
  * checked (no counts, no constraints): for condition and mutation
- * arguments.  Duplicates are removed, not rejected. */
+ * arguments and journal differences.  Duplicate elements (set) or keys
+ * (map) are an "ovsdb error", as in ovsdb-server. */
 json_t *ovsdb_datum_from_json_loose(struct ovsdb_datum *,
                                     const struct ovsdb_type *,
                                     const json_t *,

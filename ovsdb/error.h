@@ -24,6 +24,9 @@
 #define OVSDB_E_UNKNOWN_TABLE   "unknown table"
 #define OVSDB_E_UNKNOWN_COLUMN  "unknown column"
 #define OVSDB_E_UNKNOWN_OP      "unknown operation"
+/* ovsdb-server's tag for errors RFC 7047 names no tag for (duplicates in
+ * a set or map, for one). */
+#define OVSDB_E_GENERIC         "ovsdb error"
 
 /* New error object; 'fmt' may be NULL for no "details". */
 json_t *ovsdb_error(const char *tag, const char *fmt, ...)

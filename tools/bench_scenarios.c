@@ -156,8 +156,10 @@ setup_configure(const struct bench_run *r, struct ctl_client *ctl,
     const char *no_rate[] = { "0" };
     const char *flow_limit[] = { limit };
     const char *rule[] = {
-        "100", "ipv4(src=10.255.255.255,dst=10.255.255.255,proto=17),"
-        "udp(src=9,dst=9)", "drop",
+        "100",
+        ("ipv4(src=10.255.255.255,dst=10.255.255.255,proto=17),"
+         "udp(src=9,dst=9)"),
+        "drop",
     };
     int ret;
 

@@ -6,6 +6,7 @@ monitor_cancel, the journal across a restart, and bad input; locks;
 Open vSwitch's extensions (_Server, monitor_cond, monitor_cond_since) and
 its clients (ovs-vsctl, the Python IDL)."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -308,6 +309,39 @@ class RawRpcTest(OvsdbTestCase):
         self.assertEqual(r['result'], ['a', 1])
         r = c.request('list_dbs')
         self.assertEqual(r['result'], ['Test', '_Server'])
+
+    def test_duplicates_are_errors_not_crashes(self):
+        """A set or map with two pairs of duplicates, in a condition or a
+        mutation, from any client: an "ovsdb error" as ovsdb-server
+        answers, and the daemon (and everything committed) stays.  Each
+        of these messages killed sluiced."""
+        self.transact({'op': 'insert', 'table': 'Item',
+                       'row': {'name': 'kept', 'count': 1,
+                               'tags': ['set', ['x']]}})
+        c = self.rpc()
+        dup = ['set', ['a', 'a', 'b', 'b']]
+        server_where = [['name', 'includes', dup]]
+        r = c.request('transact', '_Server',
+                      {'op': 'select', 'table': 'Database',
+                       'where': server_where})
+        self.assertEqual(r['result'][0]['error'], 'ovsdb error')
+        self.assertIn('set contains duplicate', r['result'][0]['details'])
+        r = c.request('monitor_cond', '_Server', None,
+                      {'Database': [{'where': server_where,
+                                     'columns': ['name']}]})
+        self.assertEqual(r['error']['error'], 'ovsdb error')
+        r = c.request('transact', 'Test',
+                      {'op': 'mutate', 'table': 'Item', 'where': [],
+                       'mutations': [['tags', 'insert', dup]]})
+        self.assertEqual(r['result'][0]['error'], 'ovsdb error')
+        r = c.request('transact', 'Test',
+                      {'op': 'select', 'table': 'Item',
+                       'where': [['tags', 'includes', dup]]})
+        self.assertEqual(r['result'][0]['error'], 'ovsdb error')
+        self.assertTrue(self.d.running())
+        rows = self.transact({'op': 'select', 'table': 'Item', 'where': [],
+                              'columns': ['name', 'tags']})[0]['rows']
+        self.assertEqual(rows, [{'name': 'kept', 'tags': 'x'}])
 
     def test_garbage_closes_only_that_session(self):
         good = self.rpc()
@@ -839,6 +873,50 @@ class StartupTest(unittest.TestCase):
                     text += f.read()
         self.assertIn('cannot open database', text)
         self.assertIn('missing.db', text)
+
+    def test_difference_with_duplicates_refused(self):
+        """An "_is_diff" record whose map difference repeats keys (two
+        pairs of duplicates crashed sluiced at every start): the database
+        is refused with the reason, as ovsdb-tool refuses it, and the file
+        is left as it was.  sluicectl db-check says the same."""
+        schema = dict(SCHEMA, tables=dict(SCHEMA['tables']))
+        schema['tables']['Note'] = {
+            'columns': {'text': {'type': 'string'},
+                        'kv': {'type': {'key': 'string', 'value': 'string',
+                                        'min': 0, 'max': 'unlimited'}}},
+            'isRoot': True}
+        schema_file = self.d.path('s.ovsschema')
+        with open(schema_file, 'w') as f:
+            json.dump(schema, f)
+        db = self.d.path('t.db')
+        run([OVSDB_TOOL, 'create', db, schema_file])
+        out = run([OVSDB_TOOL, 'transact', db,
+                   json.dumps(['Test', {'op': 'insert', 'table': 'Note',
+                                        'row': {'text': 'one'}}])]).stdout
+        uuid = json.loads(out)[0]['uuid'][1]
+        rec = json.dumps({'_is_diff': True, 'Note': {uuid: {'kv': [
+            'map', [['a', '1'], ['a', '1'], ['b', '1'], ['b', '1']]]}}},
+            separators=(',', ':')).encode()
+        with open(db, 'ab') as f:
+            f.write(b'OVSDB JSON %d %s\n%s\n'
+                    % (len(rec), hashlib.sha1(rec).hexdigest().encode(), rec))
+        with open(db, 'rb') as f:
+            before = f.read()
+        r = run([OVSDB_TOOL, 'query', db,
+                 json.dumps(['Test', {'op': 'select', 'table': 'Note',
+                                      'where': []}])], check=False)
+        self.assertIn('map contains duplicate key', r.stderr)
+        with self.assertRaises(st.DaemonError):
+            self.d.start(args=['--db', db], timeout=20)
+        with open(self.d.console_file) as f:
+            text = f.read()
+        self.assertIn('cannot open database', text)
+        self.assertIn('map contains duplicate key', text)
+        r = run([st.SLUICECTL, 'db-check', db], check=False)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn('map contains duplicate key', r.stderr)
+        with open(db, 'rb') as f:
+            self.assertEqual(f.read(), before)
 
     def test_corrupt_tail_truncated(self):
         schema_file = self.d.path('s.ovsschema')

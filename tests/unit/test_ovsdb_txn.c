@@ -634,6 +634,39 @@ test_mutate_sets_maps(void **state)
                OVSDB_E_SYNTAX);
 }
 
+/* Duplicates in every argument the loose parser reads: conditions,
+ * mutations and journal differences.  Each was a crash (two pairs of
+ * duplicate strings); ovsdb-server answers each with an "ovsdb error". */
+static void
+test_duplicates_in_arguments(void **state)
+{
+    (void) state;
+    json_decref(tx_ok("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": "
+                      "{\"name\": \"m\", \"tags\": [\"map\", [[\"a\", "
+                      "\"1\"]]]}}]"));
+    tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
+           "[[\"name\", \"includes\", [\"set\", [\"a\", \"a\", \"b\", "
+           "\"b\"]]]]}]", 0, OVSDB_E_GENERIC);
+    tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
+           "[[\"tags\", \"excludes\", [\"map\", [[\"a\", \"1\"], "
+           "[\"a\", \"1\"], [\"b\", \"1\"], [\"b\", \"2\"]]]]]}]", 0,
+           OVSDB_E_GENERIC);
+    tx_err("[{\"op\": \"delete\", \"table\": \"Root\", \"where\": "
+           "[[\"ints\", \"==\", [\"set\", [1, 1, 2, 2]]]]}]", 0,
+           OVSDB_E_GENERIC);
+    mutate_err("[[\"tags\", \"insert\", [\"map\", [[\"x\", \"1\"], "
+               "[\"x\", \"1\"], [\"y\", \"1\"], [\"y\", \"1\"]]]]]",
+               OVSDB_E_GENERIC);
+    mutate_err("[[\"tags\", \"delete\", [\"set\", [\"a\", \"a\", \"b\", "
+               "\"b\"]]]]", OVSDB_E_GENERIC);
+    mutate_err("[[\"ints\", \"insert\", [\"set\", [3, 3]]]]",
+               OVSDB_E_GENERIC);
+    /* Nothing changed, and the same arguments without duplicates work. */
+    assert_json_text(root_col("m", "tags"), "[\"map\", [[\"a\", \"1\"]]]");
+    mutate_ok("[[\"tags\", \"delete\", [\"set\", [\"a\", \"b\"]]]]");
+    assert_json_text(root_col("m", "tags"), "[\"map\", []]");
+}
+
 /* ---- wait, commit, abort, comment, assert ------------------------------- */
 
 static void
@@ -1209,6 +1242,12 @@ test_diff_record_replay(void **state)
     assert_string_equal(replay(
         "{\"_is_diff\": true, \"Root\": {\"" U_P "\": {\"n\": 9, "
         "\"nope\": 1}}}"), OVSDB_E_UNKNOWN_COLUMN);
+    assert_string_equal(replay(
+        "{\"_is_diff\": true, \"Root\": {\"" U_P "\": {\"n\": 9, "
+        "\"tags\": [\"map\", [[\"q\", \"1\"], [\"q\", \"1\"], "
+        "[\"r\", \"1\"], [\"r\", \"1\"]]]}}}"), OVSDB_E_GENERIC);
+    assert_string_equal(replay_details, "record: difference for table Root "
+                        "column tags: map contains duplicate key");
     assert_json_text(root_col("p", "n"), "7");
     assert_json_text(root_col("p", "ints"), "3");
 
@@ -1442,6 +1481,7 @@ main(void)
         T(test_conditions),
         T(test_mutate_numbers),
         T(test_mutate_sets_maps),
+        T(test_duplicates_in_arguments),
         T(test_wait),
         T(test_commit_abort_comment_assert),
         T(test_atomicity),
