@@ -1,5 +1,5 @@
 /* builtin: schemas compiled into the binary. */
-#include "builtin.h"
+#include "ovsdb/builtin.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "log.h"
+#include "ovsdb/log.h"
 
 /* Generated from vswitch.ovsschema by tools/embed-file. */
 extern const char ovsdb_vswitch_schema_text[];

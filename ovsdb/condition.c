@@ -1,10 +1,10 @@
 /* ovsdb/condition: "where" conditions and column lists. */
-#include "condition.h"
+#include "ovsdb/condition.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "ovsdb/error.h"
 
 static const char *const function_names[] = {
     [OVSDB_F_LT] = "<", [OVSDB_F_LE] = "<=", [OVSDB_F_EQ] = "==",

@@ -11,9 +11,9 @@
 
 #include <jansson.h>
 
-#include "datum.h"
-#include "row.h"
-#include "schema.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/row.h"
+#include "ovsdb/schema.h"
 
 enum ovsdb_function {
     OVSDB_F_LT,

@@ -1,5 +1,5 @@
 /* ovsdb/datum: OVSDB atoms and datums (RFC 7047 section 5.1). */
-#include "datum.h"
+#include "ovsdb/datum.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "ovsdb/error.h"
 
 /* ---- Symbol table ----------------------------------------------------- */
 

@@ -16,8 +16,8 @@
 
 #include <jansson.h>
 
-#include "types.h"
-#include "uuid.h"
+#include "ovsdb/types.h"
+#include "ovsdb/uuid.h"
 
 union ovsdb_atom {
     int64_t integer;

@@ -1,5 +1,5 @@
 /* ovsdb/db: in-memory databases, commit callbacks and journal records. */
-#include "db.h"
+#include "ovsdb/db.h"
 
 #include <errno.h>
 #include <stdlib.h>

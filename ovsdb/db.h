@@ -15,8 +15,8 @@
 
 #include <jansson.h>
 
-#include "row.h"
-#include "schema.h"
+#include "ovsdb/row.h"
+#include "ovsdb/schema.h"
 
 struct ovsdb_db;
 struct ovsdb_txn;

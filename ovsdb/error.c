@@ -1,5 +1,5 @@
 /* ovsdb/error: RFC 7047 error objects. */
-#include "error.h"
+#include "ovsdb/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

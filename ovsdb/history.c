@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server_internal.h"
+#include "ovsdb/server_internal.h"
 
 struct osrv_hist_row {
     struct ovsdb_table *table;

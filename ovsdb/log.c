@@ -1,5 +1,5 @@
 /* ovsdb/log: see log.h. */
-#include "log.h"
+#include "ovsdb/log.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,9 +18,9 @@
 
 #include <openssl/evp.h>
 
-#include "dstr.h"
-#include "loop.h"
-#include "vlog.h"
+#include "src/util/dstr.h"
+#include "src/util/loop.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_log);
 

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "condition.h"
-#include "error.h"
-#include "server_internal.h"
-#include "stream_rpc.h"
-#include "uuid.h"
-#include "vlog.h"
+#include "ovsdb/condition.h"
+#include "ovsdb/error.h"
+#include "ovsdb/server_internal.h"
+#include "ovsdb/uuid.h"
+#include "src/util/stream_rpc.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_monitor);
 

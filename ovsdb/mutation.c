@@ -1,11 +1,11 @@
 /* ovsdb/mutation: mutate's mutators. */
-#include "mutation.h"
+#include "ovsdb/mutation.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "ovsdb/error.h"
 
 static const char *const mutator_names[] = {
     [OVSDB_M_ADD] = "+=", [OVSDB_M_SUB] = "-=", [OVSDB_M_MUL] = "*=",

@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "datum.h"
-#include "schema.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/schema.h"
 
 enum ovsdb_mutator {
     OVSDB_M_ADD,

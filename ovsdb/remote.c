@@ -2,18 +2,18 @@
  * its listener (passive) or its one outgoing connection attempt and the
  * reconnect timer (active), its probe setting and its status; its
  * sessions belong to the server (server.c) and point back to it. */
-#include "server.h"
+#include "ovsdb/server.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop.h"
-#include "server_internal.h"
-#include "stream.h"
-#include "stream_rpc.h"
-#include "vlog.h"
+#include "ovsdb/server_internal.h"
+#include "src/util/loop.h"
+#include "src/util/stream.h"
+#include "src/util/stream_rpc.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_remote);
 

@@ -1,10 +1,10 @@
 /* ovsdb/row: rows and UUID-keyed row maps. */
-#include "row.h"
+#include "ovsdb/row.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "ovsdb/db.h"
 
 const struct ovsdb_table_schema *
 ovsdb_row_schema(const struct ovsdb_row *row)

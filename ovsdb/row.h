@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "datum.h"
-#include "schema.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/schema.h"
 
 struct ovsdb_table;
 struct ovsdb_txn_row;

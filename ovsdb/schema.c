@@ -1,11 +1,11 @@
 /* ovsdb/schema: database schemas (RFC 7047 section 3.2). */
-#include "schema.h"
+#include "ovsdb/schema.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "ovsdb/error.h"
 
 static bool
 is_id(const char *s)

@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "types.h"
+#include "ovsdb/types.h"
 
 #define OVSDB_COL_UUID 0
 #define OVSDB_COL_VERSION 1

@@ -1,6 +1,6 @@
 /* ovsdb/server: JSON-RPC sessions, databases and the RFC 7047 methods
  * other than monitoring (ovsdb/monitor.c). */
-#include "server.h"
+#include "ovsdb/server.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,15 +8,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
-#include "log.h"
-#include "loop.h"
-#include "schema.h"
-#include "server_internal.h"
-#include "stream_rpc.h"
-#include "txn.h"
-#include "uuid.h"
-#include "vlog.h"
+#include "ovsdb/error.h"
+#include "ovsdb/log.h"
+#include "ovsdb/schema.h"
+#include "ovsdb/server_internal.h"
+#include "ovsdb/txn.h"
+#include "ovsdb/uuid.h"
+#include "src/util/loop.h"
+#include "src/util/stream_rpc.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_server);
 

@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "db.h"
-#include "uuid.h"
+#include "ovsdb/db.h"
+#include "ovsdb/uuid.h"
 
 struct loop;
 struct loop_timer;

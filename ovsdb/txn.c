@@ -1,14 +1,14 @@
 /* ovsdb/txn: RFC 7047 "transact" operations. */
-#include "txn.h"
+#include "ovsdb/txn.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "condition.h"
-#include "error.h"
-#include "mutation.h"
-#include "txn_internal.h"
+#include "ovsdb/condition.h"
+#include "ovsdb/error.h"
+#include "ovsdb/mutation.h"
+#include "ovsdb/txn_internal.h"
 
 /* ---- The transaction's view of the tables ----------------------------- */
 

@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "db.h"
+#include "ovsdb/db.h"
 
 /* Whether this session owns lock 'name' (for "assert"). */
 typedef bool ovsdb_lock_owned_cb(const char *name, void *aux);

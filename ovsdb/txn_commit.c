@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "txn_internal.h"
+#include "ovsdb/error.h"
+#include "ovsdb/txn_internal.h"
 
 static void
 touch(struct ovsdb_txn *txn, struct ovsdb_row *r, long d)

@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "datum.h"
-#include "db.h"
-#include "dstr.h"
-#include "txn.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/db.h"
+#include "ovsdb/txn.h"
+#include "src/util/dstr.h"
 
 /* A row the transaction touched: 'old' is the committed row (NULL if
  * inserted), 'new' the transaction's copy (NULL if deleted).  Both point

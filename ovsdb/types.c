@@ -1,13 +1,13 @@
 /* ovsdb/types: the OVSDB type system (RFC 7047 section 3.2). */
-#include "types.h"
+#include "ovsdb/types.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "datum.h"
-#include "error.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/error.h"
 
 static const char *const atomic_names[] = {
     [OVSDB_TYPE_VOID] = "void",

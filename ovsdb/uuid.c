@@ -1,5 +1,5 @@
 /* ovsdb/uuid: RFC 4122 UUIDs. */
-#include "uuid.h"
+#include "ovsdb/uuid.h"
 
 #include <ctype.h>
 #include <errno.h>

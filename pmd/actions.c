@@ -1,5 +1,5 @@
 /* actions: datapath action lists, their text form and their executor. */
-#include "actions.h"
+#include "pmd/actions.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,9 +9,9 @@
 
 #include <rte_mbuf.h>
 
-#include "dstr.h"
-#include "packet.h"
-#include "tx.h"
+#include "pmd/packet.h"
+#include "pmd/tx.h"
+#include "src/util/dstr.h"
 
 #define DP_EXEC_BATCH 32
 

@@ -59,7 +59,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rewrite.h"
+#include "pmd/rewrite.h"
 
 struct rte_mbuf;
 struct tx_ctx;

@@ -1,6 +1,6 @@
 /* dp: the datapath's port space and tunables, driven by the control
  * thread.  The PMD set is in dp_pmds.c, the text output in dp_show.c. */
-#include "dp.h"
+#include "pmd/dp.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -10,17 +10,18 @@
 #include <rte_cycles.h>
 #include <rte_mempool.h>
 
-#include "actions.h"
-#include "dpcls.h"
-#include "dp_private.h"
-#include "dstr.h"
-#include "emc.h"
-#include "megaflow.h"
-#include "pmd.h"
-#include "port.h"
-#include "rxq_sched.h"
-#include "tx.h"
-#include "vlog.h"
+#include "pmd/actions.h"
+#include "pmd/dp_private.h"
+#include "pmd/dpcls.h"
+#include "pmd/emc.h"
+#include "pmd/megaflow.h"
+#include "pmd/pmd.h"
+#include "pmd/pmd_private.h"
+#include "pmd/port.h"
+#include "pmd/rxq_sched.h"
+#include "pmd/tx.h"
+#include "src/util/dstr.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(dp);
 
@@ -663,4 +664,47 @@ dp_set_pmd_idle_sleep(struct dp *dp, unsigned int us, struct dstr *err)
     }
     dp_sync(dp);
     return 0;
+}
+
+unsigned int
+dp_n_pmds(const struct dp *dp)
+{
+    return dp->n_pmds;
+}
+
+struct pmd *
+dp_pmd(const struct dp *dp, unsigned int i)
+{
+    return i < dp->n_pmds ? dp->pmds[i] : NULL;
+}
+
+uint64_t
+dp_pmd_mask(const struct dp *dp)
+{
+    return dp->pmd_mask;
+}
+
+struct port *
+dp_port(const struct dp *dp, uint32_t port_no)
+{
+    return port_no < DP_MAX_PORTS ? dp->ports[port_no] : NULL;
+}
+
+struct tx_ctx *
+dp_control_tx(const struct dp *dp)
+{
+    return dp->control_tx;
+}
+
+void
+dp_get_tunables(const struct dp *dp, struct dp_tunables *t)
+{
+    *t = (struct dp_tunables) {
+        .pmd_idle_sleep_us = dp->pmd_idle_sleep_us,
+        .flow_limit = dp->flow_limit,
+        .max_idle_ms = dp->max_idle_ms,
+        .emc_insert_inv_prob = dp->emc_insert_inv_prob,
+        .upcall_rate = dp->upcall_rate,
+        .upcall_burst = dp->upcall_burst,
+    };
 }

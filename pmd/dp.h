@@ -15,7 +15,8 @@
  * to a device in the iteration it is in (at most one burst per rx queue),
  * and upcalls that could not be handled.  Nothing else is lost by any of
  * these calls.  struct port_config and struct port_status are in port.h;
- * the control-socket commands built on these calls are in src/dp_ctl.c. */
+ * the control-socket commands built on these calls are in src/dp_ctl.c.
+ * struct dp is private to pmd/ (dp_private.h). */
 #ifndef SLUICE_DP_H
 #define SLUICE_DP_H
 
@@ -49,41 +50,7 @@ struct pmd;
 struct tx_ctx;
 struct tx_port_stats;
 struct dp_actions;
-
 struct pmd_rxq;
-
-struct dp {
-    struct port *ports[DP_MAX_PORTS];
-    struct pmd_rxq *rxqs[DP_MAX_PORTS];     /* Each port's n_rxq queues. */
-    struct pmd *pmds[DP_MAX_PMDS];          /* Sorted by core. */
-    unsigned int n_pmds;
-    uint64_t pmd_mask;              /* Cores of pmds[]. */
-    uint64_t usable_cores;          /* Where PMDs may run. */
-    bool slot_used[DP_N_SLOTS];     /* Sending-thread slots taken. */
-    unsigned int pmd_idle_sleep_us;
-    bool hold_rxqs;                 /* Ports added now are not polled. */
-    uint32_t next_port_no;          /* Where the search for a free one
-                                     * starts. */
-    /* Each port's rx queue affinity (dp_port_set_rxq_affinity): the core
-     * queue q is pinned to for q < n_rxq_pins[p], -1 if not pinned. */
-    int *rxq_pins[DP_MAX_PORTS];
-    uint16_t n_rxq_pins[DP_MAX_PORTS];
-    uint64_t isolated_cores;        /* PMDs the assignment isolated. */
-
-    /* Tunables (dp_set_*). */
-    unsigned int flow_limit;        /* Megaflows per PMD. */
-    unsigned int max_idle_ms;       /* Megaflow idle expiry. */
-    unsigned int emc_insert_inv_prob;
-    uint64_t upcall_rate;           /* Per PMD per second; 0: no limit. */
-    uint64_t upcall_burst;
-    struct tx_ctx *control_tx;      /* The control thread's tx context. */
-    struct tx_port_stats *retired_tx;   /* Per port: of PMDs gone. */
-    struct dp_zombie_pool *zombies; /* Mempools waiting for their mbufs. */
-
-    /* Handles every upcall still queued by a PMD about to stop. */
-    void (*drain_upcalls)(struct pmd *, void *aux);
-    void *drain_aux;
-};
 
 /* Creates the datapath and starts a PMD thread on each core of
  * 'pmd_mask'.  Returns NULL with a message in 'err' on failure. */
@@ -252,6 +219,29 @@ int dp_port_set_rxq_affinity(struct dp *, uint32_t port_no,
 /* Waits until every PMD has applied all commands sent so far.  Returns 0
  * or -ETIMEDOUT. */
 int dp_sync(struct dp *);
+
+/* ---- What other layers read. ---- */
+
+/* The PMDs, sorted by core: dp_pmd(dp, i) for i < dp_n_pmds(dp). */
+unsigned int dp_n_pmds(const struct dp *);
+struct pmd *dp_pmd(const struct dp *, unsigned int i);
+/* The cores of the PMDs. */
+uint64_t dp_pmd_mask(const struct dp *);
+/* Port 'port_no', or NULL. */
+struct port *dp_port(const struct dp *, uint32_t port_no);
+/* The control thread's tx context (tx.h), for packets it sends. */
+struct tx_ctx *dp_control_tx(const struct dp *);
+
+/* The values of the tunables (dp_set_*). */
+struct dp_tunables {
+    unsigned int pmd_idle_sleep_us;
+    unsigned int flow_limit;
+    unsigned int max_idle_ms;
+    unsigned int emc_insert_inv_prob;
+    uint64_t upcall_rate;
+    uint64_t upcall_burst;
+};
+void dp_get_tunables(const struct dp *, struct dp_tunables *);
 
 /* Text for the control-socket commands. */
 void dp_format_ports(struct dp *, struct dstr *);

@@ -1,6 +1,6 @@
 /* dp_pmds: the datapath's PMD set - starting and stopping PMD threads
  * while traffic flows, and assigning rx queues to them. */
-#include "dp.h"
+#include "pmd/dp.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_private.h"
-#include "dstr.h"
-#include "pmd.h"
-#include "port.h"
-#include "rxq_sched.h"
-#include "tx.h"
-#include "vlog.h"
+#include "pmd/dp_private.h"
+#include "pmd/pmd.h"
+#include "pmd/pmd_private.h"
+#include "pmd/port.h"
+#include "pmd/rxq_sched.h"
+#include "pmd/tx.h"
+#include "src/util/dstr.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(dp_pmds);
 

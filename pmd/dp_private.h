@@ -1,19 +1,54 @@
-/* dp_private: helpers shared by the datapath's files (dp.c: ports and
- * tunables, dp_pmds.c: the PMD set and rx queue assignment, dp_show.c:
- * text for the control socket).  Control thread only; not for other
- * modules. */
+/* dp_private: struct dp and the helpers shared by the datapath's files
+ * (dp.c: ports and tunables, dp_pmds.c: the PMD set and rx queue
+ * assignment, dp_show.c: text for the control socket).  Control thread
+ * only; not for other layers, which use dp.h. */
 #ifndef SLUICE_DP_PRIVATE_H
 #define SLUICE_DP_PRIVATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dp.h"
+#include "pmd/dp.h"
 
 struct pmd;
 struct pmd_rxq;
 struct port;
+struct tx_ctx;
 struct tx_port_stats;
+struct dp_zombie_pool;
+
+struct dp {
+    struct port *ports[DP_MAX_PORTS];
+    struct pmd_rxq *rxqs[DP_MAX_PORTS];     /* Each port's n_rxq queues. */
+    struct pmd *pmds[DP_MAX_PMDS];          /* Sorted by core. */
+    unsigned int n_pmds;
+    uint64_t pmd_mask;              /* Cores of pmds[]. */
+    uint64_t usable_cores;          /* Where PMDs may run. */
+    bool slot_used[DP_N_SLOTS];     /* Sending-thread slots taken. */
+    unsigned int pmd_idle_sleep_us;
+    bool hold_rxqs;                 /* Ports added now are not polled. */
+    uint32_t next_port_no;          /* Where the search for a free one
+                                     * starts. */
+    /* Each port's rx queue affinity (dp_port_set_rxq_affinity): the core
+     * queue q is pinned to for q < n_rxq_pins[p], -1 if not pinned. */
+    int *rxq_pins[DP_MAX_PORTS];
+    uint16_t n_rxq_pins[DP_MAX_PORTS];
+    uint64_t isolated_cores;        /* PMDs the assignment isolated. */
+
+    /* Tunables (dp_set_*). */
+    unsigned int flow_limit;        /* Megaflows per PMD. */
+    unsigned int max_idle_ms;       /* Megaflow idle expiry. */
+    unsigned int emc_insert_inv_prob;
+    uint64_t upcall_rate;           /* Per PMD per second; 0: no limit. */
+    uint64_t upcall_burst;
+    struct tx_ctx *control_tx;      /* The control thread's tx context. */
+    struct tx_port_stats *retired_tx;   /* Per port: of PMDs gone. */
+    struct dp_zombie_pool *zombies; /* Mempools waiting for their mbufs. */
+
+    /* Handles every upcall still queued by a PMD about to stop. */
+    void (*drain_upcalls)(struct pmd *, void *aux);
+    void *drain_aux;
+};
 
 /* Assigns 'q' to the PMD on the core it is pinned to, else to the
  * non-isolated PMD with the fewest queues; leaves it unpolled (with a

@@ -1,19 +1,20 @@
 /* dp_show: the datapath's text for the control socket (dpctl/show,
  * pmd-stats-show, pmd-perf-show, pmd-rxq-show) and the PMD stats clear. */
-#include "dp.h"
+#include "pmd/dp.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_cycles.h>
 
-#include "dp_private.h"
-#include "dstr.h"
-#include "emc.h"
-#include "megaflow.h"
-#include "pmd.h"
-#include "port.h"
-#include "tx.h"
+#include "pmd/dp_private.h"
+#include "pmd/emc.h"
+#include "pmd/megaflow.h"
+#include "pmd/pmd.h"
+#include "pmd/pmd_private.h"
+#include "pmd/port.h"
+#include "pmd/tx.h"
+#include "src/util/dstr.h"
 
 void
 dp_format_ports(struct dp *dp, struct dstr *s)

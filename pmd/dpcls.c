@@ -1,12 +1,12 @@
 /* dpcls: the megaflow classifier (tuple-space search).  See dpcls.h. */
-#include "dpcls.h"
+#include "pmd/dpcls.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "dpcls_private.h"
+#include "pmd/dpcls_private.h"
 
 
 static subtable_lookup_func *subtable_lookup_for(unsigned int n_words);

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "flow.h"
+#include "pmd/flow.h"
 
 /* Largest batch dpcls_lookup() takes. */
 #define DPCLS_MAX_BATCH 32

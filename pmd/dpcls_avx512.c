@@ -10,7 +10,7 @@
  * inserted by dpcls.c are found.  Keys whose map does not fit (a mask word
  * the key lacks, or past its 8th value) and big tables, where the generic
  * lookup prefetches, go the generic way. */
-#include "dpcls_private.h"
+#include "pmd/dpcls_private.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -15,7 +15,7 @@
 #include <nmmintrin.h>
 #endif
 
-#include "dpcls.h"
+#include "pmd/dpcls.h"
 
 #define ALL_WORDS ((UINT64_C(1) << FLOW_N_WORDS) - 1)
 

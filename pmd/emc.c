@@ -1,5 +1,5 @@
 /* emc: the exact-match cache.  See emc.h. */
-#include "emc.h"
+#include "pmd/emc.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -24,8 +24,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dpcls.h"
-#include "flow.h"
+#include "pmd/dpcls.h"
+#include "pmd/flow.h"
 
 #define EMC_WAYS 4
 #define EMC_MAX_VALUES 15           /* Longer keys are not cached. */

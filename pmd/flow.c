@@ -16,7 +16,7 @@
  * only for headers that were complete and valid (an IPv4 header whose
  * total length exceeds the frame is malformed and contributes nothing, as
  * in Open vSwitch). */
-#include "flow.h"
+#include "pmd/flow.h"
 
 #include <arpa/inet.h>
 #include <endian.h>
@@ -25,9 +25,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dstr.h"
-#include "flow_bytes.h"
-#include "flow_fast.h"
+#include "pmd/flow_bytes.h"
+#include "pmd/flow_fast.h"
+#include "src/util/dstr.h"
 
 #ifdef __SSE4_2__
 #include <nmmintrin.h>

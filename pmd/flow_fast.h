@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "flow.h"
-#include "flow_bytes.h"
+#include "pmd/flow.h"
+#include "pmd/flow_bytes.h"
 
 /* The common frame - untagged Ethernet, IPv4 without options and not a
  * fragment, a complete UDP or TCP header - in one pass with the words at

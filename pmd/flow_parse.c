@@ -6,7 +6,7 @@
  * such as vlan vid/pcp/dei or mpls label/tc/bos/ttl share one parser.
  * Scanning never goes past the terminating NUL: every step looks at the
  * current character before moving. */
-#include "flow_parse.h"
+#include "pmd/flow_parse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dstr.h"
-#include "flow.h"
+#include "pmd/flow.h"
+#include "src/util/dstr.h"
 
 #define ARRAY_SIZE(A) (sizeof (A) / sizeof (A)[0])
 

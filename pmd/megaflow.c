@@ -1,5 +1,5 @@
 /* megaflow: installed datapath flows, control-thread side. */
-#include "megaflow.h"
+#include "pmd/megaflow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,11 +8,13 @@
 
 #include <rte_cycles.h>
 
-#include "actions.h"
-#include "dp.h"
-#include "dstr.h"
-#include "pmd.h"
-#include "vlog.h"
+#include "pmd/actions.h"
+#include "pmd/dp.h"
+#include "pmd/dp_private.h"
+#include "pmd/pmd.h"
+#include "pmd/pmd_private.h"
+#include "src/util/dstr.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(megaflow);
 
@@ -409,4 +411,16 @@ megaflow_format(const struct megaflow *mf, struct dstr *s,
     }
     dstr_put(s, ", actions:");
     dp_actions_format(mf->actions, s, port_name, aux);
+}
+
+struct megaflow_table *
+megaflow_table(struct pmd *pmd)
+{
+    return &pmd->flows;
+}
+
+unsigned int
+megaflow_count(const struct pmd *pmd)
+{
+    return pmd->flows.n_flows;
 }

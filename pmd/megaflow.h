@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dpcls.h"
-#include "flow.h"
+#include "pmd/dpcls.h"
+#include "pmd/flow.h"
 
 struct dp_actions;
 struct dstr;
@@ -70,6 +70,11 @@ struct megaflow_table {
 void megaflow_table_init(struct megaflow_table *);
 /* Frees every megaflow (the PMD must no longer use them). */
 void megaflow_table_destroy(struct megaflow_table *);
+
+/* The control thread's table of the megaflows of 'pmd'. */
+struct megaflow_table *megaflow_table(struct pmd *);
+/* How many megaflows 'pmd' has. */
+unsigned int megaflow_count(const struct pmd *);
 
 /* Finds the megaflow of 'pmd' whose mask and masked key cover 'key'. */
 struct megaflow *megaflow_lookup(struct pmd *, const struct miniflow *key);

@@ -8,7 +8,7 @@
 
 #include <rte_mbuf.h>
 
-#include "flow.h"
+#include "pmd/flow.h"
 
 struct packet_meta {
     /* Written for every packet: in the first cache line of the area. */

@@ -1,5 +1,5 @@
 /* pipeline: key extraction, caches, upcalls and execution for a batch. */
-#include "pipeline.h"
+#include "pmd/pipeline.h"
 
 #include <string.h>
 #ifdef __SSE4_2__
@@ -11,14 +11,16 @@
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
-#include "actions.h"
-#include "dpcls.h"
-#include "emc.h"
-#include "flow.h"
-#include "flow_fast.h"
-#include "megaflow.h"
-#include "packet.h"
-#include "pmd.h"
+#include "pmd/actions.h"
+#include "pmd/dpcls.h"
+#include "pmd/emc.h"
+#include "pmd/flow.h"
+#include "pmd/flow_fast.h"
+#include "pmd/megaflow.h"
+#include "pmd/packet.h"
+#include "pmd/pmd.h"
+#include "pmd/pmd_private.h"
+#include "pmd/upcall_ring.h"
 
 #define COUNT(X, N) __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
 

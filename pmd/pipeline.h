@@ -13,18 +13,6 @@ struct rte_mbuf;
 #define PIPELINE_BATCH 32
 #define PIPELINE_MAX_RECIRC 6
 
-/* What travels on a PMD's upcall ring. */
-enum upcall_kind {
-    UPCALL_MISS,            /* No megaflow matched. */
-    UPCALL_USERSPACE,       /* A userspace action sent it. */
-};
-
-struct upcall_msg {
-    struct rte_mbuf *pkt;
-    uint32_t kind;          /* enum upcall_kind. */
-    uint32_t cookie;        /* Userspace action's cookie. */
-};
-
 /* Processes 'n' (at most PIPELINE_BATCH) packets received on datapath
  * port 'in_port' (or recirculated with 'recirc_id').  Takes ownership of
  * the mbufs. */

@@ -1,5 +1,5 @@
 /* pmd: poll-mode threads - the poll loop, its counters and commands. */
-#include "pmd.h"
+#include "pmd/pmd.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -17,13 +17,16 @@
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
-#include "actions.h"
-#include "dp.h"
-#include "dstr.h"
-#include "packet.h"
-#include "pipeline.h"
-#include "port.h"
-#include "vlog.h"
+#include "pmd/actions.h"
+#include "pmd/dp.h"
+#include "pmd/dp_private.h"
+#include "pmd/packet.h"
+#include "pmd/pipeline.h"
+#include "pmd/pmd_private.h"
+#include "pmd/port.h"
+#include "pmd/upcall_ring.h"
+#include "src/util/dstr.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(pmd);
 
@@ -506,4 +509,17 @@ pmd_wait(struct pmd *pmd, unsigned int timeout_ms)
         pmd_idle_sleep(10);
     }
     return 0;
+}
+
+unsigned int
+pmd_core_id(const struct pmd *pmd)
+{
+    return pmd->core_id;
+}
+
+unsigned int
+upcall_ring_dequeue(struct pmd *pmd, struct upcall_msg *msgs, unsigned int n)
+{
+    return rte_ring_sc_dequeue_burst_elem(pmd->upcall_ring, msgs,
+                                          sizeof msgs[0], n, NULL);
 }

@@ -1,5 +1,5 @@
 /* port: DPDK ethdev set-up, counters and tear-down. */
-#include "port.h"
+#include "pmd/port.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,9 +12,9 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "dstr.h"
-#include "packet.h"
-#include "vlog.h"
+#include "pmd/packet.h"
+#include "src/util/dstr.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(port);
 

@@ -1,5 +1,5 @@
 /* rewrite: masked header rewrites with incremental checksum updates. */
-#include "rewrite.h"
+#include "pmd/rewrite.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "flow.h"
+#include "pmd/flow.h"
 
 struct rewrite_eth {
     uint8_t src[6];

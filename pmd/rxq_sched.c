@@ -1,5 +1,5 @@
 /* rxq_sched: rx queue to PMD assignment policy. */
-#include "rxq_sched.h"
+#include "pmd/rxq_sched.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,11 +1,12 @@
 /* tx: per-thread transmit buffering and bursts. */
-#include "tx.h"
+#include "pmd/tx.h"
 
 #include <string.h>
 
 #include <rte_ethdev.h>
 
-#include "port.h"
+#include "pmd/dp_private.h"
+#include "pmd/port.h"
 
 #define TX_COUNT(X, N) \
     __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)

@@ -18,7 +18,7 @@
 
 #include <rte_mbuf.h>
 
-#include "dp.h"
+#include "pmd/dp.h"
 
 #define TX_BURST 32
 

@@ -1,5 +1,5 @@
 /* bridge: the reconciler from the Open_vSwitch database to the datapath. */
-#include "bridge.h"
+#include "src/bridge.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -10,23 +10,23 @@
 #include <rte_ethdev.h>
 #include <rte_version.h>
 
-#include "bridge_cfg.h"
-#include "bridge_flood.h"
-#include "bridge_iface.h"
-#include "bridge_status.h"
-#include "bridge_tunables.h"
-#include "db.h"
-#include "dp.h"
-#include "dstr.h"
-#include "error.h"
-#include "loop.h"
-#include "options.h"
-#include "port.h"
-#include "rxq_sched.h"
-#include "txn.h"
-#include "upcall.h"
-#include "vlog.h"
-#include "xlate.h"
+#include "ofproto/bridge_flood.h"
+#include "ofproto/upcall.h"
+#include "ofproto/xlate.h"
+#include "ovsdb/db.h"
+#include "ovsdb/error.h"
+#include "ovsdb/txn.h"
+#include "pmd/dp.h"
+#include "pmd/port.h"
+#include "pmd/rxq_sched.h"
+#include "src/bridge_cfg.h"
+#include "src/bridge_iface.h"
+#include "src/bridge_status.h"
+#include "src/bridge_tunables.h"
+#include "src/options.h"
+#include "src/util/dstr.h"
+#include "src/util/loop.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(bridge);
 
@@ -213,7 +213,7 @@ rt_open(struct rt_iface *rt, struct iface_plan *plan)
         if (rt->cfg && !strcmp(rt->cfg->type, "internal")) {
             /* As in Open vSwitch, the host side of an internal port
              * starts administratively down ("ip link set NAME up"). */
-            rte_eth_dev_set_link_down(br.dp->ports[port_no]->port_id);
+            rte_eth_dev_set_link_down(dp_port(br.dp, port_no)->port_id);
         }
     }
     dstr_free(&err);
@@ -339,7 +339,7 @@ set_port_mac(struct rt_iface *rt, const uint8_t mac[6])
     memcpy(addr.addr_bytes, mac, 6);
     if (rt_device_open(rt)
         && rte_eth_dev_default_mac_addr_set(
-               br.dp->ports[rt->port_no]->port_id, &addr)) {
+               dp_port(br.dp, rt->port_no)->port_id, &addr)) {
         VLOG_WARN("interface %s: cannot change its MAC", rt->name);
     }
 }
@@ -431,7 +431,7 @@ reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
         }
         if (host_down && rt_device_open(rt)) {
             /* Restarting the device brought the host side up. */
-            rte_eth_dev_set_link_down(br.dp->ports[rt->port_no]->port_id);
+            rte_eth_dev_set_link_down(dp_port(br.dp, rt->port_no)->port_id);
         }
         dstr_free(&err);
         return;
@@ -573,7 +573,7 @@ update_links(void)
     for (size_t i = 0; i < br.n_ifaces; i++) {
         struct rt_iface *rt = br.ifaces[i];
         struct port *port = rt->seen && rt->port_no != NO_PORT
-                            ? br.dp->ports[rt->port_no] : NULL;
+                            ? dp_port(br.dp, rt->port_no) : NULL;
         bool up = false;
         uint32_t speed;
         if (!port) {

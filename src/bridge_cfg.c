@@ -1,5 +1,5 @@
 /* bridge_cfg: reading the configuration snapshot from the database. */
-#include "bridge_cfg.h"
+#include "src/bridge_cfg.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datum.h"
-#include "db.h"
-#include "row.h"
-#include "schema.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/db.h"
+#include "ovsdb/row.h"
+#include "ovsdb/schema.h"
 
 static char *
 xstrdup(const char *s)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uuid.h"
+#include "ovsdb/uuid.h"
 
 struct ovsdb_db;
 struct ovsdb_row;

@@ -1,12 +1,12 @@
 /* bridge_iface: Interface rows to datapath devices. */
-#include "bridge_iface.h"
+#include "src/bridge_iface.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bridge_cfg.h"
-#include "dstr.h"
+#include "src/bridge_cfg.h"
+#include "src/util/dstr.h"
 
 /* Kernel interface names (IFNAMSIZ - 1), used inside devargs. */
 #define KERNEL_NAME_MAX 15

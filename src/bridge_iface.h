@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "port.h"
+#include "pmd/port.h"
 
 struct cfg_iface;
 struct dstr;

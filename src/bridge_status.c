@@ -1,11 +1,11 @@
 /* bridge_status: Interface status columns from the datapath. */
-#include "bridge_status.h"
+#include "src/bridge_status.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "dp.h"
-#include "port.h"
+#include "pmd/dp.h"
+#include "pmd/port.h"
 
 static json_t *
 empty_set(void)

@@ -1,15 +1,15 @@
 /* bridge_tunables: other_config keys to dp_set_*(). */
-#include "bridge_tunables.h"
+#include "src/bridge_tunables.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bridge_cfg.h"
-#include "dp.h"
-#include "dstr.h"
-#include "vlog.h"
+#include "pmd/dp.h"
+#include "src/bridge_cfg.h"
+#include "src/util/dstr.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(bridge_tunables);
 
@@ -44,14 +44,16 @@ static struct {
 static uint64_t
 current(struct dp *dp, enum tunable t)
 {
+    struct dp_tunables v;
+    dp_get_tunables(dp, &v);
     switch (t) {
-    case T_PMD_MASK: return dp->pmd_mask;
-    case T_IDLE_SLEEP: return dp->pmd_idle_sleep_us;
-    case T_EMC_PROB: return dp->emc_insert_inv_prob;
-    case T_FLOW_LIMIT: return dp->flow_limit;
-    case T_MAX_IDLE: return dp->max_idle_ms;
-    case T_UPCALL_RATE: return dp->upcall_rate;
-    case T_UPCALL_BURST: return dp->upcall_burst;
+    case T_PMD_MASK: return dp_pmd_mask(dp);
+    case T_IDLE_SLEEP: return v.pmd_idle_sleep_us;
+    case T_EMC_PROB: return v.emc_insert_inv_prob;
+    case T_FLOW_LIMIT: return v.flow_limit;
+    case T_MAX_IDLE: return v.max_idle_ms;
+    case T_UPCALL_RATE: return v.upcall_rate;
+    case T_UPCALL_BURST: return v.upcall_burst;
     case N_TUNABLES: break;
     }
     return 0;
@@ -116,9 +118,9 @@ apply(struct dp *dp, enum tunable t, uint64_t v, struct dstr *err)
         return v > UINT32_MAX ? (dstr_put(err, "too large"), -EINVAL)
                : dp_set_max_idle(dp, (unsigned int) v, err);
     case T_UPCALL_RATE:
-        return dp_set_upcall_limit(dp, v, dp->upcall_burst, err);
+        return dp_set_upcall_limit(dp, v, current(dp, T_UPCALL_BURST), err);
     case T_UPCALL_BURST:
-        return dp_set_upcall_limit(dp, dp->upcall_rate, v, err);
+        return dp_set_upcall_limit(dp, current(dp, T_UPCALL_RATE), v, err);
     case N_TUNABLES:
         break;
     }

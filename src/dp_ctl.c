@@ -1,20 +1,20 @@
 /* dp_ctl: datapath commands on the control socket. */
-#include "dp_ctl.h"
+#include "src/dp_ctl.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions.h"
-#include "ctl.h"
-#include "dp.h"
-#include "dstr.h"
-#include "flow_parse.h"
-#include "megaflow.h"
-#include "pmd.h"
-#include "port.h"
-#include "upcall.h"
+#include "ofproto/upcall.h"
+#include "pmd/actions.h"
+#include "pmd/dp.h"
+#include "pmd/flow_parse.h"
+#include "pmd/megaflow.h"
+#include "pmd/pmd.h"
+#include "pmd/port.h"
+#include "src/util/ctl.h"
+#include "src/util/dstr.h"
 
 static int
 cmd_add_if(int argc, const char *argv[], struct dstr *reply, void *dp_)
@@ -122,15 +122,15 @@ cmd_dump_flows(int argc, const char *argv[], struct dstr *reply, void *dp_)
     struct dp *dp = dp_;
     (void) argc;
     (void) argv;
-    for (unsigned int i = 0; i < dp->n_pmds; i++) {
-        struct pmd *pmd = dp->pmds[i];
+    for (unsigned int i = 0; i < dp_n_pmds(dp); i++) {
+        struct pmd *pmd = dp_pmd(dp, i);
         struct dpcls_cursor c;
         struct dpcls_rule *r;
-        if (dp->n_pmds > 1) {
+        if (dp_n_pmds(dp) > 1) {
             dstr_printf(reply, "flow-dump from pmd on cpu core: %u\n",
-                        pmd->core_id);
+                        pmd_core_id(pmd));
         }
-        DPCLS_FOR_EACH (r, &c, &pmd->flows.shadow) {
+        DPCLS_FOR_EACH (r, &c, &megaflow_table(pmd)->shadow) {
             const struct megaflow *mf =
                 DPCLS_CONTAINER_OF(r, struct megaflow, shadow);
             megaflow_format(mf, reply, dp_port_name, dp);
@@ -172,8 +172,8 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
 
     /* Decide for every PMD first, so the command does all or nothing. */
     struct megaflow *found[DP_MAX_PMDS];
-    for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        found[p] = megaflow_find_exact(dp->pmds[p], &key, &mask);
+    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+        found[p] = megaflow_find_exact(dp_pmd(dp, p), &key, &mask);
         if ((found[p] && !modify) || (!found[p] && !create)) {
             dstr_put(reply, found[p] ? "flow already exists\n"
                                      : "flow does not exist\n");
@@ -181,8 +181,8 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
             return 1;
         }
     }
-    for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        struct pmd *pmd = dp->pmds[p];
+    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+        struct pmd *pmd = dp_pmd(dp, p);
         struct dp_actions *copy = dp_actions_clone(acts);
         if (!copy) {
             dstr_put(reply, "out of memory\n");
@@ -196,7 +196,7 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
         int error = megaflow_install(pmd, &key, &mask, copy, NULL);
         if (error) {
             dstr_printf(reply, "cannot install the flow on pmd %u: %s\n",
-                        pmd->core_id,
+                        pmd_core_id(pmd),
                         error == -EEXIST ? "it overlaps an installed "
                         "megaflow with the same mask"
                         : error == -ENOSPC ? "flow limit reached"
@@ -205,8 +205,8 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
             for (unsigned int q = 0; q < p; q++) {
                 struct megaflow *mf;
                 if (!found[q]
-                    && (mf = megaflow_find_exact(dp->pmds[q], &key, &mask))) {
-                    megaflow_delete(dp->pmds[q], mf);
+                    && (mf = megaflow_find_exact(dp_pmd(dp, q), &key, &mask))) {
+                    megaflow_delete(dp_pmd(dp, q), mf);
                 }
             }
             free(acts);
@@ -239,10 +239,10 @@ cmd_del_flow(int argc, const char *argv[], struct dstr *reply, void *dp_)
         return 1;
     }
     int found = 0;
-    for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        struct megaflow *mf = megaflow_find_exact(dp->pmds[p], &key, &mask);
+    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+        struct megaflow *mf = megaflow_find_exact(dp_pmd(dp, p), &key, &mask);
         if (mf) {
-            megaflow_delete(dp->pmds[p], mf);
+            megaflow_delete(dp_pmd(dp, p), mf);
             found++;
         }
     }
@@ -260,8 +260,8 @@ cmd_del_flows(int argc, const char *argv[], struct dstr *reply, void *dp_)
     (void) argc;
     (void) argv;
     (void) reply;
-    for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        megaflow_flush(dp->pmds[p]);
+    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+        megaflow_flush(dp_pmd(dp, p));
     }
     return 0;
 }
@@ -375,14 +375,14 @@ cmd_set_pmd_cpu_mask(int argc, const char *argv[], struct dstr *reply,
                     argv[1]);
         return 1;
     }
-    uint64_t old = dp->pmd_mask;
+    uint64_t old = dp_pmd_mask(dp);
     if (dp_set_pmd_mask(dp, mask, reply)) {
         dstr_put(reply, "\n");
         return 1;
     }
     dstr_printf(reply, "pmd cpu mask 0x%llx (was 0x%llx): %u pmd thread%s\n",
-                mask, (unsigned long long) old, dp->n_pmds,
-                dp->n_pmds == 1 ? "" : "s");
+                mask, (unsigned long long) old, dp_n_pmds(dp),
+                dp_n_pmds(dp) == 1 ? "" : "s");
     return 0;
 }
 

@@ -1,5 +1,5 @@
 /* eal: EAL arguments and initialisation. */
-#include "eal.h"
+#include "src/eal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
-#include "dstr.h"
-#include "options.h"
-#include "vlog.h"
+#include "src/options.h"
+#include "src/util/dstr.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(eal);
 

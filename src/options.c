@@ -1,5 +1,5 @@
 /* options: sluiced's command-line parsing and core selection. */
-#include "options.h"
+#include "src/options.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "sluice_config.h"
-#include "stream.h"
+#include "src/util/stream.h"
 
 enum {
     OPT_RUN_DIR = 256,

@@ -1,13 +1,13 @@
 /* ovsdb_ctl: control-socket commands of the OVSDB server. */
-#include "ovsdb_ctl.h"
+#include "src/ovsdb_ctl.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
-#include "dstr.h"
-#include "server.h"
+#include "ovsdb/server.h"
+#include "src/util/ctl.h"
+#include "src/util/dstr.h"
 
 static int
 cmd_compact(int argc, const char *argv[], struct dstr *reply, void *srv)

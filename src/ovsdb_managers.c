@@ -1,5 +1,5 @@
 /* ovsdb_managers: Manager rows -> OVSDB remotes (see the header). */
-#include "ovsdb_managers.h"
+#include "src/ovsdb_managers.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,14 +9,14 @@
 
 #include <jansson.h>
 
-#include "db.h"
-#include "error.h"
-#include "loop.h"
-#include "server.h"
-#include "stream.h"
-#include "txn.h"
-#include "uuid.h"
-#include "vlog.h"
+#include "ovsdb/db.h"
+#include "ovsdb/error.h"
+#include "ovsdb/server.h"
+#include "ovsdb/txn.h"
+#include "ovsdb/uuid.h"
+#include "src/util/loop.h"
+#include "src/util/stream.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_managers);
 

@@ -1,6 +1,6 @@
 /* bench_proc: children, signals, clock, temporary files and terminal
  * output of sluice-bench. */
-#include "bench_proc.h"
+#include "tools/bench_proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dstr.h"
+#include "src/util/dstr.h"
 
 /* ---- Stop flag, clock. ---- */
 

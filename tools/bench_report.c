@@ -1,5 +1,5 @@
 /* bench_report: the table and the CSV file of sluice-bench. */
-#include "bench_report.h"
+#include "tools/bench_report.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -6,7 +6,7 @@
 #ifndef SLUICE_BENCH_REPORT_H
 #define SLUICE_BENCH_REPORT_H
 
-#include "bench.h"
+#include "tools/bench.h"
 
 /* 'res' holds 'n' results, 'repeat' consecutive runs per measurement. */
 void bench_report_table(const struct bench_result *res, int n, int repeat,

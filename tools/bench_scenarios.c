@@ -7,17 +7,17 @@
  * debug rule table a megaflow's mask is the union of the masks of every
  * rule examined, i.e. of every rule down to the one that matched, so the
  * rule order below decides which subtables exist. */
-#include "bench_scenarios.h"
+#include "tools/bench_scenarios.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench_proc.h"
-#include "bench_sluiced.h"
-#include "ctl_client.h"
-#include "dstr.h"
+#include "src/util/ctl_client.h"
+#include "src/util/dstr.h"
+#include "tools/bench_proc.h"
+#include "tools/bench_sluiced.h"
 
 /* Both ends of every scenario: a pcap replayed forever, and a sink, with
  * a priority-0 rule in_port(rx0) -> tx0 (--output).  The pcap vdev comes

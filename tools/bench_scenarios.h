@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bench.h"
+#include "tools/bench.h"
 
 struct bench_argv;
 struct ctl_client;

@@ -1,5 +1,5 @@
 /* bench_sluiced: sluiced under measurement. */
-#include "bench_sluiced.h"
+#include "tools/bench_sluiced.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "bench_proc.h"
-#include "bench_scenarios.h"
-#include "ctl_client.h"
-#include "dstr.h"
+#include "src/util/ctl_client.h"
+#include "src/util/dstr.h"
+#include "tools/bench.h"
+#include "tools/bench_proc.h"
+#include "tools/bench_scenarios.h"
 
 /* Setup stops measuring once this share of the flows is installed: the
  * rest are found ever more rarely among packets of installed flows, and

@@ -1,5 +1,5 @@
 /* bench_testpmd: dpdk-testpmd as the reference. */
-#include "bench_testpmd.h"
+#include "tools/bench_testpmd.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "bench_proc.h"
-#include "bench_scenarios.h"
+#include "tools/bench.h"
+#include "tools/bench_proc.h"
+#include "tools/bench_scenarios.h"
 
 struct testpmd_state {
     int port;                   /* Port of the stats block being read. */

@@ -1,5 +1,5 @@
 /* pcapgen: classic pcap writer of N UDP/IPv4 flows, and a pcap reader. */
-#include "pcapgen.h"
+#include "tools/pcapgen.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

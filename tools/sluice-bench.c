@@ -24,14 +24,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "bench_proc.h"
-#include "bench_report.h"
-#include "bench_scenarios.h"
-#include "bench_sluiced.h"
-#include "bench_testpmd.h"
-#include "pcapgen.h"
 #include "sluice_config.h"
+#include "tools/bench.h"
+#include "tools/bench_proc.h"
+#include "tools/bench_report.h"
+#include "tools/bench_scenarios.h"
+#include "tools/bench_sluiced.h"
+#include "tools/bench_testpmd.h"
+#include "tools/pcapgen.h"
 
 #define MBUF_HEADROOM 128
 #define EXTRA_MBUFS 16384

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcapgen.h"
 #include "sluice_config.h"
+#include "tools/pcapgen.h"
 
 static void
 usage(void)

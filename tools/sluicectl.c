@@ -21,11 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl_client.h"
 #include "sluice_config.h"
-#include "sluicectl_db.h"
-#include "sluicectl_file.h"
-#include "sluicectl_generic.h"
+#include "src/util/ctl_client.h"
+#include "tools/sluicectl_db.h"
+#include "tools/sluicectl_file.h"
+#include "tools/sluicectl_generic.h"
 
 #define EXIT_CMD_ERROR 2
 

@@ -1,5 +1,5 @@
 /* sluicectl_db: bridge and port commands over OVSDB "transact". */
-#include "sluicectl_db.h"
+#include "tools/sluicectl_db.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "sluicectl_rpc.h"
+#include "tools/sluicectl_rpc.h"
 
 #define DB_NAME "Open_vSwitch"
 

@@ -8,7 +8,7 @@
 #ifndef SLUICE_SLUICECTL_DB_H
 #define SLUICE_SLUICECTL_DB_H
 
-#include "sluicectl_rpc.h"
+#include "tools/sluicectl_rpc.h"
 
 /* Runs the database command argv[0] with its arguments argv[1..].
  * Returns an exit status: 0 success, 1 connection or protocol failure,

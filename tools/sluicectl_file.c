@@ -1,5 +1,5 @@
 /* sluicectl_file: offline database file commands. */
-#include "sluicectl_file.h"
+#include "tools/sluicectl_file.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -11,14 +11,14 @@
 
 #include <jansson.h>
 
-#include "builtin.h"
-#include "db.h"
-#include "error.h"
-#include "log.h"
-#include "schema.h"
-#include "sluicectl_rpc.h"
-#include "txn.h"
-#include "vlog.h"
+#include "ovsdb/builtin.h"
+#include "ovsdb/db.h"
+#include "ovsdb/error.h"
+#include "ovsdb/log.h"
+#include "ovsdb/schema.h"
+#include "ovsdb/txn.h"
+#include "src/util/vlog.h"
+#include "tools/sluicectl_rpc.h"
 
 #define CMD_ERROR SCTL_EXIT_CMD_ERROR
 

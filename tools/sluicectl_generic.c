@@ -1,16 +1,16 @@
 /* sluicectl_generic: show, list, find, get, set, add, remove, clear,
  * destroy. */
-#include "sluicectl_generic.h"
+#include "tools/sluicectl_generic.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dstr.h"
-#include "sluicectl_show.h"
-#include "sluicectl_snap.h"
-#include "sluicectl_value.h"
+#include "src/util/dstr.h"
+#include "tools/sluicectl_show.h"
+#include "tools/sluicectl_snap.h"
+#include "tools/sluicectl_value.h"
 
 #define CMD_ERROR SCTL_EXIT_CMD_ERROR
 

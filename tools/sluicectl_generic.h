@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "sluicectl_rpc.h"
+#include "tools/sluicectl_rpc.h"
 
 /* Is 'name' one of the commands below? */
 bool sluicectl_generic_has(const char *name);

@@ -1,5 +1,5 @@
 /* sluicectl_rpc: blocking OVSDB client connection for sluicectl. */
-#include "sluicectl_rpc.h"
+#include "tools/sluicectl_rpc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "loop.h"
+#include "src/util/loop.h"
 
 #define DEFAULT_DB "Open_vSwitch"
 

@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "jsonrpc.h"
+#include "src/util/jsonrpc.h"
 
 #define SCTL_EXIT_CMD_ERROR 2
 

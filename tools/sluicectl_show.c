@@ -1,10 +1,10 @@
 /* sluicectl_show: ovs-vsctl's "show". */
-#include "sluicectl_show.h"
+#include "tools/sluicectl_show.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "sluicectl_value.h"
+#include "tools/sluicectl_value.h"
 
 #define MAX_SHOW_COLS 4
 #define MAX_DEPTH 8

@@ -6,8 +6,8 @@
 #ifndef SLUICE_SLUICECTL_SHOW_H
 #define SLUICE_SLUICECTL_SHOW_H
 
-#include "dstr.h"
-#include "sluicectl_snap.h"
+#include "src/util/dstr.h"
+#include "tools/sluicectl_snap.h"
 
 /* Fetches what it needs into 's' and appends the text to 'out'.  Returns
  * 0 or a negative errno (message printed). */

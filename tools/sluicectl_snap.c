@@ -1,5 +1,5 @@
 /* sluicectl_snap: schema, row snapshot and names for sluicectl. */
-#include "sluicectl_snap.h"
+#include "tools/sluicectl_snap.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dstr.h"
-#include "error.h"
+#include "ovsdb/error.h"
+#include "src/util/dstr.h"
 
 /* How ovs-vsctl lets records of a table be named besides their UUID. */
 struct name_rule {

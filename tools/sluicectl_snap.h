@@ -14,10 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "db.h"
-#include "row.h"
-#include "schema.h"
-#include "sluicectl_rpc.h"
+#include "ovsdb/db.h"
+#include "ovsdb/row.h"
+#include "ovsdb/schema.h"
+#include "tools/sluicectl_rpc.h"
 
 struct sctl_rows {
     struct ovsdb_row **rows;    /* Sorted by UUID. */

@@ -1,5 +1,5 @@
 /* sluicectl_value: ovs-vsctl's value syntax. */
-#include "sluicectl_value.h"
+#include "tools/sluicectl_value.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "dstr.h"
-#include "error.h"
+#include "ovsdb/error.h"
+#include "src/util/dstr.h"
 
 #define MAX_RANGE 4096          /* Elements of one integer range. */
 

@@ -12,9 +12,9 @@
 
 #include <stdbool.h>
 
-#include "datum.h"
-#include "dstr.h"
-#include "types.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/types.h"
+#include "src/util/dstr.h"
 
 /* Parses all of 's' as one atom of 'base'.  With 'check', also checks
  * the base type's constraints.  Returns NULL, or an error message (free()

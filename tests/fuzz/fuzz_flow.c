@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dstr.h"
-#include "flow.h"
+#include "pmd/flow.h"
+#include "src/util/dstr.h"
 
 #define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
 

@@ -15,10 +15,10 @@
 
 #include <jansson.h>
 
-#include "db.h"
-#include "error.h"
-#include "schema.h"
-#include "txn.h"
+#include "ovsdb/db.h"
+#include "ovsdb/error.h"
+#include "ovsdb/schema.h"
+#include "ovsdb/txn.h"
 
 #define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
 

@@ -22,11 +22,12 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-#include "actions.h"
-#include "dp.h"
-#include "dstr.h"
-#include "packet.h"
-#include "tx.h"
+#include "pmd/actions.h"
+#include "pmd/dp.h"
+#include "pmd/dp_private.h"
+#include "pmd/packet.h"
+#include "pmd/tx.h"
+#include "src/util/dstr.h"
 
 #define N_MBUFS 1023
 

@@ -12,12 +12,12 @@
 
 #include <cmocka.h>
 
-#include "bridge_cfg.h"
-#include "builtin.h"
-#include "db.h"
-#include "schema.h"
-#include "txn.h"
-#include "uuid.h"
+#include "ovsdb/builtin.h"
+#include "ovsdb/db.h"
+#include "ovsdb/schema.h"
+#include "ovsdb/txn.h"
+#include "ovsdb/uuid.h"
+#include "src/bridge_cfg.h"
 
 /* JSON written with single quotes, to keep the C strings readable. */
 static json_t *

@@ -13,10 +13,10 @@
 
 #include <arpa/inet.h>
 
-#include "actions.h"
-#include "bridge_flood.h"
-#include "dp.h"
-#include "xlate.h"
+#include "ofproto/bridge_flood.h"
+#include "ofproto/xlate.h"
+#include "pmd/actions.h"
+#include "pmd/dp.h"
 
 /* The output ports of 'acts', in order; every action must be an output. */
 static size_t

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "bridge_cfg.h"
-#include "bridge_iface.h"
-#include "dstr.h"
+#include "src/bridge_cfg.h"
+#include "src/bridge_iface.h"
+#include "src/util/dstr.h"
 
 #define MAX_OPTS 8
 

@@ -17,12 +17,12 @@
 
 #include <cmocka.h>
 
-#include "ctl.h"
-#include "ctl_client.h"
-#include "dstr.h"
-#include "jsonrpc.h"
-#include "loop.h"
 #include "sluice_config.h"
+#include "src/util/ctl.h"
+#include "src/util/ctl_client.h"
+#include "src/util/dstr.h"
+#include "src/util/jsonrpc.h"
+#include "src/util/loop.h"
 
 #define VERSION_REPLY "sluiced (Sluice) " SLUICE_VERSION "\n"
 

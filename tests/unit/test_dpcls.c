@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "dpcls.h"
+#include "pmd/dpcls.h"
 
 struct megaflow {
     int id;

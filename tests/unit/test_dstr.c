@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "dstr.h"
+#include "src/util/dstr.h"
 
 static void
 test_empty(void **state)

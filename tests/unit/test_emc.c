@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "emc.h"
+#include "pmd/emc.h"
 
 /* A miniflow of 'n' words (0..n-1) whose values derive from 'id'. */
 static void

@@ -9,10 +9,10 @@
 
 #include <cmocka.h>
 
-#include "dstr.h"
-#include "flow.h"
-#include "flow_fast.h"
-#include "packet_builder.h"
+#include "pmd/flow.h"
+#include "pmd/flow_fast.h"
+#include "src/util/dstr.h"
+#include "tests/unit/packet_builder.h"
 
 #define W(FIELD) (UINT64_C(1) << FLOW_WORD(FIELD))
 

@@ -12,10 +12,10 @@
 
 #include <cmocka.h>
 
-#include "dstr.h"
-#include "flow.h"
-#include "packet_builder.h"
-#include "flow_parse.h"
+#include "pmd/flow.h"
+#include "pmd/flow_parse.h"
+#include "src/util/dstr.h"
+#include "tests/unit/packet_builder.h"
 
 static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x02 };

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "jsonrpc.h"
+#include "src/util/jsonrpc.h"
 
 /* A stream with the awkward cases: braces and brackets inside strings,
  * escaped quotes and backslashes, \u escapes (incl. a surrogate pair),

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "loop.h"
+#include "src/util/loop.h"
 
 struct fd_state {
     struct loop *loop;

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "options.h"
+#include "src/options.h"
 
 static enum options_result
 parse(struct sluiced_options *o, char *err, int argc, ...)

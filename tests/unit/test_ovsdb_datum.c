@@ -9,10 +9,10 @@
 
 #include <cmocka.h>
 
-#include "datum.h"
-#include "error.h"
-#include "types.h"
-#include "uuid.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/error.h"
+#include "ovsdb/types.h"
+#include "ovsdb/uuid.h"
 
 static json_t *
 parse(const char *text)

@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "log.h"
-#include "loop.h"
+#include "ovsdb/log.h"
+#include "src/util/loop.h"
 
 #define OVSDB_TOOL "/usr/bin/ovsdb-tool"
 

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "schema.h"
+#include "ovsdb/error.h"
+#include "ovsdb/schema.h"
 
 static const char good[] =
     "{\"name\": \"Demo\", \"version\": \"1.2.3\", \"cksum\": \"1 2\","

@@ -16,11 +16,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "db.h"
-#include "log.h"
-#include "loop.h"
-#include "server.h"
-#include "txn.h"
+#include "ovsdb/db.h"
+#include "ovsdb/log.h"
+#include "ovsdb/server.h"
+#include "ovsdb/txn.h"
+#include "src/util/loop.h"
 
 static const char *const SCHEMA =
     "{\"name\": \"T\", \"version\": \"1.0.0\", \"tables\": {"

@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "db.h"
-#include "error.h"
-#include "txn.h"
+#include "ovsdb/db.h"
+#include "ovsdb/error.h"
+#include "ovsdb/txn.h"
 
 static const char schema_text[] =
     "{\"name\": \"Test\", \"version\": \"1.0.0\", \"tables\": {"

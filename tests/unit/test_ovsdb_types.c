@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "datum.h"
-#include "error.h"
-#include "types.h"
+#include "ovsdb/datum.h"
+#include "ovsdb/error.h"
+#include "ovsdb/types.h"
 
 static json_t *
 parse(const char *text)

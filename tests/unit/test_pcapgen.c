@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pcapgen.h"
+#include "tools/pcapgen.h"
 
 static uint32_t
 be32(const uint8_t *p)

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "rewrite.h"
+#include "pmd/rewrite.h"
 
 /* Deterministic pseudo-random numbers (xorshift64*). */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "actions.h"
-#include "rule_table.h"
+#include "ofproto/rule_table.h"
+#include "pmd/actions.h"
 
 static struct dp_actions *
 output(uint32_t port)

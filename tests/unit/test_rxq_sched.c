@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "rxq_sched.h"
+#include "pmd/rxq_sched.h"
 
 static void
 test_pick_round_robin(void **state)

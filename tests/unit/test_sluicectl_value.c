@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "sluicectl_value.h"
+#include "ovsdb/error.h"
+#include "tools/sluicectl_value.h"
 
 /* A column type from its schema JSON. */
 static struct ovsdb_type

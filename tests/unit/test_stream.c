@@ -22,11 +22,11 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "jsonrpc.h"
-#include "loop.h"
-#include "stream.h"
-#include "stream_rpc.h"
-#include "stream_ssl.h"
+#include "src/util/jsonrpc.h"
+#include "src/util/loop.h"
+#include "src/util/stream.h"
+#include "src/util/stream_rpc.h"
+#include "src/util/stream_ssl.h"
 
 #define MAX_RPCS 64
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "vlog.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(testmod);
 

@@ -1,5 +1,5 @@
 /* bridge_flood: flooding between the ports of a bridge. */
-#include "bridge_flood.h"
+#include "ofproto/bridge_flood.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -8,8 +8,8 @@
 
 #include <arpa/inet.h>
 
-#include "actions.h"
-#include "dp.h"
+#include "pmd/actions.h"
+#include "pmd/dp.h"
 
 struct flood_vlan {
     enum flood_vlan_mode mode;

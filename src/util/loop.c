@@ -1,5 +1,5 @@
 /* loop: epoll event loop with timers for the control thread. */
-#include "loop.h"
+#include "src/util/loop.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -1,5 +1,5 @@
 /* vlog: per-module logging to console and file, configurable at run time. */
-#include "vlog.h"
+#include "src/util/vlog.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -11,9 +11,9 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "ctl.h"
-#include "dstr.h"
-#include "loop.h"
+#include "src/util/ctl.h"
+#include "src/util/dstr.h"
+#include "src/util/loop.h"
 
 static struct vlog_module *modules;
 static pthread_mutex_t vlog_mutex = PTHREAD_MUTEX_INITIALIZER;

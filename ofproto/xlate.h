@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "flow.h"
+#include "pmd/flow.h"
 
 struct dp_actions;
 

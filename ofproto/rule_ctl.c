@@ -1,22 +1,22 @@
 /* rule_ctl: debug rules on the control socket; the rule table as the
  * translation provider. */
-#include "rule_ctl.h"
+#include "ofproto/rule_ctl.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions.h"
-#include "ctl.h"
-#include "dp.h"
-#include "dstr.h"
-#include "flow_parse.h"
-#include "megaflow.h"
-#include "pmd.h"
-#include "port.h"
-#include "rule_table.h"
-#include "upcall.h"
-#include "xlate.h"
+#include "ofproto/rule_table.h"
+#include "ofproto/upcall.h"
+#include "ofproto/xlate.h"
+#include "pmd/actions.h"
+#include "pmd/dp.h"
+#include "pmd/flow_parse.h"
+#include "pmd/megaflow.h"
+#include "pmd/pmd.h"
+#include "pmd/port.h"
+#include "src/util/ctl.h"
+#include "src/util/dstr.h"
 
 static struct rule_table table;
 

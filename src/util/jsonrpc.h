@@ -4,7 +4,7 @@
  * a receive buffer that turns arbitrary chunks of bytes into whole
  * messages (jsonrpc_rx), a bounded send queue flushed with non-blocking
  * writes (jsonrpc_tx), and helpers that build and check requests and
- * replies.  Used by the control socket and, later, by OVSDB. */
+ * replies.  Used by the control socket and the OVSDB server. */
 #ifndef SLUICE_JSONRPC_H
 #define SLUICE_JSONRPC_H
 

@@ -1,5 +1,5 @@
 /* xlate: the translation hook and its chain of providers. */
-#include "xlate.h"
+#include "ofproto/xlate.h"
 
 #include <errno.h>
 #include <stdlib.h>

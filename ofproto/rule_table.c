@@ -1,5 +1,5 @@
 /* rule_table: priority-ordered rules with megaflow-safe masks. */
-#include "rule_table.h"
+#include "ofproto/rule_table.h"
 
 #include <errno.h>
 #include <stdbool.h>

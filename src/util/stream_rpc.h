@@ -25,7 +25,7 @@
 
 #include <jansson.h>
 
-#include "jsonrpc.h"
+#include "src/util/jsonrpc.h"
 
 struct loop;
 struct stream;

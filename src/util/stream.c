@@ -1,5 +1,5 @@
 /* stream: unix, tcp and ssl streams and listeners, probe and backoff. */
-#include "stream.h"
+#include "src/util/stream.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "stream_ssl.h"
+#include "src/util/stream_ssl.h"
 
 enum stream_state {
     ST_CONNECTING,      /* Non-blocking connect() in progress. */

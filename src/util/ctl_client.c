@@ -1,5 +1,5 @@
 /* ctl_client: blocking control-socket client. */
-#include "ctl_client.h"
+#include "src/util/ctl_client.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -11,9 +11,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "dstr.h"
-#include "jsonrpc.h"
-#include "loop.h"
+#include "src/util/dstr.h"
+#include "src/util/jsonrpc.h"
+#include "src/util/loop.h"
 
 #define CTL_CLIENT_DEFAULT_RUN_DIR "/run/sluice"
 

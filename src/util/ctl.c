@@ -1,5 +1,5 @@
 /* ctl: control socket server and command registry. */
-#include "ctl.h"
+#include "src/util/ctl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,11 +10,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "dstr.h"
-#include "jsonrpc.h"
-#include "loop.h"
 #include "sluice_config.h"
-#include "vlog.h"
+#include "src/util/dstr.h"
+#include "src/util/jsonrpc.h"
+#include "src/util/loop.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ctl);
 

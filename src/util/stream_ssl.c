@@ -3,7 +3,7 @@
  * The TLS session reads and writes its socket through a small BIO of our
  * own rather than OpenSSL's socket BIO, only so that writes use
  * send(MSG_NOSIGNAL): a peer that vanishes must not raise SIGPIPE. */
-#include "stream_ssl.h"
+#include "src/util/stream_ssl.h"
 
 #include <errno.h>
 #include <limits.h>

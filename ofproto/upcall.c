@@ -1,25 +1,25 @@
 /* upcall: miss handling, megaflow installation and expiry. */
-#include "upcall.h"
+#include "ofproto/upcall.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
-#include <rte_ring.h>
 
-#include "actions.h"
-#include "dp.h"
-#include "dstr.h"
-#include "flow.h"
-#include "loop.h"
-#include "megaflow.h"
-#include "packet.h"
-#include "pipeline.h"
-#include "pmd.h"
-#include "tx.h"
-#include "vlog.h"
-#include "xlate.h"
+#include "ofproto/xlate.h"
+#include "pmd/actions.h"
+#include "pmd/dp.h"
+#include "pmd/flow.h"
+#include "pmd/megaflow.h"
+#include "pmd/packet.h"
+#include "pmd/pipeline.h"
+#include "pmd/pmd.h"
+#include "pmd/tx.h"
+#include "pmd/upcall_ring.h"
+#include "src/util/dstr.h"
+#include "src/util/loop.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(upcall);
 
@@ -73,7 +73,7 @@ static void
 execute(struct pmd *pmd, struct rte_mbuf *pkt, const struct dp_actions *acts)
 {
     struct dp_exec_ctx ctx = {
-        .tx = upcall_dp->control_tx,
+        .tx = dp_control_tx(upcall_dp),
         .userspace = control_userspace,
         .recirc = control_recirc,
         .aux = pmd,
@@ -124,7 +124,7 @@ handle_miss(struct pmd *pmd, struct rte_mbuf *pkt)
     } else {
         stats.install_failed++;
         VLOG_WARN_RL(&rl, "pmd %u: megaflow not installed: %s",
-                     pmd->core_id, strerror(-error));
+                     pmd_core_id(pmd), strerror(-error));
     }
     xlate_translate(&flow, &out);
     execute(pmd, pkt, out.actions);
@@ -138,8 +138,7 @@ upcall_run_pmd(struct pmd *pmd, unsigned int budget)
     unsigned int done = 0;
     while (done < budget) {
         struct upcall_msg msgs[UPCALL_BURST];
-        unsigned int n = rte_ring_sc_dequeue_burst_elem(
-            pmd->upcall_ring, msgs, sizeof msgs[0], UPCALL_BURST, NULL);
+        unsigned int n = upcall_ring_dequeue(pmd, msgs, UPCALL_BURST);
         if (!n) {
             break;
         }
@@ -161,10 +160,10 @@ upcall_run(struct dp *dp, unsigned int budget)
     unsigned int total = 0;
 
     upcall_dp = dp;
-    for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        total += upcall_run_pmd(dp->pmds[p], budget);
+    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+        total += upcall_run_pmd(dp_pmd(dp, p), budget);
     }
-    tx_flush(dp->control_tx);
+    tx_flush(dp_control_tx(dp));
     return total;
 }
 
@@ -176,7 +175,7 @@ upcall_drain_pmd(struct pmd *pmd, void *dp_)
     struct dp *dp = dp_;
     upcall_dp = dp;
     unsigned int n = upcall_run_pmd(pmd, UINT32_MAX);
-    tx_flush(dp->control_tx);
+    tx_flush(dp_control_tx(dp));
     stats.drained += n;
 }
 
@@ -206,10 +205,12 @@ static void
 on_expire(void *dp_)
 {
     struct dp *dp = dp_;
-    for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        struct pmd *pmd = dp->pmds[p];
-        stats.expired += megaflow_expire(pmd, dp->max_idle_ms,
-                                         pmd->flows.n_flows / 10 + 256);
+    struct dp_tunables t;
+    dp_get_tunables(dp, &t);
+    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+        struct pmd *pmd = dp_pmd(dp, p);
+        stats.expired += megaflow_expire(pmd, t.max_idle_ms,
+                                         megaflow_count(pmd) / 10 + 256);
     }
 }
 
@@ -270,8 +271,8 @@ unsigned int
 upcall_revalidate(struct dp *dp)
 {
     unsigned int modified = 0, deleted = 0;
-    for (unsigned int p = 0; p < dp->n_pmds; p++) {
-        megaflow_revalidate(dp->pmds[p], revalidate_megaflow, NULL,
+    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+        megaflow_revalidate(dp_pmd(dp, p), revalidate_megaflow, NULL,
                             &modified, &deleted);
     }
     stats.revalidated += modified;

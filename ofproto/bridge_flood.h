@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xlate.h"
+#include "ofproto/xlate.h"
 
 struct flood_topo;
 

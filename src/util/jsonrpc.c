@@ -7,7 +7,7 @@
  * reports must be the span's end).  So "need more bytes" is decided by
  * the scanner and "invalid" by Jansson, never by guessing from a parse
  * error whether the input was merely truncated. */
-#include "jsonrpc.h"
+#include "src/util/jsonrpc.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -6,7 +6,7 @@
  * and frees it.  A failure outside any entry (in stream_rpc_send() called
  * for another session, say) arms a zero-delay timer that does the same
  * from the loop. */
-#include "stream_rpc.h"
+#include "src/util/stream_rpc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop.h"
-#include "stream.h"
-#include "vlog.h"
+#include "src/util/loop.h"
+#include "src/util/stream.h"
+#include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(stream_rpc);
 

@@ -1,5 +1,5 @@
 /* dstr: growable string buffer. */
-#include "dstr.h"
+#include "src/util/dstr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
