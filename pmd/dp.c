@@ -244,20 +244,31 @@ dp_assign_rxq(struct dp *dp, struct pmd_rxq *q)
         }
     }
     struct pmd *pmd = dp->pmds[best];
+    if (pmd_add_rxq(pmd, q)) {
+        VLOG_ERR("out of memory: queue %u of port %s not polled", q->qid,
+                 q->port->name);
+        return;
+    }
     q->pmd = pmd;
     pmd->n_assigned++;
-    pmd_add_rxq(pmd, q);
 }
 
-void
+int
 dp_unassign_rxq(struct dp *dp, struct pmd_rxq *q)
 {
     (void) dp;
     if (q->pmd) {
-        pmd_del_rxq(q->pmd, q);
+        int error = pmd_del_rxq(q->pmd, q);
+        if (error) {
+            /* Still polled there: never let a second PMD poll it. */
+            VLOG_ERR("out of memory: queue %u of port %s stays on core %u",
+                     q->qid, q->port->name, pmd_core_id(q->pmd));
+            return error;
+        }
         q->pmd->n_assigned--;
         q->pmd = NULL;
     }
+    return 0;
 }
 
 bool
@@ -286,9 +297,10 @@ dp_assign_port_rxqs(struct dp *dp, struct port *port)
     }
 }
 
-/* Stops polling 'port' and sending to it: afterwards no thread touches
- * the device. */
-static void
+/* Stops polling 'port' and sending to it.  Returns 0 once no thread
+ * touches the device any more, or -ETIMEDOUT if a PMD did not answer
+ * (then it may still: leave the device alone). */
+static int
 dp_port_quiesce(struct dp *dp, struct port *port)
 {
     for (uint16_t q = 0; q < port->n_rxq; q++) {
@@ -296,7 +308,7 @@ dp_port_quiesce(struct dp *dp, struct port *port)
     }
     tx_flush(dp->control_tx);
     SHARED_PUBLISH(port->tx_off, true);
-    dp_barrier(dp);
+    return dp_barrier(dp);
 }
 
 /* Lets threads send to 'port' again and polls it, if it should be. */
@@ -339,6 +351,121 @@ dp_zombie_add(struct dp *dp, struct rte_mempool *mp)
     }
 }
 
+/* A removed port whose device closes once no PMD can touch it. */
+struct dp_closing {
+    struct dp_closing *next;
+    struct dp *dp;
+    struct port *port;
+    struct pmd_rxq *rxqs;
+    unsigned int waiting;       /* PMDs yet to move past the removal. */
+};
+
+/* The device name in 'devargs' (up to the first comma). */
+static size_t
+devname_len(const char *devargs)
+{
+    return devargs ? strcspn(devargs, ",") : 0;
+}
+
+static void
+dp_close_now(struct dp *dp, struct port *port, struct pmd_rxq *rxqs)
+{
+    /* Its mbufs may still sit in other ports' tx rings: the pool is freed
+     * only when all have come back. */
+    struct rte_mempool *mp;
+    free(rxqs);
+    port_close(port, &mp);
+    dp_zombie_add(dp, mp);
+    dp_reap_mempools(dp);
+}
+
+/* pmd_defer() callback: one more PMD has moved past the removal. */
+static void
+dp_closing_pmd_done(void *c_)
+{
+    struct dp_closing *c = c_;
+    if (--c->waiting) {
+        return;
+    }
+    for (struct dp_closing **p = &c->dp->closing; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
+    dp_close_now(c->dp, c->port, c->rxqs);
+    free(c);
+}
+
+static void
+dp_close_later(struct dp *dp, struct port *port, struct pmd_rxq *rxqs)
+{
+    struct dp_closing *c = malloc(sizeof *c);
+    if (!dp->n_pmds || !c) {
+        free(c);
+        if (dp->n_pmds && dp_sync(dp)) {
+            VLOG_ERR("port %s: out of memory and a PMD does not answer: "
+                     "its device stays open", port->name);
+            return;
+        }
+        dp_close_now(dp, port, rxqs);
+        return;
+    }
+    *c = (struct dp_closing) { .dp = dp, .port = port, .rxqs = rxqs,
+                               .waiting = dp->n_pmds + 1 };
+    c->next = dp->closing;
+    dp->closing = c;
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        if (pmd_defer(dp->pmds[i], dp_closing_pmd_done, c, 0)) {
+            VLOG_ERR("port %s: out of memory: its device stays open",
+                     port->name);
+        }
+    }
+    dp_closing_pmd_done(c);     /* The reference of this function. */
+}
+
+/* The removed port whose device is still open and is named 'name' or is
+ * the device of 'devargs', or NULL. */
+static struct dp_closing *
+dp_find_closing(const struct dp *dp, const char *name, const char *devargs)
+{
+    size_t n = devname_len(devargs);
+    for (struct dp_closing *c = dp->closing; c; c = c->next) {
+        const char *d = c->port->devargs;
+        if (!strcmp(c->port->name, name)
+            || (n && devname_len(d) == n && !strncmp(d, devargs, n))) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* A port being added takes the name or device of one still closing (a
+ * device swap, a del-port and add-port in one transaction): the removal
+ * must end first.  With PMDs that answer it ends within an iteration;
+ * this waits for that, at most DP_SYNC_TIMEOUT_MS, and else refuses. */
+static int
+dp_wait_closing(struct dp *dp, const char *name, const char *devargs,
+                struct dstr *err)
+{
+    uint64_t deadline = rte_get_timer_cycles()
+                        + rte_get_timer_hz() / 1000 * DP_SYNC_TIMEOUT_MS;
+    while (dp_find_closing(dp, name, devargs)) {
+        dp_reclaim(dp);
+        if (!dp_find_closing(dp, name, devargs)) {
+            break;
+        }
+        if (rte_get_timer_cycles() > deadline) {
+            dstr_printf(err, "%s: the device of a removed port of this "
+                        "name or device is still in use by a PMD that does "
+                        "not answer; try again later", name);
+            return -EBUSY;
+        }
+        rte_delay_us_sleep(10);
+    }
+    return 0;
+}
+
 int
 dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
 {
@@ -347,6 +474,10 @@ dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
     if (dp_port_by_name(dp, cfg->name)) {
         dstr_printf(err, "port %s already exists", cfg->name);
         return -EEXIST;
+    }
+    int error = dp_wait_closing(dp, cfg->name, cfg->devargs, err);
+    if (error) {
+        return error;
     }
     /* Numbers are not reused at once, so that rules naming a removed
      * port's number do not silently apply to the next port added. */
@@ -363,7 +494,7 @@ dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
     }
 
     struct port *port;
-    int error = port_open(cfg, port_no, dp_n_tx_threads(dp), &port, err);
+    error = port_open(cfg, port_no, dp_n_tx_threads(dp), &port, err);
     if (error) {
         return error;
     }
@@ -397,26 +528,24 @@ dp_port_del(struct dp *dp, const char *name, struct dstr *err)
     }
     uint32_t port_no = port->port_no;
 
-    /* 1. Stop polling it and sending to it. */
+    /* 1. Stop polling it; its megaflows (outputs to it) go, and traffic
+     * re-translates. */
     for (uint16_t q = 0; q < port->n_rxq; q++) {
         dp_unassign_rxq(dp, &dp->rxqs[port_no][q]);
     }
-    dp_sync(dp);
-    /* Megaflows may output to it: they go, and traffic re-translates. */
     for (unsigned int i = 0; i < dp->n_pmds; i++) {
         megaflow_flush(dp->pmds[i]);
     }
 
-    /* 2. No PMD polls or sends to it any more (their buffers are flushed
-     * before they acknowledge): take it out of the table and clear the
-     * threads' buffers and counters for its number. */
+    /* 2. Take it out of the table (a thread that sends to the number now
+     * counts a drop) and clear the threads' buffers and counters for its
+     * number (the PMDs in order after the commands above). */
     SHARED_PUBLISH(dp->ports[port_no], NULL);
     for (unsigned int i = 0; i < dp->n_pmds; i++) {
         pmd_forget_port(dp->pmds[i], port_no);
     }
     tx_forget_port(dp->control_tx, port_no);
-    dp_sync(dp);
-    free(dp->rxqs[port_no]);
+    struct pmd_rxq *rxqs = dp->rxqs[port_no];
     dp->rxqs[port_no] = NULL;
     free(dp->rxq_pins[port_no]);
     dp->rxq_pins[port_no] = NULL;
@@ -425,12 +554,10 @@ dp_port_del(struct dp *dp, const char *name, struct dstr *err)
     /* PMDs its pinned queues isolated take other queues again. */
     dp_refresh_isolation(dp);
 
-    /* 3. Close the device.  Its mbufs may still sit in other ports' tx
-     * rings: free the pool only when all have come back. */
-    struct rte_mempool *mp;
-    port_close(port, &mp);
-    dp_zombie_add(dp, mp);
-    dp_reap_mempools(dp);
+    /* 3. Close the device once every PMD has applied all that and left
+     * the iteration it was in: no thread touches the device or its rx
+     * queues any more.  Nothing waits for that here. */
+    dp_close_later(dp, port, rxqs);
     return 0;
 }
 
@@ -455,7 +582,13 @@ dp_port_reconfigure(struct dp *dp, const char *name,
 
     uint32_t port_no = port->port_no;
     uint16_t old_n_rxq = port->n_rxq;
-    dp_port_quiesce(dp, port);
+    if (dp_port_quiesce(dp, port)) {
+        /* Never touch a device a PMD may still use. */
+        dp_port_resume(dp, port);
+        dstr_printf(err, "%s: not reconfigured: a PMD does not answer",
+                    name);
+        return -ETIMEDOUT;
+    }
 
     struct rte_mempool *garbage[PORT_MAX_GARBAGE];
     unsigned int n_garbage;

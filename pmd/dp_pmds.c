@@ -191,13 +191,18 @@ dp_reassign_rxqs(struct dp *dp, const bool *keep)
     }
     dp->isolated_cores = isolated_cores;
     int error = 0;
-    if (moved) {
-        dp_sync(dp);
+    if (moved && dp_sync(dp)) {
+        /* A PMD may still poll a queue it was asked to drop: adding the
+         * queues elsewhere could make two PMDs poll one.  They stay
+         * unpolled until a later re-assignment. */
+        VLOG_WARN("a PMD does not answer: %d rx queues left unpolled",
+                  moved);
+        error = -ETIMEDOUT;
+    } else if (moved) {
         for (size_t i = 0; i < n; i++) {
-            if (!qs[i]->pmd && to[i]) {
+            if (!qs[i]->pmd && to[i] && !pmd_add_rxq(to[i], qs[i])) {
                 qs[i]->pmd = to[i];
                 to[i]->n_assigned++;
-                pmd_add_rxq(to[i], qs[i]);
             }
         }
         error = dp_sync(dp);

@@ -16,6 +16,7 @@ struct port;
 struct tx_ctx;
 struct tx_port_stats;
 struct dp_zombie_pool;
+struct dp_closing;
 
 struct dp {
     struct port *ports[DP_MAX_PORTS];
@@ -44,6 +45,8 @@ struct dp {
     struct tx_ctx *control_tx;      /* The control thread's tx context. */
     struct tx_port_stats *retired_tx;   /* Per port: of PMDs gone. */
     struct dp_zombie_pool *zombies; /* Mempools waiting for their mbufs. */
+    struct dp_closing *closing;     /* Removed ports whose devices close
+                                     * once no PMD can touch them. */
 
     /* Handles every upcall still queued by a PMD about to stop. */
     void (*drain_upcalls)(struct pmd *, void *aux);
@@ -55,8 +58,9 @@ struct dp {
  * warning) if every PMD is isolated. */
 void dp_assign_rxq(struct dp *, struct pmd_rxq *);
 /* Removes 'q' from its PMD's poll list (the PMD applies it later:
- * dp_sync() to be sure). */
-void dp_unassign_rxq(struct dp *, struct pmd_rxq *);
+ * dp_sync() to be sure).  Returns 0, or -ENOMEM: then 'q' stays where it
+ * was (assigned and polled). */
+int dp_unassign_rxq(struct dp *, struct pmd_rxq *);
 /* Assigns every unassigned queue of 'port' if it should be polled (all
  * queues of all ports again if the set of isolated PMDs changes). */
 void dp_assign_port_rxqs(struct dp *, struct port *);

@@ -126,6 +126,43 @@ class StalledPmdTest(unittest.TestCase):
             d.ctl('dpctl/add-flow', 'in_port(in0)', 'out0')
             self.assertIn('actions:out0', d.ctl('dpctl/dump-flows'))
 
+    def test_port_removal_under_a_stalled_pmd(self):
+        """Removing a port does not wait for a stalled PMD (it waited 2 s
+        twice and then freed the queues and closed the device anyway):
+        its device closes once the PMD moves again.  Until then, adding a
+        port of that name or device is refused with the reason, and so is
+        a reconfiguration that needs the PMD to let go of a device."""
+        with st.Daemon() as d:
+            src = d.path('in.pcap')
+            st.pcapgen(src, 10)
+            d.start(ports=['out0 net_null0,no-rx=1',
+                           'in0 net_pcap0,rx_pcap=' + src])
+            core = st.parse_pmd_stats(
+                d.ctl('dpif-netdev/pmd-stats-show'))[0]['core_id']
+            d.ctl('debug/pmd-stall', str(core), 'on')
+
+            t0 = time.monotonic()
+            d.ctl('dpctl/del-if', 'out0')
+            self.assertLess(time.monotonic() - t0, 2.0,
+                            'del-if waited for the PMD')
+            self.assertNotIn('out0', d.ctl('dpctl/show'))
+            self.assertGreater(pending(d)[0], 0)
+            err = d.ctl_error('dpctl/add-if', 'out0', 'net_null0,no-rx=1')
+            self.assertIn('still in use by a PMD that does not answer',
+                          err)
+            err = d.ctl_error('dpctl/set-if', 'in0', 'n_rxq_desc=512')
+            self.assertIn('a PMD does not answer', err)
+
+            d.ctl('debug/pmd-stall', str(core), 'off')
+            st.wait_for(lambda: pending(d) == (0, 0),
+                        what='the removal to finish')
+            with open(d.log_file) as f:
+                self.assertIn('out0 closed', f.read())
+            d.ctl('dpctl/add-if', 'out0', 'net_null0,no-rx=1')
+            d.ctl('dpctl/set-if', 'in0', 'n_rxq_desc=512')
+            self.assertIn('out0', d.ctl('dpctl/show'))
+            self.assertTrue(d.running())
+
 
 if __name__ == '__main__':
     st.main()
