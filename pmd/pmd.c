@@ -133,12 +133,20 @@ pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd)
     }
 }
 
+/* Applies at most 16 of the commands the control thread has posted
+ * (acquire: what they point to is visible), only those counted in
+ * 'cmd_posted' as read: a command enqueued after that read waits for the
+ * next iteration. */
 static void
 pmd_run_commands(struct pmd *pmd)
 {
     struct pmd_cmd cmds[16];
+    uint64_t posted = SHARED_ACQUIRE(pmd->cmd_posted);
+    unsigned int want = posted - pmd->cmd_done < 16
+                        ? (unsigned int) (posted - pmd->cmd_done) : 16;
     unsigned int n = rte_ring_sc_dequeue_burst_elem(pmd->cmd_ring, cmds,
-                                                    sizeof cmds[0], 16, NULL);
+                                                    sizeof cmds[0], want,
+                                                    NULL);
     if (n) {
         for (unsigned int i = 0; i < n; i++) {
             pmd_apply(pmd, &cmds[i]);
@@ -236,7 +244,7 @@ pmd_poll_loop(struct pmd *pmd)
         start = end;
 
         bool housekeeping = false;
-        if (unlikely(!rte_ring_empty(pmd->cmd_ring))) {
+        if (unlikely(SHARED_READ(pmd->cmd_posted) != pmd->cmd_done)) {
             pmd_run_commands(pmd);
             housekeeping = true;
         }
@@ -462,6 +470,17 @@ pmd_stop(struct pmd *pmd)
     pmd_free(pmd);
 }
 
+/* Ring slots the control thread may fill: those of commands the PMD has
+ * applied and said so (acquire: it has read them), not merely taken off
+ * the ring. */
+static unsigned int
+pmd_ring_room(struct pmd *pmd)
+{
+    uint64_t used = pmd->cmd_posted - SHARED_ACQUIRE(pmd->cmd_done);
+    unsigned int cap = rte_ring_get_capacity(pmd->cmd_ring);
+    return used < cap ? cap - (unsigned int) used : 0;
+}
+
 /* Moves what waits in the backlog into the ring, as far as it has room. */
 static void
 pmd_flush_backlog(struct pmd *pmd)
@@ -469,13 +488,16 @@ pmd_flush_backlog(struct pmd *pmd)
     if (!pmd->n_backlog) {
         return;
     }
+    unsigned int room = pmd_ring_room(pmd);
     unsigned int n = rte_ring_sp_enqueue_burst_elem(
         pmd->cmd_ring, pmd->backlog, sizeof *pmd->backlog,
-        pmd->n_backlog > UINT32_MAX ? UINT32_MAX
-                                    : (unsigned int) pmd->n_backlog, NULL);
+        pmd->n_backlog < room ? (unsigned int) pmd->n_backlog : room, NULL);
     pmd->n_backlog -= n;
     memmove(pmd->backlog, pmd->backlog + n,
             pmd->n_backlog * sizeof *pmd->backlog);
+    if (n) {
+        SHARED_PUBLISH(pmd->cmd_posted, pmd->cmd_posted + n);
+    }
 }
 
 /* Sends 'cmd': into the ring if nothing waits before it and there is
@@ -485,9 +507,11 @@ static int
 pmd_send(struct pmd *pmd, const struct pmd_cmd *cmd)
 {
     pmd_flush_backlog(pmd);
-    if (pmd->n_backlog
-        || rte_ring_sp_enqueue_elem(pmd->cmd_ring, (void *) cmd,
-                                    sizeof *cmd)) {
+    if (!pmd->n_backlog && pmd_ring_room(pmd)
+        && !rte_ring_sp_enqueue_elem(pmd->cmd_ring, (void *) cmd,
+                                     sizeof *cmd)) {
+        SHARED_PUBLISH(pmd->cmd_posted, pmd->cmd_posted + 1);
+    } else {
         if (pmd->n_backlog == pmd->backlog_cap) {
             size_t cap = pmd->backlog_cap ? 2 * pmd->backlog_cap : 256;
             struct pmd_cmd *b = realloc(pmd->backlog, cap * sizeof *b);

@@ -58,6 +58,9 @@ struct pmd {
     bool stall;                 /* SHARED_SET: test hook, see
                                  * pmd_set_stall(). */
     uint64_t cmd_sent;          /* Commands sent (ring and backlog). */
+    uint64_t cmd_posted;        /* SHARED_PUBLISH: commands put in the
+                                 * ring; the PMD's acquire of it orders
+                                 * its reads of what they point to. */
     struct pmd_cmd *backlog;    /* Commands the ring had no room for, */
     size_t n_backlog;           /* oldest first. */
     size_t backlog_cap;
