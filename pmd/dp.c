@@ -326,7 +326,12 @@ dp_port_resume(struct dp *dp, struct port *port)
 static struct pmd_rxq *
 dp_alloc_rxqs(struct port *port)
 {
-    struct pmd_rxq *rxqs = calloc(port->n_rxq, sizeof *rxqs);
+    /* Cache-line aligned (calloc is not): one line per queue. */
+    struct pmd_rxq *rxqs = aligned_alloc(_Alignof(struct pmd_rxq),
+                                         port->n_rxq * sizeof *rxqs);
+    if (rxqs) {
+        memset(rxqs, 0, port->n_rxq * sizeof *rxqs);
+    }
     for (uint16_t q = 0; rxqs && q < port->n_rxq; q++) {
         rxqs[q].port = port;
         rxqs[q].port_id = port->port_id;

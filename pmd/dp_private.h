@@ -18,6 +18,11 @@ struct tx_port_stats;
 struct dp_zombie_pool;
 struct dp_closing;
 
+/* Thread-safety: the control thread owns the struct dp.  The sending
+ * threads (PMDs) read 'ports[]' with SHARED_ACQUIRE (a port is published
+ * with SHARED_PUBLISH once set up, unpublished before its removal, and
+ * freed only after every PMD has moved past that); nothing else here is
+ * read by a PMD. */
 struct dp {
     struct port *ports[DP_MAX_PORTS];
     struct pmd_rxq *rxqs[DP_MAX_PORTS];     /* Each port's n_rxq queues. */

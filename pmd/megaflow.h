@@ -21,6 +21,12 @@ struct dp_actions;
 struct dstr;
 struct pmd;
 
+/* Thread-safety, by group below: the control thread publishes 'actions'
+ * (SHARED_PUBLISH, with 'fate' SHARED_SET first) and the PMD reads them
+ * (SHARED_ACQUIRE / SHARED_READ); the PMD writes the counters
+ * (SHARED_COUNT / SHARED_SET), the control thread reads them
+ * (SHARED_READ); 'rule' is the PMD's once the install command reached it;
+ * the rest is the control thread's. */
 struct megaflow {
     /* What the PMD touches on every hit: this cache line and the rule's
      * first (where a lookup compares up to 6 words). */

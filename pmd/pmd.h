@@ -22,8 +22,12 @@ struct port;
 
 #define PMD_MAX_RXQS 128
 
-/* One rx queue of a port.  Allocated by the datapath; written only by the
- * PMD that polls it (the counters), read by the control thread. */
+/* One rx queue of a port.  Thread-safety: the control thread writes
+ * 'port', 'port_id', 'qid' before the queue is given to a PMD (the
+ * command orders them) and 'pmd', 'cycles_base' (its own bookkeeping);
+ * the PMD that polls it adds to 'cycles' and 'packets' (SHARED_COUNT),
+ * which the control thread reads with SHARED_READ.  One cache line per
+ * queue, so that two PMDs' counters never share one. */
 struct pmd_rxq {
     struct port *port;
     uint16_t port_id;
@@ -32,7 +36,7 @@ struct pmd_rxq {
     uint64_t cycles;        /* Processing cycles spent on this queue. */
     uint64_t packets;
     uint64_t cycles_base;   /* 'cycles' at the last stats clear. */
-};
+} __attribute__((aligned(64)));
 
 /* Counters of one PMD, all uint64_t (shown and cleared as an array). */
 struct pmd_stats {

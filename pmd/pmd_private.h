@@ -30,9 +30,10 @@ struct pmd_upcall_limit {
     uint64_t burst;
 };
 
-/* Thread-safety.  Three groups, each on cache lines of its own so that
- * what one thread writes never shares a line with what the other writes:
+/* Thread-safety.  Groups, each on cache lines of its own so that what
+ * one thread writes never shares a line with what the other writes:
  *   - set before the thread starts, read-only afterwards;
+ *   - 'cmd_posted', written by the control thread, read by the PMD;
  *   - written by the control thread only (its commands' bookkeeping,
  *     the reclaim queue, the shadow of the megaflows, stats snapshots);
  *     the PMD reads 'exit' and 'stall' (SHARED_READ);
@@ -52,15 +53,19 @@ struct pmd {
     struct rte_ring *upcall_ring;   /* PMD -> control thread (mbufs). */
     struct rte_rcu_qsbr *qsv;   /* The PMD reports quiescence here. */
 
+    /* Control thread; the PMD reads it every iteration (its own line, so
+     * that the control thread's other writes do not take it away). */
+    uint64_t cmd_posted         /* SHARED_PUBLISH: commands put in the
+                                 * ring; the PMD's acquire of it orders
+                                 * its reads of what they point to. */
+        __attribute__((aligned(SHARED_CACHE_LINE)));
+
     /* Control thread. */
     bool started __attribute__((aligned(SHARED_CACHE_LINE)));
     bool exit;                  /* SHARED_SET: the thread ends. */
     bool stall;                 /* SHARED_SET: test hook, see
                                  * pmd_set_stall(). */
     uint64_t cmd_sent;          /* Commands sent (ring and backlog). */
-    uint64_t cmd_posted;        /* SHARED_PUBLISH: commands put in the
-                                 * ring; the PMD's acquire of it orders
-                                 * its reads of what they point to. */
     struct pmd_cmd *backlog;    /* Commands the ring had no room for, */
     size_t n_backlog;           /* oldest first. */
     size_t backlog_cap;

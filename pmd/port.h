@@ -37,6 +37,13 @@ struct port_config {
 int port_config_parse_option(struct port_config *, const char *word,
                              struct dstr *err);
 
+/* Thread-safety: the control thread writes everything; sending threads
+ * read the device fields (port_id, n_txq, txq_locks) of a port they found
+ * in dp->ports[] (published with release), 'tx_off' with SHARED_ACQUIRE
+ * (the settings it guards were written before it was cleared) and
+ * 'txq_shared' with SHARED_READ; PMDs read nothing under "Control thread
+ * only".  A port is freed only after every PMD has moved past its
+ * removal (reclaim.h). */
 struct port {
     char name[PORT_NAME_MAX];
     char *devargs;
@@ -49,10 +56,10 @@ struct port {
     int socket_id;
     struct rte_mempool *mp;
     rte_spinlock_t *txq_locks;  /* One per txq. */
-    bool txq_shared;            /* Senders take txq_locks (atomic). */
+    bool txq_shared;            /* Senders take txq_locks. */
     /* Senders drop what they have for the port instead of sending it
      * (counted as tx drops): admin down, being reconfigured, or left down
-     * by a failed reconfiguration.  Read atomically by the PMDs. */
+     * by a failed reconfiguration. */
     bool tx_off;
 
     /* Control thread only. */

@@ -36,6 +36,11 @@ struct tx_port_stats {
     uint64_t short_bursts;  /* tx_burst calls that sent fewer than asked. */
 };
 
+/* Thread-safety: a context belongs to one sending thread, which alone
+ * writes it.  Other threads read only 'stats', 'no_port' and
+ * 'retired_packets' (SHARED_READ; the owner adds with SHARED_COUNT).  The
+ * owner reads dp->ports[] with SHARED_ACQUIRE and a port's tx_off and
+ * txq_shared as port.h says. */
 struct tx_ctx {
     struct dp *dp;
     uint16_t slot;          /* Sending-thread index: 0 control, 1.. PMDs. */
