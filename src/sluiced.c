@@ -179,6 +179,34 @@ cmd_exit(int argc, const char *argv[], struct dstr *reply, void *d_)
     return 0;
 }
 
+/* loop/show [--clear]: how long the control thread's loop iterations
+ * take; the longest is how long the daemon did not answer anyone. */
+static int
+cmd_loop_show(int argc, const char *argv[], struct dstr *reply, void *d_)
+{
+    struct daemon *d = d_;
+    struct loop_stats st;
+    bool clear = argc > 1 && !strcmp(argv[1], "--clear");
+    if (argc > 1 && !clear) {
+        dstr_printf(reply, "\"%s\": expected --clear\n", argv[1]);
+        return 1;
+    }
+    loop_get_stats(d->loop, &st);
+    uint64_t now = loop_now_ms();
+    dstr_printf(reply, "iterations: %lu\n", st.iterations);
+    dstr_printf(reply, "avg busy per iteration: %.1f us\n",
+                st.iterations ? (double) st.busy_ns / 1e3
+                                / (double) st.iterations : 0.0);
+    dstr_printf(reply, "longest iteration: %.3f ms (%.1f s ago)\n",
+                (double) st.longest_ns / 1e6,
+                st.longest_at_ms ? (double) (now - st.longest_at_ms) / 1e3
+                                 : 0.0);
+    if (clear) {
+        loop_clear_longest(d->loop);
+    }
+    return 0;
+}
+
 /* Runs "--port" and "--output" as the control-socket commands they
  * stand for, so both paths behave the same. */
 static int
@@ -433,6 +461,7 @@ start(struct daemon *d, struct dstr *err)
     rule_ctl_init(d->dp);
     upcall_start(d->dp, d->loop);
     ctl_register("exit", "", 0, 0, cmd_exit, d);
+    ctl_register("loop/show", "[--clear]", 0, 1, cmd_loop_show, d);
     error = ctl_server_start(d->loop, d->ctl_path);
     if (error) {
         dstr_printf(err, "cannot listen on %s: %s", d->ctl_path,

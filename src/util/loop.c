@@ -29,7 +29,29 @@ struct loop {
     bool stop;
     struct loop_watch *watches;
     struct loop_timer *timers;
+    struct loop_stats stats;
 };
+
+uint64_t
+loop_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000 + (uint64_t) ts.tv_nsec;
+}
+
+void
+loop_get_stats(const struct loop *l, struct loop_stats *st)
+{
+    *st = l->stats;
+}
+
+void
+loop_clear_longest(struct loop *l)
+{
+    l->stats.longest_ns = 0;
+    l->stats.longest_at_ms = 0;
+}
 
 uint64_t
 loop_now_ms(void)
@@ -206,6 +228,7 @@ loop_run_once(struct loop *l, int timeout_ms)
 {
     struct epoll_event evs[32];
     int n = epoll_wait(l->epfd, evs, 32, next_timeout(l, timeout_ms));
+    uint64_t start = loop_now_ns();
     for (int i = 0; i < n; i++) {
         /* Look the watch up again: an earlier callback may have removed
          * it (and the fd number may even have been reused). */
@@ -215,6 +238,13 @@ loop_run_once(struct loop *l, int timeout_ms)
         }
     }
     run_timers(l);
+    uint64_t took = loop_now_ns() - start;
+    l->stats.iterations++;
+    l->stats.busy_ns += took;
+    if (took > l->stats.longest_ns) {
+        l->stats.longest_ns = took;
+        l->stats.longest_at_ms = loop_now_ms();
+    }
 }
 
 int

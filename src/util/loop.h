@@ -40,6 +40,20 @@ bool loop_stopped(const struct loop *);
 
 /* Monotonic milliseconds. */
 uint64_t loop_now_ms(void);
+/* Monotonic nanoseconds. */
+uint64_t loop_now_ns(void);
+
+/* How long the loop's iterations took: the time from epoll_wait()'s return
+ * to the end of the callbacks and timers it ran (time asleep in epoll_wait
+ * is not counted).  What a blocked loop shows as its longest iteration. */
+struct loop_stats {
+    uint64_t iterations;
+    uint64_t busy_ns;           /* Summed. */
+    uint64_t longest_ns;        /* Since the last loop_clear_longest(). */
+    uint64_t longest_at_ms;     /* loop_now_ms() when it ended. */
+};
+void loop_get_stats(const struct loop *, struct loop_stats *);
+void loop_clear_longest(struct loop *);
 
 /* For blocking clients, outside any loop: waits until 'fd' has one of the
  * poll(2) 'events' or the monotonic time 'deadline_ms' (0: none) passes.

@@ -203,6 +203,41 @@ test_run_once_timeout(void **state)
     loop_destroy(l);
 }
 
+static void
+slow_cb(void *aux)
+{
+    (void) aux;
+    usleep(30000);
+}
+
+/* The longest iteration is what a callback that blocks costs everyone
+ * else; time asleep in epoll_wait does not count. */
+static void
+test_stats(void **state)
+{
+    (void) state;
+    struct loop *l = loop_create();
+    struct loop_stats st;
+    loop_get_stats(l, &st);
+    assert_int_equal(st.iterations, 0);
+    loop_run_once(l, 50);               /* Asleep, nothing to do. */
+    loop_get_stats(l, &st);
+    assert_int_equal(st.iterations, 1);
+    assert_true(st.longest_ns < 20000000);
+    loop_add_timer(l, 0, false, slow_cb, NULL);
+    loop_run_once(l, 100);
+    loop_get_stats(l, &st);
+    assert_int_equal(st.iterations, 2);
+    assert_true(st.longest_ns >= 30000000);
+    assert_true(st.busy_ns >= st.longest_ns);
+    assert_true(st.longest_at_ms > 0);
+    loop_clear_longest(l);
+    loop_get_stats(l, &st);
+    assert_int_equal(st.longest_ns, 0);
+    assert_int_equal(st.iterations, 2);
+    loop_destroy(l);
+}
+
 int
 main(void)
 {
@@ -213,6 +248,7 @@ main(void)
         cmocka_unit_test(test_timer_repeat),
         cmocka_unit_test(test_timer_cancel),
         cmocka_unit_test(test_run_once_timeout),
+        cmocka_unit_test(test_stats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
