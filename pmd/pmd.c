@@ -35,6 +35,10 @@ VLOG_DEFINE_THIS_MODULE(pmd);
 #define PMD_RX_BURST 32
 #define PMD_CMD_RING_SIZE 1024
 #define PMD_UPCALL_RING_SIZE 4096
+/* Deferred frees run for at most this long per reclaim pass and PMD (and
+ * at least a few): a large flush is freed over several passes, with the
+ * loop answering in between. */
+#define PMD_RECLAIM_BUDGET_US 500
 /* A PMD that has not moved on for this long is logged as lagging. */
 #define PMD_LAG_WARN_MS 1000
 
@@ -670,7 +674,13 @@ unsigned int
 pmd_reclaim(struct pmd *pmd)
 {
     pmd_flush_backlog(pmd);
-    unsigned int n = reclaim_run(&pmd->reclaim, pmd_reclaim_due, pmd);
+    uint64_t stop = rte_rdtsc()
+                    + rte_get_tsc_hz() / 1000000 * PMD_RECLAIM_BUDGET_US;
+    unsigned int n = 0, k;
+    do {
+        k = reclaim_run(&pmd->reclaim, pmd_reclaim_due, pmd, 4);
+        n += k;
+    } while (k && rte_rdtsc() < stop);
     uint64_t since = reclaim_oldest(&pmd->reclaim);
     uint64_t now = rte_rdtsc();
     uint64_t lag = rte_get_tsc_hz() / 1000 * PMD_LAG_WARN_MS;

@@ -73,8 +73,10 @@ unsigned int pmd_core_id(const struct pmd *);
  * thread is not running.  'bytes' is what it frees (counters).  Returns 0
  * or -ENOMEM (fn does not run: the memory stays, counted as lost). */
 int pmd_defer(struct pmd *, void (*fn)(void *arg), void *arg, size_t bytes);
-/* Moves the backlog on and runs what is due; logs (rate-limited) when
- * the PMD has not moved on for a second.  Returns how many frees ran. */
+/* Moves the backlog on and runs what is due, a few items at a time (a
+ * large flush is freed over several passes, so the loop never stalls);
+ * logs (rate-limited) when the PMD has not moved on for a second.
+ * Returns how many frees ran. */
 unsigned int pmd_reclaim(struct pmd *);
 /* What waits for the PMD: frees (and their bytes), the oldest's age in
  * TSC cycles (0: none) and commands in the backlog. */

@@ -63,10 +63,11 @@ run_head(struct reclaim_queue *q)
 unsigned int
 reclaim_run(struct reclaim_queue *q,
             bool (*due)(void *aux, uint64_t token, uint64_t cmd_seq),
-            void *aux)
+            void *aux, unsigned int budget)
 {
     unsigned int n = 0;
-    while (q->head && due(aux, q->head->token, q->head->cmd_seq)) {
+    while (n < budget && q->head
+           && due(aux, q->head->token, q->head->cmd_seq)) {
         run_head(q);
         n++;
     }

@@ -42,13 +42,14 @@ int reclaim_defer(struct reclaim_queue *, uint64_t token, uint64_t cmd_seq,
                   uint64_t now, void (*fn)(void *arg), void *arg,
                   size_t bytes);
 
-/* Runs, oldest first, the items for which due(aux, token, cmd_seq) says
- * the PMD has moved past them; stops at the first that is not due (tokens
- * and sequence numbers only grow).  Returns how many ran. */
+/* Runs, oldest first, at most 'budget' of the items for which
+ * due(aux, token, cmd_seq) says the PMD has moved past them; stops at the
+ * first that is not due (tokens and sequence numbers only grow).  Returns
+ * how many ran. */
 unsigned int reclaim_run(struct reclaim_queue *,
                          bool (*due)(void *aux, uint64_t token,
                                      uint64_t cmd_seq),
-                         void *aux);
+                         void *aux, unsigned int budget);
 
 /* Runs every item (the PMD's thread has ended).  Returns how many. */
 unsigned int reclaim_run_all(struct reclaim_queue *);

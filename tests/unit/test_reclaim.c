@@ -53,17 +53,17 @@ test_runs_in_order_when_due(void **state)
     assert_int_equal(reclaim_oldest(&q), 100);
 
     /* No quiescent state yet: nothing runs. */
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 0);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 0);
     /* Quiescent after token 2, but commands not applied: only the first. */
     p.qs_token = 2;
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 1);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 1);
     assert_int_equal(n_order, 1);
     assert_int_equal(reclaim_oldest(&q), 200);
     /* Commands applied: the second; the third needs token 3. */
     p.cmd_done = 5;
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 1);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 1);
     p.qs_token = 3;
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 1);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 1);
     assert_int_equal(n_order, 3);
     assert_int_equal(order[0], 1);
     assert_int_equal(order[1], 2);
@@ -74,11 +74,11 @@ test_runs_in_order_when_due(void **state)
     assert_int_equal(q.n_run, 3);
     assert_int_equal(reclaim_oldest(&q), 0);
     /* Empty: nothing to do, and the queue takes more. */
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 0);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 0);
     assert_int_equal(reclaim_defer(&q, 4, 5, 400, record, (void *) 4, 0),
                      0);
     p.qs_token = 4;
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 1);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 1);
     assert_int_equal(order[3], 4);
 }
 
@@ -95,9 +95,9 @@ test_an_early_item_blocks_later_ones(void **state)
      * come after it. */
     reclaim_defer(&q, 1, 1, 0, record, (void *) 1, 0);
     reclaim_defer(&q, 2, 1, 0, record, (void *) 2, 0);
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 0);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 0);
     p.cmd_done = 1;
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 2);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 2);
 }
 
 static void
@@ -135,10 +135,12 @@ test_frees_memory(void **state)
     }
     assert_int_equal(q.bytes_pending, 64000);
     p.qs_token = 500;
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 500);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 500);
     p.qs_token = 1000;
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 500);
-    assert_int_equal(reclaim_run(&q, fake_due, &p), 0);
+    /* A budget: at most so many per call. */
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 200), 200);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 300);
+    assert_int_equal(reclaim_run(&q, fake_due, &p, 100000), 0);
 }
 
 int
