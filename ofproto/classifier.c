@@ -257,11 +257,14 @@ trie_free(struct cls_trie_node *n)
 }
 
 /* What a trie says of one key: which prefix lengths of the rules can
- * match it, and how many leading bits it examined to know. */
+ * match it, where its walk along the key's bits ended, and whether the
+ * node it ended at has a child (then telling the key from that branch
+ * takes one more bit). */
 struct trie_answer {
     bool done;
     uint64_t plens;             /* Bit L: a prefix of length L matches. */
-    unsigned int checkbits;
+    unsigned int depth;         /* Of the last node on the key's path. */
+    bool branches;              /* That node has a child (not the key's). */
 };
 
 static void
@@ -271,19 +274,34 @@ trie_lookup(const struct cls_trie *t, uint32_t value, struct trie_answer *a)
     unsigned int d = 0;
     a->done = true;
     a->plens = 0;
-    a->checkbits = 0;
+    a->depth = 0;
+    a->branches = false;
     while (n) {
         if (n->n_here) {
             a->plens |= UINT64_C(1) << d;
         }
+        a->depth = d;
+        a->branches = n->child[0] || n->child[1];
         if (d == 32) {
-            a->checkbits = 32;
             return;
         }
         n = n->child[(value >> (31 - d)) & 1];
         d++;
-        a->checkbits = d;
     }
+}
+
+/* How many leading bits of the key tell that no prefix of length 'plen'
+ * matches it (as the trie walk found): the key's path goes on to depth
+ * 'plen' where no prefix ends (every key with those 'plen' bits gets there
+ * too), or it stops earlier, at a node without children (its bits) or
+ * with another branch (one more bit). */
+static unsigned int
+trie_mismatch_bits(const struct trie_answer *a, unsigned int plen)
+{
+    if (plen <= a->depth) {
+        return plen;
+    }
+    return a->depth + (a->branches ? 1 : 0);
 }
 
 /* ---- Subtables. ---- */
@@ -663,10 +681,11 @@ cls_lookup(const struct classifier *cls, const struct flow *key,
                 trie_lookup(&cls->tries[t], trie_value(key, t), a);
             }
             if (!(a->plens & (UINT64_C(1) << st->trie_plen[t]))) {
-                /* No prefix of this length matches: the bits the trie
-                 * looked at say so for every key that shares them. */
-                uint32_t bits = a->checkbits
-                                ? ~UINT32_C(0) << (32 - a->checkbits) : 0;
+                /* No prefix of this length matches: these bits say so for
+                 * every key that shares them. */
+                unsigned int n = trie_mismatch_bits(
+                    a, (unsigned int) st->trie_plen[t]);
+                uint32_t bits = n ? ~UINT32_C(0) << (32 - n) : 0;
                 *trie_field(wc, t) |= htonl(bits);
                 skip = true;
             }

@@ -16,34 +16,11 @@ flow_and(struct flow *dst, const struct flow *a, const struct flow *b)
     }
 }
 
-static bool
-flow_matches(const struct flow *flow, const struct rule *r)
-{
-    const uint64_t *f = (const uint64_t *) flow;
-    const uint64_t *m = (const uint64_t *) &r->mask;
-    const uint64_t *v = (const uint64_t *) &r->match;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        if ((f[i] & m[i]) != v[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static void
-mask_or(struct flow *wc, const struct flow *mask)
-{
-    uint64_t *w = (uint64_t *) wc;
-    const uint64_t *m = (const uint64_t *) mask;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        w[i] |= m[i];
-    }
-}
-
 void
 rule_table_init(struct rule_table *t)
 {
     memset(t, 0, sizeof *t);
+    cls_init(&t->cls);
 }
 
 void
@@ -52,6 +29,7 @@ rule_table_clear(struct rule_table *t)
     while (t->rules) {
         struct rule *r = t->rules;
         t->rules = r->next;
+        cls_remove(&t->cls, &r->cls);
         free(r->actions);
         free(r);
     }
@@ -63,6 +41,7 @@ void
 rule_table_destroy(struct rule_table *t)
 {
     rule_table_clear(t);
+    cls_destroy(&t->cls);
 }
 
 static struct rule **
@@ -101,6 +80,13 @@ rule_table_add(struct rule_table *t, int priority, const struct flow *match,
     r->seq = t->next_seq++;
     r->match = masked;
     r->mask = *mask;
+    r->cls.match = masked;
+    r->cls.mask = *mask;
+    r->cls.priority = priority;
+    if (cls_insert(&t->cls, &r->cls)) {
+        free(r);
+        return -ENOMEM;
+    }
     r->actions = actions;
 
     struct rule **p = &t->rules;
@@ -126,6 +112,7 @@ rule_table_del(struct rule_table *t, int priority, const struct flow *match,
     }
     struct rule *r = *p;
     *p = r->next;
+    cls_remove(&t->cls, &r->cls);
     free(r->actions);
     free(r);
     t->n_rules--;
@@ -137,11 +124,7 @@ struct rule *
 rule_table_lookup(struct rule_table *t, const struct flow *flow,
                   struct flow *wc)
 {
-    for (struct rule *r = t->rules; r; r = r->next) {
-        mask_or(wc, &r->mask);
-        if (flow_matches(flow, r)) {
-            return r;
-        }
-    }
-    return NULL;
+    const struct cls_rule *c = cls_lookup(&t->cls, flow, wc);
+    return c ? (struct rule *) ((char *) c - offsetof(struct rule, cls))
+             : NULL;
 }

@@ -1,16 +1,17 @@
-/* rule_table: a small priority-ordered table of (match, actions) rules,
- * the first provider of the translation hook ("debug rules", set on the
- * control socket with debug/add-rule).  Lookup returns the highest-
- * priority match and the union of the masks of every rule it examined,
- * i.e. of the match and of all rules ranked above it, so a wide megaflow
- * can never capture a packet of a higher-priority rule.  Equal priorities
- * rank by insertion order.  Control thread only; linear, meant for tens of
- * rules. */
+/* rule_table: a priority-ordered table of (match, actions) rules, the
+ * first provider of the translation hook ("debug rules", set on the
+ * control socket with debug/add-rule).  Lookup goes through the
+ * classifier (classifier.h): the highest-priority match and the bits of
+ * the key it examined, so a megaflow can never capture a packet of a
+ * higher-priority rule yet stays as wide as that allows.  Between
+ * overlapping rules of equal priority the result is one of them.  Control
+ * thread only. */
 #ifndef SLUICE_RULE_TABLE_H
 #define SLUICE_RULE_TABLE_H
 
 #include <stdint.h>
 
+#include "ofproto/classifier.h"
 #include "pmd/flow.h"
 
 struct dp_actions;
@@ -23,9 +24,11 @@ struct rule {
     struct dp_actions *actions; /* Owned; NULL drops. */
     uint64_t hits;              /* Upcalls translated by this rule. */
     struct rule *next;
+    struct cls_rule cls;        /* In the table's classifier. */
 };
 
 struct rule_table {
+    struct classifier cls;
     struct rule *rules;         /* Highest priority first. */
     uint64_t next_seq;
     uint64_t version;           /* Bumped on every change. */

@@ -3,10 +3,9 @@
  * Every scenario replays a pcap of N UDP/IPv4 flows (pcapgen) forever on
  * rx0 (net_pcap, infinite_rx) and sends to tx0 (net_null).  Packets go
  * through key extraction, the EMC, the megaflow classifier and, on a
- * miss, an upcall that translates through the debug rule table.  With the
- * debug rule table a megaflow's mask is the union of the masks of every
- * rule examined, i.e. of every rule down to the one that matched, so the
- * rule order below decides which subtables exist. */
+ * miss, an upcall that translates through the debug rule table (its
+ * classifier decides how wide each megaflow is, and so which subtables
+ * exist). */
 #include "tools/bench_scenarios.h"
 
 #include <errno.h>
@@ -16,6 +15,7 @@
 
 #include "src/util/ctl_client.h"
 #include "src/util/dstr.h"
+#include "tools/bench_acl.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_sluiced.h"
 
@@ -45,80 +45,7 @@ call(struct ctl_client *ctl, const char *method, int argc,
     return ret;
 }
 
-/* ---- acl. ----
- *
- * pcapgen's flow i has source 10.0.0.1 + (i & 0xffff), destination
- * 10.128.0.1 + (i >> 16), UDP destination port 5001 + (i >> 14).  The
- * rules go from the smallest to the largest mask (the prefixes of a level
- * do not overlap, so this order changes no verdict), and traffic ends at
- * several levels, each a subtable of its own:
- *
- *   level (priority)        share at 1k flows    at 100k flows
- *   dst /32 (1000)          -                    34% (dst 10.128.0.2)
- *   + src /16, L4 dst (700) -                    33% (ports 5003, 5004)
- *   + src /18 (600)         -                    16%
- *   + src /20 (550)         -                     8% (half dropped)
- *   + src /24 (500)         77%                   3%
- *   + src /28 (400)          3% (half dropped)    -
- *   + src /32 (300)         hosts, dropped       hosts, dropped
- *   default in_port (0)     20%                   5%
- *
- * The /32 level and the default share the widest mask (exact source),
- * so there are 7 subtables with hits at 100k flows, 3 at 1k (where the
- * EMC takes everything anyway).  About 2% (1k) and 4% (100k) of the
- * packets are dropped. */
-struct acl_rule {
-    const char *priority;
-    const char *match;
-    const char *actions;
-};
-
-static const struct acl_rule acl_rules[] = {
-    /* Destination hosts; one of them gets the flows i >= 65536. */
-    { "1000", "ipv4(dst=10.128.0.100)", "drop" },
-    { "1000", "ipv4(dst=10.128.0.101)", "drop" },
-    { "1000", "ipv4(dst=10.128.0.102)", "drop" },
-    { "1000", "ipv4(dst=10.128.0.2)", "tx0" },
-    /* Destination networks: no new mask bits. */
-    { "900", "ipv4(dst=10.129.0.0/16)", "drop" },
-    { "900", "ipv4(dst=192.168.0.0/16)", "drop" },
-    { "900", "ipv4(dst=10.128.7.0/24)", "drop" },
-    /* Source bogons. */
-    { "800", "ipv4(src=0.0.0.0/8)", "drop" },
-    { "800", "ipv4(src=127.0.0.0/8)", "drop" },
-    { "800", "ipv4(src=172.16.0.0/16)", "drop" },
-    { "800", "ipv4(src=192.168.0.0/16)", "drop" },
-    /* Services by L4 destination port. */
-    { "700", "ipv4(proto=17),udp(dst=53)", "tx0" },
-    { "700", "ipv4(proto=17),udp(dst=123)", "tx0" },
-    { "700", "ipv4(proto=17),udp(dst=161)", "drop" },
-    { "700", "ipv4(proto=6),tcp(dst=22)", "tx0" },
-    { "700", "ipv4(proto=6),tcp(dst=23)", "drop" },
-    { "700", "ipv4(proto=17),udp(dst=5003)", "tx0" },
-    { "700", "ipv4(proto=17),udp(dst=5004)", "tx0" },
-    /* Source networks, shortest prefixes first. */
-    { "600", "ipv4(src=10.0.64.0/18)", "tx0" },
-    { "600", "ipv4(src=10.0.192.0/18)", "drop" },
-    { "550", "ipv4(src=10.0.32.0/20)", "tx0" },
-    { "550", "ipv4(src=10.0.48.0/20)", "drop" },
-    { "500", "ipv4(src=10.0.0.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.1.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.2.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.4.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.5.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.6.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.7.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.8.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.9.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.10.0/24)", "tx0" },
-    { "500", "ipv4(src=10.0.11.0/24)", "tx0" },
-    { "400", "ipv4(src=10.0.3.0/28)", "drop" },
-    { "400", "ipv4(src=10.0.3.16/28)", "tx0" },
-    /* Source hosts. */
-    { "300", "ipv4(src=10.0.3.100)", "drop" },
-    { "300", "ipv4(src=10.0.3.101)", "drop" },
-    /* And the priority-0 in_port(rx0) -> tx0 of --output. */
-};
+/* ---- acl: the rules are in bench_acl.h. ---- */
 
 static int
 acl_configure(const struct bench_run *r, struct ctl_client *ctl,
