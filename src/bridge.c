@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_ethdev.h>
 #include <rte_version.h>
@@ -78,6 +80,37 @@ static struct {
 } br;
 
 static void pass_cb(void *);
+
+/* The daemon's run directory (bridge_set_run_dir) and the vhost socket
+ * directory of the pass (Open_vSwitch other_config:vhost-sock-dir). */
+static char *run_dir;
+static char *vhost_sock_dir;
+
+/* other_config:vhost-sock-dir, as in Open vSwitch relative to the run
+ * directory (an absolute path is taken as it is); the run directory by
+ * default. */
+static void
+update_vhost_sock_dir(const struct cfg *cfg)
+{
+    const char *base = run_dir ? run_dir : ".";
+    const char *v = cfg_smap_get(&cfg->other_config, "vhost-sock-dir");
+    free(vhost_sock_dir);
+    if (!v || !*v) {
+        vhost_sock_dir = xasprintf("%s", base);
+    } else if (v[0] == '/') {
+        vhost_sock_dir = xasprintf("%s", v);
+    } else {
+        vhost_sock_dir = xasprintf("%s/%s", base, v);
+    }
+}
+
+static const struct iface_env *
+iface_env(void)
+{
+    static struct iface_env env;
+    env.vhost_sock_dir = vhost_sock_dir;
+    return &env;
+}
 
 /* EAL keys of other_config and the values start-up saw. */
 static const char *const eal_keys[] = {
@@ -182,6 +215,24 @@ rt_destroy(struct rt_iface *rt)
     free(rt);
 }
 
+/* Another open interface on the vhost-user socket of 'rt', or NULL. */
+static const struct rt_iface *
+vhost_socket_user(const struct rt_iface *rt)
+{
+    if (!rt->plan.vhost_socket) {
+        return NULL;
+    }
+    for (size_t i = 0; i < br.n_ifaces; i++) {
+        const struct rt_iface *o = br.ifaces[i];
+        if (o != rt && o->has_plan && o->port_no != NO_PORT
+            && o->plan.vhost_socket
+            && !strcmp(o->plan.vhost_socket, rt->plan.vhost_socket)) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
 /* Takes 'plan' and opens its device (a patch has none). */
 static void
 rt_open(struct rt_iface *rt, struct iface_plan *plan)
@@ -201,8 +252,21 @@ rt_open(struct rt_iface *rt, struct iface_plan *plan)
         rt_set_error(rt, msg);
         return;
     }
+    const struct rt_iface *other = vhost_socket_user(rt);
+    if (other) {
+        char msg[PATH_MAX + 96];
+        snprintf(msg, sizeof msg, "vhost-user socket %s is already used by "
+                 "interface %s", rt->plan.vhost_socket, other->name);
+        rt_set_error(rt, msg);
+        return;
+    }
     struct dstr err = DSTR_INIT;
     int port_no = dp_port_add(br.dp, &rt->plan.pc, &err);
+    if (port_no >= 0 && rt->plan.vhost_server
+        && chmod(rt->plan.vhost_socket, 0600)) {
+        VLOG_WARN("interface %s: cannot make %s owner-only: %s", rt->name,
+                  rt->plan.vhost_socket, strerror(errno));
+    }
     if (port_no < 0) {
         rt_set_error(rt, err.len ? dstr_cstr(&err)
                                          : strerror(-port_no));
@@ -375,7 +439,8 @@ reconcile_iface(const struct cfg_bridge *b, size_t br_idx,
     struct dstr err = DSTR_INIT;
     bool running = rt_running(rt);
     bridge_mac(b, mac);
-    if (iface_plan_build(ifc, rt->is_local ? mac : NULL, &plan, &err)) {
+    if (iface_plan_build(ifc, rt->is_local ? mac : NULL, iface_env(), &plan,
+                         &err)) {
         if (running && rt->cfg_type && !strcmp(ifc->type, rt->cfg_type)) {
             /* A bad option on a working interface: it goes on with what
              * it has. */
@@ -1012,7 +1077,8 @@ close_departing(const struct cfg *cfg)
         bool local = !strcmp(ifc->name, b->name)
                      && !strcmp(ifc->type, "internal");
         bridge_mac(b, mac);
-        if (!iface_plan_build(ifc, local ? mac : NULL, &plan, &err)) {
+        if (!iface_plan_build(ifc, local ? mac : NULL, iface_env(), &plan,
+                              &err)) {
             if (!rt->has_plan || !iface_plan_same_device(&rt->plan, &plan)) {
                 rt_close(rt);
             }
@@ -1032,6 +1098,7 @@ run_pass(void)
         return;
     }
     apply_global(&cfg);
+    update_vhost_sock_dir(&cfg);
     for (size_t i = 0; i < br.n_ifaces; i++) {
         br.ifaces[i]->seen = false;
         br.ifaces[i]->cfg = NULL;
@@ -1197,6 +1264,13 @@ on_commit(struct ovsdb_db *db, const struct ovsdb_commit *c, void *aux)
             return;
         }
     }
+}
+
+void
+bridge_set_run_dir(const char *dir)
+{
+    free(run_dir);
+    run_dir = dir ? xasprintf("%s", dir) : NULL;
 }
 
 int

@@ -41,6 +41,10 @@ struct sluiced_options;
 int bridge_eal_defaults(const struct ovsdb_db *, struct sluiced_options *,
                         uint64_t usable, struct dstr *err);
 
+/* The daemon's run directory: where dpdkvhostuser sockets go unless
+ * other_config:vhost-sock-dir says otherwise (relative to it). */
+void bridge_set_run_dir(const char *);
+
 /* Starts reconciling 'db' (an Open_vSwitch database) into 'dp'; the
  * first pass runs from the loop.  Returns 0 or a negative errno. */
 int bridge_start(struct loop *, struct dp *, struct ovsdb_db *);

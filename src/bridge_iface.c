@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include "src/bridge_cfg.h"
 #include "src/util/dstr.h"
@@ -14,12 +16,13 @@
 /* "" (a kernel interface) works too but is not listed, as in Open
  * vSwitch's iface_types. */
 static const char *const supported[] = {
-    "dpdk", "internal", "tap", "patch", "system",
+    "dpdk", "dpdkvhostuser", "dpdkvhostuserclient", "internal", "tap",
+    "patch", "system",
 };
 
-/* Types of Open vSwitch that arrive with later issues. */
+/* Types of Open vSwitch that Sluice does not have (yet). */
 static const char *const later[] = {
-    "dpdkvhostuser", "dpdkvhostuserclient", "gre", "vxlan", "geneve",
+    "gre", "vxlan", "geneve",
     "erspan", "ip6erspan", "ip6gre", "lisp", "stt", "bareudp", "gtpu",
     "srv6", "afxdp", "afxdp-nonpmd", "dummy", "dummy-internal",
     "dummy-pmd",
@@ -103,9 +106,81 @@ queues_from_options(const struct cfg_iface *ifc, struct port_config *pc,
     return 0;
 }
 
+/* The directory part of 'path' exists and is a directory. */
+static int
+check_dir_of(const char *path, const char *what, struct dstr *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xasprintf("%.*s", (int) (slash - path), path)
+                      : xasprintf(".");
+    struct stat st;
+    int rc = 0;
+    if (!*dir) {
+        free(dir);
+        dir = xasprintf("/");
+    }
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+        dstr_printf(err, "%s %s: directory %s does not exist", what, path,
+                    dir);
+        rc = -EINVAL;
+    }
+    free(dir);
+    return rc;
+}
+
+/* net_vhost devargs for a server socket in env->vhost_sock_dir named
+ * after the interface, or a client of options:vhost-server-path. */
+static int
+vhost_plan(const struct cfg_iface *ifc, const struct iface_env *env,
+           struct iface_plan *plan, struct dstr *err)
+{
+    bool server = !strcmp(ifc->type, "dpdkvhostuser");
+    char *path;
+    if (strpbrk(ifc->name, ",=/ \t")) {
+        dstr_printf(err, "'%s' cannot name a vhost-user port (no ',', '=', "
+                    "'/' or blanks)", ifc->name);
+        return -EINVAL;
+    }
+    if (server) {
+        const char *dir = env && env->vhost_sock_dir ? env->vhost_sock_dir
+                                                     : ".";
+        path = xasprintf("%s/%s", dir, ifc->name);
+    } else {
+        const char *p = cfg_smap_get(&ifc->options, "vhost-server-path");
+        if (!p || !*p) {
+            dstr_put(err, "type dpdkvhostuserclient needs "
+                     "options:vhost-server-path");
+            return -EINVAL;
+        }
+        path = xasprintf("%s", p);
+    }
+    if (strchr(path, ',') || strlen(path) >= sizeof ((struct sockaddr_un *)
+                                                     0)->sun_path) {
+        dstr_printf(err, "vhost-user socket %s: too long or has a ','",
+                    path);
+        free(path);
+        return -EINVAL;
+    }
+    if (check_dir_of(path, "vhost-user socket", err)) {
+        free(path);
+        return -EINVAL;
+    }
+    uint64_t n_rxq;
+    if (cfg_smap_get_uint(&ifc->options, "n_rxq", 1, 1, 64, &n_rxq)) {
+        n_rxq = 1;      /* queues_from_options() reports it. */
+    }
+    plan->devargs = xasprintf("net_vhost_%s,iface=%s,queues=%u%s",
+                              ifc->name, path, (unsigned) n_rxq,
+                              server ? "" : ",client=1");
+    plan->vhost_socket = path;
+    plan->vhost_server = server;
+    return 0;
+}
+
 int
 iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
-                 struct iface_plan *plan, struct dstr *err)
+                 const struct iface_env *env, struct iface_plan *plan,
+                 struct dstr *err)
 {
     const char *type = ifc->type;
     memset(plan, 0, sizeof *plan);
@@ -158,6 +233,11 @@ iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
         }
         plan->devargs = xasprintf("net_af_packet_%s,iface=%s", ifc->name,
                                   ifc->name);
+    } else if (!strcmp(type, "dpdkvhostuser")
+               || !strcmp(type, "dpdkvhostuserclient")) {
+        if (vhost_plan(ifc, env, plan, err)) {
+            return -EINVAL;
+        }
     } else if (in_list(type, later, sizeof later / sizeof later[0])) {
         dstr_printf(err, "interface type '%s' is not supported yet", type);
         return -EOPNOTSUPP;
@@ -188,6 +268,7 @@ iface_plan_destroy(struct iface_plan *plan)
 {
     free(plan->devargs);
     free(plan->peer);
+    free(plan->vhost_socket);
     memset(plan, 0, sizeof *plan);
 }
 

@@ -7,7 +7,15 @@
  * Options read: n_rxq (1-64), n_rxq_desc and n_txq_desc (32-8192) as in
  * Open vSwitch; Sluice's own n_mbuf (1024-2^26 mbufs in the port's pool)
  * and mbuf_size (512-65535 bytes of data room); dpdk-devargs (type dpdk),
- * peer (type patch); the mtu_request column (68-9710). */
+ * peer (type patch), vhost-server-path (type dpdkvhostuserclient); the
+ * mtu_request column (68-9710).
+ *
+ * vhost-user ports are DPDK's net_vhost devices (rte_vhost underneath):
+ * dpdkvhostuser makes Sluice the socket's server, the socket named after
+ * the interface in the vhost socket directory; dpdkvhostuserclient makes
+ * it the client of the VM side's socket (options:vhost-server-path), and
+ * rte_vhost connects again whenever that side comes back.  n_rxq is the
+ * number of queue pairs Sluice offers. */
 #ifndef SLUICE_BRIDGE_IFACE_H
 #define SLUICE_BRIDGE_IFACE_H
 
@@ -31,13 +39,22 @@ struct iface_plan {
     struct port_config pc;      /* IFACE_DEVICE; pc.devargs = devargs,
                                  * pc.name = the interface's name. */
     char *peer;                 /* IFACE_PATCH: the peer interface. */
+    char *vhost_socket;         /* vhost-user: the socket's path. */
+    bool vhost_server;          /* ... and Sluice is its server. */
+};
+
+/* What plans depend on besides the row. */
+struct iface_env {
+    const char *vhost_sock_dir; /* Where dpdkvhostuser sockets are made. */
 };
 
 /* Builds the plan for 'ifc'.  'mac' (NULL: none) is the MAC a bridge's
  * own internal interface takes.  Returns 0, or -EINVAL/-EOPNOTSUPP with
- * the reason (for the Interface's "error" column) in 'err'. */
+ * the reason (for the Interface's "error" column) in 'err'.  Checks that
+ * a vhost-user socket's directory exists (stat). */
 int iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
-                     struct iface_plan *, struct dstr *err);
+                     const struct iface_env *, struct iface_plan *,
+                     struct dstr *err);
 void iface_plan_destroy(struct iface_plan *);
 
 /* Whether 'a' and 'b' open the same device the same way, so a running

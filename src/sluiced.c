@@ -474,6 +474,7 @@ start(struct daemon *d, struct dstr *err)
         return error;
     }
     if (vswitch) {
+        bridge_set_run_dir(o->run_dir);
         error = bridge_start(d->loop, d->dp, vswitch);
         if (error) {
             dstr_printf(err, "cannot start the bridge reconciler: %s",

@@ -61,7 +61,8 @@ build(const struct fx *fx, const uint8_t *mac, struct iface_plan *plan)
 {
     struct dstr err = DSTR_INIT;
     dstr_init(&err);
-    int rc = iface_plan_build(&fx->ifc, mac, plan, &err);
+    struct iface_env env = { .vhost_sock_dir = "/tmp" };
+    int rc = iface_plan_build(&fx->ifc, mac, &env, plan, &err);
     snprintf(last_err, sizeof last_err, "%s", dstr_cstr(&err));
     dstr_free(&err);
     if (rc) {
@@ -104,7 +105,8 @@ test_supported_types(void **state)
     /* "" works as well (test_system) but is not listed, as in Open
      * vSwitch. */
     static const char *const want[] = {
-        "dpdk", "internal", "tap", "patch", "system",
+        "dpdk", "dpdkvhostuser", "dpdkvhostuserclient", "internal", "tap",
+        "patch", "system",
     };
     size_t n = 0;
     const char *const *types = iface_supported_types(&n);
@@ -118,7 +120,8 @@ test_supported_types(void **state)
         struct fx fx;
         struct iface_plan p;
         fx_init(&fx, "eth1", types[i], "dpdk-devargs", "0000:00:04.0",
-                "peer", "other", NULL);
+                "peer", "other", "vhost-server-path", "/tmp/eth1.sock",
+                NULL);
         assert_int_equal(build(&fx, NULL, &p), 0);
         iface_plan_destroy(&p);
     }
@@ -354,12 +357,66 @@ test_patch(void **state)
     expect_error(&fx, -EINVAL, "patch interface cannot be its own peer");
 }
 
+/* vhost-user: server sockets in the environment's directory, named after
+ * the interface; client sockets where options:vhost-server-path says;
+ * queue pairs from n_rxq; bad names, paths and directories refused. */
+static void
+test_vhost_user(void **state)
+{
+    (void) state;
+    struct fx fx;
+    struct iface_plan p;
+
+    fx_init(&fx, "vh0", "dpdkvhostuser", NULL);
+    build_device(&fx, NULL, &p);
+    assert_string_equal(p.devargs, "net_vhost_vh0,iface=/tmp/vh0,queues=1");
+    assert_string_equal(p.vhost_socket, "/tmp/vh0");
+    assert_true(p.vhost_server);
+    iface_plan_destroy(&p);
+
+    fx_init(&fx, "vh1", "dpdkvhostuser", "n_rxq", "4", NULL);
+    build_device(&fx, NULL, &p);
+    assert_string_equal(p.devargs, "net_vhost_vh1,iface=/tmp/vh1,queues=4");
+    assert_int_equal(p.pc.n_rxq, 4);
+    iface_plan_destroy(&p);
+
+    fx_init(&fx, "vc0", "dpdkvhostuserclient", "vhost-server-path",
+            "/tmp/guest.sock", NULL);
+    build_device(&fx, NULL, &p);
+    assert_string_equal(p.devargs, "net_vhost_vc0,iface=/tmp/guest.sock,"
+                        "queues=1,client=1");
+    assert_false(p.vhost_server);
+    iface_plan_destroy(&p);
+
+    fx_init(&fx, "vc0", "dpdkvhostuserclient", NULL);
+    expect_error(&fx, -EINVAL, "type dpdkvhostuserclient needs "
+                 "options:vhost-server-path");
+    fx_init(&fx, "vc0", "dpdkvhostuserclient", "vhost-server-path", "",
+            NULL);
+    expect_error(&fx, -EINVAL, "type dpdkvhostuserclient needs "
+                 "options:vhost-server-path");
+    fx_init(&fx, "vc0", "dpdkvhostuserclient", "vhost-server-path",
+            "/nonexistent-dir/guest.sock", NULL);
+    expect_error(&fx, -EINVAL, "vhost-user socket /nonexistent-dir/"
+                 "guest.sock: directory /nonexistent-dir does not exist");
+    fx_init(&fx, "vc0", "dpdkvhostuserclient", "vhost-server-path",
+            "/tmp/a,b", NULL);
+    expect_error(&fx, -EINVAL, "vhost-user socket /tmp/a,b: too long or "
+                 "has a ','");
+    fx_init(&fx, "a,b", "dpdkvhostuser", NULL);
+    expect_error(&fx, -EINVAL, "'a,b' cannot name a vhost-user port (no "
+                 "',', '=', '/' or blanks)");
+    fx_init(&fx, "vh0", "dpdkvhostuser", "n_rxq", "65", NULL);
+    expect_error(&fx, -EINVAL, "options:n_rxq=65: not a number from 1 to "
+                 "64");
+}
+
 static void
 test_unsupported_and_unknown(void **state)
 {
     (void) state;
     static const char *const later[] = {
-        "dpdkvhostuser", "dpdkvhostuserclient", "gre", "vxlan", "geneve",
+        "gre", "vxlan", "geneve",
         "erspan", "ip6erspan", "ip6gre", "lisp", "stt", "bareudp", "gtpu",
         "srv6", "afxdp", "afxdp-nonpmd", "dummy", "dummy-internal",
         "dummy-pmd",
@@ -621,6 +678,7 @@ main(void)
         cmocka_unit_test(test_kernel_names),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_patch),
+        cmocka_unit_test(test_vhost_user),
         cmocka_unit_test(test_unsupported_and_unknown),
         cmocka_unit_test(test_queue_options),
         cmocka_unit_test(test_mtu_request),
