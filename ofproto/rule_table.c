@@ -6,40 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-flow_and(struct flow *dst, const struct flow *a, const struct flow *b)
-{
-    uint64_t *d = (uint64_t *) dst;
-    const uint64_t *x = (const uint64_t *) a, *y = (const uint64_t *) b;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        d[i] = x[i] & y[i];
-    }
-}
-
-static bool
-flow_matches(const struct flow *flow, const struct rule *r)
-{
-    const uint64_t *f = (const uint64_t *) flow;
-    const uint64_t *m = (const uint64_t *) &r->mask;
-    const uint64_t *v = (const uint64_t *) &r->match;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        if ((f[i] & m[i]) != v[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static void
-mask_or(struct flow *wc, const struct flow *mask)
-{
-    uint64_t *w = (uint64_t *) wc;
-    const uint64_t *m = (const uint64_t *) mask;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        w[i] |= m[i];
-    }
-}
-
 void
 rule_table_init(struct rule_table *t)
 {
@@ -138,8 +104,8 @@ rule_table_lookup(struct rule_table *t, const struct flow *flow,
                   struct flow *wc)
 {
     for (struct rule *r = t->rules; r; r = r->next) {
-        mask_or(wc, &r->mask);
-        if (flow_matches(flow, r)) {
+        flow_or(wc, &r->mask);
+        if (flow_matches(flow, &r->mask, &r->match)) {
             return r;
         }
     }

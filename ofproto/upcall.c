@@ -251,13 +251,9 @@ revalidate_megaflow(const struct megaflow *mf, struct dp_actions **actions,
     }
     /* Safe only if the translation looked at nothing the megaflow
      * wildcards: then it holds for every packet the megaflow covers. */
-    const uint64_t *nm = (const uint64_t *) &out.mask;
-    const uint64_t *om = (const uint64_t *) &mf->mask;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        if (nm[i] & ~om[i]) {
-            free(out.actions);
-            return MEGAFLOW_DELETE;
-        }
+    if (!flow_mask_within(&out.mask, &mf->mask)) {
+        free(out.actions);
+        return MEGAFLOW_DELETE;
     }
     if (dp_actions_equal(out.actions, mf->actions)) {
         free(out.actions);

@@ -26,6 +26,7 @@
 #include "src/options.h"
 #include "src/util/dstr.h"
 #include "src/util/loop.h"
+#include "src/util/scan.h"
 #include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(bridge);
@@ -284,12 +285,7 @@ static void
 bridge_mac(const struct cfg_bridge *b, uint8_t mac[6])
 {
     const char *hw = cfg_smap_get(&b->other_config, "hwaddr");
-    unsigned int m[6];
-    if (hw && sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
-                     &m[4], &m[5]) == 6) {
-        for (int i = 0; i < 6; i++) {
-            mac[i] = (uint8_t) m[i];
-        }
+    if (hw && !scan_mac(hw, mac)) {
         if (!(mac[0] & 1)) {
             return;
         }
@@ -305,9 +301,8 @@ bridge_dpid(const struct cfg_bridge *b)
 {
     const char *s = cfg_smap_get(&b->other_config, "datapath-id");
     if (s) {
-        char *end;
-        unsigned long long v = strtoull(s, &end, 16);
-        if (strlen(s) == 16 && !*end) {
+        uint64_t v;
+        if (strlen(s) == 16 && !scan_uint(s, 16, UINT64_MAX, &v)) {
             return v;
         }
         VLOG_WARN("bridge %s: other_config:datapath-id %s is not 16 hex "

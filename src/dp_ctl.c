@@ -15,6 +15,7 @@
 #include "pmd/port.h"
 #include "src/util/ctl.h"
 #include "src/util/dstr.h"
+#include "src/util/scan.h"
 
 static int
 cmd_add_if(int argc, const char *argv[], struct dstr *reply, void *dp_)
@@ -108,11 +109,7 @@ parse_flow_args(struct dp *dp, const char *flow_text, struct flow *key,
     }
     mask->in_port = UINT32_MAX;     /* Megaflows are per input port. */
     mask->recirc_id = UINT32_MAX;
-    uint64_t *k = (uint64_t *) key;
-    const uint64_t *m = (const uint64_t *) mask;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        k[i] &= m[i];
-    }
+    flow_and(key, key, mask);
     return 0;
 }
 
@@ -281,10 +278,8 @@ static int
 parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *v,
              struct dstr *reply)
 {
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (!*s || *s == '-' || *end || errno || x < min || x > max) {
+    uint64_t x;
+    if (scan_uint(s, 10, max, &x) || x < min) {
         dstr_printf(reply, "\"%s\" is not a number from %lu to %lu\n", s,
                     min, max);
         return -EINVAL;
@@ -361,16 +356,10 @@ cmd_set_pmd_cpu_mask(int argc, const char *argv[], struct dstr *reply,
                      void *dp_)
 {
     struct dp *dp = dp_;
-    const char *s = argv[1];
-    char *end;
+    uint64_t mask;
     (void) argc;
 
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s += 2;
-    }
-    errno = 0;
-    unsigned long long mask = strtoull(s, &end, 16);
-    if (!*s || *s == '-' || *s == '+' || *end || errno) {
+    if (scan_uint(argv[1], 16, UINT64_MAX, &mask)) {
         dstr_printf(reply, "\"%s\" is not a hexadecimal core mask\n",
                     argv[1]);
         return 1;
@@ -381,8 +370,8 @@ cmd_set_pmd_cpu_mask(int argc, const char *argv[], struct dstr *reply,
         return 1;
     }
     dstr_printf(reply, "pmd cpu mask 0x%llx (was 0x%llx): %u pmd thread%s\n",
-                mask, (unsigned long long) old, dp_n_pmds(dp),
-                dp_n_pmds(dp) == 1 ? "" : "s");
+                (unsigned long long) mask, (unsigned long long) old,
+                dp_n_pmds(dp), dp_n_pmds(dp) == 1 ? "" : "s");
     return 0;
 }
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sluice_config.h"
+#include "src/util/scan.h"
 #include "tools/bench.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_report.h"
@@ -120,12 +121,9 @@ static unsigned long long
 parse_uint(const char *opt, const char *s, int base, unsigned long long min,
            unsigned long long max, const char *what)
 {
-    unsigned long long v;
-    char *end;
+    uint64_t v;
 
-    errno = 0;
-    v = strtoull(s, &end, base);
-    if (*end || end == s || errno || *s == '-' || v < min || v > max) {
+    if (scan_uint(s, base, max, &v) || v < min) {
         fprintf(stderr, "sluice-bench: %s: '%s' is not %s\n", opt, s, what);
         exit(2);
     }
