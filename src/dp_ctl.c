@@ -137,6 +137,30 @@ cmd_dump_flows(int argc, const char *argv[], struct dstr *reply, void *dp_)
     return 0;
 }
 
+/* cmd_put_flow() failed on PMD 'failed': takes back its changes on the
+ * PMDs before it (installs deleted, modified actions restored from
+ * 'olds'), and frees the unused copies of every PMD. */
+static void
+put_flow_undo(struct dp *dp, unsigned int failed, struct megaflow *found[],
+              struct dp_actions *copies[], struct dp_actions *olds[],
+              const struct flow *key, const struct flow *mask)
+{
+    for (unsigned int q = 0; q < dp_n_pmds(dp); q++) {
+        struct pmd *pmd = dp_pmd(dp, q);
+        if (q < failed && found[q]) {
+            megaflow_modify(pmd, found[q], olds[q], false);
+            olds[q] = NULL;
+        } else if (q < failed) {
+            struct megaflow *mf = megaflow_find_exact(pmd, key, mask);
+            if (mf) {
+                megaflow_delete(pmd, mf);
+            }
+        }
+        free(copies[q]);
+        free(olds[q]);
+    }
+}
+
 static int
 cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
              bool create, bool modify)
@@ -167,25 +191,35 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
         return 1;
     }
 
-    /* Decide for every PMD first, so the command does all or nothing. */
+    /* All or nothing across PMDs: decide for every PMD and allocate every
+     * copy before changing any, then take back what was changed if a
+     * PMD refuses the install (its flow limit, memory). */
+    unsigned int n_pmds = dp_n_pmds(dp);
     struct megaflow *found[DP_MAX_PMDS];
-    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+    struct dp_actions *copies[DP_MAX_PMDS] = { NULL };
+    struct dp_actions *olds[DP_MAX_PMDS] = { NULL };
+    const char *why = NULL;
+    for (unsigned int p = 0; p < n_pmds && !why; p++) {
         found[p] = megaflow_find_exact(dp_pmd(dp, p), &key, &mask);
         if ((found[p] && !modify) || (!found[p] && !create)) {
-            dstr_put(reply, found[p] ? "flow already exists\n"
-                                     : "flow does not exist\n");
-            free(acts);
-            return 1;
+            why = found[p] ? "flow already exists\n"
+                           : "flow does not exist\n";
+        } else if (!(copies[p] = dp_actions_clone(acts))
+                   || (found[p]
+                       && !(olds[p] = dp_actions_clone(found[p]->actions)))) {
+            why = "out of memory\n";
         }
     }
-    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+    free(acts);
+    if (why) {
+        dstr_put(reply, why);
+        put_flow_undo(dp, 0, found, copies, olds, &key, &mask);
+        return 1;
+    }
+    for (unsigned int p = 0; p < n_pmds; p++) {
         struct pmd *pmd = dp_pmd(dp, p);
-        struct dp_actions *copy = dp_actions_clone(acts);
-        if (!copy) {
-            dstr_put(reply, "out of memory\n");
-            free(acts);
-            return 1;
-        }
+        struct dp_actions *copy = copies[p];
+        copies[p] = NULL;
         if (found[p]) {
             megaflow_modify(pmd, found[p], copy, clear);
             continue;
@@ -198,19 +232,13 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
                         "megaflow with the same mask"
                         : error == -ENOSPC ? "flow limit reached"
                         : strerror(-error));
-            /* Take back what this command installed on earlier PMDs. */
-            for (unsigned int q = 0; q < p; q++) {
-                struct megaflow *mf;
-                if (!found[q]
-                    && (mf = megaflow_find_exact(dp_pmd(dp, q), &key, &mask))) {
-                    megaflow_delete(dp_pmd(dp, q), mf);
-                }
-            }
-            free(acts);
+            put_flow_undo(dp, p, found, copies, olds, &key, &mask);
             return 1;
         }
     }
-    free(acts);
+    for (unsigned int p = 0; p < n_pmds; p++) {
+        free(olds[p]);
+    }
     return 0;
 }
 
