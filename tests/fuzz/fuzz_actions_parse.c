@@ -1,0 +1,67 @@
+/* libFuzzer target for the datapath action text form: any bytes as the
+ * text given to dp_actions_parse().  What parses must be a valid list,
+ * print (dp_actions_format()) as text that parses back to the same list,
+ * and print the same again.  Port names p0..p9 stand for ports 0..9 both
+ * ways. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pmd/actions.h"
+#include "src/util/dstr.h"
+
+#define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int
+lookup(const char *name, uint32_t *port_no, void *aux)
+{
+    (void) aux;
+    if (name[0] == 'p' && name[1] >= '0' && name[1] <= '9' && !name[2]) {
+        *port_no = (uint32_t) (name[1] - '0');
+        return 0;
+    }
+    return -2;      /* -ENOENT */
+}
+
+static const char *
+port_name(uint32_t port_no, void *aux)
+{
+    static const char *const names[] = {
+        "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9",
+    };
+    (void) aux;
+    return port_no < 10 ? names[port_no] : NULL;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    struct dstr err = DSTR_INIT, out = DSTR_INIT, again = DSTR_INIT;
+    struct dp_actions *a, *b = NULL;
+
+    CHECK(text);
+    memcpy(text, data, size);
+    text[size] = '\0';
+    if (!dp_actions_parse(text, &a, lookup, NULL, &err)) {
+        CHECK(a && !dp_actions_validate(a));
+        dp_actions_format(a, &out, port_name, NULL);
+        if (dp_actions_parse(dstr_cstr(&out), &b, lookup, NULL, &err)) {
+            abort();    /* What was printed does not parse. */
+        }
+        CHECK(dp_actions_equal(a, b));
+        dp_actions_format(b, &again, port_name, NULL);
+        CHECK(!strcmp(dstr_cstr(&out), dstr_cstr(&again)));
+        free(a);
+        free(b);
+    } else {
+        CHECK(!a && err.len > 0);
+    }
+    dstr_free(&err);
+    dstr_free(&out);
+    dstr_free(&again);
+    free(text);
+    return 0;
+}
