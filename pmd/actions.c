@@ -734,7 +734,13 @@ bad_value:
                     kinds[k].name, f->name);
         return -EINVAL;
     }
-    if (!any) {
+    /* All masks 0 ("src=10.0.0.0/0") sets nothing either, and would
+     * print as the unparsable "set(ipv4())". */
+    bool sets = false;
+    for (const struct set_field *f = kinds[k].fields; f->name; f++) {
+        sets = sets || !is_zero(a + f->mask_ofs, f->size);
+    }
+    if (!sets) {
         dstr_printf(ps->err, "set(%s()) sets nothing\n", kinds[k].name);
         return -EINVAL;
     }

@@ -38,7 +38,8 @@ struct flow {
     /* Metadata (words 0-2). */
     uint32_t in_port;       /* Datapath port number. */
     uint32_t recirc_id;
-    uint64_t tun_id;        /* Tunnel metadata slot (tunnel issue). */
+    uint64_t tun_id;        /* Tunnel metadata: matched and printed;
+                             * key extraction leaves words 1-2 zero. */
     uint32_t tun_src;
     uint32_t tun_dst;
 

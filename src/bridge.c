@@ -634,7 +634,7 @@ rebuild_flood(const struct cfg *cfg)
         const struct cfg_bridge *b = &cfg->bridges[rt->br_idx];
         if (b->fail_mode && !strcmp(b->fail_mode, "secure")) {
             note_once("Bridge fail_mode secure: its ports forward nothing "
-                      "until the OpenFlow agent lands");
+                      "(no OpenFlow flow tables to allow anything)");
             continue;
         }
         if (rt->port_no != NO_PORT) {

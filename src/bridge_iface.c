@@ -17,8 +17,9 @@ static const char *const supported[] = {
     "dpdk", "internal", "tap", "patch", "system",
 };
 
-/* Types of Open vSwitch that arrive with later issues. */
-static const char *const later[] = {
+/* Open vSwitch interface types that Sluice does not implement: refused
+ * with -EOPNOTSUPP (types nobody knows get -EINVAL). */
+static const char *const unimplemented[] = {
     "dpdkvhostuser", "dpdkvhostuserclient", "gre", "vxlan", "geneve",
     "erspan", "ip6erspan", "ip6gre", "lisp", "stt", "bareudp", "gtpu",
     "srv6", "afxdp", "afxdp-nonpmd", "dummy", "dummy-internal",
@@ -158,7 +159,8 @@ iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
         }
         plan->devargs = xasprintf("net_af_packet_%s,iface=%s", ifc->name,
                                   ifc->name);
-    } else if (in_list(type, later, sizeof later / sizeof later[0])) {
+    } else if (in_list(type, unimplemented,
+                       sizeof unimplemented / sizeof unimplemented[0])) {
         dstr_printf(err, "interface type '%s' is not supported yet", type);
         return -EOPNOTSUPP;
     } else {

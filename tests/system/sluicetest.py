@@ -392,7 +392,8 @@ def mixed_frames(tag, count, sizes=None):
 
 def assert_output(test, port, want):
     """Checks the output dpctl/show reports for a port, when it reports one
-    (the per-port output setting predates the datapath's flow tables)."""
+    (sluiced's dpctl/show prints none: outputs are rules of the debug rule
+    table, debug/show-rules)."""
     if 'output' in port:
         test.assertEqual(port['output'], want, port)
 

@@ -767,6 +767,10 @@ test_format_parse(void **state)
         "set(tcp(dst=+1))", "set(tcp(dst=08))", "set(tcp(dst=0x))",
         "set(tcp(dst=1 2))", "set(tcp(dst=70000))", "set(ipv4(ttl=-0))",
         "recirc(-1)", "push_vlan(vid=+1)",
+        /* Found by fuzz_actions_parse: every mask 0 printed as the
+         * unparsable "set(ipv4())". */
+        "set(ipv4(src=10.0.0.0/0))", "set(ipv4(src=10.0.0.0/\t0))",
+        "set(tcp(dst=1/0))", "set(eth(src=02:00:00:00:00:01/0:0:0:0:0:0))",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct dstr err = DSTR_INIT;
