@@ -87,6 +87,7 @@ struct bench_result {
      * two fixed counts of installed megaflows. */
     double installed;
     double setup_rate;              /* Per second. */
+    double setup_seconds;           /* Taken to install them. */
     double upcall_cycles;           /* Control thread cycles per upcall. */
     bool have_upcall_cycles;        /* sluiced counts them. */
     /* The spread of the main figure over --repeat runs (median rows). */

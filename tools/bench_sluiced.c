@@ -443,6 +443,7 @@ fill_result(const struct bench_run *r, const struct dp_sample *s0,
         uint64_t handled = s->handled - s0->handled;
 
         res->installed = s->installed - s0->installed;
+        res->setup_seconds = dt;
         res->setup_rate = dt > 0 ? res->installed / dt : 0;
         res->have_upcall_cycles = s->have_upcall_cycles && handled;
         res->upcall_cycles = handled ? (double) (s->upcall_cycles
@@ -468,7 +469,8 @@ crossing_time(const struct dp_sample *a, const struct dp_sample *b,
  * '*s0' becomes the window's start ('*from' set); when it crosses the
  * upper one, 'cur' becomes its end and this returns true.  Counts and
  * times are exact (interpolated); the other counters are those of the
- * samples that crossed. */
+ * samples around the window (from 'prev' before the lower count to 'cur'
+ * after the upper one), so that the window always spans a period. */
 static bool
 setup_crossed(const struct bench_run *r, const struct dp_sample *base,
               const struct dp_sample *prev, struct dp_sample *cur,
@@ -478,7 +480,7 @@ setup_crossed(const struct bench_run *r, const struct dp_sample *base,
     double hi = base->installed + SETUP_TO_SHARE * r->n_flows;
 
     if (!*from && cur->installed >= lo) {
-        *s0 = *cur;
+        *s0 = *prev;
         s0->t_installed = crossing_time(prev, cur, lo);
         s0->installed = (uint64_t) lo;
         *from = true;
@@ -504,7 +506,7 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
     double period = setup ? SETUP_SAMPLE_PERIOD : SAMPLE_PERIOD;
     double warmup = o->warmup, t_ready, t;
     struct dp_sample base, prev;
-    bool from = false;
+    bool from = false, done = false;
     int ret;
 
     memset(s0, 0, sizeof *s0);
@@ -540,11 +542,12 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
         }
         show_progress(r, s0, &prev, s, base.installed);
         if (setup && setup_crossed(r, &base, &prev, s, &from, s0)) {
+            done = true;
             break;
         }
         prev = *s;
     }
-    if (setup && !ret && !bench_stop_signal) {
+    if (setup && !done && !ret && !bench_stop_signal) {
         bench_note("%s, %u flows: %.0f%% of the flows not installed within "
                    "--duration %.0f s; the figure covers %s", sc->name,
                    r->n_flows, 100 * SETUP_TO_SHARE, o->duration,
