@@ -19,6 +19,7 @@
 #include "pmd/pmd_private.h"
 #include "pmd/port.h"
 #include "pmd/rxq_sched.h"
+#include "pmd/shared.h"
 #include "pmd/tx.h"
 #include "src/util/dstr.h"
 #include "src/util/vlog.h"
@@ -148,6 +149,26 @@ dp_sync(struct dp *dp)
     return result;
 }
 
+void
+dp_reclaim(struct dp *dp)
+{
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        pmd_reclaim(dp->pmds[i]);
+    }
+}
+
+int
+dp_set_pmd_stall(struct dp *dp, unsigned int core, bool stall)
+{
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        if (dp->pmds[i]->core_id == core) {
+            pmd_set_stall(dp->pmds[i], stall);
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
 int
 dp_barrier(struct dp *dp)
 {
@@ -165,7 +186,7 @@ dp_update_txq_sharing(struct dp *dp)
         if (port) {
             bool shared = rxq_sched_txq_shared(dp->slot_used, DP_N_SLOTS,
                                                port->n_txq);
-            __atomic_store_n(&port->txq_shared, shared, __ATOMIC_RELEASE);
+            SHARED_PUBLISH(port->txq_shared, shared);
         }
     }
 }
@@ -274,7 +295,7 @@ dp_port_quiesce(struct dp *dp, struct port *port)
         dp_unassign_rxq(dp, &dp->rxqs[port->port_no][q]);
     }
     tx_flush(dp->control_tx);
-    __atomic_store_n(&port->tx_off, true, __ATOMIC_RELEASE);
+    SHARED_PUBLISH(port->tx_off, true);
     dp_barrier(dp);
 }
 
@@ -285,7 +306,7 @@ dp_port_resume(struct dp *dp, struct port *port)
     if (port->admin_down || port->failed) {
         return;
     }
-    __atomic_store_n(&port->tx_off, false, __ATOMIC_RELEASE);
+    SHARED_PUBLISH(port->tx_off, false);
     dp_assign_port_rxqs(dp, port);
     dp_sync(dp);
 }
@@ -358,7 +379,7 @@ dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
                                             port->n_txq);
     memset(&dp->retired_tx[port_no], 0, sizeof dp->retired_tx[port_no]);
     dp->rxqs[port_no] = rxqs;
-    __atomic_store_n(&dp->ports[port_no], port, __ATOMIC_RELEASE);
+    SHARED_PUBLISH(dp->ports[port_no], port);
     dp->next_port_no = (port_no + 1) % DP_MAX_PORTS;
     dp_assign_port_rxqs(dp, port);
     return (int) port_no;
@@ -389,7 +410,7 @@ dp_port_del(struct dp *dp, const char *name, struct dstr *err)
     /* 2. No PMD polls or sends to it any more (their buffers are flushed
      * before they acknowledge): take it out of the table and clear the
      * threads' buffers and counters for its number. */
-    __atomic_store_n(&dp->ports[port_no], NULL, __ATOMIC_RELEASE);
+    SHARED_PUBLISH(dp->ports[port_no], NULL);
     for (unsigned int i = 0; i < dp->n_pmds; i++) {
         pmd_forget_port(dp->pmds[i], port_no);
     }
@@ -536,9 +557,9 @@ dp_port_tx_stats(struct dp *dp, uint32_t port_no, struct tx_port_stats *s)
     for (unsigned int i = 0; i <= dp->n_pmds; i++) {
         const struct tx_ctx *tx = i < dp->n_pmds ? &dp->pmds[i]->tx
                                                  : dp->control_tx;
-        s->packets += PMD_READ(tx->stats[port_no].packets);
-        s->dropped += PMD_READ(tx->stats[port_no].dropped);
-        s->short_bursts += PMD_READ(tx->stats[port_no].short_bursts);
+        s->packets += SHARED_READ(tx->stats[port_no].packets);
+        s->dropped += SHARED_READ(tx->stats[port_no].dropped);
+        s->short_bursts += SHARED_READ(tx->stats[port_no].short_bursts);
     }
 }
 

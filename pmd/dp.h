@@ -220,6 +220,16 @@ int dp_port_set_rxq_affinity(struct dp *, uint32_t port_no,
  * or -ETIMEDOUT. */
 int dp_sync(struct dp *);
 
+/* Runs the frees that every PMD has moved past (pmd_defer()) and moves
+ * the PMDs' command backlogs on.  Never waits.  The daemon calls it every
+ * DP_RECLAIM_INTERVAL_MS. */
+#define DP_RECLAIM_INTERVAL_MS 1
+void dp_reclaim(struct dp *);
+
+/* Test hook: stalls or releases the PMD on 'core' (pmd_set_stall()).
+ * Returns 0 or -ENOENT. */
+int dp_set_pmd_stall(struct dp *, unsigned int core, bool stall);
+
 /* ---- What other layers read. ---- */
 
 /* The PMDs, sorted by core: dp_pmd(dp, i) for i < dp_n_pmds(dp). */

@@ -13,6 +13,7 @@
 #include "pmd/pmd_private.h"
 #include "pmd/port.h"
 #include "pmd/rxq_sched.h"
+#include "pmd/shared.h"
 #include "pmd/tx.h"
 #include "src/util/dstr.h"
 #include "src/util/vlog.h"
@@ -163,7 +164,7 @@ dp_reassign_rxqs(struct dp *dp, const bool *keep)
         for (uint16_t q = 0; q < port->n_rxq; q++) {
             struct pmd_rxq *rxq = &dp->rxqs[p][q];
             qs[n] = rxq;
-            items[n].cycles = PMD_READ(rxq->cycles) - rxq->cycles_base;
+            items[n].cycles = SHARED_READ(rxq->cycles) - rxq->cycles_base;
             pins[n] = dp_rxq_pin(dp, port, q);
             n++;
         }

@@ -13,6 +13,7 @@
 #include "pmd/pmd.h"
 #include "pmd/pmd_private.h"
 #include "pmd/port.h"
+#include "pmd/shared.h"
 #include "pmd/tx.h"
 #include "src/util/dstr.h"
 
@@ -65,16 +66,16 @@ pmd_stats_now(const struct pmd *pmd, struct pmd_stats *s)
     const uint64_t *base = (const uint64_t *) &pmd->stats_base;
     uint64_t *out = (uint64_t *) s;
     for (size_t i = 0; i < PMD_N_STATS; i++) {
-        out[i] = __atomic_load_n(&cur[i], __ATOMIC_RELAXED) - base[i];
+        out[i] = SHARED_READ(cur[i]) - base[i];
     }
 }
 
 static uint64_t
 pmd_packets_sent(const struct pmd *pmd)
 {
-    uint64_t sent = PMD_READ(pmd->tx.retired_packets);
+    uint64_t sent = SHARED_READ(pmd->tx.retired_packets);
     for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
-        sent += PMD_READ(pmd->tx.stats[p].packets);
+        sent += SHARED_READ(pmd->tx.stats[p].packets);
     }
     return sent;
 }
@@ -119,7 +120,7 @@ dp_format_pmd_stats(struct dp *dp, struct dstr *s)
         dstr_printf(s, "  packets sent: %lu\n", sent);
         dstr_printf(s, "  packets dropped: %lu\n", st.packets_dropped);
         dstr_printf(s, "  dropped, output to no such port: %lu\n",
-                    PMD_READ(pmd->tx.no_port) - pmd->no_port_base);
+                    SHARED_READ(pmd->tx.no_port) - pmd->no_port_base);
         dstr_printf(s, "  megaflows: %u (limit %u), emc size: %u\n",
                     pmd->flows.n_flows, dp->flow_limit,
                     emc_n_entries(&pmd->emc));
@@ -133,6 +134,17 @@ dp_format_pmd_stats(struct dp *dp, struct dstr *s)
         dstr_printf(s, "  avg processing cycles per packet: %.2f "
                     "(%lu/%lu)\n", ratio(st.cycles_busy, st.packets_rx),
                     st.cycles_busy, st.packets_rx);
+        dstr_printf(s, "  command cycles: %lu (%.2f%% of processing)\n",
+                    st.cycles_cmd, 100.0 * ratio(st.cycles_cmd,
+                                                 st.cycles_busy));
+        struct pmd_pending pp;
+        pmd_get_pending(pmd, &pp);
+        dstr_printf(s, "  frees waiting for this pmd: %lu (%lu bytes, "
+                    "oldest %.0f ms)\n", pp.frees, pp.bytes,
+                    1e3 * (double) pp.oldest_cycles
+                    / (double) rte_get_tsc_hz());
+        dstr_printf(s, "  commands waiting for ring room: %lu (most %lu)\n",
+                    pp.backlog, pp.backlog_max);
     }
 }
 
@@ -189,15 +201,15 @@ dp_clear_pmd_stats(struct dp *dp)
         const uint64_t *cur = (const uint64_t *) &pmd->stats;
         uint64_t *base = (uint64_t *) &pmd->stats_base;
         for (size_t k = 0; k < PMD_N_STATS; k++) {
-            base[k] = __atomic_load_n(&cur[k], __ATOMIC_RELAXED);
+            base[k] = SHARED_READ(cur[k]);
         }
         pmd->sent_base = pmd_packets_sent(pmd);
-        pmd->no_port_base = PMD_READ(pmd->tx.no_port);
+        pmd->no_port_base = SHARED_READ(pmd->tx.no_port);
     }
     for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
         struct port *port = dp->ports[p];
         for (uint16_t q = 0; port && q < port->n_rxq; q++) {
-            dp->rxqs[p][q].cycles_base = PMD_READ(dp->rxqs[p][q].cycles);
+            dp->rxqs[p][q].cycles_base = SHARED_READ(dp->rxqs[p][q].cycles);
         }
     }
 }
@@ -225,7 +237,7 @@ dp_format_rxqs(struct dp *dp, struct dstr *s)
                 if (rxq->pmd != pmd) {
                     continue;
                 }
-                uint64_t c = PMD_READ(rxq->cycles) - rxq->cycles_base;
+                uint64_t c = SHARED_READ(rxq->cycles) - rxq->cycles_base;
                 dstr_printf(s, "  port: %-16s queue-id: %2u (enabled)   "
                             "pmd usage: %3.0f %%\n", port->name, q,
                             100.0 * ratio(c, total));

@@ -13,6 +13,7 @@
 #include "pmd/dp_private.h"
 #include "pmd/pmd.h"
 #include "pmd/pmd_private.h"
+#include "pmd/shared.h"
 #include "src/util/dstr.h"
 #include "src/util/vlog.h"
 
@@ -151,8 +152,8 @@ megaflow_find_exact(struct pmd *pmd, const struct flow *key,
 static void
 megaflow_set_actions(struct megaflow *mf, struct dp_actions *actions)
 {
-    __atomic_store_n(&mf->fate, dp_actions_fate(actions), __ATOMIC_RELAXED);
-    __atomic_store_n(&mf->actions, actions, __ATOMIC_RELEASE);
+    SHARED_SET(mf->fate, dp_actions_fate(actions));
+    SHARED_PUBLISH(mf->actions, actions);
 }
 
 int
@@ -206,22 +207,19 @@ megaflow_install(struct pmd *pmd, const struct flow *key,
     return 0;
 }
 
-/* Frees action lists the PMD may still be executing once it has left the
- * burst it is in.  A PMD that does not answer keeps them (a leak, never a
- * use after free). */
-static void
-free_after_quiesce(struct pmd *pmd, struct dp_actions **old, unsigned int n)
+static size_t
+actions_bytes(const struct dp_actions *a)
 {
-    if (!n) {
-        return;
-    }
-    if (pmd_quiesce(pmd, 2000)) {
-        VLOG_WARN("pmd %u does not answer: %u old action lists kept",
-                  pmd->core_id, n);
-        return;
-    }
-    for (unsigned int i = 0; i < n; i++) {
-        free(old[i]);
+    return a ? sizeof *a + a->size : 0;
+}
+
+/* Frees 'old', an action list the PMD may still be executing, once it has
+ * left the iteration it is in (never waits; see reclaim.h). */
+static void
+free_actions_later(struct pmd *pmd, struct dp_actions *old)
+{
+    if (old) {
+        pmd_defer(pmd, free, old, actions_bytes(old));
     }
 }
 
@@ -235,27 +233,84 @@ megaflow_modify(struct pmd *pmd, struct megaflow *mf,
         /* The PMD writes these; it applies the reset between bursts. */
         pmd_clear_flow_stats(pmd, mf);
     }
-    free_after_quiesce(pmd, &old, 1);
+    free_actions_later(pmd, old);
 }
 
-/* Deletes from 'pmd' the megaflows that 'pred' selects, in batches: one
- * command and one wait per batch, then the batch is freed. */
+/* Megaflows are removed from a PMD in batches of at most this many: one
+ * command and one deferred release per batch. */
 #define DELETE_BATCH 256
 
-/* Removes the 'n' detached megaflows of 'batch' from 'pmd' (one command,
- * one wait) and releases them. */
-static void
-megaflow_delete_batch(struct pmd *pmd, struct megaflow **batch,
-                      unsigned int n)
-{
+/* A batch on its way out: the PMD reads 'rules' when it applies the
+ * command; the megaflows return to 'table' once it has. */
+struct delete_batch {
+    struct megaflow_table *table;
+    unsigned int n;
+    struct megaflow *flows[DELETE_BATCH];
     const struct dpcls_rule *rules[DELETE_BATCH];
-    for (unsigned int i = 0; i < n; i++) {
-        rules[i] = &batch[i]->rule;
+};
+
+static void
+release_batch(void *b_)
+{
+    struct delete_batch *b = b_;
+    for (unsigned int i = 0; i < b->n; i++) {
+        megaflow_release(b->table, b->flows[i]);
     }
-    pmd_delete_flows(pmd, rules, n);
-    pmd_wait(pmd, 2000);
-    for (unsigned int i = 0; i < n; i++) {
-        megaflow_release(&pmd->flows, batch[i]);
+    free(b);
+}
+
+static struct delete_batch *
+batch_new(struct pmd *pmd)
+{
+    struct delete_batch *b = malloc(sizeof *b);
+    if (b) {
+        b->table = &pmd->flows;
+        b->n = 0;
+    }
+    return b;
+}
+
+/* Sends the removal of the detached megaflows of '*bp' to 'pmd' and hands
+ * their release to the reclaim queue; '*bp' is then NULL.  If memory is
+ * short the megaflows stay allocated (counted; never freed early). */
+static void
+batch_send(struct pmd *pmd, struct delete_batch **bp)
+{
+    struct delete_batch *b = *bp;
+    *bp = NULL;
+    if (!b || !b->n) {
+        free(b);
+        return;
+    }
+    size_t bytes = 0;
+    for (unsigned int i = 0; i < b->n; i++) {
+        b->rules[i] = &b->flows[i]->rule;
+        bytes += MEGAFLOW_SIZE + actions_bytes(b->flows[i]->actions);
+    }
+    if (pmd_delete_flows(pmd, b->rules, b->n)) {
+        /* Not even queued: the PMD may use them for ever. */
+        VLOG_ERR("pmd on core %u: out of memory, %u megaflows kept",
+                 pmd->core_id, b->n);
+        return;
+    }
+    pmd_defer(pmd, release_batch, b, bytes);
+}
+
+/* Adds detached 'mf' to the batch in '*bp' (sending it when full). */
+static void
+batch_add(struct pmd *pmd, struct delete_batch **bp, struct megaflow *mf)
+{
+    if (!*bp) {
+        *bp = batch_new(pmd);
+        if (!*bp) {
+            VLOG_ERR("pmd on core %u: out of memory, megaflow %lu kept",
+                     pmd->core_id, mf->id);
+            return;
+        }
+    }
+    (*bp)->flows[(*bp)->n++] = mf;
+    if ((*bp)->n == DELETE_BATCH) {
+        batch_send(pmd, bp);
     }
 }
 
@@ -269,8 +324,8 @@ megaflow_delete_where(struct pmd *pmd, struct megaflow *start,
                       const void *aux, struct megaflow **stop)
 {
     struct megaflow_table *t = &pmd->flows;
-    struct megaflow *batch[DELETE_BATCH];
-    unsigned int n = 0, total = 0, seen = 0;
+    struct delete_batch *batch = NULL;
+    unsigned int total = 0, seen = 0;
     struct megaflow *mf = start ? start : t->all;
 
     while (mf && (!budget || seen < budget)) {
@@ -278,19 +333,12 @@ megaflow_delete_where(struct pmd *pmd, struct megaflow *start,
         seen++;
         if (pred(mf, aux)) {
             megaflow_detach(t, mf);
-            batch[n++] = mf;
-            if (n == DELETE_BATCH) {
-                megaflow_delete_batch(pmd, batch, n);
-                total += n;
-                n = 0;
-            }
+            batch_add(pmd, &batch, mf);
+            total++;
         }
         mf = next;
     }
-    if (n) {
-        megaflow_delete_batch(pmd, batch, n);
-        total += n;
-    }
+    batch_send(pmd, &batch);
     if (stop) {
         *stop = mf;
     }
@@ -309,15 +357,17 @@ static bool
 is_idle(const struct megaflow *mf, const void *before_)
 {
     uint64_t before = *(const uint64_t *) before_;
-    uint64_t used = __atomic_load_n(&mf->used, __ATOMIC_RELAXED);
+    uint64_t used = SHARED_READ(mf->used);
     return (used ? used : mf->created) < before;
 }
 
 void
 megaflow_delete(struct pmd *pmd, struct megaflow *mf)
 {
+    struct delete_batch *batch = NULL;
     megaflow_detach(&pmd->flows, mf);
-    megaflow_delete_batch(pmd, &mf, 1);
+    batch_add(pmd, &batch, mf);
+    batch_send(pmd, &batch);
 }
 
 void
@@ -328,42 +378,29 @@ megaflow_revalidate(struct pmd *pmd,
                     void *aux, unsigned int *modified, unsigned int *deleted)
 {
     struct megaflow_table *t = &pmd->flows;
-    struct megaflow *dead[DELETE_BATCH];
-    struct dp_actions *old[DELETE_BATCH];
-    unsigned int n_dead = 0, n_old = 0;
+    struct delete_batch *batch = NULL;
 
     for (struct megaflow *mf = t->all, *next; mf; mf = next) {
         struct dp_actions *actions = NULL;
         next = mf->next;
         switch (check(mf, &actions, aux)) {
         case MEGAFLOW_KEEP:
-            continue;
-        case MEGAFLOW_MODIFY:
-            old[n_old++] = mf->actions;
+            break;
+        case MEGAFLOW_MODIFY: {
+            struct dp_actions *old = mf->actions;
             megaflow_set_actions(mf, actions);
+            free_actions_later(pmd, old);
             (*modified)++;
             break;
+        }
         case MEGAFLOW_DELETE:
             megaflow_detach(t, mf);
-            dead[n_dead++] = mf;
+            batch_add(pmd, &batch, mf);
             (*deleted)++;
             break;
         }
-        if (n_old == DELETE_BATCH || n_dead == DELETE_BATCH || !next) {
-            /* One wait covers the old action lists and the deletions. */
-            if (n_dead) {
-                megaflow_delete_batch(pmd, dead, n_dead);
-            }
-            free_after_quiesce(pmd, old, n_old);
-            n_old = n_dead = 0;
-        }
     }
-    if (n_old || n_dead) {
-        if (n_dead) {
-            megaflow_delete_batch(pmd, dead, n_dead);
-        }
-        free_after_quiesce(pmd, old, n_old);
-    }
+    batch_send(pmd, &batch);
 }
 
 unsigned int
@@ -391,11 +428,11 @@ void
 megaflow_format(const struct megaflow *mf, struct dstr *s,
                 const char *(*port_name)(uint32_t, void *), void *aux)
 {
-    uint64_t used = __atomic_load_n(&mf->used, __ATOMIC_RELAXED);
+    uint64_t used = SHARED_READ(mf->used);
     flow_format(&mf->key, &mf->mask, s);
     dstr_printf(s, ", packets:%lu, bytes:%lu, used:",
-                __atomic_load_n(&mf->packets, __ATOMIC_RELAXED),
-                __atomic_load_n(&mf->bytes, __ATOMIC_RELAXED));
+                SHARED_READ(mf->packets),
+                SHARED_READ(mf->bytes));
     if (used) {
         uint64_t now = rte_rdtsc();
         double ago = now > used ? (double) (now - used)
@@ -404,7 +441,7 @@ megaflow_format(const struct megaflow *mf, struct dstr *s,
     } else {
         dstr_put(s, "never");
     }
-    uint16_t tcp_flags = __atomic_load_n(&mf->tcp_flags, __ATOMIC_RELAXED);
+    uint16_t tcp_flags = SHARED_READ(mf->tcp_flags);
     if (tcp_flags) {
         dstr_put(s, ", flags:");
         flow_format_tcp_flags(tcp_flags, s);

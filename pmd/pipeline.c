@@ -20,9 +20,9 @@
 #include "pmd/packet.h"
 #include "pmd/pmd.h"
 #include "pmd/pmd_private.h"
+#include "pmd/shared.h"
 #include "pmd/upcall_ring.h"
 
-#define COUNT(X, N) __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
 
 /* The EMC's hash of a key: any function of the key works (the EMC
  * compares keys in full); this one reads the map and at most five words -
@@ -119,17 +119,17 @@ upcall_miss(struct pmd *pmd, struct rte_mbuf *pkt, const struct batch_meta *bm,
 {
     meta_write(pkt, bm, ofs);
     if (!upcall_admit(pmd)) {
-        COUNT(pmd->stats.upcall_rate_limited, 1);
+        SHARED_COUNT(pmd->stats.upcall_rate_limited, 1);
         rte_pktmbuf_free(pkt);
         return;
     }
     struct upcall_msg msg = { .pkt = pkt, .kind = UPCALL_MISS };
     if (rte_ring_sp_enqueue_elem(pmd->upcall_ring, &msg, sizeof msg)) {
-        COUNT(pmd->stats.upcall_ring_full, 1);
+        SHARED_COUNT(pmd->stats.upcall_ring_full, 1);
         rte_pktmbuf_free(pkt);
         return;
     }
-    COUNT(pmd->stats.upcalls, 1);
+    SHARED_COUNT(pmd->stats.upcalls, 1);
 }
 
 /* Counts 'n' packets of 'bytes' bytes on 'mf', whose TCP flags ORed are
@@ -138,12 +138,11 @@ static inline void
 count_hits(const struct pmd *pmd, struct megaflow *mf, uint32_t n,
            uint64_t bytes, uint16_t tcp_flags)
 {
-    COUNT(mf->packets, n);
-    COUNT(mf->bytes, bytes);
-    __atomic_store_n(&mf->used, pmd->now_tsc, __ATOMIC_RELAXED);
+    SHARED_COUNT(mf->packets, n);
+    SHARED_COUNT(mf->bytes, bytes);
+    SHARED_SET(mf->used, pmd->now_tsc);
     if (tcp_flags & ~mf->tcp_flags) {
-        __atomic_store_n(&mf->tcp_flags, mf->tcp_flags | tcp_flags,
-                         __ATOMIC_RELAXED);
+        SHARED_SET(mf->tcp_flags, mf->tcp_flags | tcp_flags);
     }
 }
 
@@ -158,7 +157,7 @@ count_group(struct pmd *pmd, struct megaflow *mf, struct rte_mbuf **pkts,
         bytes += rte_pktmbuf_pkt_len(pkts[i]);
     }
     count_hits(pmd, mf, n, bytes, tcp_flags);
-    return __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
+    return SHARED_ACQUIRE(mf->actions);
 }
 
 static inline void
@@ -167,7 +166,7 @@ execute(struct pmd *pmd, const struct dp_actions *acts,
 {
     uint32_t dropped = dp_actions_execute(&pmd->exec, pkts, n, acts);
     if (dropped) {
-        COUNT(pmd->stats.packets_dropped, dropped);
+        SHARED_COUNT(pmd->stats.packets_dropped, dropped);
     }
 }
 
@@ -279,7 +278,7 @@ execute_batch(struct pmd *pmd, struct rte_mbuf **pkts,
         struct megaflow *mf = megaflow_of(flows[i]);
         struct rte_mbuf *pkt = pkts[i];
         count_hits(pmd, mf, 1, rte_pktmbuf_pkt_len(pkt), tcp_flags[i]);
-        int32_t fate = __atomic_load_n(&mf->fate, __ATOMIC_RELAXED);
+        int32_t fate = SHARED_READ(mf->fate);
         if (fate >= 0) {
             if (out_port < 0) {
                 out_port = fate;
@@ -293,7 +292,7 @@ execute_batch(struct pmd *pmd, struct rte_mbuf **pkts,
             continue;
         }
         meta_write(pkt, bm, &bm->ofs[i]);
-        rest_acts[n_rest] = __atomic_load_n(&mf->actions, __ATOMIC_ACQUIRE);
+        rest_acts[n_rest] = SHARED_ACQUIRE(mf->actions);
         pkts[n_rest++] = pkt;
     }
     if (n_out) {
@@ -301,7 +300,7 @@ execute_batch(struct pmd *pmd, struct rte_mbuf **pkts,
     }
     if (n_drop) {
         rte_pktmbuf_free_bulk(drop, n_drop);
-        COUNT(pmd->stats.packets_dropped, n_drop);
+        SHARED_COUNT(pmd->stats.packets_dropped, n_drop);
     }
     if (n_rest) {
         execute_groups(pmd, pkts, rest_acts, n_rest);
@@ -320,7 +319,9 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
     struct batch_meta bm;       /* Not zeroed: ofs[i] is written below. */
 
     if (unlikely(!n || n > PIPELINE_BATCH)) {
-        rte_pktmbuf_free_bulk(pkts, n);     /* Callers never do this. */
+        /* Callers never do this (pmd.c asserts its burst fits). */
+        SHARED_COUNT(pmd->stats.packets_dropped, n);
+        rte_pktmbuf_free_bulk(pkts, n);
         return;
     }
     bm.in_port = in_port;
@@ -386,7 +387,7 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
             }
         }
         found = emc_lookup_batch(&pmd->emc, kp, hashes, n, rules);
-        COUNT(pmd->stats.emc_hits, __builtin_popcount(found));
+        SHARED_COUNT(pmd->stats.emc_hits, __builtin_popcount(found));
         dpcls_count_packets(rules, found);
     }
 
@@ -437,8 +438,8 @@ pipeline_process(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
                 }
             }
         }
-        COUNT(pmd->stats.megaflow_hits, __builtin_popcount(hits));
-        COUNT(pmd->stats.subtable_lookups, lookups);
+        SHARED_COUNT(pmd->stats.megaflow_hits, __builtin_popcount(hits));
+        SHARED_COUNT(pmd->stats.subtable_lookups, lookups);
         found |= hits;
 
         /* 4. Misses go up to the control thread. */

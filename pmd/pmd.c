@@ -15,6 +15,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "pmd/actions.h"
@@ -24,6 +25,7 @@
 #include "pmd/pipeline.h"
 #include "pmd/pmd_private.h"
 #include "pmd/port.h"
+#include "pmd/shared.h"
 #include "pmd/upcall_ring.h"
 #include "src/util/dstr.h"
 #include "src/util/vlog.h"
@@ -33,6 +35,11 @@ VLOG_DEFINE_THIS_MODULE(pmd);
 #define PMD_RX_BURST 32
 #define PMD_CMD_RING_SIZE 1024
 #define PMD_UPCALL_RING_SIZE 4096
+/* A PMD that has not moved on for this long is logged as lagging. */
+#define PMD_LAG_WARN_MS 1000
+
+_Static_assert(PMD_RX_BURST <= PIPELINE_BATCH,
+               "a burst must fit in one pipeline batch");
 
 enum pmd_cmd_type {
     PMD_CMD_ADD_RXQ,
@@ -53,10 +60,6 @@ struct pmd_cmd {
     void *ptr;                  /* Rx queue or megaflow. */
     uint64_t arg2, arg3;        /* Upcall rate and burst. */
 };
-
-/* Single writer: a plain add, but visible to readers as a whole. */
-#define PMD_COUNT(X, N) \
-    __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
 
 static void
 pmd_apply(struct pmd *pmd, const struct pmd_cmd *cmd)
@@ -140,8 +143,7 @@ pmd_run_commands(struct pmd *pmd)
         for (unsigned int i = 0; i < n; i++) {
             pmd_apply(pmd, &cmds[i]);
         }
-        __atomic_store_n(&pmd->cmd_done, pmd->cmd_done + n,
-                         __ATOMIC_RELEASE);
+        SHARED_PUBLISH(pmd->cmd_done, pmd->cmd_done + n);
     }
 }
 
@@ -153,22 +155,48 @@ pmd_idle_sleep(unsigned int us)
     nanosleep(&ts, NULL);
 }
 
+/* A stalled PMD (test hook) spins here without polling, applying
+ * commands or reporting quiescence, as one stuck in a driver would. */
+static void
+pmd_stalled(struct pmd *pmd)
+{
+    while (SHARED_READ(pmd->stall) && !SHARED_READ(pmd->exit)) {
+        pmd_idle_sleep(100);
+    }
+}
+
+/* Charges the tx flush that ended an iteration to the queues that had
+ * packets in it, by their share of the packets, so that rebalancing sees
+ * the same costs with one queue and with several. */
+static void
+pmd_charge_flush(struct pmd_rxq **qs, const uint16_t *n, unsigned int k,
+                 uint32_t n_total, uint64_t cycles)
+{
+    for (unsigned int i = 0; i < k; i++) {
+        SHARED_COUNT(qs[i]->cycles, cycles * n[i] / n_total);
+    }
+}
+
 /* Reads the TSC once per busy iteration with one queue (an iteration
  * starts where the previous one ended), plus once per queue with packets
  * when there are several: RDTSC costs tens of cycles, about a cycle per
- * packet of a 32-packet burst each. */
+ * packet of a 32-packet burst each.  Commands and the subtable re-ranking
+ * count as busy (and as command cycles).  Quiescence is reported at the
+ * end of every iteration, after the commands. */
 static void
 pmd_poll_loop(struct pmd *pmd)
 {
     struct rte_mbuf *pkts[PMD_RX_BURST];
+    struct pmd_rxq *busy_q[PMD_MAX_RXQS];
+    uint16_t busy_n[PMD_MAX_RXQS];
     uint64_t resort_interval = rte_get_tsc_hz();
     uint64_t start = rte_rdtsc();
 
     pmd->next_resort_tsc = start + resort_interval;
-    while (!__atomic_load_n(&pmd->exit, __ATOMIC_RELAXED)) {
+    while (!SHARED_READ(pmd->exit)) {
         uint64_t now = start;
         uint32_t n_total = 0;
-        unsigned int n_rxqs = pmd->n_rxqs;
+        unsigned int n_rxqs = pmd->n_rxqs, n_busy = 0;
 
         pmd->now_tsc = start;
         for (unsigned int i = 0; i < n_rxqs; i++) {
@@ -179,11 +207,13 @@ pmd_poll_loop(struct pmd *pmd)
                 continue;
             }
             pipeline_process(pmd, pkts, n, q->port->port_no, 0);
-            PMD_COUNT(q->packets, n);
+            SHARED_COUNT(q->packets, n);
             if (n_rxqs > 1) {
                 uint64_t t = rte_rdtsc();
-                PMD_COUNT(q->cycles, t - now);
+                SHARED_COUNT(q->cycles, t - now);
                 now = t;
+                busy_q[n_busy] = q;
+                busy_n[n_busy++] = n;
             }
             n_total += n;
         }
@@ -192,29 +222,43 @@ pmd_poll_loop(struct pmd *pmd)
         uint64_t end = rte_rdtsc();
         if (n_total) {
             if (n_rxqs == 1) {
-                PMD_COUNT(pmd->rxqs[0]->cycles, end - start);
+                SHARED_COUNT(pmd->rxqs[0]->cycles, end - start);
+            } else {
+                pmd_charge_flush(busy_q, busy_n, n_busy, n_total,
+                                 end - now);
             }
-            PMD_COUNT(pmd->stats.packets_rx, n_total);
-            PMD_COUNT(pmd->stats.cycles_busy, end - start);
+            SHARED_COUNT(pmd->stats.packets_rx, n_total);
+            SHARED_COUNT(pmd->stats.cycles_busy, end - start);
         } else {
-            PMD_COUNT(pmd->stats.cycles_idle, end - start);
+            SHARED_COUNT(pmd->stats.cycles_idle, end - start);
         }
-        PMD_COUNT(pmd->stats.iterations, 1);
+        SHARED_COUNT(pmd->stats.iterations, 1);
         start = end;
 
+        bool housekeeping = false;
         if (unlikely(!rte_ring_empty(pmd->cmd_ring))) {
             pmd_run_commands(pmd);
-            start = rte_rdtsc();
+            housekeeping = true;
         }
         if (unlikely(end > pmd->next_resort_tsc)) {
             dpcls_sort_subtables(&pmd->cls);
             pmd->next_resort_tsc = end + resort_interval;
+            housekeeping = true;
         }
+        if (unlikely(SHARED_READ(pmd->stall))) {
+            pmd_stalled(pmd);
+            start = rte_rdtsc();
+        } else if (unlikely(housekeeping)) {
+            start = rte_rdtsc();
+            SHARED_COUNT(pmd->stats.cycles_cmd, start - end);
+            SHARED_COUNT(pmd->stats.cycles_busy, start - end);
+        }
+        rte_rcu_qsbr_quiescent(pmd->qsv, 0);
         if (!n_total && pmd->idle_sleep_us) {
             /* Sleeping is idle time too. */
             pmd_idle_sleep(pmd->idle_sleep_us);
             uint64_t t = rte_rdtsc();
-            PMD_COUNT(pmd->stats.cycles_idle, t - start);
+            SHARED_COUNT(pmd->stats.cycles_idle, t - start);
             start = t;
         }
     }
@@ -235,10 +279,12 @@ pmd_main(void *arg)
     }
     VLOG_INFO("pmd thread started on core %u (numa %d, lcore %u)",
               pmd->core_id, pmd->numa_id, rte_lcore_id());
+    rte_rcu_qsbr_thread_online(pmd->qsv, 0);
     pmd_poll_loop(pmd);
     /* Apply what is left so the control thread never waits forever. */
     pmd_run_commands(pmd);
     tx_flush(&pmd->tx);
+    rte_rcu_qsbr_thread_offline(pmd->qsv, 0);
     rte_thread_unregister();
     return NULL;
 }
@@ -252,11 +298,11 @@ pmd_exec_userspace(struct dp_exec_ctx *ctx, struct rte_mbuf *pkt,
     struct upcall_msg msg = { .pkt = pkt, .kind = UPCALL_USERSPACE,
                               .cookie = cookie };
     if (rte_ring_sp_enqueue_elem(pmd->upcall_ring, &msg, sizeof msg)) {
-        PMD_COUNT(pmd->stats.userspace_lost, 1);
+        SHARED_COUNT(pmd->stats.userspace_lost, 1);
         rte_pktmbuf_free(pkt);
         return;
     }
-    PMD_COUNT(pmd->stats.userspace, 1);
+    SHARED_COUNT(pmd->stats.userspace, 1);
 }
 
 /* Recirculation: another pass through the pipeline, bounded in depth. */
@@ -266,11 +312,11 @@ pmd_exec_recirc(struct dp_exec_ctx *ctx, struct rte_mbuf **pkts, uint32_t n,
 {
     struct pmd *pmd = ctx->aux;
     if (pmd->recirc_depth >= PIPELINE_MAX_RECIRC) {
-        PMD_COUNT(pmd->stats.recirc_too_deep, n);
+        SHARED_COUNT(pmd->stats.recirc_too_deep, n);
         rte_pktmbuf_free_bulk(pkts, n);
         return;
     }
-    PMD_COUNT(pmd->stats.recirculations, n);
+    SHARED_COUNT(pmd->stats.recirculations, n);
     pmd->recirc_depth++;
     while (n) {
         /* The pipeline reorders its array: give it a copy. */
@@ -303,11 +349,15 @@ pmd_free(struct pmd *pmd)
            && !rte_ring_sc_dequeue_elem(pmd->upcall_ring, &msg, sizeof msg)) {
         rte_pktmbuf_free(msg.pkt);
     }
+    /* The thread is gone: nothing waits for it any more. */
+    reclaim_run_all(&pmd->reclaim);
     megaflow_table_destroy(&pmd->flows);
     dpcls_destroy(&pmd->cls);
     emc_destroy(&pmd->emc);
     rte_ring_free(pmd->cmd_ring);
     rte_ring_free(pmd->upcall_ring);
+    rte_free(pmd->qsv);
+    free(pmd->backlog);
     rte_free(pmd);
 }
 
@@ -324,8 +374,11 @@ pmd_start(struct dp *dp, unsigned int slot, unsigned int core_id,
         dstr_printf(err, "cannot allocate PMD for core %u", core_id);
         return NULL;
     }
+    static uint64_t next_id;
+    pmd->id = ++next_id;
     pmd->core_id = core_id;
     pmd->numa_id = numa < 0 ? 0 : numa;
+    reclaim_init(&pmd->reclaim);
     pmd->slot = slot;
     pmd->dp = dp;
     pmd->idle_sleep_us = idle_sleep_us;
@@ -361,6 +414,15 @@ pmd_start(struct dp *dp, unsigned int slot, unsigned int core_id,
         pmd_free(pmd);
         return NULL;
     }
+    size_t qs_size = rte_rcu_qsbr_get_memsize(1);
+    pmd->qsv = rte_zmalloc("pmd_qsbr", qs_size, RTE_CACHE_LINE_SIZE);
+    if (!pmd->qsv || rte_rcu_qsbr_init(pmd->qsv, 1)
+        || rte_rcu_qsbr_thread_register(pmd->qsv, 0)) {
+        dstr_printf(err, "cannot set up quiescence reports of core %u",
+                    core_id);
+        pmd_free(pmd);
+        return NULL;
+    }
 
     pthread_attr_t attr;
     cpu_set_t cpus;
@@ -384,7 +446,7 @@ void
 pmd_halt(struct pmd *pmd)
 {
     if (pmd->started) {
-        __atomic_store_n(&pmd->exit, true, __ATOMIC_RELAXED);
+        SHARED_SET(pmd->exit, true);
         pthread_join(pmd->thread, NULL);
         pmd->started = false;
     }
@@ -400,16 +462,44 @@ pmd_stop(struct pmd *pmd)
     pmd_free(pmd);
 }
 
+/* Moves what waits in the backlog into the ring, as far as it has room. */
+static void
+pmd_flush_backlog(struct pmd *pmd)
+{
+    if (!pmd->n_backlog) {
+        return;
+    }
+    unsigned int n = rte_ring_sp_enqueue_burst_elem(
+        pmd->cmd_ring, pmd->backlog, sizeof *pmd->backlog,
+        pmd->n_backlog > UINT32_MAX ? UINT32_MAX
+                                    : (unsigned int) pmd->n_backlog, NULL);
+    pmd->n_backlog -= n;
+    memmove(pmd->backlog, pmd->backlog + n,
+            pmd->n_backlog * sizeof *pmd->backlog);
+}
+
+/* Sends 'cmd': into the ring if nothing waits before it and there is
+ * room, else to the end of the backlog.  Never waits.  Returns 0 or
+ * -ENOMEM. */
 static int
 pmd_send(struct pmd *pmd, const struct pmd_cmd *cmd)
 {
-    if (rte_ring_sp_enqueue_elem(pmd->cmd_ring, (void *) cmd,
-                                 sizeof *cmd)) {
-        /* Full: let the PMD catch up once, then try again. */
-        pmd_wait(pmd, 1000);
-        if (rte_ring_sp_enqueue_elem(pmd->cmd_ring, (void *) cmd,
-                                     sizeof *cmd)) {
-            return -ENOBUFS;
+    pmd_flush_backlog(pmd);
+    if (pmd->n_backlog
+        || rte_ring_sp_enqueue_elem(pmd->cmd_ring, (void *) cmd,
+                                    sizeof *cmd)) {
+        if (pmd->n_backlog == pmd->backlog_cap) {
+            size_t cap = pmd->backlog_cap ? 2 * pmd->backlog_cap : 256;
+            struct pmd_cmd *b = realloc(pmd->backlog, cap * sizeof *b);
+            if (!b) {
+                return -ENOMEM;
+            }
+            pmd->backlog = b;
+            pmd->backlog_cap = cap;
+        }
+        pmd->backlog[pmd->n_backlog++] = *cmd;
+        if (pmd->n_backlog > pmd->backlog_max) {
+            pmd->backlog_max = pmd->n_backlog;
         }
     }
     pmd->cmd_sent++;
@@ -501,8 +591,8 @@ pmd_wait(struct pmd *pmd, unsigned int timeout_ms)
 {
     uint64_t deadline = rte_get_timer_cycles()
                         + rte_get_timer_hz() / 1000 * timeout_ms;
-    while (__atomic_load_n(&pmd->cmd_done, __ATOMIC_ACQUIRE)
-           < pmd->cmd_sent) {
+    while (SHARED_ACQUIRE(pmd->cmd_done) < pmd->cmd_sent) {
+        pmd_flush_backlog(pmd);
         if (rte_get_timer_cycles() > deadline) {
             return -ETIMEDOUT;
         }
@@ -522,4 +612,72 @@ upcall_ring_dequeue(struct pmd *pmd, struct upcall_msg *msgs, unsigned int n)
 {
     return rte_ring_sc_dequeue_burst_elem(pmd->upcall_ring, msgs,
                                           sizeof msgs[0], n, NULL);
+}
+
+/* Due when the PMD has applied 'cmd_seq' commands and reported quiescence
+ * after 'token' (or is not running). */
+static bool
+pmd_reclaim_due(void *pmd_, uint64_t token, uint64_t cmd_seq)
+{
+    struct pmd *pmd = pmd_;
+    return !pmd->started
+           || (SHARED_ACQUIRE(pmd->cmd_done) >= cmd_seq
+               && rte_rcu_qsbr_check(pmd->qsv, token, false) == 1);
+}
+
+int
+pmd_defer(struct pmd *pmd, void (*fn)(void *arg), void *arg, size_t bytes)
+{
+    if (!pmd->started) {
+        fn(arg);
+        return 0;
+    }
+    uint64_t token = rte_rcu_qsbr_start(pmd->qsv);
+    int error = reclaim_defer(&pmd->reclaim, token, pmd->cmd_sent,
+                              rte_rdtsc(), fn, arg, bytes);
+    if (error) {
+        VLOG_WARN("pmd on core %u: out of memory, %zu bytes kept that it "
+                  "may still read", pmd->core_id, bytes);
+    }
+    return error;
+}
+
+unsigned int
+pmd_reclaim(struct pmd *pmd)
+{
+    pmd_flush_backlog(pmd);
+    unsigned int n = reclaim_run(&pmd->reclaim, pmd_reclaim_due, pmd);
+    uint64_t since = reclaim_oldest(&pmd->reclaim);
+    uint64_t now = rte_rdtsc();
+    uint64_t lag = rte_get_tsc_hz() / 1000 * PMD_LAG_WARN_MS;
+    if (since && now - since > lag && now - pmd->reclaim_warned > lag) {
+        pmd->reclaim_warned = now;
+        VLOG_WARN("pmd on core %u has not moved on for %.1f s: %lu frees "
+                  "(%lu bytes) and %zu commands wait for it", pmd->core_id,
+                  (double) (now - since) / (double) rte_get_tsc_hz(),
+                  pmd->reclaim.n_pending, pmd->reclaim.bytes_pending,
+                  pmd->n_backlog);
+    }
+    return n;
+}
+
+void
+pmd_get_pending(const struct pmd *pmd, struct pmd_pending *p)
+{
+    uint64_t since = reclaim_oldest(&pmd->reclaim);
+    uint64_t now = rte_rdtsc();
+    *p = (struct pmd_pending) {
+        .frees = pmd->reclaim.n_pending,
+        .bytes = pmd->reclaim.bytes_pending,
+        .oldest_cycles = since && now > since ? now - since : 0,
+        .backlog = pmd->n_backlog,
+        .backlog_max = pmd->backlog_max,
+        .lost = pmd->reclaim.n_lost,
+    };
+}
+
+void
+pmd_set_stall(struct pmd *pmd, bool stall)
+{
+    SHARED_SET(pmd->stall, stall);
 }

@@ -11,6 +11,7 @@
 #define SLUICE_PMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct dp;
@@ -48,13 +49,44 @@ struct pmd_stats {
     uint64_t recirc_too_deep;   /* Dropped: recirculated too often. */
     uint64_t packets_dropped;   /* Dropped by actions (e.g. "drop"). */
     uint64_t cycles_idle;
-    uint64_t cycles_busy;
+    uint64_t cycles_busy;       /* Including cycles_cmd. */
+    uint64_t cycles_cmd;        /* Applying commands, re-ranking
+                                 * subtables. */
     uint64_t iterations;
 };
 #define PMD_N_STATS (sizeof(struct pmd_stats) / sizeof(uint64_t))
 
 /* The core the PMD runs on. */
 unsigned int pmd_core_id(const struct pmd *);
+
+/* ---- Reclamation (reclaim.h).  Commands never wait: what the command
+ * ring has no room for waits, in order, in the PMD's backlog, which
+ * pmd_reclaim() and every later command move on. ---- */
+
+/* Runs fn(arg) once the PMD has applied every command sent so far and
+ * finished the iteration it is in: then it holds no pointer to what the
+ * control thread unpublished before the call.  Runs it at once if the
+ * thread is not running.  'bytes' is what it frees (counters).  Returns 0
+ * or -ENOMEM (fn does not run: the memory stays, counted as lost). */
+int pmd_defer(struct pmd *, void (*fn)(void *arg), void *arg, size_t bytes);
+/* Moves the backlog on and runs what is due; logs (rate-limited) when
+ * the PMD has not moved on for a second.  Returns how many frees ran. */
+unsigned int pmd_reclaim(struct pmd *);
+/* What waits for the PMD: frees (and their bytes), the oldest's age in
+ * TSC cycles (0: none) and commands in the backlog. */
+struct pmd_pending {
+    uint64_t frees;
+    uint64_t bytes;
+    uint64_t oldest_cycles;
+    uint64_t backlog;
+    uint64_t backlog_max;
+    uint64_t lost;
+};
+void pmd_get_pending(const struct pmd *, struct pmd_pending *);
+
+/* Test hook: a stalled PMD neither polls, nor applies commands, nor
+ * reports quiescence until released (as a PMD stuck in a driver would). */
+void pmd_set_stall(struct pmd *, bool stall);
 
 /* Starts a PMD on 'core_id' that sends as thread 'slot' (tx.h).  Returns
  * NULL with a message in 'err'. */
@@ -91,6 +123,9 @@ int pmd_set_idle_sleep(struct pmd *, unsigned int us);
  * changed before (e.g. a port's tx state) and holds no packet for a port
  * in its tx buffers that it had before. */
 int pmd_barrier(struct pmd *);
+/* Waits (sleeping 10 us at a time) until the PMD has applied everything
+ * sent so far or 'timeout_ms' passed (-ETIMEDOUT).  Only for operations
+ * that cannot go on otherwise; frees use pmd_defer(). */
 int pmd_wait(struct pmd *, unsigned int timeout_ms);
 /* Waits until the PMD has finished the burst it is in (it acknowledges a
  * command between bursts): after 0, no pointer it read before the call

@@ -13,9 +13,13 @@
 #include "pmd/emc.h"
 #include "pmd/megaflow.h"
 #include "pmd/pmd.h"
+#include "pmd/reclaim.h"
+#include "pmd/shared.h"
 #include "pmd/tx.h"
 
 struct dp;
+struct pmd_cmd;
+struct rte_rcu_qsbr;
 struct rte_ring;
 
 /* Upcall admission: a token bucket refilled from the TSC. */
@@ -26,46 +30,63 @@ struct pmd_upcall_limit {
     uint64_t burst;
 };
 
+/* Thread-safety.  Three groups, each on cache lines of its own so that
+ * what one thread writes never shares a line with what the other writes:
+ *   - set before the thread starts, read-only afterwards;
+ *   - written by the control thread only (its commands' bookkeeping,
+ *     the reclaim queue, the shadow of the megaflows, stats snapshots);
+ *     the PMD reads 'exit' and 'stall' (SHARED_READ);
+ *   - written by the PMD only: its poll list, caches, counters (the
+ *     control thread reads 'stats' and 'cmd_done' with SHARED_READ /
+ *     SHARED_ACQUIRE and nothing else of this group while it runs).
+ * The tx context has its own comment (tx.h). */
 struct pmd {
+    /* Set at start. */
     unsigned int core_id;
     int numa_id;
     unsigned int slot;          /* Sending-thread slot (1..), see tx.h. */
+    uint64_t id;                /* Unique among the dp's PMDs ever. */
     struct dp *dp;
     pthread_t thread;
-    bool started;
-    unsigned int idle_sleep_us;
-    volatile bool exit;
-
     struct rte_ring *cmd_ring;  /* Control thread -> PMD. */
-    uint64_t cmd_sent;          /* Control thread's side. */
-    uint64_t cmd_done;          /* Written by the PMD. */
-
-    /* Owned by the PMD thread. */
-    struct pmd_rxq *rxqs[PMD_MAX_RXQS];
-    unsigned int n_rxqs;
-    struct pmd_stats stats;
-    struct emc emc;
-    struct dpcls cls;
-    struct pmd_upcall_limit upcall_limit;
-    uint64_t now_tsc;           /* TSC at the start of this iteration. */
-    uint64_t next_resort_tsc;   /* When to re-rank the subtables. */
     struct rte_ring *upcall_ring;   /* PMD -> control thread (mbufs). */
-    struct dp_exec_ctx exec;    /* Executes actions with 'tx' and hooks. */
-    unsigned int recirc_depth;
+    struct rte_rcu_qsbr *qsv;   /* The PMD reports quiescence here. */
 
-    /* The control thread's shadow of this PMD's megaflows. */
-    struct megaflow_table flows;
-
-    /* Control thread's view. */
+    /* Control thread. */
+    bool started __attribute__((aligned(SHARED_CACHE_LINE)));
+    bool exit;                  /* SHARED_SET: the thread ends. */
+    bool stall;                 /* SHARED_SET: test hook, see
+                                 * pmd_set_stall(). */
+    uint64_t cmd_sent;          /* Commands sent (ring and backlog). */
+    struct pmd_cmd *backlog;    /* Commands the ring had no room for, */
+    size_t n_backlog;           /* oldest first. */
+    size_t backlog_cap;
+    uint64_t backlog_max;       /* Most commands ever waiting there. */
+    struct reclaim_queue reclaim;   /* Frees waiting for this PMD. */
+    uint64_t reclaim_warned;    /* TSC of the last "PMD lags" warning. */
+    struct megaflow_table flows;    /* Shadow of this PMD's megaflows. */
     unsigned int n_assigned;    /* Queues assigned (poll list size soon). */
     struct pmd_stats stats_base;    /* Snapshot at the last clear. */
     uint64_t sent_base;             /* Packets sent at the last clear. */
     uint64_t no_port_base;          /* tx.no_port at the last clear. */
 
-    struct tx_ctx tx;           /* Large; keep last. */
-};
+    /* The PMD thread. */
+    uint64_t cmd_done           /* SHARED_PUBLISH: commands applied. */
+        __attribute__((aligned(SHARED_CACHE_LINE)));
+    unsigned int idle_sleep_us;
+    struct pmd_rxq *rxqs[PMD_MAX_RXQS];
+    unsigned int n_rxqs;
+    struct pmd_stats stats;     /* SHARED_COUNT. */
+    struct emc emc;
+    struct dpcls cls;
+    struct pmd_upcall_limit upcall_limit;
+    uint64_t now_tsc;           /* TSC at the start of this iteration. */
+    uint64_t next_resort_tsc;   /* When to re-rank the subtables. */
+    struct dp_exec_ctx exec;    /* Executes actions with 'tx' and hooks. */
+    unsigned int recirc_depth;
 
-/* Reads a counter that another thread writes. */
-#define PMD_READ(X) __atomic_load_n(&(X), __ATOMIC_RELAXED)
+    struct tx_ctx tx            /* Large; keep last. */
+        __attribute__((aligned(SHARED_CACHE_LINE)));
+};
 
 #endif

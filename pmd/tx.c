@@ -7,9 +7,7 @@
 
 #include "pmd/dp_private.h"
 #include "pmd/port.h"
-
-#define TX_COUNT(X, N) \
-    __atomic_store_n(&(X), (X) + (N), __ATOMIC_RELAXED)
+#include "pmd/shared.h"
 
 void
 tx_ctx_init(struct tx_ctx *tx, struct dp *dp, uint16_t slot)
@@ -24,34 +22,34 @@ static void
 tx_send_pkts(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
              uint16_t n)
 {
-    struct port *port = tx->dp->ports[port_no];
+    struct port *port = SHARED_ACQUIRE(tx->dp->ports[port_no]);
     uint16_t sent;
 
     if (unlikely(!port)) {
-        TX_COUNT(tx->no_port, n);
+        SHARED_COUNT(tx->no_port, n);
         rte_pktmbuf_free_bulk(pkts, n);
         return;
     }
     struct tx_port_stats *s = &tx->stats[port_no];
     /* Acquire: the queue count and locks read below are the ones the
      * control thread set before it let senders in again. */
-    if (unlikely(__atomic_load_n(&port->tx_off, __ATOMIC_ACQUIRE))) {
-        TX_COUNT(s->dropped, n);
+    if (unlikely(SHARED_ACQUIRE(port->tx_off))) {
+        SHARED_COUNT(s->dropped, n);
         rte_pktmbuf_free_bulk(pkts, n);
         return;
     }
     uint16_t qid = tx->slot % port->n_txq;
-    if (__atomic_load_n(&port->txq_shared, __ATOMIC_RELAXED)) {
+    if (SHARED_READ(port->txq_shared)) {
         rte_spinlock_lock(&port->txq_locks[qid]);
         sent = rte_eth_tx_burst(port->port_id, qid, pkts, n);
         rte_spinlock_unlock(&port->txq_locks[qid]);
     } else {
         sent = rte_eth_tx_burst(port->port_id, qid, pkts, n);
     }
-    TX_COUNT(s->packets, sent);
+    SHARED_COUNT(s->packets, sent);
     if (unlikely(sent < n)) {
-        TX_COUNT(s->dropped, n - sent);
-        TX_COUNT(s->short_bursts, 1);
+        SHARED_COUNT(s->dropped, n - sent);
+        SHARED_COUNT(s->short_bursts, 1);
         rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
     }
 }
@@ -70,7 +68,7 @@ tx_enqueue(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
            uint32_t n)
 {
     if (unlikely(port_no >= DP_MAX_PORTS)) {
-        TX_COUNT(tx->no_port, n);
+        SHARED_COUNT(tx->no_port, n);
         rte_pktmbuf_free_bulk(pkts, n);
         return;
     }
@@ -125,6 +123,6 @@ tx_forget_port(struct tx_ctx *tx, uint32_t port_no)
         b->n = 0;
     }
     /* Keep the thread's total right when the port's counters go. */
-    TX_COUNT(tx->retired_packets, tx->stats[port_no].packets);
+    SHARED_COUNT(tx->retired_packets, tx->stats[port_no].packets);
     memset(&tx->stats[port_no], 0, sizeof tx->stats[port_no]);
 }

@@ -378,6 +378,29 @@ cmd_set_pmd_idle_sleep(int argc, const char *argv[], struct dstr *reply,
     return dp_set_pmd_idle_sleep(dp_, (unsigned int) v, reply) ? 1 : 0;
 }
 
+/* debug/pmd-stall CORE on|off: a test hook.  A stalled PMD neither polls
+ * nor applies commands nor reports quiescence, as one stuck in a driver;
+ * what the control thread frees for it waits (pmd-stats-show). */
+static int
+cmd_pmd_stall(int argc, const char *argv[], struct dstr *reply, void *dp_)
+{
+    uint64_t core;
+    (void) argc;
+    if (parse_number(argv[1], 0, 63, &core, reply)) {
+        return 1;
+    }
+    bool on = !strcmp(argv[2], "on");
+    if (!on && strcmp(argv[2], "off")) {
+        dstr_printf(reply, "\"%s\": expected on or off\n", argv[2]);
+        return 1;
+    }
+    if (dp_set_pmd_stall(dp_, (unsigned int) core, on)) {
+        dstr_printf(reply, "no pmd on core %lu\n", core);
+        return 1;
+    }
+    return 0;
+}
+
 /* MASK: hexadecimal, with or without 0x, as other-config:pmd-cpu-mask. */
 static int
 cmd_set_pmd_cpu_mask(int argc, const char *argv[], struct dstr *reply,
@@ -494,4 +517,6 @@ dp_ctl_register(struct dp *dp)
                  cmd_pmd_rxq_show, dp);
     ctl_register("dpif-netdev/pmd-rxq-rebalance", "[DP]", 0, 1,
                  cmd_pmd_rxq_rebalance, dp);
+    ctl_register("debug/pmd-stall", "CORE on|off (test hook)", 2, 2,
+                 cmd_pmd_stall, dp);
 }

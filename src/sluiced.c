@@ -150,6 +150,15 @@ on_signal(int fd, uint32_t events, void *d_)
     }
 }
 
+/* Frees what PMDs have moved past and moves their command backlogs on;
+ * never waits for a PMD. */
+static void
+on_reclaim_timer(void *d_)
+{
+    struct daemon *d = d_;
+    dp_reclaim(d->dp);
+}
+
 static void
 on_reap_timer(void *d_)
 {
@@ -412,6 +421,8 @@ start(struct daemon *d, struct dstr *err)
         return -ENOMEM;
     }
     loop_add_timer(d->loop, 1000, true, on_reap_timer, d);
+    loop_add_timer(d->loop, DP_RECLAIM_INTERVAL_MS, true, on_reclaim_timer,
+                   d);
 
     size_t n = strlen(o->run_dir) + 64;
     d->ctl_path = malloc(n);
