@@ -9,31 +9,11 @@
 
 #include "pmd/actions.h"
 #include "src/util/dstr.h"
+#include "tests/fuzz/fuzz_ports.h"
 
 #define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int
-lookup(const char *name, uint32_t *port_no, void *aux)
-{
-    (void) aux;
-    if (name[0] == 'p' && name[1] >= '0' && name[1] <= '9' && !name[2]) {
-        *port_no = (uint32_t) (name[1] - '0');
-        return 0;
-    }
-    return -2;      /* -ENOENT */
-}
-
-static const char *
-port_name(uint32_t port_no, void *aux)
-{
-    static const char *const names[] = {
-        "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9",
-    };
-    (void) aux;
-    return port_no < 10 ? names[port_no] : NULL;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -45,14 +25,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(text);
     memcpy(text, data, size);
     text[size] = '\0';
-    if (!dp_actions_parse(text, &a, lookup, NULL, &err)) {
+    if (!dp_actions_parse(text, &a, fuzz_port_lookup, NULL, &err)) {
         CHECK(a && !dp_actions_validate(a));
-        dp_actions_format(a, &out, port_name, NULL);
-        if (dp_actions_parse(dstr_cstr(&out), &b, lookup, NULL, &err)) {
+        dp_actions_format(a, &out, fuzz_port_name, NULL);
+        if (dp_actions_parse(dstr_cstr(&out), &b, fuzz_port_lookup, NULL,
+                             &err)) {
             abort();    /* What was printed does not parse. */
         }
         CHECK(dp_actions_equal(a, b));
-        dp_actions_format(b, &again, port_name, NULL);
+        dp_actions_format(b, &again, fuzz_port_name, NULL);
         CHECK(!strcmp(dstr_cstr(&out), dstr_cstr(&again)));
         free(a);
         free(b);

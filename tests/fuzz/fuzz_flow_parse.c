@@ -10,21 +10,11 @@
 #include "pmd/flow.h"
 #include "pmd/flow_parse.h"
 #include "src/util/dstr.h"
+#include "tests/fuzz/fuzz_ports.h"
 
 #define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int
-lookup(const char *name, uint32_t *port_no, void *aux)
-{
-    (void) aux;
-    if (name[0] == 'p' && name[1] >= '0' && name[1] <= '9' && !name[2]) {
-        *port_no = (uint32_t) (name[1] - '0');
-        return 0;
-    }
-    return -2;      /* -ENOENT */
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -36,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(text);
     memcpy(text, data, size);
     text[size] = '\0';
-    if (!flow_parse(text, &f, &m, lookup, NULL, &err)) {
+    if (!flow_parse(text, &f, &m, fuzz_port_lookup, NULL, &err)) {
         /* The value is masked and the text says what was matched. */
         struct flow masked;
         flow_and(&masked, &f, &m);

@@ -1,0 +1,29 @@
+/* fuzz_ports: the port names of the text fuzzers: p0..p9 stand for
+ * datapath ports 0..9, both ways. */
+#ifndef SLUICE_FUZZ_PORTS_H
+#define SLUICE_FUZZ_PORTS_H
+
+#include <stdint.h>
+
+static inline int
+fuzz_port_lookup(const char *name, uint32_t *port_no, void *aux)
+{
+    (void) aux;
+    if (name[0] == 'p' && name[1] >= '0' && name[1] <= '9' && !name[2]) {
+        *port_no = (uint32_t) (name[1] - '0');
+        return 0;
+    }
+    return -2;      /* -ENOENT */
+}
+
+static inline const char *
+fuzz_port_name(uint32_t port_no, void *aux)
+{
+    static const char *const names[] = {
+        "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9",
+    };
+    (void) aux;
+    return port_no < 10 ? names[port_no] : NULL;
+}
+
+#endif
