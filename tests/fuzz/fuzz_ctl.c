@@ -4,13 +4,18 @@
  * bytes.  Besides the built-in commands, vlog/list, vlog/set and a
  * command that echoes its arguments are registered, so requests reach
  * dispatch, argument checks and handlers.  Checks that
- *   - everything the server sends is a JSON-RPC reply or error;
+ *   - everything the server sends is a JSON-RPC reply or error, one for
+ *     each request it read, in order, with the request's id (the requests
+ *     are found by framing the input independently: every message up to
+ *     the first that ends the conversation - a notification, a reply, an
+ *     invalid request without an id, bytes that are not a message);
  *   - the server always ends the conversation: once the client shuts its
  *     side down, the server closes the connection (no hang, no spin);
  *   - no connection is left behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +34,7 @@
 
 #define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
 #define MAX_ROUNDS 20000
+#define MAX_IDS 4096
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -77,10 +83,54 @@ next_rand(uint32_t *s)
     return *s;
 }
 
-/* Reads what the server sent; checks every whole message.  Returns 1 once
- * the server closed the connection. */
+/* The ids of the requests the server must answer, in order. */
+struct ids {
+    char *v[MAX_IDS];
+    size_t n;
+};
+
+static char *
+id_text(const json_t *id)
+{
+    char *s = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS
+                             | JSON_ENCODE_ANY);
+    CHECK(s);
+    return s;
+}
+
+static void
+expected_ids(const uint8_t *data, size_t size, struct ids *ids)
+{
+    struct jsonrpc_rx rx;
+    json_t *msg;
+
+    ids->n = 0;
+    jsonrpc_rx_init(&rx, 0);
+    CHECK(!jsonrpc_rx_append(&rx, data, size));
+    while (!jsonrpc_rx_next(&rx, &msg)) {
+        struct jsonrpc_msg m;
+        const char *err;
+        json_t *id = json_object_get(msg, "id");
+        bool answered = !jsonrpc_parse(msg, &m, &err)
+                        ? m.type == JSONRPC_REQUEST
+                        : id && !json_is_null(id);
+        if (answered && ids->n < MAX_IDS) {
+            ids->v[ids->n++] = id_text(id);
+        }
+        json_decref(msg);
+        if (!answered) {
+            break;
+        }
+    }
+    jsonrpc_rx_destroy(&rx);
+}
+
+/* Reads what the server sent; checks every whole message against the ids
+ * expected ('*next' of them seen so far).  Returns 1 once the server
+ * closed the connection. */
 static int
-client_read(int fd, struct jsonrpc_rx *rx)
+client_read(int fd, struct jsonrpc_rx *rx, const struct ids *ids,
+            size_t *next)
 {
     for (;;) {
         char buf[4096];
@@ -99,6 +149,10 @@ client_read(int fd, struct jsonrpc_rx *rx)
             const char *err;
             CHECK(!jsonrpc_parse(msg, &m, &err));
             CHECK(m.type == JSONRPC_REPLY || m.type == JSONRPC_ERROR);
+            CHECK(*next < ids->n);          /* No reply to nothing. */
+            char *id = id_text(m.id ? m.id : json_null());
+            CHECK(!strcmp(id, ids->v[(*next)++]));
+            free(id);
             json_decref(msg);
         }
         CHECK(error == -EAGAIN);    /* The server's framing is sound. */
@@ -126,6 +180,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(fd >= 0);
     CHECK(!connect(fd, (struct sockaddr *) &sun, sizeof sun));
 
+    struct ids ids;
+    size_t next = 0;
+    expected_ids(data, size, &ids);
+
     struct jsonrpc_rx rx;
     jsonrpc_rx_init(&rx, 64 * 1024 * 1024);
     size_t off = 0;
@@ -152,7 +210,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             shutdown(fd, SHUT_WR);
         }
         loop_run_once(loop, off < size ? 0 : 1);
-        closed = client_read(fd, &rx);
+        closed = client_read(fd, &rx, &ids, &next);
+    }
+    CHECK(next == ids.n || ids.n == MAX_IDS);   /* Every request answered. */
+    for (size_t i = 0; i < ids.n; i++) {
+        free(ids.v[i]);
     }
     close(fd);
     jsonrpc_rx_destroy(&rx);
