@@ -8,7 +8,10 @@
  *   SCAN_C   as Open vSwitch's datapath flow syntax reads numbers (C
  *            literals): "0x1f" hexadecimal, "017" octal (a leading zero),
  *            "17" decimal.  Flow matches and actions, so tcp(dst=010) and
- *            set(tcp(dst=010)) both mean port 8, as in ovs-dpctl.
+ *            set(tcp(dst=010)) both mean port 8, as in ovs-dpctl
+ *            (checked with Debian's Open vSwitch 3.1: ovs-appctl
+ *            dpctl/add-flow reads 010 as 8, and also takes -1 as 65535
+ *            and 70000 as 4464 - wrapping that Sluice refuses).
  *   10       decimal; leading zeros are just zeros ("010" is 10).  Counts
  *            and sizes in commands and configuration (as ovs-appctl's
  *            and ovs-vsctl's numbers).
