@@ -843,28 +843,6 @@ check_eal_keys(const struct cfg_smap *oc)
     }
 }
 
-/* "1024" or "1024,0,...": megabytes summed over NUMA nodes. */
-static bool
-parse_socket_mem(const char *s, unsigned int *mb)
-{
-    unsigned long total = 0;
-    while (s && *s) {
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(s, &end, 10);
-        if (end == s || errno || (*end && *end != ',')) {
-            return false;
-        }
-        total += v;
-        s = *end ? end + 1 : end;
-    }
-    if (!total || total > 1024 * 1024) {
-        return false;
-    }
-    *mb = (unsigned int) total;
-    return true;
-}
-
 int
 bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
                     uint64_t usable, struct dstr *err)
@@ -918,7 +896,7 @@ bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
         v = cfg_smap_get(oc, "dpdk-alloc-mem");
     }
     if (v && !o->memory_mb) {
-        if (parse_socket_mem(v, &mb)) {
+        if (cfg_parse_socket_mem(v, &mb)) {
             o->memory_mb = mb;
             VLOG_INFO("%u MB of DPDK memory from other_config", mb);
         } else {

@@ -370,3 +370,32 @@ cfg_parse_hex_mask(const char *s, uint64_t *mask)
 {
     return s && !scan_uint(s, 16, UINT64_MAX, mask);
 }
+
+bool
+cfg_parse_socket_mem(const char *s, unsigned int *mb)
+{
+    const uint64_t max = 1024 * 1024;
+    uint64_t total = 0;
+    char node[32];
+
+    while (s) {
+        const char *comma = strchr(s, ',');
+        size_t n = comma ? (size_t) (comma - s) : strlen(s);
+        uint64_t v;
+
+        if (n >= sizeof node) {
+            return false;
+        }
+        memcpy(node, s, n);
+        node[n] = '\0';
+        if (scan_uint(node, 10, max, &v) || (total += v) > max) {
+            return false;
+        }
+        s = comma ? comma + 1 : NULL;
+    }
+    if (!total) {
+        return false;
+    }
+    *mb = (unsigned int) total;
+    return true;
+}
