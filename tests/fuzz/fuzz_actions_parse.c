@@ -9,7 +9,7 @@
 
 #include "pmd/actions.h"
 #include "src/util/dstr.h"
-#include "tests/fuzz/fuzz_ports.h"
+#include "tests/fuzz/fuzz_text.h"
 
 #define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
 
@@ -18,13 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     struct dstr err = DSTR_INIT, out = DSTR_INIT, again = DSTR_INIT;
     struct dp_actions *a, *b = NULL;
 
-    CHECK(text);
-    memcpy(text, data, size);
-    text[size] = '\0';
     if (!dp_actions_parse(text, &a, fuzz_port_lookup, NULL, &err)) {
         CHECK(a && !dp_actions_validate(a));
         dp_actions_format(a, &out, fuzz_port_name, NULL);

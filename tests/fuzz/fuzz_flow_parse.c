@@ -10,7 +10,7 @@
 #include "pmd/flow.h"
 #include "pmd/flow_parse.h"
 #include "src/util/dstr.h"
-#include "tests/fuzz/fuzz_ports.h"
+#include "tests/fuzz/fuzz_text.h"
 
 #define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
 
@@ -19,13 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     struct dstr err = DSTR_INIT, out = DSTR_INIT, again = DSTR_INIT;
     struct flow f, m, f2, m2;
 
-    CHECK(text);
-    memcpy(text, data, size);
-    text[size] = '\0';
     if (!flow_parse(text, &f, &m, fuzz_port_lookup, NULL, &err)) {
         /* The value is masked and the text says what was matched. */
         struct flow masked;

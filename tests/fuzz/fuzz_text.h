@@ -1,9 +1,25 @@
-/* fuzz_ports: the port names of the text fuzzers: p0..p9 stand for
- * datapath ports 0..9, both ways. */
-#ifndef SLUICE_FUZZ_PORTS_H
-#define SLUICE_FUZZ_PORTS_H
+/* fuzz_text: what the text fuzzers share: the input as a string, and
+ * port names (p0..p9 stand for datapath ports 0..9, both ways). */
+#ifndef SLUICE_FUZZ_TEXT_H
+#define SLUICE_FUZZ_TEXT_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The 'size' bytes at 'data' with a NUL after them (free() it). */
+static inline char *
+fuzz_text(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    if (!text) {
+        abort();
+    }
+    memcpy(text, data, size);
+    text[size] = '\0';
+    return text;
+}
 
 static inline int
 fuzz_port_lookup(const char *name, uint32_t *port_no, void *aux)
