@@ -1,5 +1,5 @@
-/* bridge_flood: the bridges' own translation until the OpenFlow agent
- * lands - a packet received on a port of a bridge goes out of every other
+/* bridge_flood: the bridges' translation while they have no OpenFlow
+ * pipeline - a packet received on a port of a bridge goes out of every other
  * port of that bridge, and across patch ports out of every port of the
  * bridges behind them (each bridge visited once).  The megaflow matches
  * only in_port.  The module owns the topology it translates with: which

@@ -17,6 +17,7 @@
 #include "pmd/port.h"
 #include "src/util/ctl.h"
 #include "src/util/dstr.h"
+#include "src/util/scan.h"
 
 static struct rule_table table;
 
@@ -63,9 +64,8 @@ parse_match(struct dp *dp, const char *text, struct flow *match,
 static int
 parse_priority(const char *s, int *priority, struct dstr *err)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < 0 || v > 65535) {
+    uint64_t v;
+    if (scan_uint(s, 10, 65535, &v)) {
         dstr_printf(err, "priority \"%s\" must be a number from 0 to 65535\n",
                     s);
         return -EINVAL;

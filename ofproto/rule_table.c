@@ -6,16 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-flow_and(struct flow *dst, const struct flow *a, const struct flow *b)
-{
-    uint64_t *d = (uint64_t *) dst;
-    const uint64_t *x = (const uint64_t *) a, *y = (const uint64_t *) b;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        d[i] = x[i] & y[i];
-    }
-}
-
 void
 rule_table_init(struct rule_table *t)
 {

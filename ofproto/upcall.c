@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 
 #include "ofproto/xlate.h"
@@ -78,7 +79,7 @@ execute(struct pmd *pmd, struct rte_mbuf *pkt, const struct dp_actions *acts)
         .recirc = control_recirc,
         .aux = pmd,
     };
-    dp_actions_execute(&ctx, &pkt, 1, acts);
+    stats.dropped += dp_actions_execute(&ctx, &pkt, 1, acts);
 }
 
 static void
@@ -111,30 +112,26 @@ handle_miss(struct pmd *pmd, struct rte_mbuf *pkt)
         return;
     }
 
-    int error = megaflow_install(pmd, &flow, &out.mask, out.actions, &mf);
+    /* The packet goes first, with the one translation: a failed install
+     * frees the actions.  Its later packets take the megaflow. */
+    execute(pmd, pkt, out.actions);
+    int error = megaflow_install(pmd, &flow, &out.mask, out.actions, NULL);
     if (!error) {
         stats.installed++;
-        execute(pmd, pkt, mf->actions);
-        return;
-    }
-    /* Not installed ('out.actions' is gone): translate again just to
-     * execute this packet. */
-    if (error == -ENOSPC) {
+    } else if (error == -ENOSPC) {
         stats.flow_limit++;
     } else {
         stats.install_failed++;
         VLOG_WARN_RL(&rl, "pmd %u: megaflow not installed: %s",
                      pmd_core_id(pmd), strerror(-error));
     }
-    xlate_translate(&flow, &out);
-    execute(pmd, pkt, out.actions);
-    free(out.actions);
 }
 
 /* Handles at most 'budget' upcalls of 'pmd'.  Returns how many. */
 static unsigned int
 upcall_run_pmd(struct pmd *pmd, unsigned int budget)
 {
+    uint64_t start = rte_rdtsc();
     unsigned int done = 0;
     while (done < budget) {
         struct upcall_msg msgs[UPCALL_BURST];
@@ -150,6 +147,9 @@ upcall_run_pmd(struct pmd *pmd, unsigned int budget)
             }
         }
         done += n;
+    }
+    if (done) {
+        stats.cycles += rte_rdtsc() - start;
     }
     return done;
 }
@@ -251,13 +251,9 @@ revalidate_megaflow(const struct megaflow *mf, struct dp_actions **actions,
     }
     /* Safe only if the translation looked at nothing the megaflow
      * wildcards: then it holds for every packet the megaflow covers. */
-    const uint64_t *nm = (const uint64_t *) &out.mask;
-    const uint64_t *om = (const uint64_t *) &mf->mask;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        if (nm[i] & ~om[i]) {
-            free(out.actions);
-            return MEGAFLOW_DELETE;
-        }
+    if (!flow_mask_within(&out.mask, &mf->mask)) {
+        free(out.actions);
+        return MEGAFLOW_DELETE;
     }
     if (dp_actions_equal(out.actions, mf->actions)) {
         free(out.actions);
@@ -296,15 +292,17 @@ upcall_format_stats(struct dstr *s)
                 "  not installed, flow limit: %lu\n"
                 "  not installed, other errors: %lu\n"
                 "  translation errors: %lu\n"
+                "  dropped by their actions: %lu\n"
                 "  userspace packets: %lu\n"
                 "  dropped, recirculated too often: %lu\n"
                 "  megaflows expired: %lu\n"
                 "  megaflows revalidated with new actions: %lu\n"
                 "  megaflows deleted by revalidation: %lu\n"
-                "  drained from stopping PMDs: %lu\n",
+                "  drained from stopping PMDs: %lu\n"
+                "  cycles handling upcalls: %lu\n",
                 stats.handled, stats.translated, stats.covered,
                 stats.installed, stats.flow_limit, stats.install_failed,
-                stats.xlate_errors, stats.userspace, stats.recirc_too_deep,
-                stats.expired, stats.revalidated, stats.invalidated,
-                stats.drained);
+                stats.xlate_errors, stats.dropped, stats.userspace,
+                stats.recirc_too_deep, stats.expired, stats.revalidated,
+                stats.invalidated, stats.drained, stats.cycles);
 }

@@ -24,13 +24,20 @@ struct upcall_stats {
     uint64_t installed;         /* Megaflows installed. */
     uint64_t flow_limit;        /* Not installed: PMD at its flow limit. */
     uint64_t install_failed;    /* Not installed: other errors. */
-    uint64_t xlate_errors;
+    uint64_t xlate_errors;      /* Dropped: no translation to trust. */
+    uint64_t dropped;           /* Dropped by their actions (a drop, a
+                                 * failed copy or push) in the control
+                                 * thread, installed or not. */
     uint64_t userspace;         /* Userspace-action packets received. */
     uint64_t recirc_too_deep;
     uint64_t expired;           /* Megaflows removed for idleness. */
     uint64_t revalidated;       /* Megaflows kept, actions updated. */
     uint64_t invalidated;       /* Megaflows deleted by revalidation. */
     uint64_t drained;           /* Upcalls of PMDs that were stopping. */
+    uint64_t cycles;            /* TSC cycles the control thread spent
+                                 * taking upcalls off the rings and
+                                 * handling them (translation, install,
+                                 * execution). */
 };
 
 /* Starts draining the rings and expiring megaflows from 'loop'. */

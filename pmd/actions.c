@@ -12,6 +12,7 @@
 #include "pmd/packet.h"
 #include "pmd/tx.h"
 #include "src/util/dstr.h"
+#include "src/util/scan.h"
 
 #define DP_EXEC_BATCH 32
 
@@ -548,35 +549,11 @@ token(struct parser *ps, const char *stop, char *buf, size_t size)
     return (int) n;
 }
 
+/* A number in the flow syntax, as in matches (src/util/scan.h). */
 static int
 parse_u32(const char *s, uint32_t max, uint32_t *v)
 {
-    char *end;
-    if (*s == '-' || *s == '+' || *s == ' ') {
-        return -EINVAL;
-    }
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 0);
-    if (!*s || *end || errno || x > max) {
-        return -EINVAL;
-    }
-    *v = (uint32_t) x;
-    return 0;
-}
-
-static int
-parse_mac(const char *s, uint8_t mac[6])
-{
-    unsigned int b[6];
-    int n = -1;
-    if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3],
-               &b[4], &b[5], &n) != 6 || n < 0 || s[n]) {
-        return -EINVAL;
-    }
-    for (int i = 0; i < 6; i++) {
-        mac[i] = (uint8_t) b[i];
-    }
-    return 0;
+    return scan_u32(s, SCAN_C, max, v);
 }
 
 /* An address, or as a mask also a prefix length. */
@@ -586,7 +563,8 @@ parse_ip(const char *s, int af, bool is_mask, void *out)
     size_t n = af == AF_INET ? 4 : 16;
     uint32_t plen;
     if (is_mask && !strpbrk(s, ".:")) {
-        if (parse_u32(s, (uint32_t) n * 8, &plen)) {
+        /* A prefix length is decimal, as in matches. */
+        if (scan_u32(s, 10, (uint32_t) n * 8, &plen)) {
             return -EINVAL;
         }
         uint8_t *m = out;
@@ -660,7 +638,7 @@ parse_field_value(const struct set_field *f, const char *s, bool is_mask,
     uint32_t v;
     switch (f->kind) {
     case FMT_MAC:
-        return parse_mac(s, out);
+        return scan_mac(s, out);
     case FMT_IP4:
         return parse_ip(s, AF_INET, is_mask, out);
     case FMT_IP6:
@@ -756,7 +734,13 @@ bad_value:
                     kinds[k].name, f->name);
         return -EINVAL;
     }
-    if (!any) {
+    /* All masks 0 ("src=10.0.0.0/0") sets nothing either, and would
+     * print as the unparsable "set(ipv4())". */
+    bool sets = false;
+    for (const struct set_field *f = kinds[k].fields; f->name; f++) {
+        sets = sets || !is_zero(a + f->mask_ofs, f->size);
+    }
+    if (!sets) {
         dstr_printf(ps->err, "set(%s()) sets nothing\n", kinds[k].name);
         return -EINVAL;
     }

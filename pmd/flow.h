@@ -18,8 +18,10 @@
 #ifndef SLUICE_FLOW_H
 #define SLUICE_FLOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FLOW_N_WORDS 18
 
@@ -36,7 +38,8 @@ struct flow {
     /* Metadata (words 0-2). */
     uint32_t in_port;       /* Datapath port number. */
     uint32_t recirc_id;
-    uint64_t tun_id;        /* Tunnel metadata slot (tunnel issue). */
+    uint64_t tun_id;        /* Tunnel metadata: matched and printed;
+                             * key extraction leaves words 1-2 zero. */
     uint32_t tun_src;
     uint32_t tun_dst;
 
@@ -80,6 +83,68 @@ _Static_assert(sizeof(struct flow) == FLOW_N_WORDS * 8,
 
 /* Word index of a field. */
 #define FLOW_WORD(FIELD) (offsetof(struct flow, FIELD) / 8)
+
+/* ---- struct flow as FLOW_N_WORDS 64-bit words: the only way code walks
+ * a flow word by word (no casts to uint64_t *).  memcpy() compiles to
+ * plain loads and stores. */
+
+static inline uint64_t
+flow_get_word(const struct flow *f, size_t i)
+{
+    uint64_t w;
+    memcpy(&w, (const char *) f + 8 * i, 8);
+    return w;
+}
+
+static inline void
+flow_set_word(struct flow *f, size_t i, uint64_t w)
+{
+    memcpy((char *) f + 8 * i, &w, 8);
+}
+
+/* dst = a & b, word by word ('dst' may be 'a' or 'b'). */
+static inline void
+flow_and(struct flow *dst, const struct flow *a, const struct flow *b)
+{
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        flow_set_word(dst, i, flow_get_word(a, i) & flow_get_word(b, i));
+    }
+}
+
+/* dst |= src. */
+static inline void
+flow_or(struct flow *dst, const struct flow *src)
+{
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        flow_set_word(dst, i, flow_get_word(dst, i) | flow_get_word(src, i));
+    }
+}
+
+/* Whether 'f' under 'mask' equals 'match' (itself already masked). */
+static inline bool
+flow_matches(const struct flow *f, const struct flow *mask,
+             const struct flow *match)
+{
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        if ((flow_get_word(f, i) & flow_get_word(mask, i))
+            != flow_get_word(match, i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether every bit set in mask 'a' is also set in mask 'b'. */
+static inline bool
+flow_mask_within(const struct flow *a, const struct flow *b)
+{
+    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+        if (flow_get_word(a, i) & ~flow_get_word(b, i)) {
+            return false;
+        }
+    }
+    return true;
+}
 
 struct miniflow {
     uint64_t map;                   /* Bit i: word i is in values[]. */

@@ -18,6 +18,7 @@
 
 #include "pmd/flow.h"
 #include "src/util/dstr.h"
+#include "src/util/scan.h"
 
 #define ARRAY_SIZE(A) (sizeof (A) / sizeof (A)[0])
 
@@ -207,77 +208,12 @@ name_len(const char *s)
     return n;
 }
 
-static int
-hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-/* Parses a decimal or "0x" hexadecimal number.  Returns 0, -EINVAL if 's'
- * is not a number or -ERANGE if it is above 'max'. */
+/* A number in the flow syntax (see src/util/scan.h).  Returns 0, -EINVAL
+ * if 's' is not a number or -ERANGE if it is above 'max'. */
 static int
 parse_num(const char *s, uint64_t max, uint64_t *v)
 {
-    unsigned int base = 10;
-    bool over = false;
-    uint64_t x = 0;
-
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (!*s) {
-        return -EINVAL;
-    }
-    for (; *s; s++) {
-        int d = hex_digit(*s);
-        if (d < 0 || (unsigned int) d >= base) {
-            return -EINVAL;
-        }
-        if (x > (UINT64_MAX - (unsigned int) d) / base) {
-            over = true;
-        }
-        x = x * base + (unsigned int) d;
-    }
-    if (over || x > max) {
-        return -ERANGE;
-    }
-    *v = x;
-    return 0;
-}
-
-/* "xx:xx:xx:xx:xx:xx", one or two hex digits a byte. */
-static bool
-parse_mac(const char *s, uint8_t mac[6])
-{
-    for (int i = 0; i < 6; i++) {
-        int hi = hex_digit(s[0]);
-        if (hi < 0) {
-            return false;
-        }
-        int lo = hex_digit(s[1]);
-        if (lo >= 0) {
-            mac[i] = (uint8_t) (hi << 4 | lo);
-            s += 2;
-        } else {
-            mac[i] = (uint8_t) hi;
-            s++;
-        }
-        if (*s != (i < 5 ? ':' : '\0')) {
-            return false;
-        }
-        if (i < 5) {
-            s++;
-        }
-    }
-    return true;
+    return scan_uint(s, SCAN_C, max, v);
 }
 
 static bool
@@ -318,7 +254,8 @@ parse_ip(int af, const char *value, const char *mtext, uint8_t *vp,
     if (!mtext) {
         memset(mp, 0xff, len);
     } else if (all_digits(mtext)) {
-        if (parse_num(mtext, len * 8, &plen)) {
+        /* A prefix length is decimal, as in Open vSwitch ("/%d"). */
+        if (scan_uint(mtext, 10, len * 8, &plen)) {
             return false;
         }
         prefix_mask(mp, len, (unsigned int) plen);
@@ -475,12 +412,12 @@ parse_value(struct parser *p, const struct field *f, size_t delta,
     int error;
     switch (f->kind) {
     case K_MAC:
-        if (!parse_mac(value, vp)) {
+        if (scan_mac(value, vp)) {
             return fail(p, "%s: bad Ethernet address \"%s\"", what, value);
         }
         if (!mtext) {
             memset(mp, 0xff, 6);
-        } else if (!parse_mac(mtext, mp)) {
+        } else if (scan_mac(mtext, mp)) {
             return fail(p, "%s: bad Ethernet mask \"%s\"", what, mtext);
         }
         return 0;
@@ -788,10 +725,6 @@ flow_parse(const char *s, struct flow *flow, struct flow *mask,
     }
 
     /* Values outside their mask would never match: clear them. */
-    uint64_t *fw = (uint64_t *) flow;
-    const uint64_t *mw = (const uint64_t *) mask;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        fw[i] &= mw[i];
-    }
+    flow_and(flow, flow, mask);
     return 0;
 }

@@ -12,8 +12,11 @@
  *   proto=,tclass=,hlimit=,frag=), arp(sip=,tip=,op=,sha=,tha=),
  *   tcp/udp/sctp(src=,dst=), tcp_flags(syn|ack|... or N),
  *   icmp/icmpv6(type=,code=), nd(target=,sll=,tll=).
- * "in_port=N" and "recirc_id=N" are accepted as well.  Numbers are
- * decimal or 0x-hexadecimal; frag is no, first, later or a number.  Any
+ * "in_port=N" and "recirc_id=N" are accepted as well.  Numbers are read
+ * by scan_uint(SCAN_C) as in ovs-dpctl (0x hexadecimal, a leading 0
+ * octal, else decimal; no sign, no overflow), the same as in actions;
+ * prefix lengths are decimal; Ethernet addresses are read by scan_mac();
+ * frag is no, first, later or a number.  Any
  * value may take "/MASK" (a number, an Ethernet address for eth(...),
  * arp(...) and nd(...) addresses, a netmask or a prefix length for IP
  * addresses); a value without it is exact, and fields not named are

@@ -13,7 +13,7 @@
 struct packet_meta {
     /* Written for every packet: in the first cache line of the area. */
     uint32_t in_port;       /* Datapath port number it was received on. */
-    uint32_t recirc_id;     /* Recirculation id (datapath issue). */
+    uint32_t recirc_id;     /* 0 on receipt; set by recirc(N). */
     struct flow_offsets ofs;    /* Header offsets, set by key extraction
                                  * and kept right by the actions. */
     uint16_t pad;

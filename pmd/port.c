@@ -14,6 +14,7 @@
 
 #include "pmd/packet.h"
 #include "src/util/dstr.h"
+#include "src/util/scan.h"
 #include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(port);
@@ -25,16 +26,11 @@ VLOG_DEFINE_THIS_MODULE(port);
 static int
 parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
-    char *end;
-    errno = 0;
-    if (!*s || *s == '-') {
+    uint32_t v;
+    if (scan_u32(s, 10, max, &v) || v < min) {
         return -EINVAL;
     }
-    unsigned long v = strtoul(s, &end, 0);
-    if (errno || *end || v < min || v > max) {
-        return -EINVAL;
-    }
-    *out = (uint32_t) v;
+    *out = v;
     return 0;
 }
 

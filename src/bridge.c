@@ -28,6 +28,7 @@
 #include "src/options.h"
 #include "src/util/dstr.h"
 #include "src/util/loop.h"
+#include "src/util/scan.h"
 #include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(bridge);
@@ -348,12 +349,7 @@ static void
 bridge_mac(const struct cfg_bridge *b, uint8_t mac[6])
 {
     const char *hw = cfg_smap_get(&b->other_config, "hwaddr");
-    unsigned int m[6];
-    if (hw && sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
-                     &m[4], &m[5]) == 6) {
-        for (int i = 0; i < 6; i++) {
-            mac[i] = (uint8_t) m[i];
-        }
+    if (hw && !scan_mac(hw, mac)) {
         if (!(mac[0] & 1)) {
             return;
         }
@@ -369,9 +365,8 @@ bridge_dpid(const struct cfg_bridge *b)
 {
     const char *s = cfg_smap_get(&b->other_config, "datapath-id");
     if (s) {
-        char *end;
-        unsigned long long v = strtoull(s, &end, 16);
-        if (strlen(s) == 16 && !*end) {
+        uint64_t v;
+        if (strlen(s) == 16 && !scan_uint(s, 16, UINT64_MAX, &v)) {
             return v;
         }
         VLOG_WARN("bridge %s: other_config:datapath-id %s is not 16 hex "
@@ -704,7 +699,7 @@ rebuild_flood(const struct cfg *cfg)
         const struct cfg_bridge *b = &cfg->bridges[rt->br_idx];
         if (b->fail_mode && !strcmp(b->fail_mode, "secure")) {
             note_once("Bridge fail_mode secure: its ports forward nothing "
-                      "until the OpenFlow agent lands");
+                      "(no OpenFlow flow tables to allow anything)");
             continue;
         }
         if (rt->port_no != NO_PORT) {
@@ -913,28 +908,6 @@ check_eal_keys(const struct cfg_smap *oc)
     }
 }
 
-/* "1024" or "1024,0,...": megabytes summed over NUMA nodes. */
-static bool
-parse_socket_mem(const char *s, unsigned int *mb)
-{
-    unsigned long total = 0;
-    while (s && *s) {
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(s, &end, 10);
-        if (end == s || errno || (*end && *end != ',')) {
-            return false;
-        }
-        total += v;
-        s = *end ? end + 1 : end;
-    }
-    if (!total || total > 1024 * 1024) {
-        return false;
-    }
-    *mb = (unsigned int) total;
-    return true;
-}
-
 int
 bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
                     uint64_t usable, struct dstr *err)
@@ -988,7 +961,7 @@ bridge_eal_defaults(const struct ovsdb_db *db, struct sluiced_options *o,
         v = cfg_smap_get(oc, "dpdk-alloc-mem");
     }
     if (v && !o->memory_mb) {
-        if (parse_socket_mem(v, &mb)) {
+        if (cfg_parse_socket_mem(v, &mb)) {
             o->memory_mb = mb;
             VLOG_INFO("%u MB of DPDK memory from other_config", mb);
         } else {

@@ -11,6 +11,7 @@
 #include "ovsdb/db.h"
 #include "ovsdb/row.h"
 #include "ovsdb/schema.h"
+#include "src/util/scan.h"
 
 static char *
 xstrdup(const char *s)
@@ -109,10 +110,8 @@ cfg_smap_get_uint(const struct cfg_smap *m, const char *key, uint64_t def,
     if (!s) {
         return 0;
     }
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end || errno || v < min || v > max) {
+    uint64_t v;
+    if (scan_uint(s, 10, max, &v) || v < min) {
         return -EINVAL;
     }
     *value = v;
@@ -369,17 +368,34 @@ cfg_str_eq(const char *a, const char *b)
 bool
 cfg_parse_hex_mask(const char *s, uint64_t *mask)
 {
-    const char *hex = s && (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
-                      ? s + 2 : s;
-    char *end;
-    if (!hex || !isxdigit((unsigned char) *hex)) {
+    return s && !scan_uint(s, 16, UINT64_MAX, mask);
+}
+
+bool
+cfg_parse_socket_mem(const char *s, unsigned int *mb)
+{
+    const uint64_t max = 1024 * 1024;
+    uint64_t total = 0;
+    char node[32];
+
+    while (s) {
+        const char *comma = strchr(s, ',');
+        size_t n = comma ? (size_t) (comma - s) : strlen(s);
+        uint64_t v;
+
+        if (n >= sizeof node) {
+            return false;
+        }
+        memcpy(node, s, n);
+        node[n] = '\0';
+        if (scan_uint(node, 10, max, &v) || (total += v) > max) {
+            return false;
+        }
+        s = comma ? comma + 1 : NULL;
+    }
+    if (!total) {
         return false;
     }
-    errno = 0;
-    unsigned long long v = strtoull(hex, &end, 16);
-    if (*end || errno) {
-        return false;
-    }
-    *mask = v;
+    *mb = (unsigned int) total;
     return true;
 }

@@ -95,4 +95,9 @@ bool cfg_str_eq(const char *, const char *);
  * is not one. */
 bool cfg_parse_hex_mask(const char *s, uint64_t *mask);
 
+/* Parses other_config:dpdk-socket-mem ("1024" or "1024,0,...": decimal
+ * megabytes per NUMA node) into their sum, 1 MB to 1 TB.  Returns false
+ * if 's' is not such a list. */
+bool cfg_parse_socket_mem(const char *s, unsigned int *mb);
+
 #endif

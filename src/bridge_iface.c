@@ -20,8 +20,9 @@ static const char *const supported[] = {
     "patch", "system",
 };
 
-/* Types of Open vSwitch that Sluice does not have (yet). */
-static const char *const later[] = {
+/* Open vSwitch interface types that Sluice does not implement: refused
+ * with -EOPNOTSUPP (types nobody knows get -EINVAL). */
+static const char *const unimplemented[] = {
     "gre", "vxlan", "geneve",
     "erspan", "ip6erspan", "ip6gre", "lisp", "stt", "bareudp", "gtpu",
     "srv6", "afxdp", "afxdp-nonpmd", "dummy", "dummy-internal",
@@ -238,7 +239,8 @@ iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
         if (vhost_plan(ifc, env, plan, err)) {
             return -EINVAL;
         }
-    } else if (in_list(type, later, sizeof later / sizeof later[0])) {
+    } else if (in_list(type, unimplemented,
+                       sizeof unimplemented / sizeof unimplemented[0])) {
         dstr_printf(err, "interface type '%s' is not supported yet", type);
         return -EOPNOTSUPP;
     } else {

@@ -1,8 +1,8 @@
 /* bridge_iface: what an Interface row becomes in the datapath.  Maps the
  * row's type and options to a device (devargs and queue settings for
  * dp_port_add) or to a patch port, which exists only in translation, and
- * says why a row cannot be created (unknown type, a type whose issue has
- * not landed, missing or bad options).  Pure: no DPDK calls.
+ * says why a row cannot be created (unknown type, an Open vSwitch type
+ * Sluice does not implement, missing or bad options).  Pure: no DPDK calls.
  *
  * Options read: n_rxq (1-64), n_rxq_desc and n_txq_desc (32-8192) as in
  * Open vSwitch; Sluice's own n_mbuf (1024-2^26 mbufs in the port's pool)

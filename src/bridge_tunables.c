@@ -9,6 +9,7 @@
 #include "pmd/dp.h"
 #include "src/bridge_cfg.h"
 #include "src/util/dstr.h"
+#include "src/util/scan.h"
 #include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(bridge_tunables);
@@ -82,8 +83,6 @@ bridge_tunables_destroy(void)
 static int
 parse(enum tunable t, const char *s, uint64_t *v, struct dstr *err)
 {
-    char *end;
-    errno = 0;
     if (t == T_PMD_MASK) {
         if (!cfg_parse_hex_mask(s, v)) {
             dstr_printf(err, "\"%s\" is not a hexadecimal core mask", s);
@@ -91,8 +90,7 @@ parse(enum tunable t, const char *s, uint64_t *v, struct dstr *err)
         }
         return 0;
     }
-    *v = strtoull(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end || errno) {
+    if (scan_uint(s, 10, UINT64_MAX, v)) {
         dstr_printf(err, "\"%s\" is not a decimal number", s);
         return -EINVAL;
     }

@@ -15,6 +15,7 @@
 #include "pmd/port.h"
 #include "src/util/ctl.h"
 #include "src/util/dstr.h"
+#include "src/util/scan.h"
 
 static int
 cmd_add_if(int argc, const char *argv[], struct dstr *reply, void *dp_)
@@ -108,11 +109,7 @@ parse_flow_args(struct dp *dp, const char *flow_text, struct flow *key,
     }
     mask->in_port = UINT32_MAX;     /* Megaflows are per input port. */
     mask->recirc_id = UINT32_MAX;
-    uint64_t *k = (uint64_t *) key;
-    const uint64_t *m = (const uint64_t *) mask;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        k[i] &= m[i];
-    }
+    flow_and(key, key, mask);
     return 0;
 }
 
@@ -138,6 +135,30 @@ cmd_dump_flows(int argc, const char *argv[], struct dstr *reply, void *dp_)
         }
     }
     return 0;
+}
+
+/* cmd_put_flow() failed on PMD 'failed': takes back its changes on the
+ * PMDs before it (installs deleted, modified actions restored from
+ * 'olds'), and frees the unused copies of every PMD. */
+static void
+put_flow_undo(struct dp *dp, unsigned int failed, struct megaflow *found[],
+              struct dp_actions *copies[], struct dp_actions *olds[],
+              const struct flow *key, const struct flow *mask)
+{
+    for (unsigned int q = 0; q < dp_n_pmds(dp); q++) {
+        struct pmd *pmd = dp_pmd(dp, q);
+        if (q < failed && found[q]) {
+            megaflow_modify(pmd, found[q], olds[q], false);
+            olds[q] = NULL;
+        } else if (q < failed) {
+            struct megaflow *mf = megaflow_find_exact(pmd, key, mask);
+            if (mf) {
+                megaflow_delete(pmd, mf);
+            }
+        }
+        free(copies[q]);
+        free(olds[q]);
+    }
 }
 
 static int
@@ -170,25 +191,35 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
         return 1;
     }
 
-    /* Decide for every PMD first, so the command does all or nothing. */
+    /* All or nothing across PMDs: decide for every PMD and allocate every
+     * copy before changing any, then take back what was changed if a
+     * PMD refuses the install (its flow limit, memory). */
+    unsigned int n_pmds = dp_n_pmds(dp);
     struct megaflow *found[DP_MAX_PMDS];
-    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+    struct dp_actions *copies[DP_MAX_PMDS] = { NULL };
+    struct dp_actions *olds[DP_MAX_PMDS] = { NULL };
+    const char *why = NULL;
+    for (unsigned int p = 0; p < n_pmds && !why; p++) {
         found[p] = megaflow_find_exact(dp_pmd(dp, p), &key, &mask);
         if ((found[p] && !modify) || (!found[p] && !create)) {
-            dstr_put(reply, found[p] ? "flow already exists\n"
-                                     : "flow does not exist\n");
-            free(acts);
-            return 1;
+            why = found[p] ? "flow already exists\n"
+                           : "flow does not exist\n";
+        } else if (!(copies[p] = dp_actions_clone(acts))
+                   || (found[p]
+                       && !(olds[p] = dp_actions_clone(found[p]->actions)))) {
+            why = "out of memory\n";
         }
     }
-    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+    free(acts);
+    if (why) {
+        dstr_put(reply, why);
+        put_flow_undo(dp, 0, found, copies, olds, &key, &mask);
+        return 1;
+    }
+    for (unsigned int p = 0; p < n_pmds; p++) {
         struct pmd *pmd = dp_pmd(dp, p);
-        struct dp_actions *copy = dp_actions_clone(acts);
-        if (!copy) {
-            dstr_put(reply, "out of memory\n");
-            free(acts);
-            return 1;
-        }
+        struct dp_actions *copy = copies[p];
+        copies[p] = NULL;
         if (found[p]) {
             megaflow_modify(pmd, found[p], copy, clear);
             continue;
@@ -201,19 +232,13 @@ cmd_put_flow(int argc, const char *argv[], struct dstr *reply, void *dp_,
                         "megaflow with the same mask"
                         : error == -ENOSPC ? "flow limit reached"
                         : strerror(-error));
-            /* Take back what this command installed on earlier PMDs. */
-            for (unsigned int q = 0; q < p; q++) {
-                struct megaflow *mf;
-                if (!found[q]
-                    && (mf = megaflow_find_exact(dp_pmd(dp, q), &key, &mask))) {
-                    megaflow_delete(dp_pmd(dp, q), mf);
-                }
-            }
-            free(acts);
+            put_flow_undo(dp, p, found, copies, olds, &key, &mask);
             return 1;
         }
     }
-    free(acts);
+    for (unsigned int p = 0; p < n_pmds; p++) {
+        free(olds[p]);
+    }
     return 0;
 }
 
@@ -281,10 +306,8 @@ static int
 parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *v,
              struct dstr *reply)
 {
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (!*s || *s == '-' || *end || errno || x < min || x > max) {
+    uint64_t x;
+    if (scan_uint(s, 10, max, &x) || x < min) {
         dstr_printf(reply, "\"%s\" is not a number from %lu to %lu\n", s,
                     min, max);
         return -EINVAL;
@@ -384,16 +407,10 @@ cmd_set_pmd_cpu_mask(int argc, const char *argv[], struct dstr *reply,
                      void *dp_)
 {
     struct dp *dp = dp_;
-    const char *s = argv[1];
-    char *end;
+    uint64_t mask;
     (void) argc;
 
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s += 2;
-    }
-    errno = 0;
-    unsigned long long mask = strtoull(s, &end, 16);
-    if (!*s || *s == '-' || *s == '+' || *end || errno) {
+    if (scan_uint(argv[1], 16, UINT64_MAX, &mask)) {
         dstr_printf(reply, "\"%s\" is not a hexadecimal core mask\n",
                     argv[1]);
         return 1;
@@ -404,8 +421,8 @@ cmd_set_pmd_cpu_mask(int argc, const char *argv[], struct dstr *reply,
         return 1;
     }
     dstr_printf(reply, "pmd cpu mask 0x%llx (was 0x%llx): %u pmd thread%s\n",
-                mask, (unsigned long long) old, dp_n_pmds(dp),
-                dp_n_pmds(dp) == 1 ? "" : "s");
+                (unsigned long long) mask, (unsigned long long) old,
+                dp_n_pmds(dp), dp_n_pmds(dp) == 1 ? "" : "s");
     return 0;
 }
 

@@ -1,5 +1,5 @@
 /* options: sluiced's command-line parsing and core selection. */
-#include "src/options.h"
+#include "sluice_config.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sluice_config.h"
+#include "src/options.h"
+#include "src/util/scan.h"
 #include "src/util/stream.h"
 
 enum {
@@ -102,17 +103,12 @@ static int
 parse_uint(const char *s, unsigned long long max, int base,
            unsigned long long *out)
 {
-    char *end;
-    errno = 0;
-    if (!*s || *s == '-') {
-        return -EINVAL;
+    uint64_t v;
+    int error = scan_uint(s, base, max, &v);
+    if (!error) {
+        *out = v;
     }
-    unsigned long long v = strtoull(s, &end, base);
-    if (errno || *end || v > max) {
-        return -EINVAL;
-    }
-    *out = v;
-    return 0;
+    return error;
 }
 
 static int

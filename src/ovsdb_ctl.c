@@ -8,6 +8,7 @@
 #include "ovsdb/server.h"
 #include "src/util/ctl.h"
 #include "src/util/dstr.h"
+#include "src/util/scan.h"
 
 static int
 cmd_compact(int argc, const char *argv[], struct dstr *reply, void *srv)
@@ -28,12 +29,10 @@ static int
 cmd_set_compact_policy(int argc, const char *argv[], struct dstr *reply,
                        void *srv)
 {
-    char *end1, *end2;
+    uint64_t factor, min;
     (void) argc;
-    unsigned long factor = strtoul(argv[1], &end1, 10);
-    long long min = strtoll(argv[2], &end2, 10);
-    if (*end1 || *end2 || !factor || factor > 1000 || min < 0
-        || argv[1][0] == '-') {
+    if (scan_uint(argv[1], 10, 1000, &factor) || !factor
+        || scan_uint(argv[2], 10, INT64_MAX, &min)) {
         dstr_put(reply, "usage: FACTOR (1-1000) MIN-BYTES (>= 0)\n");
         return -EINVAL;
     }

@@ -70,8 +70,12 @@ struct bench_result {
     uint64_t packets;               /* Received. */
     uint64_t sent;
     uint64_t dropped;
-    double mpps;
+    double mpps;                    /* Received. */
+    double sent_mpps;               /* Forwarded (sent by the PMDs). */
+    double dropped_mpps;            /* Dropped by the PMDs. */
     double cycles;                  /* Processing cycles per packet. */
+    double cmd_cycles;              /* Of which applying commands. */
+    bool have_cmd_cycles;           /* sluiced counts them. */
     double total_cycles;            /* Idle + processing per packet. */
     double emc_pct;                 /* EMC hits per received packet. */
     double megaflow_pct;            /* Megaflow hits per received packet. */
@@ -79,12 +83,19 @@ struct bench_result {
     double upcalls;                 /* Misses with successful upcall. */
     double lost_upcalls;            /* Ring full or rate limited. */
     double megaflows;               /* Installed at the end. */
-    /* BENCH_FIG_SETUP: megaflows installed by upcalls. */
+    /* BENCH_FIG_SETUP: megaflows installed by upcalls, measured between
+     * two fixed counts of installed megaflows. */
     double installed;
     double setup_rate;              /* Per second. */
+    double setup_seconds;           /* Taken to install them. */
+    double upcall_cycles;           /* Control thread cycles per upcall. */
+    bool have_upcall_cycles;        /* sluiced counts them. */
+    /* The spread of the main figure over --repeat runs (median rows). */
+    double fig_min, fig_max;
     /* testpmd. */
     bool ref_ok;
-    double ref_mpps;
+    double ref_mpps;                /* Received. */
+    double ref_sent_mpps;
     double ref_cycles;
 };
 

@@ -185,6 +185,13 @@ int
 bench_child_start(struct bench_child *c, char **argv, int out_fd,
                   int death_sig)
 {
+    return bench_child_start_io(c, argv, -1, out_fd, death_sig);
+}
+
+int
+bench_child_start_io(struct bench_child *c, char **argv, int in_fd,
+                     int out_fd, int death_sig)
+{
     pid_t parent = getpid();
     pid_t pid = fork();
 
@@ -192,7 +199,7 @@ bench_child_start(struct bench_child *c, char **argv, int out_fd,
         return -errno;
     }
     if (!pid) {
-        int null_fd = open("/dev/null", O_RDONLY);
+        int null_fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
 
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);

@@ -59,6 +59,10 @@ extern struct bench_child bench_testpmd_child;
  * with 'death_sig' if we die.  Returns 0 or a negative errno. */
 int bench_child_start(struct bench_child *, char **argv, int out_fd,
                       int death_sig);
+/* The same with stdin from 'in_fd' (e.g. a pseudo-terminal's slave, for
+ * a program driven by commands). */
+int bench_child_start_io(struct bench_child *, char **argv, int in_fd,
+                         int out_fd, int death_sig);
 /* Waits up to 'secs' for the child to exit.  Returns true if it did, with
  * its wait status in *status (if not NULL). */
 bool bench_child_wait(struct bench_child *, double secs, int *status);

@@ -49,8 +49,32 @@ median(const struct bench_result *res, int n, size_t field, size_t ok_field,
     return true;
 }
 
+/* The main figure of a run. */
+static double
+figure(const struct bench_result *x)
+{
+    return x->figure == BENCH_FIG_SETUP ? x->setup_rate : x->mpps;
+}
+
+/* Smallest and largest main figure of the 'n' runs that are ok. */
+static void
+spread(const struct bench_result *res, int n, double *lo, double *hi)
+{
+    bool any = false;
+
+    for (int i = 0; i < n; i++) {
+        if (res[i].ok) {
+            double v = figure(&res[i]);
+
+            *lo = any && *lo < v ? *lo : v;
+            *hi = any && *hi > v ? *hi : v;
+            any = true;
+        }
+    }
+}
+
 /* Summarises the 'n' runs of one measurement at 'res' into their medians
- * (counts are those of the first run). */
+ * (counts are those of the first run) and the spread of the figure. */
 static struct bench_result
 summarize(const struct bench_result *res, int n)
 {
@@ -61,7 +85,11 @@ summarize(const struct bench_result *res, int n)
            offsetof(struct bench_result, OK), &m.FIELD)
     m.run = 0;
     m.ok = MEDIAN(mpps, ok);
+    MEDIAN(sent_mpps, ok);
+    MEDIAN(dropped_mpps, ok);
     MEDIAN(cycles, ok);
+    MEDIAN(cmd_cycles, have_cmd_cycles);
+    MEDIAN(upcall_cycles, have_upcall_cycles);
     MEDIAN(total_cycles, ok);
     MEDIAN(seconds, ok);
     MEDIAN(emc_pct, ok);
@@ -73,8 +101,10 @@ summarize(const struct bench_result *res, int n)
     MEDIAN(installed, ok);
     MEDIAN(setup_rate, ok);
     m.ref_ok = MEDIAN(ref_mpps, ref_ok);
+    MEDIAN(ref_sent_mpps, ref_ok);
     MEDIAN(ref_cycles, ref_ok);
 #undef MEDIAN
+    spread(res, n, &m.fig_min, &m.fig_max);
     return m;
 }
 
@@ -103,32 +133,66 @@ print_main(const struct bench_result *res, int n, int repeat, bool ref)
 {
     int i;
 
-    printf("\n%-8s %8s %4s %18s %8s %8s", "scenario", "flows", "size",
-           "result", "cyc/pkt", "total");
+    printf("\n%-8s %8s %4s %18s", "scenario", "flows", "size", "result");
+    if (repeat > 1) {
+        printf(" %17s", "min..max");
+    }
+    printf(" %7s %7s %8s %6s %8s", "sent", "dropped", "cyc/pkt", "cmd",
+           "total");
     if (ref) {
-        printf(" %8s %7s %6s", "tp-Mpps", "tp-cyc", "ratio");
+        printf(" %8s %8s %7s %6s", "tp-Mpps", "tp-sent", "tp-cyc", "ratio");
     }
     printf("\n");
     for (i = 0; i < n; i += repeat) {
         struct bench_result m = summarize(&res[i], group_size(n, i, repeat));
         const struct bench_result *x = &m;
         bool no_ref = x->figure == BENCH_FIG_SETUP;
-        char fig[32], cyc[32], tot[32], tmpps[32], tcyc[32], ratio[32];
+        char fig[32], cyc[32], cmd[32], tot[32], sent[32], drop[32];
+        char tmpps[32], tsent[32], tcyc[32], ratio[32];
 
         fmt_figure(fig, sizeof fig, x);
+        fmt_num(sent, sizeof sent, x->ok, x->sent_mpps, 3);
+        fmt_num(drop, sizeof drop, x->ok, x->dropped_mpps, 3);
         fmt_num(cyc, sizeof cyc, x->ok, x->cycles, 1);
+        fmt_num(cmd, sizeof cmd, x->ok && x->have_cmd_cycles, x->cmd_cycles,
+                1);
         fmt_num(tot, sizeof tot, x->ok, x->total_cycles, 1);
         fmt_num(tmpps, sizeof tmpps, x->ref_ok, x->ref_mpps, 3);
+        fmt_num(tsent, sizeof tsent, x->ref_ok, x->ref_sent_mpps, 3);
         fmt_num(tcyc, sizeof tcyc, x->ref_ok, x->ref_cycles, 1);
         fmt_num(ratio, sizeof ratio, x->ok && x->ref_ok && x->ref_cycles > 0,
                 x->ref_cycles > 0 ? x->cycles / x->ref_cycles : 0, 2);
-        printf("%-8s %8u %4u %18s %8s %8s", x->scenario, x->n_flows,
-               x->frame_size, fig, cyc, tot);
+        printf("%-8s %8u %4u %18s", x->scenario, x->n_flows, x->frame_size,
+               fig);
+        if (repeat > 1) {
+            char sp[40];
+
+            if (!x->ok) {
+                snprintf(sp, sizeof sp, "-");
+            } else if (x->figure == BENCH_FIG_SETUP) {
+                snprintf(sp, sizeof sp, "%.0f..%.0f", x->fig_min,
+                         x->fig_max);
+            } else {
+                snprintf(sp, sizeof sp, "%.3f..%.3f", x->fig_min,
+                         x->fig_max);
+            }
+            printf(" %17s", sp);
+        }
+        printf(" %7s %7s %8s %6s %8s", sent, drop, cyc, cmd, tot);
         if (ref) {
-            printf(" %8s %7s %6s", no_ref ? "n/a" : tmpps,
-                   no_ref ? "n/a" : tcyc, no_ref ? "n/a" : ratio);
+            printf(" %8s %8s %7s %6s", no_ref ? "n/a" : tmpps,
+                   no_ref ? "n/a" : tsent, no_ref ? "n/a" : tcyc,
+                   no_ref ? "n/a" : ratio);
         }
         printf("%s\n", x->no_huge ? "  (no hugepages)" : "");
+        if (x->figure == BENCH_FIG_SETUP && x->ok) {
+            char up[32];
+
+            fmt_num(up, sizeof up, x->have_upcall_cycles, x->upcall_cycles,
+                    0);
+            printf("%8s control thread: %s cycles per upcall, %.0f "
+                   "megaflows measured\n", "", up, x->installed);
+        }
     }
 }
 
@@ -165,16 +229,21 @@ bench_report_table(const struct bench_result *res, int n, int repeat,
 {
     print_main(res, n, repeat, ref);
     printf("\nsize = frame bytes incl. 4-byte FCS; result = Mpps received "
-           "(setup: megaflows\ninstalled per second); cyc/pkt = processing "
-           "TSC cycles per packet; total =\nidle + processing; tp = "
-           "dpdk-testpmd io forwarding; ratio = cyc/pkt / tp-cyc\n");
+           "(setup: megaflows\ninstalled per second between two fixed "
+           "counts); sent, dropped = Mpps the PMDs\nforwarded, dropped (a "
+           "run counts only if it forwarded); cyc/pkt = processing\nTSC "
+           "cycles per packet, of which cmd applying commands (- if sluiced "
+           "does not\ncount them); total = idle + processing; tp = "
+           "dpdk-testpmd io forwarding over the\nsame window; ratio = "
+           "cyc/pkt / tp-cyc\n");
     print_datapath(res, n, repeat);
     printf("\nemc%% and mf%% = packets that hit the EMC, the megaflow "
            "classifier; subtbl = avg.\nsubtable lookups per megaflow hit; "
            "megaflows = installed at the end; lost =\nmisses whose upcall "
            "failed (ring full, rate limit)\n");
     if (repeat > 1) {
-        printf("each figure is the median of %d runs\n", repeat);
+        printf("each figure is the median of %d runs; min..max = the "
+               "spread of the result\n", repeat);
     }
 }
 
@@ -225,6 +294,29 @@ write_csv_row(FILE *f, const struct bench_result *x)
     } else {
         fprintf(f, ",,,,,,,,,");
     }
+    fprintf(f, ",");
+    if (x->ok) {
+        fprintf(f, "%.4f,%.4f,", x->sent_mpps, x->dropped_mpps);
+    } else {
+        fprintf(f, ",,");
+    }
+    if (x->ok && x->have_cmd_cycles) {
+        fprintf(f, "%.2f", x->cmd_cycles);
+    }
+    fprintf(f, ",");
+    if (x->ok && x->have_upcall_cycles) {
+        fprintf(f, "%.0f", x->upcall_cycles);
+    }
+    fprintf(f, ",");
+    if (x->ref_ok) {
+        fprintf(f, "%.4f", x->ref_sent_mpps);
+    }
+    fprintf(f, ",");
+    if (x->ok && !x->run) {
+        fprintf(f, "%.4f,%.4f", x->fig_min, x->fig_max);
+    } else {
+        fprintf(f, ",");
+    }
     fprintf(f, "\n");
 }
 
@@ -242,7 +334,10 @@ bench_report_csv(const char *path, const struct bench_result *res, int n,
             "dropped,mpps,cycles_per_pkt,total_cycles_per_pkt,testpmd_mpps,"
             "testpmd_cycles_per_pkt,ratio,figure_unit,figure,sent,"
             "emc_hit_pct,megaflow_hit_pct,subtable_lookups_per_hit,upcalls,"
-            "lost_upcalls,megaflows,megaflows_installed,megaflows_per_s\n");
+            "lost_upcalls,megaflows,megaflows_installed,megaflows_per_s,"
+            "sent_mpps,dropped_mpps,cmd_cycles_per_pkt,"
+            "control_cycles_per_upcall,testpmd_sent_mpps,figure_min,"
+            "figure_max\n");
     for (i = 0; i < n; i += repeat) {
         int k = group_size(n, i, repeat);
         struct bench_result m = summarize(&res[i], k);

@@ -116,9 +116,10 @@ static const struct bench_scenario scenarios[] = {
       { 1000, 100000 }, 2, BENCH_FIG_MPPS, false,
       pcap_to_null_args, acl_configure, "io" },
     { "setup", "every packet a new megaflow exact on the 5-tuple (no "
-      "upcall rate limit): megaflows installed per second, from the "
-      "rules' installation on (no warm-up), sampled every 0.1 s until 60% "
-      "of the flows are installed (or --duration)",
+      "upcall rate limit): megaflows installed per second while the count "
+      "installed goes from 10% to 50% of the flows (a fixed number of "
+      "megaflows; sampled every 0.1 s and interpolated; at most "
+      "--duration), and the control thread's cycles per upcall",
       { 1000000 }, 1, BENCH_FIG_SETUP, true,
       pcap_to_null_args, setup_configure, NULL },
 };

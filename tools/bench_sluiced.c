@@ -17,16 +17,18 @@
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
 
-/* Setup stops measuring once this share of the flows is installed: the
- * rest are found ever more rarely among packets of installed flows, and
- * once fewer new flows arrive than can be installed, the figure would
- * measure the traffic, not sluiced.  With 40% of the flows left and
- * several Mpps received, misses still come several times faster than
- * installs. */
-#define SETUP_STOP_SHARE 0.6
-/* Sampling period.  Setup installs its flows within a second or two
- * (each megaflow takes DPDK memory, which bounds the flow count), so it
- * samples often, not to overshoot the stop share. */
+/* Setup measures the time sluiced takes to install a fixed number of
+ * megaflows: from the moment this share of the flows is installed (the
+ * start-up transient is over) to the moment that one is.  Beyond the
+ * upper share the remaining flows are found ever more rarely among
+ * packets of installed flows, and the figure would measure the traffic,
+ * not sluiced; below it, with half of the flows left and several Mpps
+ * received, misses still come several times faster than installs.  At
+ * 1M flows that is 400k megaflows, about 1.5 s at the usual rate. */
+#define SETUP_FROM_SHARE 0.1
+#define SETUP_TO_SHARE 0.5
+/* Sampling period.  Setup samples often and interpolates the moments the
+ * two counts were crossed. */
 #define SAMPLE_PERIOD 1.0
 #define SETUP_SAMPLE_PERIOD 0.1
 /* How long `exit` may take: sluiced flushes megaflows at some 30k/s. */
@@ -44,6 +46,8 @@ struct dp_sample {
     uint64_t dropped;
     uint64_t idle;
     uint64_t processing;
+    uint64_t cmd;               /* Processing cycles applying commands. */
+    bool have_cmd;
     uint64_t emc_hits;
     uint64_t megaflow_hits;
     double lookups;             /* Subtable lookups (avg x hits). */
@@ -51,6 +55,9 @@ struct dp_sample {
     uint64_t lost_upcalls;
     uint64_t megaflows;         /* In the tables now. */
     uint64_t installed;         /* By upcalls since start (setup only). */
+    uint64_t handled;           /* Upcalls the control thread handled. */
+    uint64_t upcall_cycles;     /* Its cycles handling them. */
+    bool have_upcall_cycles;
 };
 
 int
@@ -142,6 +149,7 @@ parse_pmd_stats(const char *text, struct dp_sample *s)
             || !add_u64(block, end, "processing cycles:", &s->processing)) {
             return -EPROTO;
         }
+        s->have_cmd = add_u64(block, end, "command cycles:", &s->cmd);
         add_u64(block, end, "packets sent:", &s->sent);
         add_u64(block, end, "packets dropped:", &s->dropped);
         add_u64(block, end, "emc hits:", &s->emc_hits);
@@ -194,6 +202,10 @@ sample(struct ctl_client *ctl, bool setup, struct dp_sample *s,
                         "reply: \"%.200s\"", reply);
             ret = -EPROTO;
         }
+        add_u64(reply, reply + strlen(reply), "handled:", &s->handled);
+        s->have_upcall_cycles = add_u64(reply, reply + strlen(reply),
+                                        "cycles handling upcalls:",
+                                        &s->upcall_cycles);
         /* Under upcall load, replies wait for the control thread's loop;
          * the counter is read just before the reply is sent. */
         s->t_installed = bench_now();
@@ -407,9 +419,14 @@ fill_result(const struct bench_run *r, const struct dp_sample *s0,
     res->sent = s->sent - s0->sent;
     res->dropped = s->dropped - s0->dropped;
     res->mpps = res->seconds > 0 ? res->packets / res->seconds / 1e6 : 0;
+    res->sent_mpps = res->seconds > 0 ? res->sent / res->seconds / 1e6 : 0;
+    res->dropped_mpps = res->seconds > 0 ? res->dropped / res->seconds / 1e6
+                                         : 0;
+    res->have_cmd_cycles = s->have_cmd;
     if (res->packets) {
         res->cycles = (double) (s->processing - s0->processing)
                       / res->packets;
+        res->cmd_cycles = (double) (s->cmd - s0->cmd) / res->packets;
         res->total_cycles = (double) (s->processing - s0->processing
                                       + s->idle - s0->idle) / res->packets;
     }
@@ -419,14 +436,61 @@ fill_result(const struct bench_run *r, const struct dp_sample *s0,
     res->upcalls = s->upcalls - s0->upcalls;
     res->lost_upcalls = s->lost_upcalls - s0->lost_upcalls;
     res->megaflows = s->megaflows;
-    res->ok = res->packets > 0;
+    /* Forwarded, not merely received. */
+    res->ok = res->sent > 0;
     if (r->scenario->figure == BENCH_FIG_SETUP) {
         double dt = s->t_installed - s0->t_installed;
+        uint64_t handled = s->handled - s0->handled;
 
         res->installed = s->installed - s0->installed;
+        res->setup_seconds = dt;
         res->setup_rate = dt > 0 ? res->installed / dt : 0;
+        res->have_upcall_cycles = s->have_upcall_cycles && handled;
+        res->upcall_cycles = handled ? (double) (s->upcall_cycles
+                                                 - s0->upcall_cycles)
+                                       / handled : 0;
         res->ok = res->ok && res->installed > 0;
     }
+}
+
+/* The moment, between samples 'a' and 'b', at which 'count' megaflows
+ * had been installed, by linear interpolation. */
+static double
+crossing_time(const struct dp_sample *a, const struct dp_sample *b,
+              double count)
+{
+    double d = (double) b->installed - a->installed;
+    double f = d > 0 ? (count - a->installed) / d : 1;
+
+    return a->t_installed + f * (b->t_installed - a->t_installed);
+}
+
+/* Setup: when sample 'cur' (after 'prev') crosses the lower count,
+ * '*s0' becomes the window's start ('*from' set); when it crosses the
+ * upper one, 'cur' becomes its end and this returns true.  Counts and
+ * times are exact (interpolated); the other counters are those of the
+ * samples around the window (from 'prev' before the lower count to 'cur'
+ * after the upper one), so that the window always spans a period. */
+static bool
+setup_crossed(const struct bench_run *r, const struct dp_sample *base,
+              const struct dp_sample *prev, struct dp_sample *cur,
+              bool *from, struct dp_sample *s0)
+{
+    double lo = base->installed + SETUP_FROM_SHARE * r->n_flows;
+    double hi = base->installed + SETUP_TO_SHARE * r->n_flows;
+
+    if (!*from && cur->installed >= lo) {
+        *s0 = *prev;
+        s0->t_installed = crossing_time(prev, cur, lo);
+        s0->installed = (uint64_t) lo;
+        *from = true;
+    }
+    if (*from && cur->installed >= hi) {
+        cur->t_installed = crossing_time(prev, cur, hi);
+        cur->installed = (uint64_t) hi;
+        return true;
+    }
+    return false;
 }
 
 /* Warm-up, then one sample a period over the window into *s0 (first)
@@ -442,6 +506,7 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
     double period = setup ? SETUP_SAMPLE_PERIOD : SAMPLE_PERIOD;
     double warmup = o->warmup, t_ready, t;
     struct dp_sample base, prev;
+    bool from = false, done = false;
     int ret;
 
     memset(s0, 0, sizeof *s0);
@@ -476,14 +541,18 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
             break;
         }
         show_progress(r, s0, &prev, s, base.installed);
-        prev = *s;
-        if (setup && s->installed - base.installed
-                     >= SETUP_STOP_SHARE * r->n_flows) {
-            bench_note("%s, %u flows: %.0f%% of the flows installed after "
-                       "%.1f s of measurement; stopping early", sc->name,
-                       r->n_flows, 100 * SETUP_STOP_SHARE, s->t - s0->t);
+        if (setup && setup_crossed(r, &base, &prev, s, &from, s0)) {
+            done = true;
             break;
         }
+        prev = *s;
+    }
+    if (setup && !done && !ret && !bench_stop_signal) {
+        bench_note("%s, %u flows: %.0f%% of the flows not installed within "
+                   "--duration %.0f s; the figure covers %s", sc->name,
+                   r->n_flows, 100 * SETUP_TO_SHARE, o->duration,
+                   from ? "the rest of the window"
+                        : "the whole window, start-up included");
     }
     return ret ? ret : bench_stop_signal ? -EINTR : 0;
 }
@@ -550,8 +619,10 @@ bench_sluiced_run(const struct bench_run *r, const char *sluiced,
 
     fill_result(r, &s0, &s, res);
     if (!res->ok) {
-        sluiced_failed(r, res->packets ? "sluiced installed no megaflows"
-                                       : "sluiced forwarded no packets");
+        sluiced_failed(r, !res->packets ? "sluiced received no packets"
+                          : !res->sent ? "sluiced received packets but "
+                                         "forwarded none"
+                          : "sluiced installed no megaflows");
         ret = -EIO;
     }
     save_reply(r, ctl, "dpctl/show", "dpctl-show.txt");

@@ -14,57 +14,49 @@
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
 
+/* testpmd runs interactively on a pseudo-terminal: "start", then after
+ * the warm-up "clear fwd stats all" (which also zeroes the forwarding
+ * core's cycle count), then after the window "show fwd stats all", whose
+ * accumulated packets and "CPU cycles/packet" cover exactly the window,
+ * as sluiced's figures do. */
+enum testpmd_phase {
+    TP_STARTING,                /* Until the first prompt. */
+    TP_WARMUP,                  /* "start" sent. */
+    TP_WINDOW,                  /* "clear fwd stats all" sent. */
+    TP_SHOW,                    /* "show fwd stats all" sent. */
+    TP_QUIT,                    /* Figures read; "stop", "quit" sent. */
+};
+
 struct testpmd_state {
-    int port;                   /* Port of the stats block being read. */
-    int n_blocks;               /* Stats blocks of port 0 seen. */
-    double t_first;             /* When the first one came. */
-    double sum_pps;             /* Rx-pps of port 0 over the window. */
-    int n_pps;
-    uint64_t rx_packets;
+    enum testpmd_phase phase;
+    double t_phase;             /* When the phase began. */
+    double t_clear, t_show;     /* The window. */
+    bool in_accumulated;        /* Inside the accumulated block. */
+    uint64_t rx_packets;        /* Over the window, all ports. */
+    uint64_t tx_packets;
     bool have_cycles;
-    double cycles;              /* CPU cycles/packet. */
-    bool started;               /* "start packet forwarding" seen. */
+    double cycles;              /* CPU cycles/packet over the window. */
 };
 
 static void
-testpmd_line(struct testpmd_state *s, const struct bench_run *r,
-             const char *line, double t)
+testpmd_line(struct testpmd_state *s, const char *line)
 {
-    const struct bench_opts *o = r->opts;
     const char *p;
 
-    if ((p = strstr(line, "NIC statistics for port ")) != NULL) {
-        s->port = atoi(p + strlen("NIC statistics for port "));
-    } else if (strstr(line, "Port statistics")) {
-        s->port = -1;
-    } else if (s->port == 0 && (p = strstr(line, "RX-packets:")) != NULL) {
+    if (s->phase != TP_SHOW) {
+        return;
+    }
+    if (strstr(line, "Accumulated forward statistics")) {
+        s->in_accumulated = true;
+    } else if (s->in_accumulated
+               && (p = strstr(line, "RX-packets:")) != NULL) {
         s->rx_packets = strtoull(p + strlen("RX-packets:"), NULL, 10);
-    } else if (s->port == 0 && (p = strstr(line, "Rx-pps:")) != NULL) {
-        double pps = strtod(p + strlen("Rx-pps:"), NULL);
-
-        /* The first block has no rate (nothing to compare with); warm-up
-         * counts from it. */
-        if (!s->n_blocks++) {
-            s->t_first = t;
-        } else if (t >= s->t_first + o->warmup && s->n_pps < o->duration) {
-            s->sum_pps += pps;
-            s->n_pps++;
-        }
-        if (t < s->t_first + o->warmup) {
-            bench_progress("[%s %u flows] testpmd: warming up %.0f/%.0f s",
-                           r->scenario->name, r->n_flows, t - s->t_first,
-                           o->warmup);
-        } else {
-            bench_progress("[%s %u flows] testpmd: %d/%.0f s  %8.3f Mpps",
-                           r->scenario->name, r->n_flows, s->n_pps,
-                           o->duration, pps / 1e6);
-        }
+    } else if (s->in_accumulated
+               && (p = strstr(line, "TX-packets:")) != NULL) {
+        s->tx_packets = strtoull(p + strlen("TX-packets:"), NULL, 10);
     } else if ((p = strstr(line, "CPU cycles/packet=")) != NULL) {
         s->cycles = strtod(p + strlen("CPU cycles/packet="), NULL);
         s->have_cycles = true;
-    } else if (strstr(line, "start packet forwarding")
-               || strstr(line, "Press enter")) {
-        s->started = true;
     }
 }
 
@@ -89,20 +81,83 @@ build_testpmd_argv(const struct bench_run *r, struct bench_argv *a)
     bench_argv_add(a, "--vdev=net_pcap0,rx_pcap=%s,infinite_rx=1", r->pcap);
     bench_argv_add(a, "--vdev=net_null0,no-rx=1");
     bench_argv_add(a, "--");
+    bench_argv_add(a, "-i");
     bench_argv_add(a, "--forward-mode=%s", r->scenario->testpmd_fwd_mode);
     bench_argv_add(a, "--total-num-mbufs=%u", r->n_mbuf);
     bench_argv_add(a, "--mbuf-size=%u", r->mbuf_size);
     bench_argv_add(a, "--record-core-cycles");
-    bench_argv_add(a, "--stats-period=1");
     bench_argv_add(a, "--nb-cores=1");
     bench_argv_add(a, "--txq=1");
     bench_argv_add(a, "--rxq=1");
 }
 
-/* Feeds testpmd's output to testpmd_line() and to 'log' until it exits
- * or, once it has printed enough statistics (or on a signal, or after too
- * long), has been asked to stop with SIGINT, which makes it print the
- * accumulated statistics.  Returns true if it timed out. */
+static void
+send_command(int master, FILE *log, const char *cmd)
+{
+    size_t n = strlen(cmd), off = 0;
+
+    fprintf(log, "\n[sluice-bench] %s", cmd);
+    while (off < n) {
+        ssize_t k = write(master, cmd + off, n - off);
+
+        if (k <= 0) {
+            break;
+        }
+        off += (size_t) k;
+    }
+}
+
+/* Moves testpmd through its phases as time passes. */
+static void
+testpmd_step(const struct bench_run *r, struct testpmd_state *s,
+             int master, FILE *log, bool prompt, double t)
+{
+    const struct bench_opts *o = r->opts;
+
+    switch (s->phase) {
+    case TP_STARTING:
+        if (prompt) {
+            send_command(master, log, "start\n");
+            s->phase = TP_WARMUP;
+            s->t_phase = t;
+        }
+        break;
+    case TP_WARMUP:
+        bench_progress("[%s %u flows] testpmd: warming up %.0f/%.0f s",
+                       r->scenario->name, r->n_flows, t - s->t_phase,
+                       o->warmup);
+        if (t >= s->t_phase + o->warmup) {
+            send_command(master, log, "clear fwd stats all\n");
+            s->phase = TP_WINDOW;
+            s->t_phase = s->t_clear = bench_now();
+        }
+        break;
+    case TP_WINDOW:
+        bench_progress("[%s %u flows] testpmd: %.0f/%.0f s",
+                       r->scenario->name, r->n_flows, t - s->t_phase,
+                       o->duration);
+        if (t >= s->t_phase + o->duration) {
+            s->t_show = bench_now();
+            send_command(master, log, "show fwd stats all\n");
+            s->phase = TP_SHOW;
+            s->t_phase = s->t_show;
+        }
+        break;
+    case TP_SHOW:
+        if (s->have_cycles) {
+            send_command(master, log, "stop\nquit\n");
+            s->phase = TP_QUIT;
+            s->t_phase = t;
+        }
+        break;
+    case TP_QUIT:
+        break;
+    }
+}
+
+/* Feeds testpmd's output to testpmd_line() and to 'log' and drives it
+ * until it exits (or, on a signal or after too long, it is asked to stop
+ * with SIGINT).  Returns true if it timed out. */
 static bool
 read_testpmd(const struct bench_run *r, struct testpmd_state *s,
              int master, FILE *log)
@@ -116,37 +171,43 @@ read_testpmd(const struct bench_run *r, struct testpmd_state *s,
     for (;;) {
         struct pollfd pfd = { .fd = master, .events = POLLIN };
         double t = bench_now();
+        bool prompt = false;
         ssize_t n;
         int i;
 
-        if (!t_int && (bench_stop_signal || s->n_pps >= o->duration
+        if (!t_int && (bench_stop_signal
                        || t > t_start + o->start_timeout + o->warmup
-                             + o->duration + 5)) {
-            timed_out = !bench_stop_signal && s->n_pps < o->duration;
+                             + o->duration + 15)) {
+            timed_out = !bench_stop_signal && s->phase < TP_QUIT;
             kill(bench_testpmd_child.pid, SIGINT);
             t_int = t;
         }
         if (t_int && t > t_int + 15) {
             break;              /* It does not stop; killed later. */
         }
-        if (poll(&pfd, 1, 200) <= 0) {
-            continue;
-        }
-        n = read(master, buf, sizeof buf);
-        if (n <= 0) {
-            break;              /* EIO: every slave fd is closed. */
-        }
-        fwrite(buf, 1, n, log);
-        for (i = 0; i < n; i++) {
-            char c = buf[i];
-
-            if (c == '\n' || line_len == sizeof line - 1) {
-                line[line_len] = '\0';
-                testpmd_line(s, r, line, bench_now());
-                line_len = 0;
-            } else if (c != '\r') {
-                line[line_len++] = c;
+        if (poll(&pfd, 1, 100) > 0) {
+            n = read(master, buf, sizeof buf);
+            if (n <= 0) {
+                break;          /* EIO: every slave fd is closed. */
             }
+            fwrite(buf, 1, n, log);
+            for (i = 0; i < n; i++) {
+                char c = buf[i];
+
+                if (c == '\n' || line_len == sizeof line - 1) {
+                    line[line_len] = '\0';
+                    testpmd_line(s, line);
+                    line_len = 0;
+                } else if (c != '\r') {
+                    line[line_len++] = c;
+                }
+            }
+            /* The prompt ends no line. */
+            line[line_len] = '\0';
+            prompt = strstr(line, "testpmd> ") != NULL;
+        }
+        if (!t_int) {
+            testpmd_step(r, s, master, log, prompt, bench_now());
         }
     }
     return timed_out;
@@ -156,7 +217,7 @@ int
 bench_testpmd_run(const struct bench_run *r, struct bench_result *res)
 {
     const struct bench_opts *o = r->opts;
-    struct testpmd_state s = { .port = -1 };
+    struct testpmd_state s = { .phase = TP_STARTING };
     struct bench_argv a = { NULL, 0, 0 };
     char path[PATH_MAX];
     int master, slave, ret, status = 0;
@@ -188,7 +249,8 @@ bench_testpmd_run(const struct bench_run *r, struct bench_result *res)
     }
     bench_progress("[%s %u flows] testpmd: starting", r->scenario->name,
                    r->n_flows);
-    ret = bench_child_start(&bench_testpmd_child, a.v, slave, SIGKILL);
+    ret = bench_child_start_io(&bench_testpmd_child, a.v, slave, slave,
+                               SIGKILL);
     close(slave);
     bench_argv_free(&a);
     if (ret) {
@@ -209,20 +271,24 @@ bench_testpmd_run(const struct bench_run *r, struct bench_result *res)
     if (bench_stop_signal) {
         return -EINTR;
     }
-    if (!s.n_pps || !s.have_cycles || timed_out) {
+    if (!s.have_cycles || !s.tx_packets || timed_out) {
         char st[64] = "still running, killed";
 
         if (exited) {
             bench_describe_status(status, st, sizeof st);
         }
-        bench_note("testpmd failed (%s%s%s)", st,
+        bench_note("testpmd failed (%s%s%s%s)", st,
                    timed_out ? ", no statistics in time" : "",
-                   !s.have_cycles ? ", no CPU cycles/packet line" : "");
+                   !s.have_cycles ? ", no CPU cycles/packet line" : "",
+                   s.have_cycles && !s.tx_packets ? ", nothing forwarded"
+                                                  : "");
         bench_print_tail(path, 30);
         return -EIO;
     }
-    res->ref_ok = true;
-    res->ref_mpps = s.sum_pps / s.n_pps / 1e6;
+    double window = s.t_show - s.t_clear;
+    res->ref_ok = window > 0;
+    res->ref_mpps = window > 0 ? s.rx_packets / window / 1e6 : 0;
+    res->ref_sent_mpps = window > 0 ? s.tx_packets / window / 1e6 : 0;
     res->ref_cycles = s.cycles;
     return 0;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/util/scan.h"
+
 #define ETH_LEN 14
 #define IP4_LEN 20
 #define UDP_LEN 8
@@ -54,22 +56,23 @@ pcapgen_flow(uint32_t index, struct pcapgen_flow *f)
 int
 pcapgen_parse_count(const char *s, uint64_t max, uint64_t *count)
 {
-    unsigned long long x, mult = 1;
-    char *end;
+    uint64_t x, mult = 1;
+    char digits[32];
+    size_t n = strlen(s);
 
-    errno = 0;
-    x = strtoull(s, &end, 10);
-    if (end == s || errno || s[0] == '-' || s[0] == '+') {
+    if (n && (s[n - 1] == 'k' || s[n - 1] == 'K')) {
+        mult = 1000;
+        n--;
+    } else if (n && (s[n - 1] == 'm' || s[n - 1] == 'M')) {
+        mult = 1000000;
+        n--;
+    }
+    if (n >= sizeof digits) {
         return -EINVAL;
     }
-    if (*end == 'k' || *end == 'K') {
-        mult = 1000;
-        end++;
-    } else if (*end == 'm' || *end == 'M') {
-        mult = 1000000;
-        end++;
-    }
-    if (*end || x < 1 || x > max / mult) {
+    memcpy(digits, s, n);
+    digits[n] = '\0';
+    if (scan_uint(digits, 10, max / mult, &x) || x < 1) {
         return -EINVAL;
     }
     *count = x * mult;

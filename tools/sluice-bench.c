@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sluice_config.h"
+#include "src/util/scan.h"
 #include "tools/bench.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_report.h"
@@ -120,12 +121,9 @@ static unsigned long long
 parse_uint(const char *opt, const char *s, int base, unsigned long long min,
            unsigned long long max, const char *what)
 {
-    unsigned long long v;
-    char *end;
+    uint64_t v;
 
-    errno = 0;
-    v = strtoull(s, &end, base);
-    if (*end || end == s || errno || *s == '-' || v < min || v > max) {
+    if (scan_uint(s, base, max, &v) || v < min) {
         fprintf(stderr, "sluice-bench: %s: '%s' is not %s\n", opt, s, what);
         exit(2);
     }
@@ -452,10 +450,16 @@ report_run(const struct bench_result *res, uint32_t n_flows, int run)
 {
     if (res->ok && res->figure == BENCH_FIG_SETUP) {
         bench_note("%s, %u flows, run %d: sluiced %.0f megaflows/s "
-                   "(%.0f in %.1f s), %.3f Mpps received, %.0f upcalls "
-                   "lost", res->scenario, n_flows, run, res->setup_rate,
-                   res->installed, res->seconds, res->mpps,
-                   res->lost_upcalls);
+                   "(%.0f in %.2f s), %.0f control thread cycles per "
+                   "upcall, %.3f Mpps received, %.0f upcalls lost",
+                   res->scenario, n_flows, run, res->setup_rate,
+                   res->installed, res->setup_seconds, res->upcall_cycles,
+                   res->mpps, res->lost_upcalls);
+        if (res->setup_seconds < 1) {
+            bench_note("%s, %u flows: the window was under a second, too "
+                       "short to be repeatable; use more --flows (1M: "
+                       "400k megaflows measured)", res->scenario, n_flows);
+        }
     } else if (res->ok) {
         bench_note("%s, %u flows, run %d: sluiced %.3f Mpps, %.1f "
                    "cycles/pkt (%.1f total); emc %.1f%%, megaflow %.1f%% "

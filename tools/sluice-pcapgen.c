@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sluice_config.h"
+#include "src/util/scan.h"
 #include "tools/pcapgen.h"
 
 static void
@@ -38,12 +39,8 @@ Flow i: 02:00:00:00:00:01 -> 02:00:00:00:00:02,\n\
 static int
 parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 {
-    char *end;
-    unsigned long long x;
-
-    errno = 0;
-    x = strtoull(s, &end, 0);
-    if (errno || end == s || *end || s[0] == '-' || x < min || x > max) {
+    uint64_t x;
+    if (scan_uint(s, SCAN_C, max, &x) || x < min) {
         return -EINVAL;
     }
     *v = x;

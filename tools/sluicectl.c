@@ -23,6 +23,7 @@
 
 #include "sluice_config.h"
 #include "src/util/ctl_client.h"
+#include "src/util/scan.h"
 #include "tools/sluicectl_db.h"
 #include "tools/sluicectl_file.h"
 #include "tools/sluicectl_generic.h"
@@ -283,10 +284,8 @@ find_subcommand(const char *name)
 static int
 parse_timeout(const char *s)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < 0 || v > INT_MAX / 1000) {
+    uint64_t v;
+    if (scan_uint(s, 10, INT_MAX / 1000, &v)) {
         fprintf(stderr, "sluicectl: invalid --timeout \"%s\" (want seconds)\n",
                 s);
         exit(EXIT_FAILURE);

@@ -1,5 +1,6 @@
 /* stream: byte-stream transports named as Open vSwitch names them, for
- * OVSDB (and later OpenFlow) in the control thread.  No DPDK.
+ * the control thread's servers and clients (OVSDB, the control socket).
+ * No DPDK.
  *
  *   active:  unix:PATH   tcp:IP:PORT   ssl:IP:PORT
  *   passive: punix:PATH  ptcp:PORT[:IP]  pssl:PORT[:IP]

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@
 #include "pmd/actions.h"
 #include "pmd/dp.h"
 #include "pmd/dp_private.h"
+#include "pmd/flow.h"
+#include "pmd/flow_parse.h"
 #include "pmd/packet.h"
 #include "pmd/tx.h"
 #include "src/util/dstr.h"
@@ -759,7 +762,15 @@ test_format_parse(void **state)
         "recirc()", "recirc(0x100000000)", "set(tcp(src=65536))",
         "set(tcp(src=-1))", "set(ipv6(label=0x100000))",
         "userspace(cookie=1,cookie=2)", "userspace(foo=1)", "bogus(1)",
-        "pop_vlan(", "1 2",
+        "pop_vlan(", "1 2", "set(eth(src=-1:-1:-1:-1:-1:-1))",
+        "set(eth(src=+1:2:3:4:5:6))", "set(eth(src=001:2:3:4:5:6))",
+        "set(tcp(dst=+1))", "set(tcp(dst=08))", "set(tcp(dst=0x))",
+        "set(tcp(dst=1 2))", "set(tcp(dst=70000))", "set(ipv4(ttl=-0))",
+        "recirc(-1)", "push_vlan(vid=+1)",
+        /* Found by fuzz_actions_parse: every mask 0 printed as the
+         * unparsable "set(ipv4())". */
+        "set(ipv4(src=10.0.0.0/0))", "set(ipv4(src=10.0.0.0/\t0))",
+        "set(tcp(dst=1/0))", "set(eth(src=02:00:00:00:00:01/0:0:0:0:0:0))",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct dstr err = DSTR_INIT;
@@ -771,6 +782,54 @@ test_format_parse(void **state)
         assert_int_equal(error, -EINVAL);
         assert_null(acts);
         assert_true(err.len > 0);
+        dstr_free(&err);
+    }
+}
+
+/* Numbers and Ethernet addresses read the same in actions as in matches
+ * (src/util/scan.h): set(tcp(dst=010)) once set port 8 (strtoull base 0)
+ * where tcp(dst=010) matched port 10, and set(eth(src=-1:-1:-1:-1:-1:-1))
+ * set ff:ff:ff:ff:ff:ff (sscanf "%x"). */
+static void
+test_numbers_as_in_matches(void **state)
+{
+    (void) state;
+    static const struct {
+        const char *match, *action, *formatted;
+        uint16_t port;
+    } cases[] = {
+        { "tcp(dst=010)", "set(tcp(dst=010))", "set(tcp(dst=8))", 8 },
+        { "tcp(dst=0x10)", "set(tcp(dst=0x10))", "set(tcp(dst=16))", 16 },
+        { "tcp(dst=10)", "set(tcp(dst=10))", "set(tcp(dst=10))", 10 },
+        { "tcp(dst=0)", "set(tcp(dst=0))", "set(tcp(dst=0))", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dstr err = DSTR_INIT, out = DSTR_INIT;
+        struct flow f, m;
+        char text[64];
+        snprintf(text, sizeof text, "eth_type(0x0800),ipv4(),%s",
+                 cases[i].match);
+        assert_int_equal(flow_parse(text, &f, &m, NULL, NULL, &err), 0);
+        assert_int_equal(ntohs(f.tp_dst), cases[i].port);
+
+        struct dp_actions *acts = parse(cases[i].action);
+        dp_actions_format(acts, &out, NULL, NULL);
+        assert_string_equal(dstr_cstr(&out), cases[i].formatted);
+        free(acts);
+        dstr_free(&out);
+        dstr_free(&err);
+    }
+
+    static const char *const bad_matches[] = {
+        "eth(src=-1:-1:-1:-1:-1:-1)", "eth_type(0x0800),ipv4(),tcp(dst=08)",
+        "eth_type(0x0800),ipv4(),tcp(dst=+1)",
+        "eth_type(0x0800),ipv4(),tcp(dst=70000)",
+    };
+    for (size_t i = 0; i < sizeof bad_matches / sizeof bad_matches[0]; i++) {
+        struct dstr err = DSTR_INIT;
+        struct flow f, m;
+        assert_int_equal(flow_parse(bad_matches[i], &f, &m, NULL, NULL,
+                                    &err), -EINVAL);
         dstr_free(&err);
     }
 }
@@ -860,6 +919,7 @@ main(void)
         cmocka_unit_test(test_drops),
         cmocka_unit_test(test_sctp_ipv6),
         cmocka_unit_test(test_format_parse),
+        cmocka_unit_test(test_numbers_as_in_matches),
         cmocka_unit_test(test_build_validate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -745,6 +745,36 @@ test_smap_get_uint(void **state)
     }
 }
 
+/* dpdk-socket-mem: decimal megabytes per node, summed.  "-1,2" was 1 MB
+ * (strtoul took -1 as ULONG_MAX and the sum wrapped), "5," was 5. */
+static void
+test_parse_socket_mem(void **state)
+{
+    (void) state;
+    static const struct {
+        const char *s;
+        unsigned int mb;        /* 0: refused. */
+    } cases[] = {
+        { "1024", 1024 }, { "1024,0", 1024 }, { "512,512", 1024 },
+        { "0,0,64", 64 }, { "010", 10 }, { "1048576", 1048576 },
+        { "-1,2", 0 }, { "+5", 0 }, { " 5", 0 }, { "5 ", 0 }, { "", 0 },
+        { "0", 0 }, { "0,0", 0 }, { "5,", 0 }, { ",5", 0 }, { "5,,5", 0 },
+        { "1048577", 0 }, { "1048576,1", 0 }, { "0x10", 0 },
+        { "18446744073709551615,2", 0 }, { "1k", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned int mb = 7;
+        bool ok = cfg_parse_socket_mem(cases[i].s, &mb);
+        if (ok != (cases[i].mb != 0) || (ok && mb != cases[i].mb)) {
+            fail_msg("\"%s\": %s %u, want %u", cases[i].s,
+                     ok ? "took" : "refused", mb, cases[i].mb);
+        }
+        if (!ok) {
+            assert_int_equal(mb, 7);
+        }
+    }
+}
+
 static void
 test_smap_get_uint_decimal(void **state)
 {
@@ -840,6 +870,7 @@ main(void)
         cmocka_unit_test(test_other_schema),
         cmocka_unit_test(test_smap_get_uint),
         cmocka_unit_test(test_smap_get_uint_decimal),
+        cmocka_unit_test(test_parse_socket_mem),
         cmocka_unit_test(test_smap_get),
         cmocka_unit_test(test_find_iface),
     };

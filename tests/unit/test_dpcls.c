@@ -579,16 +579,9 @@ leader_match(struct leader_flows *lf, const struct flow *f)
 {
     struct dpcls_rule *found = NULL;
     for (int i = 0; i < lf->n; i++) {
-        const uint64_t *k = (const uint64_t *) &lf->keys[i];
-        const uint64_t *m = (const uint64_t *) &lf->masks[i];
-        const uint64_t *w = (const uint64_t *) f;
-        bool match = true;
-        for (int j = 0; j < FLOW_N_WORDS; j++) {
-            if ((w[j] & m[j]) != (k[j] & m[j])) {
-                match = false;
-            }
-        }
-        if (match) {
+        struct flow key;
+        flow_and(&key, &lf->keys[i], &lf->masks[i]);
+        if (flow_matches(f, &lf->masks[i], &key)) {
             assert_null(found);         /* Disjoint. */
             found = &lf->mfs[i].rule;
         }

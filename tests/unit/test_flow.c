@@ -1148,9 +1148,9 @@ test_expand_compress(void **state)
         miniflow_compress(&f, &c);
         /* Compress keeps exactly the nonzero words. */
         assert_int_equal(c.map & ~mf.map, 0);
-        const uint64_t *words = (const void *) &f;
         for (unsigned int i = 0; i < FLOW_N_WORDS; i++) {
-            assert_int_equal(!!(c.map & (UINT64_C(1) << i)), words[i] != 0);
+            assert_int_equal(!!(c.map & (UINT64_C(1) << i)),
+                             flow_get_word(&f, i) != 0);
         }
         miniflow_expand(&c, &g);
         assert_memory_equal(&f, &g, sizeof f);
@@ -1281,6 +1281,45 @@ test_format(void **state)
     dstr_free(&ds);
 }
 
+/* The word helpers see the flow's bytes in their place (word i is bytes
+ * 8i..8i+7), whatever the field. */
+static void
+test_flow_words(void **state)
+{
+    (void) state;
+    struct flow a, b, m, d;
+    memset(&a, 0, sizeof a);
+    memset(&m, 0, sizeof m);
+    a.nd_target[15] = 0x81;             /* Last byte of the last word. */
+    a.in_port = 0x12345678;             /* First word. */
+    a.tp_dst = 0xffff;
+    m.nd_target[15] = 0x01;
+    m.in_port = 0xff;
+    assert_true(flow_get_word(&a, FLOW_N_WORDS - 1) != 0);
+    assert_true(flow_get_word(&a, FLOW_WORD(tp_dst)) != 0);
+
+    flow_and(&d, &a, &m);
+    assert_int_equal(d.nd_target[15], 0x01);
+    assert_int_equal(d.in_port, 0x78);
+    assert_int_equal(d.tp_dst, 0);
+    assert_true(flow_matches(&a, &m, &d));
+    b = a;
+    b.nd_target[15] = 0x80;             /* Bit 0, under the mask, differs. */
+    assert_false(flow_matches(&b, &m, &d));
+    b = a;
+    b.tp_dst = 0;                       /* Wildcarded. */
+    assert_true(flow_matches(&b, &m, &d));
+
+    assert_true(flow_mask_within(&d, &m));
+    assert_true(flow_mask_within(&m, &m));
+    assert_false(flow_mask_within(&a, &m));
+    flow_or(&d, &a);
+    assert_memory_equal(&d, &a, sizeof a);
+    flow_set_word(&d, 0, 0);
+    assert_int_equal(d.in_port, 0);
+    assert_int_equal(d.recirc_id, 0);
+}
+
 int
 main(void)
 {
@@ -1305,6 +1344,7 @@ main(void)
         cmocka_unit_test(test_expand_compress),
         cmocka_unit_test(test_hash_equal),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_flow_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -377,16 +377,6 @@ random_mask(const struct flow *f, struct flow *m)
 }
 
 static void
-flow_and(struct flow *dst, const struct flow *f, const struct flow *m)
-{
-    const uint8_t *a = (const uint8_t *) f, *b = (const uint8_t *) m;
-    uint8_t *d = (uint8_t *) dst;
-    for (size_t i = 0; i < sizeof *dst; i++) {
-        d[i] = a[i] & b[i];
-    }
-}
-
-static void
 print_diff(const struct flow *a, const struct flow *b)
 {
     const uint8_t *x = (const uint8_t *) a, *y = (const uint8_t *) b;

@@ -129,6 +129,12 @@ test_parse_count(void **state)
     assert_int_equal(pcapgen_parse_count("", 100, &v), -EINVAL);
     assert_int_equal(pcapgen_parse_count("5x", 100, &v), -EINVAL);
     assert_int_equal(pcapgen_parse_count("1kk", 1u << 24, &v), -EINVAL);
+    assert_int_equal(pcapgen_parse_count("k", 1u << 24, &v), -EINVAL);
+    assert_int_equal(pcapgen_parse_count("+1", 100, &v), -EINVAL);
+    assert_int_equal(pcapgen_parse_count(" 1", 100, &v), -EINVAL);
+    assert_int_equal(pcapgen_parse_count("1 k", 1u << 24, &v), -EINVAL);
+    assert_int_equal(pcapgen_parse_count("010", 100, &v), 0);
+    assert_int_equal(v, 10);                /* Counts are decimal. */
     assert_int_equal(pcapgen_parse_count("99999999999999999999", UINT64_MAX,
                                          &v), -EINVAL);
 }
