@@ -39,39 +39,7 @@ struct cls_subtable {
                                          * is not a prefix. */
 };
 
-/* ---- Flows as words. ---- */
-
-static const uint64_t *
-words_of(const struct flow *f)
-{
-    return (const uint64_t *) (const void *) f;
-}
-
-static uint64_t *
-words_of_mut(struct flow *f)
-{
-    return (uint64_t *) (void *) f;
-}
-
-static void
-flow_and_into(struct flow *dst, const struct flow *a, const struct flow *b)
-{
-    const uint64_t *x = words_of(a), *y = words_of(b);
-    uint64_t *d = words_of_mut(dst);
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        d[i] = x[i] & y[i];
-    }
-}
-
-static void
-flow_or_into(struct flow *dst, const struct flow *src)
-{
-    const uint64_t *s = words_of(src);
-    uint64_t *d = words_of_mut(dst);
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        d[i] |= s[i];
-    }
-}
+/* ---- Hashes of flows under masks (the words are flow.h's). ---- */
 
 static uint32_t
 hash_finish(uint64_t h)
@@ -95,11 +63,11 @@ static uint32_t
 hash_stage(const struct cls_subtable *st, unsigned int s,
            const struct flow *key)
 {
-    const uint64_t *k = words_of(key), *m = words_of(&st->stage_mask[s]);
+    const struct flow *m = &st->stage_mask[s];
     uint64_t h = s;
     for (unsigned int i = 0; i < st->n_words[s]; i++) {
         unsigned int w = st->words[s][i];
-        h = hash_step(h, k[w] & m[w]);
+        h = hash_step(h, flow_get_word(key, w) & flow_get_word(m, w));
     }
     return hash_finish(h);
 }
@@ -107,10 +75,9 @@ hash_stage(const struct cls_subtable *st, unsigned int s,
 static uint32_t
 hash_mask(const struct flow *mask)
 {
-    const uint64_t *m = words_of(mask);
     uint64_t h = 0;
     for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        h = hash_step(h, m[i]);
+        h = hash_step(h, flow_get_word(mask, i));
     }
     return hash_finish(h);
 }
@@ -162,16 +129,15 @@ stage_bits(void)
     memset(&all, 0xff, sizeof all);
     s[3] = all;
     for (unsigned int i = 0; i < 3; i++) {
-        const uint64_t *w = words_of(&s[i]);
-        uint64_t *rest = words_of_mut(&s[3]);
         for (size_t j = 0; j < FLOW_N_WORDS; j++) {
-            rest[j] &= ~w[j];
+            flow_set_word(&s[3], j, flow_get_word(&s[3], j)
+                                    & ~flow_get_word(&s[i], j));
         }
     }
     cum[0] = s[0];
     for (unsigned int i = 1; i < N_STAGES; i++) {
         cum[i] = cum[i - 1];
-        flow_or_into(&cum[i], &s[i]);
+        flow_or(&cum[i], &s[i]);
     }
     done = true;
     return cum;
@@ -306,6 +272,18 @@ trie_mismatch_bits(const struct trie_answer *a, unsigned int plen)
 
 /* ---- Subtables. ---- */
 
+/* The prefix length of the subtable's mask on each trie field in use
+ * (0: no trie for it). */
+static void
+subtable_set_tries(struct cls_subtable *st, unsigned int prefixes)
+{
+    for (int t = 0; t < CLS_N_TRIES; t++) {
+        struct flow m = st->mask;
+        st->trie_plen[t] = prefixes & (1u << t)
+                           ? prefix_len(ntohl(*trie_field(&m, t))) : 0;
+    }
+}
+
 static struct cls_subtable *
 subtable_create(const struct flow *mask)
 {
@@ -319,7 +297,7 @@ subtable_create(const struct flow *mask)
     memset(&prev, 0, sizeof prev);
     for (unsigned int s = 0; s < N_STAGES; s++) {
         struct flow m;
-        flow_and_into(&m, mask, &cum[s]);
+        flow_and(&m, mask, &cum[s]);
         if (st->n_stages && !memcmp(&m, &prev, sizeof m)) {
             continue;           /* No bit of its own in this stage. */
         }
@@ -330,9 +308,8 @@ subtable_create(const struct flow *mask)
         st->n_stages = 1;       /* Matches everything: one empty stage. */
     }
     for (unsigned int s = 0; s < st->n_stages; s++) {
-        const uint64_t *w = words_of(&st->stage_mask[s]);
         for (unsigned int i = 0; i < FLOW_N_WORDS; i++) {
-            if (w[i]) {
+            if (flow_get_word(&st->stage_mask[s], i)) {
                 st->words[s][st->n_words[s]++] = (uint8_t) i;
             }
         }
@@ -341,10 +318,6 @@ subtable_create(const struct flow *mask)
         hmap_init(&st->stages[s]);
     }
     hmap_init(&st->rules);
-    for (int t = 0; t < CLS_N_TRIES; t++) {
-        struct flow m = *mask;
-        st->trie_plen[t] = prefix_len(ntohl(*trie_field(&m, t)));
-    }
     return st;
 }
 
@@ -447,6 +420,7 @@ cls_init(struct classifier *cls)
 {
     memset(cls, 0, sizeof *cls);
     hmap_init(&cls->by_mask);
+    cls->prefixes = CLS_PREFIXES_ALL;
 }
 
 void
@@ -525,6 +499,7 @@ add_subtable(struct classifier *cls, const struct flow *mask, uint32_t hash)
     if (!st) {
         return NULL;
     }
+    subtable_set_tries(st, cls->prefixes);
     st->max_priority = INT32_MIN;
     hmap_insert(&cls->by_mask, &st->node, hash);
     cls->subtables[cls->n_subtables++] = st;
@@ -570,10 +545,66 @@ tries_add(struct classifier *cls, const struct cls_subtable *st,
     return 0;
 }
 
+/* Adds every rule's prefixes to fresh tries for 'prefixes'; on failure
+ * frees them and returns -ENOMEM. */
+static int
+tries_build(const struct classifier *cls, unsigned int prefixes,
+            struct cls_trie tries[CLS_N_TRIES])
+{
+    memset(tries, 0, CLS_N_TRIES * sizeof *tries);
+    for (size_t i = 0; i < cls->n_subtables; i++) {
+        const struct cls_subtable *st = cls->subtables[i];
+        size_t pos = 0;
+        for (struct hmap_node *h = hmap_next(&st->rules, &pos, NULL); h;
+             h = hmap_next(&st->rules, &pos, h)) {
+            for (const struct cls_rule *r = HMAP_CONTAINER(
+                     h, struct cls_rule, node); r; r = r->same) {
+                for (int t = 0; t < CLS_N_TRIES; t++) {
+                    struct flow m = st->mask;
+                    int plen = prefix_len(ntohl(*trie_field(&m, t)));
+                    if (!(prefixes & (1u << t)) || plen <= 0) {
+                        continue;
+                    }
+                    if (trie_insert(&tries[t], trie_value(&r->match, t),
+                                    (unsigned int) plen)) {
+                        for (int u = 0; u < CLS_N_TRIES; u++) {
+                            trie_free(tries[u].root);
+                        }
+                        return -ENOMEM;
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+int
+cls_set_prefixes(struct classifier *cls, unsigned int prefixes)
+{
+    struct cls_trie tries[CLS_N_TRIES];
+    prefixes &= CLS_PREFIXES_ALL;
+    if (prefixes == cls->prefixes) {
+        return 0;
+    }
+    if (tries_build(cls, prefixes, tries)) {
+        return -ENOMEM;
+    }
+    for (int t = 0; t < CLS_N_TRIES; t++) {
+        trie_free(cls->tries[t].root);
+        cls->tries[t] = tries[t];
+    }
+    cls->prefixes = prefixes;
+    for (size_t i = 0; i < cls->n_subtables; i++) {
+        subtable_set_tries(cls->subtables[i], prefixes);
+    }
+    return 0;
+}
+
 int
 cls_insert(struct classifier *cls, struct cls_rule *rule)
 {
-    flow_and_into(&rule->match, &rule->match, &rule->mask);
+    flow_and(&rule->match, &rule->match, &rule->mask);
     uint32_t mh = hash_mask(&rule->mask);
     struct cls_subtable *st = find_subtable(cls, &rule->mask, mh);
     bool new_st = !st;
@@ -701,12 +732,12 @@ cls_lookup(const struct classifier *cls, const struct flow *key,
             }
         }
         if (s + 1 < st->n_stages) {
-            flow_or_into(wc, &st->stage_mask[s]);
+            flow_or(wc, &st->stage_mask[s]);
             continue;
         }
-        flow_or_into(wc, &st->mask);
+        flow_or(wc, &st->mask);
         struct flow masked;
-        flow_and_into(&masked, key, &st->mask);
+        flow_and(&masked, key, &st->mask);
         const struct cls_rule *r = subtable_find(st, &masked,
                                                  rule_hash(st, &masked));
         if (r && (!best || r->priority > best->priority)) {
@@ -725,7 +756,7 @@ cls_find_exact(const struct classifier *cls, const struct flow *match,
         return NULL;
     }
     struct flow m;
-    flow_and_into(&m, match, mask);
+    flow_and(&m, match, mask);
     for (struct cls_rule *r = subtable_find(st, &m, rule_hash(st, &m)); r;
          r = r->same) {
         if (r->priority == priority) {

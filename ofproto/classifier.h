@@ -64,6 +64,7 @@ struct classifier {
     size_t n_subtables, cap_subtables;
     struct hmap by_mask;                /* The subtables. */
     struct cls_trie tries[CLS_N_TRIES];
+    unsigned int prefixes;              /* Bit t: trie t is used. */
     size_t n_rules;
 };
 
@@ -71,6 +72,13 @@ void cls_init(struct classifier *);
 /* Frees the classifier's own memory; the rules are the caller's (remove
  * them first or free them with it). */
 void cls_destroy(struct classifier *);
+
+/* Which prefix tries lookups use (bit CLS_TRIE_*; both by default, 0:
+ * none, as Open vSwitch's Flow_Table other_config:prefixes).  Without a
+ * trie a subtable with an address prefix examines the whole prefix.
+ * Returns 0 or -ENOMEM (then nothing changed). */
+#define CLS_PREFIXES_ALL ((1u << CLS_N_TRIES) - 1)
+int cls_set_prefixes(struct classifier *, unsigned int prefixes);
 
 /* Adds 'rule' (its match, mask and priority set).  Returns 0 or -ENOMEM. */
 int cls_insert(struct classifier *, struct cls_rule *);

@@ -128,6 +128,44 @@ cmd_del_rules(int argc, const char *argv[], struct dstr *reply, void *dp_)
     return 0;
 }
 
+/* debug/set-prefixes none|nw_src|nw_dst|nw_src,nw_dst: which prefix
+ * tries the rule table's lookups use (as Open vSwitch's Flow_Table
+ * other_config:prefixes).  Without them a megaflow is exact on every
+ * address prefix its lookup checked (sluice-bench's setup scenario uses
+ * that to make every flow a megaflow of its own). */
+static int
+cmd_set_prefixes(int argc, const char *argv[], struct dstr *reply,
+                 void *dp_)
+{
+    unsigned int prefixes = 0;
+    (void) argc;
+    if (strcmp(argv[1], "none")) {
+        char *copy = xasprintf("%s", argv[1]);
+        char *save = NULL;
+        for (char *f = strtok_r(copy, ",", &save); f;
+             f = strtok_r(NULL, ",", &save)) {
+            if (!strcmp(f, "nw_src")) {
+                prefixes |= 1u << CLS_TRIE_NW_SRC;
+            } else if (!strcmp(f, "nw_dst")) {
+                prefixes |= 1u << CLS_TRIE_NW_DST;
+            } else {
+                dstr_printf(reply, "\"%s\": expected none or nw_src, "
+                            "nw_dst separated by commas\n", f);
+                free(copy);
+                return 1;
+            }
+        }
+        free(copy);
+    }
+    if (cls_set_prefixes(&table.cls, prefixes)) {
+        dstr_put(reply, "out of memory\n");
+        return 1;
+    }
+    table.version++;
+    revalidate(dp_);
+    return 0;
+}
+
 static int
 cmd_show_rules(int argc, const char *argv[], struct dstr *reply, void *dp_)
 {
@@ -195,6 +233,8 @@ rule_ctl_init(struct dp *dp)
     ctl_register("debug/del-rule", "PRIORITY MATCH", 2, 2, cmd_del_rule, dp);
     ctl_register("debug/del-rules", "", 0, 0, cmd_del_rules, dp);
     ctl_register("debug/show-rules", "", 0, 0, cmd_show_rules, dp);
+    ctl_register("debug/set-prefixes", "none|nw_src[,nw_dst]", 1, 1,
+                 cmd_set_prefixes, dp);
     ctl_register("dpctl/set-if-output", "NAME {drop | PORT...}", 2, 16,
                  cmd_set_if_output, dp);
 }

@@ -176,12 +176,7 @@ megaflow_install(struct pmd *pmd, const struct flow *key,
         free(actions);
         return -ENOMEM;
     }
-    const uint64_t *k = (const uint64_t *) key;
-    const uint64_t *m = (const uint64_t *) mask;
-    uint64_t *mk = (uint64_t *) &mf->key;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        mk[i] = k[i] & m[i];
-    }
+    flow_and(&mf->key, key, mask);
     mf->mask = *mask;
     miniflow_compress(&mf->key, &mf->key_mf);
     miniflow_compress(&mf->mask, &mf->mask_mf);

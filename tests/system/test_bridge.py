@@ -129,9 +129,10 @@ class BridgeTest(unittest.TestCase):
         self.assertTrue(root['dpdk_initialized'])
         self.assertIn('DPDK 22.11', root['dpdk_version'])
         types = root['iface_types'][1]
-        for t in ('dpdk', 'internal', 'patch', 'tap'):
+        for t in ('dpdk', 'internal', 'patch', 'tap', 'dpdkvhostuser',
+                  'dpdkvhostuserclient'):
             self.assertIn(t, types)
-        self.assertNotIn('dpdkvhostuser', types)
+        self.assertNotIn('vxlan', types)
         self.assertEqual(root['datapath_types'], 'netdev')
 
         self.assertEqual(set(self.dp_ports()), {'br0', 'p1'})
@@ -197,7 +198,7 @@ class BridgeTest(unittest.TestCase):
             (['add-port', 'br0', 'u1', '--', 'set', 'Interface', 'u1',
               'type=frobnicate'], "unknown interface type 'frobnicate'"),
             (['add-port', 'br0', 'v1', '--', 'set', 'Interface', 'v1',
-              'type=dpdkvhostuser'], 'not supported yet'),
+              'type=vxlan'], 'not supported yet'),
             (['add-port', 'br0', 'b1', '--', 'set', 'Interface', 'b1',
               'type=dpdk', 'options:dpdk-devargs=no_such_driver0'],
              'no_such_driver0'),

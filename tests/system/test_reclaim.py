@@ -26,8 +26,8 @@ import sluicetest as st                             # noqa: E402
 # as it is polled, and every packet must make its megaflow.
 N_FLOWS = 3000
 
-# Every packet its own megaflow, exact on the 5-tuple (as sluice-bench's
-# setup scenario): a rule that examines the whole 5-tuple first.
+# Every packet its own megaflow (as sluice-bench's setup scenario): no
+# prefix tries, and a rule that examines the addresses first.
 EXACT_RULE = ('100', 'ipv4(src=10.255.255.255,dst=10.255.255.255,'
               'proto=17),udp(src=9,dst=9)', 'drop')
 
@@ -59,6 +59,7 @@ class StalledPmdTest(unittest.TestCase):
         st.pcapgen(src, N_FLOWS)
         d.start(ports=['out0 net_null0,no-rx=1'], memory=512)
         d.ctl('dpif-netdev/set-flow-limit', str(2 * N_FLOWS))
+        d.ctl('debug/set-prefixes', 'none')
         d.ctl('debug/add-rule', *EXACT_RULE)
         d.ctl('debug/add-rule', '0', 'any', 'out0')
         d.ctl('dpctl/add-if', 'in0', 'net_pcap0,rx_pcap=' + src)

@@ -181,6 +181,13 @@ test_random_against_brute_force(void **state)
         }
         assert_int_equal(cls_count(&cls), N);
         check_lookups(&cls, rules, in, N, 2000);
+        /* Tries off, one of them, and on again: the same answers. */
+        static const unsigned int prefix_sets[] = {
+            0, 1u << CLS_TRIE_NW_SRC, 1u << CLS_TRIE_NW_DST,
+        };
+        assert_int_equal(cls_set_prefixes(&cls, prefix_sets[round % 3]), 0);
+        check_lookups(&cls, rules, in, N, 500);
+        assert_int_equal(cls_set_prefixes(&cls, CLS_PREFIXES_ALL), 0);
 
         /* Half go, a quarter come back. */
         for (size_t i = 0; i < N; i += 2) {
@@ -264,6 +271,19 @@ test_prefix_trie_keeps_addresses_wide(void **state)
     memset(&wc, 0, sizeof wc);
     assert_ptr_equal(cls_lookup(&cls, &key, &wc), &r24);
     assert_int_equal(wc.nw_src, prefix(24));
+
+    /* Without tries, the lookup examines each subtable's whole prefix. */
+    assert_int_equal(cls_set_prefixes(&cls, 0), 0);
+    ipv4_key(&key, 0xc0a80101, 17, 53);
+    memset(&wc, 0, sizeof wc);
+    assert_ptr_equal(cls_lookup(&cls, &key, &wc), &any);
+    assert_int_equal(wc.nw_src, prefix(24));
+    assert_null(cls.tries[CLS_TRIE_NW_SRC].root);
+    assert_int_equal(cls_set_prefixes(&cls, CLS_PREFIXES_ALL), 0);
+    memset(&wc, 0, sizeof wc);
+    assert_ptr_equal(cls_lookup(&cls, &key, &wc), &any);
+    assert_int_equal(wc.nw_src, prefix(1));
+    ipv4_key(&key, 0x0a010203, 17, 53);
 
     cls_remove(&cls, &r24);
     memset(&wc, 0, sizeof wc);

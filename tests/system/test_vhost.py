@@ -1,0 +1,215 @@
+#!/usr/bin/python3
+"""vhost-user ports for VMs, configured with ovs-vsctl, with dpdk-testpmd
+(virtio_user) standing in for the VM: it sends back every frame it
+receives (io forwarding, loop topology).
+
+Frames from a net_pcap port go through the bridge to the guest and come
+back, byte for byte; in client mode (dpdkvhostuserclient, the guest owns
+the socket) traffic comes back after the guest is killed and restarted;
+bad configuration ends in Interface.error with the daemon running.  The
+guest needs hugepages (its memory is shared with the switch through the
+socket): without them every test is skipped."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import unittest                                     # noqa: E402
+import sluicetest as st                             # noqa: E402
+
+OVS_VSCTL = shutil.which('ovs-vsctl')
+TESTPMD = shutil.which('dpdk-testpmd')
+VSCTL_TIMEOUT = 30
+N_FRAMES = 60
+
+
+def frames(tag, n):
+    return [st.make_frame(60 + (i * 37) % 400, tag, i) for i in range(n)]
+
+
+def test_frames(path):
+    """The test's frames in a pcap, without what the bridge's own tap port
+    sent (IPv6 neighbour discovery and the like)."""
+    return [p for p in st.read_pcap(path) if p[12:14] == b'\x88\xb5']
+
+
+class Guest:
+    """dpdk-testpmd with a virtio_user port on 'path' (server=1: it owns
+    the socket), forwarding every frame back where it came from."""
+
+    def __init__(self, run_dir, path, server=False):
+        self.path = path
+        self.server = server
+        self.log = os.path.join(run_dir, 'guest-%d.log' % id(self))
+        self.proc = None
+        self.prefix = 'guest%d' % os.getpid()
+
+    def start(self):
+        vdev = 'net_virtio_user0,path=%s,queues=1' % self.path
+        if self.server:
+            vdev += ',server=1'
+        cmd = [TESTPMD, '-l', '0,1', '--in-memory', '--single-file-segments',
+               '--no-pci', '-m', '256', '--file-prefix', self.prefix,
+               '--vdev', vdev, '--', '--forward-mode=io',
+               '--port-topology=loop', '--nb-cores=1', '--stats-period=1',
+               '--no-lsc-interrupt']
+        log = open(self.log, 'ab')
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        finally:
+            log.close()
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def kill(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@unittest.skipUnless(OVS_VSCTL and TESTPMD,
+                     'needs ovs-vsctl and dpdk-testpmd')
+@unittest.skipIf(st.use_no_huge(), 'the testpmd guest needs hugepages')
+class VhostTest(unittest.TestCase):
+
+    def setUp(self):
+        self.d = st.Daemon(netns=True)
+        self.addCleanup(st.cleanup_after_test, self, self.d)
+        self.d.start()
+        self.remote = 'unix:' + self.d.path('db.sock')
+
+    def vsctl(self, *args, check=True):
+        cmd = [OVS_VSCTL, '--db=' + self.remote,
+               '--timeout=%d' % VSCTL_TIMEOUT] + list(args)
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True,
+                           timeout=VSCTL_TIMEOUT + 10)
+        if check and r.returncode != 0:
+            raise AssertionError('ovs-vsctl %s: %s' % (' '.join(args),
+                                                      r.stderr))
+        return r.stdout
+
+    def get(self, table, record, column):
+        return self.vsctl('--no-wait', 'get', table, record,
+                          column).strip()
+
+    def iface(self, name, *columns):
+        out = self.vsctl('--no-wait', '--format=json',
+                         '--columns=' + ','.join(columns), 'list',
+                         'Interface', name)
+        data = json.loads(out)
+        return dict(zip(data['headings'], data['data'][0]))
+
+    def guest(self, path, server=False):
+        g = Guest(self.d.run_dir, path, server).start()
+        self.addCleanup(g.stop)
+        return g
+
+    def wait_link(self, name, state):
+        st.wait_for(lambda: self.get('Interface', name, 'link_state')
+                    == state, 30, what='%s link %s' % (name, state))
+
+    def add_pcap_port(self, name, index, frames_in):
+        src = self.d.path(name + '-in.pcap')
+        out = self.d.path(name + '-out.pcap')
+        st.write_pcap(src, frames_in)
+        self.vsctl('add-port', 'br0', name, '--', 'set', 'Interface', name,
+                   'type=dpdk', 'options:dpdk-devargs=net_pcap%d,rx_pcap=%s,'
+                   'tx_pcap=%s' % (index, src, out))
+        return out
+
+    def round_trip(self, port, index, tag):
+        """Frames into 'port', through the guest and back out of it."""
+        want = frames(tag, N_FRAMES)
+        out = self.add_pcap_port(port, index, want)
+        st.wait_for(lambda: self.d.counter(port, 'tx') >= N_FRAMES, 30,
+                    what='frames back from the guest')
+        self.vsctl('del-port', 'br0', port)     # Closes (flushes) the file.
+        st.wait_for(lambda: len(test_frames(out)) >= N_FRAMES, 10,
+                    what='the pcap file written')
+        got = [p for p in test_frames(out) if p[14:14 + len(tag)] == tag]
+        self.assertEqual(sorted(got), sorted(want))
+
+    def test_server_mode_round_trip(self):
+        self.vsctl('add-br', 'br0', '--', 'add-port', 'br0', 'vh0', '--',
+                   'set', 'Interface', 'vh0', 'type=dpdkvhostuser')
+        sock = self.d.path('vh0')
+        self.assertTrue(os.path.exists(sock))
+        self.assertEqual(os.stat(sock).st_mode & 0o777, 0o600)
+        self.assertEqual(self.get('Interface', 'vh0', 'error'), '[]')
+        g = self.guest(sock)
+        self.wait_link('vh0', 'up')
+        self.round_trip('p1', 1, b'server')
+        self.assertIsNone(g.proc.poll())
+        g.stop()
+        self.wait_link('vh0', 'down')
+        self.assertTrue(self.d.running())
+
+    def test_client_mode_reconnects(self):
+        sock = self.d.path('guest.sock')
+        g = self.guest(sock, server=True)
+        st.wait_for(lambda: os.path.exists(sock), 30,
+                    what='the guest socket')
+        self.vsctl('add-br', 'br0', '--', 'add-port', 'br0', 'vc0', '--',
+                   'set', 'Interface', 'vc0', 'type=dpdkvhostuserclient',
+                   'options:vhost-server-path=' + sock)
+        self.wait_link('vc0', 'up')
+        self.round_trip('p1', 1, b'client1')
+        # The guest goes away and comes back: Sluice connects again.
+        g.kill()
+        self.wait_link('vc0', 'down')
+        g2 = self.guest(sock, server=True)
+        self.wait_link('vc0', 'up')
+        self.round_trip('p2', 2, b'client2')
+        g2.stop()
+        self.assertTrue(self.d.running())
+
+    def test_bad_configuration(self):
+        self.vsctl('add-br', 'br0')
+        self.vsctl('add-port', 'br0', 'c1', '--', 'set', 'Interface', 'c1',
+                   'type=dpdkvhostuserclient')
+        self.assertIn('needs options:vhost-server-path',
+                      self.get('Interface', 'c1', 'error'))
+        self.vsctl('add-port', 'br0', 'c2', '--', 'set', 'Interface', 'c2',
+                   'type=dpdkvhostuserclient',
+                   'options:vhost-server-path=/nonexistent/dir/sock')
+        self.assertIn('directory /nonexistent/dir does not exist',
+                      self.get('Interface', 'c2', 'error'))
+        sock = self.d.path('shared.sock')
+        self.vsctl('add-port', 'br0', 'c3', '--', 'set', 'Interface', 'c3',
+                   'type=dpdkvhostuserclient',
+                   'options:vhost-server-path=' + sock)
+        self.vsctl('add-port', 'br0', 'c4', '--', 'set', 'Interface', 'c4',
+                   'type=dpdkvhostuserclient',
+                   'options:vhost-server-path=' + sock)
+        errors = [self.get('Interface', n, 'error') for n in ('c3', 'c4')]
+        self.assertEqual(errors.count('[]'), 1, errors)
+        self.assertIn('is already used by interface',
+                      ''.join(e for e in errors if e != '[]'))
+        self.assertTrue(self.d.running())
+        # The error goes once the configuration is right.
+        self.vsctl('set', 'Interface', 'c1',
+                   'options:vhost-server-path=' + self.d.path('c1.sock'))
+        self.assertEqual(self.get('Interface', 'c1', 'error'), '[]')
+
+
+if __name__ == '__main__':
+    st.main()
