@@ -54,6 +54,10 @@ class Guest:
         vdev = 'net_virtio_user0,path=%s,queues=1' % self.path
         if self.server:
             vdev += ',server=1'
+            # A guest killed leaves its socket behind; virtio_user does not
+            # bind over it (QEMU removes it itself).
+            if os.path.exists(self.path):
+                os.unlink(self.path)
         cmd = [TESTPMD, '-l', '0,1', '--in-memory', '--single-file-segments',
                '--no-pci', '-m', '256', '--file-prefix', self.prefix,
                '--vdev', vdev, '--', '--forward-mode=io',
@@ -136,8 +140,23 @@ class VhostTest(unittest.TestCase):
                    'tx_pcap=%s' % (index, src, out))
         return out
 
+    def wait_guest(self, vport):
+        """Until the guest sends back what it gets: 'up' says the rings are
+        set up, not that the guest polls them yet.  A port replaying one
+        frame forever probes it, and goes again."""
+        src = self.d.path('probe.pcap')
+        st.write_pcap(src, frames(b'probe', 1))
+        self.vsctl('add-port', 'br0', 'probe', '--', 'set', 'Interface',
+                   'probe', 'type=dpdk', 'options:dpdk-devargs=net_pcap9,'
+                   'rx_pcap=%s,infinite_rx=1' % src, 'options:n_mbuf=1024')
+        before = self.d.counter(vport, 'rx')
+        st.wait_for(lambda: self.d.counter(vport, 'rx') > before, 30,
+                    what='the guest to answer on %s' % vport)
+        self.vsctl('del-port', 'br0', 'probe')
+
     def round_trip(self, port, index, tag):
-        """Frames into 'port', through the guest and back out of it."""
+        """Frames into 'port', through the guest and back out of it (the
+        guest answers already: wait_guest)."""
         want = frames(tag, N_FRAMES)
         out = self.add_pcap_port(port, index, want)
         st.wait_for(lambda: self.d.counter(port, 'tx') >= N_FRAMES, 30,
@@ -157,6 +176,7 @@ class VhostTest(unittest.TestCase):
         self.assertEqual(self.get('Interface', 'vh0', 'error'), '[]')
         g = self.guest(sock)
         self.wait_link('vh0', 'up')
+        self.wait_guest('vh0')
         self.round_trip('p1', 1, b'server')
         self.assertIsNone(g.proc.poll())
         g.stop()
@@ -172,12 +192,14 @@ class VhostTest(unittest.TestCase):
                    'set', 'Interface', 'vc0', 'type=dpdkvhostuserclient',
                    'options:vhost-server-path=' + sock)
         self.wait_link('vc0', 'up')
+        self.wait_guest('vc0')
         self.round_trip('p1', 1, b'client1')
         # The guest goes away and comes back: Sluice connects again.
         g.kill()
         self.wait_link('vc0', 'down')
         g2 = self.guest(sock, server=True)
         self.wait_link('vc0', 'up')
+        self.wait_guest('vc0')
         self.round_trip('p2', 2, b'client2')
         g2.stop()
         self.assertTrue(self.d.running())
