@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -24,6 +25,7 @@
 #include "src/bridge.h"
 #include "src/dp_ctl.h"
 #include "src/eal.h"
+#include "src/memory_ctl.h"
 #include "src/options.h"
 #include "src/ovsdb_ctl.h"
 #include "src/ovsdb_managers.h"
@@ -148,6 +150,28 @@ on_signal(int fd, uint32_t events, void *d_)
         VLOG_INFO("%s received, exiting", strsignal((int) si.ssi_signo));
         loop_stop(d->loop);
     }
+}
+
+/* DPDK holds one file descriptor per hugepage (512 for the default 1 GB
+ * of 2 MB pages), which leaves little of the usual soft limit of 1024 for
+ * clients: raise the soft limit to the hard one. */
+static void
+raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max) {
+        return;
+    }
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl)) {
+        VLOG_WARN("cannot raise the open file limit from %llu to %llu: %s",
+                  (unsigned long long) old, (unsigned long long) rl.rlim_max,
+                  strerror(errno));
+        return;
+    }
+    VLOG_INFO("open file limit raised from %llu to %llu",
+              (unsigned long long) old, (unsigned long long) rl.rlim_max);
 }
 
 /* Frees what PMDs have moved past and moves their command backlogs on;
@@ -401,6 +425,7 @@ start(struct daemon *d, struct dstr *err)
         return -EINVAL;
     }
 
+    raise_fd_limit();
     if (eal_init(o, err)) {
         return -EINVAL;
     }
@@ -430,6 +455,7 @@ start(struct daemon *d, struct dstr *err)
              (long) getpid());
     vlog_register_commands();
     dp_ctl_register(d->dp);
+    memory_ctl_register(d->dp);
     rule_ctl_init(d->dp);
     upcall_start(d->dp, d->loop);
     ctl_register("exit", "", 0, 0, cmd_exit, d);
