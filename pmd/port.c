@@ -704,7 +704,7 @@ port_close(struct port *port, struct rte_mempool **mp)
             unsigned int n = devres_drain_rxqs(port->port_id, port->n_rxq);
             if (n) {
                 VLOG_DBG("port %u: %s: %u packets left in the device "
-                          "freed", port->port_no, port->name, n);
+                         "freed", port->port_no, port->name, n);
             }
         }
         int error = rte_eth_dev_stop(port->port_id);

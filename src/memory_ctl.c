@@ -1,9 +1,7 @@
 /* memory_ctl: "memory/show". */
 #include "src/memory_ctl.h"
 
-#include <dirent.h>
 #include <stdint.h>
-#include <sys/resource.h>
 
 #include <rte_malloc.h>
 #include <rte_memzone.h>
@@ -13,6 +11,8 @@
 #include "pmd/megaflow.h"
 #include "src/util/ctl.h"
 #include "src/util/dstr.h"
+#include "src/util/fds.h"
+#include "src/util/stream_rpc.h"
 
 static void
 count_memzone(const struct rte_memzone *mz, void *n)
@@ -33,22 +33,6 @@ sum_mempool(struct rte_mempool *mp, void *sums_)
     sums->n++;
     sums->size += mp->size;
     sums->in_use += rte_mempool_in_use_count(mp);
-}
-
-/* Open file descriptors of this process, or -1. */
-static long
-count_fds(void)
-{
-    DIR *dir = opendir("/proc/self/fd");
-    if (!dir) {
-        return -1;
-    }
-    long n = 0;
-    for (struct dirent *e; (e = readdir(dir));) {
-        n += e->d_name[0] != '.';
-    }
-    closedir(dir);
-    return n - 1;       /* Not the directory's own descriptor. */
 }
 
 static int
@@ -81,10 +65,17 @@ cmd_memory_show(int argc, const char *argv[], struct dstr *reply, void *dp_)
                 "\n", n_memzones, pools.n, (unsigned long long) pools.size,
                 (unsigned long long) pools.in_use);
 
-    struct rlimit rl;
-    long limit = getrlimit(RLIMIT_NOFILE, &rl) ? -1
-                 : rl.rlim_cur == RLIM_INFINITY ? -1 : (long) rl.rlim_cur;
-    dstr_printf(reply, "fds:%ld fd-limit:%ld\n", count_fds(), limit);
+    uint64_t limit = fds_limit();
+    dstr_printf(reply, "fds:%u fd-limit:%lld\n", fds_count_open(),
+                limit == UINT64_MAX ? -1 : (long long) limit);
+
+    struct stream_rpc_stats rpc;
+    stream_rpc_get_stats(&rpc);
+    dstr_printf(reply, "sessions:%llu sessions-dropped:%llu "
+                "slow-peers-dropped:%llu\n",
+                (unsigned long long) rpc.n_sessions,
+                (unsigned long long) rpc.n_dropped,
+                (unsigned long long) rpc.n_dropped_slow);
 
     unsigned long long n_flows = 0;
     for (unsigned int i = 0; i < dp_n_pmds(dp); i++) {

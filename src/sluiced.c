@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -31,6 +30,7 @@
 #include "src/ovsdb_managers.h"
 #include "src/util/ctl.h"
 #include "src/util/dstr.h"
+#include "src/util/fds.h"
 #include "src/util/loop.h"
 #include "src/util/stream.h"
 #include "src/util/stream_ssl.h"
@@ -158,20 +158,14 @@ on_signal(int fd, uint32_t events, void *d_)
 static void
 raise_fd_limit(void)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max) {
-        return;
+    uint64_t old, new;
+    int error = fds_raise_limit(&old, &new);
+    if (error) {
+        VLOG_WARN("cannot raise the open file limit: %s", strerror(-error));
+    } else if (new != old) {
+        VLOG_INFO("open file limit raised from %llu to %llu",
+                  (unsigned long long) old, (unsigned long long) new);
     }
-    rlim_t old = rl.rlim_cur;
-    rl.rlim_cur = rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &rl)) {
-        VLOG_WARN("cannot raise the open file limit from %llu to %llu: %s",
-                  (unsigned long long) old, (unsigned long long) rl.rlim_max,
-                  strerror(errno));
-        return;
-    }
-    VLOG_INFO("open file limit raised from %llu to %llu",
-              (unsigned long long) old, (unsigned long long) rl.rlim_max);
 }
 
 /* Frees what PMDs have moved past and moves their command backlogs on;

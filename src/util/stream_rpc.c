@@ -8,14 +8,13 @@
  * from the loop. */
 #include "src/util/stream_rpc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
+#include "src/util/fds.h"
 #include "src/util/loop.h"
 #include "src/util/stream.h"
 #include "src/util/vlog.h"
@@ -565,23 +564,6 @@ listener_resume_cb(void *aux)
     loop_mod_fd(l->loop, stream_listener_fd(l->sl), EPOLLIN);
 }
 
-/* Open file descriptors of this process (counted in /proc), or 0 if
- * that cannot be read. */
-static unsigned int
-count_open_fds(void)
-{
-    DIR *dir = opendir("/proc/self/fd");
-    if (!dir) {
-        return 0;
-    }
-    unsigned int n = 0;
-    for (struct dirent *e; (e = readdir(dir));) {
-        n += e->d_name[0] != '.';
-    }
-    closedir(dir);
-    return n ? n - 1 : 0;   /* Not the directory's own descriptor. */
-}
-
 /* Why a listener that may not use the reserve must refuse a connection
  * just accepted (NULL: it may keep it). */
 static const char *
@@ -590,10 +572,8 @@ listener_refusal(const struct stream_rpc_listener *l)
     if (l->max_sessions && l->n_sessions >= l->max_sessions) {
         return "too many connections on this listener";
     }
-    struct rlimit lim;
     if (!l->use_reserve && fd_reserve
-        && !getrlimit(RLIMIT_NOFILE, &lim) && lim.rlim_cur != RLIM_INFINITY
-        && count_open_fds() + fd_reserve > lim.rlim_cur) {
+        && (uint64_t) fds_count_open() + fd_reserve > fds_limit()) {
         return "file descriptors short: the last ones are kept for the "
                "control socket";
     }

@@ -1,6 +1,7 @@
 /* stream_rpc: JSON-RPC 1.0 sessions on streams (stream.h), run by the
- * control thread's loop (loop.h).  For OVSDB (server and client side) and
- * anything else that speaks JSON-RPC over unix, tcp or ssl.
+ * control thread's loop (loop.h): the one connection layer of the control
+ * thread, for OVSDB (server and client side), the control socket (ctl.h)
+ * and anything else that speaks JSON-RPC over unix, tcp or ssl.
  *
  * A session owns its stream, a receive buffer with incremental framing
  * (jsonrpc_rx) and a bounded send queue (jsonrpc_tx).  It delivers each

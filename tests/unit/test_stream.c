@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,6 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "src/util/fds.h"
 #include "src/util/jsonrpc.h"
 #include "src/util/loop.h"
 #include "src/util/stream.h"
@@ -963,19 +963,6 @@ test_probe(void **state)
 
 /* ---- Listener limits: cap, descriptor reserve, out of descriptors ---- */
 
-static unsigned int
-open_fds(void)
-{
-    DIR *dir = opendir("/proc/self/fd");
-    assert_non_null(dir);
-    unsigned int n = 0;
-    for (struct dirent *e; (e = readdir(dir));) {
-        n += e->d_name[0] != '.';
-    }
-    closedir(dir);
-    return n - 1;
-}
-
 static void
 set_fd_limit(rlim_t soft)
 {
@@ -1031,7 +1018,7 @@ test_listener_cap_and_reserve(void **state)
      * client's end is ours too), so some are accepted, then refused
      * while the reserve listener still accepts. */
     stream_rpc_set_fd_reserve(10);
-    set_fd_limit(open_fds() + 30);
+    set_fd_limit(fds_count_open() + 30);
     int n = 2, refused = -1;
     for (; n < 40 && refused < 0; n++) {
         fds[n] = raw_unix(tmp_path("cap.sock"));
@@ -1045,7 +1032,7 @@ test_listener_cap_and_reserve(void **state)
     }
     assert_true(refused > 2 && refused < 40);
     assert_true(raw_wait_closed(loop, fds[refused], 2000));
-    assert_true(open_fds() + 10 >= 30);
+    assert_true(fds_count_open() + 10 >= 30);
     int afd = raw_unix(tmp_path("admin.sock"));
     RUN_UNTIL(loop, admin.n_accepted == 1, 2000);
     assert_int_equal(admin.n_accepted, 1);
@@ -1053,7 +1040,7 @@ test_listener_cap_and_reserve(void **state)
     /* Out of descriptors: accept() fails and the listener pauses instead
      * of spinning (a few failures in 300 ms, not thousands). */
     int pending = raw_unix(tmp_path("admin.sock"));
-    set_fd_limit(open_fds() + 2);
+    set_fd_limit(fds_count_open() + 2);
     int fillers[64], n_fillers = 0;     /* Every number below the limit. */
     while (n_fillers < 64 && (fillers[n_fillers] = dup(0)) >= 0) {
         n_fillers++;
