@@ -325,6 +325,20 @@ assert_reply(json_t *msg, const char *text)
     json_decref(msg);
 }
 
+/* Sends "version" with JSON id 'id' on 'fd' and checks the reply. */
+static void
+assert_version(struct fixture *f, int fd, struct jsonrpc_rx *rx,
+               const char *id)
+{
+    char req[128], want[256];
+    snprintf(req, sizeof req, "{\"method\":\"version\",\"params\":[],"
+             "\"id\":%s}", id);
+    snprintf(want, sizeof want, "{\"id\":%s,\"result\":\"%s\\n\","
+             "\"error\":null}", id, "sluiced (Sluice) " SLUICE_VERSION);
+    raw_send(fd, req);
+    assert_reply(raw_recv(f, fd, rx), want);
+}
+
 /* ---- Server tests ---- */
 
 static void
@@ -356,10 +370,7 @@ test_raw_roundtrip(void **state)
     struct jsonrpc_rx rx;
     jsonrpc_rx_init(&rx, 0);
 
-    raw_send(fd, "{\"method\":\"version\",\"params\":[],\"id\":\"abc\"}");
-    assert_reply(raw_recv(f, fd, &rx),
-                 "{\"id\":\"abc\",\"result\":\"" "sluiced (Sluice) "
-                 SLUICE_VERSION "\\n\",\"error\":null}");
+    assert_version(f, fd, &rx, "\"abc\"");
 
     /* Two requests in one write, any JSON id, replies in order. */
     raw_send(fd, "{\"method\":\"t/echo\",\"params\":[\"a\",\"{\\\"}\"],"
@@ -679,10 +690,7 @@ test_out_of_fds_does_not_spin(void **state)
     }
     struct jsonrpc_rx rx;
     jsonrpc_rx_init(&rx, 0);
-    raw_send(fd, "{\"method\":\"version\",\"params\":[],\"id\":1}");
-    assert_reply(raw_recv(f, fd, &rx),
-                 "{\"id\":1,\"result\":\"" "sluiced (Sluice) "
-                 SLUICE_VERSION "\\n\",\"error\":null}");
+    assert_version(f, fd, &rx, "1");
     close(fd);
     jsonrpc_rx_destroy(&rx);
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -20,6 +19,7 @@
 #include "pmd/devres.h"
 #include "pmd/port.h"
 #include "src/util/dstr.h"
+#include "tests/unit/eal_test.h"
 
 struct usage {
     size_t heap_allocated;
@@ -84,19 +84,7 @@ static int
 group_setup(void **state)
 {
     (void) state;
-    char *argv[] = {
-        "test_devres", "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
-        "--log-level=error", "-l", "0", NULL,
-    };
-    return rte_eal_init(9, argv) < 0 ? -1 : 0;
-}
-
-static int
-group_teardown(void **state)
-{
-    (void) state;
-    rte_eal_cleanup();
-    return 0;
+    return eal_test_init("test_devres");
 }
 
 /* net_null allocates 'size' bytes per queue and frees them only when a
@@ -190,5 +178,5 @@ main(void)
         cmocka_unit_test(test_ring_ports_leave_nothing),
         cmocka_unit_test(test_null_size_is_checked),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, eal_test_teardown);
 }
