@@ -72,10 +72,11 @@ cmd_memory_show(int argc, const char *argv[], struct dstr *reply, void *dp_)
     struct stream_rpc_stats rpc;
     stream_rpc_get_stats(&rpc);
     dstr_printf(reply, "sessions:%llu sessions-dropped:%llu "
-                "slow-peers-dropped:%llu\n",
+                "slow-peers-dropped:%llu connections-refused:%llu\n",
                 (unsigned long long) rpc.n_sessions,
                 (unsigned long long) rpc.n_dropped,
-                (unsigned long long) rpc.n_dropped_slow);
+                (unsigned long long) rpc.n_dropped_slow,
+                (unsigned long long) rpc.n_refused);
 
     unsigned long long n_flows = 0;
     for (unsigned int i = 0; i < dp_n_pmds(dp); i++) {

@@ -614,6 +614,7 @@ listener_cb(int fd, uint32_t events, void *aux)
             /* Accepted and closed at once: the client sees a refusal
              * rather than waiting in the listen backlog. */
             l->stats.n_refused++;
+            stats.n_refused++;
             VLOG_WARN_RL(&rl, "%s: refusing %s: %s",
                          stream_listener_name(l->sl), stream_name(s), why);
             stream_close(s);

@@ -158,6 +158,7 @@ struct stream_rpc_stats {
     uint64_t n_sessions;        /* Open now (server and client side). */
     uint64_t n_dropped;         /* Closed by this layer for an error. */
     uint64_t n_dropped_slow;    /* Of which: peer not reading (ENOBUFS). */
+    uint64_t n_refused;         /* Connections listeners closed at once. */
     uint64_t rx_bytes, tx_bytes;
 };
 void stream_rpc_get_stats(struct stream_rpc_stats *);

@@ -249,6 +249,7 @@ class DescriptorReserveTest(unittest.TestCase):
             self.assertIn('Sluice', r.stdout)
         m = memory(d)
         self.assertGreaterEqual(limit - m['fds'], 20)
+        self.assertGreaterEqual(m['connections-refused'], 1)
 
         # The control socket takes the rest; then nothing is accepted, and
         # the control thread waits instead of spinning.
