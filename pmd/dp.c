@@ -500,6 +500,13 @@ dp_port_add(struct dp *dp, const struct port_config *cfg, struct dstr *err)
 
     struct port *port;
     error = port_open(cfg, port_no, dp_n_tx_threads(dp), &port, err);
+    if (error == -ENOMEM && dp->zombies) {
+        /* Pools of removed ports whose mbufs are back but that the reap
+         * timer has not freed yet: free them and try again. */
+        dp_reap_mempools(dp);
+        dstr_clear(err);
+        error = port_open(cfg, port_no, dp_n_tx_threads(dp), &port, err);
+    }
     if (error) {
         return error;
     }

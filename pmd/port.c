@@ -12,6 +12,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "pmd/devres.h"
 #include "pmd/packet.h"
 #include "src/util/dstr.h"
 #include "src/util/scan.h"
@@ -91,7 +92,7 @@ devargs_dev_name(const char *devargs, char *name, size_t size)
 /* Finds or probes the ethdev for 'devargs'. */
 static int
 port_attach(const char *devargs, uint16_t *port_id, bool *hotplugged,
-            struct dstr *err)
+            struct devres *res, struct dstr *err)
 {
     char dev_name[RTE_ETH_NAME_MAX_LEN];
 
@@ -107,7 +108,7 @@ port_attach(const char *devargs, uint16_t *port_id, bool *hotplugged,
         *hotplugged = false;
         return 0;
     }
-    int error = rte_dev_probe(devargs);
+    int error = devres_probe(devargs, res);
     if (error < 0) {
         dstr_printf(err, "cannot probe \"%s\": %s", devargs,
                     rte_strerror(-error));
@@ -131,6 +132,7 @@ port_attach(const char *devargs, uint16_t *port_id, bool *hotplugged,
             dstr_printf(err, "\"%s\" was probed but no ethdev appeared",
                         devargs);
             rte_eal_hotplug_remove("vdev", dev_name);  /* Best effort. */
+            devres_after_remove(res, dev_name);
             return -ENODEV;
         }
     }
@@ -138,23 +140,40 @@ port_attach(const char *devargs, uint16_t *port_id, bool *hotplugged,
     return 0;
 }
 
+/* Closes a stopped device and, if we probed it, removes it and frees
+ * what its driver left of what 'res' recorded. */
 static void
-port_detach(uint16_t port_id, bool hotplugged)
+port_detach(uint16_t port_id, bool hotplugged, struct devres *res)
 {
     struct rte_eth_dev_info info;
     struct rte_device *dev = NULL;
+    char name[RTE_ETH_NAME_MAX_LEN] = "";
 
     if (!rte_eth_dev_info_get(port_id, &info)) {
         dev = info.device;
     }
+    rte_eth_dev_get_name_by_port(port_id, name);
+    devres_before_close(port_id);
     rte_eth_dev_close(port_id);
     if (hotplugged && dev) {
         int error = rte_dev_remove(dev);
         if (error) {
             VLOG_WARN("cannot detach device of port %u: %s", port_id,
                       rte_strerror(-error));
+            return;     /* Its rings may still be in use. */
         }
     }
+    devres_after_remove(res, name);
+}
+
+/* The data room of the mbufs a port uses with 'cfg' and MTU 'mtu'. */
+static uint32_t
+port_data_room(const struct port_config *cfg, uint16_t mtu)
+{
+    if (cfg->mbuf_size) {
+        return cfg->mbuf_size - RTE_PKTMBUF_HEADROOM;
+    }
+    return RTE_MAX((uint32_t) mtu + 26, (uint32_t) 2048);
 }
 
 static struct rte_mempool *
@@ -177,8 +196,7 @@ port_create_mempool(const struct port_config *cfg, uint32_t port_no,
         }
     }
     if (!room) {
-        room = RTE_PKTMBUF_HEADROOM
-               + RTE_MAX((uint32_t) mtu + 26, (uint32_t) 2048);
+        room = RTE_PKTMBUF_HEADROOM + port_data_room(cfg, mtu);
     }
     snprintf(name, sizeof name, "sl_p%u_%u", port_no, generation++);
     struct rte_mempool *mp = rte_pktmbuf_pool_create(
@@ -348,6 +366,7 @@ port_open(const struct port_config *cfg, uint32_t port_no,
     bool hotplugged;
     struct port *port = NULL;
     struct rte_mempool *made = NULL;
+    struct devres res = { 0 };
     int error;
 
     *portp = NULL;
@@ -356,7 +375,14 @@ port_open(const struct port_config *cfg, uint32_t port_no,
                     PORT_NAME_MAX - 1);
         return -EINVAL;
     }
-    error = port_attach(cfg->devargs, &port_id, &hotplugged, err);
+    error = devres_check_devargs(cfg->devargs,
+                                 port_data_room(cfg, cfg->mtu ? cfg->mtu
+                                                              : 1500),
+                                 err);
+    if (error) {
+        return error;
+    }
+    error = port_attach(cfg->devargs, &port_id, &hotplugged, &res, err);
     if (error) {
         return error;
     }
@@ -371,6 +397,8 @@ port_open(const struct port_config *cfg, uint32_t port_no,
     port->port_no = port_no;
     port->port_id = port_id;
     port->hotplugged = hotplugged;
+    port->res = res;
+    res = (struct devres) { 0 };
     port->socket_id = rte_eth_dev_socket_id(port_id);
     if (port->socket_id < 0) {
         port->socket_id = 0;
@@ -390,7 +418,7 @@ port_open(const struct port_config *cfg, uint32_t port_no,
     return 0;
 
 fail:
-    port_detach(port_id, hotplugged);
+    port_detach(port_id, hotplugged, port ? &port->res : &res);
     rte_mempool_free(made);     /* The device's queues are gone. */
     if (port) {
         free(port->txq_locks);
@@ -434,7 +462,10 @@ port_check_config(const struct port *port, const struct port_config *cfg,
                     info.min_mtu, info.max_mtu);
         return -EINVAL;
     }
-    return 0;
+    return devres_check_devargs(port->devargs,
+                                port_data_room(cfg, cfg->mtu ? cfg->mtu
+                                                             : port->mtu),
+                                err);
 }
 
 /* Closes the device and probes it again from its devargs (some drivers,
@@ -446,10 +477,11 @@ port_reopen(struct port *port, struct dstr *err)
     uint16_t port_id;
     bool hotplugged;
 
-    port_detach(port->port_id, port->hotplugged);
+    port_detach(port->port_id, port->hotplugged, &port->res);
     /* Until probed again the id is no device of ours (it may be reused). */
     port->port_id = RTE_MAX_ETHPORTS;
-    int error = port_attach(port->devargs, &port_id, &hotplugged, err);
+    int error = port_attach(port->devargs, &port_id, &hotplugged,
+                            &port->res, err);
     if (error) {
         return error;
     }
@@ -535,6 +567,8 @@ port_reconfigure(struct port *port, const struct port_config *cfg,
         if (error) {
             return error;
         }
+        /* What a ring device holds would keep the old pool forever. */
+        devres_drain_rxqs(port->port_id, port->n_rxq);
         error = rte_eth_dev_stop(port->port_id);
         if (error) {
             dstr_printf(err, "cannot stop device: %s", rte_strerror(-error));
@@ -660,13 +694,23 @@ void
 port_close(struct port *port, struct rte_mempool **mp)
 {
     if (port_has_device(port)) {
+        /* Mbufs left in the device (a ring keeps what was sent to it)
+         * would keep the pool from ever being freed. */
+        if (!port->failed) {
+            unsigned int n = devres_drain_rxqs(port->port_id, port->n_rxq);
+            if (n) {
+                VLOG_DBG("port %u: %s: %u packets left in the device "
+                         "freed", port->port_no, port->name, n);
+            }
+        }
         int error = rte_eth_dev_stop(port->port_id);
         if (error) {
             VLOG_WARN("port %s: stop failed: %s", port->name,
                       rte_strerror(-error));
         }
-        port_detach(port->port_id, port->hotplugged);
+        port_detach(port->port_id, port->hotplugged, &port->res);
     }
+    free(port->res.rings);
     VLOG_INFO("port %u: %s closed", port->port_no, port->name);
     *mp = port->mp;
     free(port->error);

@@ -16,6 +16,8 @@
 
 #include <rte_spinlock.h>
 
+#include "pmd/devres.h"
+
 struct dp_actions;
 struct dstr;
 
@@ -63,6 +65,7 @@ struct port {
     bool tx_off;
 
     /* Control thread only. */
+    struct devres res;          /* What the probe made (freed at close). */
     struct port_config cfg;     /* As asked for (0: default); no strings. */
     bool admin_down;
     bool failed;                /* Device stopped after a failed change. */

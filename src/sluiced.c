@@ -24,11 +24,13 @@
 #include "src/bridge.h"
 #include "src/dp_ctl.h"
 #include "src/eal.h"
+#include "src/memory_ctl.h"
 #include "src/options.h"
 #include "src/ovsdb_ctl.h"
 #include "src/ovsdb_managers.h"
 #include "src/util/ctl.h"
 #include "src/util/dstr.h"
+#include "src/util/fds.h"
 #include "src/util/loop.h"
 #include "src/util/stream.h"
 #include "src/util/stream_ssl.h"
@@ -147,6 +149,22 @@ on_signal(int fd, uint32_t events, void *d_)
         }
         VLOG_INFO("%s received, exiting", strsignal((int) si.ssi_signo));
         loop_stop(d->loop);
+    }
+}
+
+/* DPDK holds one file descriptor per hugepage (512 for the default 1 GB
+ * of 2 MB pages), which leaves little of the usual soft limit of 1024 for
+ * clients: raise the soft limit to the hard one. */
+static void
+raise_fd_limit(void)
+{
+    uint64_t old, new;
+    int error = fds_raise_limit(&old, &new);
+    if (error) {
+        VLOG_WARN("cannot raise the open file limit: %s", strerror(-error));
+    } else if (new != old) {
+        VLOG_INFO("open file limit raised from %llu to %llu",
+                  (unsigned long long) old, (unsigned long long) new);
     }
 }
 
@@ -429,6 +447,7 @@ start(struct daemon *d, struct dstr *err)
         return -EINVAL;
     }
 
+    raise_fd_limit();
     if (eal_init(o, err)) {
         return -EINVAL;
     }
@@ -458,6 +477,7 @@ start(struct daemon *d, struct dstr *err)
              (long) getpid());
     vlog_register_commands();
     dp_ctl_register(d->dp);
+    memory_ctl_register(d->dp);
     rule_ctl_init(d->dp);
     upcall_start(d->dp, d->loop);
     ctl_register("exit", "", 0, 0, cmd_exit, d);

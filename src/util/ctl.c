@@ -5,20 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "sluice_config.h"
 #include "src/util/dstr.h"
 #include "src/util/jsonrpc.h"
 #include "src/util/loop.h"
+#include "src/util/stream.h"
+#include "src/util/stream_rpc.h"
 #include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ctl);
-
-#define CTL_MAX_BACKLOG_DEFAULT (4 * 1024 * 1024)
 
 /* ---- Registry: an array kept sorted by name. ---- */
 
@@ -202,27 +198,20 @@ ctl_set_version(const char *version)
     snprintf(version_text, sizeof version_text, "%s", version);
 }
 
-/* ---- Server ---- */
+/* ---- Server: sessions of the connection layer (stream_rpc.h) ---- */
 
 struct ctl_conn {
-    int fd;
-    uint32_t events;        /* Registered with the loop. */
-    bool busy;              /* Inside conn_cb() (a handler may nest). */
-    bool dead;              /* Close at the end of conn_cb(). */
-    bool eof;               /* Peer shut down its side: no more input. */
-    struct jsonrpc_rx rx;
-    struct jsonrpc_tx tx;
+    struct stream_rpc *rpc;
     struct ctl_conn *next;
 };
 
 struct ctl_server {
     struct loop *loop;
-    int fd;
-    char *path;
+    struct stream_rpc_listener *listener;
     struct ctl_conn *conns;
     size_t n_conns;
-    int busy;               /* Depth of conn_cb() calls. */
-    bool stop_pending;      /* ctl_server_stop() called inside conn_cb(). */
+    int busy;               /* Depth of requests being run. */
+    bool stop_pending;      /* ctl_server_stop() called inside a request. */
 };
 
 static struct ctl_server *server;
@@ -235,6 +224,10 @@ ctl_set_limits(size_t max_msg, size_t max_backlog)
 {
     limit_max_msg = max_msg;
     limit_max_backlog = max_backlog;
+    if (server) {
+        stream_rpc_listener_set_limits(server->listener, max_msg,
+                                       max_backlog);
+    }
 }
 
 size_t
@@ -243,20 +236,17 @@ ctl_server_n_connections(void)
     return server ? server->n_conns : 0;
 }
 
+/* Forgets 'c' (its session is closed or closing). */
 static void
-conn_free(struct ctl_conn *c)
+conn_forget(struct ctl_conn *c)
 {
     for (struct ctl_conn **p = &server->conns; *p; p = &(*p)->next) {
         if (*p == c) {
             *p = c->next;
+            server->n_conns--;
             break;
         }
     }
-    server->n_conns--;
-    loop_del_fd(server->loop, c->fd);
-    close(c->fd);
-    jsonrpc_rx_destroy(&c->rx);
-    jsonrpc_tx_destroy(&c->tx);
     free(c);
 }
 
@@ -265,13 +255,11 @@ server_teardown(void)
 {
     while (server->conns) {
         struct ctl_conn *c = server->conns;
-        jsonrpc_tx_flush(&c->tx, c->fd);
-        conn_free(c);
+        struct stream_rpc *rpc = c->rpc;
+        conn_forget(c);
+        stream_rpc_close(rpc);      /* Writes what it can first. */
     }
-    loop_del_fd(server->loop, server->fd);
-    close(server->fd);
-    unlink(server->path);
-    free(server->path);
+    stream_rpc_listener_close(server->listener);
     free(server);
     server = NULL;
 }
@@ -332,177 +320,62 @@ run_request(const struct jsonrpc_msg *m)
     return error ? jsonrpc_error(s, m->id) : jsonrpc_reply(s, m->id);
 }
 
-/* Handles one received message; may mark 'c' dead. */
 static void
-conn_handle(struct ctl_conn *c, json_t *msg)
+conn_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m, json_t *json,
+         void *c_)
 {
-    struct jsonrpc_msg m;
-    const char *err;
-    json_t *reply;
+    struct ctl_conn *c = c_;
+    (void) json;
 
-    if (!jsonrpc_parse(msg, &m, &err)) {
-        if (m.type != JSONRPC_REQUEST) {
-            VLOG_WARN_RL(&rl, "closing control connection: unexpected %s",
-                         m.type == JSONRPC_NOTIFY ? "notification"
-                                                  : "reply");
-            c->dead = true;
-            return;
-        }
-        reply = run_request(&m);
-    } else {
-        json_t *id = json_object_get(msg, "id");
-        if (!id || json_is_null(id)) {
-            VLOG_WARN_RL(&rl, "closing control connection: %s", err);
-            c->dead = true;
-            return;
-        }
-        struct dstr text = DSTR_INIT;
-        dstr_printf(&text, "invalid JSON-RPC request: %s\n", err);
-        reply = jsonrpc_error_string(dstr_cstr(&text), id);
-        dstr_free(&text);
+    if (!server || server->stop_pending) {
+        return;     /* Requests after a stop are not run. */
     }
-
-    int error = jsonrpc_tx_queue(&c->tx, reply);
-    json_decref(reply);
-    if (error) {
-        VLOG_WARN_RL(&rl, "closing control connection: %s",
-                     error == -ENOBUFS ? "client does not read its replies"
-                                       : "cannot encode reply");
-        c->dead = true;
+    if (m->type != JSONRPC_REQUEST) {
+        VLOG_WARN_RL(&rl, "closing control connection: unexpected %s",
+                     m->type == JSONRPC_NOTIFY ? "notification" : "reply");
+        conn_forget(c);
+        stream_rpc_close(rpc);
         return;
     }
-    error = jsonrpc_tx_flush(&c->tx, c->fd);
-    if (error && error != -EAGAIN) {
-        VLOG_DBG("control connection: write failed: %s", strerror(-error));
-        c->dead = true;
-    }
-}
-
-static void
-conn_input(struct ctl_conn *c)
-{
-    int n = jsonrpc_rx_read(&c->rx, c->fd);
-    if (n == 0) {
-        c->eof = true;
-    } else if (n < 0 && n != -EAGAIN) {
-        VLOG_DBG("control connection: read failed: %s", strerror(-n));
-        c->dead = true;
-        return;
-    }
-
-    json_t *msg;
-    int error = -EAGAIN;
-    while (!c->dead && !server->stop_pending
-           && !(error = jsonrpc_rx_next(&c->rx, &msg))) {
-        conn_handle(c, msg);
-        json_decref(msg);
-    }
-    if (!c->dead && !server->stop_pending && error != -EAGAIN) {
-        VLOG_WARN_RL(&rl, "closing control connection: %s",
-                     jsonrpc_rx_error(&c->rx));
-        c->dead = true;
-    }
-    if (c->eof && jsonrpc_rx_pending(&c->rx)) {
-        VLOG_DBG("control connection: peer closed inside a message");
-    }
-}
-
-static void
-conn_update_events(struct ctl_conn *c)
-{
-    bool out = jsonrpc_tx_pending(&c->tx) > 0;
-    if (c->eof && !out) {
-        c->dead = true;
-        return;
-    }
-    /* Back-pressure: while replies wait for the client to read them, read
-     * no more requests from it. */
-    uint32_t want = out ? EPOLLOUT : c->eof ? 0 : EPOLLIN;
-    if (want != c->events && !loop_mod_fd(server->loop, c->fd, want)) {
-        c->events = want;
-    }
-}
-
-static void
-conn_cb(int fd, uint32_t events, void *aux)
-{
-    struct ctl_conn *c = aux;
-    (void) fd;
-
-    if (c->busy) {
-        /* A handler of this connection runs a nested loop: keep quiet until
-         * it returns (the outer call re-enables the events). */
-        if (!loop_mod_fd(server->loop, c->fd, 0)) {
-            c->events = 0;
-        }
-        return;
-    }
-    c->busy = true;
     server->busy++;
-
-    if (jsonrpc_tx_pending(&c->tx)
-        && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
-        int error = jsonrpc_tx_flush(&c->tx, c->fd);
-        if (error && error != -EAGAIN) {
-            c->dead = true;
-        }
+    json_t *reply = run_request(m);
+    /* The reply goes out before a stop the request asked for. */
+    int error = stream_rpc_send(rpc, reply);
+    json_decref(reply);
+    if (error == -EINVAL) {
+        VLOG_WARN_RL(&rl, "control connection: cannot encode a reply");
     }
-    if (!c->dead && !c->eof && !jsonrpc_tx_pending(&c->tx)
-        && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
-        conn_input(c);
-    }
-    if (!c->dead) {
-        conn_update_events(c);
-    }
-
-    c->busy = false;
-    server->busy--;
-    if (server->stop_pending && !server->busy) {
+    if (!--server->busy && server->stop_pending) {
         server_teardown();
-    } else if (c->dead) {
-        conn_free(c);
     }
 }
 
 static void
-accept_cb(int fd, uint32_t events, void *aux)
+conn_close(struct stream_rpc *rpc, int error, const char *reason, void *c_)
 {
-    (void) events;
-    (void) aux;
-    for (;;) {
-        int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (cfd < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                VLOG_WARN_RL(&rl, "accept on %s failed: %s", server->path,
-                             strerror(errno));
-            }
-            return;
-        }
-        struct ctl_conn *c = calloc(1, sizeof *c);
-        if (!c) {
-            close(cfd);
-            return;
-        }
-        c->fd = cfd;
-        c->events = EPOLLIN;
-        jsonrpc_rx_init(&c->rx, limit_max_msg);
-        jsonrpc_tx_init(&c->tx, limit_max_backlog ? limit_max_backlog
-                                                  : CTL_MAX_BACKLOG_DEFAULT);
-        int error = loop_add_fd(server->loop, cfd, EPOLLIN, conn_cb, c);
-        if (error) {
-            VLOG_WARN_RL(&rl, "cannot watch control connection: %s",
-                         strerror(-error));
-            close(cfd);
-            free(c);
-            continue;
-        }
-        c->next = server->conns;
-        server->conns = c;
-        server->n_conns++;
+    struct ctl_conn *c = c_;
+    (void) rpc;
+    (void) error;
+    (void) reason;
+    if (server) {
+        conn_forget(c);
     }
+}
+
+static void
+conn_accept(struct stream_rpc *rpc, void *aux)
+{
+    (void) aux;
+    struct ctl_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        stream_rpc_close(rpc);
+        return;
+    }
+    c->rpc = rpc;
+    c->next = server->conns;
+    server->conns = c;
+    server->n_conns++;
+    stream_rpc_set_aux(rpc, c);
 }
 
 int
@@ -513,59 +386,36 @@ ctl_server_start(struct loop *loop, const char *path)
     }
     ensure_builtins();
 
-    struct sockaddr_un sun = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof sun.sun_path) {
-        return -ENAMETOOLONG;
-    }
-    strcpy(sun.sun_path, path);
-
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -errno;
-    }
-    int error = 0;
-    if (unlink(path) && errno != ENOENT) {
-        error = -errno;
-        goto fail;
-    }
-    /* Created owner-only from the start; chmod too in case umask is odd. */
-    mode_t old_mask = umask(0177);
-    int r = bind(fd, (struct sockaddr *) &sun, sizeof sun);
-    int bind_errno = errno;
-    umask(old_mask);
-    if (r) {
-        error = -bind_errno;
-        goto fail;
-    }
-    if (chmod(path, 0600) || listen(fd, 64)) {
-        error = -errno;
-        unlink(path);
-        goto fail;
-    }
-
     server = calloc(1, sizeof *server);
     if (!server) {
-        error = -ENOMEM;
-        unlink(path);
-        goto fail;
+        return -ENOMEM;
     }
     server->loop = loop;
-    server->fd = fd;
-    server->path = xstrdup(path);
-    error = loop_add_fd(loop, fd, EPOLLIN, accept_cb, NULL);
+    struct stream_rpc_config cfg = {
+        .max_msg = limit_max_msg,
+        .max_backlog = limit_max_backlog,
+        .answer_invalid = true,
+        .on_msg = conn_msg,
+        .on_close = conn_close,
+    };
+    struct dstr name = DSTR_INIT;
+    char err[STREAM_ERR_LEN];
+    dstr_printf(&name, "punix:%s", path);
+    int error = stream_rpc_listen(loop, dstr_cstr(&name), NULL, &cfg,
+                                  conn_accept, NULL, &server->listener,
+                                  err, sizeof err);
+    dstr_free(&name);
     if (error) {
-        free(server->path);
+        VLOG_DBG("%s", err);
         free(server);
         server = NULL;
-        unlink(path);
-        goto fail;
+        return error;
     }
+    /* Operators' commands get through when clients took every other file
+     * descriptor. */
+    stream_rpc_listener_use_reserve(server->listener);
     VLOG_INFO("%s: listening", path);
     return 0;
-
-fail:
-    close(fd);
-    return error;
 }
 
 void
@@ -575,7 +425,7 @@ ctl_server_stop(void)
         return;
     }
     if (server->busy) {
-        server->stop_pending = true;    /* Torn down when conn_cb returns. */
+        server->stop_pending = true;    /* Torn down after the reply. */
     } else {
         server_teardown();
     }

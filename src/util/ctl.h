@@ -2,9 +2,13 @@
  * Speaks the JSON-RPC that ovs-appctl speaks: {"method": NAME,
  * "params": [strings], "id": ID} in, {"result": STRING, "error": null,
  * "id": ID} or {"result": null, "error": STRING, "id": ID} out, objects
- * back to back with no delimiter.  Owns the listening socket, its client
- * connections and the command registry.  Runs in the control thread's loop;
- * a client that sends garbage is disconnected, the others carry on. */
+ * back to back with no delimiter.  Owns the command registry and the
+ * mapping of requests to commands; the listener and its sessions are the
+ * connection layer's (stream_rpc.h: bounded buffers, back-pressure, slow
+ * peers dropped), with the listener allowed the descriptors kept in
+ * reserve so operators get in when clients took all others.  Runs in the
+ * control thread's loop; a client that sends garbage is disconnected, the
+ * others carry on. */
 #ifndef SLUICE_CTL_H
 #define SLUICE_CTL_H
 

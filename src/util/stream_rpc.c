@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/util/fds.h"
 #include "src/util/loop.h"
 #include "src/util/stream.h"
 #include "src/util/vlog.h"
@@ -28,6 +29,8 @@ VLOG_DEFINE_THIS_MODULE(stream_rpc);
 #define ACCEPT_PAUSE_MS 100
 
 struct stream_rpc {
+    struct stream_rpc *prev, *next;     /* All sessions. */
+    struct stream_rpc_listener *listener;   /* Accepted by, or NULL. */
     struct loop *loop;
     struct stream *stream;
     struct stream_rpc_config cfg;
@@ -56,9 +59,16 @@ struct stream_rpc_listener {
     stream_rpc_accept_cb *accept_cb;
     void *accept_aux;
     struct loop_timer *pause_timer;
+    bool use_reserve;           /* May take the reserved descriptors. */
+    unsigned int max_sessions;  /* 0: no cap. */
+    unsigned int n_sessions;
+    struct stream_rpc_listener_stats stats;
 };
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(60, 20);
+static struct stream_rpc *all_sessions;
+static struct stream_rpc_stats stats;
+static unsigned int fd_reserve = STREAM_RPC_FD_RESERVE_DEFAULT;
 static __thread char rx_chunk[RX_CHUNK];
 
 static void rpc_fd_cb(int fd, uint32_t events, void *aux);
@@ -106,6 +116,24 @@ rpc_kill(struct stream_rpc *r, int error, const char *fmt, ...)
 static void
 rpc_free(struct stream_rpc *r)
 {
+    if (r->prev) {
+        r->prev->next = r->next;
+    } else {
+        all_sessions = r->next;
+    }
+    if (r->next) {
+        r->next->prev = r->prev;
+    }
+    if (r->listener) {
+        r->listener->n_sessions--;
+    }
+    stats.n_sessions--;
+    if (r->dead && !r->user_closed && r->error) {
+        stats.n_dropped++;
+        if (r->error == -ENOBUFS) {
+            stats.n_dropped_slow++;
+        }
+    }
     loop_cancel_timer(r->loop, r->probe_timer);
     loop_cancel_timer(r->loop, r->close_timer);
     loop_cancel_timer(r->loop, r->resume_timer);
@@ -195,6 +223,7 @@ rpc_flush(struct stream_rpc *r)
                             tx->len - tx->start);
         if (n > 0) {
             tx->start += (size_t) n;
+            stats.tx_bytes += (uint64_t) n;
         } else if (n == -EAGAIN) {
             break;
         } else {
@@ -238,7 +267,16 @@ rpc_handle(struct stream_rpc *r, json_t *json)
     struct jsonrpc_msg m;
     const char *err;
     if (jsonrpc_parse(json, &m, &err)) {
-        rpc_kill(r, -EPROTO, "invalid JSON-RPC message: %s", err);
+        json_t *id = json_object_get(json, "id");
+        if (!r->cfg.answer_invalid || !id || json_is_null(id)) {
+            rpc_kill(r, -EPROTO, "invalid JSON-RPC message: %s", err);
+            return;
+        }
+        char text[160];
+        snprintf(text, sizeof text, "invalid JSON-RPC request: %s\n", err);
+        json_t *reply = jsonrpc_error_string(text, id);
+        stream_rpc_send(r, reply);
+        json_decref(reply);
         return;
     }
     if (m.type == JSONRPC_REQUEST && !strcmp(m.method, "echo")) {
@@ -256,13 +294,15 @@ rpc_handle(struct stream_rpc *r, json_t *json)
     }
 }
 
-/* Handles buffered messages while replies do not pile up, then reads a
- * chunk, and again, up to RX_ROUNDS chunks. */
+/* Handles the messages received, then, while no reply waits for the peer
+ * to read it, reads a chunk, and again, up to RX_ROUNDS chunks.  A peer
+ * that sends requests without reading the replies is read no more, and
+ * dropped if the replies to what it had already sent pass max_backlog. */
 static void
 rpc_input(struct stream_rpc *r)
 {
     for (int rounds = 0; ; rounds++) {
-        while (!r->dead && !jsonrpc_tx_pending(&r->tx)) {
+        while (!r->dead) {
             json_t *json;
             int error = jsonrpc_rx_next(&r->rx, &json);
             if (error == -EAGAIN) {
@@ -281,6 +321,7 @@ rpc_input(struct stream_rpc *r)
 
         int n = stream_recv(r->stream, rx_chunk, sizeof rx_chunk);
         if (n > 0) {
+            stats.rx_bytes += (uint64_t) n;
             stream_probe_received(&r->probe, loop_now_ms());
             if (jsonrpc_rx_append(&r->rx, rx_chunk, (size_t) n)) {
                 rpc_kill(r, -ENOMEM, "out of memory");
@@ -420,6 +461,12 @@ stream_rpc_create(struct loop *loop, struct stream *stream,
     r->loop = loop;
     r->stream = stream;
     r->cfg = *cfg;
+    r->next = all_sessions;
+    if (all_sessions) {
+        all_sessions->prev = r;
+    }
+    all_sessions = r;
+    stats.n_sessions++;
     jsonrpc_rx_init(&r->rx, cfg->max_msg);
     jsonrpc_tx_init(&r->tx, cfg->max_backlog ? cfg->max_backlog
                                              : STREAM_RPC_MAX_BACKLOG_DEFAULT);
@@ -428,10 +475,8 @@ stream_rpc_create(struct loop *loop, struct stream *stream,
     int error = loop_add_fd(loop, stream_fd(stream), r->events, rpc_fd_cb,
                             r);
     if (error) {
-        stream_close(stream);
-        jsonrpc_rx_destroy(&r->rx);
-        jsonrpc_tx_destroy(&r->tx);
-        free(r);
+        r->user_closed = true;
+        rpc_free(r);
         return error;
     }
     rpc_arm_probe(r);
@@ -519,10 +564,38 @@ listener_resume_cb(void *aux)
     loop_mod_fd(l->loop, stream_listener_fd(l->sl), EPOLLIN);
 }
 
+/* Why a listener that may not use the reserve must refuse a connection
+ * just accepted (NULL: it may keep it). */
+static const char *
+listener_refusal(const struct stream_rpc_listener *l)
+{
+    if (l->max_sessions && l->n_sessions >= l->max_sessions) {
+        return "too many connections on this listener";
+    }
+    if (!l->use_reserve && fd_reserve
+        && (uint64_t) fds_count_open() + fd_reserve > fds_limit()) {
+        return "file descriptors short: the last ones are kept for the "
+               "control socket";
+    }
+    return NULL;
+}
+
+static void
+listener_pause(struct stream_rpc_listener *l)
+{
+    /* Level-triggered: pause rather than spin. */
+    if (!l->pause_timer
+        && !loop_mod_fd(l->loop, stream_listener_fd(l->sl), 0)) {
+        l->pause_timer = loop_add_timer(l->loop, ACCEPT_PAUSE_MS, false,
+                                        listener_resume_cb, l);
+    }
+}
+
 static void
 listener_cb(int fd, uint32_t events, void *aux)
 {
     struct stream_rpc_listener *l = aux;
+    (void) fd;
     (void) events;
     for (int i = 0; i < 64; i++) {
         struct stream *s;
@@ -530,20 +603,30 @@ listener_cb(int fd, uint32_t events, void *aux)
         if (error == -EAGAIN) {
             return;
         } else if (error) {
+            l->stats.n_accept_errors++;
             VLOG_WARN_RL(&rl, "%s: accept failed: %s",
                          stream_listener_name(l->sl), strerror(-error));
-            /* Level-triggered: pause rather than spin (e.g. EMFILE). */
-            if (!l->pause_timer && !loop_mod_fd(l->loop, fd, 0)) {
-                l->pause_timer = loop_add_timer(l->loop, ACCEPT_PAUSE_MS,
-                                                false, listener_resume_cb,
-                                                l);
-            }
+            listener_pause(l);      /* E.g. out of descriptors. */
             return;
+        }
+        const char *why = listener_refusal(l);
+        if (why) {
+            /* Accepted and closed at once: the client sees a refusal
+             * rather than waiting in the listen backlog. */
+            l->stats.n_refused++;
+            stats.n_refused++;
+            VLOG_WARN_RL(&rl, "%s: refusing %s: %s",
+                         stream_listener_name(l->sl), stream_name(s), why);
+            stream_close(s);
+            continue;
         }
         struct stream_rpc *r;
         if (stream_rpc_create(l->loop, s, &l->cfg, &r)) {
             continue;
         }
+        l->stats.n_accepted++;
+        r->listener = l;
+        l->n_sessions++;
         if (l->accept_cb) {
             l->accept_cb(r, l->accept_aux);
         }
@@ -598,9 +681,60 @@ stream_rpc_listener_name(const struct stream_rpc_listener *l)
 }
 
 void
+stream_rpc_listener_set_limits(struct stream_rpc_listener *l,
+                               size_t max_msg, size_t max_backlog)
+{
+    l->cfg.max_msg = max_msg;
+    l->cfg.max_backlog = max_backlog;
+}
+
+void
+stream_rpc_listener_set_max_sessions(struct stream_rpc_listener *l,
+                                     unsigned int max_sessions)
+{
+    l->max_sessions = max_sessions;
+}
+
+void
+stream_rpc_listener_use_reserve(struct stream_rpc_listener *l)
+{
+    l->use_reserve = true;
+}
+
+unsigned int
+stream_rpc_listener_n_sessions(const struct stream_rpc_listener *l)
+{
+    return l->n_sessions;
+}
+
+void
+stream_rpc_listener_get_stats(const struct stream_rpc_listener *l,
+                              struct stream_rpc_listener_stats *st)
+{
+    *st = l->stats;
+}
+
+void
+stream_rpc_set_fd_reserve(unsigned int n)
+{
+    fd_reserve = n;
+}
+
+void
+stream_rpc_get_stats(struct stream_rpc_stats *st)
+{
+    *st = stats;
+}
+
+void
 stream_rpc_listener_close(struct stream_rpc_listener *l)
 {
     if (l) {
+        for (struct stream_rpc *r = all_sessions; r; r = r->next) {
+            if (r->listener == l) {
+                r->listener = NULL;
+            }
+        }
         loop_cancel_timer(l->loop, l->pause_timer);
         loop_del_fd(l->loop, stream_listener_fd(l->sl));
         stream_listener_close(l->sl);

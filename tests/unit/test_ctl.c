@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -324,6 +325,20 @@ assert_reply(json_t *msg, const char *text)
     json_decref(msg);
 }
 
+/* Sends "version" with JSON id 'id' on 'fd' and checks the reply. */
+static void
+assert_version(struct fixture *f, int fd, struct jsonrpc_rx *rx,
+               const char *id)
+{
+    char req[128], want[256];
+    snprintf(req, sizeof req, "{\"method\":\"version\",\"params\":[],"
+             "\"id\":%s}", id);
+    snprintf(want, sizeof want, "{\"id\":%s,\"result\":\"%s\\n\","
+             "\"error\":null}", id, "sluiced (Sluice) " SLUICE_VERSION);
+    raw_send(fd, req);
+    assert_reply(raw_recv(f, fd, rx), want);
+}
+
 /* ---- Server tests ---- */
 
 static void
@@ -355,10 +370,7 @@ test_raw_roundtrip(void **state)
     struct jsonrpc_rx rx;
     jsonrpc_rx_init(&rx, 0);
 
-    raw_send(fd, "{\"method\":\"version\",\"params\":[],\"id\":\"abc\"}");
-    assert_reply(raw_recv(f, fd, &rx),
-                 "{\"id\":\"abc\",\"result\":\"" "sluiced (Sluice) "
-                 SLUICE_VERSION "\\n\",\"error\":null}");
+    assert_version(f, fd, &rx, "\"abc\"");
 
     /* Two requests in one write, any JSON id, replies in order. */
     raw_send(fd, "{\"method\":\"t/echo\",\"params\":[\"a\",\"{\\\"}\"],"
@@ -633,6 +645,56 @@ test_half_close(void **state)
     jsonrpc_rx_destroy(&rx);
 }
 
+/* CPU time this process used, in milliseconds. */
+static uint64_t
+cpu_ms(void)
+{
+    struct rusage ru;
+    assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+    return (uint64_t) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000
+           + (uint64_t) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+/* Out of file descriptors, a connection waiting to be accepted does not
+ * make the server spin (it did, at 99% CPU: accept() failed and the
+ * level-triggered listener was ready again at once); once descriptors
+ * are back it is served. */
+static void
+test_out_of_fds_does_not_spin(void **state)
+{
+    struct fixture *f = *state;
+    start(f);
+    int fd = raw_connect(f->path);
+    struct rlimit saved, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    low = saved;
+    low.rlim_cur = (rlim_t) fd + 8;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    int fillers[16], n_fillers = 0;     /* Every number below the limit. */
+    while (n_fillers < 16 && (fillers[n_fillers] = dup(0)) >= 0) {
+        n_fillers++;
+    }
+    uint64_t cpu0 = cpu_ms(), t0 = loop_now_ms();
+    while (loop_now_ms() - t0 < 500) {
+        loop_run_once(f->loop, 10);
+    }
+    uint64_t used = cpu_ms() - cpu0;
+    assert_int_equal(ctl_server_n_connections(), 0);
+    while (n_fillers) {
+        close(fillers[--n_fillers]);
+    }
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    if (used > 150) {
+        fail_msg("%llu ms of CPU in 500 ms while out of descriptors",
+                 (unsigned long long) used);
+    }
+    struct jsonrpc_rx rx;
+    jsonrpc_rx_init(&rx, 0);
+    assert_version(f, fd, &rx, "1");
+    close(fd);
+    jsonrpc_rx_destroy(&rx);
+}
+
 /* ---- ctl_client against the server, client in a thread ---- */
 
 struct client_job {
@@ -803,6 +865,7 @@ main(void)
         SERVER_TEST(test_exit_gets_reply),
         SERVER_TEST(test_stop_inside_handler),
         SERVER_TEST(test_half_close),
+        SERVER_TEST(test_out_of_fds_does_not_spin),
         SERVER_TEST(test_client_roundtrip),
         SERVER_TEST(test_client_errors),
     };

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <rte_eal.h>
 
 #include "pmd/actions.h"
 #include "pmd/dp.h"
@@ -27,6 +26,7 @@
 #include "pmd/pmd.h"
 #include "pmd/port.h"
 #include "src/util/dstr.h"
+#include "tests/unit/eal_test.h"
 
 static struct dp *dp;
 static unsigned int pmd_core;
@@ -54,19 +54,7 @@ group_setup(void **state)
     /* Before EAL pins this thread to core 0: the PMD gets its own core
      * where there is one, so the two really run at once. */
     pmd_core = pick_core();
-    char *argv[] = {
-        "test_dp", "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
-        "--log-level=error", "-l", "0", NULL,
-    };
-    return rte_eal_init(9, argv) < 0 ? -1 : 0;
-}
-
-static int
-group_teardown(void **state)
-{
-    (void) state;
-    rte_eal_cleanup();
-    return 0;
+    return eal_test_init("test_dp");
 }
 
 static int
@@ -254,5 +242,5 @@ main(void)
         T(test_port_removal_does_not_wait),
         T(test_destroy_with_work_waiting),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, eal_test_teardown);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,6 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "src/util/fds.h"
 #include "src/util/jsonrpc.h"
 #include "src/util/loop.h"
 #include "src/util/stream.h"
@@ -959,6 +961,118 @@ test_probe(void **state)
     bad_server_stop(&b);
 }
 
+/* ---- Listener limits: cap, descriptor reserve, out of descriptors ---- */
+
+static void
+set_fd_limit(rlim_t soft)
+{
+    struct rlimit rl;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    rl.rlim_cur = soft;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+static struct stream_rpc_listener *
+listen_unix(struct loop *loop, struct peer *srv, const char *file)
+{
+    char name[160], err[STREAM_ERR_LEN];
+    snprintf(name, sizeof name, "punix:%s", tmp_path(file));
+    struct stream_rpc_config cfg = peer_config(srv);
+    struct stream_rpc_listener *l;
+    assert_int_equal(stream_rpc_listen(loop, name, NULL, &cfg, on_accept,
+                                       srv, &l, err, sizeof err), 0);
+    return l;
+}
+
+static void
+test_listener_cap_and_reserve(void **state)
+{
+    (void) state;
+    struct rlimit saved;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    struct loop *loop = loop_create();
+    struct peer srv, admin;
+    peer_init(&srv, loop, true);
+    peer_init(&admin, loop, true);
+    struct stream_rpc_listener *l = listen_unix(loop, &srv, "cap.sock");
+    struct stream_rpc_listener *al = listen_unix(loop, &admin, "admin.sock");
+    stream_rpc_listener_use_reserve(al);
+
+    /* At most two sessions: the third connection is closed at once. */
+    stream_rpc_listener_set_max_sessions(l, 2);
+    int fds[64];
+    for (int i = 0; i < 3; i++) {
+        fds[i] = raw_unix(tmp_path("cap.sock"));
+    }
+    RUN_UNTIL(loop, srv.n_accepted == 2, 2000);
+    assert_true(raw_wait_closed(loop, fds[2], 2000));
+    struct stream_rpc_listener_stats ls;
+    stream_rpc_listener_get_stats(l, &ls);
+    assert_int_equal(ls.n_accepted, 2);
+    assert_int_equal(ls.n_refused, 1);
+    assert_int_equal(stream_rpc_listener_n_sessions(l), 2);
+    close(fds[2]);
+    stream_rpc_listener_set_max_sessions(l, 0);
+
+    /* 10 descriptors reserved, 30 free: each session takes two here (the
+     * client's end is ours too), so some are accepted, then refused
+     * while the reserve listener still accepts. */
+    stream_rpc_set_fd_reserve(10);
+    set_fd_limit(fds_count_open() + 30);
+    int n = 2, refused = -1;
+    for (; n < 40 && refused < 0; n++) {
+        fds[n] = raw_unix(tmp_path("cap.sock"));
+        int before = srv.n_accepted;
+        RUN_UNTIL(loop, srv.n_accepted > before
+                  || (stream_rpc_listener_get_stats(l, &ls),
+                      ls.n_refused > 1), 2000);
+        if (srv.n_accepted == before) {
+            refused = n;
+        }
+    }
+    assert_true(refused > 2 && refused < 40);
+    assert_true(raw_wait_closed(loop, fds[refused], 2000));
+    assert_true(fds_count_open() + 10 >= 30);
+    int afd = raw_unix(tmp_path("admin.sock"));
+    RUN_UNTIL(loop, admin.n_accepted == 1, 2000);
+    assert_int_equal(admin.n_accepted, 1);
+
+    /* Out of descriptors: accept() fails and the listener pauses instead
+     * of spinning (a few failures in 300 ms, not thousands). */
+    int pending = raw_unix(tmp_path("admin.sock"));
+    set_fd_limit(fds_count_open() + 2);
+    int fillers[64], n_fillers = 0;     /* Every number below the limit. */
+    while (n_fillers < 64 && (fillers[n_fillers] = dup(0)) >= 0) {
+        n_fillers++;
+    }
+    run_for(loop, 300);
+    struct stream_rpc_listener_stats as;
+    stream_rpc_listener_get_stats(al, &as);
+    assert_true(as.n_accept_errors >= 1 && as.n_accept_errors <= 5);
+    assert_int_equal(admin.n_accepted, 1);
+    /* Descriptors back: the waiting connection is taken. */
+    while (n_fillers) {
+        close(fillers[--n_fillers]);
+    }
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    RUN_UNTIL(loop, admin.n_accepted == 2, 2000);
+    assert_int_equal(admin.n_accepted, 2);
+
+    stream_rpc_set_fd_reserve(STREAM_RPC_FD_RESERVE_DEFAULT);
+    for (int i = 0; i < n; i++) {
+        if (i != 2) {
+            close(fds[i]);
+        }
+    }
+    close(afd);
+    close(pending);
+    stream_rpc_listener_close(l);
+    stream_rpc_listener_close(al);
+    peer_destroy(&srv);
+    peer_destroy(&admin);
+    loop_destroy(loop);
+}
+
 /* ---- SSL ---- */
 
 static void
@@ -1227,6 +1341,7 @@ main(void)
         cmocka_unit_test(test_endless_message),
         cmocka_unit_test(test_never_reads),
         cmocka_unit_test(test_probe),
+        cmocka_unit_test(test_listener_cap_and_reserve),
         cmocka_unit_test(test_ssl_config_errors),
         cmocka_unit_test(test_ssl),
     };
