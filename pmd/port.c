@@ -644,6 +644,36 @@ port_poll_link(struct port *port)
     return true;
 }
 
+/* The value of devargs key 'key' ("key=value," in 'devargs'), or NULL. */
+static const char *
+devargs_value(const char *devargs, const char *key, size_t *len)
+{
+    size_t klen = strlen(key);
+    for (const char *p = strchr(devargs, ','); p; p = strchr(p + 1, ',')) {
+        if (!strncmp(p + 1, key, klen) && p[1 + klen] == '=') {
+            const char *v = p + 2 + klen;
+            *len = strcspn(v, ",");
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* A net_vhost port's socket (its "iface"), mode and guest. */
+static void
+port_vhost_status(const struct port *port, struct port_status *st)
+{
+    size_t len;
+    const char *v = devargs_value(port->devargs, "iface", &len);
+    if (v && len < sizeof st->vhost_socket) {
+        memcpy(st->vhost_socket, v, len);
+        st->vhost_socket[len] = '\0';
+    }
+    v = devargs_value(port->devargs, "client", &len);
+    st->vhost_client = v && len == 1 && *v == '1';
+    vhost_status_get(st->vhost_socket, &st->vhost);
+}
+
 void
 port_get_status(struct port *port, struct port_status *st)
 {
@@ -686,6 +716,9 @@ port_get_status(struct port *port, struct port_status *st)
     }
     if (!rte_eth_dev_info_get(port->port_id, &info) && info.driver_name) {
         snprintf(st->driver, sizeof st->driver, "%s", info.driver_name);
+    }
+    if (!strcmp(st->driver, "net_vhost")) {
+        port_vhost_status(port, st);
     }
     port_get_stats(port, &st->stats);
 }

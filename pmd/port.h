@@ -17,6 +17,7 @@
 #include <rte_spinlock.h>
 
 #include "pmd/devres.h"
+#include "pmd/vhost_status.h"
 
 struct dp_actions;
 struct dstr;
@@ -140,6 +141,11 @@ struct port_status {
     uint16_t n_rxq, n_txq, n_rxq_desc, n_txq_desc;
     bool txq_shared;
     struct port_stats stats;
+    /* vhost-user (driver net_vhost): its socket, who is the server, and
+     * what its guest negotiated. */
+    char vhost_socket[108];         /* "" for other drivers. */
+    bool vhost_client;
+    struct vhost_status vhost;
 };
 
 /* Fills everything but the counters' thread-side parts (tx_dropped and

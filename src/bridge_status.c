@@ -1,6 +1,7 @@
 /* bridge_status: Interface status columns from the datapath. */
 #include "src/bridge_status.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,41 @@ stat_map(const struct port_status *st)
                      "tx_packets", (json_int_t) st->stats.tx_packets);
 }
 
+static void __attribute__((format(printf, 3, 4)))
+add_pair(json_t *pairs, const char *key, const char *fmt, ...)
+{
+    char value[256];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(value, sizeof value, fmt, args);
+    va_end(args);
+    json_array_append_new(pairs, json_pack("[ss]", key, value));
+}
+
+/* What Open vSwitch shows of a vhost-user port: its socket, mode, and
+ * the guest's features, vrings and NUMA node once one is attached. */
+static void
+add_vhost_status(json_t *pairs, const struct port_status *st)
+{
+    const struct vhost_status *v = &st->vhost;
+    add_pair(pairs, "socket", "%s", st->vhost_socket);
+    add_pair(pairs, "mode", "%s", st->vhost_client ? "client" : "server");
+    add_pair(pairs, "status", "%s",
+             v->connected ? "connected" : "disconnected");
+    if (!v->connected) {
+        return;
+    }
+    add_pair(pairs, "features", "0x%016llx",
+             (unsigned long long) v->features);
+    add_pair(pairs, "num_of_vrings", "%u", v->n_vrings);
+    add_pair(pairs, "numa", "%d", v->numa);
+    for (unsigned int i = 0; i < v->n_vrings; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "vring_%u_size", i);
+        add_pair(pairs, key, "%u", v->vring_size[i]);
+    }
+}
+
 json_t *
 bridge_status_iface(struct dp *dp, uint32_t port_no, bool *link_up)
 {
@@ -43,19 +79,16 @@ bridge_status_iface(struct dp *dp, uint32_t port_no, bool *link_up)
     snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x",
              st.mac[0], st.mac[1], st.mac[2], st.mac[3], st.mac[4],
              st.mac[5]);
-    json_t *status = json_pack("[s[[ss][ss][ss][ss]]]", "map",
-                               "driver_name", st.driver,
-                               "n_rxq", "", "n_txq", "", "port_no", "");
-    /* Numbers as strings (status is a string map). */
-    char buf[3][24];
-    snprintf(buf[0], sizeof buf[0], "%u", st.n_rxq);
-    snprintf(buf[1], sizeof buf[1], "%u", st.n_txq);
-    snprintf(buf[2], sizeof buf[2], "%u", port_no);
-    json_t *pairs = json_array_get(status, 1);
-    for (size_t i = 0; i < 3; i++) {
-        json_array_set_new(json_array_get(pairs, i + 1), 1,
-                           json_string(buf[i]));
+    /* A string map: numbers as strings. */
+    json_t *pairs = json_array();
+    add_pair(pairs, "driver_name", "%s", st.driver);
+    add_pair(pairs, "n_rxq", "%u", st.n_rxq);
+    add_pair(pairs, "n_txq", "%u", st.n_txq);
+    add_pair(pairs, "port_no", "%u", port_no);
+    if (st.vhost_socket[0]) {
+        add_vhost_status(pairs, &st);
     }
+    json_t *status = json_pack("[so]", "map", pairs);
     return json_pack("{ss ss sI sI ss sI ss so so}",
                      "admin_state", st.admin_up ? "up" : "down",
                      "link_state", st.link_up ? "up" : "down",
