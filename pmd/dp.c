@@ -588,6 +588,11 @@ dp_port_reconfigure(struct dp *dp, const char *name,
                     port->devargs, cfg->devargs);
         return -EINVAL;
     }
+    if (cfg->tx_retries != port->cfg.tx_retries) {
+        /* Read by senders on short bursts only: no restart needed. */
+        port->cfg.tx_retries = cfg->tx_retries;
+        SHARED_SET(port->tx_retries, cfg->tx_retries);
+    }
     if (!port_config_differs(port, cfg)) {
         return 0;
     }
@@ -679,6 +684,7 @@ dp_port_status(struct dp *dp, uint32_t port_no, struct port_status *st)
     dp_port_tx_stats(dp, port_no, &tx);
     st->stats.tx_dropped = tx.dropped;
     st->stats.tx_short_bursts = tx.short_bursts;
+    st->stats.tx_retries = tx.retries;
     return 0;
 }
 
@@ -705,6 +711,7 @@ dp_port_tx_stats(struct dp *dp, uint32_t port_no, struct tx_port_stats *s)
         s->packets += SHARED_READ(tx->stats[port_no].packets);
         s->dropped += SHARED_READ(tx->stats[port_no].dropped);
         s->short_bursts += SHARED_READ(tx->stats[port_no].short_bursts);
+        s->retries += SHARED_READ(tx->stats[port_no].retries);
     }
 }
 

@@ -75,6 +75,7 @@ dp_remove_pmd(struct dp *dp, unsigned int i)
         dp->retired_tx[p].packets += s->packets;
         dp->retired_tx[p].dropped += s->dropped;
         dp->retired_tx[p].short_bursts += s->short_bursts;
+        dp->retired_tx[p].retries += s->retries;
     }
     memmove(&dp->pmds[i], &dp->pmds[i + 1],
             (dp->n_pmds - i - 1) * sizeof dp->pmds[0]);

@@ -53,9 +53,9 @@ dp_format_ports(struct dp *dp, struct dstr *s)
                     c->rx_packets, c->rx_bytes, c->rx_dropped, c->rx_errors,
                     c->rx_nombuf, c->rx_missed);
         dstr_printf(s, "  TX packets:%lu bytes:%lu dropped:%lu errors:%lu "
-                    "short-bursts:%lu\n",
+                    "short-bursts:%lu retries:%lu\n",
                     c->tx_packets, c->tx_bytes, c->tx_dropped, c->tx_errors,
-                    c->tx_short_bursts);
+                    c->tx_short_bursts, c->tx_retries);
     }
 }
 

@@ -49,6 +49,7 @@ port_config_parse_option(struct port_config *cfg, const char *word,
         { "mtu", 68, 9702 },
         { "n_mbuf", 1024, 1u << 26 },
         { "mbuf_size", RTE_PKTMBUF_HEADROOM + 64, UINT16_MAX },
+        { "tx_retries", 0, PORT_TX_RETRIES_MAX },
     };
     const char *eq = strchr(word, '=');
     size_t klen = eq ? (size_t) (eq - word) : 0;
@@ -68,12 +69,13 @@ port_config_parse_option(struct port_config *cfg, const char *word,
         case 2: cfg->n_txq_desc = (uint16_t) v; break;
         case 3: cfg->mtu = (uint16_t) v; break;
         case 4: cfg->n_mbuf = v; break;
-        default: cfg->mbuf_size = (uint16_t) v; break;
+        case 5: cfg->mbuf_size = (uint16_t) v; break;
+        default: cfg->tx_retries = (uint16_t) v; break;
         }
         return 0;
     }
     dstr_printf(err, "%s: unknown port option (known: n_rxq, n_rxq_desc, "
-                "n_txq_desc, mtu, n_mbuf, mbuf_size)", word);
+                "n_txq_desc, mtu, n_mbuf, mbuf_size, tx_retries)", word);
     return -EINVAL;
 }
 
@@ -347,6 +349,7 @@ port_setup(struct port *port, const struct port_config *cfg,
     port->n_txq_desc = pp.txd;
     port->mtu = pp.mtu;
     port->cfg = *cfg;
+    port->tx_retries = cfg->tx_retries;
     port->cfg.name = NULL;
     port->cfg.devargs = NULL;
     port->failed = false;

@@ -24,6 +24,8 @@ struct dstr;
 
 #define PORT_NAME_MAX 64
 
+#define PORT_TX_RETRIES_MAX 32
+
 struct port_config {
     const char *name;
     const char *devargs;
@@ -33,6 +35,10 @@ struct port_config {
     uint16_t mtu;           /* 0: device default. */
     uint32_t n_mbuf;        /* 0: sized from the queues. */
     uint16_t mbuf_size;     /* Data room incl. headroom; 0: default. */
+    uint16_t tx_retries;    /* Bursts tried again when the device took
+                             * only part (0..PORT_TX_RETRIES_MAX; as
+                             * Open vSwitch's vhost tx-retries).  Changed
+                             * without restarting the device. */
 };
 
 /* Parses "KEY=VALUE" words (n_rxq, n_rxq_desc, n_txq_desc, mtu, n_mbuf,
@@ -60,6 +66,7 @@ struct port {
     struct rte_mempool *mp;
     rte_spinlock_t *txq_locks;  /* One per txq. */
     bool txq_shared;            /* Senders take txq_locks. */
+    uint16_t tx_retries;        /* SHARED_SET; cfg.tx_retries. */
     /* Senders drop what they have for the port instead of sending it
      * (counted as tx drops): admin down, being reconfigured, or left down
      * by a failed reconfiguration. */
@@ -117,6 +124,7 @@ struct port_stats {
     uint64_t rx_missed;
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
     uint64_t tx_short_bursts;
+    uint64_t tx_retries;            /* Bursts tried again. */
 };
 
 /* Device counters (tx_dropped and short bursts are added by the caller

@@ -39,12 +39,23 @@ tx_send_pkts(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
         return;
     }
     uint16_t qid = tx->slot % port->n_txq;
-    if (SHARED_READ(port->txq_shared)) {
+    bool shared = SHARED_READ(port->txq_shared);
+    if (shared) {
         rte_spinlock_lock(&port->txq_locks[qid]);
-        sent = rte_eth_tx_burst(port->port_id, qid, pkts, n);
+    }
+    sent = rte_eth_tx_burst(port->port_id, qid, pkts, n);
+    if (unlikely(sent < n)) {
+        /* A guest slow to take its ring: try the rest again a few times
+         * (tx_retries), no waiting in between. */
+        for (uint16_t r = SHARED_READ(port->tx_retries); r && sent < n;
+             r--) {
+            SHARED_COUNT(s->retries, 1);
+            sent += rte_eth_tx_burst(port->port_id, qid, pkts + sent,
+                                     n - sent);
+        }
+    }
+    if (shared) {
         rte_spinlock_unlock(&port->txq_locks[qid]);
-    } else {
-        sent = rte_eth_tx_burst(port->port_id, qid, pkts, n);
     }
     SHARED_COUNT(s->packets, sent);
     if (unlikely(sent < n)) {

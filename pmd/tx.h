@@ -34,6 +34,7 @@ struct tx_port_stats {
     uint64_t dropped;       /* Not accepted (queue full) or the port's
                              * tx is off (admin down, reconfiguring). */
     uint64_t short_bursts;  /* tx_burst calls that sent fewer than asked. */
+    uint64_t retries;       /* tx_burst calls again for the rest. */
 };
 
 /* Thread-safety: a context belongs to one sending thread, which alone

@@ -129,6 +129,9 @@ check_dir_of(const char *path, const char *what, struct dstr *err)
     return rc;
 }
 
+/* Open vSwitch's default of options:tx-retries for vhost-user ports. */
+#define VHOST_TX_RETRIES 8
+
 /* net_vhost devargs for a server socket in env->vhost_sock_dir named
  * after the interface, or a client of options:vhost-server-path. */
 static int
@@ -170,6 +173,16 @@ vhost_plan(const struct cfg_iface *ifc, const struct iface_env *env,
     if (cfg_smap_get_uint(&ifc->options, "n_rxq", 1, 1, 64, &n_rxq)) {
         n_rxq = 1;      /* queues_from_options() reports it. */
     }
+    uint64_t retries;
+    if (cfg_smap_get_uint(&ifc->options, "tx-retries", VHOST_TX_RETRIES, 0,
+                          PORT_TX_RETRIES_MAX, &retries)) {
+        dstr_printf(err, "options:tx-retries=%s: not a number from 0 to %d",
+                    cfg_smap_get(&ifc->options, "tx-retries"),
+                    PORT_TX_RETRIES_MAX);
+        free(path);
+        return -EINVAL;
+    }
+    plan->pc.tx_retries = (uint16_t) retries;
     plan->devargs = xasprintf("net_vhost_%s,iface=%s,queues=%u%s",
                               ifc->name, path, (unsigned) n_rxq,
                               server ? "" : ",client=1");
@@ -317,5 +330,6 @@ iface_plan_same_queues(const struct iface_plan *a, const struct iface_plan *b)
     return a->pc.n_rxq == b->pc.n_rxq && a->pc.n_rxq_desc == b->pc.n_rxq_desc
            && a->pc.n_txq_desc == b->pc.n_txq_desc && a->pc.mtu == b->pc.mtu
            && a->pc.n_mbuf == b->pc.n_mbuf
-           && a->pc.mbuf_size == b->pc.mbuf_size;
+           && a->pc.mbuf_size == b->pc.mbuf_size
+           && a->pc.tx_retries == b->pc.tx_retries;
 }

@@ -7,8 +7,9 @@
  * Options read: n_rxq (1-64), n_rxq_desc and n_txq_desc (32-8192) as in
  * Open vSwitch; Sluice's own n_mbuf (1024-2^26 mbufs in the port's pool)
  * and mbuf_size (512-65535 bytes of data room); dpdk-devargs (type dpdk),
- * peer (type patch), vhost-server-path (type dpdkvhostuserclient); the
- * mtu_request column (68-9710).
+ * peer (type patch), vhost-server-path (type dpdkvhostuserclient),
+ * tx-retries (vhost-user: 0-32, default 8 as in Open vSwitch; applied
+ * without restarting the port); the mtu_request column (68-9710).
  *
  * vhost-user ports are DPDK's net_vhost devices (rte_vhost underneath):
  * dpdkvhostuser makes Sluice the socket's server, the socket named after
@@ -62,7 +63,7 @@ void iface_plan_destroy(struct iface_plan *);
  * may differ). */
 bool iface_plan_same_device(const struct iface_plan *a,
                             const struct iface_plan *b);
-/* Whether the queue settings or MTU differ. */
+/* Whether the queue settings, MTU or tx retries differ. */
 bool iface_plan_same_queues(const struct iface_plan *a,
                             const struct iface_plan *b);
 

@@ -17,17 +17,24 @@ empty_set(void)
 static json_t *
 stat_map(const struct port_status *st)
 {
-    return json_pack("[s[[sI][sI][sI][sI][sI][sI][sI][sI]]]", "map",
-                     "rx_bytes", (json_int_t) st->stats.rx_bytes,
-                     "rx_dropped", (json_int_t) (st->stats.rx_dropped
-                                                 + st->stats.rx_missed
-                                                 + st->stats.rx_nombuf),
-                     "rx_errors", (json_int_t) st->stats.rx_errors,
-                     "rx_packets", (json_int_t) st->stats.rx_packets,
-                     "tx_bytes", (json_int_t) st->stats.tx_bytes,
-                     "tx_dropped", (json_int_t) st->stats.tx_dropped,
-                     "tx_errors", (json_int_t) st->stats.tx_errors,
-                     "tx_packets", (json_int_t) st->stats.tx_packets);
+    json_t *map = json_pack(
+        "[s[[sI][sI][sI][sI][sI][sI][sI][sI]]]", "map",
+        "rx_bytes", (json_int_t) st->stats.rx_bytes,
+        "rx_dropped", (json_int_t) (st->stats.rx_dropped + st->stats.rx_missed
+                                    + st->stats.rx_nombuf),
+        "rx_errors", (json_int_t) st->stats.rx_errors,
+        "rx_packets", (json_int_t) st->stats.rx_packets,
+        "tx_bytes", (json_int_t) st->stats.tx_bytes,
+        "tx_dropped", (json_int_t) st->stats.tx_dropped,
+        "tx_errors", (json_int_t) st->stats.tx_errors,
+        "tx_packets", (json_int_t) st->stats.tx_packets);
+    if (st->vhost_socket[0]) {
+        /* Open vSwitch's name for the retries of vhost-user ports. */
+        json_array_append_new(json_array_get(map, 1),
+                              json_pack("[sI]", "ovs_tx_retries",
+                                        (json_int_t) st->stats.tx_retries));
+    }
+    return map;
 }
 
 static void __attribute__((format(printf, 3, 4)))

@@ -137,6 +137,7 @@ test_dpdk(void **state)
     fx_init(&fx, "dpdk0", "dpdk", "dpdk-devargs", "0000:00:04.0", NULL);
     build_device(&fx, NULL, &p);
     assert_string_equal(p.devargs, "0000:00:04.0");
+    assert_int_equal(p.pc.tx_retries, 0);   /* vhost-user ports only. */
     assert_ptr_not_equal(p.devargs, fx.values[0]);     /* A copy. */
     /* No options: the port's defaults. */
     assert_int_equal(p.pc.n_rxq, 0);
@@ -378,7 +379,19 @@ test_vhost_user(void **state)
     build_device(&fx, NULL, &p);
     assert_string_equal(p.devargs, "net_vhost_vh1,iface=/tmp/vh1,queues=4");
     assert_int_equal(p.pc.n_rxq, 4);
+    assert_int_equal(p.pc.tx_retries, 8);   /* Open vSwitch's default. */
+    struct iface_plan q;
+    fx_init(&fx, "vh1", "dpdkvhostuser", "n_rxq", "4", "tx-retries", "0",
+            NULL);
+    build_device(&fx, NULL, &q);
+    assert_int_equal(q.pc.tx_retries, 0);
+    assert_true(iface_plan_same_device(&p, &q));
+    assert_false(iface_plan_same_queues(&p, &q));
+    iface_plan_destroy(&q);
     iface_plan_destroy(&p);
+    fx_init(&fx, "vh1", "dpdkvhostuser", "tx-retries", "33", NULL);
+    expect_error(&fx, -EINVAL, "options:tx-retries=33: not a number from 0 "
+                 "to 32");
 
     fx_init(&fx, "vc0", "dpdkvhostuserclient", "vhost-server-path",
             "/tmp/guest.sock", NULL);
