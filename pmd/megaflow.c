@@ -265,9 +265,23 @@ batch_new(struct pmd *pmd)
     return b;
 }
 
+/* Puts a detached megaflow back in the control thread's tables (a
+ * removal that could not be sent: the PMD still has it, so the control
+ * thread must still see it, to delete it later). */
+static void
+megaflow_reattach(struct megaflow_table *t, struct megaflow *mf)
+{
+    if (dpcls_insert(&t->shadow, &mf->shadow, &mf->key_mf, &mf->mask_mf)) {
+        VLOG_ERR("out of memory: megaflow %lu stays installed unseen",
+                 mf->id);
+        return;
+    }
+    megaflow_link(t, mf);
+}
+
 /* Sends the removal of the detached megaflows of '*bp' to 'pmd' and hands
- * their release to the reclaim queue; '*bp' is then NULL.  If memory is
- * short the megaflows stay allocated (counted; never freed early). */
+ * their release to the reclaim queue; '*bp' is then NULL.  If the command
+ * cannot even be queued (no memory) they go back to the tables. */
 static void
 batch_send(struct pmd *pmd, struct delete_batch **bp)
 {
@@ -283,30 +297,37 @@ batch_send(struct pmd *pmd, struct delete_batch **bp)
         bytes += MEGAFLOW_SIZE + actions_bytes(b->flows[i]->actions);
     }
     if (pmd_delete_flows(pmd, b->rules, b->n)) {
-        /* Not even queued: the PMD may use them for ever. */
-        VLOG_ERR("pmd on core %u: out of memory, %u megaflows kept",
+        VLOG_ERR("pmd on core %u: out of memory, %u megaflows not deleted",
                  pmd->core_id, b->n);
+        for (unsigned int i = 0; i < b->n; i++) {
+            megaflow_reattach(b->table, b->flows[i]);
+        }
+        free(b);
         return;
     }
     pmd_defer(pmd, release_batch, b, bytes);
 }
 
-/* Adds detached 'mf' to the batch in '*bp' (sending it when full). */
-static void
+/* Detaches 'mf' and adds it to the batch in '*bp' (sending it when full).
+ * Returns false, with 'mf' left where it is, if there is no memory for a
+ * batch. */
+static bool
 batch_add(struct pmd *pmd, struct delete_batch **bp, struct megaflow *mf)
 {
     if (!*bp) {
         *bp = batch_new(pmd);
         if (!*bp) {
-            VLOG_ERR("pmd on core %u: out of memory, megaflow %lu kept",
-                     pmd->core_id, mf->id);
-            return;
+            VLOG_ERR("pmd on core %u: out of memory, megaflow %lu not "
+                     "deleted", pmd->core_id, mf->id);
+            return false;
         }
     }
+    megaflow_detach(&pmd->flows, mf);
     (*bp)->flows[(*bp)->n++] = mf;
     if ((*bp)->n == DELETE_BATCH) {
         batch_send(pmd, bp);
     }
+    return true;
 }
 
 /* Deletes the megaflows that 'pred' selects among at most 'budget' (0: all)
@@ -327,8 +348,9 @@ megaflow_delete_where(struct pmd *pmd, struct megaflow *start,
         struct megaflow *next = mf->next;
         seen++;
         if (pred(mf, aux)) {
-            megaflow_detach(t, mf);
-            batch_add(pmd, &batch, mf);
+            if (!batch_add(pmd, &batch, mf)) {
+                break;
+            }
             total++;
         }
         mf = next;
@@ -360,9 +382,9 @@ void
 megaflow_delete(struct pmd *pmd, struct megaflow *mf)
 {
     struct delete_batch *batch = NULL;
-    megaflow_detach(&pmd->flows, mf);
-    batch_add(pmd, &batch, mf);
-    batch_send(pmd, &batch);
+    if (batch_add(pmd, &batch, mf)) {
+        batch_send(pmd, &batch);
+    }
 }
 
 void
@@ -389,9 +411,9 @@ megaflow_revalidate(struct pmd *pmd,
             break;
         }
         case MEGAFLOW_DELETE:
-            megaflow_detach(t, mf);
-            batch_add(pmd, &batch, mf);
-            (*deleted)++;
+            if (batch_add(pmd, &batch, mf)) {
+                (*deleted)++;
+            }
             break;
         }
     }
