@@ -35,7 +35,7 @@ enum {
     NXAST_POP_QUEUE = 5, NXAST_REG_MOVE = 6, NXAST_REG_LOAD = 7,
     NXAST_NOTE = 8, NXAST_SET_TUNNEL64 = 9, NXAST_RESUBMIT_TABLE = 14,
     NXAST_DEC_TTL = 18, NXAST_PUSH_MPLS = 23, NXAST_POP_MPLS = 24,
-    NXAST_SET_MPLS_TTL = 25, NXAST_DEC_MPLS_TTL = 26,
+    NXAST_SET_MPLS_TTL = 25, NXAST_DEC_MPLS_TTL = 26, NXAST_GROUP = 40,
 };
 
 #define OFPG_MAX 0xffffff00u
@@ -247,7 +247,7 @@ nx_len(uint16_t subtype)
     case NXAST_RESUBMIT: case NXAST_SET_TUNNEL: case NXAST_SET_QUEUE:
     case NXAST_POP_QUEUE: case NXAST_RESUBMIT_TABLE: case NXAST_DEC_TTL:
     case NXAST_PUSH_MPLS: case NXAST_POP_MPLS: case NXAST_SET_MPLS_TTL:
-    case NXAST_DEC_MPLS_TTL:
+    case NXAST_DEC_MPLS_TTL: case NXAST_GROUP:
         return 16;
     default:
         return 0;
@@ -329,6 +329,12 @@ decode_nx(const uint8_t *p, size_t len, struct ofp_actions *out)
         return OFPERR_NONE;
     case NXAST_DEC_MPLS_TTL:
         ofp_actions_put(out, OFPACT_DEC_MPLS_TTL);
+        return OFPERR_NONE;
+    case NXAST_GROUP:
+        if (ofp_get_u32(p + 12) > OFPG_MAX) {
+            return OFPERR_OFPBAC_BAD_OUT_GROUP;
+        }
+        ofp_actions_put(out, OFPACT_GROUP)->u32 = ofp_get_u32(p + 12);
         return OFPERR_NONE;
     default:
         return OFPERR_OFPBAC_BAD_VENDOR_TYPE;
@@ -683,6 +689,9 @@ encode_nx(struct ofp_buf *b, uint8_t version, const struct ofp_action *a)
     case OFPACT_DEC_MPLS_TTL:
         put_nx(b, NXAST_DEC_MPLS_TTL, 16);
         return 0;
+    case OFPACT_GROUP:
+        ofp_set_u32(put_nx(b, NXAST_GROUP, 16) + 12, a->u32);
+        return 0;
     default:
         return -ENOTSUP;
     }
@@ -771,13 +780,15 @@ encode_of10(struct ofp_buf *b, const struct ofp_action *a)
 static void
 put_u16_act(struct ofp_buf *b, uint16_t type, uint16_t v)
 {
-    ofp_set_u16(b->data + put_act(b, type, 8) + 4, v);
+    size_t s = put_act(b, type, 8);     /* May move b->data. */
+    ofp_set_u16(b->data + s + 4, v);
 }
 
 static void
 put_u32_act(struct ofp_buf *b, uint16_t type, uint32_t v)
 {
-    ofp_set_u32(b->data + put_act(b, type, 8) + 4, v);
+    size_t s = put_act(b, type, 8);
+    ofp_set_u32(b->data + s + 4, v);
 }
 
 static void
@@ -834,13 +845,15 @@ encode_of13(struct ofp_buf *b, const struct ofp_action *a)
         put_act(b, OFPAT13_DEC_NW_TTL, 8);
         return 0;
     case OFPACT_SET_NW_TTL:
-        b->data[put_act(b, OFPAT13_SET_NW_TTL, 8) + 4] = a->u8;
+        s = put_act(b, OFPAT13_SET_NW_TTL, 8);
+        b->data[s + 4] = a->u8;
         return 0;
     case OFPACT_DEC_MPLS_TTL:
         put_act(b, OFPAT13_DEC_MPLS_TTL, 8);
         return 0;
     case OFPACT_SET_MPLS_TTL:
-        b->data[put_act(b, OFPAT13_SET_MPLS_TTL, 8) + 4] = a->u8;
+        s = put_act(b, OFPAT13_SET_MPLS_TTL, 8);
+        b->data[s + 4] = a->u8;
         return 0;
     case OFPACT_COPY_TTL_OUT:
         put_act(b, OFPAT13_COPY_TTL_OUT, 8);

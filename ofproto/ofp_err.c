@@ -7,6 +7,11 @@
 #include "ofproto/ofp_buf.h"
 #include "ofproto/ofp_msg.h"
 
+/* OpenFlow 1.0 carries Nicira's errors in a vendor error: type
+ * NXET_VENDOR, code NXVC_VENDOR_ERROR, then vendor id, type and code. */
+#define NXET_VENDOR       0xb0c2
+#define NXVC_VENDOR_ERROR 0
+
 struct ofp_err_info {
     const char *name;
     int t10, c10;           /* t10 < 0: none in OF1.0. */
@@ -50,7 +55,8 @@ ofp_err_encoding(enum ofp_err err, uint8_t version, uint16_t *type,
     if (version == OFP10_VERSION && e->t10 >= 0) {
         *type = (uint16_t) e->t10;
         *code = (uint16_t) e->c10;
-        *experimenter = 0;
+        /* Nicira's codes are 256 and up, sent in a vendor error. */
+        *experimenter = e->c10 >= 256 ? OFP_NX_VENDOR : 0;
         return 0;
     }
     if (version == OFP13_VERSION && e->t13 >= 0) {
@@ -70,7 +76,7 @@ ofp_err_decode(uint8_t version, uint16_t type, uint16_t code,
         uint16_t t, c;
         uint32_t e;
         if (!ofp_err_encoding((enum ofp_err) i, version, &t, &c, &e)
-            && t == type && c == code && (t != 0xffff || e == experimenter)) {
+            && t == type && c == code && e == experimenter) {
             return (enum ofp_err) i;
         }
     }
@@ -88,6 +94,11 @@ put_error_header(struct ofp_buf *b, uint8_t version, uint32_t xid,
                          &code, &exp);
     }
     size_t start = ofp_header_put(b, version, OFPT_ERROR, xid);
+    if (version == OFP10_VERSION && exp) {
+        ofp_buf_put_u16(b, NXET_VENDOR);
+        ofp_buf_put_u16(b, NXVC_VENDOR_ERROR);
+        ofp_buf_put_u32(b, exp);
+    }
     ofp_buf_put_u16(b, type);
     ofp_buf_put_u16(b, code);
     if (type == 0xffff) {
@@ -128,7 +139,16 @@ ofp_err_parse(const uint8_t *msg, size_t len, enum ofp_err *err,
     uint16_t type = ofp_get_u16(msg + 8), code = ofp_get_u16(msg + 10);
     size_t ofs = OFP_HEADER_LEN + 4;
     uint32_t exp = 0;
-    if (type == 0xffff && msg[0] >= OFP13_VERSION) {
+    if (type == NXET_VENDOR && code == NXVC_VENDOR_ERROR
+        && msg[0] == OFP10_VERSION) {
+        if (len < ofs + 8) {
+            return OFPERR_OFPBRC_BAD_LEN;
+        }
+        exp = ofp_get_u32(msg + ofs);
+        type = ofp_get_u16(msg + ofs + 4);
+        code = ofp_get_u16(msg + ofs + 6);
+        ofs += 8;
+    } else if (type == 0xffff && msg[0] >= OFP13_VERSION) {
         if (len < ofs + 4) {
             return OFPERR_OFPBRC_BAD_LEN;
         }

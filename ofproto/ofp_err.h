@@ -22,7 +22,8 @@ struct ofp_buf;
 /* X(NAME, OF1.0 type, OF1.0 code, OF1.3 type, OF1.3 code, OF1.3
  * experimenter).  Type -1: no encoding in that version.  In OF1.3 an
  * experimenter error has type 0xffff and its exp_type as code.  In OF1.0,
- * Nicira errors use a standard type with a code from 256 up. */
+ * Nicira errors have a standard type and a code from 256 up, and travel
+ * in a Nicira vendor error (type 0xb0c2) as OVS sends them. */
 #define OFP_ERRORS(X) \
     X(OFPHFC_INCOMPATIBLE, 0, 0, 0, 0, 0) \
     X(OFPHFC_EPERM, 0, 1, 0, 1, 0) \
@@ -36,7 +37,7 @@ struct ofp_buf;
     X(OFPBRC_BUFFER_EMPTY, 1, 7, 1, 7, 0) \
     X(OFPBRC_BUFFER_UNKNOWN, 1, 8, 1, 8, 0) \
     X(OFPBRC_BAD_TABLE_ID, 1, 512, 1, 9, 0) \
-    X(OFPBRC_IS_SLAVE, 1, 5, 1, 10, 0) \
+    X(OFPBRC_IS_SECONDARY, 1, 5, 1, 10, 0) \
     X(OFPBRC_BAD_PORT, 1, 514, 1, 11, 0) \
     X(OFPBRC_BAD_PACKET, -1, 0, 1, 12, 0) \
     X(OFPBRC_MULTIPART_BUFFER_OVERFLOW, -1, 0, 1, 13, 0) \
@@ -133,7 +134,8 @@ enum ofp_err ofp_err_from_name(const char *name);
 
 /* The wire form of 'err' in 'version' (OFP10_VERSION or OFP13_VERSION):
  * returns 0 and sets the type, code and experimenter id (0: standard), or
- * -ENOENT if 'err' has no encoding there. */
+ * -ENOENT if 'err' has no encoding there.  (OpenFlow 1.0's Nicira errors
+ * give OFP_NX_VENDOR as experimenter.) */
 int ofp_err_encoding(enum ofp_err err, uint8_t version, uint16_t *type,
                      uint16_t *code, uint32_t *experimenter);
 

@@ -2,6 +2,7 @@
 #include "ofproto/ofp_msg.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,20 +144,26 @@ ofp_hello_decode(const uint8_t *msg, size_t len, uint32_t *versions)
     uint8_t v = msg[0];
     /* Without a bitmap: every version up to the header's. */
     *versions = v >= 31 ? UINT32_MAX - 1 : (OFP_VERSION_BIT(v + 1) - 2);
-    if (v == OFP10_VERSION) {
-        return OFPERR_NONE;     /* OpenFlow 1.0 HELLOs may carry anything. */
-    }
+    /* OpenFlow 1.0 defines no elements and lets a HELLO carry anything:
+     * a bitmap counts (ovs-ofctl sends one), anything malformed is
+     * ignored. */
+    bool lax = v == OFP10_VERSION;
+    uint32_t fallback = *versions;
     size_t ofs = OFP_HEADER_LEN;
     while (len - ofs >= 4) {
         uint16_t type = ofp_get_u16(msg + ofs);
         uint16_t elen = ofp_get_u16(msg + ofs + 2);
-        if (elen < 4 || elen > len - ofs) {
+        bool bad = elen < 4 || elen > len - ofs
+                   || (type == OFPHET_VERSIONBITMAP
+                       && (elen < 8 || (elen - 4) % 4));
+        if (bad) {
+            if (lax) {
+                *versions = fallback;
+                return OFPERR_NONE;
+            }
             return OFPERR_OFPBRC_BAD_LEN;
         }
         if (type == OFPHET_VERSIONBITMAP) {
-            if (elen < 8 || (elen - 4) % 4) {
-                return OFPERR_OFPBRC_BAD_LEN;
-            }
             /* Versions beyond 31 cannot be ours: only word 0 counts. */
             *versions = ofp_get_u32(msg + ofs + 4);
         }

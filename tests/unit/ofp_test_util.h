@@ -1,0 +1,74 @@
+/* Helpers for the OpenFlow codec tests: hex strings and Debian's
+ * ovs-ofctl as the oracle ("ovs-ofctl ofp-print HEX"). */
+#ifndef SLUICE_OFP_TEST_UTIL_H
+#define SLUICE_OFP_TEST_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parses 'hex' into a malloc'd buffer; '*len' its length. */
+static inline uint8_t *
+ofpt_from_hex(const char *hex, size_t *len)
+{
+    size_t n = strlen(hex) / 2;
+    uint8_t *p = malloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned int x;
+        sscanf(hex + 2 * i, "%2x", &x);
+        p[i] = (uint8_t) x;
+    }
+    *len = n;
+    return p;
+}
+
+static inline char *
+ofpt_to_hex(const uint8_t *p, size_t len)
+{
+    char *s = malloc(2 * len + 1);
+    for (size_t i = 0; i < len; i++) {
+        sprintf(s + 2 * i, "%02x", p[i]);
+    }
+    s[2 * len] = '\0';
+    return s;
+}
+
+static inline int
+ofpt_have_ovs_ofctl(void)
+{
+    return system("ovs-ofctl --version >/dev/null 2>&1") == 0;
+}
+
+/* What "ovs-ofctl ofp-print" says about the message 'p' (malloc'd), or
+ * NULL if ovs-ofctl cannot be run. */
+static inline char *
+ofpt_ofp_print(const uint8_t *p, size_t len)
+{
+    char *hex = ofpt_to_hex(p, len);
+    char *cmd = malloc(strlen(hex) + 64);
+    sprintf(cmd, "ovs-ofctl ofp-print %s 2>&1", hex);
+    free(hex);
+    FILE *f = popen(cmd, "r");
+    free(cmd);
+    if (!f) {
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *out = malloc(cap);
+    size_t k;
+    while ((k = fread(out + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n < 2) {
+            cap *= 2;
+            out = realloc(out, cap);
+        }
+    }
+    out[n] = '\0';
+    if (pclose(f) != 0 && n == 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+#endif
