@@ -323,15 +323,41 @@ special_set(struct ofp_match *m, const struct mf_field *mf, uint64_t v,
     }
 }
 
+/* Whether 'm' matches frames without a VLAN tag. */
+static bool
+vlan_none(const struct ofp_match *m)
+{
+    return get16(&m->wc.vlans[0].tpid) & TPID_PRESENT
+           && !(get16(&m->flow.vlans[0].tpid) & TPID_PRESENT);
+}
+
+/* Canonical form: a match on "no tag" matches no TCI bits (an untagged
+ * frame's TCI is zero); the wire forms read it back as vlan_vid=0 and
+ * vlan_tci=0, exactly. */
+static void
+vlan_normalize(struct ofp_match *m)
+{
+    if (vlan_none(m)) {
+        m->wc.vlans[0].tci = 0;
+        m->flow.vlans[0].tci = 0;
+    }
+}
+
 static uint64_t
 special_get(const struct ofp_match *m, const struct mf_field *mf, bool mask)
 {
     uint16_t tpid, tci;
     switch (mf->id) {
     case MF_VLAN_VID:
+        if (vlan_none(m)) {
+            return mask ? 0x1fff : 0;
+        }
         vlan_get(m, mask, &tpid, &tci);
         return (tpid & TPID_PRESENT ? OFPVID_PRESENT : 0) | (tci & TCI_VID);
     case MF_VLAN_TCI:
+        if (vlan_none(m)) {
+            return mask ? 0xffff : 0;
+        }
         vlan_get(m, mask, &tpid, &tci);
         return (tpid & TPID_PRESENT ? TCI_CFI : 0)
                | (tci & (TCI_VID | TCI_PCP));
@@ -392,12 +418,13 @@ mf_set(struct ofp_match *m, const struct mf_field *mf, const uint8_t *value,
     if (s->where == SPECIAL) {
         special_set(m, mf, v, false);
         special_set(m, mf, w, true);
-        return OFPERR_NONE;
+    } else {
+        uint8_t *pv = store_ptr(m, s, false), *pw = store_ptr(m, s, true);
+        uint64_t bits = mf->valid << s->shift;
+        store_put(s, pv, (store_get(s, pv) & ~bits) | v << s->shift);
+        store_put(s, pw, (store_get(s, pw) & ~bits) | w << s->shift);
     }
-    uint8_t *pv = store_ptr(m, s, false), *pw = store_ptr(m, s, true);
-    uint64_t bits = mf->valid << s->shift;
-    store_put(s, pv, (store_get(s, pv) & ~bits) | v << s->shift);
-    store_put(s, pw, (store_get(s, pw) & ~bits) | w << s->shift);
+    vlan_normalize(m);
     return OFPERR_NONE;
 }
 
