@@ -117,12 +117,13 @@ ofp_actions_equal(const struct ofp_actions *a, const struct ofp_actions *b)
     return true;
 }
 
-/* Output ports: a real port (1..OFPP_MAX) or a reserved one an action may
- * name. */
+/* Output ports: a real port or a reserved one an action may name.  Real
+ * ports are 1-0xfeff, as in Open vSwitch (and so OpenFlow 1.0 can name
+ * every port). */
 static enum ofp_err
 check_out_port(uint32_t port, unsigned int flags)
 {
-    if (port >= 1 && port <= OFPP_MAX) {
+    if (port >= 1 && port < 0xff00) {
         return OFPERR_NONE;
     }
     switch (port) {
@@ -180,7 +181,10 @@ decode_load(const uint8_t *p, struct ofp_actions *out)
     if (ofs + n_bits > mf->n_bytes * 8u) {
         return OFPERR_OFPBAC_BAD_SET_LEN;
     }
-    if (!mf->writable || (n_bits < 64 && value >> n_bits)) {
+    if (n_bits < 64 && value >> n_bits) {
+        return OFPERR_OFPBAC_BAD_ARGUMENT;      /* As OVS. */
+    }
+    if (!mf->writable) {
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
     }
     uint8_t wire[16] = { 0 };
@@ -277,7 +281,7 @@ decode_nx(const uint8_t *p, size_t len, struct ofp_actions *out)
     case NXAST_RESUBMIT:
     case NXAST_RESUBMIT_TABLE:
         if (subtype == NXAST_RESUBMIT_TABLE && !ofp_is_zeros(p + 13, 3)) {
-            return OFPERR_NXBAC_MUST_BE_ZERO;
+            return OFPERR_OFPBAC_BAD_ARGUMENT;      /* As OVS. */
         }
         a = ofp_actions_put(out, OFPACT_RESUBMIT);
         a->resubmit.in_port = ofp_port_from_16(ofp_get_u16(p + 10));
@@ -418,7 +422,7 @@ decode_of10(const uint8_t *p, size_t len, unsigned int flags,
         return OFPERR_NONE;
     case OFPAT10_ENQUEUE:
         port = ofp_port_from_16(ofp_get_u16(p + 4));
-        if (port != OFPP_IN_PORT && (port < 1 || port > OFPP_MAX)) {
+        if (port != OFPP_IN_PORT && (port < 1 || port >= 0xff00)) {
             return OFPERR_OFPBAC_BAD_OUT_PORT;
         }
         a = ofp_actions_put(out, OFPACT_ENQUEUE);
@@ -760,14 +764,26 @@ encode_of10(struct ofp_buf *b, const struct ofp_action *a)
             ofp_set_u64(put_nx(b, NXAST_SET_TUNNEL64, 24) + 16,
                         field_int(mf, a->set_field.value));
             return 0;
+        case MF_VLAN_VID:
+            /* With its prerequisite (a tag) met, mod_vlan_vid is the same
+             * as set_field. */
+            s = put_act(b, OFPAT10_SET_VLAN_VID, 8);
+            ofp_set_u16(b->data + s + 4,
+                        ofp_get_u16(a->set_field.value) & 0xfff);
+            return 0;
+        case MF_VLAN_PCP:
+            s = put_act(b, OFPAT10_SET_VLAN_PCP, 8);
+            b->data[s + 4] = a->set_field.value[0];
+            return 0;
         default: {
-            /* A whole-field load, as OVS sends set_field in OF1.0. */
+            /* A whole-field load, as OVS sends set_field in OF1.0: as
+             * many bits as the field has. */
             if (mf->n_bytes > 8) {
                 return -ENOTSUP;
             }
             struct ofp_action load = { .type = OFPACT_REG_LOAD };
             load.load.field = mf->id;
-            load.load.n_bits = (uint16_t) (mf->n_bytes * 8);
+            load.load.n_bits = (uint16_t) (64 - __builtin_clzll(mf->valid));
             load.load.value = field_int(mf, a->set_field.value);
             return encode_nx(b, OFP10_VERSION, &load);
         }
