@@ -143,8 +143,8 @@ test_hello_decode(void **state)
                                       "0009000600000000"
                                       "0001000800000012", 0), 0x12);
     /* The last element's padding may be missing. */
-    assert_int_equal(decode_hello_hex("0500000c00000001"
-                                      "000100080000003e", 0), 0x3e);
+    assert_int_equal(decode_hello_hex("0500001400000001"
+                                      "0001000c0000003e00000000", 0), 0x3e);
     /* Bad element lengths. */
     decode_hello_hex("0400001000000001" "0001000300000012",
                      OFPERR_OFPBRC_BAD_LEN);
