@@ -617,8 +617,10 @@ encode_nx(struct ofp_buf *b, uint8_t version, const struct ofp_action *a)
 {
     uint8_t *p;
     const struct mf_field *mf;
-    enum ofp_tlv_format fmt = version == OFP10_VERSION ? OFP_TLV_NXM
-                                                       : OFP_TLV_OXM;
+    /* load and move name fields by NXM header in every version (OXM's
+     * where a field has no NXM form), as OVS does. */
+    enum ofp_tlv_format fmt = OFP_TLV_NXM;
+    (void) version;
     switch (a->type) {
     case OFPACT_RESUBMIT: {
         int32_t port = ofp_port_to_16(a->resubmit.in_port);

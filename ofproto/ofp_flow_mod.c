@@ -429,7 +429,9 @@ ofp_flow_mod_encode(struct ofp_buf *b, enum ofp_fm_format format,
         ofp_header_put(b, OFP13_VERSION, OFPT_FLOW_MOD, xid);
         ofp_buf_put_u64(b, fm->cookie);
         ofp_buf_put_u64(b, fm->cookie_mask);
-        ofp_buf_put_u8(b, fm->table_id);
+        /* OF1.0's "add to any table" is an add to table 0. */
+        ofp_buf_put_u8(b, fm->table_id == OFPTT_ALL
+                          && fm->command == OFPFC_ADD ? 0 : fm->table_id);
         ofp_buf_put_u8(b, (uint8_t) fm->command);
         ofp_buf_put_u16(b, fm->idle_timeout);
         ofp_buf_put_u16(b, fm->hard_timeout);
