@@ -428,6 +428,15 @@ mf_set(struct ofp_match *m, const struct mf_field *mf, const uint8_t *value,
     return OFPERR_NONE;
 }
 
+enum ofp_err
+mf_set_int(struct ofp_match *m, enum mf_id id, uint64_t value)
+{
+    const struct mf_field *mf = &fields[id];
+    uint8_t v[8];
+    put_be(v, mf->n_bytes, value);
+    return mf_set(m, mf, v, NULL);
+}
+
 bool
 mf_read(const struct ofp_match *m, const struct mf_field *mf,
         uint8_t *value, uint8_t *mask)

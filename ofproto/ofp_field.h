@@ -126,6 +126,9 @@ bool mf_bits_ok(const struct ofp_match *, const struct mf_field *);
  * the mask leaves out).  Prerequisites are not checked here. */
 enum ofp_err mf_set(struct ofp_match *, const struct mf_field *,
                     const uint8_t *value, const uint8_t *mask);
+/* mf_set() exactly, from the host-order integer 'value' (fields of up to
+ * 8 bytes). */
+enum ofp_err mf_set_int(struct ofp_match *, enum mf_id, uint64_t value);
 /* Reads the wire form of 'mf' from 'match' into 'value' and 'mask' (each
  * 'mf->n_bytes'); returns true if any mask bit is set. */
 bool mf_read(const struct ofp_match *, const struct mf_field *,

@@ -218,6 +218,24 @@ decode_actions_as_apply(const uint8_t *p, size_t len,
     return err;
 }
 
+/* The fields OpenFlow 1.0's flow_mod and NXT_FLOW_MOD share, in the same
+ * order from the cookie at 'p' on: cookie, command, idle and hard
+ * timeouts, priority, buffer id, 16-bit out_port, flags. */
+static enum ofp_err
+decode_of10_fields(const uint8_t *p, bool table_id_ext,
+                   struct ofp_flow_mod *fm)
+{
+    fm->cookie = ofp_get_u64(p);
+    fm->idle_timeout = ofp_get_u16(p + 10);
+    fm->hard_timeout = ofp_get_u16(p + 12);
+    fm->priority = ofp_get_u16(p + 14);
+    fm->buffer_id = ofp_get_u32(p + 16);
+    fm->out_port = ofp_port_from_16(ofp_get_u16(p + 20));
+    fm->flags = ofp_get_u16(p + 22);
+    enum ofp_err err = check_command(ofp_get_u16(p + 8), table_id_ext, fm);
+    return err ? err : check_of10_flags(fm->flags, fm);
+}
+
 static enum ofp_err
 decode_of10(const uint8_t *msg, size_t len, bool table_id_ext,
             struct ofp_flow_mod *fm)
@@ -227,18 +245,7 @@ decode_of10(const uint8_t *msg, size_t len, bool table_id_ext,
     }
     fm->format = OFP_FM_OF10;
     enum ofp_err err = ofp10_match_decode(msg + 8, &fm->match);
-    if (err) {
-        return err;
-    }
-    fm->cookie = ofp_get_u64(msg + 48);
-    fm->idle_timeout = ofp_get_u16(msg + 58);
-    fm->hard_timeout = ofp_get_u16(msg + 60);
-    fm->priority = ofp_get_u16(msg + 62);
-    fm->buffer_id = ofp_get_u32(msg + 64);
-    fm->out_port = ofp_port_from_16(ofp_get_u16(msg + 68));
-    fm->flags = ofp_get_u16(msg + 70);
-    if ((err = check_command(ofp_get_u16(msg + 56), table_id_ext, fm))
-        || (err = check_of10_flags(fm->flags, fm))) {
+    if (err || (err = decode_of10_fields(msg + 48, table_id_ext, fm))) {
         return err;
     }
     return decode_actions_as_apply(msg + OFP10_FLOW_MOD_LEN,
@@ -253,13 +260,10 @@ decode_nxm(const uint8_t *msg, size_t len, bool table_id_ext,
         return OFPERR_OFPBRC_BAD_LEN;
     }
     fm->format = OFP_FM_NXM;
-    fm->cookie = ofp_get_u64(msg + 16);
-    fm->idle_timeout = ofp_get_u16(msg + 26);
-    fm->hard_timeout = ofp_get_u16(msg + 28);
-    fm->priority = ofp_get_u16(msg + 30);
-    fm->buffer_id = ofp_get_u32(msg + 32);
-    fm->out_port = ofp_port_from_16(ofp_get_u16(msg + 36));
-    fm->flags = ofp_get_u16(msg + 38);
+    enum ofp_err err = decode_of10_fields(msg + 16, table_id_ext, fm);
+    if (err) {
+        return err;
+    }
     size_t match_len = ofp_get_u16(msg + 40);
     size_t padded = (match_len + 7) & ~(size_t) 7;
     if (padded > len - NX_FLOW_MOD_LEN) {
@@ -269,10 +273,7 @@ decode_nxm(const uint8_t *msg, size_t len, bool table_id_ext,
     if (!ofp_is_zeros(m + match_len, padded - match_len)) {
         return OFPERR_OFPBMC_BAD_LEN;
     }
-    enum ofp_err err;
-    if ((err = check_command(ofp_get_u16(msg + 24), table_id_ext, fm))
-        || (err = check_of10_flags(fm->flags, fm))
-        || (err = ofp_tlvs_decode(m, match_len, &fm->match))) {
+    if ((err = ofp_tlvs_decode(m, match_len, &fm->match))) {
         return err;
     }
     return decode_actions_as_apply(m + padded,
@@ -368,6 +369,21 @@ command_field(const struct ofp_flow_mod *fm, bool table_id_ext)
     return table_id_ext ? (uint16_t) (fm->table_id << 8 | cmd) : cmd;
 }
 
+/* decode_of10_fields()'s fields. */
+static void
+put_of10_fields(struct ofp_buf *b, const struct ofp_flow_mod *fm,
+                bool table_id_ext, uint16_t out_port)
+{
+    ofp_buf_put_u64(b, fm->cookie);
+    ofp_buf_put_u16(b, command_field(fm, table_id_ext));
+    ofp_buf_put_u16(b, fm->idle_timeout);
+    ofp_buf_put_u16(b, fm->hard_timeout);
+    ofp_buf_put_u16(b, fm->priority);
+    ofp_buf_put_u32(b, fm->buffer_id);
+    ofp_buf_put_u16(b, out_port);
+    ofp_buf_put_u16(b, fm->flags);
+}
+
 static int
 encode_of10_tail(struct ofp_buf *b, const struct ofp_flow_mod *fm)
 {
@@ -397,27 +413,13 @@ ofp_flow_mod_encode(struct ofp_buf *b, enum ofp_fm_format format,
         }
         ofp_header_put(b, OFP10_VERSION, OFPT_FLOW_MOD, xid);
         ofp_buf_put(b, m, sizeof m);
-        ofp_buf_put_u64(b, fm->cookie);
-        ofp_buf_put_u16(b, command_field(fm, table_id_ext));
-        ofp_buf_put_u16(b, fm->idle_timeout);
-        ofp_buf_put_u16(b, fm->hard_timeout);
-        ofp_buf_put_u16(b, fm->priority);
-        ofp_buf_put_u32(b, fm->buffer_id);
-        ofp_buf_put_u16(b, (uint16_t) out_port);
-        ofp_buf_put_u16(b, fm->flags);
+        put_of10_fields(b, fm, table_id_ext, (uint16_t) out_port);
         error = encode_of10_tail(b, fm);
     } else if (format == OFP_FM_NXM) {
         ofp_header_put(b, OFP10_VERSION, OFPT_VENDOR, xid);
         ofp_buf_put_u32(b, OFP_NX_VENDOR);
         ofp_buf_put_u32(b, NXT_FLOW_MOD);
-        ofp_buf_put_u64(b, fm->cookie);
-        ofp_buf_put_u16(b, command_field(fm, table_id_ext));
-        ofp_buf_put_u16(b, fm->idle_timeout);
-        ofp_buf_put_u16(b, fm->hard_timeout);
-        ofp_buf_put_u16(b, fm->priority);
-        ofp_buf_put_u32(b, fm->buffer_id);
-        ofp_buf_put_u16(b, (uint16_t) out_port);
-        ofp_buf_put_u16(b, fm->flags);
+        put_of10_fields(b, fm, table_id_ext, (uint16_t) out_port);
         size_t len_ofs = b->len;
         ofp_buf_put_zeros(b, 8);
         size_t mstart = b->len;

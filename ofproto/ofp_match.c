@@ -212,17 +212,10 @@ ofp13_match_encode(struct ofp_buf *b, const struct ofp_match *m)
 #define OFPFW10_ALL         ((1u << 22) - 1)
 #define OFP10_VLAN_NONE     0xffff
 
-/* Sets a field exactly from host-order 'v'. */
 static void
 set_int(struct ofp_match *m, enum mf_id id, uint64_t v)
 {
-    const struct mf_field *mf = mf_from_id(id);
-    uint8_t val[8];
-    for (int i = mf->n_bytes; i-- > 0;) {
-        val[i] = (uint8_t) v;
-        v >>= 8;
-    }
-    mf_set(m, mf, val, NULL);
+    mf_set_int(m, id, v);       /* Values are in range: no error. */
 }
 
 static void

@@ -71,4 +71,21 @@ ofpt_ofp_print(const uint8_t *p, size_t len)
     return out;
 }
 
+/* Whether "ovs-ofctl ofp-print" of the message says 'want' (an error
+ * name, or a piece of the flow it prints); prints what it said if not.
+ * Returns 1 when it differs, 0 when it agrees. */
+static inline int
+ofpt_ovs_differs(const char *what, const uint8_t *msg, size_t len,
+                 const char *want)
+{
+    char *text = ofpt_ofp_print(msg, len);
+    int differs = text && !strstr(text, want);
+    if (differs) {
+        fprintf(stderr, "%s: ovs-ofctl does not say %s: %.150s\n", what,
+                want, text);
+    }
+    free(text);
+    return differs;
+}
+
 #endif

@@ -70,13 +70,7 @@ put_flow_mod(struct ofp_buf *b, uint8_t version, const uint8_t *acts,
 static void
 set_u(struct ofp_match *m, enum mf_id id, uint64_t v)
 {
-    const struct mf_field *mf = mf_from_id(id);
-    uint8_t val[8];
-    for (int i = mf->n_bytes; i-- > 0;) {
-        val[i] = (uint8_t) v;
-        v >>= 8;
-    }
-    assert_int_equal(mf_set(m, mf, val, NULL), 0);
+    assert_int_equal(mf_set_int(m, id, v), 0);
 }
 
 /* A match that meets what setting 'id' needs (for ovs-ofctl, which checks
@@ -430,14 +424,9 @@ test_bad_actions(void **state)
         if (oracle) {
             struct ofp_buf b = OFP_BUF_INIT;
             put_flow_mod(&b, ba->version, p, n);
-            char *text = ofpt_ofp_print(b.data, b.len);
-            const char *want = ba->ovs ? ba->ovs : ofp_err_name(ba->err);
-            if (!strstr(text, want)) {
-                print_error("%s: ovs-ofctl does not say %s: %.150s\n",
-                            ba->what, want, text);
-                diff++;
-            }
-            free(text);
+            diff += ofpt_ovs_differs(ba->what, b.data, b.len,
+                                     ba->ovs ? ba->ovs
+                                             : ofp_err_name(ba->err));
             ofp_buf_free(&b);
         }
         free(p);
