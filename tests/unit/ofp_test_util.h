@@ -1,11 +1,15 @@
-/* Helpers for the OpenFlow codec tests: hex strings and Debian's
- * ovs-ofctl as the oracle ("ovs-ofctl ofp-print HEX"). */
+/* Helpers for the OpenFlow codec tests: hex strings, Debian's ovs-ofctl
+ * as the oracle ("ovs-ofctl ofp-print HEX"), matches that meet a field's
+ * prerequisites.  Include after cmocka.h. */
 #ifndef SLUICE_OFP_TEST_UTIL_H
 #define SLUICE_OFP_TEST_UTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ofproto/ofp_field.h"
 
 /* Parses 'hex' into a malloc'd buffer; '*len' its length. */
 static inline uint8_t *
@@ -86,6 +90,57 @@ ofpt_ovs_differs(const char *what, const uint8_t *msg, size_t len,
     }
     free(text);
     return differs;
+}
+
+static inline void
+ofpt_set_u(struct ofp_match *m, enum mf_id id, uint64_t v)
+{
+    assert_int_equal(mf_set_int(m, id, v), 0);
+}
+
+/* Matches what 'mf' needs (exactly, with plain values). */
+static inline void
+ofpt_set_prereqs(struct ofp_match *m, const struct mf_field *mf)
+{
+    switch (mf->prereq) {
+    case MFP_NONE:
+        break;
+    case MFP_VLAN:
+        ofpt_set_u(m, MF_VLAN_VID, 0x1005);
+        break;
+    case MFP_MPLS:
+        ofpt_set_u(m, MF_ETH_TYPE, 0x8847);
+        break;
+    case MFP_IPV4:
+    case MFP_IP:
+        ofpt_set_u(m, MF_ETH_TYPE, 0x0800);
+        break;
+    case MFP_IPV6:
+        ofpt_set_u(m, MF_ETH_TYPE, 0x86dd);
+        break;
+    case MFP_ARP:
+        ofpt_set_u(m, MF_ETH_TYPE, 0x0806);
+        break;
+    case MFP_TCP:
+    case MFP_UDP:
+    case MFP_SCTP:
+    case MFP_ICMPV4:
+        ofpt_set_u(m, MF_ETH_TYPE, 0x0800);
+        ofpt_set_u(m, MF_IP_PROTO, mf->prereq == MFP_TCP ? 6
+                              : mf->prereq == MFP_UDP ? 17
+                              : mf->prereq == MFP_SCTP ? 132 : 1);
+        break;
+    case MFP_ICMPV6:
+    case MFP_ND:
+    case MFP_ND_SOLICIT:
+    case MFP_ND_ADVERT:
+        ofpt_set_u(m, MF_ETH_TYPE, 0x86dd);
+        ofpt_set_u(m, MF_IP_PROTO, 58);
+        if (mf->prereq != MFP_ICMPV6) {
+            ofpt_set_u(m, MF_ICMPV6_TYPE, mf->prereq == MFP_ND_ADVERT ? 136 : 135);
+        }
+        break;
+    }
 }
 
 #endif

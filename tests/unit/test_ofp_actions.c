@@ -67,41 +67,15 @@ put_flow_mod(struct ofp_buf *b, uint8_t version, const uint8_t *acts,
     put_flow_mod_match(b, version, NULL, acts, n);
 }
 
-static void
-set_u(struct ofp_match *m, enum mf_id id, uint64_t v)
-{
-    assert_int_equal(mf_set_int(m, id, v), 0);
-}
-
 /* A match that meets what setting 'id' needs (for ovs-ofctl, which checks
  * actions against the match). */
 static void
 prereq_match(struct ofp_match *m, enum mf_id id)
 {
     ofp_match_init(m);
-    switch (mf_from_id(id)->prereq) {
-    case MFP_VLAN:
-        set_u(m, MF_VLAN_VID, 0x1005);
-        break;
-    case MFP_MPLS:
-        set_u(m, MF_ETH_TYPE, 0x8847);
-        break;
-    case MFP_IP:
-    case MFP_IPV4:
-        set_u(m, MF_ETH_TYPE, 0x0800);
-        break;
-    case MFP_IPV6:
-        set_u(m, MF_ETH_TYPE, 0x86dd);
-        break;
-    case MFP_TCP:
-        set_u(m, MF_ETH_TYPE, 0x0800);
-        set_u(m, MF_IP_PROTO, 6);
-        break;
-    default:
-        break;
-    }
+    ofpt_set_prereqs(m, mf_from_id(id));
     if (id == MF_VLAN_VID) {
-        set_u(m, MF_VLAN_VID, 0x1005);
+        ofpt_set_u(m, MF_VLAN_VID, 0x1005);
     }
 }
 

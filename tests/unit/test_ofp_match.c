@@ -21,57 +21,6 @@
 
 static int oracle;
 
-static void
-set_u(struct ofp_match *m, enum mf_id id, uint64_t v)
-{
-    assert_int_equal(mf_set_int(m, id, v), 0);
-}
-
-/* Matches what 'mf' needs. */
-static void
-set_prereqs(struct ofp_match *m, const struct mf_field *mf)
-{
-    switch (mf->prereq) {
-    case MFP_NONE:
-        break;
-    case MFP_VLAN:
-        set_u(m, MF_VLAN_VID, 0x1005);
-        break;
-    case MFP_MPLS:
-        set_u(m, MF_ETH_TYPE, 0x8847);
-        break;
-    case MFP_IPV4:
-    case MFP_IP:
-        set_u(m, MF_ETH_TYPE, 0x0800);
-        break;
-    case MFP_IPV6:
-        set_u(m, MF_ETH_TYPE, 0x86dd);
-        break;
-    case MFP_ARP:
-        set_u(m, MF_ETH_TYPE, 0x0806);
-        break;
-    case MFP_TCP:
-    case MFP_UDP:
-    case MFP_SCTP:
-    case MFP_ICMPV4:
-        set_u(m, MF_ETH_TYPE, 0x0800);
-        set_u(m, MF_IP_PROTO, mf->prereq == MFP_TCP ? 6
-                              : mf->prereq == MFP_UDP ? 17
-                              : mf->prereq == MFP_SCTP ? 132 : 1);
-        break;
-    case MFP_ICMPV6:
-    case MFP_ND:
-    case MFP_ND_SOLICIT:
-    case MFP_ND_ADVERT:
-        set_u(m, MF_ETH_TYPE, 0x86dd);
-        set_u(m, MF_IP_PROTO, 58);
-        if (mf->prereq != MFP_ICMPV6) {
-            set_u(m, MF_ICMPV6_TYPE, mf->prereq == MFP_ND_ADVERT ? 136 : 135);
-        }
-        break;
-    }
-}
-
 /* Appends an OpenFlow 1.3 flow_mod (add, table 0) with match 'm' and
  * the instructions 'insts' ('n' bytes). */
 static void
@@ -178,7 +127,7 @@ test_every_field(void **state)
             struct ofp_match m;
             uint8_t v[16], w[16], v2[16], w2[16];
             ofp_match_init(&m);
-            set_prereqs(&m, mf);
+            ofpt_set_prereqs(&m, mf);
             sample(mf, v, w, id);
             if (!masked) {
                 memset(w, 0xff, sizeof w);
@@ -350,7 +299,7 @@ test_more_errors(void **state)
     free(t);
     /* A match whose prerequisites fail is refused by the checker. */
     ofp_match_init(&m);
-    set_u(&m, MF_TCP_DST, 80);
+    ofpt_set_u(&m, MF_TCP_DST, 80);
     assert_int_equal(ofp_match_check(&m), OFPERR_OFPBMC_BAD_PREREQ);
 }
 
@@ -447,17 +396,17 @@ test_of10(void **state)
 
     /* What OF1.0 cannot say. */
     ofp_match_init(&m);
-    set_u(&m, MF_ETH_TYPE, 0x86dd);
+    ofpt_set_u(&m, MF_ETH_TYPE, 0x86dd);
     assert_int_equal(ofp10_match_encode(&m, q), 0);
-    set_u(&m, MF_IPV6_LABEL, 5);
+    ofpt_set_u(&m, MF_IPV6_LABEL, 5);
     assert_int_equal(ofp10_match_encode(&m, q), -ENOTSUP);
     ofp_match_init(&m);
-    set_u(&m, MF_ETH_TYPE, 0x0800);
+    ofpt_set_u(&m, MF_ETH_TYPE, 0x0800);
     uint8_t v[4] = { 10, 0, 0, 0 }, w[4] = { 255, 0, 255, 0 };
     assert_int_equal(mf_set(&m, mf_from_id(MF_IPV4_SRC), v, w), 0);
     assert_int_equal(ofp10_match_encode(&m, q), -ENOTSUP);
     ofp_match_init(&m);
-    set_u(&m, MF_IN_PORT, 0x10000);
+    ofpt_set_u(&m, MF_IN_PORT, 0x10000);
     assert_int_equal(ofp10_match_encode(&m, q), -ENOTSUP);
     check_round_trip(&m, "wide in_port");   /* NXM falls back to OXM. */
 }
