@@ -406,7 +406,9 @@ mf_set(struct ofp_match *m, const struct mf_field *mf, const uint8_t *value,
 
     uint64_t v = get_be(value, mf->n_bytes);
     uint64_t w = mask ? get_be(mask, mf->n_bytes) : mf->valid;
-    if (v & ~mf->valid) {
+    if (v & ~mf->valid
+        || (mf->id == MF_IN_PORT && ofp_port_to_16((uint32_t) v) < 0)) {
+        /* Ports are 16-bit or reserved, as in Open vSwitch. */
         return OFPERR_OFPBMC_BAD_VALUE;
     }
     if (w & ~mf->valid) {

@@ -46,7 +46,10 @@ struct ofp_match {
 };
 
 /* OpenFlow 1.3 reserved ports; OpenFlow 1.0's are the low 16 bits (and
- * OFPP_MAX 0xff00).  Sluice keeps every port in the 32-bit numbering. */
+ * OFPP_MAX 0xff00).  Sluice keeps every port in the 32-bit numbering and,
+ * as Open vSwitch, allows real ports 1-0xfeff only, so that OpenFlow 1.0
+ * can name every port: matches on other in_ports are OFPBMC_BAD_VALUE,
+ * outputs to them OFPBAC_BAD_OUT_PORT. */
 #define OFPP_MAX        0xffffff00u
 #define OFPP_IN_PORT    0xfffffff8u
 #define OFPP_TABLE      0xfffffff9u
