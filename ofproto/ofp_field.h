@@ -9,7 +9,8 @@
  * Field conventions are flow.h's; besides, a VLAN tag's presence is bit
  * 0x8000 of vlans[0].tpid (every real TPID has it), so "any tag" is
  * tpid 0x8000/0x8000 and "no tag" tpid 0/0x8000 (with no TCI bits: an
- * untagged frame's TCI is zero); the DEI bit is never matched.  tun_id is kept in network order like the packet fields.
+ * untagged frame's TCI is zero); the DEI bit is never matched.  tun_id is
+ * kept in network order like the packet fields.
  *
  * Each field has a wire form: a value (and, where ovs-fields(7) says the
  * field is maskable, a mask) of 'n_bytes', of which 'valid' says which

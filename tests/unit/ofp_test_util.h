@@ -137,7 +137,8 @@ ofpt_set_prereqs(struct ofp_match *m, const struct mf_field *mf)
         ofpt_set_u(m, MF_ETH_TYPE, 0x86dd);
         ofpt_set_u(m, MF_IP_PROTO, 58);
         if (mf->prereq != MFP_ICMPV6) {
-            ofpt_set_u(m, MF_ICMPV6_TYPE, mf->prereq == MFP_ND_ADVERT ? 136 : 135);
+            ofpt_set_u(m, MF_ICMPV6_TYPE,
+                       mf->prereq == MFP_ND_ADVERT ? 136 : 135);
         }
         break;
     }
