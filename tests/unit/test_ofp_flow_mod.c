@@ -298,6 +298,15 @@ test_of10_and_nxm_errors(void **state)
     assert_int_equal(fm.table_id, OFPTT_ALL);
     assert_int_equal(fm.out_port, 0);
     assert_int_equal(fm.insts.present, 0);
+    /* Found by fuzz_ofp_decode: OF1.0's add to any table must reach
+     * OF1.3 as an add to table 0, not to OFPTT_ALL (which is refused). */
+    struct ofp_buf b = OFP_BUF_INIT;
+    struct ofp_flow_mod fm13;
+    assert_int_equal(ofp_flow_mod_encode(&b, OFP_FM_OF13, false, 1, &fm), 0);
+    assert_int_equal(ofp_flow_mod_decode(b.data, b.len, false, &fm13), 0);
+    assert_int_equal(fm13.table_id, 0);
+    ofp_flow_mod_free(&fm13);
+    ofp_buf_free(&b);
     ofp_flow_mod_free(&fm);
     assert_int_equal(ofp_flow_mod_decode(m, 71, false, &fm),
                      OFPERR_OFPBRC_BAD_LEN);
