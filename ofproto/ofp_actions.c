@@ -910,56 +910,83 @@ ofp_actions_encode(struct ofp_buf *b, uint8_t version,
     return 0;
 }
 
-/* Whether the match, after the pushes so far, meets 'mf''s needs. */
-static bool
-field_ok(const struct ofp_match *m, enum mf_id id, bool vlan_pushed,
-         bool mpls_pushed)
+/* What the packet is known to be when an action runs: the rule's match,
+ * updated by the pushes and pops before it. */
+static void
+track(struct ofp_match *cur, const struct ofp_action *a)
 {
-    const struct mf_field *mf = mf_from_id(id);
-    switch (mf->prereq) {
-    case MFP_VLAN:
-        return vlan_pushed || mf_prereqs_ok(m, mf);
-    case MFP_MPLS:
-        return mpls_pushed || mf_prereqs_ok(m, mf);
+    uint8_t v[2] = { 0x10, 0x00 }, w[2] = { 0x10, 0x00 };
+    switch (a->type) {
+    case OFPACT_PUSH_VLAN:
+        mf_set(cur, mf_from_id(MF_VLAN_VID), v, w);     /* Any tag. */
+        break;
+    case OFPACT_POP_VLAN:
+        v[0] = 0;                       /* Perhaps an inner tag: unknown. */
+        w[0] = 0;
+        mf_set(cur, mf_from_id(MF_VLAN_VID), v, w);
+        break;
+    case OFPACT_PUSH_MPLS:
+    case OFPACT_POP_MPLS:
+        mf_set_int(cur, MF_ETH_TYPE, a->u16);
+        if (a->type == OFPACT_PUSH_MPLS) {
+            cur->wc.nw_proto = cur->flow.nw_proto = 0;
+        }
+        break;
     default:
-        return mf_prereqs_ok(m, mf);
+        break;
     }
+}
+
+static bool
+needs_ok(const struct ofp_match *cur, enum mf_id id)
+{
+    return mf_prereqs_ok(cur, mf_from_id(id));
 }
 
 enum ofp_err
 ofp_actions_check(const struct ofp_actions *acts,
-                  const struct ofp_match *match)
+                  const struct ofp_match *match, uint8_t version)
 {
-    bool vlan = false, mpls = false;
+    struct ofp_match cur = *match;
+    bool of13 = version != OFP10_VERSION;
     for (size_t i = 0; i < acts->n; i++) {
         const struct ofp_action *a = &acts->acts[i];
-        enum mf_id id;
+        bool ok = true;
         switch (a->type) {
-        case OFPACT_PUSH_VLAN:
-            vlan = true;
-            continue;
-        case OFPACT_PUSH_MPLS:
-            mpls = true;
-            continue;
         case OFPACT_SET_FIELD:
-            id = a->set_field.field;
+            /* vlan_tci may be written to any frame (it pushes or pops);
+             * OF1.0's set_* actions apply where they can. */
+            ok = !of13 || a->set_field.field == MF_VLAN_TCI
+                 || needs_ok(&cur, a->set_field.field);
             break;
         case OFPACT_REG_LOAD:
-            id = a->load.field;
+            ok = a->load.field == MF_VLAN_TCI
+                 || needs_ok(&cur, a->load.field);
             break;
         case OFPACT_REG_MOVE:
-            if (!field_ok(match, a->move.src, vlan, mpls)) {
-                return OFPERR_OFPBAC_MATCH_INCONSISTENT;
-            }
-            id = a->move.dst;
+            ok = needs_ok(&cur, a->move.src)
+                 && (a->move.dst == MF_VLAN_TCI
+                     || needs_ok(&cur, a->move.dst));
+            break;
+        case OFPACT_POP_VLAN:
+            ok = !of13 || needs_ok(&cur, MF_VLAN_PCP);
+            break;
+        case OFPACT_POP_MPLS:
+        case OFPACT_DEC_MPLS_TTL:
+        case OFPACT_SET_MPLS_TTL:
+            ok = !of13 || needs_ok(&cur, MF_MPLS_TTL);
+            break;
+        case OFPACT_DEC_TTL:
+        case OFPACT_SET_NW_TTL:
+            ok = !of13 || needs_ok(&cur, MF_IP_TTL);
             break;
         default:
-            continue;
+            break;
         }
-        /* vlan_tci may be written to any frame (it pushes or pops). */
-        if (id != MF_VLAN_TCI && !field_ok(match, id, vlan, mpls)) {
+        if (!ok) {
             return OFPERR_OFPBAC_MATCH_INCONSISTENT;
         }
+        track(&cur, a);
     }
     return OFPERR_NONE;
 }

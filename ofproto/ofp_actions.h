@@ -123,11 +123,16 @@ enum ofp_err ofp_actions_decode(uint8_t version, const uint8_t *p,
 int ofp_actions_encode(struct ofp_buf *, uint8_t version,
                        const struct ofp_actions *);
 
-/* Checks the actions against the rule's 'match': a field set, loaded or
- * moved whose prerequisites the match (with the VLAN and MPLS pushes
- * before it) does not meet is OFPBAC_MATCH_INCONSISTENT. */
+/* Checks the actions of 'version' against the rule's 'match' (as updated
+ * by the pushes and pops before each action), as Open vSwitch does:
+ * OFPBAC_MATCH_INCONSISTENT for a field loaded or moved whose
+ * prerequisites are not met, and in OpenFlow 1.3 also for set_field,
+ * pop_vlan without a tag, MPLS actions on what is not MPLS, and TTL
+ * actions on what is not IP.  (OpenFlow 1.0's own set_* and strip_vlan
+ * apply where they can.) */
 enum ofp_err ofp_actions_check(const struct ofp_actions *,
-                               const struct ofp_match *match);
+                               const struct ofp_match *match,
+                               uint8_t version);
 
 /* "output", "set_field", ... */
 const char *ofp_act_type_name(enum ofp_act_type);

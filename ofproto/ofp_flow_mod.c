@@ -350,6 +350,12 @@ ofp_flow_mod_decode(const uint8_t *msg, size_t len, bool table_id_ext,
     } else {
         return OFPERR_OFPBRC_BAD_TYPE;
     }
+    if (!err) {
+        err = ofp_actions_check(&fm->insts.apply, &fm->match, version);
+    }
+    if (!err) {
+        err = ofp_actions_check(&fm->insts.write, &fm->match, version);
+    }
     if (err) {
         ofp_flow_mod_free(fm);
     }

@@ -100,7 +100,8 @@ struct ofp_flow_mod {
  * to free.  Errors: OFPBRC_BAD_LEN, OFPBRC_BAD_TYPE/SUBTYPE (not a
  * flow_mod), OFPFMFC_BAD_COMMAND, OFPFMFC_BAD_FLAGS, OFPFMFC_BAD_TABLE_ID
  * (OF1.3 add to OFPTT_ALL), OFPFMFC_BAD_EMERG_TIMEOUT/TABLE_FULL (OF1.0
- * emergency flows), and those of the match, instructions and actions. */
+ * emergency flows), and those of the match, instructions and actions,
+ * including ofp_actions_check()'s against the match (as ovs-ofctl). */
 enum ofp_err ofp_flow_mod_decode(const uint8_t *msg, size_t len,
                                  bool table_id_ext,
                                  struct ofp_flow_mod *fm);

@@ -428,39 +428,104 @@ test_bad_actions(void **state)
     free(many);
 }
 
+/* Consistency of actions with the rule's match: Sluice's verdict, and
+ * ovs-ofctl's on the same flow_mod. */
+enum pre { ANY, VLAN, IP, TCP, MPLS };
+
+struct check_case {
+    const char *what;
+    uint8_t version;
+    enum pre pre;
+    struct ofp_action acts[3];
+    size_t n;
+    bool inconsistent;
+};
+
+#define SF(ID, ...) \
+    { .type = OFPACT_SET_FIELD, .set_field = { ID, __VA_ARGS__ } }
+
+static const struct check_case checks[] = {
+    { "pop_vlan, no tag", 4, ANY, { A(OFPACT_POP_VLAN) }, 1, true },
+    { "pop_vlan, a tag", 4, VLAN, { A(OFPACT_POP_VLAN) }, 1, false },
+    { "push then pop", 4, ANY, { A(OFPACT_PUSH_VLAN, .u16 = 0x8100),
+                                 A(OFPACT_POP_VLAN) }, 2, false },
+    { "push then vlan_pcp", 4, ANY, { A(OFPACT_PUSH_VLAN, .u16 = 0x8100),
+                                      SF(MF_VLAN_PCP, { 3 }) }, 2, false },
+    { "vlan_pcp, no tag", 4, ANY, { SF(MF_VLAN_PCP, { 3 }) }, 1, true },
+    { "pop then vlan_pcp", 4, VLAN, { A(OFPACT_POP_VLAN),
+                                      SF(MF_VLAN_PCP, { 3 }) }, 2, true },
+    { "push_mpls, dec_mpls_ttl", 4, IP,
+      { A(OFPACT_PUSH_MPLS, .u16 = 0x8847), A(OFPACT_DEC_MPLS_TTL) }, 2,
+      false },
+    { "push_mpls, ip_dst", 4, IP,
+      { A(OFPACT_PUSH_MPLS, .u16 = 0x8847),
+        SF(MF_IPV4_DST, { 10, 0, 0, 1 }) }, 2, true },
+    { "pop_mpls, dec_ttl", 4, MPLS,
+      { A(OFPACT_POP_MPLS, .u16 = 0x0800), A(OFPACT_DEC_TTL) }, 2, false },
+    { "pop_mpls, not MPLS", 4, IP, { A(OFPACT_POP_MPLS, .u16 = 0x0800) }, 1,
+      true },
+    { "set_mpls_ttl, not MPLS", 4, ANY, { A(OFPACT_SET_MPLS_TTL, .u8 = 5) },
+      1, true },
+    { "dec_ttl, not IP", 4, ANY, { A(OFPACT_DEC_TTL) }, 1, true },
+    { "dec_ttl, IP", 4, IP, { A(OFPACT_DEC_TTL) }, 1, false },
+    { "mod_nw_ttl, not IP", 4, ANY, { A(OFPACT_SET_NW_TTL, .u8 = 5) }, 1,
+      true },
+    { "tcp_dst, not TCP", 4, IP, { SF(MF_TCP_DST, { 0, 80 }) }, 1, true },
+    { "tcp_dst, TCP", 4, TCP, { SF(MF_TCP_DST, { 0, 80 }) }, 1, false },
+    { "load reg0", 4, ANY, { A(OFPACT_REG_LOAD, .load = { MF_REG0, 0, 8, 1 }) },
+      1, false },
+    { "move ip_src, not IP", 4, ANY,
+      { A(OFPACT_REG_MOVE, .move = { MF_IPV4_SRC, MF_REG0, 0, 0, 32 }) }, 1,
+      true },
+    { "move ip_src, IP", 4, IP,
+      { A(OFPACT_REG_MOVE, .move = { MF_IPV4_SRC, MF_REG0, 0, 0, 32 }) }, 1,
+      false },
+    { "OF1.0 strip_vlan, no tag", 1, ANY, { A(OFPACT_POP_VLAN) }, 1, false },
+    { "OF1.0 dec_ttl, not IP", 1, ANY, { A(OFPACT_DEC_TTL) }, 1, false },
+    { "OF1.0 mod_nw_dst, not IP", 1, ANY,
+      { SF(MF_IPV4_DST, { 10, 0, 0, 1 }) }, 1, false },
+    { "OF1.0 load tcp_dst, not TCP", 1, ANY,
+      { A(OFPACT_REG_LOAD, .load = { MF_TCP_DST, 0, 16, 80 }) }, 1, true },
+    { "OF1.0 load tcp_dst, TCP", 1, TCP,
+      { A(OFPACT_REG_LOAD, .load = { MF_TCP_DST, 0, 16, 80 }) }, 1, false },
+};
+
 static void
 test_check_against_match(void **state)
 {
     (void) state;
-    struct ofp_match m;
-    ofp_match_init(&m);
-    struct ofp_actions acts = OFP_ACTIONS_INIT;
-    *ofp_actions_put(&acts, OFPACT_SET_FIELD) = set_field(MF_TCP_DST, "0050");
-    assert_int_equal(ofp_actions_check(&acts, &m),
-                     OFPERR_OFPBAC_MATCH_INCONSISTENT);
-    uint8_t v[2] = { 0x08, 0x00 }, p6[1] = { 6 };
-    mf_set(&m, mf_from_id(MF_ETH_TYPE), v, NULL);
-    mf_set(&m, mf_from_id(MF_IP_PROTO), p6, NULL);
-    assert_int_equal(ofp_actions_check(&acts, &m), 0);
-    ofp_actions_free(&acts);
-
-    /* vlan_pcp after a push_vlan is fine, before it is not. */
-    ofp_match_init(&m);
-    *ofp_actions_put(&acts, OFPACT_SET_FIELD) = set_field(MF_VLAN_PCP, "03");
-    assert_int_equal(ofp_actions_check(&acts, &m),
-                     OFPERR_OFPBAC_MATCH_INCONSISTENT);
-    ofp_actions_free(&acts);
-    ofp_actions_put(&acts, OFPACT_PUSH_VLAN)->u16 = 0x8100;
-    *ofp_actions_put(&acts, OFPACT_SET_FIELD) = set_field(MF_VLAN_PCP, "03");
-    assert_int_equal(ofp_actions_check(&acts, &m), 0);
-    ofp_actions_free(&acts);
-
-    /* move from a field the match does not have. */
-    struct ofp_action *a = ofp_actions_put(&acts, OFPACT_REG_MOVE);
-    a->move = (typeof(a->move)) { MF_IPV4_SRC, MF_REG0, 0, 0, 32 };
-    assert_int_equal(ofp_actions_check(&acts, &m),
-                     OFPERR_OFPBAC_MATCH_INCONSISTENT);
-    ofp_actions_free(&acts);
+    int diff = 0;
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        const struct check_case *c = &checks[i];
+        struct ofp_match m;
+        static const enum mf_id pre_field[] = {
+            [ANY] = MF_REG0, [VLAN] = MF_VLAN_PCP, [IP] = MF_IP_TTL,
+            [TCP] = MF_TCP_SRC, [MPLS] = MF_MPLS_TTL,
+        };
+        prereq_match(&m, pre_field[c->pre]);
+        struct ofp_actions acts = OFP_ACTIONS_INIT;
+        for (size_t k = 0; k < c->n; k++) {
+            *ofp_actions_put(&acts, c->acts[k].type) = c->acts[k];
+        }
+        enum ofp_err err = ofp_actions_check(&acts, &m, c->version);
+        if (err != (c->inconsistent ? OFPERR_OFPBAC_MATCH_INCONSISTENT
+                                    : OFPERR_NONE)) {
+            fail_msg("%s: %s", c->what, ofp_err_name(err));
+        }
+        if (oracle) {
+            struct ofp_buf b = OFP_BUF_INIT, fm = OFP_BUF_INIT;
+            assert_int_equal(ofp_actions_encode(&b, c->version, &acts), 0);
+            put_flow_mod_match(&fm, c->version, &m, b.data, b.len);
+            diff += ofpt_ovs_differs(c->what, fm.data, fm.len,
+                                     c->inconsistent
+                                     ? "OFPBAC_MATCH_INCONSISTENT"
+                                     : "ADD priority=100");
+            ofp_buf_free(&b);
+            ofp_buf_free(&fm);
+        }
+        ofp_actions_free(&acts);
+    }
+    assert_int_equal(diff, 0);
     assert_string_equal(ofp_act_type_name(OFPACT_REG_MOVE), "move");
 }
 
