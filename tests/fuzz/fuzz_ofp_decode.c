@@ -3,7 +3,7 @@
  * leak or out-of-bounds read), it checks that framing agrees with the
  * length field, and that whatever decodes encodes again in its own format
  * and decodes to the same thing (decode -> encode -> decode is stable,
- * and the second encoding is byte for byte the first). */
+ * and the second encoding is byte for byte the first); packet-outs too. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "ofproto/ofp_err.h"
 #include "ofproto/ofp_flow_mod.h"
 #include "ofproto/ofp_msg.h"
+#include "ofproto/ofp_packet.h"
 
 #define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
 
@@ -68,6 +69,27 @@ flow_mod(const uint8_t *msg, size_t len, bool tid)
     ofp_buf_free(&b);
     ofp_buf_free(&b2);
     ofp_flow_mod_free(&fm);
+}
+
+static void
+packet_out(const uint8_t *msg, size_t len)
+{
+    struct ofp_packet_out po, po2;
+    if (ofp_packet_out_decode(msg, len, &po)) {
+        return;
+    }
+    CHECK(po.data + po.len == msg + len);
+    struct ofp_buf b = OFP_BUF_INIT;
+    if (!ofp_packet_out_encode(&b, msg[0], 7, &po)) {
+        CHECK(!ofp_packet_out_decode(b.data, b.len, &po2));
+        CHECK(po2.in_port == po.in_port && po2.len == po.len
+              && ofp_actions_equal(&po.actions, &po2.actions));
+        ofp_packet_out_free(&po2);
+    } else {
+        CHECK(len > 40000);
+    }
+    ofp_buf_free(&b);
+    ofp_packet_out_free(&po);
 }
 
 static void
@@ -140,6 +162,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         bool tid = data[0] & 0x80;
         flow_mod(m, size, tid);
+        packet_out(m, size);
 
         uint32_t versions;
         if (m[1] == OFPT_HELLO && !ofp_hello_decode(m, size, &versions)) {
