@@ -3,7 +3,8 @@
  * leak or out-of-bounds read), it checks that framing agrees with the
  * length field, and that whatever decodes encodes again in its own format
  * and decodes to the same thing (decode -> encode -> decode is stable,
- * and the second encoding is byte for byte the first); packet-outs too. */
+ * and the second encoding is byte for byte the first); packet-outs and flow
+ * statistics requests too. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "ofproto/ofp_flow_mod.h"
 #include "ofproto/ofp_msg.h"
 #include "ofproto/ofp_packet.h"
+#include "ofproto/ofp_stats.h"
 
 #define CHECK(COND) do { if (!(COND)) { abort(); } } while (0)
 
@@ -93,6 +95,20 @@ packet_out(const uint8_t *msg, size_t len)
 }
 
 static void
+stats_request(const uint8_t *msg, size_t len)
+{
+    struct ofp_flow_stats_request r, r2;
+    if (ofp_flow_stats_request_decode(msg, len, &r)) {
+        return;
+    }
+    struct ofp_buf b = OFP_BUF_INIT;
+    CHECK(!ofp_flow_stats_request_encode(&b, 7, &r));
+    CHECK(!ofp_flow_stats_request_decode(b.data, b.len, &r2));
+    CHECK(!memcmp(&r, &r2, sizeof r));
+    ofp_buf_free(&b);
+}
+
+static void
 actions(uint8_t version, const uint8_t *p, size_t len)
 {
     struct ofp_actions a = OFP_ACTIONS_INIT, a2 = OFP_ACTIONS_INIT;
@@ -163,6 +179,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bool tid = data[0] & 0x80;
         flow_mod(m, size, tid);
         packet_out(m, size);
+        stats_request(m, size);
 
         uint32_t versions;
         if (m[1] == OFPT_HELLO && !ofp_hello_decode(m, size, &versions)) {
