@@ -1,0 +1,255 @@
+/* ofp_ctrl: echo, barrier, features, config, role, Nicira formats and
+ * ports. */
+#include "ofproto/ofp_ctrl.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "ofproto/ofp_buf.h"
+#include "ofproto/ofp_field.h"
+#include "ofproto/ofp_msg.h"
+
+#define OFPMP_PORT_DESC 13
+
+void
+ofp_echo_reply_encode(struct ofp_buf *b, const uint8_t *req, size_t len)
+{
+    size_t start = ofp_header_put(b, req[0], OFPT_ECHO_REPLY,
+                                  ofp_get_u32(req + 4));
+    ofp_buf_put(b, req + OFP_HEADER_LEN, len - OFP_HEADER_LEN);
+    ofp_msg_finish(b, start);
+}
+
+void
+ofp_barrier_reply_encode(struct ofp_buf *b, uint8_t version, uint32_t xid)
+{
+    ofp_header_put(b, version, version == OFP10_VERSION
+                               ? OFPT10_BARRIER_REPLY : OFPT13_BARRIER_REPLY,
+                   xid);
+}
+
+/* OpenFlow 1.0 numbers the features after 10GB_FD differently. */
+static uint32_t
+features_to_of10(uint32_t f)
+{
+    return (f & 0x7f) | (f & (OFPPF_COPPER | OFPPF_FIBER | OFPPF_AUTONEG
+                              | OFPPF_PAUSE | OFPPF_PAUSE_ASYM)) >> 4;
+}
+
+int
+ofp_port_put(struct ofp_buf *b, uint8_t version, const struct ofp_port *p)
+{
+    if (version == OFP10_VERSION) {
+        int32_t port = ofp_port_to_16(p->port_no);
+        if (port < 0) {
+            return -ENOTSUP;
+        }
+        ofp_buf_put_u16(b, (uint16_t) port);
+        ofp_buf_put(b, p->hw_addr, 6);
+        ofp_buf_put(b, p->name, 16);
+        ofp_buf_put_u32(b, p->config & (OFPPC_PORT_DOWN | OFPPC_NO_RECV
+                                        | OFPPC_NO_FWD
+                                        | OFPPC_NO_PACKET_IN));
+        ofp_buf_put_u32(b, p->state & OFPPS_LINK_DOWN);
+        ofp_buf_put_u32(b, features_to_of10(p->curr));
+        ofp_buf_put_u32(b, features_to_of10(p->advertised));
+        ofp_buf_put_u32(b, features_to_of10(p->supported));
+        ofp_buf_put_u32(b, features_to_of10(p->peer));
+        return 0;
+    }
+    ofp_buf_put_u32(b, p->port_no);
+    ofp_buf_put_zeros(b, 4);
+    ofp_buf_put(b, p->hw_addr, 6);
+    ofp_buf_put_zeros(b, 2);
+    ofp_buf_put(b, p->name, 16);
+    ofp_buf_put_u32(b, p->config);
+    ofp_buf_put_u32(b, p->state);
+    ofp_buf_put_u32(b, p->curr);
+    ofp_buf_put_u32(b, p->advertised);
+    ofp_buf_put_u32(b, p->supported);
+    ofp_buf_put_u32(b, p->peer);
+    ofp_buf_put_u32(b, p->curr_speed);
+    ofp_buf_put_u32(b, p->max_speed);
+    return 0;
+}
+
+static int
+finish_or_undo(struct ofp_buf *b, size_t start, int error)
+{
+    if (!error && ofp_msg_finish(b, start)) {
+        error = -ENOTSUP;
+    }
+    if (error) {
+        b->len = start;
+    }
+    return error;
+}
+
+int
+ofp_port_status_encode(struct ofp_buf *b, uint8_t version, uint32_t xid,
+                       enum ofp_port_reason reason, const struct ofp_port *p)
+{
+    size_t start = ofp_header_put(b, version, OFPT_PORT_STATUS, xid);
+    ofp_buf_put_u8(b, (uint8_t) reason);
+    ofp_buf_put_zeros(b, 7);
+    return finish_or_undo(b, start, ofp_port_put(b, version, p));
+}
+
+int
+ofp13_port_desc_reply_encode(struct ofp_buf *b, uint32_t xid,
+                             const struct ofp_port *ports, size_t n,
+                             bool more)
+{
+    size_t start = ofp_header_put(b, OFP13_VERSION, OFPT13_MULTIPART_REPLY,
+                                  xid);
+    ofp_buf_put_u16(b, OFPMP_PORT_DESC);
+    ofp_buf_put_u16(b, more ? 1 : 0);
+    ofp_buf_put_zeros(b, 4);
+    for (size_t i = 0; i < n; i++) {
+        ofp_port_put(b, OFP13_VERSION, &ports[i]);
+    }
+    return finish_or_undo(b, start, 0);
+}
+
+/* The OpenFlow 1.0 actions Sluice supports, as a bitmap of their types:
+ * output through enqueue (0-11). */
+#define OF10_ACTIONS 0xfff
+
+int
+ofp_features_reply_encode(struct ofp_buf *b, uint8_t version, uint32_t xid,
+                          const struct ofp_features *f,
+                          const struct ofp_port *ports, size_t n)
+{
+    size_t start = ofp_header_put(b, version, OFPT_FEATURES_REPLY, xid);
+    ofp_buf_put_u64(b, f->datapath_id);
+    ofp_buf_put_u32(b, f->n_buffers);
+    ofp_buf_put_u8(b, f->n_tables);
+    int error = 0;
+    if (version == OFP10_VERSION) {
+        ofp_buf_put_zeros(b, 3);
+        ofp_buf_put_u32(b, f->capabilities & (OFPC_FLOW_STATS
+                                              | OFPC_TABLE_STATS
+                                              | OFPC_PORT_STATS
+                                              | OFPC_IP_REASM
+                                              | OFPC_QUEUE_STATS));
+        ofp_buf_put_u32(b, OF10_ACTIONS);
+        for (size_t i = 0; i < n && !error; i++) {
+            error = ofp_port_put(b, version, &ports[i]);
+        }
+    } else {
+        ofp_buf_put_u8(b, 0);                   /* auxiliary_id. */
+        ofp_buf_put_zeros(b, 2);
+        ofp_buf_put_u32(b, f->capabilities);
+        ofp_buf_put_u32(b, 0);
+    }
+    return finish_or_undo(b, start, error);
+}
+
+enum ofp_err
+ofp_set_config_decode(const uint8_t *msg, size_t len,
+                      struct ofp_switch_config *c)
+{
+    if (len != 12 || ofp_get_u16(msg + 2) != len) {
+        return OFPERR_OFPBRC_BAD_LEN;
+    }
+    c->flags = ofp_get_u16(msg + 8);
+    c->miss_send_len = ofp_get_u16(msg + 10);
+    if (c->flags & ~OFPC_FRAG_MASK && msg[0] == OFP13_VERSION) {
+        return OFPERR_OFPSCFC_BAD_FLAGS;
+    }
+    c->flags &= OFPC_FRAG_MASK;     /* OF1.0 has no error for it. */
+    return OFPERR_NONE;
+}
+
+void
+ofp_get_config_reply_encode(struct ofp_buf *b, uint8_t version, uint32_t xid,
+                            const struct ofp_switch_config *c)
+{
+    size_t start = ofp_header_put(b, version, OFPT_GET_CONFIG_REPLY, xid);
+    ofp_buf_put_u16(b, c->flags);
+    ofp_buf_put_u16(b, c->miss_send_len);
+    ofp_msg_finish(b, start);
+}
+
+enum ofp_err
+ofp_role_request_decode(const uint8_t *msg, size_t len, enum ofp_role *role,
+                        uint64_t *generation_id)
+{
+    if (len != 24 || ofp_get_u16(msg + 2) != len) {
+        return OFPERR_OFPBRC_BAD_LEN;
+    }
+    uint32_t r = ofp_get_u32(msg + 8);
+    if (r > OFPCR_ROLE_SLAVE) {
+        return OFPERR_OFPRRFC_BAD_ROLE;
+    }
+    *role = (enum ofp_role) r;
+    *generation_id = ofp_get_u64(msg + 16);
+    return OFPERR_NONE;
+}
+
+void
+ofp_role_reply_encode(struct ofp_buf *b, uint32_t xid, enum ofp_role role,
+                      uint64_t generation_id)
+{
+    size_t start = ofp_header_put(b, OFP13_VERSION, OFPT13_ROLE_REPLY, xid);
+    ofp_buf_put_u32(b, (uint32_t) role);
+    ofp_buf_put_zeros(b, 4);
+    ofp_buf_put_u64(b, generation_id);
+    ofp_msg_finish(b, start);
+}
+
+enum ofp_err
+nx_msg_subtype(const uint8_t *msg, size_t len, uint32_t *subtype)
+{
+    if (len < 16 || ofp_get_u16(msg + 2) != len) {
+        return OFPERR_OFPBRC_BAD_LEN;
+    }
+    if (ofp_get_u32(msg + 8) != OFP_NX_VENDOR) {
+        return OFPERR_OFPBRC_BAD_VENDOR;
+    }
+    *subtype = ofp_get_u32(msg + 12);
+    return OFPERR_NONE;
+}
+
+/* The u32 after a Nicira header, in a 20-byte message. */
+static enum ofp_err
+nx_u32(const uint8_t *msg, size_t len, uint32_t *v)
+{
+    if (len != 20 || ofp_get_u16(msg + 2) != len) {
+        return OFPERR_OFPBRC_BAD_LEN;
+    }
+    *v = ofp_get_u32(msg + 16);
+    return OFPERR_NONE;
+}
+
+enum ofp_err
+nx_set_flow_format_decode(const uint8_t *msg, size_t len,
+                          enum nx_flow_format *f)
+{
+    uint32_t v;
+    enum ofp_err err = nx_u32(msg, len, &v);
+    if (err) {
+        return err;
+    }
+    if (v != NXFF_OPENFLOW10 && v != NXFF_NXM) {
+        return OFPERR_OFPBRC_EPERM;
+    }
+    *f = (enum nx_flow_format) v;
+    return OFPERR_NONE;
+}
+
+enum ofp_err
+nx_set_packet_in_format_decode(const uint8_t *msg, size_t len,
+                               enum nx_packet_in_format *f)
+{
+    uint32_t v;
+    enum ofp_err err = nx_u32(msg, len, &v);
+    if (err) {
+        return err;
+    }
+    if (v > NXPIF_NXT_PACKET_IN2) {
+        return OFPERR_OFPBRC_EPERM;
+    }
+    *f = (enum nx_packet_in_format) v;
+    return OFPERR_NONE;
+}
