@@ -302,3 +302,68 @@ ofp_flow_stats_put(struct ofp_buf *b, enum ofp_stats_format fmt,
     ofp_buf_set_u16(b, start, (uint16_t) (b->len - start));
     return 0;
 }
+
+#define NXT_FLOW_REMOVED 14
+
+int
+ofp_flow_removed_encode(struct ofp_buf *b, enum ofp_stats_format fmt,
+                        uint32_t xid, enum ofp_flow_removed_reason reason,
+                        const struct ofp_flow_stats *fs)
+{
+    size_t start;
+    if (fmt != OFP_STATS_OF13 && reason > OFPRR_DELETE) {
+        return -ENOTSUP;
+    }
+    if (fmt == OFP_STATS_OF10) {
+        uint8_t m[OFP10_MATCH_LEN];
+        if (ofp10_match_encode(fs->match, m)) {
+            return -ENOTSUP;
+        }
+        start = ofp_header_put(b, OFP10_VERSION, OFPT_FLOW_REMOVED, xid);
+        ofp_buf_put(b, m, sizeof m);
+        ofp_buf_put_u64(b, fs->cookie);
+        ofp_buf_put_u16(b, fs->priority);
+        ofp_buf_put_u8(b, (uint8_t) reason);
+        ofp_buf_put_u8(b, 0);
+        ofp_buf_put_u32(b, fs->duration_sec);
+        ofp_buf_put_u32(b, fs->duration_nsec);
+        ofp_buf_put_u16(b, fs->idle_timeout);
+        ofp_buf_put_zeros(b, 2);
+        ofp_buf_put_u64(b, fs->packet_count);
+        ofp_buf_put_u64(b, fs->byte_count);
+    } else if (fmt == OFP_STATS_NX) {
+        start = ofp_header_put(b, OFP10_VERSION, OFPT_VENDOR, xid);
+        ofp_buf_put_u32(b, OFP_NX_VENDOR);
+        ofp_buf_put_u32(b, NXT_FLOW_REMOVED);
+        ofp_buf_put_u64(b, fs->cookie);
+        ofp_buf_put_u16(b, fs->priority);
+        ofp_buf_put_u8(b, (uint8_t) reason);
+        ofp_buf_put_u8(b, 0);
+        ofp_buf_put_u32(b, fs->duration_sec);
+        ofp_buf_put_u32(b, fs->duration_nsec);
+        ofp_buf_put_u16(b, fs->idle_timeout);
+        size_t len_ofs = b->len;
+        ofp_buf_put_u16(b, 0);
+        ofp_buf_put_u64(b, fs->packet_count);
+        ofp_buf_put_u64(b, fs->byte_count);
+        ofp_buf_set_u16(b, len_ofs, (uint16_t) put_nx_match(b, fs->match));
+    } else {
+        start = ofp_header_put(b, OFP13_VERSION, OFPT_FLOW_REMOVED, xid);
+        ofp_buf_put_u64(b, fs->cookie);
+        ofp_buf_put_u16(b, fs->priority);
+        ofp_buf_put_u8(b, (uint8_t) reason);
+        ofp_buf_put_u8(b, fs->table_id);
+        ofp_buf_put_u32(b, fs->duration_sec);
+        ofp_buf_put_u32(b, fs->duration_nsec);
+        ofp_buf_put_u16(b, fs->idle_timeout);
+        ofp_buf_put_u16(b, fs->hard_timeout);
+        ofp_buf_put_u64(b, fs->packet_count);
+        ofp_buf_put_u64(b, fs->byte_count);
+        ofp13_match_encode(b, fs->match);
+    }
+    if (ofp_msg_finish(b, start)) {
+        b->len = start;
+        return -ENOTSUP;
+    }
+    return 0;
+}

@@ -72,4 +72,17 @@ void ofp_aggregate_stats_put(struct ofp_buf *, uint64_t packet_count,
 /* Sets the reply's length and, if 'more', its REPLY_MORE flag. */
 int ofp_stats_reply_finish(struct ofp_buf *, size_t start, bool more);
 
+/* Flow removed: the same counters, sent when a rule with
+ * OFPFF_SEND_FLOW_REM goes.  NX is NXT_FLOW_REMOVED (NXM match). */
+enum ofp_flow_removed_reason {
+    OFPRR_IDLE_TIMEOUT, OFPRR_HARD_TIMEOUT, OFPRR_DELETE,
+    OFPRR_GROUP_DELETE,             /* OF1.3 only. */
+};
+
+/* Appends a flow-removed message for 'fs' (its insts are not used): 0, or
+ * -ENOTSUP if the format cannot carry the match or the reason. */
+int ofp_flow_removed_encode(struct ofp_buf *, enum ofp_stats_format,
+                            uint32_t xid, enum ofp_flow_removed_reason,
+                            const struct ofp_flow_stats *fs);
+
 #endif

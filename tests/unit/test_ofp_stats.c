@@ -178,12 +178,60 @@ test_replies(void **state)
     ofp_insts_free(&in);
 }
 
+static void
+test_flow_removed(void **state)
+{
+    (void) state;
+    struct ofp_match m;
+    ofp_match_init(&m);
+    ofpt_set_u(&m, MF_ETH_TYPE, 0x0800);
+    ofpt_set_u(&m, MF_IPV4_DST, 0x0a000001);
+    struct ofp_flow_stats fs = {
+        .table_id = 2, .duration_sec = 3, .priority = 7, .idle_timeout = 5,
+        .hard_timeout = 9, .cookie = 0x66, .packet_count = 4,
+        .byte_count = 400, .match = &m,
+    };
+    static const char *const want[] = {
+        [OFP_STATS_OF10] = "OFPT_FLOW_REMOVED (xid=0x1): "
+                           "priority=7,ip,nw_dst=10.0.0.1 reason=idle "
+                           "cookie:0x66 duration3s idle5 pkts4 bytes400",
+        [OFP_STATS_NX] = "NXT_FLOW_REMOVED (xid=0x1): "
+                         "priority=7,ip,nw_dst=10.0.0.1 reason=idle "
+                         "cookie:0x66 duration3s idle5 pkts4 bytes400",
+        [OFP_STATS_OF13] = "OFPT_FLOW_REMOVED (OF1.3) (xid=0x1): "
+                           "priority=7,ip,nw_dst=10.0.0.1 reason=idle "
+                           "table_id=2 cookie:0x66 duration3s idle5 hard9 "
+                           "pkts4 bytes400",
+    };
+    for (int f = OFP_STATS_OF10; f <= OFP_STATS_OF13; f++) {
+        struct ofp_buf b = OFP_BUF_INIT;
+        assert_int_equal(ofp_flow_removed_encode(&b,
+                                                 (enum ofp_stats_format) f,
+                                                 1, OFPRR_IDLE_TIMEOUT, &fs),
+                         0);
+        char *text = ofpt_ofp_print(b.data, b.len);
+        if (text) {
+            if (!strstr(text, want[f]) || strstr(text, "***")) {
+                fail_msg("format %d: %s", f, text);
+            }
+            free(text);
+        }
+        ofp_buf_clear(&b);
+        assert_int_equal(ofp_flow_removed_encode(&b,
+                                                 (enum ofp_stats_format) f,
+                                                 1, OFPRR_GROUP_DELETE, &fs),
+                         f == OFP_STATS_OF13 ? 0 : -ENOTSUP);
+        ofp_buf_free(&b);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_flow_removed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
