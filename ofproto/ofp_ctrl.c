@@ -7,9 +7,8 @@
 
 #include "ofproto/ofp_buf.h"
 #include "ofproto/ofp_field.h"
+#include "ofproto/ofp_mp.h"
 #include "ofproto/ofp_msg.h"
-
-#define OFPMP_PORT_DESC 13
 
 void
 ofp_echo_reply_encode(struct ofp_buf *b, const uint8_t *req, size_t len)
@@ -96,19 +95,23 @@ ofp_port_status_encode(struct ofp_buf *b, uint8_t version, uint32_t xid,
 }
 
 int
-ofp13_port_desc_reply_encode(struct ofp_buf *b, uint32_t xid,
-                             const struct ofp_port *ports, size_t n,
-                             bool more)
+ofp_port_desc_reply_encode(struct ofp_buf *b, uint8_t version, uint32_t xid,
+                           const struct ofp_port *ports, size_t n, bool more)
 {
-    size_t start = ofp_header_put(b, OFP13_VERSION, OFPT13_MULTIPART_REPLY,
+    size_t start = ofp_header_put(b, version, version == OFP10_VERSION
+                                              ? OFPT10_STATS_REPLY
+                                              : OFPT13_MULTIPART_REPLY,
                                   xid);
     ofp_buf_put_u16(b, OFPMP_PORT_DESC);
     ofp_buf_put_u16(b, more ? 1 : 0);
-    ofp_buf_put_zeros(b, 4);
-    for (size_t i = 0; i < n; i++) {
-        ofp_port_put(b, OFP13_VERSION, &ports[i]);
+    if (version != OFP10_VERSION) {
+        ofp_buf_put_zeros(b, 4);
     }
-    return finish_or_undo(b, start, 0);
+    int error = 0;
+    for (size_t i = 0; i < n && !error; i++) {
+        error = ofp_port_put(b, version, &ports[i]);
+    }
+    return finish_or_undo(b, start, error);
 }
 
 /* The OpenFlow 1.0 actions Sluice supports, as a bitmap of their types:

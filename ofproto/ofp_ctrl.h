@@ -62,11 +62,13 @@ enum ofp_port_reason { OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY };
 
 int ofp_port_status_encode(struct ofp_buf *, uint8_t version, uint32_t xid,
                            enum ofp_port_reason, const struct ofp_port *);
-/* OpenFlow 1.3 OFPMP_PORT_DESC reply with 'n' ports (the caller splits
- * what would pass 64 kB, with 'more' on all but the last). */
-int ofp13_port_desc_reply_encode(struct ofp_buf *, uint32_t xid,
-                                 const struct ofp_port *, size_t n,
-                                 bool more);
+/* Port-desc reply with 'n' ports (OF1.3 OFPMP_PORT_DESC, and OVS's
+ * OFPST_PORT_DESC for OF1.0; the caller splits what would pass 64 kB,
+ * with 'more' on all but the last).  0, or -ENOTSUP for a port OF1.0
+ * cannot name. */
+int ofp_port_desc_reply_encode(struct ofp_buf *, uint8_t version,
+                               uint32_t xid, const struct ofp_port *,
+                               size_t n, bool more);
 
 /* Switch capabilities (OpenFlow 1.3 bits; OF1.0 shares these). */
 #define OFPC_FLOW_STATS   (1u << 0)

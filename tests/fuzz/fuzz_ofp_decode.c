@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "ofproto/ofp_buf.h"
+#include "ofproto/ofp_ctrl.h"
 #include "ofproto/ofp_err.h"
 #include "ofproto/ofp_flow_mod.h"
+#include "ofproto/ofp_mp.h"
 #include "ofproto/ofp_msg.h"
 #include "ofproto/ofp_packet.h"
 #include "ofproto/ofp_stats.h"
@@ -108,6 +110,31 @@ stats_request(const uint8_t *msg, size_t len)
     ofp_buf_free(&b);
 }
 
+/* The small decoders: no crash, and what they point at is inside. */
+static void
+control(const uint8_t *msg, size_t len)
+{
+    struct ofp_mp_request r;
+    if (!ofp_mp_request_parse(msg, len, &r)) {
+        CHECK(r.body >= msg && r.body + r.body_len == msg + len);
+        uint32_t port;
+        (void) ofp_port_stats_request_port(&r, &port);
+    }
+    struct ofp_switch_config c;
+    enum ofp_role role;
+    uint64_t gen;
+    enum nx_flow_format ff;
+    enum nx_packet_in_format pf;
+    uint32_t subtype;
+    bool on;
+    (void) ofp_set_config_decode(msg, len, &c);
+    (void) ofp_role_request_decode(msg, len, &role, &gen);
+    (void) nx_msg_subtype(msg, len, &subtype);
+    (void) nx_set_flow_format_decode(msg, len, &ff);
+    (void) nx_set_packet_in_format_decode(msg, len, &pf);
+    (void) nx_flow_mod_table_id_decode(msg, len, &on);
+}
+
 static void
 actions(uint8_t version, const uint8_t *p, size_t len)
 {
@@ -180,6 +207,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         flow_mod(m, size, tid);
         packet_out(m, size);
         stats_request(m, size);
+        control(m, size);
 
         uint32_t versions;
         if (m[1] == OFPT_HELLO && !ofp_hello_decode(m, size, &versions)) {

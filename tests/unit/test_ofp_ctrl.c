@@ -90,8 +90,8 @@ test_features_and_ports(void **state)
                  "capabilities: FLOW_STATS TABLE_STATS PORT_STATS "
                  "GROUP_STATS");
     ofp_buf_clear(&b);
-    assert_int_equal(ofp13_port_desc_reply_encode(&b, 4, &port, 1, false),
-                     0);
+    assert_int_equal(ofp_port_desc_reply_encode(&b, OFP13_VERSION, 4, &port,
+                                                1, false), 0);
     expect_print(&b, "OFPST_PORT_DESC reply (OF1.3) (xid=0x4):\n"
                  " 3(eth3): addr:02:00:00:00:00:03\n"
                  "     config:     NO_FWD\n"
@@ -99,6 +99,11 @@ test_features_and_ports(void **state)
                  "     current:    10GB-FD FIBER\n"
                  "     supported:  10GB-FD FIBER AUTO_NEG\n"
                  "     speed: 10000 Mbps now, 10000 Mbps max");
+    ofp_buf_clear(&b);
+    assert_int_equal(ofp_port_desc_reply_encode(&b, OFP10_VERSION, 4, &port,
+                                                1, true), 0);
+    expect_print(&b, "OFPST_PORT_DESC reply (xid=0x4): flags=[more]\n"
+                 " 3(eth3): addr:02:00:00:00:00:03\n");
     ofp_buf_clear(&b);
     assert_int_equal(ofp_port_status_encode(&b, OFP13_VERSION, 5,
                                             OFPPR_MODIFY, &port), 0);
