@@ -214,45 +214,40 @@ nx_msg_subtype(const uint8_t *msg, size_t len, uint32_t *subtype)
     return OFPERR_NONE;
 }
 
-/* The u32 after a Nicira header, in a 20-byte message. */
+/* The format (a u32 after the Nicira header, in a 20-byte message) that
+ * must be one of the bits of 'valid'. */
 static enum ofp_err
-nx_u32(const uint8_t *msg, size_t len, uint32_t *v)
+nx_format_decode(const uint8_t *msg, size_t len, uint32_t valid,
+                 uint32_t *v)
 {
     if (len != 20 || ofp_get_u16(msg + 2) != len) {
         return OFPERR_OFPBRC_BAD_LEN;
     }
     *v = ofp_get_u32(msg + 16);
-    return OFPERR_NONE;
+    return *v < 32 && valid >> *v & 1 ? OFPERR_NONE : OFPERR_OFPBRC_EPERM;
 }
 
 enum ofp_err
 nx_set_flow_format_decode(const uint8_t *msg, size_t len,
                           enum nx_flow_format *f)
 {
-    uint32_t v;
-    enum ofp_err err = nx_u32(msg, len, &v);
-    if (err) {
-        return err;
+    uint32_t v = 0;
+    enum ofp_err err = nx_format_decode(msg, len, 1u << NXFF_OPENFLOW10
+                                                  | 1u << NXFF_NXM, &v);
+    if (!err) {
+        *f = (enum nx_flow_format) v;
     }
-    if (v != NXFF_OPENFLOW10 && v != NXFF_NXM) {
-        return OFPERR_OFPBRC_EPERM;
-    }
-    *f = (enum nx_flow_format) v;
-    return OFPERR_NONE;
+    return err;
 }
 
 enum ofp_err
 nx_set_packet_in_format_decode(const uint8_t *msg, size_t len,
                                enum nx_packet_in_format *f)
 {
-    uint32_t v;
-    enum ofp_err err = nx_u32(msg, len, &v);
-    if (err) {
-        return err;
+    uint32_t v = 0;
+    enum ofp_err err = nx_format_decode(msg, len, 7, &v);
+    if (!err) {
+        *f = (enum nx_packet_in_format) v;
     }
-    if (v > NXPIF_NXT_PACKET_IN2) {
-        return OFPERR_OFPBRC_EPERM;
-    }
-    *f = (enum nx_packet_in_format) v;
-    return OFPERR_NONE;
+    return err;
 }

@@ -305,6 +305,22 @@ ofp_flow_stats_put(struct ofp_buf *b, enum ofp_stats_format fmt,
 
 #define NXT_FLOW_REMOVED 14
 
+/* What every flow-removed form has, in this order, after its match (or
+ * before it): cookie, priority, reason, table id (OF1.3; else a pad),
+ * duration, idle timeout. */
+static void
+put_removed(struct ofp_buf *b, const struct ofp_flow_stats *fs,
+            enum ofp_flow_removed_reason reason, uint8_t table_id)
+{
+    ofp_buf_put_u64(b, fs->cookie);
+    ofp_buf_put_u16(b, fs->priority);
+    ofp_buf_put_u8(b, (uint8_t) reason);
+    ofp_buf_put_u8(b, table_id);
+    ofp_buf_put_u32(b, fs->duration_sec);
+    ofp_buf_put_u32(b, fs->duration_nsec);
+    ofp_buf_put_u16(b, fs->idle_timeout);
+}
+
 int
 ofp_flow_removed_encode(struct ofp_buf *b, enum ofp_stats_format fmt,
                         uint32_t xid, enum ofp_flow_removed_reason reason,
@@ -321,13 +337,7 @@ ofp_flow_removed_encode(struct ofp_buf *b, enum ofp_stats_format fmt,
         }
         start = ofp_header_put(b, OFP10_VERSION, OFPT_FLOW_REMOVED, xid);
         ofp_buf_put(b, m, sizeof m);
-        ofp_buf_put_u64(b, fs->cookie);
-        ofp_buf_put_u16(b, fs->priority);
-        ofp_buf_put_u8(b, (uint8_t) reason);
-        ofp_buf_put_u8(b, 0);
-        ofp_buf_put_u32(b, fs->duration_sec);
-        ofp_buf_put_u32(b, fs->duration_nsec);
-        ofp_buf_put_u16(b, fs->idle_timeout);
+        put_removed(b, fs, reason, 0);
         ofp_buf_put_zeros(b, 2);
         ofp_buf_put_u64(b, fs->packet_count);
         ofp_buf_put_u64(b, fs->byte_count);
@@ -335,13 +345,7 @@ ofp_flow_removed_encode(struct ofp_buf *b, enum ofp_stats_format fmt,
         start = ofp_header_put(b, OFP10_VERSION, OFPT_VENDOR, xid);
         ofp_buf_put_u32(b, OFP_NX_VENDOR);
         ofp_buf_put_u32(b, NXT_FLOW_REMOVED);
-        ofp_buf_put_u64(b, fs->cookie);
-        ofp_buf_put_u16(b, fs->priority);
-        ofp_buf_put_u8(b, (uint8_t) reason);
-        ofp_buf_put_u8(b, 0);
-        ofp_buf_put_u32(b, fs->duration_sec);
-        ofp_buf_put_u32(b, fs->duration_nsec);
-        ofp_buf_put_u16(b, fs->idle_timeout);
+        put_removed(b, fs, reason, 0);
         size_t len_ofs = b->len;
         ofp_buf_put_u16(b, 0);
         ofp_buf_put_u64(b, fs->packet_count);
@@ -349,13 +353,7 @@ ofp_flow_removed_encode(struct ofp_buf *b, enum ofp_stats_format fmt,
         ofp_buf_set_u16(b, len_ofs, (uint16_t) put_nx_match(b, fs->match));
     } else {
         start = ofp_header_put(b, OFP13_VERSION, OFPT_FLOW_REMOVED, xid);
-        ofp_buf_put_u64(b, fs->cookie);
-        ofp_buf_put_u16(b, fs->priority);
-        ofp_buf_put_u8(b, (uint8_t) reason);
-        ofp_buf_put_u8(b, fs->table_id);
-        ofp_buf_put_u32(b, fs->duration_sec);
-        ofp_buf_put_u32(b, fs->duration_nsec);
-        ofp_buf_put_u16(b, fs->idle_timeout);
+        put_removed(b, fs, reason, fs->table_id);
         ofp_buf_put_u16(b, fs->hard_timeout);
         ofp_buf_put_u64(b, fs->packet_count);
         ofp_buf_put_u64(b, fs->byte_count);

@@ -92,6 +92,21 @@ ofpt_ovs_differs(const char *what, const uint8_t *msg, size_t len,
     return differs;
 }
 
+/* cmocka failure unless "ovs-ofctl ofp-print" of 'b' says 'want' (lines
+ * and all) without a decode error; nothing without ovs-ofctl. */
+static inline void
+ofpt_expect_print(const uint8_t *msg, size_t len, const char *want)
+{
+    char *text = ofpt_ofp_print(msg, len);
+    if (!text) {
+        return;
+    }
+    if (!strstr(text, want) || strstr(text, "***")) {
+        fail_msg("want \"%s\" in: %s", want, text);
+    }
+    free(text);
+}
+
 static inline void
 ofpt_set_u(struct ofp_match *m, enum mf_id id, uint64_t v)
 {

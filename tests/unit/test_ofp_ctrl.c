@@ -16,19 +16,7 @@
 #include "ofproto/ofp_msg.h"
 #include "tests/unit/ofp_test_util.h"
 
-/* ovs-ofctl prints 'want' (every line of it, in order) for 'b'. */
-static void
-expect_print(const struct ofp_buf *b, const char *want)
-{
-    char *text = ofpt_ofp_print(b->data, b->len);
-    if (!text) {
-        return;                 /* No ovs-ofctl here. */
-    }
-    if (!strstr(text, want) || strstr(text, "***")) {
-        fail_msg("want \"%s\" in: %s", want, text);
-    }
-    free(text);
-}
+#define expect_print(B, WANT) ofpt_expect_print((B)->data, (B)->len, WANT)
 
 static const struct ofp_port port = {
     .port_no = 3, .hw_addr = { 0x02, 0, 0, 0, 0, 0x03 }, .name = "eth3",

@@ -114,6 +114,7 @@ test_packet_out_errors(void **state)
     assert_int_equal(ofp_packet_out_encode(&b, OFP10_VERSION, 1, &po),
                      -ENOTSUP);
     assert_int_equal(b.len, 0);
+    ofp_buf_free(&b);
 }
 
 static void
