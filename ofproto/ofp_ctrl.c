@@ -35,6 +35,12 @@ features_to_of10(uint32_t f)
                               | OFPPF_PAUSE | OFPPF_PAUSE_ASYM)) >> 4;
 }
 
+static uint32_t
+features_from_of10(uint32_t f)
+{
+    return (f & 0x7f) | (f & 0xf80) << 4;
+}
+
 int
 ofp_port_put(struct ofp_buf *b, uint8_t version, const struct ofp_port *p)
 {
@@ -250,4 +256,73 @@ nx_set_packet_in_format_decode(const uint8_t *msg, size_t len,
         *f = (enum nx_packet_in_format) v;
     }
     return err;
+}
+
+enum ofp_err
+ofp_port_mod_decode(const uint8_t *msg, size_t len, struct ofp_port_mod *pm)
+{
+    bool of10 = msg[0] == OFP10_VERSION;
+    size_t want = of10 ? 32 : 40;
+    if (len != want || ofp_get_u16(msg + 2) != len) {
+        return OFPERR_OFPBRC_BAD_LEN;
+    }
+    const uint8_t *p = msg + OFP_HEADER_LEN;
+    if (of10) {
+        pm->port_no = ofp_port_from_16(ofp_get_u16(p));
+        memcpy(pm->hw_addr, p + 2, 6);
+        p += 8;
+    } else {
+        pm->port_no = ofp_get_u32(p);
+        memcpy(pm->hw_addr, p + 8, 6);
+        p += 16;
+    }
+    pm->config = ofp_get_u32(p);
+    pm->mask = ofp_get_u32(p + 4);
+    pm->advertise = ofp_get_u32(p + 8);
+    if (of10) {
+        pm->advertise = features_from_of10(pm->advertise);
+    }
+    if (pm->port_no == 0 || (pm->port_no >= 0xff00
+                             && pm->port_no != OFPP_LOCAL)) {
+        return OFPERR_OFPPMFC_BAD_PORT;
+    }
+    uint32_t known = OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD
+                     | OFPPC_NO_PACKET_IN;
+    if (!of10 && (pm->config | pm->mask) & ~known) {
+        return OFPERR_OFPPMFC_BAD_CONFIG;
+    }
+    return OFPERR_NONE;
+}
+
+enum ofp_err
+ofp_set_async_decode(const uint8_t *msg, size_t len,
+                     struct ofp_async_config *ac)
+{
+    if (len != 32 || ofp_get_u16(msg + 2) != len) {
+        return OFPERR_OFPBRC_BAD_LEN;
+    }
+    for (int i = 0; i < 2; i++) {
+        ac->packet_in[i] = ofp_get_u32(msg + 8 + 4 * i);
+        ac->port_status[i] = ofp_get_u32(msg + 16 + 4 * i);
+        ac->flow_removed[i] = ofp_get_u32(msg + 24 + 4 * i);
+    }
+    return OFPERR_NONE;
+}
+
+void
+ofp_get_async_reply_encode(struct ofp_buf *b, uint32_t xid,
+                           const struct ofp_async_config *ac)
+{
+    size_t start = ofp_header_put(b, OFP13_VERSION, OFPT13_GET_ASYNC_REPLY,
+                                  xid);
+    for (int i = 0; i < 2; i++) {
+        ofp_buf_put_u32(b, ac->packet_in[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        ofp_buf_put_u32(b, ac->port_status[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        ofp_buf_put_u32(b, ac->flow_removed[i]);
+    }
+    ofp_msg_finish(b, start);
 }

@@ -70,6 +70,33 @@ int ofp_port_desc_reply_encode(struct ofp_buf *, uint8_t version,
                                uint32_t xid, const struct ofp_port *,
                                size_t n, bool more);
 
+/* OFPT_PORT_MOD, in OpenFlow 1.3's bits (OF1.0's advertised features
+ * converted; its config bits share their places). */
+struct ofp_port_mod {
+    uint32_t port_no;
+    uint8_t hw_addr[6];
+    uint32_t config, mask;
+    uint32_t advertise;             /* 0: leave as is. */
+};
+
+/* Errors: OFPBRC_BAD_LEN; OFPPMFC_BAD_PORT for a number that is no port
+ * (whether the port exists is the caller's); OFPPMFC_BAD_CONFIG (OF1.3)
+ * for config or mask bits it does not define. */
+enum ofp_err ofp_port_mod_decode(const uint8_t *msg, size_t len,
+                                 struct ofp_port_mod *);
+
+/* OpenFlow 1.3 asynchronous message configuration: bit i of each mask is
+ * reason i; [0] for the master and equal roles, [1] for slaves. */
+struct ofp_async_config {
+    uint32_t packet_in[2], port_status[2], flow_removed[2];
+};
+
+/* OFPT_SET_ASYNC: OFPBRC_BAD_LEN unless 32 bytes. */
+enum ofp_err ofp_set_async_decode(const uint8_t *msg, size_t len,
+                                  struct ofp_async_config *);
+void ofp_get_async_reply_encode(struct ofp_buf *, uint32_t xid,
+                                const struct ofp_async_config *);
+
 /* Switch capabilities (OpenFlow 1.3 bits; OF1.0 shares these). */
 #define OFPC_FLOW_STATS   (1u << 0)
 #define OFPC_TABLE_STATS  (1u << 1)

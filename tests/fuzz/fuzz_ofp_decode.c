@@ -133,6 +133,10 @@ control(const uint8_t *msg, size_t len)
     (void) nx_set_flow_format_decode(msg, len, &ff);
     (void) nx_set_packet_in_format_decode(msg, len, &pf);
     (void) nx_flow_mod_table_id_decode(msg, len, &on);
+    struct ofp_port_mod pm;
+    struct ofp_async_config ac;
+    (void) ofp_port_mod_decode(msg, len, &pm);
+    (void) ofp_set_async_decode(msg, len, &ac);
 }
 
 static void

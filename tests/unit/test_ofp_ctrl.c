@@ -187,6 +187,64 @@ test_nicira_formats(void **state)
     free(m);
 }
 
+static void
+test_port_mod_and_async(void **state)
+{
+    (void) state;
+    struct ofp_port_mod pm;
+    size_t len;
+    /* OF1.0: port 3 down, advertise 10GB-FD + autoneg (OF1.0 bits). */
+    uint8_t *m = ofpt_from_hex("010f002000000001" "0003020000000003"
+                               "00000001000000010000024000000000", &len);
+    assert_int_equal(ofp_port_mod_decode(m, len, &pm), 0);
+    assert_int_equal(pm.port_no, 3);
+    assert_int_equal(pm.config, OFPPC_PORT_DOWN);
+    assert_int_equal(pm.mask, OFPPC_PORT_DOWN);
+    assert_int_equal(pm.advertise, OFPPF_10GB_FD | OFPPF_AUTONEG);
+    ofpt_expect_print(m, len, "OFPT_PORT_MOD (xid=0x1): port: 3: "
+                      "addr:02:00:00:00:00:03\n     config: PORT_DOWN\n"
+                      "     mask:   PORT_DOWN\n"
+                      "     advertise: 10GB-FD AUTO_NEG");
+    ofp_set_u16(m + 8, 0xff01);
+    assert_int_equal(ofp_port_mod_decode(m, len, &pm),
+                     OFPERR_OFPPMFC_BAD_PORT);
+    assert_int_equal(ofp_port_mod_decode(m, 24, &pm), OFPERR_OFPBRC_BAD_LEN);
+    free(m);
+    /* OF1.3: the same, and a config bit it lacks. */
+    m = ofpt_from_hex("0410002800000001" "0000000300000000"
+                      "0200000000030000" "0000000100000001"
+                      "0000204000000000", &len);
+    assert_int_equal(ofp_port_mod_decode(m, len, &pm), 0);
+    assert_int_equal(pm.advertise, OFPPF_10GB_FD | OFPPF_AUTONEG);
+    ofpt_expect_print(m, len, "OFPT_PORT_MOD (OF1.3) (xid=0x1): port: 3: "
+                      "addr:02:00:00:00:00:03\n     config: PORT_DOWN\n"
+                      "     mask:   PORT_DOWN\n"
+                      "     advertise: 10GB-FD AUTO_NEG");
+    m[27] = 0x02;                               /* NO_STP (OF1.0's). */
+    assert_int_equal(ofp_port_mod_decode(m, len, &pm),
+                     OFPERR_OFPPMFC_BAD_CONFIG);
+    free(m);
+
+    struct ofp_async_config ac = {
+        .packet_in = { 3, 0 }, .port_status = { 7, 7 },
+        .flow_removed = { 15, 0 },
+    };
+    struct ofp_buf b = OFP_BUF_INIT;
+    ofp_get_async_reply_encode(&b, 4, &ac);
+    assert_int_equal(b.len, 32);
+    expect_print(&b, "OFPT_GET_ASYNC_REPLY (OF1.3) (xid=0x4):\n"
+                 " primary:\n       PACKET_IN: no_match action\n"
+                 "     PORT_STATUS: add delete modify\n"
+                 "    FLOW_REMOVED: idle hard delete group_delete");
+    struct ofp_async_config back;
+    b.data[1] = OFPT13_SET_ASYNC;
+    assert_int_equal(ofp_set_async_decode(b.data, b.len, &back), 0);
+    assert_memory_equal(&ac, &back, sizeof ac);
+    assert_int_equal(ofp_set_async_decode(b.data, 24, &back),
+                     OFPERR_OFPBRC_BAD_LEN);
+    ofp_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -195,6 +253,7 @@ main(void)
         cmocka_unit_test(test_features_and_ports),
         cmocka_unit_test(test_config_and_role),
         cmocka_unit_test(test_nicira_formats),
+        cmocka_unit_test(test_port_mod_and_async),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
