@@ -611,20 +611,27 @@ mf_nxm_header(const struct mf_field *mf, enum ofp_tlv_format fmt)
 }
 
 void
-ofp_tlv_put(struct ofp_buf *b, enum ofp_tlv_format fmt,
-            const struct mf_field *mf, const uint8_t *value,
-            const uint8_t *mask)
+mf_put_header(struct ofp_buf *b, enum ofp_tlv_format fmt,
+              const struct mf_field *mf, bool masked)
 {
     int cls, field;
     tlv_class(mf, fmt, &cls, &field);
-    size_t n = (size_t) mf->n_bytes * (mask ? 2 : 1);
+    size_t n = (size_t) mf->n_bytes * (masked ? 2 : 1);
     bool exp = cls == OFPXMC_EXPERIMENTER;
     ofp_buf_put_u16(b, (uint16_t) cls);
-    ofp_buf_put_u8(b, (uint8_t) (field << 1 | (mask != NULL)));
+    ofp_buf_put_u8(b, (uint8_t) (field << 1 | masked));
     ofp_buf_put_u8(b, (uint8_t) (n + (exp ? 4 : 0)));
     if (exp) {
         ofp_buf_put_u32(b, mf->oxm_experimenter);
     }
+}
+
+void
+ofp_tlv_put(struct ofp_buf *b, enum ofp_tlv_format fmt,
+            const struct mf_field *mf, const uint8_t *value,
+            const uint8_t *mask)
+{
+    mf_put_header(b, fmt, mf, mask != NULL);
     ofp_buf_put(b, value, mf->n_bytes);
     if (mask) {
         ofp_buf_put(b, mask, mf->n_bytes);

@@ -164,6 +164,11 @@ void ofp_tlv_put(struct ofp_buf *, enum ofp_tlv_format,
                  const struct mf_field *, const uint8_t *value,
                  const uint8_t *mask);
 
+/* Appends just the TLV header (4 bytes, or 8 with an experimenter id)
+ * that ofp_tlv_put() would write, as table features list fields. */
+void mf_put_header(struct ofp_buf *, enum ofp_tlv_format,
+                   const struct mf_field *, bool masked);
+
 /* The 32-bit NXM/OXM header of 'mf' as ofp_tlv_put() writes it for
  * 'fmt' without a mask (for NXAST_REG_LOAD/MOVE, which name fields by
  * their NXM header); 0 for an experimenter field. */

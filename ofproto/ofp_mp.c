@@ -6,6 +6,7 @@
 
 #include "ofproto/ofp_buf.h"
 #include "ofproto/ofp_field.h"
+#include "ofproto/ofp_flow_mod.h"
 #include "ofproto/ofp_msg.h"
 
 enum ofp_err
@@ -157,4 +158,99 @@ ofp_port_stats_put(struct ofp_buf *b, uint8_t version,
         ofp_buf_put_u32(b, p->duration_nsec);
     }
     return 0;
+}
+
+/* Table feature property types. */
+enum {
+    OFPTFPT_INSTRUCTIONS = 0, OFPTFPT_NEXT_TABLES = 2,
+    OFPTFPT_WRITE_ACTIONS = 4, OFPTFPT_APPLY_ACTIONS = 6,
+    OFPTFPT_MATCH = 8, OFPTFPT_WILDCARDS = 10,
+    OFPTFPT_WRITE_SETFIELD = 12, OFPTFPT_APPLY_SETFIELD = 14,
+};
+
+/* The OpenFlow 1.3 action types ofp_actions decodes. */
+static const uint16_t of13_actions[] = {
+    0, 11, 12, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+};
+
+static size_t
+prop_start(struct ofp_buf *b, uint16_t type)
+{
+    size_t start = b->len;
+    ofp_buf_put_u16(b, type);
+    ofp_buf_put_u16(b, 0);
+    return start;
+}
+
+static void
+prop_end(struct ofp_buf *b, size_t start)
+{
+    ofp_buf_set_u16(b, start + 2, (uint16_t) (b->len - start));
+    ofp_buf_pad8(b, start);
+}
+
+/* A property for a table and its table-miss twin (type + 1). */
+static void
+put_fields(struct ofp_buf *b, uint16_t type, bool writable_only)
+{
+    size_t s = prop_start(b, type);
+    for (int id = 0; id < MF_N_IDS; id++) {
+        const struct mf_field *mf = mf_from_id((enum mf_id) id);
+        if (!writable_only || mf->writable) {
+            mf_put_header(b, OFP_TLV_OXM, mf, false);
+        }
+    }
+    prop_end(b, s);
+}
+
+static void
+put_ids(struct ofp_buf *b, uint16_t type, const uint16_t *ids, size_t n)
+{
+    size_t s = prop_start(b, type);
+    for (size_t i = 0; i < n; i++) {
+        ofp_buf_put_u16(b, ids[i]);
+        ofp_buf_put_u16(b, 4);
+    }
+    prop_end(b, s);
+}
+
+void
+ofp13_table_features_put(struct ofp_buf *b,
+                         const struct ofp_table_features *tf)
+{
+    static const uint16_t insts[] = {
+        OFPIT_GOTO_TABLE, OFPIT_WRITE_METADATA, OFPIT_WRITE_ACTIONS,
+        OFPIT_APPLY_ACTIONS, OFPIT_CLEAR_ACTIONS,
+    };
+    size_t n_acts = sizeof of13_actions / sizeof of13_actions[0];
+    size_t start = b->len;
+    ofp_buf_put_u16(b, 0);
+    ofp_buf_put_u8(b, tf->table_id);
+    ofp_buf_put_zeros(b, 5);
+    put_str(b, tf->name, 32);
+    ofp_buf_put_u64(b, tf->metadata_match);
+    ofp_buf_put_u64(b, tf->metadata_write);
+    ofp_buf_put_u32(b, 0);                      /* config. */
+    ofp_buf_put_u32(b, tf->max_entries);
+    for (uint16_t miss = 0; miss < 2; miss++) {
+        /* The last table cannot go anywhere: no goto_table there. */
+        size_t n_insts = sizeof insts / sizeof insts[0];
+        put_ids(b, OFPTFPT_INSTRUCTIONS + miss,
+                tf->table_id < OFPTT_MAX ? insts : insts + 1,
+                tf->table_id < OFPTT_MAX ? n_insts : n_insts - 1);
+        size_t s = prop_start(b, OFPTFPT_NEXT_TABLES + miss);
+        for (unsigned int t = tf->table_id + 1u; t <= OFPTT_MAX; t++) {
+            ofp_buf_put_u8(b, (uint8_t) t);
+        }
+        prop_end(b, s);
+        put_ids(b, OFPTFPT_WRITE_ACTIONS + miss, of13_actions, n_acts);
+        put_ids(b, OFPTFPT_APPLY_ACTIONS + miss, of13_actions, n_acts);
+    }
+    put_fields(b, OFPTFPT_MATCH, false);
+    put_fields(b, OFPTFPT_WILDCARDS, false);
+    for (uint16_t miss = 0; miss < 2; miss++) {
+        put_fields(b, OFPTFPT_WRITE_SETFIELD + miss, true);
+        put_fields(b, OFPTFPT_APPLY_SETFIELD + miss, true);
+    }
+    ofp_buf_set_u16(b, start, (uint16_t) (b->len - start));
 }

@@ -75,4 +75,19 @@ struct ofp_port_stats {
 int ofp_port_stats_put(struct ofp_buf *, uint8_t version,
                        const struct ofp_port_stats *);
 
+/* OpenFlow 1.3 table features of one table, as Sluice's codec supports
+ * them: instructions goto_table to clear_actions, the next tables after
+ * this one, every OF1.3 action it decodes, every match field (all may be
+ * wildcarded) and the writable ones for set_field. */
+struct ofp_table_features {
+    uint8_t table_id;
+    const char *name;
+    uint64_t metadata_match, metadata_write;
+    uint32_t max_entries;
+};
+/* Appends one table's features to an OFPMP_TABLE_FEATURES reply (about
+ * 2.5 kB: the caller starts a new reply when 64 kB would pass). */
+void ofp13_table_features_put(struct ofp_buf *,
+                              const struct ofp_table_features *);
+
 #endif

@@ -154,12 +154,65 @@ test_replies(void **state)
     ofp_buf_free(&b);
 }
 
+static void
+test_table_features(void **state)
+{
+    (void) state;
+    struct ofp_buf b = OFP_BUF_INIT;
+    size_t start = ofp_mp_reply_start(&b, OFP13_VERSION,
+                                      OFPMP_TABLE_FEATURES, 5);
+    struct ofp_table_features tf = {
+        .table_id = 253, .name = "t253", .metadata_match = UINT64_MAX,
+        .metadata_write = UINT64_MAX, .max_entries = 1000000,
+    };
+    ofp13_table_features_put(&b, &tf);
+    tf.table_id = 254;
+    tf.name = "last";
+    ofp13_table_features_put(&b, &tf);
+    assert_int_equal(ofp_stats_reply_finish(&b, start, false), 0);
+    assert_int_equal(b.len % 8, 0);
+    /* Every field Sluice matches, and the writable ones for set_field. */
+    expect_print(&b, "exact match or wildcard: tun_{id,src,dst} metadata "
+                 "in_{port,port_oxm} reg0...reg15 eth_{src,dst,type} "
+                 "vlan_{tci,vid,pcp} mpls_{label,tc,bos,ttl} ip_{src,dst} "
+                 "ipv6_{src,dst,label} nw_{proto,tos} ip_dscp "
+                 "nw_{ecn,ttl} ip_frag arp_{op,spa,tpa,sha,tha} "
+                 "tcp_{src,dst,flags} udp_{src,dst} sctp_{src,dst} "
+                 "icmp_{type,code} icmpv6_{type,code} nd_{target,sll,tll}");
+    expect_print(&b, "OFPST_TABLE_FEATURES reply (OF1.3) (xid=0x5):\n"
+                 "  table 253 (\"t253\"):\n"
+                 "    metadata: match=0xffffffffffffffff "
+                 "write=0xffffffffffffffff\n"
+                 "    max_entries=1000000\n"
+                 "    instructions (table miss and others):\n"
+                 "      next tables: 254\n"
+                 "      instructions: apply_actions clear_actions "
+                 "write_actions write_metadata goto_table\n"
+                 "      Write-Actions and Apply-Actions features:\n"
+                 "        actions: output group set_field strip_vlan "
+                 "push_vlan mod_nw_ttl dec_ttl set_mpls_ttl dec_mpls_ttl "
+                 "push_mpls pop_mpls set_queue\n");
+    char *text = ofpt_ofp_print(b.data, b.len);
+    if (text) {
+        const char *last = strstr(text, "table 254");
+        assert_non_null(last);
+        /* Last table: nowhere to go. */
+        assert_null(strstr(last, "next tables"));
+        assert_non_null(strstr(last, "instructions: apply_actions "
+                               "clear_actions write_actions "
+                               "write_metadata\n"));
+        free(text);
+    }
+    ofp_buf_free(&b);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_table_features),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
