@@ -627,12 +627,10 @@ encode_nx(struct ofp_buf *b, uint8_t version, const struct ofp_action *a)
         if (port < 0) {
             return -ENOTSUP;
         }
-        p = put_nx(b, a->resubmit.table == 255 ? NXAST_RESUBMIT
-                                               : NXAST_RESUBMIT_TABLE, 16);
+        /* Always the form with a table, as OVS 3.1 sends it. */
+        p = put_nx(b, NXAST_RESUBMIT_TABLE, 16);
         ofp_set_u16(p + 10, (uint16_t) port);
-        if (a->resubmit.table != 255) {
-            p[12] = a->resubmit.table;
-        }
+        p[12] = a->resubmit.table;
         return 0;
     }
     case OFPACT_SET_QUEUE:

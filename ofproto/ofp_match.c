@@ -145,13 +145,36 @@ encodes(const struct ofp_match *m, enum ofp_tlv_format fmt, enum mf_id id)
     }
 }
 
+/* The order Open vSwitch writes fields in, so that the same match gives
+ * the same bytes: metadata, L2, VLAN, MPLS, L3 and L4 (or ARP), tunnel,
+ * registers, pipeline metadata. */
+#define R(N) MF_REG0 + N
+static const enum mf_id encode_order[] = {
+    MF_IN_PORT_NXM, MF_IN_PORT, MF_ETH_SRC, MF_ETH_DST, MF_ETH_TYPE,
+    MF_VLAN_TCI, MF_VLAN_VID, MF_VLAN_PCP,
+    MF_MPLS_TC, MF_MPLS_BOS, MF_MPLS_LABEL, MF_MPLS_TTL,
+    MF_IPV4_SRC, MF_IPV4_DST, MF_IPV6_SRC, MF_IPV6_DST, MF_IP_FRAG,
+    MF_IP_DSCP, MF_NW_TOS, MF_IP_ECN, MF_IP_TTL, MF_IPV6_LABEL, MF_IP_PROTO,
+    MF_TCP_SRC, MF_TCP_DST, MF_TCP_FLAGS, MF_UDP_SRC, MF_UDP_DST,
+    MF_SCTP_SRC, MF_SCTP_DST, MF_ICMPV4_TYPE, MF_ICMPV4_CODE,
+    MF_ICMPV6_TYPE, MF_ICMPV6_CODE, MF_ND_TARGET, MF_ND_SLL, MF_ND_TLL,
+    MF_ARP_OP, MF_ARP_SPA, MF_ARP_TPA, MF_ARP_SHA, MF_ARP_THA,
+    MF_TUN_ID, MF_TUN_SRC, MF_TUN_DST,
+    R(0), R(1), R(2), R(3), R(4), R(5), R(6), R(7), R(8), R(9), R(10),
+    R(11), R(12), R(13), R(14), R(15),
+    MF_METADATA,
+};
+#undef R
+_Static_assert(sizeof encode_order / sizeof encode_order[0] == MF_N_IDS,
+               "encode_order must list every field once");
+
 size_t
 ofp_tlvs_encode(struct ofp_buf *b, enum ofp_tlv_format fmt,
                 const struct ofp_match *m)
 {
     size_t start = b->len;
-    for (int id = 0; id < MF_N_IDS; id++) {
-        const struct mf_field *mf = mf_from_id((enum mf_id) id);
+    for (size_t i = 0; i < MF_N_IDS; i++) {
+        const struct mf_field *mf = mf_from_id(encode_order[i]);
         uint8_t v[16], w[16];
         if (!mf_read(m, mf, v, w) || !encodes(m, fmt, mf->id)) {
             continue;
@@ -361,7 +384,8 @@ ofp10_match_encode(const struct ofp_match *m, uint8_t *p)
     mf_read(m, mf_from_id(MF_VLAN_VID), vv, vw);
     uint16_t vid = ofp_get_u16(vv), vid_w = ofp_get_u16(vw);
     if (vid_w & 0x1000 && !(vid & 0x1000)) {
-        wc &= ~OFPFW10_DL_VLAN;
+        /* No tag; the PCP exact at 0 as OVS writes it (read: ignored). */
+        wc &= ~(OFPFW10_DL_VLAN | OFPFW10_DL_VLAN_PCP);
         ofp_set_u16(p + 18, OFP10_VLAN_NONE);
     } else if (vid_w & 0xfff) {
         wc &= ~OFPFW10_DL_VLAN;

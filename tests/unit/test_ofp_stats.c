@@ -64,11 +64,9 @@ test_requests(void **state)
         assert_int_equal(ofp_flow_stats_request_encode(&b,
                                                        ofp_get_u32(msg + 4),
                                                        &r), 0);
-        /* The same request (NXM fields may come in another order). */
-        struct ofp_flow_stats_request r2;
-        assert_int_equal(ofp_flow_stats_request_decode(b.data, b.len, &r2),
-                         0);
-        assert_memory_equal(&r, &r2, sizeof r);
+        /* The very bytes ovs-ofctl sent. */
+        assert_int_equal(b.len, len);
+        assert_memory_equal(b.data, msg, len);
         ofp_buf_free(&b);
         free(msg);
     }
