@@ -174,17 +174,50 @@ mf_from_id(enum mf_id id)
     return (unsigned) id < MF_N_IDS ? &fields[id] : NULL;
 }
 
-const struct mf_field *
-mf_from_class(uint16_t cls, uint8_t field, uint32_t experimenter)
+/* Fields by class and field number, for the three classes that need no
+ * experimenter id (NXM_0, NXM_1, OpenFlow basic), filled once before
+ * main() runs. */
+static const struct mf_field *by_class[3][128];
+
+static int
+class_index(uint16_t cls)
+{
+    switch (cls) {
+    case OFPXMC_NXM_0: return 0;
+    case OFPXMC_NXM_1: return 1;
+    case OFPXMC_OPENFLOW_BASIC: return 2;
+    default: return -1;
+    }
+}
+
+__attribute__((constructor)) static void
+mf_index_init(void)
 {
     for (int i = 0; i < MF_N_IDS; i++) {
         const struct mf_field *f = &fields[i];
-        if (f->nxm_class == cls && f->nxm_field == field) {
-            return f;
+        int n = f->nxm_class >= 0 ? class_index((uint16_t) f->nxm_class) : -1;
+        if (n >= 0) {
+            by_class[n][f->nxm_field] = f;
         }
-        if (f->oxm_class == cls && f->oxm_field == field
-            && (cls != OFPXMC_EXPERIMENTER
-                || f->oxm_experimenter == experimenter)) {
+        n = f->oxm_class >= 0 ? class_index((uint16_t) f->oxm_class) : -1;
+        if (n >= 0) {
+            by_class[n][f->oxm_field] = f;
+        }
+    }
+}
+
+const struct mf_field *
+mf_from_class(uint16_t cls, uint8_t field, uint32_t experimenter)
+{
+    int n = class_index(cls);
+    if (n >= 0) {
+        return field < 128 ? by_class[n][field] : NULL;
+    }
+    for (int i = 0; i < MF_N_IDS; i++) {
+        const struct mf_field *f = &fields[i];
+        if (cls == OFPXMC_EXPERIMENTER && f->oxm_class == cls
+            && f->oxm_field == field
+            && f->oxm_experimenter == experimenter) {
             return f;
         }
     }
