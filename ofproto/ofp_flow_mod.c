@@ -225,7 +225,7 @@ static enum ofp_err
 decode_of10_fields(const uint8_t *p, bool table_id_ext,
                    struct ofp_flow_mod *fm)
 {
-    fm->cookie = ofp_get_u64(p);
+    fm->new_cookie = ofp_get_u64(p);
     fm->idle_timeout = ofp_get_u16(p + 10);
     fm->hard_timeout = ofp_get_u16(p + 12);
     fm->priority = ofp_get_u16(p + 14);
@@ -273,7 +273,8 @@ decode_nxm(const uint8_t *msg, size_t len, bool table_id_ext,
     if (!ofp_is_zeros(m + match_len, padded - match_len)) {
         return OFPERR_OFPBMC_BAD_LEN;
     }
-    if ((err = ofp_tlvs_decode(m, match_len, &fm->match))) {
+    if ((err = ofp_tlvs_decode_nx(m, match_len, &fm->match, &fm->cookie,
+                                  &fm->cookie_mask))) {
         return err;
     }
     return decode_actions_as_apply(m + padded,
@@ -287,7 +288,7 @@ decode_of13(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm)
         return OFPERR_OFPBRC_BAD_LEN;
     }
     fm->format = OFP_FM_OF13;
-    fm->cookie = ofp_get_u64(msg + 8);
+    fm->cookie = fm->new_cookie = ofp_get_u64(msg + 8);
     fm->cookie_mask = ofp_get_u64(msg + 16);
     fm->table_id = msg[24];
     fm->idle_timeout = ofp_get_u16(msg + 26);
@@ -380,7 +381,7 @@ static void
 put_of10_fields(struct ofp_buf *b, const struct ofp_flow_mod *fm,
                 bool table_id_ext, uint16_t out_port)
 {
-    ofp_buf_put_u64(b, fm->cookie);
+    ofp_buf_put_u64(b, fm->new_cookie);
     ofp_buf_put_u16(b, command_field(fm, table_id_ext));
     ofp_buf_put_u16(b, fm->idle_timeout);
     ofp_buf_put_u16(b, fm->hard_timeout);
@@ -412,6 +413,9 @@ ofp_flow_mod_encode(struct ofp_buf *b, enum ofp_fm_format format,
                                           | OFPFF_CHECK_OVERLAP))) {
         return -ENOTSUP;
     }
+    if (format == OFP_FM_OF10 && fm->cookie_mask) {
+        return -ENOTSUP;                /* No cookie filter in OF1.0. */
+    }
     if (format == OFP_FM_OF10) {
         uint8_t m[OFP10_MATCH_LEN];
         if (ofp10_match_encode(&fm->match, m)) {
@@ -429,13 +433,16 @@ ofp_flow_mod_encode(struct ofp_buf *b, enum ofp_fm_format format,
         size_t len_ofs = b->len;
         ofp_buf_put_zeros(b, 8);
         size_t mstart = b->len;
-        size_t n = ofp_tlvs_encode(b, OFP_TLV_NXM, &fm->match);
+        size_t n = ofp_tlvs_encode_nx(b, &fm->match, fm->cookie,
+                                      fm->cookie_mask);
         ofp_buf_set_u16(b, len_ofs, (uint16_t) n);
         ofp_buf_pad8(b, mstart);
         error = encode_of10_tail(b, fm);
     } else {
         ofp_header_put(b, OFP13_VERSION, OFPT_FLOW_MOD, xid);
-        ofp_buf_put_u64(b, fm->cookie);
+        /* One cookie: the new one for an add, else the filter's. */
+        ofp_buf_put_u64(b, fm->command == OFPFC_ADD ? fm->new_cookie
+                                                    : fm->cookie);
         ofp_buf_put_u64(b, fm->cookie_mask);
         /* OF1.0's "add to any table" is an add to table 0. */
         ofp_buf_put_u8(b, fm->table_id == OFPTT_ALL

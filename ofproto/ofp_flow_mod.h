@@ -81,7 +81,13 @@ enum ofp_fm_format {
 
 struct ofp_flow_mod {
     enum ofp_fm_format format;      /* What it was decoded from. */
-    uint64_t cookie, cookie_mask;   /* cookie_mask: OF1.3 only. */
+    /* Cookies.  'new_cookie' is the one an added (or, in OF1.0/NXM,
+     * modified) rule gets: the header's.  'cookie' under 'cookie_mask'
+     * selects the rules to modify or delete: OF1.3's header carries it
+     * (so there cookie == new_cookie), NXM's match (NXM_NX_COOKIE),
+     * OF1.0 none (mask 0). */
+    uint64_t new_cookie;
+    uint64_t cookie, cookie_mask;
     uint8_t table_id;
     enum ofp_fm_command command;
     uint16_t idle_timeout, hard_timeout, priority;

@@ -62,12 +62,63 @@ conflicts(enum mf_id id, const uint64_t seen[2])
 #undef SEEN
 }
 
+#define NXM_NX_COOKIE   0x00013c08u
+#define NXM_NX_COOKIE_W 0x00013d10u
+
+/* Reads an NXM cookie TLV at 'p' if there is one: its length, or 0. */
+static size_t
+pull_cookie(const uint8_t *p, size_t len, uint64_t *cookie,
+            uint64_t *mask)
+{
+    if (len < 4) {
+        return 0;
+    }
+    uint32_t h = ofp_get_u32(p);
+    if (h == NXM_NX_COOKIE && len >= 12) {
+        *cookie = ofp_get_u64(p + 4);
+        *mask = UINT64_MAX;
+        return 12;
+    }
+    if (h == NXM_NX_COOKIE_W && len >= 20) {
+        *cookie = ofp_get_u64(p + 4);
+        *mask = ofp_get_u64(p + 12);
+        return 20;
+    }
+    return 0;
+}
+
 enum ofp_err
 ofp_tlvs_decode(const uint8_t *p, size_t len, struct ofp_match *m)
 {
+    return ofp_tlvs_decode_nx(p, len, m, NULL, NULL);
+}
+
+enum ofp_err
+ofp_tlvs_decode_nx(const uint8_t *p, size_t len, struct ofp_match *m,
+                   uint64_t *cookie, uint64_t *cookie_mask)
+{
     uint64_t seen[2] = { 0, 0 };
+    bool have_cookie = false;
     ofp_match_init(m);
+    if (cookie) {
+        *cookie = *cookie_mask = 0;
+    }
     for (size_t ofs = 0; ofs < len;) {
+        uint64_t c, cm;
+        size_t n = cookie ? pull_cookie(p + ofs, len - ofs, &c, &cm) : 0;
+        if (n) {
+            if (have_cookie) {
+                return OFPERR_OFPBMC_DUP_FIELD;
+            }
+            if (c & ~cm) {
+                return OFPERR_OFPBMC_BAD_WILDCARDS;
+            }
+            have_cookie = true;
+            *cookie = c;
+            *cookie_mask = cm;
+            ofs += n;
+            continue;
+        }
         struct ofp_tlv t;
         enum ofp_err err = ofp_tlv_pull(p + ofs, len - ofs, &t);
         if (err) {
@@ -182,6 +233,24 @@ ofp_tlvs_encode(struct ofp_buf *b, enum ofp_tlv_format fmt,
         ofp_tlv_put(b, fmt, mf, v, is_exact(mf, w) ? NULL : w);
     }
     return b->len - start;
+}
+
+size_t
+ofp_tlvs_encode_nx(struct ofp_buf *b, const struct ofp_match *m,
+                   uint64_t cookie, uint64_t cookie_mask)
+{
+    size_t n = ofp_tlvs_encode(b, OFP_TLV_NXM, m);
+    if (cookie_mask == UINT64_MAX) {
+        ofp_buf_put_u32(b, NXM_NX_COOKIE);
+        ofp_buf_put_u64(b, cookie);
+        n += 12;
+    } else if (cookie_mask) {
+        ofp_buf_put_u32(b, NXM_NX_COOKIE_W);
+        ofp_buf_put_u64(b, cookie & cookie_mask);
+        ofp_buf_put_u64(b, cookie_mask);
+        n += 20;
+    }
+    return n;
 }
 
 #define OFPMT_OXM 1

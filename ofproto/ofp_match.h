@@ -37,11 +37,22 @@ enum ofp_err ofp_match_check(const struct ofp_match *);
 /* Reads the NXM/OXM TLVs 'p' ('len' bytes exactly) into 'm'. */
 enum ofp_err ofp_tlvs_decode(const uint8_t *p, size_t len,
                              struct ofp_match *m);
+/* The same for an NXM match that may also carry the rule cookie filter
+ * NXM_NX_COOKIE(_W) (class 1, field 30, 8 or 16 bytes: not mpls_ttl, which
+ * shares the number at 1 byte): '*cookie' and '*cookie_mask' get it (0
+ * and 0 without one). */
+enum ofp_err ofp_tlvs_decode_nx(const uint8_t *p, size_t len,
+                                struct ofp_match *m, uint64_t *cookie,
+                                uint64_t *cookie_mask);
 /* Appends 'm' as TLVs in 'fmt''s preferred classes (fields with no form
  * in that format use the other one, as Open vSwitch does).  Returns the
  * number of bytes appended. */
 size_t ofp_tlvs_encode(struct ofp_buf *, enum ofp_tlv_format,
                        const struct ofp_match *m);
+/* NXM with the cookie filter last (none if 'cookie_mask' is 0), as OVS
+ * writes it. */
+size_t ofp_tlvs_encode_nx(struct ofp_buf *, const struct ofp_match *m,
+                          uint64_t cookie, uint64_t cookie_mask);
 
 /* OpenFlow 1.3 'struct ofp_match' (type OFPMT_OXM) at 'p', 'len' bytes
  * available: sets '*consumed' to its padded length.  Errors besides the

@@ -63,7 +63,8 @@ decode_nx(const uint8_t *msg, size_t len, struct ofp_flow_stats_request *r)
     if (!ofp_is_zeros(m + match_len, padded - match_len)) {
         return OFPERR_OFPBMC_BAD_LEN;
     }
-    return ofp_tlvs_decode(m, match_len, &r->match);
+    return ofp_tlvs_decode_nx(m, match_len, &r->match, &r->cookie,
+                              &r->cookie_mask);
 }
 
 static enum ofp_err
@@ -172,7 +173,7 @@ ofp_flow_stats_request_encode(struct ofp_buf *b, uint32_t xid,
     if (r->format == OFP_STATS_OF10) {
         uint8_t m[OFP10_MATCH_LEN];
         int32_t port = ofp_port_to_16(r->out_port);
-        if (ofp10_match_encode(&r->match, m) || port < 0) {
+        if (ofp10_match_encode(&r->match, m) || port < 0 || r->cookie_mask) {
             b->len = start;
             return -ENOTSUP;
         }
@@ -191,7 +192,11 @@ ofp_flow_stats_request_encode(struct ofp_buf *b, uint32_t xid,
         ofp_buf_put_u16(b, 0);
         ofp_buf_put_u8(b, r->table_id);
         ofp_buf_put_zeros(b, 3);
-        ofp_buf_set_u16(b, len_ofs, (uint16_t) put_nx_match(b, &r->match));
+        size_t mstart = b->len;
+        size_t n = ofp_tlvs_encode_nx(b, &r->match, r->cookie,
+                                      r->cookie_mask);
+        ofp_buf_pad8(b, mstart);
+        ofp_buf_set_u16(b, len_ofs, (uint16_t) n);
     } else {
         ofp_buf_put_u8(b, r->table_id);
         ofp_buf_put_zeros(b, 3);

@@ -32,7 +32,8 @@ struct ofp_flow_stats_request {
     uint8_t table_id;               /* OFPTT_ALL: every table. */
     uint32_t out_port;              /* OFPP_ANY: any. */
     uint32_t out_group;             /* OFPG_ANY: any (OF1.3). */
-    uint64_t cookie, cookie_mask;   /* OF1.3; mask 0: any. */
+    uint64_t cookie, cookie_mask;   /* OF1.3, NX (NXM_NX_COOKIE); mask 0:
+                                     * any. */
     struct ofp_match match;
 };
 

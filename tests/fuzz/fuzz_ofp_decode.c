@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static bool
 fm_equal(const struct ofp_flow_mod *a, const struct ofp_flow_mod *b)
 {
-    return a->format == b->format && a->cookie == b->cookie
+    return a->format == b->format && a->new_cookie == b->new_cookie
+           && a->cookie == b->cookie
            && a->cookie_mask == b->cookie_mask && a->table_id == b->table_id
            && a->command == b->command && a->idle_timeout == b->idle_timeout
            && a->hard_timeout == b->hard_timeout
