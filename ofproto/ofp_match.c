@@ -373,7 +373,7 @@ ofp10_match_decode(const uint8_t *p, struct ofp_match *m)
         return OFPERR_NONE;
     }
     set_int(m, MF_ETH_TYPE, dl_type);
-    if (dl_type == 0x0806) {
+    if (dl_type == 0x0806 || dl_type == 0x8035) {     /* ARP, RARP. */
         if (!(wc & OFPFW10_NW_PROTO)) {
             set_int(m, MF_ARP_OP, nw_proto);
         }

@@ -370,6 +370,16 @@ test_of10(void **state)
     p[29] = 0;
     assert_memory_equal(p, q, sizeof p);
 
+    /* RARP carries ARP's fields, as in OVS. */
+    memset(p, 0, sizeof p);
+    ofp_set_u32(p, ((1u << 22) - 1) & ~(1u << 4 | 63u << 8));
+    ofp_set_u16(p + 22, 0x8035);
+    ofp_set_u32(p + 28, 0x0a000001);
+    assert_int_equal(ofp10_match_decode(p, &m), 0);
+    assert_int_equal(ofp_get_u32((void *) &m.wc.nw_src), 0xffffffff);
+    assert_int_equal(ofp_match_check(&m), 0);
+    check_round_trip(&m, "of10 rarp");
+
     /* Fields without their prerequisites are ignored (OF1.0 5.2.3). */
     memset(p, 0, sizeof p);
     ofp_set_u32(p, ((1u << 22) - 1) & ~(1u << 5 | 1u << 7 | 63u << 8));
