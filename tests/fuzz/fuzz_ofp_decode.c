@@ -14,6 +14,7 @@
 #include "ofproto/ofp_ctrl.h"
 #include "ofproto/ofp_err.h"
 #include "ofproto/ofp_flow_mod.h"
+#include "ofproto/ofp_kind.h"
 #include "ofproto/ofp_mp.h"
 #include "ofproto/ofp_msg.h"
 #include "ofproto/ofp_packet.h"
@@ -134,6 +135,9 @@ control(const uint8_t *msg, size_t len)
     (void) nx_set_flow_format_decode(msg, len, &ff);
     (void) nx_set_packet_in_format_decode(msg, len, &pf);
     (void) nx_flow_mod_table_id_decode(msg, len, &on);
+    enum ofp_err err;
+    enum ofp_kind k = ofp_msg_kind(msg, len, &err);
+    CHECK((k == OFPK_NONE) == (err != OFPERR_NONE));
     struct ofp_port_mod pm;
     struct ofp_async_config ac;
     (void) ofp_port_mod_decode(msg, len, &pm);
