@@ -192,6 +192,15 @@ decode_load(const uint8_t *p, struct ofp_actions *out)
     if (!mf_value_ok(mf, wire)) {
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
     }
+    /* A load of the whole field is a set_field (OVS sends set_field so in
+     * OF1.0), and one form keeps decode -> encode -> decode stable. */
+    if (!ofs && mf->n_bytes <= 8
+        && n_bits == 64u - (unsigned) __builtin_clzll(mf->valid)) {
+        struct ofp_action *a = ofp_actions_put(out, OFPACT_SET_FIELD);
+        a->set_field.field = mf->id;
+        memcpy(a->set_field.value, wire, mf->n_bytes);
+        return OFPERR_NONE;
+    }
     struct ofp_action *a = ofp_actions_put(out, OFPACT_REG_LOAD);
     a->load.field = mf->id;
     a->load.ofs = (uint16_t) ofs;

@@ -306,7 +306,9 @@ decode_of13(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm)
     if (fm->flags & ~0x1f) {
         return OFPERR_OFPFMFC_BAD_FLAGS;
     }
-    if (fm->table_id == OFPTT_ALL && fm->command == OFPFC_ADD) {
+    /* Only deletes may name every table (as ovs-ofctl reads it). */
+    if (fm->table_id == OFPTT_ALL && fm->command != OFPFC_DELETE
+        && fm->command != OFPFC_DELETE_STRICT) {
         return OFPERR_OFPFMFC_BAD_TABLE_ID;
     }
     size_t mlen;
@@ -444,9 +446,12 @@ ofp_flow_mod_encode(struct ofp_buf *b, enum ofp_fm_format format,
         ofp_buf_put_u64(b, fm->command == OFPFC_ADD ? fm->new_cookie
                                                     : fm->cookie);
         ofp_buf_put_u64(b, fm->cookie_mask);
-        /* OF1.0's "add to any table" is an add to table 0. */
-        ofp_buf_put_u8(b, fm->table_id == OFPTT_ALL
-                          && fm->command == OFPFC_ADD ? 0 : fm->table_id);
+        /* OF1.0's "add to (or modify in) any table": OF1.3 only deletes
+         * in every table, the others go to table 0, as OVS sends them. */
+        bool all_ok = fm->command == OFPFC_DELETE
+                      || fm->command == OFPFC_DELETE_STRICT;
+        ofp_buf_put_u8(b, fm->table_id == OFPTT_ALL && !all_ok
+                          ? 0 : fm->table_id);
         ofp_buf_put_u8(b, (uint8_t) fm->command);
         ofp_buf_put_u16(b, fm->idle_timeout);
         ofp_buf_put_u16(b, fm->hard_timeout);

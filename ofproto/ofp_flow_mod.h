@@ -13,7 +13,8 @@
  * it in the high byte of 'command' only once the peer has enabled
  * NXT_FLOW_MOD_TABLE_ID (the connection's state, passed in); otherwise
  * table_id is OFPTT_ALL, which for an add means table 0 and for modify and
- * delete all tables (as Open vSwitch does). */
+ * delete all tables (as Open vSwitch does).  OpenFlow 1.3 allows OFPTT_ALL
+ * for deletes only; its encoder writes table 0 for the others, as OVS. */
 #ifndef SLUICE_OFP_FLOW_MOD_H
 #define SLUICE_OFP_FLOW_MOD_H
 
@@ -105,7 +106,7 @@ struct ofp_flow_mod {
  * caller frees 'fm' with ofp_flow_mod_free(); on error there is nothing
  * to free.  Errors: OFPBRC_BAD_LEN, OFPBRC_BAD_TYPE/SUBTYPE (not a
  * flow_mod), OFPFMFC_BAD_COMMAND, OFPFMFC_BAD_FLAGS, OFPFMFC_BAD_TABLE_ID
- * (OF1.3 add to OFPTT_ALL), OFPFMFC_BAD_EMERG_TIMEOUT/TABLE_FULL (OF1.0
+ * (OF1.3 OFPTT_ALL but to delete), OFPFMFC_BAD_EMERG_TIMEOUT/TABLE_FULL (OF1.0
  * emergency flows), and those of the match, instructions and actions,
  * including ofp_actions_check()'s against the match (as ovs-ofctl). */
 enum ofp_err ofp_flow_mod_decode(const uint8_t *msg, size_t len,

@@ -143,6 +143,8 @@ static const struct bad_fm bad_fms[] = {
     { "flags 0x20", 0, 0, 0x20, "", OFPERR_OFPFMFC_BAD_FLAGS, NULL },
     { "add to OFPTT_ALL", 255, 0, 0, "", OFPERR_OFPFMFC_BAD_TABLE_ID,
       "" },
+    { "modify in OFPTT_ALL", 255, 1, 0, "", OFPERR_OFPFMFC_BAD_TABLE_ID,
+      NULL },
 };
 
 static void
@@ -274,6 +276,68 @@ test_across_formats(void **state)
     assert_int_equal(ofp_flow_mod_decode(msg, len, false, &fm),
                      OFPERR_OFPFMFC_BAD_COMMAND);
     free(msg);
+}
+
+/* What ovs-ofctl sends in OF1.0/NXM, translated by Sluice to OF1.3, is
+ * byte for byte what ovs-ofctl sends for the same command in OF1.3, but
+ * for these flows: */
+static const char *const untranslated[] = {
+    /* ovs-ofctl's OF1.0 form of goto_table is resubmit. */
+    "goto_table:3",
+    /* OF1.0's mod_vlan_vid pushes a tag when there is none, and mod_tp_dst
+     * sets whatever L4 port: OF1.3 needs the match to say so (OVS writes
+     * push_vlan + set_field, set_field:99->tcp_dst); Sluice's action
+     * encoder does not look at the match. */
+    "mod_vlan_vid:5", "mod_tp_dst:99",
+    /* ovs-ofctl's OF1.0 form is two 64-bit loads; OVS merges them. */
+    "set_field:2001:db8::9->ipv6_dst",
+};
+
+static void
+test_translation_to_of13(void **state)
+{
+    (void) state;
+    int same = 0;
+    for (size_t i = 0; i < N_FIXTURES; i++) {
+        const char *args = ofp_fixtures[i].args;
+        const char *of13 = "-O OpenFlow13 ";
+        if (!strncmp(args, of13, strlen(of13))) {
+            continue;
+        }
+        bool skip = false;
+        for (size_t k = 0; k < sizeof untranslated / sizeof *untranslated;
+             k++) {
+            skip |= strstr(args, untranslated[k]) != NULL;
+        }
+        for (size_t j = 0; j < N_FIXTURES && !skip; j++) {
+            const struct ofp_fixture *fx = &ofp_fixtures[j];
+            if (strncmp(fx->args, of13, strlen(of13))
+                || strcmp(fx->args + strlen(of13), args)) {
+                continue;
+            }
+            size_t l10, l13;
+            uint8_t *m10 = ofpt_from_hex(ofp_fixtures[i].hex, &l10);
+            uint8_t *m13 = ofpt_from_hex(fx->hex, &l13);
+            struct ofp_flow_mod fm;
+            assert_int_equal(ofp_flow_mod_decode(m10, l10,
+                                                 ofp_fixtures[i].table_id_ext,
+                                                 &fm), 0);
+            struct ofp_buf b = OFP_BUF_INIT;
+            assert_int_equal(ofp_flow_mod_encode(&b, OFP_FM_OF13, false,
+                                                 ofp_get_u32(m13 + 4), &fm),
+                             0);
+            if (b.len != l13 || memcmp(b.data, m13, l13)) {
+                fail_msg("%s: OF1.3 translation differs:\nwant %s\ngot  %s",
+                         args, fx->hex, ofpt_to_hex(b.data, b.len));
+            }
+            same++;
+            ofp_buf_free(&b);
+            ofp_flow_mod_free(&fm);
+            free(m10);
+            free(m13);
+        }
+    }
+    assert_true(same >= 20);
 }
 
 /* ovs-ofctl del-flows with a cookie mask: OF1.3 carries it in the
@@ -442,6 +506,7 @@ main(void)
         cmocka_unit_test(test_instructions),
         cmocka_unit_test(test_across_formats),
         cmocka_unit_test(test_cookies),
+        cmocka_unit_test(test_translation_to_of13),
         cmocka_unit_test(test_of10_and_nxm_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
