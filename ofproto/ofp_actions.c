@@ -193,8 +193,10 @@ decode_load(const uint8_t *p, struct ofp_actions *out)
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
     }
     /* A load of the whole field is a set_field (OVS sends set_field so in
-     * OF1.0), and one form keeps decode -> encode -> decode stable. */
-    if (!ofs && mf->n_bytes <= 8
+     * OF1.0), and one form keeps decode -> encode -> decode stable.  Not
+     * for the VLAN fields, whose OF1.0 set_field form is mod_vlan_*. */
+    if (!ofs && mf->n_bytes <= 8 && mf->id != MF_VLAN_VID
+        && mf->id != MF_VLAN_PCP
         && n_bits == 64u - (unsigned) __builtin_clzll(mf->valid)) {
         struct ofp_action *a = ofp_actions_put(out, OFPACT_SET_FIELD);
         a->set_field.field = mf->id;
