@@ -2,6 +2,7 @@
 #include "ofproto/ofp_actions.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -830,11 +831,40 @@ put_set_field(struct ofp_buf *b, const struct mf_field *mf,
     ofp_buf_set_u16(b, start + 2, (uint16_t) (b->len - start));
 }
 
+/* Whether 'm' says the frame has no VLAN tag. */
+static bool
+no_tag(const struct ofp_match *m)
+{
+    uint8_t v[2], w[2];
+    mf_read(m, mf_from_id(MF_VLAN_VID), v, w);
+    return w[0] & 0x10 && !(v[0] & 0x10);
+}
+
+/* The OF1.3 field an OF1.0 mod_tp_src/dst sets, from the L4 protocol
+ * 'cur' matches; -1 if it does not say. */
 static int
-encode_of13(struct ofp_buf *b, const struct ofp_action *a)
+l4_field(const struct ofp_match *cur, bool src)
+{
+    if (!cur || cur->wc.nw_proto != 0xff) {
+        return -1;
+    }
+    switch (cur->flow.nw_proto) {
+    case 6: return src ? MF_TCP_SRC : MF_TCP_DST;
+    case 17: return src ? MF_UDP_SRC : MF_UDP_DST;
+    case 132: return src ? MF_SCTP_SRC : MF_SCTP_DST;
+    default: return -1;
+    }
+}
+
+/* 'cur' (may be NULL): what the rule's match says of the frame when 'a'
+ * runs, for the OF1.0 actions whose OF1.3 form depends on it. */
+static int
+encode_of13(struct ofp_buf *b, const struct ofp_action *a,
+            const struct ofp_match *cur)
 {
     size_t s;
     uint8_t v[2];
+    int f;
     switch (a->type) {
     case OFPACT_OUTPUT:
         s = put_act(b, OFPAT13_OUTPUT, 16);
@@ -850,6 +880,10 @@ encode_of13(struct ofp_buf *b, const struct ofp_action *a)
         put_set_field(b, mf_from_id(a->set_field.field), a->set_field.value);
         return 0;
     case OFPACT_SET_VLAN_VID:
+        /* OF1.0's mod_vlan_vid adds a tag to a frame without one. */
+        if (cur && no_tag(cur)) {
+            put_u16_act(b, OFPAT13_PUSH_VLAN, 0x8100);
+        }
         ofp_set_u16(v, (uint16_t) (0x1000 | a->u16));
         put_set_field(b, mf_from_id(MF_VLAN_VID), v);
         return 0;
@@ -896,27 +930,51 @@ encode_of13(struct ofp_buf *b, const struct ofp_action *a)
         return 0;
     case OFPACT_SET_L4_SRC:
     case OFPACT_SET_L4_DST:
-        return -ENOTSUP;    /* OF1.3 names the protocol: needs the match. */
+        /* OF1.3 names the protocol: the match must say it. */
+        f = l4_field(cur, a->type == OFPACT_SET_L4_SRC);
+        if (f < 0) {
+            return -ENOTSUP;
+        }
+        ofp_set_u16(v, a->u16);
+        put_set_field(b, mf_from_id((enum mf_id) f), v);
+        return 0;
     default:
         return encode_nx(b, OFP13_VERSION, a);
     }
+}
+
+static void track(struct ofp_match *, const struct ofp_action *);
+
+int
+ofp_actions_encode_for(struct ofp_buf *b, uint8_t version,
+                       const struct ofp_actions *acts,
+                       const struct ofp_match *match)
+{
+    size_t start = b->len;
+    struct ofp_match cur;
+    if (match) {
+        cur = *match;
+    }
+    for (size_t i = 0; i < acts->n; i++) {
+        int error = version == OFP10_VERSION
+                    ? encode_of10(b, &acts->acts[i])
+                    : encode_of13(b, &acts->acts[i], match ? &cur : NULL);
+        if (error) {
+            b->len = start;
+            return error;
+        }
+        if (match) {
+            track(&cur, &acts->acts[i]);
+        }
+    }
+    return 0;
 }
 
 int
 ofp_actions_encode(struct ofp_buf *b, uint8_t version,
                    const struct ofp_actions *acts)
 {
-    size_t start = b->len;
-    for (size_t i = 0; i < acts->n; i++) {
-        int error = version == OFP10_VERSION
-                    ? encode_of10(b, &acts->acts[i])
-                    : encode_of13(b, &acts->acts[i]);
-        if (error) {
-            b->len = start;
-            return error;
-        }
-    }
-    return 0;
+    return ofp_actions_encode_for(b, version, acts, NULL);
 }
 
 /* What the packet is known to be when an action runs: the rule's match,
@@ -927,6 +985,7 @@ track(struct ofp_match *cur, const struct ofp_action *a)
     uint8_t v[2] = { 0x10, 0x00 }, w[2] = { 0x10, 0x00 };
     switch (a->type) {
     case OFPACT_PUSH_VLAN:
+    case OFPACT_SET_VLAN_VID:           /* OF1.0's pushes if need be. */
         mf_set(cur, mf_from_id(MF_VLAN_VID), v, w);     /* Any tag. */
         break;
     case OFPACT_POP_VLAN:

@@ -122,6 +122,14 @@ enum ofp_err ofp_actions_decode(uint8_t version, const uint8_t *p,
 /* Appends the actions in 'version''s wire form: 0 or -ENOTSUP. */
 int ofp_actions_encode(struct ofp_buf *, uint8_t version,
                        const struct ofp_actions *);
+/* The same for the actions of a rule with 'match' (may be NULL), which
+ * OF1.0's actions need to become OF1.3's: mod_vlan_vid on a frame the
+ * match says is untagged becomes push_vlan + set_field (as OVS writes
+ * it), mod_tp_src/dst the set_field of the matched L4 protocol (-ENOTSUP
+ * without one). */
+int ofp_actions_encode_for(struct ofp_buf *, uint8_t version,
+                           const struct ofp_actions *,
+                           const struct ofp_match *match);
 
 /* Checks the actions of 'version' against the rule's 'match' (as updated
  * by the pushes and pops before each action), as Open vSwitch does:

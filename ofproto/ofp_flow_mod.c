@@ -115,13 +115,13 @@ ofp13_insts_decode(const uint8_t *p, size_t len, uint8_t table_id,
 
 static int
 put_actions_inst(struct ofp_buf *b, uint16_t type,
-                 const struct ofp_actions *acts)
+                 const struct ofp_actions *acts, const struct ofp_match *m)
 {
     size_t start = b->len;
     ofp_buf_put_u16(b, type);
     ofp_buf_put_u16(b, 0);
     ofp_buf_put_zeros(b, 4);
-    int error = ofp_actions_encode(b, OFP13_VERSION, acts);
+    int error = ofp_actions_encode_for(b, OFP13_VERSION, acts, m);
     if (error || b->len - start > 0xffff) {
         b->len = start;
         return error ? error : -ENOTSUP;
@@ -131,7 +131,8 @@ put_actions_inst(struct ofp_buf *b, uint16_t type,
 }
 
 int
-ofp13_insts_encode(struct ofp_buf *b, const struct ofp_insts *in)
+ofp13_insts_encode(struct ofp_buf *b, const struct ofp_insts *in,
+                   const struct ofp_match *match)
 {
     size_t start = b->len;
     int error = 0;
@@ -141,7 +142,7 @@ ofp13_insts_encode(struct ofp_buf *b, const struct ofp_insts *in)
         ofp_buf_put_u32(b, in->meter_id);
     }
     if (HAS(in, OFPIT_APPLY_ACTIONS)) {
-        error = put_actions_inst(b, OFPIT_APPLY_ACTIONS, &in->apply);
+        error = put_actions_inst(b, OFPIT_APPLY_ACTIONS, &in->apply, match);
     }
     if (!error && HAS(in, OFPIT_CLEAR_ACTIONS)) {
         ofp_buf_put_u16(b, OFPIT_CLEAR_ACTIONS);
@@ -149,7 +150,7 @@ ofp13_insts_encode(struct ofp_buf *b, const struct ofp_insts *in)
         ofp_buf_put_zeros(b, 4);
     }
     if (!error && HAS(in, OFPIT_WRITE_ACTIONS)) {
-        error = put_actions_inst(b, OFPIT_WRITE_ACTIONS, &in->write);
+        error = put_actions_inst(b, OFPIT_WRITE_ACTIONS, &in->write, match);
     }
     if (!error && HAS(in, OFPIT_WRITE_METADATA)) {
         ofp_buf_put_u16(b, OFPIT_WRITE_METADATA);
@@ -462,7 +463,7 @@ ofp_flow_mod_encode(struct ofp_buf *b, enum ofp_fm_format format,
         ofp_buf_put_u16(b, fm->flags);
         ofp_buf_put_zeros(b, 2);
         ofp13_match_encode(b, &fm->match);
-        error = ofp13_insts_encode(b, &fm->insts);
+        error = ofp13_insts_encode(b, &fm->insts, &fm->match);
     }
     if (!error) {
         error = ofp_msg_finish(b, start) ? -ENOTSUP : 0;

@@ -58,8 +58,10 @@ bool ofp_insts_equal(const struct ofp_insts *, const struct ofp_insts *);
 enum ofp_err ofp13_insts_decode(const uint8_t *p, size_t len,
                                 uint8_t table_id, unsigned int act_flags,
                                 struct ofp_insts *out);
-/* Returns 0 or -ENOTSUP (an action OpenFlow 1.3 cannot carry). */
-int ofp13_insts_encode(struct ofp_buf *, const struct ofp_insts *);
+/* Returns 0 or -ENOTSUP (an action OpenFlow 1.3 cannot carry); 'match'
+ * (may be NULL): the rule's, as ofp_actions_encode_for() uses it. */
+int ofp13_insts_encode(struct ofp_buf *, const struct ofp_insts *,
+                       const struct ofp_match *match);
 
 enum ofp_fm_command {
     OFPFC_ADD, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPFC_DELETE,

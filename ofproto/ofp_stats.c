@@ -288,7 +288,7 @@ ofp_flow_stats_put(struct ofp_buf *b, enum ofp_stats_format fmt,
         ofp_buf_put_zeros(b, 4);
         put_counters(b, fs);
         ofp13_match_encode(b, fs->match);
-        error = ofp13_insts_encode(b, fs->insts);
+        error = ofp13_insts_encode(b, fs->insts, fs->match);
     }
     if (!error && fmt != OFP_STATS_OF13) {
         if (fs->insts->present & ~(1u << OFPIT_APPLY_ACTIONS)) {

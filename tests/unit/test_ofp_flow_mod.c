@@ -284,11 +284,6 @@ test_across_formats(void **state)
 static const char *const untranslated[] = {
     /* ovs-ofctl's OF1.0 form of goto_table is resubmit. */
     "goto_table:3",
-    /* OF1.0's mod_vlan_vid pushes a tag when there is none, and mod_tp_dst
-     * sets whatever L4 port: OF1.3 needs the match to say so (OVS writes
-     * push_vlan + set_field, set_field:99->tcp_dst); Sluice's action
-     * encoder does not look at the match. */
-    "mod_vlan_vid:5", "mod_tp_dst:99",
     /* ovs-ofctl's OF1.0 form is two 64-bit loads; OVS merges them. */
     "set_field:2001:db8::9->ipv6_dst",
 };
