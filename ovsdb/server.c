@@ -398,6 +398,12 @@ ovsdb_server_n_dbs(const struct ovsdb_server *srv)
     return srv->n_dbs;
 }
 
+const char *
+ovsdb_server_db_name(const struct ovsdb_server *srv, size_t i)
+{
+    return i < srv->n_dbs ? srv->dbs[i]->name : NULL;
+}
+
 size_t
 ovsdb_server_n_sessions(const struct ovsdb_server *srv)
 {

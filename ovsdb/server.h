@@ -114,6 +114,8 @@ void ovsdb_server_set_compact_policy(struct ovsdb_server *,
 struct ovsdb_db *ovsdb_server_find_db(const struct ovsdb_server *,
                                       const char *name);
 size_t ovsdb_server_n_dbs(const struct ovsdb_server *);
+/* The name of database 'i' (< ovsdb_server_n_dbs()) opened from a file. */
+const char *ovsdb_server_db_name(const struct ovsdb_server *, size_t i);
 size_t ovsdb_server_n_sessions(const struct ovsdb_server *);
 
 #endif

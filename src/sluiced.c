@@ -361,12 +361,18 @@ serve_ovsdb(struct daemon *d, struct dstr *err)
     }
     struct dstr sock = DSTR_INIT;
     dstr_printf(&sock, "punix:%s/db.sock", o->run_dir);
-    error = ovsdb_server_add_remote(d->osrv, dstr_cstr(&sock), NULL, msg,
-                                    sizeof msg);
+    error = ovsdb_ctl_add_remote(d->osrv, NULL, dstr_cstr(&sock), msg,
+                                 sizeof msg);
     dstr_free(&sock);
     for (int i = 0; !error && i < o->n_remotes; i++) {
-        error = ovsdb_server_add_remote(d->osrv, o->remotes[i], d->ssl, msg,
-                                        sizeof msg);
+        if (!stream_name_is_passive(o->remotes[i])) {
+            snprintf(msg, sizeof msg, "%s: not a passive remote",
+                     o->remotes[i]);
+            error = -EINVAL;
+            break;
+        }
+        error = ovsdb_ctl_add_remote(d->osrv, d->ssl, o->remotes[i], msg,
+                                     sizeof msg);
     }
     if (error) {
         dstr_printf(err, "cannot serve OVSDB: %s", msg);
@@ -502,7 +508,7 @@ start(struct daemon *d, struct dstr *err)
             return error;
         }
     }
-    ovsdb_ctl_register(d->osrv);
+    ovsdb_ctl_register(d->osrv, d->ssl);
     d->managers = ovsdb_managers_create(d->osrv, d->loop, d->ssl);
 
     dp_hold_rxqs(d->dp, true);
@@ -539,6 +545,7 @@ stop(struct daemon *d)
     bridge_stop();
     ovsdb_managers_destroy(d->managers);
     d->managers = NULL;
+    ovsdb_ctl_close_remotes();
     ovsdb_server_destroy(d->osrv);
     d->osrv = NULL;
     stream_ssl_ctx_destroy(d->ssl);

@@ -38,6 +38,68 @@ class TcpRpc(RpcClient):
         self.path = 'tcp:127.0.0.1:%d' % port
 
 
+OVS_APPCTL = shutil.which('ovs-appctl')
+
+
+@unittest.skipUnless(OVS_APPCTL and OVSDB_CLIENT,
+                     'needs ovs-appctl and ovsdb-client')
+class RemoteCommandsTest(unittest.TestCase):
+    """ovsdb-server/add-remote, remove-remote, list-remotes, reconnect and
+    list-dbs through ovs-appctl, answering as Debian's ovsdb-server 3.1
+    answers them (its outputs, checked by hand, are spelled out here)."""
+
+    def setUp(self):
+        self.d = st.Daemon()
+        self.addCleanup(st.cleanup_after_test, self, self.d)
+        self.d.start()
+
+    def appctl(self, *args):
+        r = self.d.appctl(*args)
+        return r.returncode, r.stdout, r.stderr
+
+    def test_remote_commands(self):
+        sock = 'punix:' + self.d.path('db.sock')
+        self.assertEqual(self.appctl('ovsdb-server/list-remotes'),
+                         (0, sock + '\n', ''))
+        self.assertEqual(self.appctl('ovsdb-server/list-dbs'),
+                         (0, 'Open_vSwitch\n_Server\n', ''))
+        port = free_port()
+        remote = 'ptcp:%d:127.0.0.1' % port
+        self.assertEqual(self.appctl('ovsdb-server/add-remote', remote)[0], 0)
+        # A set: adding it again changes nothing.
+        self.assertEqual(self.appctl('ovsdb-server/add-remote', remote)[0], 0)
+        self.assertEqual(self.appctl('ovsdb-server/list-remotes'),
+                         (0, '\n'.join(sorted([sock, remote])) + '\n', ''))
+        out = run([OVSDB_CLIENT, 'list-dbs', 'tcp:127.0.0.1:%d' % port])
+        self.assertEqual(out.stdout, 'Open_vSwitch\n_Server\n')
+
+        # reconnect drops the sessions; clients connect again.
+        c = RpcClient(self.d.path('db.sock'))
+        self.addCleanup(c.close)
+        self.assertIn('result', c.request('echo'))
+        self.assertEqual(self.appctl('ovsdb-server/reconnect')[0], 0)
+        self.assertTrue(c.wait_closed(), 'session not dropped')
+        c2 = RpcClient(self.d.path('db.sock'))
+        self.addCleanup(c2.close)
+        self.assertIn('result', c2.request('echo'))
+
+        self.assertEqual(self.appctl('ovsdb-server/remove-remote',
+                                     remote)[0], 0)
+        r = run([OVSDB_CLIENT, '--timeout=2', 'list-dbs',
+                 'tcp:127.0.0.1:%d' % port], check=False)
+        self.assertNotEqual(r.returncode, 0)
+        rc, out, err = self.appctl('ovsdb-server/remove-remote', remote)
+        self.assertEqual((rc, out), (2, ''))
+        self.assertIn('no such remote', err)
+        # Sluice refuses what it cannot open (ovsdb-server accepts it and
+        # logs later).
+        rc, out, err = self.appctl('ovsdb-server/add-remote', 'bogus:1')
+        self.assertEqual(rc, 2)
+        self.assertIn('bogus:1', err)
+        self.assertEqual(self.appctl('ovsdb-server/list-remotes'),
+                         (0, sock + '\n', ''))
+
+
 @unittest.skipUnless(OVS_VSCTL and OVSDB_CLIENT,
                      'needs ovs-vsctl and ovsdb-client')
 class ManagerTest(unittest.TestCase):
