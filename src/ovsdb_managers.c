@@ -16,6 +16,7 @@
 #include "ovsdb/uuid.h"
 #include "src/util/loop.h"
 #include "src/util/stream.h"
+#include "src/util/stream_ssl.h"
 #include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_managers);
@@ -37,7 +38,11 @@ struct mgr {
 struct ovsdb_managers {
     struct ovsdb_server *srv;
     struct loop *loop;
-    struct stream_ssl_ctx *ssl;
+    struct stream_ssl_ctx *ssl;     /* The command line's, or NULL. */
+    /* The SSL row's (Open_vSwitch.ssl): its files and the context made
+     * from them, used instead of 'ssl' while the row names all three. */
+    char *ssl_files[3];             /* Key, certificate, CA. */
+    struct stream_ssl_ctx *db_ssl;
     struct ovsdb_db *db;
     struct mgr *mgrs;
     size_t n_mgrs, cap_mgrs;
@@ -78,7 +83,7 @@ mgr_open(struct ovsdb_managers *m, struct mgr *g)
     struct ovsdb_remote_opts opts = {
         .probe_ms = g->probe_ms,
         .max_backoff_ms = g->max_backoff_ms,
-        .ssl = m->ssl,
+        .ssl = m->db_ssl ? m->db_ssl : m->ssl,
     };
     char err[STREAM_ERR_LEN];
     int error = ovsdb_server_open_remote(m->srv, g->target, &opts,
@@ -103,6 +108,88 @@ find_mgr(struct ovsdb_managers *m, const char *target)
     return NULL;
 }
 
+static bool
+is_ssl_target(const char *target)
+{
+    return !strncmp(target, "ssl:", 4) || !strncmp(target, "pssl:", 5);
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+    return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* A string column of 'row' (NULL if empty). */
+static const char *
+opt_str(const struct ovsdb_row *row, const char *name)
+{
+    const struct ovsdb_datum *d = column(row, name);
+    return d && d->n ? d->keys[0].string : NULL;
+}
+
+/* Follows the SSL row of Open_vSwitch.ssl, as ovsdb-server's
+ * --private-key=db:Open_vSwitch,SSL,private_key (and certificate,
+ * ca_cert) do: when its files change, a new TLS context serves the ssl:
+ * and pssl: targets, which are opened again.  Returns true if it did. */
+static bool
+update_ssl(struct ovsdb_managers *m, const struct ovsdb_row *ovs_row)
+{
+    static const char *const cols[3] = {
+        "private_key", "certificate", "ca_cert",
+    };
+    struct ovsdb_table *st = ovsdb_db_find_table(m->db, "SSL");
+    const struct ovsdb_datum *ref = ovs_row ? column(ovs_row, "ssl") : NULL;
+    const struct ovsdb_row *row = st && ref && ref->n
+        ? ovsdb_table_find_row(st, &ref->keys[0].uuid) : NULL;
+    const char *files[3] = { NULL, NULL, NULL };
+    for (int i = 0; row && i < 3; i++) {
+        files[i] = opt_str(row, cols[i]);
+    }
+    bool same = true;
+    for (int i = 0; i < 3; i++) {
+        same = same && same_str(files[i], m->ssl_files[i]);
+    }
+    if (same) {
+        return false;
+    }
+    struct stream_ssl_ctx *ctx = NULL;
+    if (files[0] && files[1] && files[2]) {
+        char err[STREAM_ERR_LEN];
+        if (stream_ssl_ctx_create(files[0], files[1], files[2], &ctx, err,
+                                  sizeof err)) {
+            VLOG_WARN("SSL row: %s; keeping the TLS settings in use", err);
+            return false;
+        }
+        VLOG_INFO("TLS for ssl:/pssl: managers from the SSL row (%s)",
+                  files[1]);
+    } else if (row) {
+        VLOG_WARN("SSL row lacks private_key, certificate or ca_cert; "
+                  "ssl:/pssl: managers use the command line's");
+    }
+    for (int i = 0; i < 3; i++) {
+        free(m->ssl_files[i]);
+        m->ssl_files[i] = files[i] ? strdup(files[i]) : NULL;
+    }
+    struct stream_ssl_ctx *old = m->db_ssl;
+    m->db_ssl = ctx;
+    /* Reopen the TLS targets before the old context goes. */
+    for (size_t i = 0; i < m->n_mgrs; i++) {
+        struct mgr *g = &m->mgrs[i];
+        if (is_ssl_target(g->target)) {
+            if (g->remote) {
+                ovsdb_server_close_remote(m->srv, g->remote);
+                g->remote = NULL;
+            }
+            free(g->open_error);
+            g->open_error = NULL;
+            mgr_open(m, g);
+        }
+    }
+    stream_ssl_ctx_destroy(old);
+    return true;
+}
+
 /* Opens, reopens and closes remotes to match the Manager rows. */
 static void
 reconcile(struct ovsdb_managers *m)
@@ -115,6 +202,7 @@ reconcile(struct ovsdb_managers *m)
     for (size_t i = 0; i < m->n_mgrs; i++) {
         m->mgrs[i].seen = false;
     }
+    update_ssl(m, ovs ? ovsdb_table_first(ovs, &pos) : NULL);
     for (row = ovs ? ovsdb_table_first(ovs, &pos) : NULL; row && mt;
          row = ovsdb_table_next(ovs, row, &pos)) {
         const struct ovsdb_datum *opts = column(row, "manager_options");
@@ -286,7 +374,8 @@ on_commit(struct ovsdb_db *db, const struct ovsdb_commit *c, void *m_)
     (void) db;
     for (size_t i = 0; i < c->n_changes; i++) {
         const char *t = c->changes[i].table->schema->name;
-        if (!strcmp(t, "Open_vSwitch") || !strcmp(t, "Manager")) {
+        if (!strcmp(t, "Open_vSwitch") || !strcmp(t, "Manager")
+            || !strcmp(t, "SSL")) {
             if (!m->reconcile_timer) {
                 m->reconcile_timer = loop_add_timer(m->loop, 0, false,
                                                     reconcile_cb, m);
@@ -340,5 +429,9 @@ ovsdb_managers_destroy(struct ovsdb_managers *m)
         mgr_close(m, &m->mgrs[i]);
     }
     free(m->mgrs);
+    for (int i = 0; i < 3; i++) {
+        free(m->ssl_files[i]);
+    }
+    stream_ssl_ctx_destroy(m->db_ssl);
     free(m);
 }

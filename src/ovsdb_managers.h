@@ -10,9 +10,15 @@
  * reopened when its target, probe or backoff changes.  Manager.is_connected
  * and Manager.status (state, last_error, n_connections and bound_port for
  * passive targets) are written back by local transactions when they
- * change.  Idle if no database named Open_vSwitch is served.
+ * change.  ssl: and pssl: targets use the TLS files of the SSL row that
+ * Open_vSwitch.ssl references (private_key, certificate, ca_cert), as
+ * ovsdb-server's --private-key=db:Open_vSwitch,SSL,private_key and its
+ * kin do, applied live (those targets are opened again); without such a
+ * row, the command line's.  bootstrap_ca_cert is not supported.  Idle if
+ * no database named Open_vSwitch is served.
  *
- * Owns: the remotes it opened (through ovsdb_server_open_remote()), its
+ * Owns: the remotes it opened (through ovsdb_server_open_remote()), the
+ * TLS context made from the SSL row, its
  * commit callback on the Open_vSwitch database, and the loop timers that
  * run its work outside commit callbacks (which must not transact). */
 #ifndef SLUICE_OVSDB_MANAGERS_H

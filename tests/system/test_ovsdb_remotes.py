@@ -330,6 +330,58 @@ class SslManagerTest(unittest.TestCase):
         self.assertEqual(out, 'Open_vSwitch\n_Server\n')
 
 
+    def test_ssl_row_applied_live(self):
+        """The SSL row (ovs-vsctl set-ssl) gives the TLS files of ssl: and
+        pssl: managers, with no TLS option on the command line; a new SSL
+        row replaces them at once: clients of the old CA are refused,
+        those of the new one served."""
+        d = st.Daemon()
+        self.addCleanup(st.cleanup_after_test, self, d)
+        pki = {}
+        for name in ('a', 'b'):
+            pki[name] = d.path(name)
+            os.mkdir(pki[name])
+            make_pki(pki[name])
+        d.start()
+        db = '--db=unix:' + d.path('db.sock')
+        run([OVS_VSCTL, db, '--no-wait', 'init'])
+
+        def set_ssl(name):
+            p = pki[name]
+            run([OVS_VSCTL, db, '--no-wait', 'set-ssl',
+                 os.path.join(p, 'server-key.pem'),
+                 os.path.join(p, 'server-cert.pem'),
+                 os.path.join(p, 'ca.pem')])
+
+        def list_dbs(name):
+            p = pki[name]
+            r = run([OVSDB_CLIENT, '--timeout=5',
+                     '--private-key', os.path.join(p, 'client-key.pem'),
+                     '--certificate', os.path.join(p, 'client-cert.pem'),
+                     '--ca-cert', os.path.join(p, 'ca.pem'),
+                     'list-dbs', 'ssl:127.0.0.1:%d' % port], check=False,
+                    timeout=15)
+            return r.returncode == 0 and r.stdout
+
+        set_ssl('a')
+        port = free_port()
+        run([OVS_VSCTL, db, '--no-wait', 'set-manager',
+             'pssl:%d:127.0.0.1' % port])
+        self.assertEqual(st.wait_for(lambda: list_dbs('a'), timeout=30,
+                                     what='list-dbs with PKI a'),
+                         'Open_vSwitch\n_Server\n')
+        set_ssl('b')
+        self.assertEqual(st.wait_for(lambda: list_dbs('b'), timeout=30,
+                                     what='list-dbs with PKI b'),
+                         'Open_vSwitch\n_Server\n')
+        self.assertFalse(list_dbs('a'), 'the old CA is still served')
+        # del-ssl: back to the command line's (none): TLS targets fail.
+        run([OVS_VSCTL, db, '--no-wait', 'del-ssl'])
+        st.wait_for(lambda: not list_dbs('b'), timeout=30,
+                    what='TLS to stop without an SSL row')
+        self.assertTrue(d.running())
+
+
 @unittest.skipUnless(OVS_VSCTL and os.path.exists(DEBIAN_SCHEMA),
                      'needs openvswitch-switch and python3-openvswitch')
 class IdlCatchUpTest(unittest.TestCase):
