@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -91,6 +92,9 @@ struct ovsdb_log {
     uint64_t n_read;            /* Records read, schema included. */
     char *tail_error;
     off_t tail_offset;
+    char *cut_path;             /* Where the cut bytes were saved. */
+    long long last_date;        /* "_date" of the last good record. */
+    char *last_comment;         /* Its "_comment", or NULL. */
 
     int error;                  /* Sticky write/fsync failure. */
     uint64_t n_appended;
@@ -364,6 +368,8 @@ log_free(struct ovsdb_log *log)
     dstr_free(&log->carry);
     free(log->waiters);
     free(log->tail_error);
+    free(log->cut_path);
+    free(log->last_comment);
     free(log->dir);
     free(log->path);
     pthread_mutex_destroy(&log->mutex);
@@ -631,6 +637,90 @@ ovsdb_log_schema(const struct ovsdb_log *log)
     return log->schema;
 }
 
+/* How many record headers ("OVSDB JSON " at a line's start) the file has
+ * from 'from' to 'to' (an estimate of the records after a corrupt one). */
+static unsigned int
+count_headers(int fd, off_t from, off_t to)
+{
+    static const char head[] = "\nOVSDB JSON ";
+    char buf[65536 + sizeof head];
+    size_t keep = 0;
+    unsigned int n = 0;
+    off_t pos = from;
+
+    while (pos < to) {
+        size_t want = to - pos < 65536 ? (size_t) (to - pos) : 65536;
+        ssize_t got = pread(fd, buf + keep, want, pos);
+        if (got <= 0) {
+            break;
+        }
+        size_t len = keep + (size_t) got;
+        for (size_t i = 0; i + sizeof head - 1 <= len; i++) {
+            if (!memcmp(buf + i, head, sizeof head - 1)) {
+                n++;
+            }
+        }
+        keep = len < sizeof head - 1 ? len : sizeof head - 1;
+        memmove(buf, buf + len - keep, keep);
+        pos += got;
+    }
+    return n;
+}
+
+/* Copies the bytes from the last good record to the end of the file into
+ * PATH.cut-OFFSET (or PATH.cut-OFFSET-XXXXXX if that exists; a new file,
+ * fsynced).  Returns 0 (the name in
+ * '*pathp') or a negative errno. */
+static int
+save_cut(struct ovsdb_log *log, char **pathp)
+{
+    char *path = xasprintf("%s.cut-%jd", log->path, (intmax_t) log->offset);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) {
+        /* An earlier cut at the same place: keep it, add another. */
+        free(path);
+        path = xasprintf("%s.cut-%jd-XXXXXX", log->path,
+                         (intmax_t) log->offset);
+        fd = mkostemp(path, O_CLOEXEC);
+    }
+    if (fd < 0) {
+        int r = -errno;
+        free(path);
+        return r;
+    }
+    char buf[65536];
+    int r = 0;
+    for (off_t pos = log->offset; pos < log->read_size && !r;) {
+        size_t want = log->read_size - pos < (off_t) sizeof buf
+                      ? (size_t) (log->read_size - pos) : sizeof buf;
+        ssize_t got = pread(log->fd, buf, want, pos);
+        if (got <= 0) {
+            r = got < 0 ? -errno : -EIO;
+            break;
+        }
+        for (ssize_t done = 0; done < got && !r;) {
+            ssize_t w = write(fd, buf + done, (size_t) (got - done));
+            if (w < 0) {
+                r = -errno;
+            } else {
+                done += w;
+            }
+        }
+        pos += got;
+    }
+    if (!r && fsync(fd) < 0) {
+        r = -errno;
+    }
+    close(fd);
+    if (r) {
+        unlink(path);
+        free(path);
+        return r;
+    }
+    *pathp = path;
+    return 0;
+}
+
 int
 ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
 {
@@ -647,6 +737,14 @@ ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
     if (r == 0) {
         log->offset += len;
         log->n_read++;
+        const json_t *date = json_object_get(*recordp, "_date");
+        const json_t *comment = json_object_get(*recordp, "_comment");
+        log->last_date = json_is_integer(date) ? json_integer_value(date)
+                                               : 0;
+        free(log->last_comment);
+        log->last_comment = json_is_string(comment)
+                            ? xasprintf("%s", json_string_value(comment))
+                            : NULL;
         return 0;
     }
     if (r == 1) {
@@ -658,17 +756,64 @@ ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
         return r;
     }
 
-    /* A torn or corrupt tail: the log ends at the last good record. */
+    /* A torn or corrupt tail: the log ends at the last good record.  What
+     * follows is cut, but saved first (an operator may recover later
+     * records by hand), and said loudly. */
     bool rw = log->mode == OVSDB_LOG_READ_WRITE;
+    off_t cut = log->read_size - log->offset;
+    unsigned int n_more = count_headers(log->fd, log->offset + 1,
+                                        log->read_size);
+    struct dstr last = DSTR_INIT;
+    if (log->n_read > 1) {
+        dstr_printf(&last, "the last good transaction is record %" PRIu64,
+                    log->n_read - 1);
+        if (log->last_date) {
+            time_t t = (time_t) (log->last_date / 1000);
+            char when[32];
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S",
+                     gmtime(&t));
+            dstr_printf(&last, ", written %s UTC", when);
+        }
+        if (log->last_comment) {
+            dstr_printf(&last, " (\"%s\")", log->last_comment);
+        }
+    } else {
+        dstr_put(&last, "no transaction is left, only the schema");
+    }
+    if (rw && cut > 0) {
+        r = save_cut(log, &log->cut_path);
+        if (r) {
+            log->tail_error = xasprintf("%s: record %" PRIu64 " at offset "
+                                        "%jd: %s; cannot save the %jd bytes "
+                                        "after it before cutting them (%s): "
+                                        "not opened", log->path,
+                                        log->n_read, (intmax_t) log->offset,
+                                        why, (intmax_t) cut, strerror(-r));
+            VLOG_ERR("%s", log->tail_error);
+            free(why);
+            dstr_free(&last);
+            return -EIO;
+        }
+    }
     log->tail_error = xasprintf("%s: record %" PRIu64 " at offset %jd: %s; "
-                                "%s %jd bytes after the last good record",
+                                "%s %jd bytes after the last good record "
+                                "(it and %u more record%s); %s%s%s",
                                 log->path, log->n_read,
                                 (intmax_t) log->offset, why,
                                 rw ? "truncated" : "ignoring",
-                                (intmax_t) (log->read_size - log->offset));
+                                (intmax_t) cut, n_more,
+                                n_more == 1 ? "" : "s", dstr_cstr(&last),
+                                log->cut_path ? "; the cut bytes are in "
+                                              : "",
+                                log->cut_path ? log->cut_path : "");
     free(why);
+    dstr_free(&last);
     log->tail_offset = log->offset;
-    VLOG_WARN("%s", log->tail_error);
+    if (rw && cut > 0) {
+        VLOG_ERR("%s", log->tail_error);
+    } else {
+        VLOG_WARN("%s", log->tail_error);
+    }
     if (rw) {
         if (ftruncate(log->fd, log->offset) < 0 || fdatasync(log->fd) < 0) {
             r = -errno;

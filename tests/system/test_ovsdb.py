@@ -941,7 +941,16 @@ class StartupTest(unittest.TestCase):
         # The torn record is gone from the file: ovsdb-tool reads it clean.
         self.assertEqual(self.d.stop('term'), 0)
         with open(db, 'rb') as f:
-            self.assertNotIn(b'tor', f.read())
+            good = f.read()
+        self.assertNotIn(b'tor', good)
+        # ... but kept aside, said loudly, for an operator to recover.
+        side = '%s.cut-%d' % (db, len(good))
+        with open(side, 'rb') as f:
+            self.assertEqual(f.read(), b'OVSDB JSON 99 0123\n{"Note": tor')
+        with open(self.d.log_file) as f:
+            log = f.read()
+        self.assertIn('the cut bytes are in ' + side, log)
+        self.assertIn('the last good transaction is record 1', log)
         log = run([OVSDB_TOOL, 'show-log', db]).stdout
         self.assertIn('record 1:', log)
         self.assertNotIn('record 2:', log)

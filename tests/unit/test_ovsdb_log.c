@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "ovsdb/log.h"
+#include "src/util/dstr.h"
 #include "src/util/loop.h"
 
 #define OVSDB_TOOL "/usr/bin/ovsdb-tool"
@@ -443,13 +444,29 @@ test_bit_flip(void **state)
     ovsdb_log_close(log);
     assert_int_equal(file_size(path), ends[3]);
 
-    /* In a middle record: it and everything after it go. */
+    /* In a middle record: it and everything after it are cut, but saved
+     * first in a side file, and the message says what went. */
     write_log(path_for("flip.db"), 4, ends);
     flip_bit(path, ends[2] - 5, 0);
+    size_t whole_len;
+    char *whole = slurp(path, &whole_len);
     log = read_log(path, OVSDB_LOG_READ_WRITE, 1);
-    assert_non_null(strstr(ovsdb_log_tail_error(log, NULL), "record 2"));
+    why = ovsdb_log_tail_error(log, NULL);
+    assert_non_null(strstr(why, "record 2"));
+    assert_non_null(strstr(why, "(it and 2 more records)"));
+    assert_non_null(strstr(why, "the last good transaction is record 1"));
+    char *side = xasprintf("%s.cut-%jd", path, (intmax_t) ends[1]);
+    assert_non_null(strstr(why, side));
     ovsdb_log_close(log);
     assert_int_equal(file_size(path), ends[1]);
+    size_t side_len;
+    char *saved = slurp(side, &side_len);
+    assert_int_equal(side_len, whole_len - (size_t) ends[1]);
+    assert_memory_equal(saved, whole + ends[1], side_len);
+    free(saved);
+    free(whole);
+    unlink(side);
+    free(side);
 
     /* In the schema: rejected, file untouched. */
     write_log(path_for("flip.db"), 4, ends);
