@@ -8,7 +8,10 @@
  * userspace-action packets from the control thread and from the PMD are
  * counted; revalidation keeps, modifies or deletes megaflows as the
  * provider's changed answer requires, and the PMD then forwards by the
- * new answer.
+ * new answer; actions swapped by revalidation while the PMD forwards
+ * reach every packet old or new, never freed under it (a list freed
+ * before the PMD moved on is a use after free under AddressSanitizer:
+ * tools/check --sanitize).
  *
  * Packets enter through a lone net_ring port (what the test sends on its
  * tx queue 0 comes back on rx queue 0, which the PMD polls) and leave
@@ -66,6 +69,8 @@ enum answer {
     ANSWER_EMPTY,           /* An empty list. */
     ANSWER_ERROR,           /* -EIO. */
     ANSWER_USERSPACE,       /* userspace(cookie=5). */
+    ANSWER_TAG,             /* Set the Ethernet destination, output to
+                             * 'xl.port' (not a plain output). */
 };
 static struct {
     enum answer answer;
@@ -103,6 +108,18 @@ provider(const struct flow *flow, struct xlate_out *out, void *aux)
         out->actions = dp_actions_new();
         assert_int_equal(dp_actions_add_userspace(&out->actions, 5), 0);
         return 0;
+    case ANSWER_TAG: {
+        struct rewrite_eth key, mask;
+        memset(&key, 0, sizeof key);
+        memset(&mask, 0, sizeof mask);
+        key.dst[5] = 0xbb;
+        mask.dst[5] = 0xff;
+        out->actions = dp_actions_new();
+        assert_int_equal(dp_actions_add_set_eth(&out->actions, &key, &mask),
+                         0);
+        assert_int_equal(dp_actions_add_output(&out->actions, xl.port), 0);
+        return 0;
+    }
     }
     return -EINVAL;
 }
@@ -447,6 +464,59 @@ test_revalidate(void **state)
     assert_int_equal(megaflow_count(pmd), 0);
 }
 
+/* Revalidation swapping a megaflow's actions again and again while the
+ * PMD forwards its packets, the old lists freed as the PMD moves on
+ * (dp_reclaim; under AddressSanitizer a list freed too early is a use
+ * after free): every packet leaves by the old list or the new one, none
+ * is dropped or comes up. */
+static void
+test_actions_swapped_under_traffic(void **state)
+{
+    (void) state;
+    inject(0x0a000001, 1);
+    wait_for(&pmd->stats.upcalls, 1);
+    assert_int_equal(upcall_run(dp, 1000), 1);
+    assert_int_equal(dp_sync(dp), 0);
+
+    uint64_t injected = 0;
+    unsigned int swaps = 0;
+    for (int round = 0; round < 400; round++) {
+        struct rte_mbuf *pkts[32];
+        for (uint16_t i = 0; i < 32; i++) {
+            pkts[i] = udp_mbuf(pool, 0x0a000001, i);
+        }
+        uint16_t k = rte_eth_tx_burst(eth_in, 0, pkts, 32);
+        rte_pktmbuf_free_bulk(pkts + k, 32 - k);
+        injected += k;
+        /* Plain output to "out" <-> tag and output to "out2". */
+        bool tag = round & 1;
+        xl.answer = tag ? ANSWER_TAG : ANSWER_OUTPUT;
+        xl.port = tag ? port_out2 : port_out;
+        upcall_revalidate(dp);
+        swaps += round > 0;         /* Round 0 answers as installed. */
+        dp_reclaim(dp);
+        if (!(round % 16)) {
+            usleep(200);            /* Let the PMD drain the ring. */
+        }
+    }
+    for (int i = 0; i < 50000; i++) {
+        if (pmd_sent(port_out) + pmd_sent(port_out2) >= injected) {
+            break;
+        }
+        usleep(100);
+    }
+    assert_int_equal(pmd_sent(port_out) + pmd_sent(port_out2), injected);
+    assert_int_equal(SHARED_READ(pmd->stats.packets_dropped), 0);
+    assert_int_equal(SHARED_READ(pmd->stats.upcalls), 1);
+    assert_int_equal(DELTA(revalidated), swaps);
+    assert_int_equal(DELTA(invalidated), 0);
+    assert_int_equal(megaflow_count(pmd), 1);
+    print_message("%lu packets: %lu by the plain output, %lu tagged, "
+                  "%u swaps\n", (unsigned long) injected,
+                  (unsigned long) pmd_sent(port_out),
+                  (unsigned long) pmd_sent(port_out2), swaps);
+}
+
 int
 main(void)
 {
@@ -457,6 +527,7 @@ main(void)
         T(test_drop_translations),
         T(test_userspace_packets),
         T(test_revalidate),
+        T(test_actions_swapped_under_traffic),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
