@@ -6,9 +6,10 @@
  * counts the packet without translating it again; a NULL or empty
  * translation drops and counts, a failed one counts a translation error;
  * userspace-action packets from the control thread and from the PMD are
- * counted; revalidation keeps, modifies or deletes megaflows as the
- * provider's changed answer requires, and the PMD then forwards by the
- * new answer; actions swapped by revalidation while the PMD forwards
+ * counted; recirculation, in the control thread and then in the PMD,
+ * with its depth bounded; revalidation keeps, modifies or deletes
+ * megaflows as the provider's changed answer requires, and the PMD then
+ * forwards by the new answer; actions swapped by revalidation while the PMD forwards
  * reach every packet old or new, never freed under it (a list freed
  * before the PMD moved on is a use after free under AddressSanitizer:
  * tools/check --sanitize).
@@ -43,6 +44,7 @@
 #include "pmd/flow.h"
 #include "pmd/megaflow.h"
 #include "pmd/packet.h"
+#include "pmd/pipeline.h"
 #include "pmd/pmd.h"
 #include "pmd/pmd_private.h"
 #include "pmd/port.h"
@@ -71,18 +73,20 @@ enum answer {
     ANSWER_USERSPACE,       /* userspace(cookie=5). */
     ANSWER_TAG,             /* Set the Ethernet destination, output to
                              * 'xl.port' (not a plain output). */
+    ANSWER_RECIRC,          /* recirc(N + 1) for a packet on pass N below
+                             * 'xl.recirc_until', then output. */
 };
 static struct {
     enum answer answer;
     uint32_t port;
     bool wide;              /* Looks at nw_dst too. */
+    uint32_t recirc_until;
     unsigned int calls;
 } xl;
 
 static int
 provider(const struct flow *flow, struct xlate_out *out, void *aux)
 {
-    (void) flow;
     assert_ptr_equal(aux, &xl);
     xl.calls++;
     out->mask.dl_type = UINT16_MAX;
@@ -107,6 +111,16 @@ provider(const struct flow *flow, struct xlate_out *out, void *aux)
     case ANSWER_USERSPACE:
         out->actions = dp_actions_new();
         assert_int_equal(dp_actions_add_userspace(&out->actions, 5), 0);
+        return 0;
+    case ANSWER_RECIRC:
+        out->actions = dp_actions_new();
+        if (flow->recirc_id < xl.recirc_until) {
+            assert_int_equal(dp_actions_add_recirc(&out->actions,
+                                                   flow->recirc_id + 1), 0);
+        } else {
+            assert_int_equal(dp_actions_add_output(&out->actions, xl.port),
+                             0);
+        }
         return 0;
     case ANSWER_TAG: {
         struct rewrite_eth key, mask;
@@ -517,6 +531,41 @@ test_actions_swapped_under_traffic(void **state)
                   (unsigned long) pmd_sent(port_out2), swaps);
 }
 
+/* Recirculation: the miss's packet passes through translation once per
+ * pass in the control thread and leaves once; a megaflow is installed per
+ * pass, and the PMD then takes later packets through all passes itself.
+ * A packet recirculated beyond PIPELINE_MAX_RECIRC passes is dropped and
+ * counted. */
+static void
+test_recirculation(void **state)
+{
+    (void) state;
+    xl.answer = ANSWER_RECIRC;
+    xl.recirc_until = 2;
+    inject(0x0a000001, 1);
+    wait_for(&pmd->stats.upcalls, 1);
+    assert_int_equal(upcall_run(dp, 1000), 1);
+    assert_int_equal(xl.calls, 3);
+    assert_int_equal(DELTA(installed), 3);
+    assert_int_equal(DELTA(recirc_too_deep), 0);
+    assert_int_equal(control_sent(port_out), 1);
+
+    assert_int_equal(dp_sync(dp), 0);
+    inject(0x0a000001, 4);
+    wait_pmd_sent(port_out, 4);
+    assert_int_equal(SHARED_READ(pmd->stats.recirculations), 8);
+    assert_int_equal(SHARED_READ(pmd->stats.upcalls), 1);
+    assert_int_equal(xl.calls, 3);
+
+    xl.recirc_until = UINT32_MAX;
+    inject(0x0a000002, 1);
+    wait_for(&pmd->stats.upcalls, 2);
+    assert_int_equal(upcall_run(dp, 1000), 1);
+    assert_int_equal(DELTA(recirc_too_deep), 1);
+    assert_int_equal(xl.calls, 3 + PIPELINE_MAX_RECIRC + 1);
+    assert_int_equal(control_sent(port_out), 1);
+}
+
 int
 main(void)
 {
@@ -527,6 +576,7 @@ main(void)
         T(test_drop_translations),
         T(test_userspace_packets),
         T(test_revalidate),
+        T(test_recirculation),
         T(test_actions_swapped_under_traffic),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
