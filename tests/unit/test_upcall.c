@@ -9,10 +9,10 @@
  * counted; recirculation, in the control thread and then in the PMD,
  * with its depth bounded; revalidation keeps, modifies or deletes
  * megaflows as the provider's changed answer requires, and the PMD then
- * forwards by the new answer; actions swapped by revalidation while the PMD forwards
- * reach every packet old or new, never freed under it (a list freed
- * before the PMD moved on is a use after free under AddressSanitizer:
- * tools/check --sanitize).
+ * forwards by the new answer; actions swapped by revalidation while the
+ * PMD forwards reach every packet old or new and are never freed under
+ * it (a list freed before the PMD moved on is a use after free under
+ * AddressSanitizer: tools/check --sanitize).
  *
  * Packets enter through a lone net_ring port (what the test sends on its
  * tx queue 0 comes back on rx queue 0, which the PMD polls) and leave
