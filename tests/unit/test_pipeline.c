@@ -1,8 +1,10 @@
 /* Unit tests for pmd/pipeline: a batch's way through key extraction, the
  * EMC, the megaflow classifier, the upcall ring for misses, grouping by
- * megaflow and the actions, with the counters of each outcome; batches
- * larger than PIPELINE_BATCH; megaflows whose actions are swapped while
- * packets go through.
+ * megaflow and the actions, with the counters of each outcome (and the
+ * megaflows' packets, bytes and TCP flags); recirculated batches; the
+ * metadata-only shortcut; misses beyond the upcall ring and the rate
+ * limit; batches larger than PIPELINE_BATCH; megaflows whose actions are
+ * swapped while packets go through.
  *
  * pipeline_process() is driven directly, in the test's thread, on a
  * struct pmd set up here as pmd_start() would (pmd_private.h) but with
@@ -262,12 +264,14 @@ tag_output(uint8_t tag, uint32_t port_no)
  * 'prefix'-bit source mask (0: any IPv4 packet; -1: metadata alone) with
  * 'acts' into the PMD's classifier, as the PMD applies an install. */
 static struct megaflow *
-add_flow(uint32_t nw_src, int prefix, struct dp_actions *acts)
+add_flow_recirc(uint32_t recirc_id, uint32_t nw_src, int prefix,
+                struct dp_actions *acts)
 {
     struct flow key, mask;
     memset(&key, 0, sizeof key);
     memset(&mask, 0, sizeof mask);
     key.in_port = IN_PORT;
+    key.recirc_id = recirc_id;
     mask.in_port = UINT32_MAX;
     mask.recirc_id = UINT32_MAX;
     if (prefix >= 0) {
@@ -290,6 +294,12 @@ add_flow(uint32_t nw_src, int prefix, struct dp_actions *acts)
                                   &mf->mask_mf), 0);
     flows[n_flows++] = mf;
     return mf;
+}
+
+static struct megaflow *
+add_flow(uint32_t nw_src, int prefix, struct dp_actions *acts)
+{
+    return add_flow_recirc(0, nw_src, prefix, acts);
 }
 
 /* Runs one batch of packets from the sources 'srcs' (sequence numbers
@@ -531,6 +541,59 @@ test_metadata_only_megaflow(void **state)
     assert_int_equal(pmd->stats.megaflow_hits, 20);
 }
 
+/* A megaflow ORs the TCP flags of its packets (with headers parsed and,
+ * for a metadata-only megaflow, without); a batch recirculated with an
+ * id matches only the megaflows of that pass. */
+static void
+test_tcp_flags_and_recirc_id(void **state)
+{
+    (void) state;
+    struct megaflow *f = add_flow(0x0a000001, 32, output(port_a));
+    struct megaflow *g = add_flow_recirc(3, 0x0a000001, 32, output(port_b));
+    struct rte_mbuf *pkts[3] = {
+        tcp_mbuf(pool, 0x0a000001, 0, 0x002),       /* SYN */
+        tcp_mbuf(pool, 0x0a000001, 1, 0x010),       /* ACK */
+        udp_mbuf(pool, 0x0a000001, 2),
+    };
+    pmd->now_tsc = rte_rdtsc();
+    pipeline_process(pmd, pkts, 3, IN_PORT, 0);
+    tx_flush(&pmd->tx);
+    const uint32_t all[] = { 0, 1, 2 };
+    expect_sent(eth_a, A(all));
+    assert_int_equal(f->tcp_flags, 0x012);
+    assert_int_equal(g->packets, 0);
+
+    /* The same packets on pass 3: megaflow g, not f. */
+    pkts[0] = tcp_mbuf(pool, 0x0a000001, 0, 0x001);  /* FIN */
+    pkts[1] = udp_mbuf(pool, 0x0a000001, 1);
+    pipeline_process(pmd, pkts, 2, IN_PORT, 3);
+    tx_flush(&pmd->tx);
+    const uint32_t two[] = { 0, 1 };
+    expect_sent(eth_b, A(two));
+    assert_int_equal(g->packets, 2);
+    assert_int_equal(g->tcp_flags, 0x001);
+    assert_int_equal(f->packets, 3);
+    assert_int_equal(pmd->stats.upcalls, 0);
+}
+
+/* The same without header parsing: a metadata-only megaflow. */
+static void
+test_tcp_flags_metadata_only(void **state)
+{
+    (void) state;
+    struct megaflow *f = add_flow(0, -1, output(port_a));
+    struct rte_mbuf *pkts[2] = {
+        tcp_mbuf(pool, 0x0a000001, 0, 0x004),       /* RST */
+        tcp_mbuf(pool, 0x0a000002, 1, 0x100),       /* NS */
+    };
+    pmd->now_tsc = rte_rdtsc();
+    pipeline_process(pmd, pkts, 2, IN_PORT, 0);
+    tx_flush(&pmd->tx);
+    const uint32_t all[] = { 0, 1 };
+    expect_sent(eth_a, A(all));
+    assert_int_equal(f->tcp_flags, 0x104);
+}
+
 /* More packets than a batch holds: all dropped and counted, nothing
  * sent, no mbuf lost (teardown counts them). */
 static void
@@ -674,6 +737,8 @@ main(void)
         T(test_mixed_fates),
         T(test_emc),
         T(test_metadata_only_megaflow),
+        T(test_tcp_flags_and_recirc_id),
+        T(test_tcp_flags_metadata_only),
         T(test_oversized_batch),
         T(test_upcall_ring_full_and_rate_limit),
         T(test_actions_swapped_mid_way),

@@ -1,4 +1,4 @@
-/* udp_mbuf: Ethernet/IPv4/UDP packets in mbufs for the unit tests that
+/* udp_mbuf: Ethernet/IPv4/UDP (and TCP) packets in mbufs for the unit tests that
  * feed the datapath (test_pipeline.c, test_tx.c, test_upcall.c): the
  * IPv4 source tells flows apart, a 32-bit sequence number in the payload
  * tells packets apart.  Test code only (uses cmocka's assertions). */
@@ -49,6 +49,28 @@ udp_mbuf(struct rte_mempool *pool, uint32_t nw_src, uint32_t seq)
     assert_non_null(data);
     rte_memcpy(data, p, sizeof p);
     memset(packet_meta(m), 0, sizeof(struct packet_meta));
+    return m;
+}
+
+/* The same as a TCP packet with 'flags' (the low 12 bits of the TCP
+ * header's flags word), the sequence number in the acknowledgement
+ * number's place (at the same offset as in udp_mbuf()). */
+static inline struct rte_mbuf *
+tcp_mbuf(struct rte_mempool *pool, uint32_t nw_src, uint32_t seq,
+         uint16_t flags)
+{
+    struct rte_mbuf *m = udp_mbuf(pool, nw_src, seq);
+    uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+    char *more = rte_pktmbuf_append(m, 54 - UDP_MBUF_LEN);
+    assert_non_null(more);
+    p[17] = 40;                         /* Total length. */
+    p[23] = 6;                          /* TCP. */
+    p[38] = p[39] = p[40] = p[41] = 0;  /* Sequence number, zeroed UDP
+                                         * length and checksum. */
+    p[46] = (uint8_t) (5 << 4 | (flags >> 8 & 0x0f));
+    p[47] = (uint8_t) flags;
+    p[48] = 0xff;                       /* Window. */
+    p[49] = p[50] = p[51] = p[52] = p[53] = 0;
     return m;
 }
 
