@@ -1,7 +1,7 @@
-/* udp_mbuf: Ethernet/IPv4/UDP (and TCP) packets in mbufs for the unit tests that
- * feed the datapath (test_pipeline.c, test_tx.c, test_upcall.c): the
- * IPv4 source tells flows apart, a 32-bit sequence number in the payload
- * tells packets apart.  Test code only (uses cmocka's assertions). */
+/* udp_mbuf: Ethernet/IPv4/UDP (and TCP) packets in mbufs for the unit
+ * tests that feed the datapath (test_pipeline.c, test_tx.c,
+ * test_upcall.c): the IPv4 source tells flows apart, a 32-bit sequence
+ * number tells packets apart.  Test code only (uses cmocka's assertions). */
 #ifndef SLUICE_TEST_UDP_MBUF_H
 #define SLUICE_TEST_UDP_MBUF_H
 
