@@ -43,6 +43,18 @@ ovsdb_error_details(const json_t *err)
 }
 
 json_t *
+ovsdb_error_syntax(json_t *err, const json_t *json)
+{
+    char *text = json ? json_dumps(json, JSON_ENCODE_ANY | JSON_COMPACT
+                                         | JSON_SORT_KEYS) : NULL;
+    if (text && json_is_object(err)) {
+        json_object_set_new(err, "syntax", json_string(text));
+    }
+    free(text);
+    return err;
+}
+
+json_t *
 ovsdb_error_wrap(json_t *err, const char *fmt, ...)
 {
     char *prefix = NULL;

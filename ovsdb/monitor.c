@@ -55,16 +55,25 @@ mtable_clear_conds(struct osrv_mtable *mt)
 
 /* Adds the clauses of "where" 'where' (an array of <condition> and
  * booleans; absent or empty means true) to the conditions of 'mt'. */
+/* ovsdb-server's error for member 'name' of a <monitor-request>. */
 static json_t *
-parse_where(struct osrv_mtable *mt, const json_t *where)
+member_type_error(const struct ovsdb_table_schema *ts, const char *name,
+                  const json_t *req)
+{
+    return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parsing table %s "
+                                          "failed: Type mismatch for member "
+                                          "'%s'.", ts->name, name), req);
+}
+
+static json_t *
+parse_where(struct osrv_mtable *mt, const json_t *where, const json_t *req)
 {
     if (!where || (json_is_array(where) && !json_array_size(where))) {
         mt->all = true;
         return NULL;
     }
     if (!json_is_array(where)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"where\" must be an "
-                           "array", mt->ts->name);
+        return member_type_error(mt->ts, "where", req);
     }
     size_t i;
     const json_t *clause;
@@ -146,14 +155,28 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
     if (!cond) {
         mt->all = true;
     } else {
-        json_t *err = parse_where(mt, json_object_get(req, "where"));
+        json_t *err = parse_where(mt, json_object_get(req, "where"), req);
         if (err) {
             return err;
         }
     }
     if (columns && !json_is_array(columns)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"columns\" must be "
-                           "an array", ts->name);
+        return member_type_error(ts, "columns", req);
+    }
+    if (select && !json_is_object(select)) {
+        return member_type_error(ts, "select", req);
+    }
+    const char *member;
+    json_t *value;
+    json_object_foreach((json_t *) req, member, value) {
+        if (strcmp(member, "columns") && strcmp(member, "select")
+            && (!cond || strcmp(member, "where"))) {
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parsing "
+                                                  "table %s failed: Member "
+                                                  "'%s' is present but not "
+                                                  "allowed here.", ts->name,
+                                                  member), req);
+        }
     }
     if (columns) {
         size_t i;
@@ -163,8 +186,12 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
                 ? ovsdb_table_schema_find_column(ts, json_string_value(c))
                 : NULL;
             if (!cs) {
-                return ovsdb_error(OVSDB_E_SYNTAX, "table %s: unknown "
-                                   "column in \"columns\"", ts->name);
+                return ovsdb_error_syntax(
+                    json_is_string(c)
+                    ? ovsdb_error(OVSDB_E_SYNTAX, "%s is not a valid column "
+                                  "name", json_string_value(c))
+                    : ovsdb_error(OVSDB_E_SYNTAX, "array of distinct column "
+                                  "names expected"), columns);
             }
             add_col(mt, cs->idx);
         }
@@ -373,7 +400,8 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
 {
     for (struct osrv_monitor *m = s->monitors; m; m = m->next) {
         if (json_equal(m->id, id)) {
-            return json_string("duplicate monitor ID");
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "duplicate "
+                                                  "monitor ID"), id);
         }
     }
     if (!json_is_object(requests)) {
@@ -394,7 +422,7 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
             = ovsdb_schema_find_table(db->db->schema, name);
         if (!ts) {
             monitor_free(m);
-            return ovsdb_error(OVSDB_E_UNKNOWN_TABLE, "%s", name);
+            return ovsdb_error(OVSDB_E_SYNTAX, "no table named %s", name);
         }
         struct osrv_mtable *mt = &m->tables[m->n_tables++];
         mt->ts = ts;
@@ -611,8 +639,8 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
         m = m->next;
     }
     if (!m || m->version == 1) {
-        return ovsdb_error("unknown monitor", "no monitor_cond session "
-                           "with that id");
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "unknown "
+                                              "monitor session"), old_id);
     }
     if (!json_equal(old_id, new_id)) {
         for (struct osrv_monitor *o = s->monitors; o; o = o->next) {
@@ -659,7 +687,8 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
         }
         json_array_foreach(reqs, i, r) {
             err = json_is_object(r)
-                ? parse_where(&news[k - 1], json_object_get(r, "where"))
+                ? parse_where(&news[k - 1], json_object_get(r, "where"),
+                              r)
                 : ovsdb_error(OVSDB_E_SYNTAX, "table %s: "
                               "<monitor-cond-update-request> must be an "
                               "object", name);

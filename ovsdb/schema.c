@@ -287,7 +287,7 @@ ovsdb_schema_from_json(struct ovsdb_schema **out, const json_t *j)
     if (!is_id(name)) {
         return ovsdb_error(OVSDB_E_SYNTAX, "schema: \"name\" must be an id");
     }
-    if (!is_version(version)) {
+    if (json_object_get(j, "version") && !is_version(version)) {
         return ovsdb_error(OVSDB_E_SYNTAX, "schema %s: \"version\" must look "
                            "like 1.2.3", name);
     }
@@ -302,7 +302,7 @@ ovsdb_schema_from_json(struct ovsdb_schema **out, const json_t *j)
 
     struct ovsdb_schema *s = calloc(1, sizeof *s);
     s->name = strdup(name);
-    s->version = strdup(version);
+    s->version = version ? strdup(version) : NULL;
     s->cksum = cksum ? strdup(json_string_value(cksum)) : NULL;
     s->tables = calloc(json_object_size(tables) + 1, sizeof *s->tables);
     bool any_root = false;
@@ -407,7 +407,9 @@ ovsdb_schema_to_json(const struct ovsdb_schema *s)
     }
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(s->name));
-    json_object_set_new(o, "version", json_string(s->version));
+    if (s->version) {
+        json_object_set_new(o, "version", json_string(s->version));
+    }
     if (s->cksum) {
         json_object_set_new(o, "cksum", json_string(s->cksum));
     }

@@ -56,7 +56,8 @@ static void locks_release_all(struct osrv_session *);
  * "Database" row per served database, so that clients (the OVS IDL,
  * ovs-vsctl) find each database's schema and state. */
 static const char SERVER_SCHEMA[] =
-    "{\"name\": \"_Server\", \"version\": \"1.2.0\", \"tables\": {"
+    "{\"name\": \"_Server\", \"version\": \"1.2.0\", "
+    "\"cksum\": \"3009684573 744\", \"tables\": {"
     " \"Database\": {\"isRoot\": true, \"columns\": {"
     "  \"name\": {\"type\": \"string\"},"
     "  \"model\": {\"type\": {\"key\": {\"type\": \"string\", "
@@ -135,6 +136,8 @@ ovsdb_server_create(struct loop *loop)
             free(srv);
             return NULL;
         }
+        /* As ovsdb-server: _Server lists itself too. */
+        server_db_add(srv, srv->server_db);
     }
     return srv;
 }
@@ -453,6 +456,11 @@ osrv_handle_close(struct stream_rpc *rpc, int error, const char *reason,
 static void
 send_msg(struct osrv_session *s, json_t *msg)
 {
+    if (!json_is_null(json_object_get(msg, "error"))
+        && json_is_null(json_object_get(msg, "result"))) {
+        /* As ovsdb-server: an error reply has no "result". */
+        json_object_del(msg, "result");
+    }
     if (s && !stream_rpc_is_closing(s->rpc)) {
         stream_rpc_send(s->rpc, msg);
     }
@@ -471,15 +479,18 @@ params_db(struct osrv_session *s, const struct jsonrpc_msg *m)
 {
     json_t *name = json_array_get(m->params, 0);
     if (!json_is_string(name)) {
-        send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s: first "
-                                         "parameter must be a database name",
-                                         m->method));
+        send_error(s, m->id, ovsdb_error_syntax(
+                       ovsdb_error(OVSDB_E_SYNTAX, "%s request params must "
+                                   "begin with <db-name>", m->method),
+                       m->params));
         return NULL;
     }
     struct osrv_db *odb = find_odb(s->srv, json_string_value(name));
     if (!odb) {
-        send_error(s, m->id, ovsdb_error("unknown database", "%s",
-                                         json_string_value(name)));
+        send_error(s, m->id, ovsdb_error_syntax(
+                       ovsdb_error("unknown database", "%s request specifies "
+                                   "unknown database %s", m->method,
+                                   json_string_value(name)), m->params));
     }
     return odb;
 }
@@ -592,9 +603,10 @@ do_lock(struct osrv_session *s, const struct jsonrpc_msg *m)
         return;
     }
     if (lock_index(l, s) >= 0 && !steal) {
-        send_error(s, m->id, ovsdb_error("duplicate lock", "this session "
-                                         "already holds or waits for lock "
-                                         "%s", name));
+        send_error(s, m->id, ovsdb_error_syntax(
+                       ovsdb_error(OVSDB_E_SYNTAX, "must issue \"unlock\" "
+                                   "before new \"%s\"", m->method),
+                       m->params));
         return;
     }
     if (!l) {
@@ -967,8 +979,10 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
     } else if (!strcmp(method, "set_db_change_aware")) {
         const json_t *aware = json_array_get(m->params, 0);
         if (json_array_size(m->params) != 1 || !json_is_boolean(aware)) {
-            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s takes one "
-                                             "boolean parameter", method));
+            send_error(s, m->id, ovsdb_error_syntax(
+                           ovsdb_error(OVSDB_E_SYNTAX, "%s: true or false "
+                                       "parameter expected", method),
+                           m->params));
         } else {
             s->db_change_aware = json_is_true(aware);
             send_msg(s, jsonrpc_reply(json_object(), m->id));
@@ -985,9 +999,9 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
             return;
         }
         if (json_array_size(m->params) != (version == 3 ? 4 : 3)) {
-            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s takes %d "
-                                             "parameters", method,
-                                             version == 3 ? 4 : 3));
+            send_error(s, m->id, ovsdb_error_syntax(
+                           ovsdb_error(OVSDB_E_SYNTAX, "invalid parameters"),
+                           m->params));
             return;
         }
         err = osrv_monitor_create(s, odb, version,

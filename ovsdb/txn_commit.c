@@ -1,6 +1,7 @@
 /* ovsdb/txn: commit-time work - reference counts, garbage collection,
  * weak references, referential integrity, indexes, maxRows - and making
  * a transaction's changes permanent. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,7 +135,8 @@ check_base_exists(struct ovsdb_txn *txn, const struct ovsdb_txn_row *tr,
             ovsdb_uuid_format(&atoms[i].uuid, u);
             ovsdb_uuid_format(ovsdb_row_uuid(tr->new), r);
             return ovsdb_error(OVSDB_E_REFERENTIAL, "Table %s column %s row "
-                               "%s references nonexistent row %s in table %s",
+                               "%s references nonexistent row %s in table "
+                               "%s.",
                                tr->table->schema->name, c->name, r, u,
                                rt->schema->name);
         }
@@ -225,6 +227,7 @@ strip_weak(struct ovsdb_txn *txn, struct ovsdb_txn_row *tr)
         const struct ovsdb_column_schema *c = &ts->columns[i];
         struct ovsdb_datum *v = &tr->new->fields[i];
         bool removed = false;
+        size_t n_removed = 0;
         if (!has_weak_refs(c)) {
             continue;
         }
@@ -234,15 +237,20 @@ strip_weak(struct ovsdb_txn *txn, struct ovsdb_txn_row *tr)
                     && weak_dangles(txn, &c->type.value, &v->values[k]))) {
                 ovsdb_datum_remove(v, k, &c->type);
                 removed = true;
+                n_removed++;
             }
         }
         if (removed && v->n < c->type.n_min) {
             char u[OVSDB_UUID_LEN + 1];
             ovsdb_uuid_format(ovsdb_row_uuid(tr->new), u);
-            return ovsdb_error(OVSDB_E_CONSTRAINT, "Deleting weak references "
-                               "leaves column %s of %s row %s with %zu "
-                               "value(s), fewer than its minimum %u",
-                               c->name, ts->name, u, v->n, c->type.n_min);
+            return ovsdb_error(OVSDB_E_CONSTRAINT, "Deletion of %zu weak "
+                               "reference(s) to deleted (or never-existing) "
+                               "rows from column \"%s\" in \"%s\" row %s%s "
+                               "caused this column to become empty, but "
+                               "constraints on this column disallow an empty "
+                               "column.", n_removed, c->name, ts->name, u,
+                               tr->old ? "" : " (inserted within this "
+                                              "transaction)");
         }
     }
     return NULL;
@@ -324,25 +332,62 @@ index_equal(const struct ovsdb_table_schema *ts,
     return true;
 }
 
+/* "A, B, and C" of 'n' items (ovsdb-server's English lists). */
+static void
+put_list_item(struct dstr *out, size_t i, size_t n, const char *item)
+{
+    if (i) {
+        dstr_put(out, n == 2 ? " and " : i == n - 1 ? ", and " : ", ");
+    }
+    dstr_put(out, item);
+}
+
+static void
+describe_row(struct dstr *out, const char *which, const struct ovsdb_row *r)
+{
+    char u[OVSDB_UUID_LEN + 1];
+    ovsdb_uuid_format(ovsdb_row_uuid(r), u);
+    dstr_printf(out, "  %s row, with UUID %s, ", which, u);
+    if (r->txn_row && !r->txn_row->old) {
+        dstr_put(out, "was inserted by this transaction.");
+    } else if (r->txn_row) {
+        dstr_put(out, "had the following index values before the "
+                 "transaction: ");
+        dstr_put(out, "(modified by this transaction).");
+    } else {
+        dstr_put(out, "existed in the database before this transaction "
+                 "and was not modified by the transaction.");
+    }
+}
+
 static json_t *
 index_error(const struct ovsdb_table_schema *ts,
             const struct ovsdb_index_schema *ix,
             const struct ovsdb_row *a, const struct ovsdb_row *b)
 {
-    char ua[OVSDB_UUID_LEN + 1], ub[OVSDB_UUID_LEN + 1];
-    struct dstr cols = DSTR_INIT;
+    struct dstr vals = DSTR_INIT, cols = DSTR_INIT, rows = DSTR_INIT;
     for (size_t k = 0; k < ix->n; k++) {
-        dstr_printf(&cols, "%s%s", k ? ", " : "",
-                    ts->columns[ix->cols[k]].name);
+        const struct ovsdb_column_schema *c = &ts->columns[ix->cols[k]];
+        char *v = ovsdb_datum_to_string(&a->fields[c->idx], &c->type);
+        char *q = NULL;
+        put_list_item(&vals, k, ix->n, v ? v : "?");
+        if (asprintf(&q, "\"%s\"", c->name) >= 0) {
+            put_list_item(&cols, k, ix->n, q);
+        }
+        free(q);
+        free(v);
     }
-    ovsdb_uuid_format(ovsdb_row_uuid(a), ua);
-    ovsdb_uuid_format(ovsdb_row_uuid(b), ub);
+    describe_row(&rows, "First", a);
+    describe_row(&rows, "Second", b);
     json_t *err = ovsdb_error(OVSDB_E_CONSTRAINT, "Transaction causes "
                               "multiple rows in \"%s\" table to have "
-                              "identical values for index on columns (%s): "
-                              "rows %s and %s", ts->name, dstr_cstr(&cols),
-                              ua, ub);
+                              "identical values (%s) for index on column%s "
+                              "%s.%s", ts->name, dstr_cstr(&vals),
+                              ix->n > 1 ? "s" : "", dstr_cstr(&cols),
+                              dstr_cstr(&rows));
+    dstr_free(&vals);
     dstr_free(&cols);
+    dstr_free(&rows);
     return err;
 }
 
@@ -404,7 +449,7 @@ check_tables(struct ovsdb_txn *txn)
         size_t n_rows = t->rows.n - n_deleted[i] + t->txn_new.n;
         if (t->schema->max_rows != OVSDB_UNLIMITED
             && n_rows > t->schema->max_rows) {
-            err = ovsdb_error(OVSDB_E_CONSTRAINT, "Transaction causes \"%s\" "
+            err = ovsdb_error(OVSDB_E_CONSTRAINT, "transaction causes \"%s\" "
                               "table to contain %zu rows, greater than the "
                               "schema-defined limit of %u row(s)",
                               t->schema->name, n_rows, t->schema->max_rows);

@@ -500,7 +500,9 @@ def rpc_sequences(db, table, row, col):
         T(db, ins(table, row), upd(table, [], {col: row[col]}), s=1))
     add('monitor-bad', rpc('monitor', db, 'm', {'Nope': {}}),
         rpc('monitor', db, 'm', {table: {'columns': ['nope']}}),
-        rpc('monitor', 'Nope', 'm', {}), rpc('monitor', db, 'm'),
+        rpc('monitor', 'Nope', 'm', {}),
+        # (["monitor", db, "m"] with no requests kills Debian's
+        # ovsdb-server 3.1: not in the corpus.)
         rpc('monitor', db, 'm', {table: {'select': {'x': True}}}),
         rpc('monitor', db, 'm', {table: {'columns': 1}}),
         rpc('monitor', db, 'm', {table: 1}),

@@ -10,6 +10,7 @@ Environment:
   SLUICE_DIFF_ONLY=TEXT  only the sequences whose name contains TEXT
 """
 
+import json
 import os
 import random
 import sys
@@ -58,6 +59,11 @@ class DiffTest(unittest.TestCase):
                                  % (key, i, s, name, d))
             print('%s: %d random sequences (SLUICE_DIFF_SEED=%d), '
                   '%d differences' % (key, RANDOM, s, n_diff),
+                  file=sys.stderr)
+        if pair.oracle_crashes:
+            print('%s: %d sequences crashed ovsdb-server (not compared), '
+                  'e.g. %s' % (key, len(pair.oracle_crashes),
+                               json.dumps(pair.oracle_crashes[0])[:300]),
                   file=sys.stderr)
         if diffs:
             self.fail('%d differences:\n%s' % (len(diffs),

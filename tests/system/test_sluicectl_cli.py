@@ -305,7 +305,8 @@ class GenericCommandsTest(unittest.TestCase):
             (('set', 'Port', 'p1', 'tag=abc'),
              '"abc" is not a valid integer'),
             (('set', 'Port', 'p1', 'tag=5000'),
-             'constraint violation: 5000 is not in the range 0 to 4095'),
+             'constraint violation: 5000 is not in the valid range 0 to 4095 '
+             '(inclusive)'),
             (('set', 'Port', 'p1', 'tag=1,2'),
              'constraint violation: 2 values when type allows at most 1'),
             (('set', 'Bridge', 'br0', 'ports=[1,2]'),
@@ -924,7 +925,7 @@ class FileCommandsTest(unittest.TestCase):
             v2 = f.read()
         err = self.fails('db-convert', db, self.path('v3.ovsschema'))
         self.assertIn('cannot convert to the schema of', err)
-        self.assertIn('5 is not in the range 0 to 3', err)
+        self.assertIn('5 is not in the valid range 0 to 3 (inclusive)', err)
         self.assertIn('not changed', err)
         with open(db, 'rb') as f:
             self.assertEqual(f.read(), v2)
