@@ -1,6 +1,7 @@
 /* ovsdb/error: RFC 7047 error objects. */
 #include "ovsdb/error.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +43,42 @@ ovsdb_error_details(const json_t *err)
     return s ? s : "";
 }
 
+/* 'j' with integral reals as integers: ovsdb-server writes 2.0 as 2. */
+static json_t *
+integral_reals(const json_t *j)
+{
+    if (json_is_real(j)) {
+        double d = json_real_value(j);
+        if (d == floor(d) && fabs(d) < 9007199254740992.0) {
+            return json_integer((json_int_t) d);
+        }
+    } else if (json_is_array(j)) {
+        json_t *a = json_array();
+        size_t i;
+        json_t *e;
+        json_array_foreach((json_t *) j, i, e) {
+            json_array_append_new(a, integral_reals(e));
+        }
+        return a;
+    } else if (json_is_object(j)) {
+        json_t *o = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *) j, k, v) {
+            json_object_set_new(o, k, integral_reals(v));
+        }
+        return o;
+    }
+    return json_incref((json_t *) j);
+}
+
 json_t *
 ovsdb_error_syntax(json_t *err, const json_t *json)
 {
-    char *text = json ? json_dumps(json, JSON_ENCODE_ANY | JSON_COMPACT
+    json_t *copy = json ? integral_reals(json) : NULL;
+    char *text = copy ? json_dumps(copy, JSON_ENCODE_ANY | JSON_COMPACT
                                          | JSON_SORT_KEYS) : NULL;
+    json_decref(copy);
     if (text && json_is_object(err)) {
         json_object_set_new(err, "syntax", json_string(text));
     }

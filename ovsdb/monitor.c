@@ -147,8 +147,8 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
 {
     const struct ovsdb_table_schema *ts = mt->ts;
     if (!json_is_object(req)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "table %s: <monitor-request> "
-                           "must be an object", ts->name);
+        return ovsdb_error(OVSDB_E_SYNTAX, "Parsing table %s failed: Object "
+                           "expected.", ts->name);
     }
     const json_t *columns = json_object_get(req, "columns");
     const json_t *select = json_object_get(req, "select");
@@ -193,6 +193,13 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
                     : ovsdb_error(OVSDB_E_SYNTAX, "array of distinct column "
                                   "names expected"), columns);
             }
+            for (size_t k = 0; k < i; k++) {
+                if (json_equal(json_array_get(columns, k), c)) {
+                    return ovsdb_error_syntax(ovsdb_error(
+                        OVSDB_E_SYNTAX, "column %s mentioned more than once",
+                        cs->name), columns);
+                }
+            }
             add_col(mt, cs->idx);
         }
     } else {
@@ -205,19 +212,32 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
     static const char *const names[] = { "initial", "insert", "delete",
                                          "modify" };
     bool *flags[] = { &mt->initial, &mt->insert, &mt->delete_, &mt->modify };
-    if (select && !json_is_object(select)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"select\" must be an "
-                           "object", ts->name);
-    }
     for (size_t i = 0; i < 4; i++) {
         const json_t *v = select ? json_object_get(select, names[i]) : NULL;
         if (v && !json_is_boolean(v)) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"select\" "
-                               "member %s must be a boolean", ts->name,
-                               names[i]);
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parsing "
+                                                  "table %s select failed: "
+                                                  "Type mismatch for member "
+                                                  "'%s'.", ts->name,
+                                                  names[i]), select);
         }
         if (!v || json_is_true(v)) {
             *flags[i] = true;
+        }
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *) select, key, val) {
+        size_t i = 0;
+        while (i < 4 && strcmp(key, names[i])) {
+            i++;
+        }
+        if (i == 4) {
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parsing "
+                                                  "table %s select failed: "
+                                                  "Member '%s' is present "
+                                                  "but not allowed here.",
+                                                  ts->name, key), select);
         }
     }
     return NULL;
@@ -346,7 +366,9 @@ modify_to_json2(const struct ovsdb_row_change *c,
         if (!j) {
             j = json_object();
         }
-        json_object_set_new(j, cs->name, ovsdb_type_is_scalar(&cs->type)
+        /* As ovsdb-server (and ovsdb_datum_apply_diff()): a type that
+         * holds at most one value gets its new value, not a difference. */
+        json_object_set_new(j, cs->name, cs->type.n_max <= 1
                             ? ovsdb_datum_to_json(new, &cs->type)
                             : datum_diff_to_json(old, new, &cs->type));
     }
@@ -407,6 +429,14 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
     if (!json_is_object(requests)) {
         return ovsdb_error(OVSDB_E_SYNTAX, "<monitor-requests> must be an "
                            "object");
+    }
+    struct ovsdb_uuid last_id;
+    if (version == 3 && (!json_is_string(last_txn_id)
+                         || !ovsdb_uuid_from_string(
+                                &last_id, json_string_value(last_txn_id)))) {
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "last-txn-id "
+                                              "must be UUID format."),
+                                  last_txn_id);
     }
 
     struct osrv_monitor *m = calloc(1, sizeof *m);

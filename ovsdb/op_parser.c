@@ -71,6 +71,7 @@ has_type(const json_t *v, unsigned types)
            || ((types & OVSDB_OP_STRING) && json_is_string(v))
            || ((types & OVSDB_OP_BOOLEAN) && json_is_boolean(v))
            || ((types & OVSDB_OP_NUMBER) && json_is_number(v))
+           || ((types & OVSDB_OP_INTEGER) && json_is_integer(v))
            || ((types & OVSDB_OP_ARRAY) && json_is_array(v))
            || ((types & OVSDB_OP_OBJECT) && json_is_object(v));
 }

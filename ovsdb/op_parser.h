@@ -20,7 +20,8 @@ enum ovsdb_op_type {
     OVSDB_OP_NUMBER = 1 << 3,
     OVSDB_OP_ARRAY = 1 << 4,
     OVSDB_OP_OBJECT = 1 << 5,
-    OVSDB_OP_OPTIONAL = 1 << 6,
+    OVSDB_OP_INTEGER = 1 << 6,
+    OVSDB_OP_OPTIONAL = 1 << 7,
 };
 
 #define OVSDB_OP_MAX_MEMBERS 16

@@ -279,6 +279,18 @@ count_result(size_t n)
 
 /* ---- Operations ------------------------------------------------------- */
 
+/* ovsdb-server's answer to a write in its reserved _Server database,
+ * given once the operation has been parsed. */
+static json_t *
+check_writable(const struct ovsdb_txn *txn, const char *op)
+{
+    if (!txn->read_only) {
+        return NULL;
+    }
+    return ovsdb_error("not allowed", "%s operation not allowed on table in "
+                       "reserved database %s", op, txn->db->schema->name);
+}
+
 /* Every column of a new row that holds one value (possibly its default)
  * must satisfy the column's constraints, as in ovsdb-server. */
 static json_t *
@@ -371,6 +383,9 @@ op_insert(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
     apply_parsed_row(&p, row);
     parsed_row_destroy(&p);
     err = check_new_row(row);
+    if (!err) {
+        err = check_writable(txn, "insert");
+    }
     if (err) {
         ovsdb_row_destroy(row);
         return err;
@@ -518,6 +533,11 @@ op_update(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
         parsed_row_destroy(&p);
         return err;
     }
+    if ((err = check_writable(txn, "update"))) {
+        parsed_row_destroy(&p);
+        ovsdb_condition_destroy(&cond);
+        return err;
+    }
     struct row_vec m;
     find_matches(t, &cond, &m);
     for (size_t i = 0; i < m.n; i++) {
@@ -550,6 +570,11 @@ op_mutate(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
         ovsdb_mutation_set_destroy(&ms);
         return err;
     }
+    if ((err = check_writable(txn, "mutate"))) {
+        ovsdb_mutation_set_destroy(&ms);
+        ovsdb_condition_destroy(&cond);
+        return err;
+    }
     struct row_vec m;
     find_matches(t, &cond, &m);
     for (size_t i = 0; i < m.n && !err; i++) {
@@ -575,6 +600,10 @@ op_delete(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
     struct ovsdb_condition cond;
 
     if (err || (err = parse_where(txn, w, t, &cond))) {
+        return err;
+    }
+    if ((err = check_writable(txn, "delete"))) {
+        ovsdb_condition_destroy(&cond);
         return err;
     }
     struct row_vec m;
@@ -659,8 +688,8 @@ parse_expected(struct ovsdb_txn *txn, const struct ovsdb_table_schema *ts,
             ovsdb_datum_init_default(&exp[e][c], &ts->columns[c].type);
         }
         if (!json_is_object(rj)) {
-            err = ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Object "
-                                                 "expected."), rj);
+            err = ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "row must "
+                                                 "be JSON object"), rj);
             break;
         }
         const char *name;
@@ -699,7 +728,7 @@ op_wait(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
 {
     struct ovsdb_table *t = parse_table(txn, op);
     const json_t *tmo = ovsdb_op_parser_member(op, "timeout",
-                                               OVSDB_OP_NUMBER
+                                               OVSDB_OP_INTEGER
                                                | OVSDB_OP_OPTIONAL);
     const json_t *w = ovsdb_op_parser_member(op, "where", OVSDB_OP_ARRAY);
     const json_t *cj = ovsdb_op_parser_member(op, "columns",
@@ -717,8 +746,8 @@ op_wait(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
     }
     const char *until = json_string_value(uj);
     if (strcmp(until, "==") && strcmp(until, "!=")) {
-        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "unknown "
-                                              "\"until\" operator"), uj);
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "\"until\" "
+                                              "must be \"==\" or \"!=\""), uj);
     }
     double timeout = tmo ? json_number_value(tmo) : -1;
     if (tmo && timeout < 0) {
@@ -907,6 +936,7 @@ ovsdb_txn_execute(struct ovsdb_db *db, const json_t *ops,
     struct ovsdb_txn txn;
     memset(&txn, 0, sizeof txn);
     txn.db = db;
+    txn.read_only = opts->read_only;
     txn.tail = &txn.head;
     ovsdb_symtab_init(&txn.symtab);
     dstr_init(&txn.comment);

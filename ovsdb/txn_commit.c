@@ -342,18 +342,49 @@ put_list_item(struct dstr *out, size_t i, size_t n, const char *item)
     dstr_put(out, item);
 }
 
+/* The values of the columns of index 'ix' in row 'r', as "a, b and c". */
 static void
-describe_row(struct dstr *out, const char *which, const struct ovsdb_row *r)
+put_index_values(struct dstr *out, const struct ovsdb_table_schema *ts,
+                 const struct ovsdb_index_schema *ix,
+                 const struct ovsdb_row *r)
+{
+    for (size_t k = 0; k < ix->n; k++) {
+        const struct ovsdb_column_schema *c = &ts->columns[ix->cols[k]];
+        char *v = ovsdb_datum_to_string(&r->fields[c->idx], &c->type);
+        put_list_item(out, k, ix->n, v ? v : "?");
+        free(v);
+    }
+}
+
+/* Whether a modified row is, in the end, equal to its committed self. */
+static bool
+row_unchanged(const struct ovsdb_txn_row *tr)
+{
+    const struct ovsdb_table_schema *ts = tr->table->schema;
+    for (size_t i = OVSDB_N_RESERVED_COLUMNS; i < ts->n_columns; i++) {
+        if (!ovsdb_datum_equals(&tr->old->fields[i], &tr->new->fields[i],
+                                &ts->columns[i].type)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+describe_row(struct dstr *out, const char *which,
+             const struct ovsdb_table_schema *ts,
+             const struct ovsdb_index_schema *ix, const struct ovsdb_row *r)
 {
     char u[OVSDB_UUID_LEN + 1];
     ovsdb_uuid_format(ovsdb_row_uuid(r), u);
     dstr_printf(out, "  %s row, with UUID %s, ", which, u);
     if (r->txn_row && !r->txn_row->old) {
         dstr_put(out, "was inserted by this transaction.");
-    } else if (r->txn_row) {
+    } else if (r->txn_row && !row_unchanged(r->txn_row)) {
         dstr_put(out, "had the following index values before the "
                  "transaction: ");
-        dstr_put(out, "(modified by this transaction).");
+        put_index_values(out, ts, ix, r->txn_row->old);
+        dstr_put(out, ".");
     } else {
         dstr_put(out, "existed in the database before this transaction "
                  "and was not modified by the transaction.");
@@ -366,19 +397,16 @@ index_error(const struct ovsdb_table_schema *ts,
             const struct ovsdb_row *a, const struct ovsdb_row *b)
 {
     struct dstr vals = DSTR_INIT, cols = DSTR_INIT, rows = DSTR_INIT;
+    put_index_values(&vals, ts, ix, a);
     for (size_t k = 0; k < ix->n; k++) {
-        const struct ovsdb_column_schema *c = &ts->columns[ix->cols[k]];
-        char *v = ovsdb_datum_to_string(&a->fields[c->idx], &c->type);
         char *q = NULL;
-        put_list_item(&vals, k, ix->n, v ? v : "?");
-        if (asprintf(&q, "\"%s\"", c->name) >= 0) {
+        if (asprintf(&q, "\"%s\"", ts->columns[ix->cols[k]].name) >= 0) {
             put_list_item(&cols, k, ix->n, q);
         }
         free(q);
-        free(v);
     }
-    describe_row(&rows, "First", a);
-    describe_row(&rows, "Second", b);
+    describe_row(&rows, "First", ts, ix, a);
+    describe_row(&rows, "Second", ts, ix, b);
     json_t *err = ovsdb_error(OVSDB_E_CONSTRAINT, "Transaction causes "
                               "multiple rows in \"%s\" table to have "
                               "identical values (%s) for index on column%s "

@@ -541,6 +541,35 @@ def rpc_sequences(db, table, row, col):
         rpc('monitor_cond_since', db, 'u', {table: [{'columns': [col]}]}),
         rpc('monitor_cond_since', db, 'v', {table: [{'columns': [col]}]},
             'x'))
+    add('monitor-cond-since-found',
+        T(db, ins(table, row), s=1),
+        rpc('monitor_cond_since', db, 's', {table: [{'columns': [col]}]},
+            '00000000-0000-0000-0000-000000000000'),
+        T(db, ins(table, row), s=1),
+        rpc('monitor_cancel', 's'),
+        T(db, dele(table, [['_uuid', '==', ['uuid', '@U1']]]), s=1),
+        # sluiced finds its own id (found=true, only the changes since);
+        # ovsdb-server gets zeros here and resends everything.
+        rpc('monitor_cond_since', db, 't', {table: [{'columns': [col]}]},
+            '@T2'))
+    add('monitor-cond-modify',
+        T(db, ins(table, row), s=1),
+        rpc('monitor_cond', db, 'c', {table: [{}]}),
+        T(db, upd(table, [], row), s=1),
+        T(db, mut(table, [], [[col, '+=', 1]]), s=1) if col in ('i', 'dscp')
+        else T(db, {'op': 'comment', 'comment': 'x'}, s=1),
+        rpc('monitor_cond_change', 'c', 'c2', {table: [{'where': [[
+            col, '==', 2]]}]}),
+        T(db, dele(table), s=1))
+    add('lock-waiter-leaves',
+        rpc('lock', 'L'), rpc('lock', 'L', s=1), rpc('lock', 'L', s=2),
+        rpc('unlock', 'L', s=2), rpc('unlock', 'L', s=1),
+        rpc('steal', 'L'), rpc('unlock', 'L'), rpc('unlock', 'L'))
+    add('lock-steal-then-disconnect',
+        rpc('lock', 'L'), rpc('steal', 'L', s=1),
+        T(db, {'op': 'assert', 'lock': 'L'}, s=1),
+        rpc('lock', 'M', s=2), rpc('unlock', 'L', s=1),
+        T(db, {'op': 'assert', 'lock': 'L'}))
     add('locks',
         rpc('lock', 'L'), rpc('lock', 'L', s=1), rpc('lock', 'L'),
         T(db, {'op': 'assert', 'lock': 'L'}),

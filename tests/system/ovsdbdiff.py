@@ -11,7 +11,8 @@ After each step every open session is flushed with an "echo" so that the
 notifications a step caused (monitor updates, "locked", "stolen") are
 recorded with the step that caused them.  A string "@U<n>" anywhere in
 PARAMS stands for the n-th UUID the sequence saw on that server (see
-Numbering), so later requests can name rows inserted earlier.
+Numbering), so later requests can name rows inserted earlier; "@T<n>" for
+the n-th transaction id monitor_cond_since gave (all zeros where none).
 
 Normalisations (what may legitimately differ between two servers; each is
 listed here and nowhere else):
@@ -197,12 +198,19 @@ class Session:
                 return msgs
 
 
+def _token_value(tok, tokens):
+    """"U<n>": the n-th row UUID; "T<n>": the n-th transaction id, or the
+    all-zeros UUID on a server that gave none (ovsdb-server's standalone
+    databases)."""
+    if tok[0] == 'U':
+        return tokens.get(int(tok[1:]), '@' + tok)
+    return tokens.get(tok, ZERO_UUID)
+
+
 def substitute(x, tokens):
     """Replaces "@U<n>" in the strings of 'x' by the n-th UUID."""
     if isinstance(x, str):
-        return TOKEN_RE.sub(lambda m: tokens.get(
-            m.group(1), tokens.get(int(m.group(1)[1:]), m.group(0))
-            if m.group(1)[0] == 'U' else m.group(0)), x)
+        return TOKEN_RE.sub(lambda m: _token_value(m.group(1), tokens), x)
     if isinstance(x, list):
         return [substitute(e, tokens) for e in x]
     if isinstance(x, dict):

@@ -420,6 +420,16 @@ test_locks(void **state)
         json_object_get(r, "result"), 1), "uuid"));
     json_decref(r);
 
+    /* As ovsdb-server: a session in line must unlock before it steals;
+     * when it leaves the line, the owner hears "locked" again. */
+    r = client_call(f, b, "steal", "[\"L\"]");
+    assert_string_equal(reply_error_tag(r), "syntax error");
+    json_decref(r);
+    r = client_call(f, b, "unlock", "[\"L\"]");
+    assert_json(json_object_get(r, "result"), "{}");
+    json_decref(r);
+    assert_note(f, a, "locked", "[\"L\"]");
+
     /* "steal": b owns it, a is told and stays in line. */
     r = client_call(f, b, "steal", "[\"L\"]");
     assert_json(json_object_get(r, "result"), "{\"locked\": true}");
