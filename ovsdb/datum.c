@@ -256,12 +256,17 @@ ovsdb_atom_to_json(const union ovsdb_atom *a, enum ovsdb_atomic_type t)
     switch (t) {
     case OVSDB_TYPE_INTEGER:
         return json_integer(a->integer);
-    case OVSDB_TYPE_REAL:
-        /* As ovsdb-server writes them: 3, not 3.0. */
-        if (a->real == floor(a->real) && fabs(a->real) < 9007199254740992.0) {
-            return json_integer((json_int_t) a->real);
+    case OVSDB_TYPE_REAL: {
+        /* As ovsdb-server writes them: 15 significant digits ("%.15g":
+         * 0.3 for 0.30000000000000004), and 3, not 3.0. */
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.15g", a->real);
+        double d = strtod(buf, NULL);
+        if (d == floor(d) && fabs(d) < 9007199254740992.0) {
+            return json_integer((json_int_t) d);
         }
-        return json_real(a->real);
+        return json_real(d);
+    }
     case OVSDB_TYPE_BOOLEAN:
         return json_boolean(a->boolean);
     case OVSDB_TYPE_STRING:

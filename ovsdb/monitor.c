@@ -129,15 +129,17 @@ monitor_free(struct osrv_monitor *m)
     free(m);
 }
 
-static void
+/* Adds column 'idx' to 'mt'; false if it was there already. */
+static bool
 add_col(struct osrv_mtable *mt, unsigned int idx)
 {
     for (size_t i = 0; i < mt->n_cols; i++) {
         if (mt->cols[i] == idx) {
-            return;
+            return false;
         }
     }
     mt->cols[mt->n_cols++] = idx;
+    return true;
 }
 
 /* Merges one <monitor-request> (or <monitor-cond-request> if 'cond')
@@ -193,14 +195,13 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
                     : ovsdb_error(OVSDB_E_SYNTAX, "array of distinct column "
                                   "names expected"), columns);
             }
-            for (size_t k = 0; k < i; k++) {
-                if (json_equal(json_array_get(columns, k), c)) {
-                    return ovsdb_error_syntax(ovsdb_error(
-                        OVSDB_E_SYNTAX, "column %s mentioned more than once",
-                        cs->name), columns);
-                }
+            /* Also across the requests for one table, as in
+             * ovsdb-server. */
+            if (!add_col(mt, cs->idx)) {
+                return ovsdb_error_syntax(ovsdb_error(
+                    OVSDB_E_SYNTAX, "column %s mentioned more than once",
+                    cs->name), columns);
             }
-            add_col(mt, cs->idx);
         }
     } else {
         for (unsigned int i = 0; i < ts->n_columns; i++) {
@@ -427,13 +428,17 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
         }
     }
     if (!json_is_object(requests)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "<monitor-requests> must be an "
-                           "object");
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "monitor-"
+                                              "requests must be object"),
+                                  requests);
     }
     struct ovsdb_uuid last_id;
-    if (version == 3 && (!json_is_string(last_txn_id)
-                         || !ovsdb_uuid_from_string(
-                                &last_id, json_string_value(last_txn_id)))) {
+    if (version == 3 && !json_is_string(last_txn_id)) {
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "last-txn-id "
+                                              "must be string"), last_txn_id);
+    }
+    if (version == 3 && !ovsdb_uuid_from_string(
+                            &last_id, json_string_value(last_txn_id))) {
         return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "last-txn-id "
                                               "must be UUID format."),
                                   last_txn_id);
@@ -680,8 +685,8 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
         }
     }
     if (!json_is_object(requests)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "<monitor-cond-update-requests> "
-                           "must be an object");
+        return ovsdb_error(OVSDB_E_SYNTAX, "monitor-cond-change-requests "
+                           "must be object");
     }
 
     /* Parse every new condition first: all change or none. */

@@ -974,7 +974,11 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
         if (!odb) {
             return;
         }
-        if (json_array_size(m->params) != (version == 3 ? 4 : 3)) {
+        /* As ovsdb-server: "monitor" ignores parameters after the third
+         * (and 3.1 dies on one with two). */
+        size_t n_params = json_array_size(m->params);
+        if (version == 1 ? n_params < 3
+                         : n_params != (version == 3 ? 4u : 3u)) {
             send_error(s, m->id, ovsdb_error_syntax(
                            ovsdb_error(OVSDB_E_SYNTAX, "invalid parameters"),
                            m->params));
@@ -988,8 +992,8 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
                         : jsonrpc_reply(result, m->id));
     } else if (!strcmp(method, "monitor_cond_change")) {
         json_t *err = json_array_size(m->params) != 3
-            ? ovsdb_error(OVSDB_E_SYNTAX, "monitor_cond_change takes 3 "
-                          "parameters")
+            ? ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "invalid "
+                                             "parameters"), m->params)
             : osrv_monitor_cond_change(s, json_array_get(m->params, 0),
                                        json_array_get(m->params, 1),
                                        json_array_get(m->params, 2));

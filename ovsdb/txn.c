@@ -469,6 +469,74 @@ sort_rows(const struct ovsdb_table_schema *ts, const json_t *sort,
     return err;
 }
 
+struct hashed_idx {
+    uint32_t hash;
+    size_t idx;
+};
+
+static int
+hashed_idx_cmp(const void *a_, const void *b_)
+{
+    const struct hashed_idx *a = a_, *b = b_;
+    return a->hash != b->hash ? (a->hash < b->hash ? -1 : 1)
+           : a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static bool
+same_columns(const struct ovsdb_table_schema *ts, const unsigned int *cols,
+             size_t n_cols, const struct ovsdb_row *a,
+             const struct ovsdb_row *b)
+{
+    for (size_t c = 0; c < n_cols; c++) {
+        if (!ovsdb_datum_equals(&a->fields[cols[c]], &b->fields[cols[c]],
+                                &ts->columns[cols[c]].type)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* As ovsdb-server's "select": rows equal in every selected column are
+ * reported once (the first of them, in 'm''s order). */
+static void
+distinct_rows(const struct ovsdb_table_schema *ts, const unsigned int *cols,
+              size_t n_cols, struct row_vec *m)
+{
+    struct hashed_idx *h = calloc(m->n + 1, sizeof *h);
+    bool *dup = calloc(m->n + 1, sizeof *dup);
+    if (!h || !dup) {
+        abort();
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        uint32_t hash = 0;
+        for (size_t c = 0; c < n_cols; c++) {
+            hash = ovsdb_datum_hash(&m->rows[i]->fields[cols[c]],
+                                    &ts->columns[cols[c]].type, hash);
+        }
+        h[i].hash = hash;
+        h[i].idx = i;
+    }
+    qsort(h, m->n, sizeof *h, hashed_idx_cmp);
+    for (size_t i = 0; i < m->n; i++) {
+        for (size_t j = i + 1; j < m->n && h[j].hash == h[i].hash; j++) {
+            if (!dup[h[j].idx] && !dup[h[i].idx]
+                && same_columns(ts, cols, n_cols, m->rows[h[i].idx],
+                                m->rows[h[j].idx])) {
+                dup[h[j].idx] = true;
+            }
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        if (!dup[i]) {
+            m->rows[n++] = m->rows[i];
+        }
+    }
+    m->n = n;
+    free(h);
+    free(dup);
+}
+
 static json_t *
 op_select(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
           json_t **result)
@@ -499,6 +567,7 @@ op_select(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
     if (sj) {
         err = sort_rows(t->schema, sj, &m);
     }
+    distinct_rows(t->schema, cols, n_cols, &m);
     json_t *rows = json_array();
     for (size_t i = 0; i < m.n && !err; i++) {
         json_array_append_new(rows, ovsdb_row_to_json(m.rows[i], cols,

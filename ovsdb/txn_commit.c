@@ -144,13 +144,45 @@ check_base_exists(struct ovsdb_txn *txn, const struct ovsdb_txn_row *tr,
     return NULL;
 }
 
+/* The transaction's rows, latest first (the order ovsdb-server checks
+ * them in); caller frees. */
+static struct ovsdb_txn_row **
+rows_latest_first(struct ovsdb_txn *txn, size_t *n)
+{
+    size_t cap = 16;
+    struct ovsdb_txn_row **v = malloc(cap * sizeof *v);
+    if (!v) {
+        abort();
+    }
+    *n = 0;
+    for (struct ovsdb_txn_row *tr = txn->head; tr; tr = tr->next) {
+        if (*n == cap) {
+            cap *= 2;
+            v = realloc(v, cap * sizeof *v);
+            if (!v) {
+                abort();
+            }
+        }
+        v[(*n)++] = tr;
+    }
+    for (size_t i = 0; i < *n / 2; i++) {
+        struct ovsdb_txn_row *tmp = v[i];
+        v[i] = v[*n - 1 - i];
+        v[*n - 1 - i] = tmp;
+    }
+    return v;
+}
+
 static json_t *
 check_integrity(struct ovsdb_txn *txn)
 {
     char u[OVSDB_UUID_LEN + 1];
     json_t *err = NULL;
+    size_t n_rows;
+    struct ovsdb_txn_row **rows = rows_latest_first(txn, &n_rows);
 
-    for (struct ovsdb_txn_row *tr = txn->head; tr && !err; tr = tr->next) {
+    for (size_t x = 0; x < n_rows && !err; x++) {
+        struct ovsdb_txn_row *tr = rows[x];
         if (tr->new) {
             const struct ovsdb_table_schema *ts = tr->table->schema;
             for (size_t i = OVSDB_N_RESERVED_COLUMNS;
@@ -177,6 +209,7 @@ check_integrity(struct ovsdb_txn *txn)
                               (long) tr->old->n_refs + tr->old->ref_delta);
         }
     }
+    free(rows);
     return err;
 }
 
@@ -419,40 +452,129 @@ index_error(const struct ovsdb_table_schema *ts,
     return err;
 }
 
-static json_t *
-check_table_indexes(struct ovsdb_table *t)
+/* Whether the transaction really changes 'r' (a row that ends equal to
+ * its committed self counts as untouched, as in ovsdb-server). */
+static bool
+row_changed(const struct ovsdb_row *r)
+{
+    return r->txn_row && (!r->txn_row->old || !row_unchanged(r->txn_row));
+}
+
+/* The rows of 't' hashed on the columns of index 'ix', sorted by hash. */
+static struct hashed_row *
+hash_index(struct ovsdb_table *t, const struct ovsdb_index_schema *ix,
+           size_t *n)
 {
     const struct ovsdb_table_schema *ts = t->schema;
-    size_t cap = t->rows.n + t->txn_new.n + 1, n = 0;
-    struct hashed_row *hr = malloc(cap * sizeof *hr);
-    json_t *err = NULL;
+    struct hashed_row *hr = calloc(t->rows.n + t->txn_new.n + 1, sizeof *hr);
     struct ovsdb_txn_iter it;
+    if (!hr) {
+        abort();
+    }
+    *n = 0;
+    for (struct ovsdb_row *r = ovsdb_txn_iter_first(&it, t); r;
+         r = ovsdb_txn_iter_next(&it)) {
+        uint32_t h = 0;
+        for (size_t k = 0; k < ix->n; k++) {
+            h = ovsdb_datum_hash(&r->fields[ix->cols[k]],
+                                 &ts->columns[ix->cols[k]].type, h);
+        }
+        hr[*n].hash = h;
+        hr[(*n)++].row = r;
+    }
+    qsort(hr, *n, sizeof *hr, hashed_cmp);
+    return hr;
+}
 
-    for (size_t x = 0; x < ts->n_indexes && !err; x++) {
-        const struct ovsdb_index_schema *ix = &ts->indexes[x];
-        n = 0;
-        for (struct ovsdb_row *r = ovsdb_txn_iter_first(&it, t); r;
-             r = ovsdb_txn_iter_next(&it)) {
+/* The first of the 'n' entries of 'hr' whose hash is 'h'. */
+static size_t
+hash_group(const struct hashed_row *hr, size_t n, uint32_t h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (hr[mid].hash < h) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* Like ovsdb-server: the changed rows, latest first, each against the
+ * changed rows seen before it ("First" row), then against untouched
+ * rows. */
+static json_t *
+check_table_indexes(struct ovsdb_txn *txn, struct ovsdb_table *t)
+{
+    const struct ovsdb_table_schema *ts = t->schema;
+    size_t n_idx = ts->n_indexes, n_chg = 0, cap = 16;
+    struct hashed_row **hr = calloc(n_idx + 1, sizeof *hr);
+    size_t *n = calloc(n_idx + 1, sizeof *n);
+    struct ovsdb_row **chg = malloc(cap * sizeof *chg);
+    bool **seen = calloc(n_idx + 1, sizeof *seen);
+    json_t *err = NULL;
+
+    if (!hr || !n || !chg || !seen) {
+        abort();
+    }
+    for (struct ovsdb_txn_row *tr = txn->head; tr; tr = tr->next) {
+        if (tr->table == t && tr->new && row_changed(tr->new)) {
+            if (n_chg == cap) {
+                cap *= 2;
+                chg = realloc(chg, cap * sizeof *chg);
+                if (!chg) {
+                    abort();
+                }
+            }
+            chg[n_chg++] = tr->new;
+        }
+    }
+    for (size_t x = 0; x < n_idx; x++) {
+        hr[x] = hash_index(t, &ts->indexes[x], &n[x]);
+        seen[x] = calloc(n[x] + 1, sizeof **seen);
+        if (!seen[x]) {
+            abort();
+        }
+    }
+    for (size_t c = n_chg; c-- > 0 && !err;) {
+        const struct ovsdb_row *r = chg[c];
+        for (size_t x = 0; x < n_idx && !err; x++) {
+            const struct ovsdb_index_schema *ix = &ts->indexes[x];
             uint32_t h = 0;
             for (size_t k = 0; k < ix->n; k++) {
                 h = ovsdb_datum_hash(&r->fields[ix->cols[k]],
                                      &ts->columns[ix->cols[k]].type, h);
             }
-            hr[n].hash = h;
-            hr[n++].row = r;
-        }
-        qsort(hr, n, sizeof *hr, hashed_cmp);
-        for (size_t i = 0; i < n && !err; i++) {
-            for (size_t j = i + 1; j < n && hr[j].hash == hr[i].hash; j++) {
-                if ((hr[i].row->txn_row || hr[j].row->txn_row)
-                    && index_equal(ts, ix, hr[i].row, hr[j].row)) {
-                    err = index_error(ts, ix, hr[i].row, hr[j].row);
-                    break;
+            size_t first = hash_group(hr[x], n[x], h), self = SIZE_MAX;
+            const struct ovsdb_row *seen_dup = NULL, *old_dup = NULL;
+            for (size_t i = first; i < n[x] && hr[x][i].hash == h; i++) {
+                const struct ovsdb_row *o = hr[x][i].row;
+                if (o == r) {
+                    self = i;
+                } else if (index_equal(ts, ix, o, r)) {
+                    if (row_changed(o) ? seen[x][i] && !seen_dup
+                                       : !old_dup) {
+                        *(row_changed(o) ? &seen_dup : &old_dup) = o;
+                    }
                 }
+            }
+            if (seen_dup || old_dup) {
+                err = index_error(ts, ix, seen_dup ? seen_dup : old_dup, r);
+            } else if (self != SIZE_MAX) {
+                seen[x][self] = true;
             }
         }
     }
+    for (size_t x = 0; x < n_idx; x++) {
+        free(hr[x]);
+        free(seen[x]);
+    }
     free(hr);
+    free(n);
+    free(seen);
+    free(chg);
     return err;
 }
 
@@ -482,7 +604,7 @@ check_tables(struct ovsdb_txn *txn)
                               "schema-defined limit of %u row(s)",
                               t->schema->name, n_rows, t->schema->max_rows);
         } else if (changed[i] && t->schema->n_indexes) {
-            err = check_table_indexes(t);
+            err = check_table_indexes(txn, t);
         }
     }
     free(n_deleted);

@@ -14,6 +14,9 @@ PARAMS stands for the n-th UUID the sequence saw on that server (see
 Numbering), so later requests can name rows inserted earlier; "@T<n>" for
 the n-th transaction id monitor_cond_since gave (all zeros where none).
 
+Messages are compared as parsed JSON: member order, spacing and the
+spelling of a number (1e-07 or 1e-7) are not compared, values are.
+
 Normalisations (what may legitimately differ between two servers; each is
 listed here and nowhere else):
   - UUIDs are random: they are numbered in order of appearance ("@U1",
@@ -32,11 +35,16 @@ listed here and nowhere else):
   - The _Server Database row's "schema" column is the schema as a JSON
     text: compared as parsed JSON (member order and spacing are the
     server's own).
-  - An index violation names two rows "First" and "Second" in the order
-    ovsdb-server meets them in its hash tables (random UUIDs, so random
-    order): the two sentences are put in a fixed order.
   - '"wait" timed out after N ms' gives the time the wait took: N
     becomes "<ms>".
+  - When several rows break an index or referential integrity,
+    ovsdb-server names the ones it meets first in its hash tables (of
+    random UUIDs): the two rows of an index violation are put in a fixed
+    order, and the referencing row of a referential integrity violation
+    becomes "<row>".
+  - Updates for several monitors of one session caused by one commit
+    come in the order of ovsdb-server's hash table of monitors: such a
+    run of notifications is ordered by monitor id.
   - A request the server cannot parse as JSON: only whether the session
     was closed is compared (the JSON parsers' texts differ by design).
 """
@@ -207,6 +215,18 @@ def _token_value(tok, tokens):
     return tokens.get(tok, ZERO_UUID)
 
 
+def _mask_in_texts(x, values):
+    """'x' with each of 'values' inside a longer string -> <txn-id>."""
+    if isinstance(x, dict):
+        return {k: _mask_in_texts(v, values) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_mask_in_texts(e, values) for e in x]
+    if isinstance(x, str) and x not in values:
+        for v in values:
+            x = x.replace(v, '<txn-id>')
+    return x
+
+
 def substitute(x, tokens):
     """Replaces "@U<n>" in the strings of 'x' by the n-th UUID."""
     if isinstance(x, str):
@@ -253,7 +273,7 @@ class Numbering:
             msg = dict(msg, params=[p[0], tok(p[1]), p[2]])
         return msg
 
-    def token(self, u, assign):
+    def _token(self, u, assign):
         if u == ZERO_UUID:
             return u
         n = self.num.get(u)
@@ -267,6 +287,11 @@ class Numbering:
 
     def text(self, s, assign=True):
         return UUID_RE.sub(lambda m: self.token(m.group(0), assign), s)
+
+    def token(self, u, assign):
+        if u in self.txn:
+            return '<txn-id>'
+        return self._token(u, assign)
 
     def _key(self, x):
         return json.dumps(self.walk(x, False), sort_keys=True)
@@ -321,20 +346,24 @@ def _schema_text_to_json(x):
 WAIT_MS_RE = re.compile(r'timed out after \d+ ms')
 INDEX_ROWS_RE = re.compile(r'  First row, with UUID (\S+), (.*?\.)'
                            r'  Second row, with UUID (\S+), (.*?\.)$')
+REF_ROW_RE = re.compile(r'(Table \S+ column \S+ row )\S+( references '
+                        r'nonexistent row)')
 
 
-def _index_rows(x):
-    """Index violations: the two rows' sentences in a fixed order."""
+def _texts(x):
+    """Texts whose details depend on hash order or time, in a fixed form
+    (after UUIDs are numbered)."""
     if isinstance(x, dict):
-        return {k: _index_rows(v) for k, v in x.items()}
+        return {k: _texts(v) for k, v in x.items()}
     if isinstance(x, list):
-        return [_index_rows(e) for e in x]
+        return [_texts(e) for e in x]
     if isinstance(x, str):
         x = WAIT_MS_RE.sub('timed out after <ms> ms', x)
+        x = REF_ROW_RE.sub(r'\1<row>\2', x)
         m = INDEX_ROWS_RE.search(x)
         if m:
-            rows = sorted([(m.group(1), m.group(2)), (m.group(3),
-                                                       m.group(4))])
+            rows = sorted([(m.group(1), m.group(2)),
+                           (m.group(3), m.group(4))])
             x = x[:m.start()] + ''.join(
                 '  <row> row, with UUID %s, %s' % r for r in rows)
     return x
@@ -354,6 +383,23 @@ def _txn_ids(method, msg):
         msg = dict(msg)
         msg['params'] = [msg['params'][0], '<txn-id>', msg['params'][2]]
     return msg
+
+
+def _order_updates(msgs):
+    """Runs of update notifications ordered by monitor id."""
+    def is_update(m):
+        return (isinstance(m, dict)
+                and m.get('method') in ('update', 'update2', 'update3'))
+    out, run = [], []
+    for m in msgs + [None]:
+        if m is not None and is_update(m):
+            run.append(m)
+            continue
+        out += sorted(run, key=lambda u: json.dumps(u['params'][:1]))
+        run = []
+        if m is not None:
+            out.append(m)
+    return out
 
 
 def found_differs(oracle_msg, sluiced_msg):
@@ -407,6 +453,8 @@ class Runner:
                 rec = {}
                 if kind == 'rpc':
                     _, _, method, params = step
+                    used = set(_token_value(t, numbering.uuid) for t in
+                               re.findall(r'@(T\d+)', json.dumps(params)))
                     params = substitute(params, numbering.uuid)
                     id_ = 'r%d' % i
                     s.send(json.dumps({'method': method, 'params': params,
@@ -437,6 +485,12 @@ class Runner:
                                  else '<open>')]
                     if rest:
                         rec.setdefault(oid, []).extend(rest)
+                if kind == 'rpc' and used:
+                    # A transaction id sent back in an error text: the
+                    # servers' ids differ (see _txn_ids).
+                    for k in rec:
+                        rec[k] = [(m0, _mask_in_texts(m1, used))
+                                  for m0, m1 in rec[k]]
                 # Number this step's UUIDs now: later steps may name them.
                 self._number(rec, numbering)
                 records.append(rec)
@@ -465,7 +519,7 @@ def normalise_step(rec_o, rec_s):
             for method, m in rec[sid]:
                 m = _schema_text_to_json(_txn_ids(method, m))
                 msgs.append(m)
-            norm[str(sid)] = msgs
+            norm[str(sid)] = _order_updates(msgs)
         out.append((norm, numbering))
     (no, num_o), (ns, num_s) = out
     # found=true where the oracle has no history: deliberately better.
@@ -473,8 +527,8 @@ def normalise_step(rec_o, rec_s):
         for k, (mo, ms) in enumerate(zip(no[sid], ns.get(sid, []))):
             if found_differs(mo, ms):
                 no[sid][k] = ns[sid][k] = '<found-differs>'
-    return (json.dumps(_index_rows(num_o.walk(no, False)), sort_keys=True),
-            json.dumps(_index_rows(num_s.walk(ns, False)), sort_keys=True))
+    return (json.dumps(_texts(num_o.walk(no, False)), sort_keys=True),
+            json.dumps(_texts(num_s.walk(ns, False)), sort_keys=True))
 
 
 def compare(seq, recs_o, recs_s):
@@ -523,7 +577,15 @@ class Pair:
             try:
                 r.reset()
                 recs.append(r.run(seq))
+                if r is self.runners[0] and '<closed>' in json.dumps(
+                        [v for rec in recs[-1] for k, v in rec.items()
+                         if k != '_numbering']):
+                    time.sleep(0.2)     # Did it die?
+                    if not r.server.alive():
+                        raise OSError('ovsdb-server died')
             except (OSError, AssertionError) as e:
+                if r.server.alive():
+                    time.sleep(0.2)
                 alive = r.server.alive()
                 self.restart(r)
                 if r is self.runners[0] and not alive:

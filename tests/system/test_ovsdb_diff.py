@@ -55,8 +55,9 @@ class DiffTest(unittest.TestCase):
                 d = pair.diff(seq)
                 if d:
                     n_diff += 1
-                    diffs.append('%s/random %d (seed %d) from %s: %s'
-                                 % (key, i, s, name, d))
+                    diffs.append('%s/random %d (seed %d) from %s: %s\n'
+                                 '  sequence: %s' % (key, i, s, name, d,
+                                                     json.dumps(seq)))
             print('%s: %d random sequences (SLUICE_DIFF_SEED=%d), '
                   '%d differences' % (key, RANDOM, s, n_diff),
                   file=sys.stderr)
