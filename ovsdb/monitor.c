@@ -192,8 +192,8 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
                     json_is_string(c)
                     ? ovsdb_error(OVSDB_E_SYNTAX, "%s is not a valid column "
                                   "name", json_string_value(c))
-                    : ovsdb_error(OVSDB_E_SYNTAX, "array of distinct column "
-                                  "names expected"), columns);
+                    : ovsdb_error(OVSDB_E_SYNTAX, "array of column names "
+                                  "expected"), columns);
             }
             /* Also across the requests for one table, as in
              * ovsdb-server. */
@@ -205,8 +205,9 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
         }
     } else {
         for (unsigned int i = 0; i < ts->n_columns; i++) {
-            if (i != OVSDB_COL_UUID) {
-                add_col(mt, i);
+            if (i != OVSDB_COL_UUID && !add_col(mt, i)) {
+                return ovsdb_error(OVSDB_E_SYNTAX, "column %s mentioned "
+                                   "more than once", ts->columns[i].name);
             }
         }
     }
@@ -421,27 +422,16 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
                     int version, const json_t *id, const json_t *requests,
                     const json_t *last_txn_id, json_t **resultp)
 {
-    for (struct osrv_monitor *m = s->monitors; m; m = m->next) {
-        if (json_equal(m->id, id)) {
-            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "duplicate "
-                                                  "monitor ID"), id);
-        }
-    }
     if (!json_is_object(requests)) {
         return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "monitor-"
                                               "requests must be object"),
                                   requests);
     }
-    struct ovsdb_uuid last_id;
-    if (version == 3 && !json_is_string(last_txn_id)) {
-        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "last-txn-id "
-                                              "must be string"), last_txn_id);
-    }
-    if (version == 3 && !ovsdb_uuid_from_string(
-                            &last_id, json_string_value(last_txn_id))) {
-        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "last-txn-id "
-                                              "must be UUID format."),
-                                  last_txn_id);
+    for (struct osrv_monitor *m = s->monitors; m; m = m->next) {
+        if (json_equal(m->id, id)) {
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "duplicate "
+                                                  "monitor ID"), id);
+        }
     }
 
     struct osrv_monitor *m = calloc(1, sizeof *m);
@@ -479,6 +469,20 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
             monitor_free(m);
             return err;
         }
+    }
+    /* As ovsdb-server: the last transaction id after the requests. */
+    struct ovsdb_uuid last_id;
+    if (version == 3 && !json_is_string(last_txn_id)) {
+        monitor_free(m);
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "last-txn-id "
+                                              "must be string"), last_txn_id);
+    }
+    if (version == 3 && !ovsdb_uuid_from_string(
+                            &last_id, json_string_value(last_txn_id))) {
+        monitor_free(m);
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "last-txn-id "
+                                              "must be UUID format."),
+                                  last_txn_id);
     }
 
     /* monitor_cond_since: a client that names the latest transaction is
@@ -705,8 +709,10 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
             }
         }
         if (!mt) {
-            err = ovsdb_error(OVSDB_E_SYNTAX, "table %s is not monitored",
-                              name);
+            err = ovsdb_schema_find_table(m->db->db->schema, name)
+                  ? ovsdb_error(OVSDB_E_SYNTAX, "no table named %s in "
+                                "monitor session", name)
+                  : ovsdb_error(OVSDB_E_SYNTAX, "no table named %s", name);
             break;
         }
         olds[k] = mt;
@@ -715,18 +721,18 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
         size_t i;
         json_t *r;
         if (!json_is_array(reqs)) {
-            err = ovsdb_error(OVSDB_E_SYNTAX, "table %s: "
-                              "<monitor-cond-update-request>s must be in "
-                              "an array", name);
+            err = ovsdb_error(OVSDB_E_SYNTAX, "table %s no "
+                              "monitor-cond-change JSON array", name);
             break;
         }
         json_array_foreach(reqs, i, r) {
-            err = json_is_object(r)
-                ? parse_where(&news[k - 1], json_object_get(r, "where"),
-                              r)
-                : ovsdb_error(OVSDB_E_SYNTAX, "table %s: "
-                              "<monitor-cond-update-request> must be an "
-                              "object", name);
+            err = !json_is_object(r)
+                ? ovsdb_error(OVSDB_E_SYNTAX, "Parsing table %s failed: "
+                              "Object expected.", name)
+                : json_object_get(r, "columns")
+                ? ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "changing "
+                                                 "columns is unsupported"), r)
+                : parse_where(&news[k - 1], json_object_get(r, "where"), r);
             if (err) {
                 break;
             }

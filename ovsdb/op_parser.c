@@ -116,16 +116,25 @@ ovsdb_op_parser_finish(struct ovsdb_op_parser *p)
     json_t *v;
 
     if (!p->failed && json_is_object(p->op)) {
+        const char *first = NULL;
+        size_t n_extra = 0;
         json_object_foreach((json_t *) p->op, name, v) {
             bool used = false;
             for (size_t i = 0; i < p->n_used && !used; i++) {
                 used = !strcmp(p->used[i], name);
             }
-            if (!used) {
-                ovsdb_op_parser_raise(p, "Member '%s' is present but not "
-                                      "allowed here.", name);
-                break;
+            if (!used && !n_extra++) {
+                first = name;
             }
+        }
+        if (n_extra == 1) {
+            ovsdb_op_parser_raise(p, "Member '%s' is present but not "
+                                  "allowed here.", first);
+        } else if (n_extra) {
+            ovsdb_op_parser_raise(p, "Member '%s' and %zu other member%s "
+                                  "are present but not allowed here.",
+                                  first, n_extra - 1,
+                                  n_extra > 2 ? "s" : "");
         }
     }
     return ovsdb_op_parser_error(p);

@@ -332,11 +332,11 @@ op_insert(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
           json_t **result)
 {
     struct ovsdb_table *t = parse_table(txn, op);
-    const json_t *name_j = ovsdb_op_parser_member(op, "uuid-name",
-                                                  OVSDB_OP_ID
-                                                  | OVSDB_OP_OPTIONAL);
     const json_t *uuid_j = ovsdb_op_parser_member(op, "uuid",
                                                   OVSDB_OP_STRING
+                                                  | OVSDB_OP_OPTIONAL);
+    const json_t *name_j = ovsdb_op_parser_member(op, "uuid-name",
+                                                  OVSDB_OP_ID
                                                   | OVSDB_OP_OPTIONAL);
     const json_t *row_j = ovsdb_op_parser_member(op, "row", OVSDB_OP_OBJECT);
     json_t *err = ovsdb_op_parser_error(op);
@@ -451,9 +451,11 @@ sort_rows(const struct ovsdb_table_schema *ts, const json_t *sort,
             c = ovsdb_table_schema_find_column(ts, s);
         }
         if (!c) {
-            err = ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "%s is not "
-                                                 "a valid column name",
-                                                 s ? s : "(null)"), sort);
+            err = ovsdb_error_syntax(
+                s ? ovsdb_error(OVSDB_E_SYNTAX, "%s is not a valid column "
+                                "name", s)
+                  : ovsdb_error(OVSDB_E_SYNTAX, "array of distinct column "
+                                "names expected"), sort);
         } else {
             cols[i] = c->idx;
         }
@@ -663,8 +665,9 @@ static json_t *
 op_delete(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
           json_t **result)
 {
-    struct ovsdb_table *t = parse_table(txn, op);
+    /* (ovsdb-server reads "where" before "table" here.) */
     const json_t *w = ovsdb_op_parser_member(op, "where", OVSDB_OP_ARRAY);
+    struct ovsdb_table *t = parse_table(txn, op);
     json_t *err = ovsdb_op_parser_error(op);
     struct ovsdb_condition cond;
 
@@ -686,37 +689,48 @@ op_delete(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
     return NULL;
 }
 
-/* Whether the rows of 'm', restricted to 'cols', are exactly the rows of
- * 'exp' (as multisets). */
+static bool
+row_matches_expected(const struct ovsdb_table_schema *ts,
+                     const unsigned int *cols, size_t n_cols,
+                     const struct ovsdb_row *r, const struct ovsdb_datum *e)
+{
+    for (size_t c = 0; c < n_cols; c++) {
+        if (!ovsdb_datum_equals(&r->fields[cols[c]], &e[cols[c]],
+                                &ts->columns[cols[c]].type)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether the rows of 'm' and the rows of 'exp', restricted to 'cols', are
+ * the same sets (as in ovsdb-server: duplicates count once). */
 static bool
 rows_equal(const struct ovsdb_table_schema *ts, const unsigned int *cols,
            size_t n_cols, const struct row_vec *m,
            struct ovsdb_datum *const *exp, size_t n_exp)
 {
-    if (m->n != n_exp) {
-        return false;
-    }
-    bool *used = calloc(n_exp + 1, sizeof *used);
-    bool ok = true;
-    for (size_t i = 0; i < m->n && ok; i++) {
-        ok = false;
-        for (size_t e = 0; e < n_exp && !ok; e++) {
-            if (used[e]) {
-                continue;
-            }
-            bool same = true;
-            for (size_t c = 0; c < n_cols && same; c++) {
-                same = ovsdb_datum_equals(&m->rows[i]->fields[cols[c]],
-                                          &exp[e][cols[c]],
-                                          &ts->columns[cols[c]].type);
-            }
-            if (same) {
-                used[e] = ok = true;
-            }
+    for (size_t i = 0; i < m->n; i++) {
+        size_t e = 0;
+        while (e < n_exp && !row_matches_expected(ts, cols, n_cols,
+                                                  m->rows[i], exp[e])) {
+            e++;
+        }
+        if (e == n_exp) {
+            return false;
         }
     }
-    free(used);
-    return ok;
+    for (size_t e = 0; e < n_exp; e++) {
+        size_t i = 0;
+        while (i < m->n && !row_matches_expected(ts, cols, n_cols,
+                                                 m->rows[i], exp[e])) {
+            i++;
+        }
+        if (i == m->n) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static void
@@ -795,11 +809,12 @@ op_wait(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
         const struct ovsdb_txn_opts *opts, json_t **result,
         long long *block_ms)
 {
-    struct ovsdb_table *t = parse_table(txn, op);
+    /* (In ovsdb-server's order: "timeout" and "where" before "table".) */
     const json_t *tmo = ovsdb_op_parser_member(op, "timeout",
                                                OVSDB_OP_INTEGER
                                                | OVSDB_OP_OPTIONAL);
     const json_t *w = ovsdb_op_parser_member(op, "where", OVSDB_OP_ARRAY);
+    struct ovsdb_table *t = parse_table(txn, op);
     const json_t *cj = ovsdb_op_parser_member(op, "columns",
                                               OVSDB_OP_ARRAY
                                               | OVSDB_OP_OPTIONAL);

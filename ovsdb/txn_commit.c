@@ -259,7 +259,7 @@ strip_weak(struct ovsdb_txn *txn, struct ovsdb_txn_row *tr)
     for (size_t i = OVSDB_N_RESERVED_COLUMNS; i < ts->n_columns; i++) {
         const struct ovsdb_column_schema *c = &ts->columns[i];
         struct ovsdb_datum *v = &tr->new->fields[i];
-        bool removed = false;
+        bool removed = false, only_zeros = true;
         size_t n_removed = 0;
         if (!has_weak_refs(c)) {
             continue;
@@ -268,6 +268,12 @@ strip_weak(struct ovsdb_txn *txn, struct ovsdb_txn_row *tr)
             if (weak_dangles(txn, &c->type.key, &v->keys[k])
                 || (v->values
                     && weak_dangles(txn, &c->type.value, &v->values[k]))) {
+                only_zeros &= (!ovsdb_base_type_is_weak_ref(&c->type.key)
+                               || ovsdb_uuid_is_zero(&v->keys[k].uuid))
+                              && (!v->values
+                                  || !ovsdb_base_type_is_weak_ref(
+                                         &c->type.value)
+                                  || ovsdb_uuid_is_zero(&v->values[k].uuid));
                 ovsdb_datum_remove(v, k, &c->type);
                 removed = true;
                 n_removed++;
@@ -275,15 +281,27 @@ strip_weak(struct ovsdb_txn *txn, struct ovsdb_txn_row *tr)
         }
         if (removed && v->n < c->type.n_min) {
             char u[OVSDB_UUID_LEN + 1];
+            const char *inserted = tr->old ? "" : " (inserted within this "
+                                                  "transaction)";
             ovsdb_uuid_format(ovsdb_row_uuid(tr->new), u);
+            if (only_zeros) {
+                /* (ovsdb-server's text, typo included.) */
+                return ovsdb_error(OVSDB_E_CONSTRAINT, "Weak reference "
+                                   "column \"%s\" in \"%s\" row %s%s "
+                                   "contained all-zeros UUID (probably as the "
+                                   "default value for this column) but "
+                                   "deleting this value caused a constraint "
+                                   "volation because this column is not "
+                                   "allowed to be empty.", c->name, ts->name,
+                                   u, inserted);
+            }
             return ovsdb_error(OVSDB_E_CONSTRAINT, "Deletion of %zu weak "
                                "reference(s) to deleted (or never-existing) "
                                "rows from column \"%s\" in \"%s\" row %s%s "
                                "caused this column to become empty, but "
                                "constraints on this column disallow an empty "
                                "column.", n_removed, c->name, ts->name, u,
-                               tr->old ? "" : " (inserted within this "
-                                              "transaction)");
+                               inserted);
         }
     }
     return NULL;

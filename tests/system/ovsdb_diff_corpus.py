@@ -184,8 +184,8 @@ def kinds_sequences():
         add('update-%s=%s' % (col, val),
             T(K, ins('A', A_ROW)), T(K, upd('A', [], {col: val})))
     muts = [['r', '+=', 0.1], ['r', '*=', 1e300], ['r', '/=', 3],
-            ['r', '%=', 0.30000000000000004], ['i', '+=', 1], ['i', '-=', 2], ['i', '*=', 3], ['i', '/=', 2],
-            ['i', '%=', 3], ['i', '/=', 0], ['i', '%=', 0], ['ir', '-=', 1],
+            ['r', '%=', 0.30000000000000004], ['i', '+=', 1], ['i', '-=', 2],
+            ['i', '*=', 3], ['i', '/=', 2], ['i', '%=', 3], ['i', '/=', 0], ['i', '%=', 0], ['ir', '-=', 1],
             ['ir', '+=', 9], ['ir', '+=', 10], ['ir', '*=', 0],
             ['rr', '+=', 1.5], ['rr', '+=', 5.0], ['r', '%=', 2.0],
             ['r', '+=', 1], ['s', '+=', 'a'], ['b', '+=', True],
@@ -276,6 +276,8 @@ def kinds_sequences():
                ins('A', A_ROW, where=[]), sel('A', [], row={}),
                dele('A', [], row={}), upd('A', [], {'i': 1}, columns=[])]:
         add('extra-member-%s' % op['op'], T(K, op))
+    add('extra-members', T(K, sel('A', [], a={}, b={}, c=1)),
+        T(K, sel('A', [], a={}, b={})))
     # Missing or bad members.
     for op in [{'op': 'insert'}, {'op': 'insert', 'table': 'A'},
                {'op': 'insert', 'table': 1, 'row': {}},
@@ -413,7 +415,8 @@ def refs_sequences():
     add('weak-min-1', T(R, ins('Root', {'name': 'a'}, 'a'),
                         ins('Must', {'k': ['named-uuid', 'a']})),
         T(R, dele('Root')), T(R, ins('Must', {'k': [
-            'uuid', '01234567-89ab-cdef-0123-456789abcdef']})))
+            'uuid', '01234567-89ab-cdef-0123-456789abcdef']})),
+        T(R, ins('Must', {})))
     add('weak-one', T(R, ins('Kid', {'n': 1}, 'k'),
                       ins('Root', {'name': 'a', 'kids': ['named-uuid', 'k'],
                                    'one': ['named-uuid', 'k']})),
@@ -525,6 +528,11 @@ def rpc_sequences(db, table, row, col):
             {table: [{'where': [True]}]}),
         rpc('monitor_cond_change', 'd', 'd', {table: [{'where': [True]}]}),
         rpc('monitor_cond_change', 'nope', 'x', {}),
+        rpc('monitor_cond_change', 'd2', 'd3', {'Nope': [{}]}),
+        rpc('monitor_cond_change', 'd2', 'd3', {table: [{'columns': [col]}]}),
+        rpc('monitor_cond_change', 'd2', 'd3', {table: [{'where': 1}]}),
+        rpc('monitor_cond_change', 'd2', 'd3', {table: {'where': []}}),
+        rpc('monitor_cond_change', 'd2', 'd3', {table: [1]}),
         T(db, dele(table), s=1))
     add('monitor-cond-bad',
         rpc('monitor_cond', db, 'c', {table: [{'where': [['nope', '==',
