@@ -345,8 +345,9 @@ class GenericCommandsTest(unittest.TestCase):
             (('set', 'Bridge', 'br0', 'ports=[]', 'controller=[]',
               'mirrors=[]', 'netflow=[]', 'sflow=[]', 'ipfix=[]',
               'protocols=OpenFlow99'),
-             'constraint violation: "OpenFlow99" is not one of the '
-             'allowed values'),
+             'constraint violation: OpenFlow99 is not one of the '
+             'allowed values ([OpenFlow10, OpenFlow11, OpenFlow12, '
+             'OpenFlow13, OpenFlow14, OpenFlow15])'),
             # Refused by the server (None): a transaction error.
             (('set', 'Bridge', 'br0',
               'controller=00000000-0000-0000-0000-000000000001'),
