@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "ovsdb/error.h"
-#include "ovsdb/op_parser.h"
 #include "src/util/dstr.h"
 
 /* ---- Symbol table ----------------------------------------------------- */

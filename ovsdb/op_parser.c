@@ -1,27 +1,13 @@
 /* ovsdb/op_parser: the members of one "transact" operation. */
 #include "ovsdb/op_parser.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ovsdb/error.h"
-
-bool
-ovsdb_is_id(const char *s)
-{
-    if (!s || !(isalpha((unsigned char) *s) || *s == '_')) {
-        return false;
-    }
-    for (s++; *s; s++) {
-        if (!isalnum((unsigned char) *s) && *s != '_') {
-            return false;
-        }
-    }
-    return true;
-}
+#include "ovsdb/types.h"
 
 static void
 raise_text(struct ovsdb_op_parser *p, const char *text, bool syntax)

@@ -53,7 +53,4 @@ json_t *ovsdb_op_parser_error(struct ovsdb_op_parser *);
 json_t *ovsdb_op_parser_finish(struct ovsdb_op_parser *);
 void ovsdb_op_parser_destroy(struct ovsdb_op_parser *);
 
-/* Whether 's' is an <id>: a letter or "_", then letters, digits, "_". */
-bool ovsdb_is_id(const char *s);
-
 #endif

@@ -10,7 +10,6 @@
 
 #include "ovsdb/error.h"
 #include "ovsdb/log.h"
-#include "ovsdb/op_parser.h"
 #include "ovsdb/schema.h"
 #include "ovsdb/server_internal.h"
 #include "ovsdb/txn.h"

@@ -1,9 +1,10 @@
 /* ovsdb/types: the OVSDB type system (RFC 7047 section 3.2). */
 #include "ovsdb/types.h"
 
+#include <ctype.h>
 #include <float.h>
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -508,4 +509,18 @@ ovsdb_type_to_english(const struct ovsdb_type *t)
         r = asprintf(&s, "%s of %u to %u %s", what, t->n_min, t->n_max, pl);
     }
     return r < 0 ? NULL : s;
+}
+
+bool
+ovsdb_is_id(const char *s)
+{
+    if (!s || !(isalpha((unsigned char) *s) || *s == '_')) {
+        return false;
+    }
+    for (s++; *s; s++) {
+        if (!isalnum((unsigned char) *s) && *s != '_') {
+            return false;
+        }
+    }
+    return true;
 }

@@ -52,6 +52,10 @@ struct ovsdb_type {
 };
 
 const char *ovsdb_atomic_type_name(enum ovsdb_atomic_type);
+
+/* Whether 's' is an RFC 7047 <id>: a letter or "_", then letters, digits
+ * and "_" (names, uuid-names, lock names). */
+bool ovsdb_is_id(const char *s);
 bool ovsdb_atomic_type_from_string(const char *, enum ovsdb_atomic_type *);
 
 /* A base type of 'type' with no constraints. */

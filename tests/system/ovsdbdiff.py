@@ -69,7 +69,7 @@ import time
 
 import sluicetest as st
 
-OVSDB_SERVER = shutil.which('ovsdb-server')
+OVSDB_SERVER = st.OVSDB_SERVER
 OVSDB_TOOL = shutil.which('ovsdb-tool')
 
 UUID_RE = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
@@ -101,36 +101,19 @@ def create_db(path, schema):
     run([OVSDB_TOOL, 'create', path, schema])
 
 
-class Oracle:
+class Oracle(st.DebianOvsdbServer):
     """Debian's ovsdb-server serving one database file."""
 
     name = 'ovsdb-server'
 
     def __init__(self, schema):
-        self.dir = tempfile.mkdtemp(prefix='ovsdb-diff-oracle-')
-        self.db = os.path.join(self.dir, 'o.db')
-        self.sock = os.path.join(self.dir, 'db.sock')
-        create_db(self.db, schema)
-        self.proc = subprocess.Popen(
-            [OVSDB_SERVER, '--remote=punix:' + self.sock,
-             '--unixctl=' + os.path.join(self.dir, 'ctl'),
-             '--log-file=' + os.path.join(self.dir, 'log'), self.db],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
-        st.wait_for(lambda: os.path.exists(self.sock), 20,
-                    what='ovsdb-server socket')
-
-    def alive(self):
-        return self.proc.poll() is None
+        directory = tempfile.mkdtemp(prefix='ovsdb-diff-oracle-')
+        db = os.path.join(directory, 'o.db')
+        create_db(db, schema)
+        super().__init__(directory, db)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        super().stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
