@@ -47,7 +47,10 @@ static const char schema_text[] =
     "          \"Leaf\", \"refType\": \"weak\"}}}}},"
     " \"Hold\": {\"isRoot\": true, \"columns\": {"
     "   \"leaf\": {\"type\": {\"key\": {\"type\": \"uuid\", \"refTable\": "
-    "             \"Leaf\"}, \"min\": 0, \"max\": 1}}}}"
+    "             \"Leaf\"}, \"min\": 0, \"max\": 1}}}},"
+    " \"Pos\": {\"isRoot\": true, \"columns\": {"
+    "   \"p\": {\"type\": {\"key\": {\"type\": \"integer\", "
+    "          \"minInteger\": 1}}}}}"
     "}}";
 
 static struct ovsdb_db *db;
@@ -333,6 +336,30 @@ test_insert_explicit_uuid(void **state)
            "\"550e8400-e29b-41d4-a716-446655440000\", \"row\": {}}]", 1,
            OVSDB_E_DUP_UUID);
     assert_int_equal(n_rows("Leaf"), 1);
+}
+
+/* Issue 12: a value equal to the default (0, with "minInteger": 1) was
+ * accepted on insert.  Every way in: the default, the value itself,
+ * update and mutate, with ovsdb-server's text. */
+static void
+test_default_against_constraints(void **state)
+{
+    (void) state;
+    json_t *r = tx("[{\"op\": \"insert\", \"table\": \"Pos\", \"row\": {}}]");
+    assert_string_equal(ovsdb_error_tag(json_array_get(r, 0)),
+                        OVSDB_E_CONSTRAINT);
+    assert_string_equal(ovsdb_error_details(json_array_get(r, 0)),
+                        "0 is less than minimum allowed value 1");
+    json_decref(r);
+    tx_err("[{\"op\": \"insert\", \"table\": \"Pos\", \"row\": "
+           "{\"p\": 0}}]", 0, OVSDB_E_CONSTRAINT);
+    json_decref(tx_ok("[{\"op\": \"insert\", \"table\": \"Pos\", \"row\": "
+                      "{\"p\": 1}}]"));
+    tx_err("[{\"op\": \"update\", \"table\": \"Pos\", \"where\": [], "
+           "\"row\": {\"p\": 0}}]", 0, OVSDB_E_CONSTRAINT);
+    tx_err("[{\"op\": \"mutate\", \"table\": \"Pos\", \"where\": [], "
+           "\"mutations\": [[\"p\", \"-=\", 1]]}]", 0, OVSDB_E_CONSTRAINT);
+    assert_int_equal(n_rows("Pos"), 1);
 }
 
 /* ---- named-uuid --------------------------------------------------------- */
@@ -1500,6 +1527,7 @@ main(void)
         T(test_insert_select),
         T(test_insert_errors),
         T(test_insert_explicit_uuid),
+        T(test_default_against_constraints),
         T(test_named_uuid),
         T(test_named_uuid_many),
         T(test_update_delete),
