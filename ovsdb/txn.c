@@ -226,31 +226,39 @@ parse_row(struct ovsdb_txn *txn, const struct ovsdb_table_schema *ts,
     if (!j) {
         return NULL;
     }
+    /* Names first: ovsdb-server meets the members in its hash order, so
+     * which of an unknown column and a bad value it reports varies; the
+     * unknown column is the more basic mistake. */
+    json_object_foreach((json_t *) j, name, v) {
+        if (!ovsdb_table_schema_find_column(ts, name)) {
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_UNKNOWN_COLUMN,
+                                                  "No column %s in table "
+                                                  "%s.", name, ts->name), j);
+        }
+    }
     p->cols = calloc(json_object_size(j) + 1, sizeof *p->cols);
     p->vals = calloc(json_object_size(j) + 1, sizeof *p->vals);
+    if (!p->cols || !p->vals) {
+        free(p->cols);
+        free(p->vals);
+        return ovsdb_error(OVSDB_E_RESOURCES, "out of memory");
+    }
     json_object_foreach((json_t *) j, name, v) {
         const struct ovsdb_column_schema *c =
             ovsdb_table_schema_find_column(ts, name);
-        json_t *err = NULL;
-        if (!c) {
-            err = ovsdb_error_syntax(ovsdb_error(OVSDB_E_UNKNOWN_COLUMN,
-                                                 "No column %s in table %s.",
-                                                 name, ts->name), j);
-        } else {
-            err = ovsdb_datum_from_json(&p->vals[p->n], &c->type, v,
-                                        &txn->symtab);
-            if (!err && update && (!c->mutable_
-                                   || c->idx < OVSDB_N_RESERVED_COLUMNS)) {
-                ovsdb_datum_destroy(&p->vals[p->n], &c->type);
-                err = ovsdb_error_syntax(ovsdb_error(OVSDB_E_CONSTRAINT,
-                                                     "Cannot update immutable "
-                                                     "column %s in table %s.",
-                                                     name, ts->name), op);
-            } else if (!err && c->idx < OVSDB_N_RESERVED_COLUMNS) {
-                /* As ovsdb-server: parsed, then ignored. */
-                ovsdb_datum_destroy(&p->vals[p->n], &c->type);
-                continue;
-            }
+        json_t *err = ovsdb_datum_from_json(&p->vals[p->n], &c->type, v,
+                                            &txn->symtab);
+        if (!err && update && (!c->mutable_
+                               || c->idx < OVSDB_N_RESERVED_COLUMNS)) {
+            ovsdb_datum_destroy(&p->vals[p->n], &c->type);
+            err = ovsdb_error_syntax(ovsdb_error(OVSDB_E_CONSTRAINT,
+                                                 "Cannot update immutable "
+                                                 "column %s in table %s.",
+                                                 name, ts->name), op);
+        } else if (!err && c->idx < OVSDB_N_RESERVED_COLUMNS) {
+            /* As ovsdb-server: parsed, then ignored. */
+            ovsdb_datum_destroy(&p->vals[p->n], &c->type);
+            continue;
         }
         if (err) {
             parsed_row_destroy(p);

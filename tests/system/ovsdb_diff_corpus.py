@@ -625,6 +625,8 @@ def vswitch_sequences():
         T(V, ins('QoS', {'queues': ['map', [[4294967296, ['named-uuid',
                                                           'q']]]]})),
         T(V, dele('Queue')))
+    add('unknown-column-and-bad-value',
+        T(V, ins('Queue', {'dscp': 64, 'dscpx': 64})))
     add('fscs', T(V, ins('Flow_Sample_Collector_Set', {'id': 1})),
         T(V, ins('Flow_Sample_Collector_Set', {'id': 1})),
         T(V, ins('Flow_Sample_Collector_Set', {'id': -1})))
