@@ -11,18 +11,19 @@ static const char *const function_names[] = {
     [OVSDB_F_NE] = "!=", [OVSDB_F_GE] = ">=", [OVSDB_F_GT] = ">",
     [OVSDB_F_INCLUDES] = "includes", [OVSDB_F_EXCLUDES] = "excludes",
 };
+#define N_FUNCTION_NAMES (OVSDB_F_EXCLUDES + 1)
 
 const char *
 ovsdb_function_name(enum ovsdb_function f)
 {
-    return function_names[f];
+    return f == OVSDB_F_TRUE ? "true"
+           : f == OVSDB_F_FALSE ? "false" : function_names[f];
 }
 
 static bool
 function_from_string(const char *s, enum ovsdb_function *f)
 {
-    for (size_t i = 0; i < sizeof function_names / sizeof *function_names;
-         i++) {
+    for (size_t i = 0; i < N_FUNCTION_NAMES; i++) {
         if (s && !strcmp(s, function_names[i])) {
             *f = (enum ovsdb_function) i;
             return true;
@@ -35,8 +36,10 @@ void
 ovsdb_condition_destroy(struct ovsdb_condition *c)
 {
     for (size_t i = 0; i < c->n; i++) {
-        ovsdb_datum_destroy(&c->clauses[i].arg, &c->clauses[i].type);
-        ovsdb_type_destroy(&c->clauses[i].type);
+        if (c->clauses[i].column) {
+            ovsdb_datum_destroy(&c->clauses[i].arg, &c->clauses[i].type);
+            ovsdb_type_destroy(&c->clauses[i].type);
+        }
     }
     free(c->clauses);
     c->clauses = NULL;
@@ -44,50 +47,85 @@ ovsdb_condition_destroy(struct ovsdb_condition *c)
 }
 
 static json_t *
+type_mismatch(const json_t *j, const char *op, const char *column,
+              const struct ovsdb_type *t)
+{
+    char *english = ovsdb_type_to_english(t);
+    json_t *err = ovsdb_error(OVSDB_E_SYNTAX, "Type mismatch: \"%s\" "
+                              "operator may not be applied to column %s of "
+                              "type %s.", op, column, english ? english : "?");
+    free(english);
+    return ovsdb_error_syntax(err, j);
+}
+
+json_t *
+ovsdb_type_mismatch_error(const json_t *j, const char *op,
+                          const char *column, const struct ovsdb_type *t)
+{
+    return type_mismatch(j, op, column, t);
+}
+
+static json_t *
 clause_from_json(struct ovsdb_clause *cl, const struct ovsdb_table_schema *ts,
                  const json_t *j, struct ovsdb_symtab *st)
 {
+    memset(cl, 0, sizeof *cl);
+    if (json_is_boolean(j)) {
+        /* Open vSwitch: true matches every row, false none. */
+        cl->function = json_is_true(j) ? OVSDB_F_TRUE : OVSDB_F_FALSE;
+        return NULL;
+    }
     if (!json_is_array(j) || json_array_size(j) != 3
         || !json_is_string(json_array_get(j, 0))
         || !json_is_string(json_array_get(j, 1))) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "condition must be [<column>, "
-                           "<function>, <value>]");
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parse error "
+                                              "in condition."), j);
     }
     const char *cname = json_string_value(json_array_get(j, 0));
     const char *fname = json_string_value(json_array_get(j, 1));
     cl->column = ovsdb_table_schema_find_column(ts, cname);
     if (!cl->column) {
-        return ovsdb_error(OVSDB_E_UNKNOWN_COLUMN, "No column %s in table %s",
-                           cname, ts->name);
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_UNKNOWN_COLUMN,
+                                              "No column %s in table %s.",
+                                              cname, ts->name), j);
     }
     if (!function_from_string(fname, &cl->function)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "unknown function \"%s\"", fname);
+        return ovsdb_error(OVSDB_E_UNKNOWN_FUNC, "No function named %s.",
+                           fname);
     }
     const struct ovsdb_type *ct = &cl->column->type;
-    if (cl->function <= OVSDB_F_GT && cl->function != OVSDB_F_EQ
-        && cl->function != OVSDB_F_NE) {
-        if ((!ovsdb_type_is_scalar(ct) && !ovsdb_type_is_optional_scalar(ct))
+    ovsdb_type_clone(&cl->type, ct);
+    switch (cl->function) {
+    case OVSDB_F_LT:
+    case OVSDB_F_LE:
+    case OVSDB_F_GT:
+    case OVSDB_F_GE:
+        if (!ovsdb_type_is_scalar(ct)
             || (ct->key.type != OVSDB_TYPE_INTEGER
                 && ct->key.type != OVSDB_TYPE_REAL)) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "function %s is not allowed on "
-                               "column %s of type %s", fname, cname,
-                               ovsdb_atomic_type_name(ct->key.type));
+            ovsdb_type_destroy(&cl->type);
+            return type_mismatch(j, fname, cname, ct);
         }
+        break;
+    case OVSDB_F_INCLUDES:
+        if (!ovsdb_type_is_scalar(ct)) {
+            cl->type.n_min = 0;
+        }
+        break;
+    case OVSDB_F_EXCLUDES:
+        if (!ovsdb_type_is_scalar(ct)) {
+            cl->type.n_min = 0;
+            cl->type.n_max = OVSDB_UNLIMITED;
+        }
+        break;
+    default:
+        break;
     }
-    ovsdb_type_clone(&cl->type, ct);
-    cl->type.n_min = 0;
-    cl->type.n_max = OVSDB_UNLIMITED;
-    json_t *err = ovsdb_datum_from_json_loose(&cl->arg, &cl->type,
-                                              json_array_get(j, 2), st);
-    if (!err && cl->function <= OVSDB_F_GT && cl->function != OVSDB_F_EQ
-        && cl->function != OVSDB_F_NE && cl->arg.n != 1) {
-        ovsdb_datum_destroy(&cl->arg, &cl->type);
-        err = ovsdb_error(OVSDB_E_SYNTAX, "function %s needs exactly one "
-                          "value", fname);
-    }
+    json_t *err = ovsdb_datum_from_json(&cl->arg, &cl->type,
+                                        json_array_get(j, 2), st);
     if (err) {
         ovsdb_type_destroy(&cl->type);
-        return ovsdb_error_wrap(err, "column %s", cname);
+        return err;
     }
     return NULL;
 }
@@ -103,8 +141,8 @@ ovsdb_condition_from_json(struct ovsdb_condition *c,
     c->clauses = NULL;
     c->n = 0;
     if (!json_is_array(j)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"where\" must be an array of "
-                           "conditions");
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parse error "
+                                              "in condition."), j);
     }
     c->clauses = calloc(json_array_size(j) + 1, sizeof *c->clauses);
     json_array_foreach(j, i, e) {
@@ -121,11 +159,18 @@ ovsdb_condition_from_json(struct ovsdb_condition *c,
 static bool
 clause_match(const struct ovsdb_clause *cl, const struct ovsdb_row *row)
 {
+    if (!cl->column) {
+        return cl->function == OVSDB_F_TRUE;
+    }
     const struct ovsdb_datum *v = &row->fields[cl->column->idx];
     const struct ovsdb_type *t = &cl->type;
     int c;
 
     switch (cl->function) {
+    case OVSDB_F_TRUE:
+        return true;
+    case OVSDB_F_FALSE:
+        return false;
     case OVSDB_F_EQ:
         return ovsdb_datum_equals(v, &cl->arg, t);
     case OVSDB_F_NE:
@@ -171,7 +216,8 @@ ovsdb_condition_get_uuid(const struct ovsdb_condition *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         const struct ovsdb_clause *cl = &c->clauses[i];
-        if (cl->function == OVSDB_F_EQ && cl->column->idx == OVSDB_COL_UUID
+        if (cl->function == OVSDB_F_EQ && cl->column
+            && cl->column->idx == OVSDB_COL_UUID
             && cl->arg.n == 1) {
             return &cl->arg.keys[0].uuid;
         }
@@ -196,8 +242,9 @@ ovsdb_columns_from_json(unsigned int **cols, size_t *n,
     }
     if (!json_is_array(j)) {
         *cols = NULL;
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"columns\" must be an array of "
-                           "column names");
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "array of "
+                                              "distinct column names "
+                                              "expected"), j);
     }
     *cols = malloc((json_array_size(j) + 1) * sizeof **cols);
     json_array_foreach(j, i, e) {
@@ -208,17 +255,24 @@ ovsdb_columns_from_json(unsigned int **cols, size_t *n,
             free(*cols);
             *cols = NULL;
             *n = 0;
-            return ovsdb_error(OVSDB_E_UNKNOWN_COLUMN, "No column %s in "
-                               "table %s", name ? name : "(not a string)",
-                               ts->name);
+            return ovsdb_error_syntax(
+                name ? ovsdb_error(OVSDB_E_SYNTAX, "%s is not a valid column "
+                                   "name", name)
+                     : ovsdb_error(OVSDB_E_SYNTAX, "array of distinct "
+                                   "column names expected"), j);
         }
-        bool dup = false;
         for (size_t k = 0; k < *n; k++) {
-            dup |= (*cols)[k] == c->idx;
+            if ((*cols)[k] == c->idx) {
+                free(*cols);
+                *cols = NULL;
+                *n = 0;
+                return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX,
+                                                      "array of distinct "
+                                                      "column names "
+                                                      "expected"), j);
+            }
         }
-        if (!dup) {
-            (*cols)[(*n)++] = c->idx;
-        }
+        (*cols)[(*n)++] = c->idx;
     }
     return NULL;
 }

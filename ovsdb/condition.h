@@ -24,6 +24,8 @@ enum ovsdb_function {
     OVSDB_F_GT,
     OVSDB_F_INCLUDES,
     OVSDB_F_EXCLUDES,
+    OVSDB_F_TRUE,           /* A clause that is the boolean true. */
+    OVSDB_F_FALSE,          /* ...or false ('column' is then NULL). */
 };
 
 struct ovsdb_clause {
@@ -39,6 +41,12 @@ struct ovsdb_condition {
 };
 
 const char *ovsdb_function_name(enum ovsdb_function);
+
+/* ovsdb-server's "Type mismatch: "OP" operator may not be applied to
+ * column COLUMN of type TYPE." with 'j' as its "syntax". */
+json_t *ovsdb_type_mismatch_error(const json_t *j, const char *op,
+                                  const char *column,
+                                  const struct ovsdb_type *);
 
 /* Parses a JSON array of clauses for table 'ts'.  Errors: "unknown
  * column", "syntax error" (bad shape, function not allowed for the

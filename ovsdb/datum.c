@@ -1,6 +1,7 @@
 /* ovsdb/datum: OVSDB atoms and datums (RFC 7047 section 5.1). */
 #include "ovsdb/datum.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "ovsdb/error.h"
+#include "src/util/dstr.h"
 
 /* ---- Symbol table ----------------------------------------------------- */
 
@@ -165,34 +167,38 @@ ovsdb_atom_hash(const union ovsdb_atom *a, enum ovsdb_atomic_type t,
 }
 
 static json_t *
+syntax_error(const json_t *j, const char *text)
+{
+    return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "%s", text), j);
+}
+
+static json_t *
 parse_uuid_json(struct ovsdb_uuid *u, const json_t *j,
                 struct ovsdb_symtab *st)
 {
     const char *tag = json_string_value(json_array_get(j, 0));
     const char *s = json_string_value(json_array_get(j, 1));
-    if (!json_is_array(j) || json_array_size(j) != 2 || !tag || !s) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "expected [\"uuid\", <uuid>] or "
-                           "[\"named-uuid\", <id>]");
-    }
-    if (!strcmp(tag, "uuid")) {
-        if (!ovsdb_uuid_from_string(u, s)) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "\"%s\" is not a valid UUID",
-                               s);
+    if (json_array_size(j) == 2 && tag && s) {
+        if (!strcmp(tag, "uuid")) {
+            if (!ovsdb_uuid_from_string(u, s)) {
+                return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX,
+                                                      "\"%s\" is not a valid "
+                                                      "UUID", s), j);
+            }
+            return NULL;
         }
-        return NULL;
-    }
-    if (!strcmp(tag, "named-uuid")) {
-        if (!st) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "named-uuid \"%s\" is not "
-                               "allowed here", s);
+        if (!strcmp(tag, "named-uuid") && st) {
+            if (!ovsdb_is_id(s)) {
+                return syntax_error(j, "named-uuid string is not a valid "
+                                    "<id>");
+            }
+            struct ovsdb_symbol *sym = ovsdb_symtab_get(st, s);
+            sym->referenced = true;
+            *u = sym->uuid;
+            return NULL;
         }
-        struct ovsdb_symbol *sym = ovsdb_symtab_get(st, s);
-        sym->referenced = true;
-        *u = sym->uuid;
-        return NULL;
     }
-    return ovsdb_error(OVSDB_E_SYNTAX, "expected \"uuid\" or \"named-uuid\", "
-                       "not \"%s\"", tag);
+    return syntax_error(j, "expected [\"uuid\", <string>]");
 }
 
 json_t *
@@ -233,12 +239,12 @@ ovsdb_atom_from_json(union ovsdb_atom *a, const struct ovsdb_base_type *base,
     default:
         break;
     }
-    char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
-    json_t *err = ovsdb_error(OVSDB_E_SYNTAX, "%s is not a valid %s",
-                              text ? text : "value",
+    if (base->type == OVSDB_TYPE_UUID) {
+        return syntax_error(j, "expected [\"uuid\", <string>]");
+    }
+    json_t *err = ovsdb_error(OVSDB_E_SYNTAX, "expected %s",
                               ovsdb_atomic_type_name(base->type));
-    free(text);
-    return err;
+    return ovsdb_error_syntax(err, j);
 }
 
 json_t *
@@ -249,8 +255,17 @@ ovsdb_atom_to_json(const union ovsdb_atom *a, enum ovsdb_atomic_type t)
     switch (t) {
     case OVSDB_TYPE_INTEGER:
         return json_integer(a->integer);
-    case OVSDB_TYPE_REAL:
-        return json_real(a->real);
+    case OVSDB_TYPE_REAL: {
+        /* As ovsdb-server writes them: 15 significant digits ("%.15g":
+         * 0.3 for 0.30000000000000004), and 3, not 3.0. */
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.15g", a->real);
+        double d = strtod(buf, NULL);
+        if (d == floor(d) && fabs(d) < 9007199254740992.0) {
+            return json_integer((json_int_t) d);
+        }
+        return json_real(d);
+    }
     case OVSDB_TYPE_BOOLEAN:
         return json_boolean(a->boolean);
     case OVSDB_TYPE_STRING:
@@ -261,6 +276,35 @@ ovsdb_atom_to_json(const union ovsdb_atom *a, enum ovsdb_atomic_type t)
     default:
         return json_null();
     }
+}
+
+/* Whether ovsdb-server writes string 's' in quotes in its messages. */
+static bool
+string_needs_quotes(const char *s)
+{
+    struct ovsdb_uuid u;
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')
+          || *s == '_')) {
+        return true;
+    }
+    for (const char *p = s + 1; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'
+              || *p == '.')) {
+            return true;
+        }
+    }
+    return !strcmp(s, "true") || !strcmp(s, "false")
+           || ovsdb_uuid_from_string(&u, s);
+}
+
+static char *
+quoted(const char *s)
+{
+    json_t *j = json_string(s);
+    char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    json_decref(j);
+    return text;
 }
 
 char *
@@ -275,13 +319,16 @@ ovsdb_atom_to_string(const union ovsdb_atom *a, enum ovsdb_atomic_type t)
         r = asprintf(&s, "%" PRId64, a->integer);
         break;
     case OVSDB_TYPE_REAL:
-        r = asprintf(&s, "%.17g", a->real);
+        r = asprintf(&s, "%.15g", a->real);
         break;
     case OVSDB_TYPE_BOOLEAN:
         r = asprintf(&s, "%s", a->boolean ? "true" : "false");
         break;
     case OVSDB_TYPE_STRING:
-        r = asprintf(&s, "\"%s\"", a->string);
+        if (string_needs_quotes(a->string)) {
+            return quoted(a->string);
+        }
+        r = asprintf(&s, "%s", a->string);
         break;
     case OVSDB_TYPE_UUID:
         ovsdb_uuid_format(&a->uuid, buf);
@@ -305,6 +352,59 @@ utf8_len(const char *s)
     return n;
 }
 
+/* "[a, b, c]": the values of a set, as ovsdb-server lists them. */
+static char *
+set_to_string(const struct ovsdb_datum *d, enum ovsdb_atomic_type t)
+{
+    struct dstr out = DSTR_INIT;
+    dstr_put(&out, "[");
+    for (size_t i = 0; i < d->n; i++) {
+        char *s = ovsdb_atom_to_string(&d->keys[i], t);
+        dstr_printf(&out, "%s%s", i ? ", " : "", s ? s : "?");
+        free(s);
+    }
+    dstr_put(&out, "]");
+    char *text = strdup(dstr_cstr(&out));
+    dstr_free(&out);
+    return text;
+}
+
+char *
+ovsdb_datum_to_string(const struct ovsdb_datum *d, const struct ovsdb_type *t)
+{
+    bool map = ovsdb_type_is_map(t);
+    if (!map && t->n_max == 1 && d->n == 1) {
+        return ovsdb_atom_to_string(&d->keys[0], t->key.type);
+    }
+    struct dstr out = DSTR_INIT;
+    dstr_put(&out, map ? "{" : "[");
+    for (size_t i = 0; i < d->n; i++) {
+        char *k = ovsdb_atom_to_string(&d->keys[i], t->key.type);
+        dstr_printf(&out, "%s%s", i ? ", " : "", k ? k : "?");
+        free(k);
+        if (map) {
+            char *v = ovsdb_atom_to_string(&d->values[i], t->value.type);
+            dstr_printf(&out, "=%s", v ? v : "?");
+            free(v);
+        }
+    }
+    dstr_put(&out, map ? "}" : "]");
+    char *text = strdup(dstr_cstr(&out));
+    dstr_free(&out);
+    return text;
+}
+
+static json_t *
+string_length_error(const char *s, size_t n, const char *what, unsigned lim)
+{
+    char *q = quoted(s);
+    json_t *err = ovsdb_error(OVSDB_E_CONSTRAINT, "%s length %zu is %s "
+                              "allowed length %u", q ? q : "string", n, what,
+                              lim);
+    free(q);
+    return err;
+}
+
 json_t *
 ovsdb_atom_check_constraints(const union ovsdb_atom *a,
                              const struct ovsdb_base_type *b)
@@ -312,41 +412,55 @@ ovsdb_atom_check_constraints(const union ovsdb_atom *a,
     if (b->enum_
         && ovsdb_datum_find_key(b->enum_, a, b->type) == SIZE_MAX) {
         char *s = ovsdb_atom_to_string(a, b->type);
+        char *all = set_to_string(b->enum_, b->type);
         json_t *err = ovsdb_error(OVSDB_E_CONSTRAINT, "%s is not one of the "
-                                  "allowed values", s ? s : "value");
+                                  "allowed values (%s)", s ? s : "value",
+                                  all ? all : "?");
         free(s);
+        free(all);
         return err;
     }
     switch (b->type) {
     case OVSDB_TYPE_INTEGER:
-        if (a->integer < b->min_int || a->integer > b->max_int) {
+        if (a->integer >= b->min_int && a->integer <= b->max_int) {
+            break;
+        } else if (b->min_int != INT64_MIN && b->max_int != INT64_MAX) {
             return ovsdb_error(OVSDB_E_CONSTRAINT, "%" PRId64 " is not in "
-                               "the range %" PRId64 " to %" PRId64,
-                               a->integer, b->min_int, b->max_int);
+                               "the valid range %" PRId64 " to %" PRId64
+                               " (inclusive)", a->integer, b->min_int,
+                               b->max_int);
+        } else if (b->min_int != INT64_MIN) {
+            return ovsdb_error(OVSDB_E_CONSTRAINT, "%" PRId64 " is less than "
+                               "minimum allowed value %" PRId64, a->integer,
+                               b->min_int);
         }
-        break;
+        return ovsdb_error(OVSDB_E_CONSTRAINT, "%" PRId64 " is greater than "
+                           "maximum allowed value %" PRId64, a->integer,
+                           b->max_int);
     case OVSDB_TYPE_REAL:
-        if (!isfinite(a->real)) {
-            return ovsdb_error(OVSDB_E_CONSTRAINT, "%g is not a finite "
-                               "number", a->real);
+        if (a->real >= b->min_real && a->real <= b->max_real) {
+            break;
+        } else if (b->min_real != -DBL_MAX && b->max_real != DBL_MAX) {
+            return ovsdb_error(OVSDB_E_CONSTRAINT, "%.15g is not in the "
+                               "valid range %.15g to %.15g (inclusive)",
+                               a->real, b->min_real, b->max_real);
+        } else if (b->min_real != -DBL_MAX) {
+            return ovsdb_error(OVSDB_E_CONSTRAINT, "%.15g is less than "
+                               "minimum allowed value %.15g", a->real,
+                               b->min_real);
         }
-        if (a->real < b->min_real || a->real > b->max_real) {
-            return ovsdb_error(OVSDB_E_CONSTRAINT, "%.17g is not in the range "
-                               "%.17g to %.17g", a->real, b->min_real,
-                               b->max_real);
-        }
-        break;
+        return ovsdb_error(OVSDB_E_CONSTRAINT, "%.15g is greater than "
+                           "maximum allowed value %.15g", a->real,
+                           b->max_real);
     case OVSDB_TYPE_STRING: {
         size_t n = utf8_len(a->string);
         if (n < b->min_len) {
-            return ovsdb_error(OVSDB_E_CONSTRAINT, "\"%s\" length %zu is less "
-                               "than minimum allowed length %u", a->string,
-                               n, b->min_len);
+            return string_length_error(a->string, n, "less than minimum",
+                                       b->min_len);
         }
         if (b->max_len != OVSDB_UNLIMITED && n > b->max_len) {
-            return ovsdb_error(OVSDB_E_CONSTRAINT, "\"%s\" length %zu is "
-                               "greater than maximum allowed length %u",
-                               a->string, n, b->max_len);
+            return string_length_error(a->string, n, "greater than maximum",
+                                       b->max_len);
         }
         break;
     }
@@ -542,64 +656,89 @@ ovsdb_datum_sort(struct ovsdb_datum *d, const struct ovsdb_type *t,
     return dups;
 }
 
+/* One atom; with 'strict', checked against the base type's
+ * constraints as well. */
+static json_t *
+atom_parse(union ovsdb_atom *a, const struct ovsdb_base_type *base,
+           const json_t *j, struct ovsdb_symtab *st, bool strict)
+{
+    json_t *err = ovsdb_atom_from_json(a, base, j, st);
+    if (!err && strict) {
+        err = ovsdb_atom_check_constraints(a, base);
+        if (err) {
+            ovsdb_atom_destroy(a, base->type);
+        }
+    }
+    return err;
+}
+
+static json_t *
+size_error(const json_t *j, const struct ovsdb_type *t, size_t n)
+{
+    const char *what = ovsdb_type_is_map(t) ? "map" : "set";
+    json_t *err;
+    if (t->n_min == 1 && t->n_max == 1) {
+        err = ovsdb_error(OVSDB_E_SYNTAX, "%s must have exactly one member "
+                          "but %zu are present", what, n);
+    } else {
+        err = ovsdb_error(OVSDB_E_SYNTAX, "%s must have %u to %u members but "
+                          "%zu are present", what, t->n_min, t->n_max, n);
+    }
+    return ovsdb_error_syntax(err, j);
+}
+
 static json_t *
 datum_parse(struct ovsdb_datum *d, const struct ovsdb_type *t,
             const json_t *j, struct ovsdb_symtab *st, bool strict)
 {
     bool map = ovsdb_type_is_map(t);
-    const json_t *elems;
+    const char *tag = json_is_array(j) && json_array_size(j) > 0
+                      ? json_string_value(json_array_get(j, 0)) : NULL;
     json_t *err = NULL;
 
     ovsdb_datum_init_empty(d);
-    const char *tag = json_is_array(j) && json_array_size(j) == 2
-                      ? json_string_value(json_array_get(j, 0)) : NULL;
-    if (map) {
-        if (!tag || strcmp(tag, "map")
-            || !json_is_array(json_array_get(j, 1))) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "expected [\"map\", "
-                               "[[<key>, <value>], ...]]");
-        }
-        elems = json_array_get(j, 1);
-    } else if (tag && !strcmp(tag, "set")) {
-        elems = json_array_get(j, 1);
-        if (!json_is_array(elems)) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "expected [\"set\", [...]]");
-        }
-    } else {
+    if (!map && !(tag && !strcmp(tag, "set"))) {
         union ovsdb_atom a;
-        err = ovsdb_atom_from_json(&a, &t->key, j, st);
-        if (err) {
-            return err;
+        err = atom_parse(&a, &t->key, j, st, strict);
+        if (!err) {
+            ovsdb_datum_append(d, &a, NULL, t);
         }
-        ovsdb_datum_append(d, &a, NULL, t);
-        elems = NULL;
+        return err;
+    }
+
+    const json_t *elems = json_array_get(j, 1);
+    if (!tag || strcmp(tag, map ? "map" : "set") || json_array_size(j) != 2
+        || !json_is_array(elems)) {
+        return syntax_error(j, map ? "expected [\"map\", <array>]"
+                                   : "expected [\"set\", <array>]");
+    }
+    size_t n = json_array_size(elems);
+    if (strict && (n < t->n_min || n > t->n_max)) {
+        return size_error(j, t, n);
     }
 
     size_t i;
     const json_t *e;
-    if (elems) {
-        datum_reserve(d, json_array_size(elems), map);
-    }
+    datum_reserve(d, n, map);
     json_array_foreach(elems, i, e) {
         union ovsdb_atom k, v;
         if (map) {
             if (!json_is_array(e) || json_array_size(e) != 2) {
-                err = ovsdb_error(OVSDB_E_SYNTAX, "map element must be "
-                                  "[<key>, <value>]");
+                err = syntax_error(e, "expected 2-element array");
                 break;
             }
-            err = ovsdb_atom_from_json(&k, &t->key, json_array_get(e, 0), st);
+            err = atom_parse(&k, &t->key, json_array_get(e, 0), st, strict);
             if (err) {
                 break;
             }
-            err = ovsdb_atom_from_json(&v, &t->value, json_array_get(e, 1),
-                                       st);
+            err = atom_parse(&v, &t->value, json_array_get(e, 1), st,
+                             strict);
             if (err) {
                 ovsdb_atom_destroy(&k, t->key.type);
                 break;
             }
         } else {
-            err = ovsdb_atom_from_json(&k, &t->key, e, st);
+            err = atom_parse(&k, &t->key, e, st, strict);
             if (err) {
                 break;
             }
@@ -610,9 +749,6 @@ datum_parse(struct ovsdb_datum *d, const struct ovsdb_type *t,
         /* As ovsdb-server, for column values and arguments alike. */
         err = ovsdb_error(OVSDB_E_GENERIC, map ? "map contains duplicate key"
                                                : "set contains duplicate");
-    }
-    if (!err && strict) {
-        err = ovsdb_datum_check_constraints(d, t);
     }
     if (err) {
         ovsdb_datum_destroy(d, t);
@@ -658,6 +794,22 @@ ovsdb_datum_to_json(const struct ovsdb_datum *d, const struct ovsdb_type *t)
 }
 
 json_t *
+ovsdb_datum_check_atoms(const struct ovsdb_datum *d,
+                        const struct ovsdb_type *t)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        json_t *err = ovsdb_atom_check_constraints(&d->keys[i], &t->key);
+        if (!err && ovsdb_type_is_map(t)) {
+            err = ovsdb_atom_check_constraints(&d->values[i], &t->value);
+        }
+        if (err) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
+json_t *
 ovsdb_datum_check_constraints(const struct ovsdb_datum *d,
                               const struct ovsdb_type *t)
 {
@@ -669,16 +821,7 @@ ovsdb_datum_check_constraints(const struct ovsdb_datum *d,
         return ovsdb_error(OVSDB_E_CONSTRAINT, "%zu values when type "
                            "allows at most %u", d->n, t->n_max);
     }
-    for (size_t i = 0; i < d->n; i++) {
-        json_t *err = ovsdb_atom_check_constraints(&d->keys[i], &t->key);
-        if (!err && ovsdb_type_is_map(t)) {
-            err = ovsdb_atom_check_constraints(&d->values[i], &t->value);
-        }
-        if (err) {
-            return err;
-        }
-    }
-    return NULL;
+    return ovsdb_datum_check_atoms(d, t);
 }
 
 int

@@ -76,7 +76,8 @@ json_t *ovsdb_atom_to_json(const union ovsdb_atom *, enum ovsdb_atomic_type);
  * checked at commit, not here. */
 json_t *ovsdb_atom_check_constraints(const union ovsdb_atom *,
                                      const struct ovsdb_base_type *base);
-/* Text form for error messages; caller frees. */
+/* Text form for error messages, as ovsdb-server writes it (strings in
+ * quotes only where needed); caller frees. */
 char *ovsdb_atom_to_string(const union ovsdb_atom *, enum ovsdb_atomic_type);
 
 /* ---- Datums ----------------------------------------------------------- */
@@ -92,10 +93,10 @@ void ovsdb_datum_destroy(struct ovsdb_datum *, const struct ovsdb_type *);
 void ovsdb_datum_swap(struct ovsdb_datum *, struct ovsdb_datum *);
 
 /* Parses a column value: <atom> (a 1-element set), ["set", [...]] or
- * ["map", [[k, v], ...]].  Checks the element count against min/max,
- * rejects duplicate keys and checks every atom's constraints.  Returns
- * NULL or an error ("syntax error" for bad JSON shapes, "constraint
- * violation" for values outside the type, "ovsdb error" for duplicates). */
+ * ["map", [[k, v], ...]], as ovsdb-server does, with its error texts: the
+ * element count against min/max ("syntax error"), then each atom's type
+ * ("syntax error") and constraints ("constraint violation"), then
+ * duplicates ("ovsdb error").  Syntax errors carry a "syntax" member. */
 json_t *ovsdb_datum_from_json(struct ovsdb_datum *, const struct ovsdb_type *,
                               const json_t *, struct ovsdb_symtab *symtab);
 /* Like ovsdb_datum_from_json() but only the JSON shape and atom types are
@@ -108,6 +109,13 @@ json_t *ovsdb_datum_from_json_loose(struct ovsdb_datum *,
                                     struct ovsdb_symtab *symtab);
 json_t *ovsdb_datum_to_json(const struct ovsdb_datum *,
                             const struct ovsdb_type *);
+/* Text form for messages: an atom alone, or "[a, b]", or "{k=v}";
+ * caller frees. */
+char *ovsdb_datum_to_string(const struct ovsdb_datum *,
+                            const struct ovsdb_type *);
+/* Every atom against the constraints of 't' (not the element count). */
+json_t *ovsdb_datum_check_atoms(const struct ovsdb_datum *,
+                                const struct ovsdb_type *t);
 /* Element count and every atom against 't'. */
 json_t *ovsdb_datum_check_constraints(const struct ovsdb_datum *,
                                       const struct ovsdb_type *t);

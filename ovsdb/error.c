@@ -4,6 +4,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "src/util/dstr.h"
 
 json_t *
 ovsdb_error(const char *tag, const char *fmt, ...)
@@ -40,6 +43,75 @@ ovsdb_error_details(const json_t *err)
 {
     const char *s = json_string_value(json_object_get(err, "details"));
     return s ? s : "";
+}
+
+/* A real as ovsdb-server writes it: %.15g (2 for 2.0, 1e+300, 1e-07). */
+static void
+put_real(struct dstr *out, double d)
+{
+    dstr_printf(out, "%.15g", d);
+}
+
+static int
+compare_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* 'j' as compact JSON text with sorted object members. */
+static void
+put_json(struct dstr *out, const json_t *j)
+{
+    if (json_is_real(j)) {
+        put_real(out, json_real_value(j));
+    } else if (json_is_array(j)) {
+        size_t i;
+        json_t *e;
+        dstr_put(out, "[");
+        json_array_foreach((json_t *) j, i, e) {
+            dstr_put(out, i ? "," : "");
+            put_json(out, e);
+        }
+        dstr_put(out, "]");
+    } else if (json_is_object(j)) {
+        size_t n = json_object_size(j), i = 0;
+        const char **keys = calloc(n + 1, sizeof *keys);
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *) j, k, v) {
+            if (keys) {
+                keys[i++] = k;
+            }
+        }
+        qsort(keys, i, sizeof *keys, compare_keys);
+        dstr_put(out, "{");
+        for (size_t x = 0; x < i; x++) {
+            json_t *key = json_string(keys[x]);
+            char *kt = key ? json_dumps(key, JSON_ENCODE_ANY) : NULL;
+            dstr_printf(out, "%s%s:", x ? "," : "", kt ? kt : "\"\"");
+            free(kt);
+            json_decref(key);
+            put_json(out, json_object_get(j, keys[x]));
+        }
+        dstr_put(out, "}");
+        free(keys);
+    } else {
+        char *t = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+        dstr_put(out, t ? t : "null");
+        free(t);
+    }
+}
+
+json_t *
+ovsdb_error_syntax(json_t *err, const json_t *json)
+{
+    if (json && json_is_object(err)) {
+        struct dstr text = DSTR_INIT;
+        put_json(&text, json);
+        json_object_set_new(err, "syntax", json_string(dstr_cstr(&text)));
+        dstr_free(&text);
+    }
+    return err;
 }
 
 json_t *

@@ -24,6 +24,9 @@
 #define OVSDB_E_UNKNOWN_TABLE   "unknown table"
 #define OVSDB_E_UNKNOWN_COLUMN  "unknown column"
 #define OVSDB_E_UNKNOWN_OP      "unknown operation"
+#define OVSDB_E_UNKNOWN_FUNC    "unknown function"
+#define OVSDB_E_UNKNOWN_MUTATOR "unknown mutator"
+#define OVSDB_E_DUP_UUID        "duplicate uuid"
 /* ovsdb-server's tag for errors RFC 7047 names no tag for (duplicates in
  * a set or map, for one). */
 #define OVSDB_E_GENERIC         "ovsdb error"
@@ -36,6 +39,11 @@ json_t *ovsdb_error(const char *tag, const char *fmt, ...)
 const char *ovsdb_error_tag(const json_t *err);
 /* The "details" of 'err', or "" if none. */
 const char *ovsdb_error_details(const json_t *err);
+
+/* Adds to 'err' the member "syntax": 'json' as compact text with sorted
+ * object members, as ovsdb-server names the JSON it could not accept.
+ * Returns 'err'. */
+json_t *ovsdb_error_syntax(json_t *err, const json_t *json);
 
 /* Prefixes the details of 'err' with "PREFIX: " (for context such as the
  * table and column being parsed).  Returns 'err'. */

@@ -55,16 +55,25 @@ mtable_clear_conds(struct osrv_mtable *mt)
 
 /* Adds the clauses of "where" 'where' (an array of <condition> and
  * booleans; absent or empty means true) to the conditions of 'mt'. */
+/* ovsdb-server's error for member 'name' of a <monitor-request>. */
 static json_t *
-parse_where(struct osrv_mtable *mt, const json_t *where)
+member_type_error(const struct ovsdb_table_schema *ts, const char *name,
+                  const json_t *req)
+{
+    return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parsing table %s "
+                                          "failed: Type mismatch for member "
+                                          "'%s'.", ts->name, name), req);
+}
+
+static json_t *
+parse_where(struct osrv_mtable *mt, const json_t *where, const json_t *req)
 {
     if (!where || (json_is_array(where) && !json_array_size(where))) {
         mt->all = true;
         return NULL;
     }
     if (!json_is_array(where)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"where\" must be an "
-                           "array", mt->ts->name);
+        return member_type_error(mt->ts, "where", req);
     }
     size_t i;
     const json_t *clause;
@@ -120,15 +129,17 @@ monitor_free(struct osrv_monitor *m)
     free(m);
 }
 
-static void
+/* Adds column 'idx' to 'mt'; false if it was there already. */
+static bool
 add_col(struct osrv_mtable *mt, unsigned int idx)
 {
     for (size_t i = 0; i < mt->n_cols; i++) {
         if (mt->cols[i] == idx) {
-            return;
+            return false;
         }
     }
     mt->cols[mt->n_cols++] = idx;
+    return true;
 }
 
 /* Merges one <monitor-request> (or <monitor-cond-request> if 'cond')
@@ -138,22 +149,36 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
 {
     const struct ovsdb_table_schema *ts = mt->ts;
     if (!json_is_object(req)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "table %s: <monitor-request> "
-                           "must be an object", ts->name);
+        return ovsdb_error(OVSDB_E_SYNTAX, "Parsing table %s failed: Object "
+                           "expected.", ts->name);
     }
     const json_t *columns = json_object_get(req, "columns");
     const json_t *select = json_object_get(req, "select");
     if (!cond) {
         mt->all = true;
     } else {
-        json_t *err = parse_where(mt, json_object_get(req, "where"));
+        json_t *err = parse_where(mt, json_object_get(req, "where"), req);
         if (err) {
             return err;
         }
     }
     if (columns && !json_is_array(columns)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"columns\" must be "
-                           "an array", ts->name);
+        return member_type_error(ts, "columns", req);
+    }
+    if (select && !json_is_object(select)) {
+        return member_type_error(ts, "select", req);
+    }
+    const char *member;
+    json_t *value;
+    json_object_foreach((json_t *) req, member, value) {
+        if (strcmp(member, "columns") && strcmp(member, "select")
+            && (!cond || strcmp(member, "where"))) {
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parsing "
+                                                  "table %s failed: Member "
+                                                  "'%s' is present but not "
+                                                  "allowed here.", ts->name,
+                                                  member), req);
+        }
     }
     if (columns) {
         size_t i;
@@ -163,34 +188,58 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
                 ? ovsdb_table_schema_find_column(ts, json_string_value(c))
                 : NULL;
             if (!cs) {
-                return ovsdb_error(OVSDB_E_SYNTAX, "table %s: unknown "
-                                   "column in \"columns\"", ts->name);
+                return ovsdb_error_syntax(
+                    json_is_string(c)
+                    ? ovsdb_error(OVSDB_E_SYNTAX, "%s is not a valid column "
+                                  "name", json_string_value(c))
+                    : ovsdb_error(OVSDB_E_SYNTAX, "array of column names "
+                                  "expected"), columns);
             }
-            add_col(mt, cs->idx);
+            /* Also across the requests for one table, as in
+             * ovsdb-server. */
+            if (!add_col(mt, cs->idx)) {
+                return ovsdb_error_syntax(ovsdb_error(
+                    OVSDB_E_SYNTAX, "column %s mentioned more than once",
+                    cs->name), columns);
+            }
         }
     } else {
         for (unsigned int i = 0; i < ts->n_columns; i++) {
-            if (i != OVSDB_COL_UUID) {
-                add_col(mt, i);
+            if (i != OVSDB_COL_UUID && !add_col(mt, i)) {
+                return ovsdb_error(OVSDB_E_SYNTAX, "column %s mentioned "
+                                   "more than once", ts->columns[i].name);
             }
         }
     }
     static const char *const names[] = { "initial", "insert", "delete",
                                          "modify" };
     bool *flags[] = { &mt->initial, &mt->insert, &mt->delete_, &mt->modify };
-    if (select && !json_is_object(select)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"select\" must be an "
-                           "object", ts->name);
-    }
     for (size_t i = 0; i < 4; i++) {
         const json_t *v = select ? json_object_get(select, names[i]) : NULL;
         if (v && !json_is_boolean(v)) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "table %s: \"select\" "
-                               "member %s must be a boolean", ts->name,
-                               names[i]);
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parsing "
+                                                  "table %s select failed: "
+                                                  "Type mismatch for member "
+                                                  "'%s'.", ts->name,
+                                                  names[i]), select);
         }
         if (!v || json_is_true(v)) {
             *flags[i] = true;
+        }
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *) select, key, val) {
+        size_t i = 0;
+        while (i < 4 && strcmp(key, names[i])) {
+            i++;
+        }
+        if (i == 4) {
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parsing "
+                                                  "table %s select failed: "
+                                                  "Member '%s' is present "
+                                                  "but not allowed here.",
+                                                  ts->name, key), select);
         }
     }
     return NULL;
@@ -319,7 +368,9 @@ modify_to_json2(const struct ovsdb_row_change *c,
         if (!j) {
             j = json_object();
         }
-        json_object_set_new(j, cs->name, ovsdb_type_is_scalar(&cs->type)
+        /* As ovsdb-server (and ovsdb_datum_apply_diff()): a type that
+         * holds at most one value gets its new value, not a difference. */
+        json_object_set_new(j, cs->name, cs->type.n_max <= 1
                             ? ovsdb_datum_to_json(new, &cs->type)
                             : datum_diff_to_json(old, new, &cs->type));
     }
@@ -371,14 +422,16 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
                     int version, const json_t *id, const json_t *requests,
                     const json_t *last_txn_id, json_t **resultp)
 {
+    if (!json_is_object(requests)) {
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "monitor-"
+                                              "requests must be object"),
+                                  requests);
+    }
     for (struct osrv_monitor *m = s->monitors; m; m = m->next) {
         if (json_equal(m->id, id)) {
-            return json_string("duplicate monitor ID");
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "duplicate "
+                                                  "monitor ID"), id);
         }
-    }
-    if (!json_is_object(requests)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "<monitor-requests> must be an "
-                           "object");
     }
 
     struct osrv_monitor *m = calloc(1, sizeof *m);
@@ -394,7 +447,7 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
             = ovsdb_schema_find_table(db->db->schema, name);
         if (!ts) {
             monitor_free(m);
-            return ovsdb_error(OVSDB_E_UNKNOWN_TABLE, "%s", name);
+            return ovsdb_error(OVSDB_E_SYNTAX, "no table named %s", name);
         }
         struct osrv_mtable *mt = &m->tables[m->n_tables++];
         mt->ts = ts;
@@ -416,6 +469,20 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
             monitor_free(m);
             return err;
         }
+    }
+    /* As ovsdb-server: the last transaction id after the requests. */
+    struct ovsdb_uuid last_id;
+    if (version == 3 && !json_is_string(last_txn_id)) {
+        monitor_free(m);
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "last-txn-id "
+                                              "must be string"), last_txn_id);
+    }
+    if (version == 3 && !ovsdb_uuid_from_string(
+                            &last_id, json_string_value(last_txn_id))) {
+        monitor_free(m);
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "last-txn-id "
+                                              "must be UUID format."),
+                                  last_txn_id);
     }
 
     /* monitor_cond_since: a client that names the latest transaction is
@@ -611,8 +678,8 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
         m = m->next;
     }
     if (!m || m->version == 1) {
-        return ovsdb_error("unknown monitor", "no monitor_cond session "
-                           "with that id");
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "unknown "
+                                              "monitor session"), old_id);
     }
     if (!json_equal(old_id, new_id)) {
         for (struct osrv_monitor *o = s->monitors; o; o = o->next) {
@@ -622,8 +689,8 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
         }
     }
     if (!json_is_object(requests)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "<monitor-cond-update-requests> "
-                           "must be an object");
+        return ovsdb_error(OVSDB_E_SYNTAX, "monitor-cond-change-requests "
+                           "must be object");
     }
 
     /* Parse every new condition first: all change or none. */
@@ -642,8 +709,10 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
             }
         }
         if (!mt) {
-            err = ovsdb_error(OVSDB_E_SYNTAX, "table %s is not monitored",
-                              name);
+            err = ovsdb_schema_find_table(m->db->db->schema, name)
+                  ? ovsdb_error(OVSDB_E_SYNTAX, "no table named %s in "
+                                "monitor session", name)
+                  : ovsdb_error(OVSDB_E_SYNTAX, "no table named %s", name);
             break;
         }
         olds[k] = mt;
@@ -652,17 +721,18 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
         size_t i;
         json_t *r;
         if (!json_is_array(reqs)) {
-            err = ovsdb_error(OVSDB_E_SYNTAX, "table %s: "
-                              "<monitor-cond-update-request>s must be in "
-                              "an array", name);
+            err = ovsdb_error(OVSDB_E_SYNTAX, "table %s no "
+                              "monitor-cond-change JSON array", name);
             break;
         }
         json_array_foreach(reqs, i, r) {
-            err = json_is_object(r)
-                ? parse_where(&news[k - 1], json_object_get(r, "where"))
-                : ovsdb_error(OVSDB_E_SYNTAX, "table %s: "
-                              "<monitor-cond-update-request> must be an "
-                              "object", name);
+            err = !json_is_object(r)
+                ? ovsdb_error(OVSDB_E_SYNTAX, "Parsing table %s failed: "
+                              "Object expected.", name)
+                : json_object_get(r, "columns")
+                ? ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "changing "
+                                                 "columns is unsupported"), r)
+                : parse_where(&news[k - 1], json_object_get(r, "where"), r);
             if (err) {
                 break;
             }

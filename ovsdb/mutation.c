@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ovsdb/condition.h"
 #include "ovsdb/error.h"
 
 static const char *const mutator_names[] = {
@@ -33,8 +34,8 @@ mutation_from_json(struct ovsdb_mutation *m,
     if (!json_is_array(j) || json_array_size(j) != 3
         || !json_is_string(json_array_get(j, 0))
         || !json_is_string(json_array_get(j, 1))) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "mutation must be [<column>, "
-                           "<mutator>, <value>]");
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parse error "
+                                              "in mutation."), j);
     }
     const char *cname = json_string_value(json_array_get(j, 0));
     const char *mname = json_string_value(json_array_get(j, 1));
@@ -43,8 +44,15 @@ mutation_from_json(struct ovsdb_mutation *m,
 
     m->column = ovsdb_table_schema_find_column(ts, cname);
     if (!m->column) {
-        return ovsdb_error(OVSDB_E_UNKNOWN_COLUMN, "No column %s in table %s",
-                           cname, ts->name);
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_UNKNOWN_COLUMN,
+                                              "No column %s in table %s.",
+                                              cname, ts->name), j);
+    }
+    if (!m->column->mutable_ || m->column->idx < OVSDB_N_RESERVED_COLUMNS) {
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_CONSTRAINT, "Cannot "
+                                              "mutate immutable column %s "
+                                              "in table %s.", cname,
+                                              ts->name), j);
     }
     for (i = 0; i < sizeof mutator_names / sizeof *mutator_names; i++) {
         if (!strcmp(mname, mutator_names[i])) {
@@ -52,13 +60,10 @@ mutation_from_json(struct ovsdb_mutation *m,
         }
     }
     if (i == sizeof mutator_names / sizeof *mutator_names) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "unknown mutator \"%s\"", mname);
+        return ovsdb_error(OVSDB_E_UNKNOWN_MUTATOR, "No mutator named %s.",
+                           mname);
     }
     m->mutator = (enum ovsdb_mutator) i;
-    if (!m->column->mutable_) {
-        return ovsdb_error(OVSDB_E_CONSTRAINT, "Cannot mutate immutable "
-                           "column %s in table %s", cname, ts->name);
-    }
 
     const struct ovsdb_type *ct = &m->column->type;
     json_t *err;
@@ -67,15 +72,19 @@ mutation_from_json(struct ovsdb_mutation *m,
         if (ovsdb_type_is_map(ct)
             || (kt != OVSDB_TYPE_INTEGER && kt != OVSDB_TYPE_REAL)
             || (m->mutator == OVSDB_M_MOD && kt != OVSDB_TYPE_INTEGER)) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "mutator %s is not valid for "
-                               "column %s", mname, cname);
+            return ovsdb_type_mismatch_error(j, mname, cname, ct);
         }
         ovsdb_type_init_scalar(&m->type, kt);
         err = ovsdb_datum_from_json(&m->arg, &m->type, arg, st);
     } else {
+        if (ovsdb_type_is_scalar(ct)) {
+            return ovsdb_type_mismatch_error(j, mname, cname, ct);
+        }
         ovsdb_type_clone(&m->type, ct);
         m->type.n_min = 0;
-        m->type.n_max = OVSDB_UNLIMITED;
+        if (m->mutator == OVSDB_M_DELETE) {
+            m->type.n_max = OVSDB_UNLIMITED;
+        }
         if (ovsdb_type_is_map(ct) && m->mutator == OVSDB_M_DELETE
             && !(json_is_array(arg) && json_array_size(arg) == 2
                  && json_is_string(json_array_get(arg, 0))
@@ -85,11 +94,11 @@ mutation_from_json(struct ovsdb_mutation *m,
             ovsdb_base_type_destroy(&m->type.value);
             ovsdb_base_type_init(&m->type.value, OVSDB_TYPE_VOID);
         }
-        err = ovsdb_datum_from_json_loose(&m->arg, &m->type, arg, st);
+        err = ovsdb_datum_from_json(&m->arg, &m->type, arg, st);
     }
     if (err) {
         ovsdb_type_destroy(&m->type);
-        return ovsdb_error_wrap(err, "column %s", cname);
+        return err;
     }
     return NULL;
 }
@@ -105,7 +114,8 @@ ovsdb_mutation_set_from_json(struct ovsdb_mutation_set *s,
     s->muts = NULL;
     s->n = 0;
     if (!json_is_array(j)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"mutations\" must be an array");
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "Parse error "
+                                              "in mutation."), j);
     }
     s->muts = calloc(json_array_size(j) + 1, sizeof *s->muts);
     json_array_foreach(j, i, e) {
@@ -138,7 +148,7 @@ mutate_integer(int64_t *x, int64_t y, enum ovsdb_mutator m)
     case OVSDB_M_DIV:
     case OVSDB_M_MOD:
         if (!y) {
-            return ovsdb_error(OVSDB_E_DOMAIN, "division by zero");
+            return ovsdb_error(OVSDB_E_DOMAIN, "Division by zero.");
         }
         if (*x == INT64_MIN && y == -1) {
             ovf = m == OVSDB_M_DIV;
@@ -151,8 +161,8 @@ mutate_integer(int64_t *x, int64_t y, enum ovsdb_mutator m)
         return NULL;
     }
     if (ovf) {
-        return ovsdb_error(OVSDB_E_RANGE, "result of %s is out of the range "
-                           "of a 64-bit integer", mutator_names[m]);
+        return ovsdb_error(OVSDB_E_RANGE, "Result of \"%s\" operation is "
+                           "out of range.", mutator_names[m]);
     }
     *x = r;
     return NULL;
@@ -174,7 +184,7 @@ mutate_real(double *x, double y, enum ovsdb_mutator m)
         break;
     case OVSDB_M_DIV:
         if (y == 0.0) {
-            return ovsdb_error(OVSDB_E_DOMAIN, "division by zero");
+            return ovsdb_error(OVSDB_E_DOMAIN, "Division by zero.");
         }
         r = *x / y;
         break;
@@ -182,8 +192,8 @@ mutate_real(double *x, double y, enum ovsdb_mutator m)
         return NULL;
     }
     if (!isfinite(r)) {
-        return ovsdb_error(OVSDB_E_RANGE, "result of %s is not a finite "
-                           "number", mutator_names[m]);
+        return ovsdb_error(OVSDB_E_RANGE, "Result of \"%s\" operation is "
+                           "out of range.", mutator_names[m]);
     }
     *x = r;
     return NULL;
@@ -222,8 +232,14 @@ apply_one(const struct ovsdb_mutation *m, struct ovsdb_datum *v)
         ovsdb_datum_subtract(v, ct, &m->arg, &m->type);
         break;
     }
+    if (!err && (v->n < ct->n_min || v->n > ct->n_max)) {
+        char *english = ovsdb_type_to_english(ct);
+        err = ovsdb_error(OVSDB_E_CONSTRAINT, "Attempted to store %zu "
+                          "elements in %s.", v->n, english ? english : "?");
+        free(english);
+    }
     if (!err) {
-        err = ovsdb_datum_check_constraints(v, ct);
+        err = ovsdb_datum_check_atoms(v, ct);
     }
     return err;
 }
@@ -236,8 +252,7 @@ ovsdb_mutation_set_apply(const struct ovsdb_mutation_set *s,
         const struct ovsdb_mutation *m = &s->muts[i];
         json_t *err = apply_one(m, &fields[m->column->idx]);
         if (err) {
-            return ovsdb_error_wrap(err, "mutation of column %s",
-                                    m->column->name);
+            return err;
         }
     }
     return NULL;

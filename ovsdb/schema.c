@@ -8,20 +8,6 @@
 #include "ovsdb/error.h"
 
 static bool
-is_id(const char *s)
-{
-    if (!s || !(isalpha((unsigned char) *s) || *s == '_')) {
-        return false;
-    }
-    for (s++; *s; s++) {
-        if (!isalnum((unsigned char) *s) && *s != '_') {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool
 is_version(const char *s)
 {
     int parts = 0;
@@ -231,7 +217,7 @@ parse_table(struct ovsdb_table_schema *t, const char *name, const json_t *j)
     add_reserved(&t->columns[1], "_version", OVSDB_COL_VERSION);
     t->n_columns = OVSDB_N_RESERVED_COLUMNS;
     json_object_foreach((json_t *) cols, key, v) {
-        if (!is_id(key) || key[0] == '_') {
+        if (!ovsdb_is_id(key) || key[0] == '_') {
             return ovsdb_error(OVSDB_E_SYNTAX, "column %s: invalid column "
                                "name (names are [a-zA-Z][a-zA-Z0-9_]*)", key);
         }
@@ -284,10 +270,10 @@ ovsdb_schema_from_json(struct ovsdb_schema **out, const json_t *j)
     const char *version = json_string_value(json_object_get(j, "version"));
     const json_t *cksum = json_object_get(j, "cksum");
     const json_t *tables = json_object_get(j, "tables");
-    if (!is_id(name)) {
+    if (!ovsdb_is_id(name)) {
         return ovsdb_error(OVSDB_E_SYNTAX, "schema: \"name\" must be an id");
     }
-    if (!is_version(version)) {
+    if (json_object_get(j, "version") && !is_version(version)) {
         return ovsdb_error(OVSDB_E_SYNTAX, "schema %s: \"version\" must look "
                            "like 1.2.3", name);
     }
@@ -302,14 +288,14 @@ ovsdb_schema_from_json(struct ovsdb_schema **out, const json_t *j)
 
     struct ovsdb_schema *s = calloc(1, sizeof *s);
     s->name = strdup(name);
-    s->version = strdup(version);
+    s->version = version ? strdup(version) : NULL;
     s->cksum = cksum ? strdup(json_string_value(cksum)) : NULL;
     s->tables = calloc(json_object_size(tables) + 1, sizeof *s->tables);
     bool any_root = false;
     json_object_foreach((json_t *) tables, key, v) {
         struct ovsdb_table_schema *t = &s->tables[s->n_tables];
         t->idx = (unsigned) s->n_tables++;
-        if (!is_id(key) || key[0] == '_') {
+        if (!ovsdb_is_id(key) || key[0] == '_') {
             err = ovsdb_error(OVSDB_E_SYNTAX, "table %s: invalid table name",
                               key);
             goto fail;
@@ -407,7 +393,9 @@ ovsdb_schema_to_json(const struct ovsdb_schema *s)
     }
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(s->name));
-    json_object_set_new(o, "version", json_string(s->version));
+    if (s->version) {
+        json_object_set_new(o, "version", json_string(s->version));
+    }
     if (s->cksum) {
         json_object_set_new(o, "cksum", json_string(s->cksum));
     }

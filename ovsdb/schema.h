@@ -47,7 +47,7 @@ struct ovsdb_table_schema {
 
 struct ovsdb_schema {
     char *name;
-    char *version;
+    char *version;              /* NULL if the schema has none. */
     char *cksum;                /* NULL if absent. */
     struct ovsdb_table_schema *tables;
     size_t n_tables;

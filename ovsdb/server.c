@@ -56,8 +56,9 @@ static void locks_release_all(struct osrv_session *);
  * "Database" row per served database, so that clients (the OVS IDL,
  * ovs-vsctl) find each database's schema and state. */
 static const char SERVER_SCHEMA[] =
-    "{\"name\": \"_Server\", \"version\": \"1.2.0\", \"tables\": {"
-    " \"Database\": {\"isRoot\": true, \"columns\": {"
+    "{\"name\": \"_Server\", \"version\": \"1.2.0\", "
+    "\"cksum\": \"3009684573 744\", \"tables\": {"
+    " \"Database\": {\"columns\": {"
     "  \"name\": {\"type\": \"string\"},"
     "  \"model\": {\"type\": {\"key\": {\"type\": \"string\", "
     "   \"enum\": [\"set\", [\"standalone\", \"clustered\", \"relay\"]]}}},"
@@ -135,6 +136,8 @@ ovsdb_server_create(struct loop *loop)
             free(srv);
             return NULL;
         }
+        /* As ovsdb-server: _Server lists itself too. */
+        server_db_add(srv, srv->server_db);
     }
     return srv;
 }
@@ -459,6 +462,11 @@ osrv_handle_close(struct stream_rpc *rpc, int error, const char *reason,
 static void
 send_msg(struct osrv_session *s, json_t *msg)
 {
+    if (!json_is_null(json_object_get(msg, "error"))
+        && json_is_null(json_object_get(msg, "result"))) {
+        /* As ovsdb-server: an error reply has no "result". */
+        json_object_del(msg, "result");
+    }
     if (s && !stream_rpc_is_closing(s->rpc)) {
         stream_rpc_send(s->rpc, msg);
     }
@@ -477,15 +485,18 @@ params_db(struct osrv_session *s, const struct jsonrpc_msg *m)
 {
     json_t *name = json_array_get(m->params, 0);
     if (!json_is_string(name)) {
-        send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s: first "
-                                         "parameter must be a database name",
-                                         m->method));
+        send_error(s, m->id, ovsdb_error_syntax(
+                       ovsdb_error(OVSDB_E_SYNTAX, "%s request params must "
+                                   "begin with <db-name>", m->method),
+                       m->params));
         return NULL;
     }
     struct osrv_db *odb = find_odb(s->srv, json_string_value(name));
     if (!odb) {
-        send_error(s, m->id, ovsdb_error("unknown database", "%s",
-                                         json_string_value(name)));
+        send_error(s, m->id, ovsdb_error_syntax(
+                       ovsdb_error("unknown database", "%s request specifies "
+                                   "unknown database %s", m->method,
+                                   json_string_value(name)), m->params));
     }
     return odb;
 }
@@ -524,8 +535,8 @@ lock_notify(struct osrv_session *s, const char *method, const char *name)
     }
 }
 
-/* Removes 's' from the queue of 'l' (frees 'l' if it empties); the next
- * session in line, if the owner left, is told it now holds the lock. */
+/* Removes 's' from the queue of 'l' (frees 'l' if it empties); whoever
+ * then owns the lock is told it holds it. */
 static void
 lock_remove(struct ovsdb_server *srv, struct osrv_lock *l,
             const struct osrv_session *s)
@@ -546,7 +557,9 @@ lock_remove(struct ovsdb_server *srv, struct osrv_lock *l,
         free(l->queue);
         free(l->name);
         free(l);
-    } else if (i == 0) {
+    } else {
+        /* As ovsdb-server: the owner hears "locked" again whenever a
+         * session leaves the line, not only when it becomes the owner. */
         lock_notify(l->queue[0], "locked", l->name);
     }
 }
@@ -579,28 +592,30 @@ do_lock(struct osrv_session *s, const struct jsonrpc_msg *m)
     const char *name = json_string_value(json_array_get(m->params, 0));
     bool steal = !strcmp(m->method, "steal");
 
-    if (json_array_size(m->params) != 1 || !name || !*name) {
-        send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s takes one "
-                                         "parameter, a lock name",
-                                         m->method));
+    if (json_array_size(m->params) != 1 || !ovsdb_is_id(name)) {
+        send_error(s, m->id, ovsdb_error_syntax(
+                       ovsdb_error(OVSDB_E_SYNTAX, "%s request params must "
+                                   "be <id>", m->method), m->params));
         return;
     }
     struct osrv_lock *l = lock_find(srv, name);
     if (!strcmp(m->method, "unlock")) {
         if (lock_index(l, s) < 0) {
-            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "lock %s is "
-                                             "neither held nor waited for "
-                                             "by this session", name));
+            send_error(s, m->id, ovsdb_error_syntax(
+                           ovsdb_error(OVSDB_E_SYNTAX, "unlock: \"unlock\" "
+                                       "without \"lock\" or \"steal\""),
+                           m->params));
             return;
         }
         lock_remove(srv, l, s);
         send_msg(s, jsonrpc_reply(json_object(), m->id));
         return;
     }
-    if (lock_index(l, s) >= 0 && !steal) {
-        send_error(s, m->id, ovsdb_error("duplicate lock", "this session "
-                                         "already holds or waits for lock "
-                                         "%s", name));
+    if (lock_index(l, s) >= 0) {
+        send_error(s, m->id, ovsdb_error_syntax(
+                       ovsdb_error(OVSDB_E_SYNTAX, "must issue \"unlock\" "
+                                   "before new \"%s\"", m->method),
+                       m->params));
         return;
     }
     if (!l) {
@@ -684,6 +699,7 @@ run_transact(struct osrv_session *s, struct osrv_db *odb, const json_t *id,
              const json_t *ops, uint64_t start_ms, long long *wait_ms)
 {
     struct ovsdb_txn_opts opts = {
+        .read_only = !odb->log,         /* _Server. */
         .lock_owned = s ? lock_owned : NULL,
         .lock_aux = s,
         .elapsed_ms = (long long) (loop_now_ms() - start_ms),
@@ -839,40 +855,6 @@ ovsdb_server_set_compact_policy(struct ovsdb_server *srv,
     }
 }
 
-/* "_Server" is read-only: an operation that would change it gets the
- * error "not allowed" (followed by nulls), and nothing runs.  Returns
- * true if it replied so. */
-static bool
-read_only_violation(struct osrv_session *s, const json_t *id,
-                    const json_t *ops)
-{
-    static const char *const writes[] = {
-        "insert", "update", "mutate", "delete",
-    };
-    size_t i, n = json_array_size(ops);
-    for (i = 0; i < n; i++) {
-        const char *op = json_string_value(
-            json_object_get(json_array_get(ops, i), "op"));
-        for (size_t j = 0; op && j < sizeof writes / sizeof *writes; j++) {
-            if (!strcmp(op, writes[j])) {
-                goto found;
-            }
-        }
-    }
-    return false;
-found:;
-    json_t *result = json_array();
-    for (size_t j = 0; j < n; j++) {
-        json_array_append_new(result, j < i ? json_object()
-                              : j == i ? ovsdb_error("not allowed", "the "
-                                                     "_Server database is "
-                                                     "read-only")
-                              : json_null());
-    }
-    send_msg(s, jsonrpc_reply(result, id));
-    return true;
-}
-
 static void
 do_transact(struct osrv_session *s, const struct jsonrpc_msg *m)
 {
@@ -883,10 +865,6 @@ do_transact(struct osrv_session *s, const struct jsonrpc_msg *m)
     json_t *ops = json_array();
     for (size_t i = 1; i < json_array_size(m->params); i++) {
         json_array_append(ops, json_array_get(m->params, i));
-    }
-    if (!odb->log && read_only_violation(s, m->id, ops)) {
-        json_decref(ops);
-        return;
     }
     uint64_t start = loop_now_ms();
     long long wait_ms;
@@ -947,8 +925,17 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
         do_cancel(s, m);
         return;
     }
+    if (m->type == JSONRPC_REPLY || m->type == JSONRPC_ERROR) {
+        /* As ovsdb-server: a reply to a request never sent (the replies
+         * to inactivity probes are taken by stream_rpc) ends the
+         * session. */
+        VLOG_INFO("%s: unexpected reply, closing the session",
+                  stream_rpc_name(rpc));
+        osrv_session_close(s);
+        return;
+    }
     if (m->type != JSONRPC_REQUEST) {
-        return;                 /* Replies and notifications: ignored. */
+        return;                 /* Other notifications: ignored. */
     }
     const char *method = m->method;
     if (!strcmp(method, "list_dbs")) {
@@ -973,8 +960,10 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
     } else if (!strcmp(method, "set_db_change_aware")) {
         const json_t *aware = json_array_get(m->params, 0);
         if (json_array_size(m->params) != 1 || !json_is_boolean(aware)) {
-            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s takes one "
-                                             "boolean parameter", method));
+            send_error(s, m->id, ovsdb_error_syntax(
+                           ovsdb_error(OVSDB_E_SYNTAX, "%s: true or false "
+                                       "parameter expected", method),
+                           m->params));
         } else {
             s->db_change_aware = json_is_true(aware);
             send_msg(s, jsonrpc_reply(json_object(), m->id));
@@ -990,10 +979,14 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
         if (!odb) {
             return;
         }
-        if (json_array_size(m->params) != (version == 3 ? 4 : 3)) {
-            send_error(s, m->id, ovsdb_error(OVSDB_E_SYNTAX, "%s takes %d "
-                                             "parameters", method,
-                                             version == 3 ? 4 : 3));
+        /* As ovsdb-server: "monitor" ignores parameters after the third
+         * (and 3.1 dies on one with two). */
+        size_t n_params = json_array_size(m->params);
+        if (version == 1 ? n_params < 3
+                         : n_params != (version == 3 ? 4u : 3u)) {
+            send_error(s, m->id, ovsdb_error_syntax(
+                           ovsdb_error(OVSDB_E_SYNTAX, "invalid parameters"),
+                           m->params));
             return;
         }
         err = osrv_monitor_create(s, odb, version,
@@ -1004,8 +997,8 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
                         : jsonrpc_reply(result, m->id));
     } else if (!strcmp(method, "monitor_cond_change")) {
         json_t *err = json_array_size(m->params) != 3
-            ? ovsdb_error(OVSDB_E_SYNTAX, "monitor_cond_change takes 3 "
-                          "parameters")
+            ? ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "invalid "
+                                             "parameters"), m->params)
             : osrv_monitor_cond_change(s, json_array_get(m->params, 0),
                                        json_array_get(m->params, 1),
                                        json_array_get(m->params, 2));
@@ -1015,8 +1008,9 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
                || !strcmp(method, "unlock")) {
         do_lock(s, m);
     } else if (!strcmp(method, "monitor_cancel")) {
-        if (json_array_size(m->params) != 1
-            || osrv_monitor_cancel(s, json_array_get(m->params, 0))) {
+        if (json_array_size(m->params) != 1) {
+            send_error(s, m->id, json_string("invalid parameters"));
+        } else if (osrv_monitor_cancel(s, json_array_get(m->params, 0))) {
             send_error(s, m->id, json_string("unknown monitor"));
         } else {
             send_msg(s, jsonrpc_reply(json_object(), m->id));

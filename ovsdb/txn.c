@@ -8,6 +8,7 @@
 #include "ovsdb/condition.h"
 #include "ovsdb/error.h"
 #include "ovsdb/mutation.h"
+#include "ovsdb/op_parser.h"
 #include "ovsdb/txn_internal.h"
 
 /* ---- The transaction's view of the tables ----------------------------- */
@@ -170,28 +171,27 @@ find_matches(struct ovsdb_table *t, const struct ovsdb_condition *cond,
     }
 }
 
-static json_t *
-get_table(struct ovsdb_txn *txn, const json_t *op, struct ovsdb_table **t)
+/* Member "table" of the operation, or NULL (the parser then holds the
+ * error). */
+static struct ovsdb_table *
+parse_table(struct ovsdb_txn *txn, struct ovsdb_op_parser *p)
 {
-    const char *name = json_string_value(json_object_get(op, "table"));
-    if (!name) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"table\" must be a string");
+    const json_t *j = ovsdb_op_parser_member(p, "table", OVSDB_OP_ID);
+    if (!j) {
+        return NULL;
     }
-    *t = ovsdb_db_find_table(txn->db, name);
-    if (!*t) {
-        return ovsdb_error(OVSDB_E_UNKNOWN_TABLE, "No table named %s", name);
+    struct ovsdb_table *t = ovsdb_db_find_table(txn->db,
+                                                json_string_value(j));
+    if (!t) {
+        ovsdb_op_parser_raise(p, "No table named %s.", json_string_value(j));
     }
-    return NULL;
+    return t;
 }
 
 static json_t *
-get_where(struct ovsdb_txn *txn, const json_t *op, struct ovsdb_table *t,
-          struct ovsdb_condition *cond)
+parse_where(struct ovsdb_txn *txn, const json_t *w, struct ovsdb_table *t,
+            struct ovsdb_condition *cond)
 {
-    const json_t *w = json_object_get(op, "where");
-    if (!w) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "missing \"where\"");
-    }
     return ovsdb_condition_from_json(cond, t->schema, w, &txn->symtab);
 }
 
@@ -215,7 +215,8 @@ parsed_row_destroy(struct parsed_row *p)
 
 static json_t *
 parse_row(struct ovsdb_txn *txn, const struct ovsdb_table_schema *ts,
-          const json_t *j, bool update, struct parsed_row *p)
+          const json_t *op, const json_t *j, bool update,
+          struct parsed_row *p)
 {
     const char *name;
     json_t *v;
@@ -225,30 +226,39 @@ parse_row(struct ovsdb_txn *txn, const struct ovsdb_table_schema *ts,
     if (!j) {
         return NULL;
     }
-    if (!json_is_object(j)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"row\" must be an object");
+    /* Names first: ovsdb-server meets the members in its hash order, so
+     * which of an unknown column and a bad value it reports varies; the
+     * unknown column is the more basic mistake. */
+    json_object_foreach((json_t *) j, name, v) {
+        if (!ovsdb_table_schema_find_column(ts, name)) {
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_UNKNOWN_COLUMN,
+                                                  "No column %s in table "
+                                                  "%s.", name, ts->name), j);
+        }
     }
     p->cols = calloc(json_object_size(j) + 1, sizeof *p->cols);
     p->vals = calloc(json_object_size(j) + 1, sizeof *p->vals);
+    if (!p->cols || !p->vals) {
+        free(p->cols);
+        free(p->vals);
+        return ovsdb_error(OVSDB_E_RESOURCES, "out of memory");
+    }
     json_object_foreach((json_t *) j, name, v) {
         const struct ovsdb_column_schema *c =
             ovsdb_table_schema_find_column(ts, name);
-        json_t *err = NULL;
-        if (!c) {
-            err = ovsdb_error(OVSDB_E_UNKNOWN_COLUMN, "No column %s in table "
-                              "%s", name, ts->name);
-        } else if (c->idx < OVSDB_N_RESERVED_COLUMNS) {
-            err = ovsdb_error(OVSDB_E_CONSTRAINT, "Column %s in table %s is "
-                              "read-only", name, ts->name);
-        } else if (update && !c->mutable_) {
-            err = ovsdb_error(OVSDB_E_CONSTRAINT, "Cannot update immutable "
-                              "column %s in table %s", name, ts->name);
-        } else {
-            err = ovsdb_datum_from_json(&p->vals[p->n], &c->type, v,
-                                        &txn->symtab);
-            if (err) {
-                ovsdb_error_wrap(err, "table %s column %s", ts->name, name);
-            }
+        json_t *err = ovsdb_datum_from_json(&p->vals[p->n], &c->type, v,
+                                            &txn->symtab);
+        if (!err && update && (!c->mutable_
+                               || c->idx < OVSDB_N_RESERVED_COLUMNS)) {
+            ovsdb_datum_destroy(&p->vals[p->n], &c->type);
+            err = ovsdb_error_syntax(ovsdb_error(OVSDB_E_CONSTRAINT,
+                                                 "Cannot update immutable "
+                                                 "column %s in table %s.",
+                                                 name, ts->name), op);
+        } else if (!err && c->idx < OVSDB_N_RESERVED_COLUMNS) {
+            /* As ovsdb-server: parsed, then ignored. */
+            ovsdb_datum_destroy(&p->vals[p->n], &c->type);
+            continue;
         }
         if (err) {
             parsed_row_destroy(p);
@@ -277,26 +287,82 @@ count_result(size_t n)
 
 /* ---- Operations ------------------------------------------------------- */
 
+/* ovsdb-server's answer to a write in its reserved _Server database,
+ * given once the operation has been parsed. */
 static json_t *
-op_insert(struct ovsdb_txn *txn, const json_t *op, json_t **result)
+check_writable(const struct ovsdb_txn *txn, const char *op)
 {
-    struct ovsdb_table *t;
-    json_t *err = get_table(txn, op, &t);
-    if (err) {
-        return err;
+    if (!txn->read_only) {
+        return NULL;
     }
-    const json_t *name_j = json_object_get(op, "uuid-name");
-    const json_t *uuid_j = json_object_get(op, "uuid");
+    return ovsdb_error("not allowed", "%s operation not allowed on table in "
+                       "reserved database %s", op, txn->db->schema->name);
+}
+
+/* Every column of a new row that holds one value (possibly its default)
+ * must satisfy the column's constraints, as in ovsdb-server. */
+static json_t *
+check_new_row(const struct ovsdb_row *row)
+{
+    const struct ovsdb_table_schema *ts = row->table->schema;
+    for (size_t i = OVSDB_N_RESERVED_COLUMNS; i < ts->n_columns; i++) {
+        if (row->fields[i].n == 1) {
+            json_t *err = ovsdb_datum_check_atoms(&row->fields[i],
+                                                  &ts->columns[i].type);
+            if (err) {
+                return err;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Whether 'uuid' is taken in 't': by a row, or by a row this transaction
+ * deleted. */
+static bool
+uuid_taken(struct ovsdb_txn *txn, struct ovsdb_table *t,
+           const struct ovsdb_uuid *uuid)
+{
+    if (ovsdb_txn_identity(t, uuid)) {
+        return true;
+    }
+    for (size_t i = 0; i < txn->n_dead; i++) {
+        if (txn->dead[i]->table == t
+            && ovsdb_uuid_equals(ovsdb_row_uuid(txn->dead[i]), uuid)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static json_t *
+op_insert(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
+          json_t **result)
+{
+    struct ovsdb_table *t = parse_table(txn, op);
+    const json_t *uuid_j = ovsdb_op_parser_member(op, "uuid",
+                                                  OVSDB_OP_STRING
+                                                  | OVSDB_OP_OPTIONAL);
+    const json_t *name_j = ovsdb_op_parser_member(op, "uuid-name",
+                                                  OVSDB_OP_ID
+                                                  | OVSDB_OP_OPTIONAL);
+    const json_t *row_j = ovsdb_op_parser_member(op, "row", OVSDB_OP_OBJECT);
+    json_t *err = ovsdb_op_parser_error(op);
     struct ovsdb_uuid uuid;
     struct ovsdb_symbol *sym = NULL;
 
-    if (name_j && !json_is_string(name_j)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"uuid-name\" must be a string");
+    if (err) {
+        return err;
     }
     if (uuid_j) {
         if (!ovsdb_uuid_from_string(&uuid, json_string_value(uuid_j))) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "\"uuid\" must be a UUID "
-                               "string");
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "bad uuid"),
+                                      uuid_j);
+        }
+        if (uuid_taken(txn, t, &uuid)) {
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_DUP_UUID, "This "
+                "UUID would duplicate a UUID already present within the "
+                "table or deleted within the same transaction."), uuid_j);
         }
     } else {
         ovsdb_uuid_generate(&uuid);
@@ -304,42 +370,34 @@ op_insert(struct ovsdb_txn *txn, const json_t *op, json_t **result)
     if (name_j) {
         sym = ovsdb_symtab_get(&txn->symtab, json_string_value(name_j));
         if (sym->created) {
-            return ovsdb_error(OVSDB_E_DUP_UUID_NAME, "uuid-name %s is used "
-                               "by more than one insert",
-                               json_string_value(name_j));
-        }
-        if (uuid_j && sym->referenced) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "uuid-name %s was referenced "
-                               "before an insert with an explicit uuid",
-                               json_string_value(name_j));
+            return ovsdb_error_syntax(ovsdb_error(OVSDB_E_DUP_UUID_NAME,
+                "This \"uuid-name\" appeared on an earlier \"insert\" "
+                "operation."), name_j);
         }
         if (uuid_j) {
             sym->uuid = uuid;
         } else {
             uuid = sym->uuid;
         }
-    }
-    if (ovsdb_txn_identity(t, &uuid)) {
-        char buf[OVSDB_UUID_LEN + 1];
-        ovsdb_uuid_format(&uuid, buf);
-        return ovsdb_error(OVSDB_E_CONSTRAINT, "A row with UUID %s already "
-                           "exists in table %s", buf, t->schema->name);
+        sym->created = true;
     }
 
     struct parsed_row p;
-    err = parse_row(txn, t->schema, json_object_get(op, "row"), false, &p);
+    err = parse_row(txn, t->schema, op->op, row_j, false, &p);
     if (err) {
         return err;
-    }
-    if (sym) {
-        /* parse_row() may have grown the symbol table (forward
-         * references): 'sym' may point into the old array. */
-        sym = ovsdb_symtab_find(&txn->symtab, json_string_value(name_j));
-        sym->created = true;
     }
     struct ovsdb_row *row = ovsdb_row_create(t, &uuid);
     apply_parsed_row(&p, row);
     parsed_row_destroy(&p);
+    err = check_new_row(row);
+    if (!err) {
+        err = check_writable(txn, "insert");
+    }
+    if (err) {
+        ovsdb_row_destroy(row);
+        return err;
+    }
     ovsdb_rowmap_insert(&t->txn_new, row);
     add_txn_row(txn, t, NULL, row);
 
@@ -349,51 +407,213 @@ op_insert(struct ovsdb_txn *txn, const json_t *op, json_t **result)
     return NULL;
 }
 
+/* A column list ("columns" or "sort"): NULL 'j' means every column. */
 static json_t *
-op_select(struct ovsdb_txn *txn, const json_t *op, json_t **result)
+parse_columns(const struct ovsdb_table_schema *ts, const json_t *j,
+              unsigned int **cols, size_t *n_cols)
 {
-    struct ovsdb_table *t;
+    return ovsdb_columns_from_json(cols, n_cols, ts, j);
+}
+
+struct sort_ctx {
+    const struct ovsdb_table_schema *ts;
+    const unsigned int *cols;
+    const bool *desc;
+    size_t n;
+};
+
+static _Thread_local const struct sort_ctx *sort_ctx;
+
+static int
+compare_rows(const void *a_, const void *b_)
+{
+    const struct ovsdb_row *a = *(const struct ovsdb_row *const *) a_;
+    const struct ovsdb_row *b = *(const struct ovsdb_row *const *) b_;
+    for (size_t i = 0; i < sort_ctx->n; i++) {
+        unsigned c = sort_ctx->cols[i];
+        int r = ovsdb_datum_compare(&a->fields[c], &b->fields[c],
+                                    &sort_ctx->ts->columns[c].type);
+        if (r) {
+            return sort_ctx->desc[i] ? -r : r;
+        }
+    }
+    return 0;
+}
+
+/* Open vSwitch's "sort": rows in ascending order of the named columns. */
+static json_t *
+sort_rows(const struct ovsdb_table_schema *ts, const json_t *sort,
+          struct row_vec *m)
+{
+    size_t n = json_array_size(sort);
+    unsigned int *cols = calloc(n + 1, sizeof *cols);
+    bool *desc = calloc(n + 1, sizeof *desc);
+    json_t *err = NULL;
+    if (!cols || !desc) {
+        abort();
+    }
+    for (size_t i = 0; i < n && !err; i++) {
+        const char *s = json_string_value(json_array_get(sort, i));
+        const struct ovsdb_column_schema *c = NULL;
+        if (s) {
+            c = ovsdb_table_schema_find_column(ts, s);
+        }
+        if (!c) {
+            err = ovsdb_error_syntax(
+                s ? ovsdb_error(OVSDB_E_SYNTAX, "%s is not a valid column "
+                                "name", s)
+                  : ovsdb_error(OVSDB_E_SYNTAX, "array of distinct column "
+                                "names expected"), sort);
+        } else {
+            cols[i] = c->idx;
+        }
+    }
+    if (!err) {
+        struct sort_ctx ctx = { ts, cols, desc, n };
+        sort_ctx = &ctx;
+        qsort(m->rows, m->n, sizeof *m->rows, compare_rows);
+        sort_ctx = NULL;
+    }
+    free(cols);
+    free(desc);
+    return err;
+}
+
+struct hashed_idx {
+    uint32_t hash;
+    size_t idx;
+};
+
+static int
+hashed_idx_cmp(const void *a_, const void *b_)
+{
+    const struct hashed_idx *a = a_, *b = b_;
+    return a->hash != b->hash ? (a->hash < b->hash ? -1 : 1)
+           : a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static bool
+same_columns(const struct ovsdb_table_schema *ts, const unsigned int *cols,
+             size_t n_cols, const struct ovsdb_row *a,
+             const struct ovsdb_row *b)
+{
+    for (size_t c = 0; c < n_cols; c++) {
+        if (!ovsdb_datum_equals(&a->fields[cols[c]], &b->fields[cols[c]],
+                                &ts->columns[cols[c]].type)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* As ovsdb-server's "select": rows equal in every selected column are
+ * reported once (the first of them, in 'm''s order). */
+static void
+distinct_rows(const struct ovsdb_table_schema *ts, const unsigned int *cols,
+              size_t n_cols, struct row_vec *m)
+{
+    struct hashed_idx *h = calloc(m->n + 1, sizeof *h);
+    bool *dup = calloc(m->n + 1, sizeof *dup);
+    if (!h || !dup) {
+        abort();
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        uint32_t hash = 0;
+        for (size_t c = 0; c < n_cols; c++) {
+            hash = ovsdb_datum_hash(&m->rows[i]->fields[cols[c]],
+                                    &ts->columns[cols[c]].type, hash);
+        }
+        h[i].hash = hash;
+        h[i].idx = i;
+    }
+    qsort(h, m->n, sizeof *h, hashed_idx_cmp);
+    for (size_t i = 0; i < m->n; i++) {
+        for (size_t j = i + 1; j < m->n && h[j].hash == h[i].hash; j++) {
+            if (!dup[h[j].idx] && !dup[h[i].idx]
+                && same_columns(ts, cols, n_cols, m->rows[h[i].idx],
+                                m->rows[h[j].idx])) {
+                dup[h[j].idx] = true;
+            }
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        if (!dup[i]) {
+            m->rows[n++] = m->rows[i];
+        }
+    }
+    m->n = n;
+    free(h);
+    free(dup);
+}
+
+static json_t *
+op_select(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
+          json_t **result)
+{
+    struct ovsdb_table *t = parse_table(txn, op);
+    const json_t *w = ovsdb_op_parser_member(op, "where", OVSDB_OP_ARRAY);
+    const json_t *cj = ovsdb_op_parser_member(op, "columns",
+                                              OVSDB_OP_ARRAY
+                                              | OVSDB_OP_OPTIONAL);
+    const json_t *sj = ovsdb_op_parser_member(op, "sort",
+                                              OVSDB_OP_ARRAY
+                                              | OVSDB_OP_OPTIONAL);
+    json_t *err = ovsdb_op_parser_error(op);
     struct ovsdb_condition cond;
     unsigned int *cols;
     size_t n_cols;
-    json_t *err = get_table(txn, op, &t);
-    if (err || (err = get_where(txn, op, t, &cond))) {
+
+    if (err || (err = parse_where(txn, w, t, &cond))) {
         return err;
     }
-    err = ovsdb_columns_from_json(&cols, &n_cols, t->schema,
-                                  json_object_get(op, "columns"));
+    err = parse_columns(t->schema, cj, &cols, &n_cols);
     if (err) {
         ovsdb_condition_destroy(&cond);
         return err;
     }
     struct row_vec m;
     find_matches(t, &cond, &m);
+    if (sj) {
+        err = sort_rows(t->schema, sj, &m);
+    }
+    distinct_rows(t->schema, cols, n_cols, &m);
     json_t *rows = json_array();
-    for (size_t i = 0; i < m.n; i++) {
+    for (size_t i = 0; i < m.n && !err; i++) {
         json_array_append_new(rows, ovsdb_row_to_json(m.rows[i], cols,
                                                       n_cols));
     }
     free(m.rows);
     free(cols);
     ovsdb_condition_destroy(&cond);
+    if (err) {
+        json_decref(rows);
+        return err;
+    }
     *result = json_pack("{so}", "rows", rows);
     return NULL;
 }
 
 static json_t *
-op_update(struct ovsdb_txn *txn, const json_t *op, json_t **result)
+op_update(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
+          json_t **result)
 {
-    struct ovsdb_table *t;
+    struct ovsdb_table *t = parse_table(txn, op);
+    const json_t *w = ovsdb_op_parser_member(op, "where", OVSDB_OP_ARRAY);
+    const json_t *rj = ovsdb_op_parser_member(op, "row", OVSDB_OP_OBJECT);
+    json_t *err = ovsdb_op_parser_error(op);
     struct ovsdb_condition cond;
     struct parsed_row p;
-    json_t *err = get_table(txn, op, &t);
-    if (err || (err = get_where(txn, op, t, &cond))) {
+
+    if (err || (err = parse_row(txn, t->schema, op->op, rj, true, &p))) {
         return err;
     }
-    const json_t *rj = json_object_get(op, "row");
-    err = rj ? parse_row(txn, t->schema, rj, true, &p)
-             : ovsdb_error(OVSDB_E_SYNTAX, "missing \"row\"");
-    if (err) {
+    if ((err = parse_where(txn, w, t, &cond))) {
+        parsed_row_destroy(&p);
+        return err;
+    }
+    if ((err = check_writable(txn, "update"))) {
+        parsed_row_destroy(&p);
         ovsdb_condition_destroy(&cond);
         return err;
     }
@@ -410,19 +630,27 @@ op_update(struct ovsdb_txn *txn, const json_t *op, json_t **result)
 }
 
 static json_t *
-op_mutate(struct ovsdb_txn *txn, const json_t *op, json_t **result)
+op_mutate(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
+          json_t **result)
 {
-    struct ovsdb_table *t;
+    struct ovsdb_table *t = parse_table(txn, op);
+    const json_t *w = ovsdb_op_parser_member(op, "where", OVSDB_OP_ARRAY);
+    const json_t *mj = ovsdb_op_parser_member(op, "mutations",
+                                              OVSDB_OP_ARRAY);
+    json_t *err = ovsdb_op_parser_error(op);
     struct ovsdb_condition cond;
     struct ovsdb_mutation_set ms;
-    json_t *err = get_table(txn, op, &t);
-    if (err || (err = get_where(txn, op, t, &cond))) {
+
+    if (err || (err = ovsdb_mutation_set_from_json(&ms, t->schema, mj,
+                                                   &txn->symtab))) {
         return err;
     }
-    const json_t *mj = json_object_get(op, "mutations");
-    err = mj ? ovsdb_mutation_set_from_json(&ms, t->schema, mj, &txn->symtab)
-             : ovsdb_error(OVSDB_E_SYNTAX, "missing \"mutations\"");
-    if (err) {
+    if ((err = parse_where(txn, w, t, &cond))) {
+        ovsdb_mutation_set_destroy(&ms);
+        return err;
+    }
+    if ((err = check_writable(txn, "mutate"))) {
+        ovsdb_mutation_set_destroy(&ms);
         ovsdb_condition_destroy(&cond);
         return err;
     }
@@ -442,12 +670,20 @@ op_mutate(struct ovsdb_txn *txn, const json_t *op, json_t **result)
 }
 
 static json_t *
-op_delete(struct ovsdb_txn *txn, const json_t *op, json_t **result)
+op_delete(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
+          json_t **result)
 {
-    struct ovsdb_table *t;
+    /* (ovsdb-server reads "where" before "table" here.) */
+    const json_t *w = ovsdb_op_parser_member(op, "where", OVSDB_OP_ARRAY);
+    struct ovsdb_table *t = parse_table(txn, op);
+    json_t *err = ovsdb_op_parser_error(op);
     struct ovsdb_condition cond;
-    json_t *err = get_table(txn, op, &t);
-    if (err || (err = get_where(txn, op, t, &cond))) {
+
+    if (err || (err = parse_where(txn, w, t, &cond))) {
+        return err;
+    }
+    if ((err = check_writable(txn, "delete"))) {
+        ovsdb_condition_destroy(&cond);
         return err;
     }
     struct row_vec m;
@@ -461,109 +697,164 @@ op_delete(struct ovsdb_txn *txn, const json_t *op, json_t **result)
     return NULL;
 }
 
-/* Whether the rows of 'm', restricted to 'cols', are exactly the rows of
- * 'exp' (as multisets). */
+static bool
+row_matches_expected(const struct ovsdb_table_schema *ts,
+                     const unsigned int *cols, size_t n_cols,
+                     const struct ovsdb_row *r, const struct ovsdb_datum *e)
+{
+    for (size_t c = 0; c < n_cols; c++) {
+        if (!ovsdb_datum_equals(&r->fields[cols[c]], &e[cols[c]],
+                                &ts->columns[cols[c]].type)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether the rows of 'm' and the rows of 'exp', restricted to 'cols', are
+ * the same sets (as in ovsdb-server: duplicates count once). */
 static bool
 rows_equal(const struct ovsdb_table_schema *ts, const unsigned int *cols,
            size_t n_cols, const struct row_vec *m,
            struct ovsdb_datum *const *exp, size_t n_exp)
 {
-    if (m->n != n_exp) {
-        return false;
-    }
-    bool *used = calloc(n_exp + 1, sizeof *used);
-    bool ok = true;
-    for (size_t i = 0; i < m->n && ok; i++) {
-        ok = false;
-        for (size_t e = 0; e < n_exp && !ok; e++) {
-            if (used[e]) {
-                continue;
-            }
-            bool same = true;
-            for (size_t c = 0; c < n_cols && same; c++) {
-                same = ovsdb_datum_equals(&m->rows[i]->fields[cols[c]],
-                                          &exp[e][c],
-                                          &ts->columns[cols[c]].type);
-            }
-            if (same) {
-                used[e] = ok = true;
-            }
+    for (size_t i = 0; i < m->n; i++) {
+        size_t e = 0;
+        while (e < n_exp && !row_matches_expected(ts, cols, n_cols,
+                                                  m->rows[i], exp[e])) {
+            e++;
+        }
+        if (e == n_exp) {
+            return false;
         }
     }
-    free(used);
-    return ok;
+    for (size_t e = 0; e < n_exp; e++) {
+        size_t i = 0;
+        while (i < m->n && !row_matches_expected(ts, cols, n_cols,
+                                                 m->rows[i], exp[e])) {
+            i++;
+        }
+        if (i == m->n) {
+            return false;
+        }
+    }
+    return true;
 }
 
-static json_t *
-op_wait(struct ovsdb_txn *txn, const json_t *op,
-        const struct ovsdb_txn_opts *opts, json_t **result,
-        long long *block_ms)
+static void
+free_expected(struct ovsdb_datum **exp, size_t n_exp,
+              const struct ovsdb_table_schema *ts)
 {
-    struct ovsdb_table *t;
-    struct ovsdb_condition cond;
-    unsigned int *cols = NULL;
-    size_t n_cols = 0;
-    json_t *err = get_table(txn, op, &t);
-    if (err) {
-        return err;
+    for (size_t e = 0; exp && e < n_exp; e++) {
+        for (size_t c = 0; exp[e] && c < ts->n_columns; c++) {
+            ovsdb_datum_destroy(&exp[e][c], &ts->columns[c].type);
+        }
+        free(exp[e]);
     }
-    const char *until = json_string_value(json_object_get(op, "until"));
-    const json_t *rows = json_object_get(op, "rows");
-    const json_t *tmo = json_object_get(op, "timeout");
-    if (!until || (strcmp(until, "==") && strcmp(until, "!="))) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"until\" must be \"==\" or "
-                           "\"!=\"");
-    }
-    if (!json_is_array(rows)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"rows\" must be an array");
-    }
-    if (tmo && (!json_is_integer(tmo) || json_integer_value(tmo) < 0)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"timeout\" must be a "
-                           "non-negative integer");
-    }
-    if ((err = get_where(txn, op, t, &cond))) {
-        return err;
-    }
-    err = ovsdb_columns_from_json(&cols, &n_cols, t->schema,
-                                  json_object_get(op, "columns"));
+    free(exp);
+}
 
+/* The rows of a "wait": every column of the table, defaults where a row
+ * names none.  NULL with '*errp' set on error (or out of memory). */
+static struct ovsdb_datum **
+parse_expected(struct ovsdb_txn *txn, const struct ovsdb_table_schema *ts,
+               const json_t *rows, json_t **errp)
+{
     size_t n_exp = json_array_size(rows);
     struct ovsdb_datum **exp = calloc(n_exp + 1, sizeof *exp);
+    json_t *err = NULL;
+
+    if (!exp) {
+        *errp = ovsdb_error(OVSDB_E_RESOURCES, "out of memory");
+        return NULL;
+    }
     for (size_t e = 0; e < n_exp && !err; e++) {
         const json_t *rj = json_array_get(rows, e);
-        exp[e] = calloc(n_cols + 1, sizeof **exp);
-        for (size_t c = 0; c < n_cols; c++) {
-            ovsdb_datum_init_default(&exp[e][c],
-                                     &t->schema->columns[cols[c]].type);
+        exp[e] = calloc(ts->n_columns + 1, sizeof **exp);
+        if (!exp[e]) {
+            err = ovsdb_error(OVSDB_E_RESOURCES, "out of memory");
+            break;
+        }
+        for (size_t c = 0; c < ts->n_columns; c++) {
+            ovsdb_datum_init_default(&exp[e][c], &ts->columns[c].type);
         }
         if (!json_is_object(rj)) {
-            err = ovsdb_error(OVSDB_E_SYNTAX, "\"rows\" must hold objects");
+            err = ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "row must "
+                                                 "be JSON object"), rj);
             break;
         }
         const char *name;
         json_t *v;
         json_object_foreach((json_t *) rj, name, v) {
-            size_t c;
-            for (c = 0; c < n_cols; c++) {
-                if (!strcmp(t->schema->columns[cols[c]].name, name)) {
-                    break;
-                }
-            }
-            if (c == n_cols) {
-                err = ovsdb_error(OVSDB_E_SYNTAX, "column %s in \"rows\" is "
-                                  "not in \"columns\"", name);
+            const struct ovsdb_column_schema *c =
+                ovsdb_table_schema_find_column(ts, name);
+            if (!c) {
+                err = ovsdb_error_syntax(ovsdb_error(OVSDB_E_UNKNOWN_COLUMN,
+                                                     "No column %s in table "
+                                                     "%s.", name, ts->name),
+                                         rj);
                 break;
             }
-            const struct ovsdb_type *ct = &t->schema->columns[cols[c]].type;
-            ovsdb_datum_destroy(&exp[e][c], ct);
-            err = ovsdb_datum_from_json(&exp[e][c], ct, v, &txn->symtab);
+            struct ovsdb_datum d;
+            err = ovsdb_datum_from_json(&d, &c->type, v, &txn->symtab);
             if (err) {
-                ovsdb_datum_init_empty(&exp[e][c]);
                 break;
             }
+            ovsdb_datum_swap(&d, &exp[e][c->idx]);
+            ovsdb_datum_destroy(&d, &c->type);
         }
     }
+    if (err) {
+        free_expected(exp, n_exp, ts);
+        *errp = err;
+        return NULL;
+    }
+    return exp;
+}
 
+static json_t *
+op_wait(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
+        const struct ovsdb_txn_opts *opts, json_t **result,
+        long long *block_ms)
+{
+    /* (In ovsdb-server's order: "timeout" and "where" before "table".) */
+    const json_t *tmo = ovsdb_op_parser_member(op, "timeout",
+                                               OVSDB_OP_INTEGER
+                                               | OVSDB_OP_OPTIONAL);
+    const json_t *w = ovsdb_op_parser_member(op, "where", OVSDB_OP_ARRAY);
+    struct ovsdb_table *t = parse_table(txn, op);
+    const json_t *cj = ovsdb_op_parser_member(op, "columns",
+                                              OVSDB_OP_ARRAY
+                                              | OVSDB_OP_OPTIONAL);
+    const json_t *uj = ovsdb_op_parser_member(op, "until", OVSDB_OP_STRING);
+    const json_t *rows = ovsdb_op_parser_member(op, "rows", OVSDB_OP_ARRAY);
+    json_t *err = ovsdb_op_parser_error(op);
+    struct ovsdb_condition cond;
+    unsigned int *cols = NULL;
+    size_t n_cols = 0;
+
+    if (err) {
+        return err;
+    }
+    const char *until = json_string_value(uj);
+    if (strcmp(until, "==") && strcmp(until, "!=")) {
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "\"until\" "
+                                              "must be \"==\" or \"!=\""), uj);
+    }
+    double timeout = tmo ? json_number_value(tmo) : -1;
+    if (tmo && timeout < 0) {
+        return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "timeout must "
+                                              "be nonnegative"), tmo);
+    }
+    if ((err = parse_where(txn, w, t, &cond))) {
+        return err;
+    }
+    err = parse_columns(t->schema, cj, &cols, &n_cols);
+    struct ovsdb_datum **exp = NULL;
+    size_t n_exp = json_array_size(rows);
+    if (!err) {
+        exp = parse_expected(txn, t->schema, rows, &err);
+    }
     if (!err) {
         struct row_vec m;
         find_matches(t, &cond, &m);
@@ -571,35 +862,32 @@ op_wait(struct ovsdb_txn *txn, const json_t *op,
         free(m.rows);
         if (equal == !strcmp(until, "==")) {
             *result = json_object();
+        } else if (tmo && !timeout) {
+            err = ovsdb_error(OVSDB_E_TIMED_OUT, "\"where\" clause test "
+                              "failed");
+        } else if (tmo && opts->elapsed_ms >= timeout) {
+            err = ovsdb_error(OVSDB_E_TIMED_OUT, "\"wait\" timed out after "
+                              "%lld ms", opts->elapsed_ms);
         } else {
-            long long timeout = tmo ? json_integer_value(tmo) : -1;
-            if (timeout >= 0 && opts->elapsed_ms >= timeout) {
-                err = ovsdb_error(OVSDB_E_TIMED_OUT, "\"wait\" timed out "
-                                  "after %lld ms", timeout);
-            } else {
-                *block_ms = timeout < 0 ? -1 : timeout - opts->elapsed_ms;
-            }
+            *block_ms = !tmo ? -1
+                        : (long long) timeout - opts->elapsed_ms;
         }
     }
-    for (size_t e = 0; e < n_exp; e++) {
-        for (size_t c = 0; exp[e] && c < n_cols; c++) {
-            ovsdb_datum_destroy(&exp[e][c],
-                                &t->schema->columns[cols[c]].type);
-        }
-        free(exp[e]);
-    }
-    free(exp);
+    free_expected(exp, n_exp, t->schema);
     free(cols);
     ovsdb_condition_destroy(&cond);
     return err;
 }
 
 static json_t *
-op_commit(struct ovsdb_txn *txn, const json_t *op, json_t **result)
+op_commit(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
+          json_t **result)
 {
-    const json_t *d = json_object_get(op, "durable");
-    if (!json_is_boolean(d)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"durable\" must be a boolean");
+    const json_t *d = ovsdb_op_parser_member(op, "durable",
+                                             OVSDB_OP_BOOLEAN);
+    json_t *err = ovsdb_op_parser_error(op);
+    if (err) {
+        return err;
     }
     txn->durable |= json_is_true(d);
     *result = json_object();
@@ -607,72 +895,102 @@ op_commit(struct ovsdb_txn *txn, const json_t *op, json_t **result)
 }
 
 static json_t *
-op_comment(struct ovsdb_txn *txn, const json_t *op, json_t **result)
+op_comment(struct ovsdb_txn *txn, struct ovsdb_op_parser *op,
+           json_t **result)
 {
-    const char *s = json_string_value(json_object_get(op, "comment"));
-    if (!s) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"comment\" must be a string");
+    const json_t *cj = ovsdb_op_parser_member(op, "comment",
+                                              OVSDB_OP_STRING);
+    json_t *err = ovsdb_op_parser_error(op);
+    if (err) {
+        return err;
     }
     if (txn->has_comment) {
         dstr_put(&txn->comment, "\n");
     }
-    dstr_put(&txn->comment, s);
+    dstr_put(&txn->comment, json_string_value(cj));
     txn->has_comment = true;
     *result = json_object();
     return NULL;
 }
 
 static json_t *
-op_assert(const json_t *op, const struct ovsdb_txn_opts *opts,
+op_assert(struct ovsdb_op_parser *op, const struct ovsdb_txn_opts *opts,
           json_t **result)
 {
-    const char *lock = json_string_value(json_object_get(op, "lock"));
-    if (!lock) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "\"lock\" must be a string");
+    const json_t *lj = ovsdb_op_parser_member(op, "lock", OVSDB_OP_ID);
+    json_t *err = ovsdb_op_parser_error(op);
+    if (err) {
+        return err;
     }
+    const char *lock = json_string_value(lj);
     if (!opts->lock_owned || !opts->lock_owned(lock, opts->lock_aux)) {
-        return ovsdb_error(OVSDB_E_NOT_OWNER, "lock %s is not owned by this "
-                           "session", lock);
+        return ovsdb_error(OVSDB_E_NOT_OWNER, "Asserted lock %s not held.",
+                           lock);
     }
     *result = json_object();
     return NULL;
 }
 
 static json_t *
-execute_op(struct ovsdb_txn *txn, const json_t *op,
-           const struct ovsdb_txn_opts *opts, json_t **result,
-           long long *block_ms)
+dispatch_op(struct ovsdb_txn *txn, struct ovsdb_op_parser *p,
+            const struct ovsdb_txn_opts *opts, json_t **result,
+            long long *block_ms)
 {
-    if (!json_is_object(op)) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "operation must be an object");
+    const json_t *nj = ovsdb_op_parser_member(p, "op", OVSDB_OP_ID);
+    json_t *err = ovsdb_op_parser_error(p);
+    if (err) {
+        return err;
     }
-    const char *name = json_string_value(json_object_get(op, "op"));
-    if (!name) {
-        return ovsdb_error(OVSDB_E_SYNTAX, "operation needs an \"op\" "
-                           "string");
-    }
+    const char *name = json_string_value(nj);
     if (!strcmp(name, "insert")) {
-        return op_insert(txn, op, result);
+        return op_insert(txn, p, result);
     } else if (!strcmp(name, "select")) {
-        return op_select(txn, op, result);
+        return op_select(txn, p, result);
     } else if (!strcmp(name, "update")) {
-        return op_update(txn, op, result);
+        return op_update(txn, p, result);
     } else if (!strcmp(name, "mutate")) {
-        return op_mutate(txn, op, result);
+        return op_mutate(txn, p, result);
     } else if (!strcmp(name, "delete")) {
-        return op_delete(txn, op, result);
+        return op_delete(txn, p, result);
     } else if (!strcmp(name, "wait")) {
-        return op_wait(txn, op, opts, result, block_ms);
+        return op_wait(txn, p, opts, result, block_ms);
     } else if (!strcmp(name, "commit")) {
-        return op_commit(txn, op, result);
+        return op_commit(txn, p, result);
     } else if (!strcmp(name, "abort")) {
         return ovsdb_error(OVSDB_E_ABORTED, "aborted by request");
     } else if (!strcmp(name, "comment")) {
-        return op_comment(txn, op, result);
+        return op_comment(txn, p, result);
     } else if (!strcmp(name, "assert")) {
-        return op_assert(op, opts, result);
+        return op_assert(p, opts, result);
     }
-    return ovsdb_error(OVSDB_E_UNKNOWN_OP, "No operation \"%s\"", name);
+    ovsdb_op_parser_raise(p, "No operation \"%s\"", name);
+    return ovsdb_op_parser_error(p);
+}
+
+/* Runs operation 'idx' of 'n_ops'.  As in ovsdb-server, a member the
+ * operation does not define makes it fail even if it ran (the caller
+ * aborts the transaction), and that error wins over the operation's. */
+static json_t *
+execute_op(struct ovsdb_txn *txn, const json_t *op, size_t idx,
+           size_t n_ops, const struct ovsdb_txn_opts *opts, json_t **result,
+           long long *block_ms)
+{
+    struct ovsdb_op_parser p;
+    ovsdb_op_parser_init(&p, op, idx, n_ops);
+    json_t *err = ovsdb_op_parser_error(&p);
+    if (err) {
+        return err;
+    }
+    err = dispatch_op(txn, &p, opts, result, block_ms);
+    json_t *perr = ovsdb_op_parser_finish(&p);
+    if (perr) {
+        json_decref(err);
+        json_decref(*result);
+        *result = NULL;
+        err = perr;
+    }
+    ovsdb_op_parser_destroy(&p);
+    return err;
 }
 
 /* ---- Execution -------------------------------------------------------- */
@@ -683,19 +1001,6 @@ now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static json_t *
-check_symbols(const struct ovsdb_txn *txn)
-{
-    for (size_t i = 0; i < txn->symtab.n; i++) {
-        const struct ovsdb_symbol *s = &txn->symtab.syms[i];
-        if (s->referenced && !s->created) {
-            return ovsdb_error(OVSDB_E_SYNTAX, "named-uuid %s is not the "
-                               "uuid-name of any insert", s->name);
-        }
-    }
-    return NULL;
 }
 
 enum ovsdb_txn_status
@@ -723,6 +1028,7 @@ ovsdb_txn_execute(struct ovsdb_db *db, const json_t *ops,
     struct ovsdb_txn txn;
     memset(&txn, 0, sizeof txn);
     txn.db = db;
+    txn.read_only = opts->read_only;
     txn.tail = &txn.head;
     ovsdb_symtab_init(&txn.symtab);
     dstr_init(&txn.comment);
@@ -733,7 +1039,8 @@ ovsdb_txn_execute(struct ovsdb_db *db, const json_t *ops,
     for (size_t i = 0; i < n_ops; i++) {
         json_t *r = NULL;
         long long block_ms = -2;
-        err = execute_op(&txn, json_array_get(ops, i), opts, &r, &block_ms);
+        err = execute_op(&txn, json_array_get(ops, i), i, n_ops, opts, &r,
+                         &block_ms);
         if (block_ms != -2) {
             ovsdb_txn_abort(&txn);
             json_decref(res->result);
@@ -751,10 +1058,7 @@ ovsdb_txn_execute(struct ovsdb_db *db, const json_t *ops,
         json_array_append_new(res->result, r);
     }
     if (!err) {
-        err = check_symbols(&txn);
-        if (!err) {
-            err = ovsdb_txn_precommit(&txn);
-        }
+        err = ovsdb_txn_precommit(&txn);
         if (err) {
             json_array_append_new(res->result, err);
         }

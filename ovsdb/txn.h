@@ -25,6 +25,8 @@ struct ovsdb_txn_opts {
     void *lock_aux;
     /* Time since the request first arrived, for "wait" timeouts. */
     long long elapsed_ms;
+    /* Writes are "not allowed" (ovsdb-server's reserved _Server). */
+    bool read_only;
     /* "_date" of the journal record; 0 takes the current time. */
     long long now_ms;
 };

@@ -1,6 +1,7 @@
 /* ovsdb/txn: commit-time work - reference counts, garbage collection,
  * weak references, referential integrity, indexes, maxRows - and making
  * a transaction's changes permanent. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,7 +135,8 @@ check_base_exists(struct ovsdb_txn *txn, const struct ovsdb_txn_row *tr,
             ovsdb_uuid_format(&atoms[i].uuid, u);
             ovsdb_uuid_format(ovsdb_row_uuid(tr->new), r);
             return ovsdb_error(OVSDB_E_REFERENTIAL, "Table %s column %s row "
-                               "%s references nonexistent row %s in table %s",
+                               "%s references nonexistent row %s in table "
+                               "%s.",
                                tr->table->schema->name, c->name, r, u,
                                rt->schema->name);
         }
@@ -142,13 +144,45 @@ check_base_exists(struct ovsdb_txn *txn, const struct ovsdb_txn_row *tr,
     return NULL;
 }
 
+/* The transaction's rows, latest first (the order ovsdb-server checks
+ * them in); caller frees. */
+static struct ovsdb_txn_row **
+rows_latest_first(struct ovsdb_txn *txn, size_t *n)
+{
+    size_t cap = 16;
+    struct ovsdb_txn_row **v = malloc(cap * sizeof *v);
+    if (!v) {
+        abort();
+    }
+    *n = 0;
+    for (struct ovsdb_txn_row *tr = txn->head; tr; tr = tr->next) {
+        if (*n == cap) {
+            cap *= 2;
+            v = realloc(v, cap * sizeof *v);
+            if (!v) {
+                abort();
+            }
+        }
+        v[(*n)++] = tr;
+    }
+    for (size_t i = 0; i < *n / 2; i++) {
+        struct ovsdb_txn_row *tmp = v[i];
+        v[i] = v[*n - 1 - i];
+        v[*n - 1 - i] = tmp;
+    }
+    return v;
+}
+
 static json_t *
 check_integrity(struct ovsdb_txn *txn)
 {
     char u[OVSDB_UUID_LEN + 1];
     json_t *err = NULL;
+    size_t n_rows;
+    struct ovsdb_txn_row **rows = rows_latest_first(txn, &n_rows);
 
-    for (struct ovsdb_txn_row *tr = txn->head; tr && !err; tr = tr->next) {
+    for (size_t x = 0; x < n_rows && !err; x++) {
+        struct ovsdb_txn_row *tr = rows[x];
         if (tr->new) {
             const struct ovsdb_table_schema *ts = tr->table->schema;
             for (size_t i = OVSDB_N_RESERVED_COLUMNS;
@@ -175,6 +209,7 @@ check_integrity(struct ovsdb_txn *txn)
                               (long) tr->old->n_refs + tr->old->ref_delta);
         }
     }
+    free(rows);
     return err;
 }
 
@@ -224,7 +259,8 @@ strip_weak(struct ovsdb_txn *txn, struct ovsdb_txn_row *tr)
     for (size_t i = OVSDB_N_RESERVED_COLUMNS; i < ts->n_columns; i++) {
         const struct ovsdb_column_schema *c = &ts->columns[i];
         struct ovsdb_datum *v = &tr->new->fields[i];
-        bool removed = false;
+        bool removed = false, only_zeros = true;
+        size_t n_removed = 0;
         if (!has_weak_refs(c)) {
             continue;
         }
@@ -232,17 +268,40 @@ strip_weak(struct ovsdb_txn *txn, struct ovsdb_txn_row *tr)
             if (weak_dangles(txn, &c->type.key, &v->keys[k])
                 || (v->values
                     && weak_dangles(txn, &c->type.value, &v->values[k]))) {
+                only_zeros &= (!ovsdb_base_type_is_weak_ref(&c->type.key)
+                               || ovsdb_uuid_is_zero(&v->keys[k].uuid))
+                              && (!v->values
+                                  || !ovsdb_base_type_is_weak_ref(
+                                         &c->type.value)
+                                  || ovsdb_uuid_is_zero(&v->values[k].uuid));
                 ovsdb_datum_remove(v, k, &c->type);
                 removed = true;
+                n_removed++;
             }
         }
         if (removed && v->n < c->type.n_min) {
             char u[OVSDB_UUID_LEN + 1];
+            const char *inserted = tr->old ? "" : " (inserted within this "
+                                                  "transaction)";
             ovsdb_uuid_format(ovsdb_row_uuid(tr->new), u);
-            return ovsdb_error(OVSDB_E_CONSTRAINT, "Deleting weak references "
-                               "leaves column %s of %s row %s with %zu "
-                               "value(s), fewer than its minimum %u",
-                               c->name, ts->name, u, v->n, c->type.n_min);
+            if (only_zeros) {
+                /* (ovsdb-server's text, typo included.) */
+                return ovsdb_error(OVSDB_E_CONSTRAINT, "Weak reference "
+                                   "column \"%s\" in \"%s\" row %s%s "
+                                   "contained all-zeros UUID (probably as the "
+                                   "default value for this column) but "
+                                   "deleting this value caused a constraint "
+                                   "volation because this column is not "
+                                   "allowed to be empty.", c->name, ts->name,
+                                   u, inserted);
+            }
+            return ovsdb_error(OVSDB_E_CONSTRAINT, "Deletion of %zu weak "
+                               "reference(s) to deleted (or never-existing) "
+                               "rows from column \"%s\" in \"%s\" row %s%s "
+                               "caused this column to become empty, but "
+                               "constraints on this column disallow an empty "
+                               "column.", n_removed, c->name, ts->name, u,
+                               inserted);
         }
     }
     return NULL;
@@ -324,62 +383,216 @@ index_equal(const struct ovsdb_table_schema *ts,
     return true;
 }
 
+/* "A, B, and C" of 'n' items (ovsdb-server's English lists). */
+static void
+put_list_item(struct dstr *out, size_t i, size_t n, const char *item)
+{
+    if (i) {
+        dstr_put(out, n == 2 ? " and " : i == n - 1 ? ", and " : ", ");
+    }
+    dstr_put(out, item);
+}
+
+/* The values of the columns of index 'ix' in row 'r', as "a, b and c". */
+static void
+put_index_values(struct dstr *out, const struct ovsdb_table_schema *ts,
+                 const struct ovsdb_index_schema *ix,
+                 const struct ovsdb_row *r)
+{
+    for (size_t k = 0; k < ix->n; k++) {
+        const struct ovsdb_column_schema *c = &ts->columns[ix->cols[k]];
+        char *v = ovsdb_datum_to_string(&r->fields[c->idx], &c->type);
+        put_list_item(out, k, ix->n, v ? v : "?");
+        free(v);
+    }
+}
+
+/* Whether a modified row is, in the end, equal to its committed self. */
+static bool
+row_unchanged(const struct ovsdb_txn_row *tr)
+{
+    const struct ovsdb_table_schema *ts = tr->table->schema;
+    for (size_t i = OVSDB_N_RESERVED_COLUMNS; i < ts->n_columns; i++) {
+        if (!ovsdb_datum_equals(&tr->old->fields[i], &tr->new->fields[i],
+                                &ts->columns[i].type)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+describe_row(struct dstr *out, const char *which,
+             const struct ovsdb_table_schema *ts,
+             const struct ovsdb_index_schema *ix, const struct ovsdb_row *r)
+{
+    char u[OVSDB_UUID_LEN + 1];
+    ovsdb_uuid_format(ovsdb_row_uuid(r), u);
+    dstr_printf(out, "  %s row, with UUID %s, ", which, u);
+    if (r->txn_row && !r->txn_row->old) {
+        dstr_put(out, "was inserted by this transaction.");
+    } else if (r->txn_row && !row_unchanged(r->txn_row)) {
+        dstr_put(out, "had the following index values before the "
+                 "transaction: ");
+        put_index_values(out, ts, ix, r->txn_row->old);
+        dstr_put(out, ".");
+    } else {
+        dstr_put(out, "existed in the database before this transaction "
+                 "and was not modified by the transaction.");
+    }
+}
+
 static json_t *
 index_error(const struct ovsdb_table_schema *ts,
             const struct ovsdb_index_schema *ix,
             const struct ovsdb_row *a, const struct ovsdb_row *b)
 {
-    char ua[OVSDB_UUID_LEN + 1], ub[OVSDB_UUID_LEN + 1];
-    struct dstr cols = DSTR_INIT;
+    struct dstr vals = DSTR_INIT, cols = DSTR_INIT, rows = DSTR_INIT;
+    put_index_values(&vals, ts, ix, a);
     for (size_t k = 0; k < ix->n; k++) {
-        dstr_printf(&cols, "%s%s", k ? ", " : "",
-                    ts->columns[ix->cols[k]].name);
+        char *q = NULL;
+        if (asprintf(&q, "\"%s\"", ts->columns[ix->cols[k]].name) >= 0) {
+            put_list_item(&cols, k, ix->n, q);
+        }
+        free(q);
     }
-    ovsdb_uuid_format(ovsdb_row_uuid(a), ua);
-    ovsdb_uuid_format(ovsdb_row_uuid(b), ub);
+    describe_row(&rows, "First", ts, ix, a);
+    describe_row(&rows, "Second", ts, ix, b);
     json_t *err = ovsdb_error(OVSDB_E_CONSTRAINT, "Transaction causes "
                               "multiple rows in \"%s\" table to have "
-                              "identical values for index on columns (%s): "
-                              "rows %s and %s", ts->name, dstr_cstr(&cols),
-                              ua, ub);
+                              "identical values (%s) for index on column%s "
+                              "%s.%s", ts->name, dstr_cstr(&vals),
+                              ix->n > 1 ? "s" : "", dstr_cstr(&cols),
+                              dstr_cstr(&rows));
+    dstr_free(&vals);
     dstr_free(&cols);
+    dstr_free(&rows);
     return err;
 }
 
-static json_t *
-check_table_indexes(struct ovsdb_table *t)
+/* Whether the transaction really changes 'r' (a row that ends equal to
+ * its committed self counts as untouched, as in ovsdb-server). */
+static bool
+row_changed(const struct ovsdb_row *r)
+{
+    return r->txn_row && (!r->txn_row->old || !row_unchanged(r->txn_row));
+}
+
+/* The rows of 't' hashed on the columns of index 'ix', sorted by hash. */
+static struct hashed_row *
+hash_index(struct ovsdb_table *t, const struct ovsdb_index_schema *ix,
+           size_t *n)
 {
     const struct ovsdb_table_schema *ts = t->schema;
-    size_t cap = t->rows.n + t->txn_new.n + 1, n = 0;
-    struct hashed_row *hr = malloc(cap * sizeof *hr);
-    json_t *err = NULL;
+    struct hashed_row *hr = calloc(t->rows.n + t->txn_new.n + 1, sizeof *hr);
     struct ovsdb_txn_iter it;
+    if (!hr) {
+        abort();
+    }
+    *n = 0;
+    for (struct ovsdb_row *r = ovsdb_txn_iter_first(&it, t); r;
+         r = ovsdb_txn_iter_next(&it)) {
+        uint32_t h = 0;
+        for (size_t k = 0; k < ix->n; k++) {
+            h = ovsdb_datum_hash(&r->fields[ix->cols[k]],
+                                 &ts->columns[ix->cols[k]].type, h);
+        }
+        hr[*n].hash = h;
+        hr[(*n)++].row = r;
+    }
+    qsort(hr, *n, sizeof *hr, hashed_cmp);
+    return hr;
+}
 
-    for (size_t x = 0; x < ts->n_indexes && !err; x++) {
-        const struct ovsdb_index_schema *ix = &ts->indexes[x];
-        n = 0;
-        for (struct ovsdb_row *r = ovsdb_txn_iter_first(&it, t); r;
-             r = ovsdb_txn_iter_next(&it)) {
+/* The first of the 'n' entries of 'hr' whose hash is 'h'. */
+static size_t
+hash_group(const struct hashed_row *hr, size_t n, uint32_t h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (hr[mid].hash < h) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* Like ovsdb-server: the changed rows, latest first, each against the
+ * changed rows seen before it ("First" row), then against untouched
+ * rows. */
+static json_t *
+check_table_indexes(struct ovsdb_txn *txn, struct ovsdb_table *t)
+{
+    const struct ovsdb_table_schema *ts = t->schema;
+    size_t n_idx = ts->n_indexes, n_chg = 0, cap = 16;
+    struct hashed_row **hr = calloc(n_idx + 1, sizeof *hr);
+    size_t *n = calloc(n_idx + 1, sizeof *n);
+    struct ovsdb_row **chg = malloc(cap * sizeof *chg);
+    bool **seen = calloc(n_idx + 1, sizeof *seen);
+    json_t *err = NULL;
+
+    if (!hr || !n || !chg || !seen) {
+        abort();
+    }
+    for (struct ovsdb_txn_row *tr = txn->head; tr; tr = tr->next) {
+        if (tr->table == t && tr->new && row_changed(tr->new)) {
+            if (n_chg == cap) {
+                cap *= 2;
+                chg = realloc(chg, cap * sizeof *chg);
+                if (!chg) {
+                    abort();
+                }
+            }
+            chg[n_chg++] = tr->new;
+        }
+    }
+    for (size_t x = 0; x < n_idx; x++) {
+        hr[x] = hash_index(t, &ts->indexes[x], &n[x]);
+        seen[x] = calloc(n[x] + 1, sizeof **seen);
+        if (!seen[x]) {
+            abort();
+        }
+    }
+    for (size_t c = n_chg; c-- > 0 && !err;) {
+        const struct ovsdb_row *r = chg[c];
+        for (size_t x = 0; x < n_idx && !err; x++) {
+            const struct ovsdb_index_schema *ix = &ts->indexes[x];
             uint32_t h = 0;
             for (size_t k = 0; k < ix->n; k++) {
                 h = ovsdb_datum_hash(&r->fields[ix->cols[k]],
                                      &ts->columns[ix->cols[k]].type, h);
             }
-            hr[n].hash = h;
-            hr[n++].row = r;
-        }
-        qsort(hr, n, sizeof *hr, hashed_cmp);
-        for (size_t i = 0; i < n && !err; i++) {
-            for (size_t j = i + 1; j < n && hr[j].hash == hr[i].hash; j++) {
-                if ((hr[i].row->txn_row || hr[j].row->txn_row)
-                    && index_equal(ts, ix, hr[i].row, hr[j].row)) {
-                    err = index_error(ts, ix, hr[i].row, hr[j].row);
-                    break;
+            size_t first = hash_group(hr[x], n[x], h), self = SIZE_MAX;
+            const struct ovsdb_row *seen_dup = NULL, *old_dup = NULL;
+            for (size_t i = first; i < n[x] && hr[x][i].hash == h; i++) {
+                const struct ovsdb_row *o = hr[x][i].row;
+                if (o == r) {
+                    self = i;
+                } else if (index_equal(ts, ix, o, r)) {
+                    if (row_changed(o) ? seen[x][i] && !seen_dup
+                                       : !old_dup) {
+                        *(row_changed(o) ? &seen_dup : &old_dup) = o;
+                    }
                 }
+            }
+            if (seen_dup || old_dup) {
+                err = index_error(ts, ix, seen_dup ? seen_dup : old_dup, r);
+            } else if (self != SIZE_MAX) {
+                seen[x][self] = true;
             }
         }
     }
+    for (size_t x = 0; x < n_idx; x++) {
+        free(hr[x]);
+        free(seen[x]);
+    }
     free(hr);
+    free(n);
+    free(seen);
+    free(chg);
     return err;
 }
 
@@ -404,12 +617,12 @@ check_tables(struct ovsdb_txn *txn)
         size_t n_rows = t->rows.n - n_deleted[i] + t->txn_new.n;
         if (t->schema->max_rows != OVSDB_UNLIMITED
             && n_rows > t->schema->max_rows) {
-            err = ovsdb_error(OVSDB_E_CONSTRAINT, "Transaction causes \"%s\" "
+            err = ovsdb_error(OVSDB_E_CONSTRAINT, "transaction causes \"%s\" "
                               "table to contain %zu rows, greater than the "
                               "schema-defined limit of %u row(s)",
                               t->schema->name, n_rows, t->schema->max_rows);
         } else if (changed[i] && t->schema->n_indexes) {
-            err = check_table_indexes(t);
+            err = check_table_indexes(txn, t);
         }
     }
     free(n_deleted);

@@ -33,6 +33,7 @@ struct ovsdb_txn {
     struct dstr comment;
     bool has_comment;
     bool durable;
+    bool read_only;                 /* ovsdb_txn_opts.read_only. */
 };
 
 /* The row with 'uuid' as the transaction sees it, or NULL. */

@@ -1,8 +1,10 @@
 /* ovsdb/types: the OVSDB type system (RFC 7047 section 3.2). */
 #include "ovsdb/types.h"
 
+#include <ctype.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -478,4 +480,47 @@ ovsdb_type_to_json(const struct ovsdb_type *t)
         json_object_set_new(o, "max", json_integer(t->n_max));
     }
     return o;
+}
+
+char *
+ovsdb_type_to_english(const struct ovsdb_type *t)
+{
+    const char *k = ovsdb_atomic_type_name(t->key.type);
+    const char *v = ovsdb_atomic_type_name(t->value.type);
+    char *s = NULL;
+    char pl[64];
+    int r;
+
+    if (ovsdb_type_is_map(t)) {
+        snprintf(pl, sizeof pl, "(%s, %s) pairs", k, v);
+    } else {
+        snprintf(pl, sizeof pl, "%ss", k);
+    }
+    const char *what = ovsdb_type_is_map(t) ? "map" : "set";
+    if (!ovsdb_type_is_map(t) && t->n_min == 1 && t->n_max == 1) {
+        r = asprintf(&s, "%s", k);
+    } else if (t->n_min == 0 && t->n_max == OVSDB_UNLIMITED) {
+        r = asprintf(&s, "%s of %s", what, pl);
+    } else if (t->n_min == 0) {
+        r = asprintf(&s, "%s of up to %u %s", what, t->n_max, pl);
+    } else if (t->n_max == OVSDB_UNLIMITED) {
+        r = asprintf(&s, "%s of %u or more %s", what, t->n_min, pl);
+    } else {
+        r = asprintf(&s, "%s of %u to %u %s", what, t->n_min, t->n_max, pl);
+    }
+    return r < 0 ? NULL : s;
+}
+
+bool
+ovsdb_is_id(const char *s)
+{
+    if (!s || !(isalpha((unsigned char) *s) || *s == '_')) {
+        return false;
+    }
+    for (s++; *s; s++) {
+        if (!isalnum((unsigned char) *s) && *s != '_') {
+            return false;
+        }
+    }
+    return true;
 }

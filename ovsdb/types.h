@@ -52,6 +52,10 @@ struct ovsdb_type {
 };
 
 const char *ovsdb_atomic_type_name(enum ovsdb_atomic_type);
+
+/* Whether 's' is an RFC 7047 <id>: a letter or "_", then letters, digits
+ * and "_" (names, uuid-names, lock names). */
+bool ovsdb_is_id(const char *s);
 bool ovsdb_atomic_type_from_string(const char *, enum ovsdb_atomic_type *);
 
 /* A base type of 'type' with no constraints. */
@@ -94,6 +98,11 @@ ovsdb_type_is_optional_scalar(const struct ovsdb_type *t)
 json_t *ovsdb_type_from_json(struct ovsdb_type *t, const json_t *);
 json_t *ovsdb_base_type_from_json(struct ovsdb_base_type *,
                                   const json_t *);
+/* 't' in words, as ovsdb-server names types in its messages ("string",
+ * "set of up to 3 integers", "map of (string, integer) pairs").  Caller
+ * frees. */
+char *ovsdb_type_to_english(const struct ovsdb_type *t);
+
 /* The shortest JSON that parses back to 't'. */
 json_t *ovsdb_type_to_json(const struct ovsdb_type *t);
 json_t *ovsdb_base_type_to_json(const struct ovsdb_base_type *);

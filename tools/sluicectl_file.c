@@ -340,7 +340,8 @@ cmd_convert(int argc, char *argv[])
             if (err) {
                 sctl_fail("%s: cannot convert to the schema of %s (%s %s): "
                           "%s: %s; not changed", argv[1], argv[2],
-                          ndb->schema->name, ndb->schema->version,
+                          ndb->schema->name,
+                          ndb->schema->version ? ndb->schema->version : "",
                           ovsdb_error_tag(err), ovsdb_error_details(err));
                 json_decref(err);
                 status = CMD_ERROR;
@@ -371,7 +372,7 @@ cmd_check(int argc, char *argv[])
         const struct ovsdb_schema *s = f.db->schema;
         printf("%s: %" PRIu64 " records (schema %s %s and %" PRIu64
                " transactions), all valid\n", argv[1], f.n_txns + 1,
-               s->name, s->version, f.n_txns);
+               s->name, s->version ? s->version : "", f.n_txns);
     }
     dbfile_close(&f);
     return status;

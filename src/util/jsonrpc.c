@@ -434,6 +434,16 @@ jsonrpc_parse(json_t *json, struct jsonrpc_msg *m, const char **err)
         *err = "message is not a JSON object";
         return -EINVAL;
     }
+    const char *key;
+    json_t *value;
+    json_object_foreach(json, key, value) {
+        if (strcmp(key, "method") && strcmp(key, "params")
+            && strcmp(key, "id") && strcmp(key, "result")
+            && strcmp(key, "error")) {
+            *err = "message has an unexpected member";
+            return -EINVAL;
+        }
+    }
     json_t *method = json_object_get(json, "method");
     m->id = json_object_get(json, "id");
     if (method) {

@@ -479,6 +479,46 @@ def pcapgen(path, flows, size=64, count=None):
 
 
 # ---------------------------------------------------------------------------
+# Debian's ovsdb-server (a reference to compare with).
+
+OVSDB_SERVER = (shutil.which('ovsdb-server')
+                or shutil.which('ovsdb-server', path='/usr/sbin:/sbin'))
+
+
+class DebianOvsdbServer:
+    """Debian's ovsdb-server serving database file 'db' on
+    DIRECTORY/db.sock (its pidfile, control socket and log in 'directory'
+    too: its default directories do not exist here)."""
+
+    def __init__(self, directory, db):
+        self.dir = directory
+        self.db = db
+        self.sock = os.path.join(directory, 'db.sock')
+        self.remote = 'unix:' + self.sock
+        self.proc = subprocess.Popen(
+            [OVSDB_SERVER, '--remote=punix:' + self.sock,
+             '--pidfile=' + os.path.join(directory, 'ovsdb-server.pid'),
+             '--unixctl=' + os.path.join(directory, 'ovsdb-server.ctl'),
+             '--log-file=' + os.path.join(directory, 'ovsdb-server.log'),
+             db], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        wait_for(lambda: os.path.exists(self.sock), 20,
+                 what='ovsdb-server socket')
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+# ---------------------------------------------------------------------------
 # The daemon.
 
 _live = []

@@ -321,15 +321,25 @@ class RawRpcTest(OvsdbTestCase):
         c = self.rpc()
         dup = ['set', ['a', 'a', 'b', 'b']]
         server_where = [['name', 'includes', dup]]
+        # "name" holds one value: as in ovsdb-server, four values are a
+        # syntax error before duplicates are looked for.
+        r = c.request('transact', '_Server',
+                      {'op': 'select', 'table': 'Database',
+                       'where': server_where})
+        self.assertEqual(r['result'][0]['error'], 'syntax error')
+        self.assertEqual(r['result'][0]['details'], 'set must have exactly '
+                         'one member but 4 are present')
+        r = c.request('monitor_cond', '_Server', None,
+                      {'Database': [{'where': server_where,
+                                     'columns': ['name']}]})
+        self.assertEqual(r['error']['error'], 'syntax error')
+        uuid = ['uuid', '01234567-89ab-cdef-0123-456789abcdef']
+        server_where = [['cid', 'excludes', ['set', [uuid, uuid]]]]
         r = c.request('transact', '_Server',
                       {'op': 'select', 'table': 'Database',
                        'where': server_where})
         self.assertEqual(r['result'][0]['error'], 'ovsdb error')
         self.assertIn('set contains duplicate', r['result'][0]['details'])
-        r = c.request('monitor_cond', '_Server', None,
-                      {'Database': [{'where': server_where,
-                                     'columns': ['name']}]})
-        self.assertEqual(r['error']['error'], 'ovsdb error')
         r = c.request('transact', 'Test',
                       {'op': 'mutate', 'table': 'Item', 'where': [],
                        'mutations': [['tags', 'insert', dup]]})
@@ -492,6 +502,13 @@ class ExtensionsTest(OvsdbTestCase):
     def test_server_database(self):
         r = self.client('transact', json.dumps(
             ['_Server', {'op': 'select', 'table': 'Database', 'where': [],
+                         'columns': ['name'], 'sort': ['name']}]))
+        # As ovsdb-server, _Server lists itself too.
+        self.assertEqual(json.loads(r.stdout)[0]['rows'],
+                         [{'name': 'Test'}, {'name': '_Server'}])
+        r = self.client('transact', json.dumps(
+            ['_Server', {'op': 'select', 'table': 'Database',
+                         'where': [['name', '==', 'Test']],
                          'columns': ['name', 'model', 'connected', 'leader',
                                      'schema', 'cid', 'sid', 'index']}]))
         rows = json.loads(r.stdout)[0]['rows']

@@ -39,8 +39,7 @@ import sluicetest as st                             # noqa: E402
 OVS_VSCTL = shutil.which('ovs-vsctl')
 OVSDB_TOOL = shutil.which('ovsdb-tool')
 OVSDB_CLIENT = shutil.which('ovsdb-client')
-OVSDB_SERVER = (shutil.which('ovsdb-server')
-                or shutil.which('ovsdb-server', path='/usr/sbin:/sbin'))
+OVSDB_SERVER = st.OVSDB_SERVER
 VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
 RUN_TIMEOUT = 30
 
@@ -305,7 +304,8 @@ class GenericCommandsTest(unittest.TestCase):
             (('set', 'Port', 'p1', 'tag=abc'),
              '"abc" is not a valid integer'),
             (('set', 'Port', 'p1', 'tag=5000'),
-             'constraint violation: 5000 is not in the range 0 to 4095'),
+             'constraint violation: 5000 is not in the valid range 0 to 4095 '
+             '(inclusive)'),
             (('set', 'Port', 'p1', 'tag=1,2'),
              'constraint violation: 2 values when type allows at most 1'),
             (('set', 'Bridge', 'br0', 'ports=[1,2]'),
@@ -344,8 +344,9 @@ class GenericCommandsTest(unittest.TestCase):
             (('set', 'Bridge', 'br0', 'ports=[]', 'controller=[]',
               'mirrors=[]', 'netflow=[]', 'sflow=[]', 'ipfix=[]',
               'protocols=OpenFlow99'),
-             'constraint violation: "OpenFlow99" is not one of the '
-             'allowed values'),
+             'constraint violation: OpenFlow99 is not one of the '
+             'allowed values ([OpenFlow10, OpenFlow11, OpenFlow12, '
+             'OpenFlow13, OpenFlow14, OpenFlow15])'),
             # Refused by the server (None): a transaction error.
             (('set', 'Bridge', 'br0',
               'controller=00000000-0000-0000-0000-000000000001'),
@@ -372,33 +373,13 @@ class GenericCommandsTest(unittest.TestCase):
 # ---------------------------------------------------------------------------
 # Waiting for cur_cfg, against Debian's ovsdb-server.
 
-class OvsdbServer:
-    """Debian's ovsdb-server on its own file and socket."""
+class OvsdbServer(st.DebianOvsdbServer):
+    """Debian's ovsdb-server on its own file (Debian's vswitch schema)."""
 
     def __init__(self, directory):
-        self.dir = directory
-        self.db = os.path.join(directory, 'conf.db')
-        self.sock = os.path.join(directory, 'db.sock')
-        self.remote = 'unix:' + self.sock
-        run([OVSDB_TOOL, 'create', self.db, VSWITCH_SCHEMA])
-        self.proc = subprocess.Popen(
-            [OVSDB_SERVER, '--remote=punix:' + self.sock,
-             '--pidfile=' + os.path.join(directory, 'ovsdb-server.pid'),
-             '--unixctl=' + os.path.join(directory, 'ovsdb-server.ctl'),
-             '--log-file=' + os.path.join(directory, 'ovsdb-server.log'),
-             self.db], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
-        st.wait_for(lambda: os.path.exists(self.sock), 20,
-                    what='ovsdb-server socket')
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        db = os.path.join(directory, 'conf.db')
+        run([OVSDB_TOOL, 'create', db, VSWITCH_SCHEMA])
+        super().__init__(directory, db)
 
 
 @unittest.skipUnless(OVS_VSCTL and OVSDB_TOOL and OVSDB_CLIENT
@@ -924,7 +905,7 @@ class FileCommandsTest(unittest.TestCase):
             v2 = f.read()
         err = self.fails('db-convert', db, self.path('v3.ovsschema'))
         self.assertIn('cannot convert to the schema of', err)
-        self.assertIn('5 is not in the range 0 to 3', err)
+        self.assertIn('5 is not in the valid range 0 to 3 (inclusive)', err)
         self.assertIn('not changed', err)
         with open(db, 'rb') as f:
             self.assertEqual(f.read(), v2)

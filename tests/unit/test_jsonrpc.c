@@ -462,6 +462,9 @@ test_parse(void **state)
         "{\"id\":1}",
         "{\"result\":1}",
         "{\"result\":1,\"error\":2,\"id\":1}",
+        /* As Open vSwitch: members JSON-RPC does not define. */
+        "{\"method\":\"a\",\"params\":[],\"id\":1,\"x\":2}",
+        "{\"result\":1,\"error\":null,\"id\":1,\"x\":2}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (!parse_text(bad[i], &m, &j)) {

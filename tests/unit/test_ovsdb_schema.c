@@ -205,6 +205,25 @@ test_errors_name_the_place(void **state)
     expect_bad("\"cksum\": \"1 2\"", "\"cksum\": 12", "cksum", NULL);
 }
 
+/* A schema without "version" (ovsdb-tool creates databases from it) is
+ * accepted and written back without one. */
+static void
+test_no_version(void **state)
+{
+    (void) state;
+    struct ovsdb_schema *s;
+    json_t *j = parse("{\"name\": \"NoVer\", \"tables\": {\"T\": "
+                      "{\"columns\": {\"a\": {\"type\": \"integer\"}}}}}");
+    assert_null(ovsdb_schema_from_json(&s, j));
+    assert_null(s->version);
+    json_t *out = ovsdb_schema_to_json(s);
+    assert_null(json_object_get(out, "version"));
+    assert_true(json_equal(out, j));
+    json_decref(out);
+    json_decref(j);
+    ovsdb_schema_destroy(s);
+}
+
 static void
 test_from_file(void **state)
 {
@@ -243,6 +262,7 @@ main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_all_root_when_none_is),
         cmocka_unit_test(test_errors_name_the_place),
+        cmocka_unit_test(test_no_version),
         cmocka_unit_test(test_from_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -401,7 +401,7 @@ test_locks(void **state)
     assert_json(json_object_get(r, "result"), "{\"locked\": true}");
     json_decref(r);
     r = client_call(f, a, "lock", "[\"L\"]");
-    assert_string_equal(reply_error_tag(r), "duplicate lock");
+    assert_string_equal(reply_error_tag(r), "syntax error");
     json_decref(r);
     r = client_call(f, b, "lock", "[\"L\"]");
     assert_json(json_object_get(r, "result"), "{\"locked\": false}");
@@ -419,6 +419,16 @@ test_locks(void **state)
     assert_non_null(json_object_get(json_array_get(
         json_object_get(r, "result"), 1), "uuid"));
     json_decref(r);
+
+    /* As ovsdb-server: a session in line must unlock before it steals;
+     * when it leaves the line, the owner hears "locked" again. */
+    r = client_call(f, b, "steal", "[\"L\"]");
+    assert_string_equal(reply_error_tag(r), "syntax error");
+    json_decref(r);
+    r = client_call(f, b, "unlock", "[\"L\"]");
+    assert_json(json_object_get(r, "result"), "{}");
+    json_decref(r);
+    assert_note(f, a, "locked", "[\"L\"]");
 
     /* "steal": b owns it, a is told and stays in line. */
     r = client_call(f, b, "steal", "[\"L\"]");
@@ -494,8 +504,16 @@ test_server_db(void **state)
     assert_non_null(json_object_get(json_object_get(json_object_get(
         json_object_get(r, "result"), "tables"), "Database"), "columns"));
     json_decref(r);
+    /* As ovsdb-server, _Server lists itself too. */
     r = client_call(f, c, "transact", "[\"_Server\", {\"op\": \"select\", "
-                    "\"table\": \"Database\", \"where\": [], \"columns\": "
+                    "\"table\": \"Database\", \"where\": [[\"name\", "
+                    "\"==\", \"_Server\"]], \"columns\": [\"name\"]}]");
+    assert_json(json_array_get(json_object_get(r, "result"), 0),
+                "{\"rows\": [{\"name\": \"_Server\"}]}");
+    json_decref(r);
+    r = client_call(f, c, "transact", "[\"_Server\", {\"op\": \"select\", "
+                    "\"table\": \"Database\", \"where\": [[\"name\", "
+                    "\"==\", \"T\"]], \"columns\": "
                     "[\"name\", \"model\", \"connected\", \"leader\", "
                     "\"cid\", \"sid\", \"index\"]}]");
     assert_json(json_array_get(json_object_get(r, "result"), 0),
@@ -505,8 +523,8 @@ test_server_db(void **state)
                 "[\"set\", []]}]}");
     json_decref(r);
     r = client_call(f, c, "transact", "[\"_Server\", {\"op\": \"select\", "
-                    "\"table\": \"Database\", \"where\": [], \"columns\": "
-                    "[\"schema\"]}]");
+                    "\"table\": \"Database\", \"where\": [[\"name\", "
+                    "\"==\", \"T\"]], \"columns\": [\"schema\"]}]");
     const char *text = json_string_value(json_object_get(json_array_get(
         json_object_get(json_array_get(json_object_get(r, "result"), 0),
                         "rows"), 0), "schema"));
@@ -525,18 +543,19 @@ test_server_db(void **state)
     json_decref(r);
 
     /* Monitor: the initial row; the database stays. */
-    r = client_call(f, m, "monitor", "[\"_Server\", null, {\"Database\": "
-                    "{\"columns\": [\"name\", \"leader\"]}}]");
+    r = client_call(f, m, "monitor_cond", "[\"_Server\", null, "
+                    "{\"Database\": [{\"columns\": [\"name\", \"leader\"], "
+                    "\"where\": [[\"name\", \"==\", \"T\"]]}]}]");
     json_t *rows = json_object_get(json_object_get(r, "result"), "Database");
     assert_int_equal(json_object_size(rows), 1);
     json_t *row = json_object_iter_value(json_object_iter(rows));
-    assert_json(row, "{\"new\": {\"name\": \"T\", \"leader\": true}}");
+    assert_json(row, "{\"initial\": {\"name\": \"T\", \"leader\": true}}");
     json_decref(r);
     r = client_call(f, c, "transact", "[\"_Server\", {\"op\": \"select\", "
                     "\"table\": \"Database\", \"where\": [], \"columns\": "
-                    "[\"name\"]}]");
+                    "[\"name\"], \"sort\": [\"name\"]}]");
     assert_json(json_array_get(json_object_get(r, "result"), 0),
-                "{\"rows\": [{\"name\": \"T\"}]}");
+                "{\"rows\": [{\"name\": \"T\"}, {\"name\": \"_Server\"}]}");
     json_decref(r);
     client_close(m);
     client_close(c);
@@ -617,7 +636,7 @@ test_monitor_cond(void **state)
     json_array_clear(m->notes);
     json_decref(r);
     r = client_call(f, m, "monitor_cond_change", "[\"nope\", \"x\", {}]");
-    assert_string_equal(reply_error_tag(r), "unknown monitor");
+    assert_string_equal(reply_error_tag(r), "syntax error");
     json_decref(r);
 
     /* Modify: only the changed columns, sets and maps as differences. */

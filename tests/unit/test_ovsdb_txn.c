@@ -47,7 +47,10 @@ static const char schema_text[] =
     "          \"Leaf\", \"refType\": \"weak\"}}}}},"
     " \"Hold\": {\"isRoot\": true, \"columns\": {"
     "   \"leaf\": {\"type\": {\"key\": {\"type\": \"uuid\", \"refTable\": "
-    "             \"Leaf\"}, \"min\": 0, \"max\": 1}}}}"
+    "             \"Leaf\"}, \"min\": 0, \"max\": 1}}}},"
+    " \"Pos\": {\"isRoot\": true, \"columns\": {"
+    "   \"p\": {\"type\": {\"key\": {\"type\": \"integer\", "
+    "          \"minInteger\": 1}}}}}"
     "}}";
 
 static struct ovsdb_db *db;
@@ -277,8 +280,10 @@ static void
 test_insert_errors(void **state)
 {
     (void) state;
+    /* As ovsdb-server: an unknown table is a syntax error of the
+     * operation. */
     tx_err("[{\"op\": \"insert\", \"table\": \"Nope\", \"row\": {}}]", 0,
-           OVSDB_E_UNKNOWN_TABLE);
+           OVSDB_E_SYNTAX);
     tx_err("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": "
            "{\"nope\": 1}}]", 0, OVSDB_E_UNKNOWN_COLUMN);
     tx_err("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": "
@@ -288,13 +293,12 @@ test_insert_errors(void **state)
     tx_err("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": "
            "{\"color\": \"blue\"}}]", 0, OVSDB_E_CONSTRAINT);
     tx_err("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": "
-           "{\"ints\": [\"set\", [1, 2, 3, 4]]}}]", 0, OVSDB_E_CONSTRAINT);
+           "{\"ints\": [\"set\", [1, 2, 3, 4]]}}]", 0, OVSDB_E_SYNTAX);
     tx_err("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": "
-           "{\"_uuid\": [\"uuid\", \"550e8400-e29b-41d4-a716-446655440000\"]}"
-           "}]", 0, OVSDB_E_CONSTRAINT);
+           "{\"_uuid\": 1}}]", 0, OVSDB_E_SYNTAX);
     tx_err("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": []}]", 0,
            OVSDB_E_SYNTAX);
-    tx_err("[{\"op\": \"frobnicate\"}]", 0, OVSDB_E_UNKNOWN_OP);
+    tx_err("[{\"op\": \"frobnicate\"}]", 0, OVSDB_E_SYNTAX);
     tx_err("[{\"table\": \"Root\"}]", 0, OVSDB_E_SYNTAX);
     tx_err("[42]", 0, OVSDB_E_SYNTAX);
     assert_int_equal(n_rows("Root"), 0);
@@ -325,8 +329,37 @@ test_insert_explicit_uuid(void **state)
     assert_string_equal(uuid_of(r, 0, 0),
                         "550e8400-e29b-41d4-a716-446655440000");
     json_decref(r);
-    tx_err(ops, 0, OVSDB_E_CONSTRAINT);
+    tx_err(ops, 0, OVSDB_E_DUP_UUID);
+    /* Deleted in the same transaction: still taken, as in ovsdb-server. */
+    tx_err("[{\"op\": \"delete\", \"table\": \"Leaf\", \"where\": []},"
+           " {\"op\": \"insert\", \"table\": \"Leaf\", \"uuid\": "
+           "\"550e8400-e29b-41d4-a716-446655440000\", \"row\": {}}]", 1,
+           OVSDB_E_DUP_UUID);
     assert_int_equal(n_rows("Leaf"), 1);
+}
+
+/* Issue 12: a value equal to the default (0, with "minInteger": 1) was
+ * accepted on insert.  Every way in: the default, the value itself,
+ * update and mutate, with ovsdb-server's text. */
+static void
+test_default_against_constraints(void **state)
+{
+    (void) state;
+    json_t *r = tx("[{\"op\": \"insert\", \"table\": \"Pos\", \"row\": {}}]");
+    assert_string_equal(ovsdb_error_tag(json_array_get(r, 0)),
+                        OVSDB_E_CONSTRAINT);
+    assert_string_equal(ovsdb_error_details(json_array_get(r, 0)),
+                        "0 is less than minimum allowed value 1");
+    json_decref(r);
+    tx_err("[{\"op\": \"insert\", \"table\": \"Pos\", \"row\": "
+           "{\"p\": 0}}]", 0, OVSDB_E_CONSTRAINT);
+    json_decref(tx_ok("[{\"op\": \"insert\", \"table\": \"Pos\", \"row\": "
+                      "{\"p\": 1}}]"));
+    tx_err("[{\"op\": \"update\", \"table\": \"Pos\", \"where\": [], "
+           "\"row\": {\"p\": 0}}]", 0, OVSDB_E_CONSTRAINT);
+    tx_err("[{\"op\": \"mutate\", \"table\": \"Pos\", \"where\": [], "
+           "\"mutations\": [[\"p\", \"-=\", 1]]}]", 0, OVSDB_E_CONSTRAINT);
+    assert_int_equal(n_rows("Pos"), 1);
 }
 
 /* ---- named-uuid --------------------------------------------------------- */
@@ -359,15 +392,22 @@ test_named_uuid(void **state)
     }
     json_decref(kids);
 
-    tx_err("[{\"op\": \"insert\", \"table\": \"Leaf\", \"uuid-name\": \"x\"},"
-           " {\"op\": \"insert\", \"table\": \"Leaf\", \"uuid-name\": \"x\"}]",
+    tx_err("[{\"op\": \"insert\", \"table\": \"Leaf\", \"uuid-name\": \"x\","
+           " \"row\": {}}, {\"op\": \"insert\", \"table\": \"Leaf\", "
+           "\"uuid-name\": \"x\", \"row\": {}}]",
            1, OVSDB_E_DUP_UUID_NAME);
-    /* A named-uuid nobody defines fails the transaction at commit. */
+    /* uuid-name and named-uuid are <id>s. */
+    tx_err("[{\"op\": \"insert\", \"table\": \"Leaf\", \"uuid-name\": \"0\","
+           " \"row\": {}}]", 0, OVSDB_E_SYNTAX);
     tx_err("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": {\"name\": "
-           "\"z\", \"any\": [\"named-uuid\", \"ghost\"]}}]", 1,
-           OVSDB_E_SYNTAX);
+           "\"z\", \"any\": [\"named-uuid\", \"0\"]}}]", 0, OVSDB_E_SYNTAX);
+    /* A named-uuid nobody defines is a fresh UUID, as in ovsdb-server
+     * (only a strong reference to it fails, at commit). */
+    json_decref(tx_ok("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": "
+                      "{\"name\": \"z\", \"any\": [\"named-uuid\", "
+                      "\"ghost\"]}}]"));
     assert_int_equal(n_rows("Leaf"), 0);
-    assert_int_equal(n_rows("Root"), 1);
+    assert_int_equal(n_rows("Root"), 2);
 }
 
 /* Regression: an insert whose row refers forward to new uuid-names grows
@@ -512,7 +552,7 @@ test_conditions(void **state)
     tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
            "[[\"ints\", \"<\", 1]]}]", 0, OVSDB_E_SYNTAX);
     tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
-           "[[\"n\", \"~\", 1]]}]", 0, OVSDB_E_SYNTAX);
+           "[[\"n\", \"~\", 1]]}]", 0, OVSDB_E_UNKNOWN_FUNC);
     tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
            "[[\"n\", \"==\"]]}]", 0, OVSDB_E_SYNTAX);
     tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
@@ -520,7 +560,7 @@ test_conditions(void **state)
     tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": {}}]", 0,
            OVSDB_E_SYNTAX);
     tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": [], "
-           "\"columns\": [\"nope\"]}]", 0, OVSDB_E_UNKNOWN_COLUMN);
+           "\"columns\": [\"nope\"]}]", 0, OVSDB_E_SYNTAX);
 }
 
 /* ---- mutate ------------------------------------------------------------- */
@@ -584,7 +624,7 @@ test_mutate_numbers(void **state)
     mutate_err("[[\"name\", \"+=\", 1]]", OVSDB_E_SYNTAX);
     mutate_err("[[\"tags\", \"+=\", 1]]", OVSDB_E_SYNTAX);
     mutate_err("[[\"n\", \"+=\", \"x\"]]", OVSDB_E_SYNTAX);
-    mutate_err("[[\"n\", \"^=\", 1]]", OVSDB_E_SYNTAX);
+    mutate_err("[[\"n\", \"^=\", 1]]", OVSDB_E_UNKNOWN_MUTATOR);
     mutate_err("[[\"n\", \"+=\"]]", OVSDB_E_SYNTAX);
     mutate_err("[[\"fixed\", \"insert\", \"x\"]]", OVSDB_E_CONSTRAINT);
     mutate_err("[[\"_uuid\", \"insert\", [\"set\", []]]]", OVSDB_E_CONSTRAINT);
@@ -644,15 +684,20 @@ test_duplicates_in_arguments(void **state)
     json_decref(tx_ok("[{\"op\": \"insert\", \"table\": \"Root\", \"row\": "
                       "{\"name\": \"m\", \"tags\": [\"map\", [[\"a\", "
                       "\"1\"]]]}}]"));
+    /* A scalar column keeps its one-value type in "includes", as in
+     * ovsdb-server: four values are a syntax error before duplicates. */
     tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
            "[[\"name\", \"includes\", [\"set\", [\"a\", \"a\", \"b\", "
-           "\"b\"]]]]}]", 0, OVSDB_E_GENERIC);
+           "\"b\"]]]]}]", 0, OVSDB_E_SYNTAX);
+    tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
+           "[[\"ints\", \"includes\", [\"set\", [1, 1]]]]}]", 0,
+           OVSDB_E_GENERIC);
     tx_err("[{\"op\": \"select\", \"table\": \"Root\", \"where\": "
            "[[\"tags\", \"excludes\", [\"map\", [[\"a\", \"1\"], "
            "[\"a\", \"1\"], [\"b\", \"1\"], [\"b\", \"2\"]]]]]}]", 0,
            OVSDB_E_GENERIC);
     tx_err("[{\"op\": \"delete\", \"table\": \"Root\", \"where\": "
-           "[[\"ints\", \"==\", [\"set\", [1, 1, 2, 2]]]]}]", 0,
+           "[[\"ints\", \"==\", [\"set\", [1, 1, 2]]]]}]", 0,
            OVSDB_E_GENERIC);
     mutate_err("[[\"tags\", \"insert\", [\"map\", [[\"x\", \"1\"], "
                "[\"x\", \"1\"], [\"y\", \"1\"], [\"y\", \"1\"]]]]]",
@@ -727,7 +772,11 @@ test_wait(void **state)
            "\"until\": \"==\"}]", 0, OVSDB_E_SYNTAX);
     tx_err("[{\"op\": \"wait\", \"table\": \"Root\", \"where\": [], "
            "\"columns\": [\"name\"], \"until\": \"==\", \"rows\": "
-           "[{\"n\": 1}]}]", 0, OVSDB_E_SYNTAX);
+           "[{\"nope\": 1}]}]", 0, OVSDB_E_UNKNOWN_COLUMN);
+    /* As ovsdb-server: a row is parsed against every column. */
+    tx_err("[{\"op\": \"wait\", \"table\": \"Root\", \"where\": [], "
+           "\"columns\": [\"name\"], \"until\": \"==\", \"rows\": "
+           "[{\"n\": \"x\"}], \"timeout\": 0}]", 0, OVSDB_E_SYNTAX);
 }
 
 static void
@@ -785,7 +834,7 @@ test_atomicity(void **state)
            "\"insert\", [\"map\", [[\"z\", \"z\"]]]]]}, {\"op\": \"delete\", "
            "\"table\": \"Root\", \"where\": [[\"name\", \"==\", \"keep\"]]}, "
            "{\"op\": \"insert\", \"table\": \"Nope\", \"row\": {}}]", 4,
-           OVSDB_E_UNKNOWN_TABLE);
+           OVSDB_E_SYNTAX);
     /* ... or a failure at commit (dangling strong reference). */
     tx_err("[" INSERT_ROOT("y") ", {\"op\": \"update\", \"table\": \"Root\", "
            "\"where\": [], \"row\": {\"kids\": [\"uuid\", "
@@ -855,7 +904,8 @@ test_strong_refs_and_gc(void **state)
         "\"c\", \"kids\": [\"named-uuid\", \"a\"]}},"
         " {\"op\": \"insert\", \"table\": \"Kid\", \"uuid-name\": \"a\", "
         "\"row\": {\"sib\": [\"named-uuid\", \"b\"]}},"
-        " {\"op\": \"insert\", \"table\": \"Kid\", \"uuid-name\": \"b\"}]"));
+        " {\"op\": \"insert\", \"table\": \"Kid\", \"uuid-name\": \"b\", "
+        "\"row\": {}}]"));
     assert_int_equal(n_rows("Kid"), 2);
     json_decref(tx_ok("[{\"op\": \"delete\", \"table\": \"Root\", \"where\": "
                       "[]}]"));
@@ -866,7 +916,8 @@ test_strong_refs_and_gc(void **state)
            "[\"uuid\", \"550e8400-e29b-41d4-a716-446655440000\"]}}]", 1,
            OVSDB_E_REFERENTIAL);
     /* Referencing a row inserted and deleted in the same transaction. */
-    tx_err("[{\"op\": \"insert\", \"table\": \"Leaf\", \"uuid-name\": \"l\"},"
+    tx_err("[{\"op\": \"insert\", \"table\": \"Leaf\", \"uuid-name\": \"l\", "
+           "\"row\": {}},"
            " {\"op\": \"insert\", \"table\": \"Hold\", \"row\": {\"leaf\": "
            "[\"named-uuid\", \"l\"]}}, {\"op\": \"delete\", \"table\": "
            "\"Leaf\", \"where\": []}]", 3, OVSDB_E_REFERENTIAL);
@@ -940,15 +991,16 @@ test_index_and_max_rows(void **state)
                       "[[\"name\", \"==\", \"a\"]]}, " INSERT_ROOT("a") "]"));
     assert_int_equal(n_rows("Root"), 2);
 
-    json_decref(tx_ok("[{\"op\": \"insert\", \"table\": \"Leaf\"}, "
-                      "{\"op\": \"insert\", \"table\": \"Leaf\"}]"));
-    tx_err("[{\"op\": \"insert\", \"table\": \"Leaf\"}]", 1,
+    json_decref(tx_ok("[{\"op\": \"insert\", \"table\": \"Leaf\", "
+                      "\"row\": {}}, {\"op\": \"insert\", \"table\": "
+                      "\"Leaf\", \"row\": {}}]"));
+    tx_err("[{\"op\": \"insert\", \"table\": \"Leaf\", \"row\": {}}]", 1,
            OVSDB_E_CONSTRAINT);
     /* Delete one, insert one: still two rows. */
     json_decref(tx_ok("[{\"op\": \"delete\", \"table\": \"Leaf\", \"where\": "
                       "[[\"v\", \"==\", 0]]}, {\"op\": \"insert\", "
-                      "\"table\": \"Leaf\"}, {\"op\": \"insert\", \"table\": "
-                      "\"Leaf\"}]"));
+                      "\"table\": \"Leaf\", \"row\": {}}, {\"op\": "
+                      "\"insert\", \"table\": \"Leaf\", \"row\": {}}]"));
     assert_int_equal(n_rows("Leaf"), 2);
 }
 
@@ -1475,6 +1527,7 @@ main(void)
         T(test_insert_select),
         T(test_insert_errors),
         T(test_insert_explicit_uuid),
+        T(test_default_against_constraints),
         T(test_named_uuid),
         T(test_named_uuid_many),
         T(test_update_delete),

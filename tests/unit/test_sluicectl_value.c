@@ -184,7 +184,8 @@ test_errors(void **state)
               "\"maybe\" is not a valid boolean (use \"true\" or \"false\")");
     bad_value("\"uuid\"", "1", true, "\"1\" is not a valid UUID");
     bad_value(tag, "5000", true,
-              "constraint violation: 5000 is not in the range 0 to 4095");
+              "constraint violation: 5000 is not in the valid range 0 to 4095 "
+              "(inclusive)");
     bad_value(tag, "1,2", true,
               "constraint violation: 2 values when type allows at most 1");
     bad_value("\"string\"", "[]", true,
