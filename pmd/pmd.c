@@ -493,12 +493,18 @@ pmd_flush_backlog(struct pmd *pmd)
         return;
     }
     unsigned int room = pmd_ring_room(pmd);
+    if (!room) {
+        return;
+    }
     unsigned int n = rte_ring_sp_enqueue_burst_elem(
-        pmd->cmd_ring, pmd->backlog, sizeof *pmd->backlog,
+        pmd->cmd_ring, pmd->backlog + pmd->backlog_head,
+        sizeof *pmd->backlog,
         pmd->n_backlog < room ? (unsigned int) pmd->n_backlog : room, NULL);
+    pmd->backlog_head += n;
     pmd->n_backlog -= n;
-    memmove(pmd->backlog, pmd->backlog + n,
-            pmd->n_backlog * sizeof *pmd->backlog);
+    if (!pmd->n_backlog) {
+        pmd->backlog_head = 0;
+    }
     if (n) {
         SHARED_PUBLISH(pmd->cmd_posted, pmd->cmd_posted + n);
     }
@@ -516,16 +522,25 @@ pmd_send(struct pmd *pmd, const struct pmd_cmd *cmd)
                                      sizeof *cmd)) {
         SHARED_PUBLISH(pmd->cmd_posted, pmd->cmd_posted + 1);
     } else {
-        if (pmd->n_backlog == pmd->backlog_cap) {
-            size_t cap = pmd->backlog_cap ? 2 * pmd->backlog_cap : 256;
-            struct pmd_cmd *b = realloc(pmd->backlog, cap * sizeof *b);
-            if (!b) {
-                return -ENOMEM;
+        if (pmd->backlog_head + pmd->n_backlog == pmd->backlog_cap) {
+            if (pmd->backlog_head
+                && pmd->backlog_head >= pmd->backlog_cap / 2) {
+                /* Mostly taken already: move the rest to the front (each
+                 * entry moves at most once per doubling). */
+                memmove(pmd->backlog, pmd->backlog + pmd->backlog_head,
+                        pmd->n_backlog * sizeof *pmd->backlog);
+                pmd->backlog_head = 0;
+            } else {
+                size_t cap = pmd->backlog_cap ? 2 * pmd->backlog_cap : 256;
+                struct pmd_cmd *b = realloc(pmd->backlog, cap * sizeof *b);
+                if (!b) {
+                    return -ENOMEM;
+                }
+                pmd->backlog = b;
+                pmd->backlog_cap = cap;
             }
-            pmd->backlog = b;
-            pmd->backlog_cap = cap;
         }
-        pmd->backlog[pmd->n_backlog++] = *cmd;
+        pmd->backlog[pmd->backlog_head + pmd->n_backlog++] = *cmd;
         if (pmd->n_backlog > pmd->backlog_max) {
             pmd->backlog_max = pmd->n_backlog;
         }

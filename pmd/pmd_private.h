@@ -67,7 +67,8 @@ struct pmd {
                                  * pmd_set_stall(). */
     uint64_t cmd_sent;          /* Commands sent (ring and backlog). */
     struct pmd_cmd *backlog;    /* Commands the ring had no room for, */
-    size_t n_backlog;           /* oldest first. */
+    size_t backlog_head;        /* oldest first: backlog[head] up to */
+    size_t n_backlog;           /* backlog[head + n_backlog - 1]. */
     size_t backlog_cap;
     uint64_t backlog_max;       /* Most commands ever waiting there. */
     struct reclaim_queue reclaim;   /* Frees waiting for this PMD. */

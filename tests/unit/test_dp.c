@@ -182,6 +182,40 @@ test_commands_beyond_the_ring(void **state)
     drain();
 }
 
+/* The backlog taken in part while more commands come: what waits moves
+ * to the front instead of the array growing for ever, and every command
+ * still applies once, in order (the first version of this wrote through
+ * a NULL array). */
+static void
+test_backlog_partly_taken(void **state)
+{
+    (void) state;
+    struct pmd *pmd = dp_pmd(dp, 0);
+    unsigned int total = 0;
+    for (int round = 0; round < 4; round++) {
+        pmd_set_stall(pmd, true);
+        usleep(20000);
+        install(pmd, 1400, total);
+        total += 1400;
+        pmd_set_stall(pmd, false);
+        /* Let it take part of the backlog, then stall it again. */
+        for (int i = 0; i < 2000; i++) {
+            dp_reclaim(dp);
+            if (pending().backlog < 150) {
+                break;
+            }
+            usleep(50);
+        }
+    }
+    drain();
+    assert_int_equal(megaflow_count(pmd), total);
+    struct pmd_pending p = pending();
+    assert_int_equal(p.backlog, 0);
+    assert_true(p.backlog_max >= 300);
+    assert_int_equal(megaflow_flush(pmd), total);
+    drain();
+}
+
 static void
 test_port_removal_does_not_wait(void **state)
 {
@@ -239,6 +273,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         T(test_flush_waits_for_a_stalled_pmd),
         T(test_commands_beyond_the_ring),
+        T(test_backlog_partly_taken),
         T(test_port_removal_does_not_wait),
         T(test_destroy_with_work_waiting),
     };
