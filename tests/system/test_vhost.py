@@ -236,7 +236,9 @@ class VhostTest(unittest.TestCase):
         with open(self.d.log_file) as f:
             self.assertIn('interface vh0: reconfigured', f.read())
 
-    def test_client_mode_reconnects(self):
+    def client_mode_guest(self):
+        """A guest that owns its socket and a dpdkvhostuserclient port vc0
+        on it, answering.  Returns the socket and the guest."""
         sock = self.d.path('guest.sock')
         g = self.guest(sock, server=True)
         st.wait_for(lambda: os.path.exists(sock), 30,
@@ -246,6 +248,10 @@ class VhostTest(unittest.TestCase):
                    'options:vhost-server-path=' + sock)
         self.wait_link('vc0', 'up')
         self.wait_guest('vc0')
+        return sock, g
+
+    def test_client_mode_reconnects(self):
+        sock, g = self.client_mode_guest()
         self.round_trip('p1', 1, b'client1')
         # The guest goes away and comes back: Sluice connects again.
         g.kill()
@@ -261,15 +267,7 @@ class VhostTest(unittest.TestCase):
         """Operators upgrade the switch under running VMs: sluiced stops
         and starts again (same database), and the guest's traffic comes
         back with nothing done on the guest's side."""
-        sock = self.d.path('guest.sock')
-        g = self.guest(sock, server=True)
-        st.wait_for(lambda: os.path.exists(sock), 30,
-                    what='the guest socket')
-        self.vsctl('add-br', 'br0', '--', 'add-port', 'br0', 'vc0', '--',
-                   'set', 'Interface', 'vc0', 'type=dpdkvhostuserclient',
-                   'options:vhost-server-path=' + sock)
-        self.wait_link('vc0', 'up')
-        self.wait_guest('vc0')
+        _, g = self.client_mode_guest()
         self.round_trip('p1', 1, b'before')
         t_stop = time.monotonic()
         self.assertEqual(self.d.stop(), 0)

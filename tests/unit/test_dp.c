@@ -31,29 +31,13 @@
 static struct dp *dp;
 static unsigned int pmd_core;
 
-/* The highest core this process may run on: the PMD's. */
-static unsigned int
-pick_core(void)
-{
-    cpu_set_t set;
-    unsigned int core = 0;
-    if (!sched_getaffinity(0, sizeof set, &set)) {
-        for (unsigned int c = 0; c < 64 && c < CPU_SETSIZE; c++) {
-            if (CPU_ISSET(c, &set)) {
-                core = c;
-            }
-        }
-    }
-    return core;
-}
-
 static int
 group_setup(void **state)
 {
     (void) state;
     /* Before EAL pins this thread to core 0: the PMD gets its own core
      * where there is one, so the two really run at once. */
-    pmd_core = pick_core();
+    pmd_core = eal_test_pmd_core();
     return eal_test_init("test_dp");
 }
 

@@ -138,27 +138,11 @@ provider(const struct flow *flow, struct xlate_out *out, void *aux)
     return -EINVAL;
 }
 
-/* The highest core this process may run on: the PMD's. */
-static unsigned int
-pick_core(void)
-{
-    cpu_set_t set;
-    unsigned int core = 0;
-    if (!sched_getaffinity(0, sizeof set, &set)) {
-        for (unsigned int c = 0; c < 64 && c < CPU_SETSIZE; c++) {
-            if (CPU_ISSET(c, &set)) {
-                core = c;
-            }
-        }
-    }
-    return core;
-}
-
 static int
 group_setup(void **state)
 {
     (void) state;
-    pmd_core = pick_core();
+    pmd_core = eal_test_pmd_core();
     if (eal_test_init("test_upcall")) {
         return -1;
     }
