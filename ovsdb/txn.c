@@ -1042,6 +1042,9 @@ ovsdb_txn_execute(struct ovsdb_db *db, const json_t *ops,
         err = execute_op(&txn, json_array_get(ops, i), i, n_ops, opts, &r,
                          &block_ms);
         if (block_ms != -2) {
+            /* A wait that does not hold yet: as in ovsdb-server, the
+             * operation's members are not checked before it does. */
+            json_decref(err);
             ovsdb_txn_abort(&txn);
             json_decref(res->result);
             res->result = NULL;
