@@ -77,6 +77,7 @@ static struct stream_rpc_config
 session_config(const struct ovsdb_remote *r)
 {
     struct stream_rpc_config cfg = {
+        .max_msg = OVSDB_MAX_REQUEST,
         .probe_ms = r->probe_ms,
         .on_connect = r->active ? on_connect : NULL,
         .on_msg = osrv_handle_msg,

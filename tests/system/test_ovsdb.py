@@ -353,6 +353,19 @@ class RawRpcTest(OvsdbTestCase):
                               'columns': ['name', 'tags']})[0]['rows']
         self.assertEqual(rows, [{'name': 'kept', 'tags': 'x'}])
 
+    def test_big_request_answered(self):
+        """A legitimate request over 1 MB (1.3 MB here) is answered, as
+        ovsdb-server answers it; it closed the session before, and an IDL
+        retried it for ever."""
+        c = self.rpc()
+        r = c.request('transact', 'Test',
+                      {'op': 'insert', 'table': 'Note',
+                       'row': {'text': 'x' * 1300000}}, timeout=30)
+        self.assertIn('uuid', r['result'][0], str(r)[:200])
+        rows = self.transact({'op': 'select', 'table': 'Note', 'where': [],
+                              'columns': ['text']})[0]['rows']
+        self.assertEqual(len(rows[0]['text']), 1300000)
+
     def test_garbage_closes_only_that_session(self):
         good = self.rpc()
         self.assertEqual(good.request('list_dbs')['result'],
