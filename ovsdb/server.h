@@ -49,13 +49,14 @@ int ovsdb_server_open_db(struct ovsdb_server *, const char *path,
  * inactivity probe: after 'probe_ms' with nothing received an "echo" is
  * sent, and if nothing arrives within another 'probe_ms' the session is
  * dropped. */
+#define OVSDB_PROBE_DEFAULT UINT64_MAX
+#define OVSDB_PROBE_DEFAULT_MS 5000
+#define OVSDB_MAX_BACKOFF_DEFAULT_MS 8000
+
 /* The largest request a session takes (ovsdb-server has no limit; a
  * legitimate transaction can pass 1 MB): a larger one closes the session,
  * logged. */
 #define OVSDB_MAX_REQUEST (64u * 1024 * 1024)
-#define OVSDB_PROBE_DEFAULT UINT64_MAX
-#define OVSDB_PROBE_DEFAULT_MS 5000
-#define OVSDB_MAX_BACKOFF_DEFAULT_MS 8000
 
 struct ovsdb_remote_opts {
     /* OVSDB_PROBE_DEFAULT: OVSDB_PROBE_DEFAULT_MS, except none for unix
