@@ -189,8 +189,9 @@ rx_scan(struct jsonrpc_rx *rx)
         } else if (c == '{' || c == '[') {
             if (rx->depth >= JSONRPC_MAX_DEPTH) {
                 rx->scan = i;
-                return rx_fail(rx, -EINVAL, "syntax error: nesting deeper "
-                               "than %d", JSONRPC_MAX_DEPTH);
+                return rx_fail(rx, -EINVAL, "syntax error: input exceeds "
+                               "maximum nesting depth %d",
+                               JSONRPC_MAX_DEPTH);
             }
             set_array(rx, rx->depth, c == '[');
             rx->depth++;

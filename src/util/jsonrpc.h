@@ -15,8 +15,10 @@
 
 /* Default bound on one incoming message (and on the send backlog). */
 #define JSONRPC_MAX_MSG_DEFAULT (1024 * 1024)
-/* Deepest nesting of objects and arrays accepted (Jansson's own limit). */
-#define JSONRPC_MAX_DEPTH 2048
+/* Deepest nesting of objects and arrays accepted, counting the message's
+ * own object: ovsdb-server's limit (Jansson's own is 2048).  A deeper
+ * message breaks the stream, as it does in Open vSwitch. */
+#define JSONRPC_MAX_DEPTH 1000
 
 /* ---- Receiving ---------------------------------------------------------
  * Append bytes as they arrive, then call jsonrpc_rx_next() until it

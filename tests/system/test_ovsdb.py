@@ -378,6 +378,28 @@ class RawRpcTest(OvsdbTestCase):
                          ['Test', '_Server'])
         self.assertEqual(self.client('list-dbs').stdout, 'Test\n_Server\n')
 
+    def test_nesting_limit_as_ovsdb_server(self):
+        """ovsdb-server 3.1 answers a message nested 1,000 levels deep
+        (its own object counted) and drops the session at 1,001; so does
+        Sluice (it allowed 2,048 before)."""
+        def echo(depth):
+            inner = depth - 1   # the message's own object is one level
+            return (b'{"method":"echo","params":' + b'[' * inner
+                    + b']' * inner + b',"id":4}')
+        ok = self.rpc()
+        ok.send_raw(echo(1000))
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + 2000)   # Python decodes the echo
+        try:
+            self.assertEqual(ok.reply_to(4)['id'], 4)
+        finally:
+            sys.setrecursionlimit(limit)
+        bad = self.rpc()
+        bad.send_raw(echo(1001))
+        self.assertTrue(bad.wait_closed(), 'depth 1001 did not close it')
+        self.assertEqual(ok.request('list_dbs')['result'],
+                         ['Test', '_Server'])
+
     def test_blocked_wait(self):
         waiter = self.rpc()
         wait_op = {'op': 'wait', 'table': 'Item', 'timeout': 10000,

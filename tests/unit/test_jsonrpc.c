@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -220,6 +221,23 @@ test_deep_nesting(void **state)
     memset(s + 5, '[', n - 5);
     s[n] = '\0';
     expect_stream(s, 0, 0, -EINVAL);
+
+    /* Exactly ovsdb-server's limit: JSONRPC_MAX_DEPTH levels counting the
+     * message's object are taken, one more breaks the stream. */
+    for (size_t depth = JSONRPC_MAX_DEPTH; depth <= JSONRPC_MAX_DEPTH + 1;
+         depth++) {
+        size_t inner = depth - 1, k = 0;
+        char *m = malloc(2 * inner + 32);
+        k += sprintf(m, "{\"a\":");
+        memset(m + k, '[', inner);
+        k += inner;
+        memset(m + k, ']', inner);
+        k += inner;
+        strcpy(m + k, "}");
+        expect_stream(m, 0, depth == JSONRPC_MAX_DEPTH ? 1 : 0,
+                      depth == JSONRPC_MAX_DEPTH ? -EAGAIN : -EINVAL);
+        free(m);
+    }
 
     /* Moderate nesting is fine. */
     char buf[256];
