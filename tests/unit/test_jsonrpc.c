@@ -227,7 +227,7 @@ test_deep_nesting(void **state)
     for (size_t depth = JSONRPC_MAX_DEPTH; depth <= JSONRPC_MAX_DEPTH + 1;
          depth++) {
         size_t inner = depth - 1, k = 0;
-        char *m = malloc(2 * inner + 32);
+        char m[2 * JSONRPC_MAX_DEPTH + 32];
         k += sprintf(m, "{\"a\":");
         memset(m + k, '[', inner);
         k += inner;
@@ -236,7 +236,6 @@ test_deep_nesting(void **state)
         strcpy(m + k, "}");
         expect_stream(m, 0, depth == JSONRPC_MAX_DEPTH ? 1 : 0,
                       depth == JSONRPC_MAX_DEPTH ? -EAGAIN : -EINVAL);
-        free(m);
     }
 
     /* Moderate nesting is fine. */
