@@ -54,6 +54,7 @@
 #include "pmd/shared.h"
 #include "pmd/upcall_ring.h"
 #include "src/util/dstr.h"
+#include "tests/unit/dp_test.h"
 #include "tests/unit/eal_test.h"
 #include "tests/unit/udp_mbuf.h"
 
@@ -110,13 +111,7 @@ group_teardown(void **state)
 static uint32_t
 add_port(const char *name, const char *devargs, uint16_t *eth)
 {
-    struct dstr err = DSTR_INIT;
-    struct port_config cfg = { .name = name, .devargs = devargs };
-    int port_no = dp_port_add(dp, &cfg, &err);
-    if (port_no < 0) {
-        fprintf(stderr, "dp_port_add %s: %s\n", name, dstr_cstr(&err));
-    }
-    dstr_free(&err);
+    int port_no = dp_test_add_port(dp, name, devargs);
     assert_true(port_no >= 0);
     *eth = dp_port(dp, (uint32_t) port_no)->port_id;
     return (uint32_t) port_no;

@@ -36,6 +36,7 @@
 #include "pmd/shared.h"
 #include "pmd/tx.h"
 #include "src/util/dstr.h"
+#include "tests/unit/dp_test.h"
 #include "tests/unit/eal_test.h"
 #include "tests/unit/udp_mbuf.h"
 
@@ -72,16 +73,11 @@ setup(void **state)
     (void) state;
     struct dstr err = DSTR_INIT;
     dp = dp_create(0, 0, &err);
+    dstr_free(&err);
     if (!dp) {
-        dstr_free(&err);
         return -1;
     }
-    struct port_config cfg = { .name = "r", .devargs = "net_ring0" };
-    int port_no = dp_port_add(dp, &cfg, &err);
-    if (port_no < 0) {
-        fprintf(stderr, "dp_port_add: %s\n", dstr_cstr(&err));
-    }
-    dstr_free(&err);
+    int port_no = dp_test_add_port(dp, "r", "net_ring0");
     if (port_no < 0) {
         return -1;
     }

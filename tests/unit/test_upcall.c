@@ -51,6 +51,7 @@
 #include "pmd/shared.h"
 #include "pmd/tx.h"
 #include "src/util/dstr.h"
+#include "tests/unit/dp_test.h"
 #include "tests/unit/eal_test.h"
 #include "tests/unit/udp_mbuf.h"
 
@@ -166,13 +167,7 @@ group_teardown(void **state)
 static uint32_t
 add_port(const char *name, const char *devargs)
 {
-    struct dstr err = DSTR_INIT;
-    struct port_config cfg = { .name = name, .devargs = devargs };
-    int port_no = dp_port_add(dp, &cfg, &err);
-    if (port_no < 0) {
-        fprintf(stderr, "dp_port_add %s: %s\n", name, dstr_cstr(&err));
-    }
-    dstr_free(&err);
+    int port_no = dp_test_add_port(dp, name, devargs);
     assert_true(port_no >= 0);
     return (uint32_t) port_no;
 }
