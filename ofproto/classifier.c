@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Stages: metadata, L2 (with MPLS), L3 (with ARP), L4 (with ND). */
+/* Stages: metadata (with the pipeline's), L2 (with MPLS), L3 (with
+ * ARP), L4 (with ND). */
 #define N_STAGES 4
 
 struct cls_trie_node {
@@ -24,11 +25,11 @@ struct stage_entry {
 
 struct cls_subtable {
     struct hmap_node node;              /* In classifier's 'by_mask'. */
-    struct flow mask;
+    struct cls_key mask;
     unsigned int n_stages;              /* 1..N_STAGES; the last is 'mask'. */
-    struct flow stage_mask[N_STAGES];   /* Cumulative: 'mask' up to and
+    struct cls_key stage_mask[N_STAGES];   /* Cumulative: 'mask' up to and
                                          * including each stage used. */
-    uint8_t words[N_STAGES][FLOW_N_WORDS];  /* Non-zero words of each. */
+    uint8_t words[N_STAGES][CLS_N_WORDS];  /* Non-zero words of each. */
     uint8_t n_words[N_STAGES];
     struct hmap stages[N_STAGES - 1];   /* Of struct stage_entry. */
     struct hmap rules;                  /* Heads of identical matches. */
@@ -39,7 +40,7 @@ struct cls_subtable {
                                          * is not a prefix. */
 };
 
-/* ---- Hashes of flows under masks (the words are flow.h's). ---- */
+/* ---- Hashes of keys under masks. ---- */
 
 static uint32_t
 hash_finish(uint64_t h)
@@ -61,23 +62,23 @@ hash_step(uint64_t h, uint64_t w)
 /* Hash of 'key' under stage 's' of 'st' (only its non-zero words). */
 static uint32_t
 hash_stage(const struct cls_subtable *st, unsigned int s,
-           const struct flow *key)
+           const struct cls_key *key)
 {
-    const struct flow *m = &st->stage_mask[s];
+    const struct cls_key *m = &st->stage_mask[s];
     uint64_t h = s;
     for (unsigned int i = 0; i < st->n_words[s]; i++) {
         unsigned int w = st->words[s][i];
-        h = hash_step(h, flow_get_word(key, w) & flow_get_word(m, w));
+        h = hash_step(h, cls_key_get_word(key, w) & cls_key_get_word(m, w));
     }
     return hash_finish(h);
 }
 
 static uint32_t
-hash_mask(const struct flow *mask)
+hash_mask(const struct cls_key *mask)
 {
     uint64_t h = 0;
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
-        h = hash_step(h, flow_get_word(mask, i));
+    for (size_t i = 0; i < CLS_N_WORDS; i++) {
+        h = hash_step(h, cls_key_get_word(mask, i));
     }
     return hash_finish(h);
 }
@@ -85,29 +86,35 @@ hash_mask(const struct flow *mask)
 /* ---- Stages. ---- */
 
 static void
-set_bytes(struct flow *f, size_t ofs, size_t len)
+set_bytes(struct cls_key *f, size_t ofs, size_t len)
 {
     memset((char *) f + ofs, 0xff, len);
 }
 
-#define FIELD(F) offsetof(struct flow, F), sizeof ((struct flow *) 0)->F
+#define FIELD(F) offsetof(struct cls_key, flow.F), \
+                 sizeof ((struct cls_key *) 0)->flow.F
+#define META(F) offsetof(struct cls_key, meta.F), \
+                sizeof ((struct cls_key *) 0)->meta.F
 
 /* Bits of each stage and of the stages before it. */
-static const struct flow *
+static const struct cls_key *
 stage_bits(void)
 {
-    static struct flow cum[N_STAGES];
+    static struct cls_key cum[N_STAGES];
     static bool done;
     if (done) {
         return cum;
     }
-    struct flow s[N_STAGES];
+    struct cls_key s[N_STAGES];
     memset(s, 0, sizeof s);
     set_bytes(&s[0], FIELD(in_port));
     set_bytes(&s[0], FIELD(recirc_id));
     set_bytes(&s[0], FIELD(tun_id));
     set_bytes(&s[0], FIELD(tun_src));
     set_bytes(&s[0], FIELD(tun_dst));
+    set_bytes(&s[0], META(in_port));
+    set_bytes(&s[0], META(regs));
+    set_bytes(&s[0], META(metadata));
     set_bytes(&s[1], FIELD(dl_dst));
     set_bytes(&s[1], FIELD(dl_type));
     set_bytes(&s[1], FIELD(dl_src));
@@ -125,19 +132,19 @@ stage_bits(void)
     set_bytes(&s[2], FIELD(arp_sha));
     set_bytes(&s[2], FIELD(arp_tha));
     /* L4 and everything left (padding, which masks never set). */
-    struct flow all;
+    struct cls_key all;
     memset(&all, 0xff, sizeof all);
     s[3] = all;
     for (unsigned int i = 0; i < 3; i++) {
-        for (size_t j = 0; j < FLOW_N_WORDS; j++) {
-            flow_set_word(&s[3], j, flow_get_word(&s[3], j)
-                                    & ~flow_get_word(&s[i], j));
+        for (size_t j = 0; j < CLS_N_WORDS; j++) {
+            cls_key_set_word(&s[3], j, cls_key_get_word(&s[3], j)
+                                    & ~cls_key_get_word(&s[i], j));
         }
     }
     cum[0] = s[0];
     for (unsigned int i = 1; i < N_STAGES; i++) {
         cum[i] = cum[i - 1];
-        flow_or(&cum[i], &s[i]);
+        cls_key_or(&cum[i], &s[i]);
     }
     done = true;
     return cum;
@@ -146,15 +153,15 @@ stage_bits(void)
 /* ---- Prefix tries (IPv4 addresses, host order bits). ---- */
 
 static uint32_t
-trie_value(const struct flow *f, enum cls_trie_field t)
+trie_value(const struct cls_key *f, enum cls_trie_field t)
 {
-    return ntohl(t == CLS_TRIE_NW_SRC ? f->nw_src : f->nw_dst);
+    return ntohl(t == CLS_TRIE_NW_SRC ? f->flow.nw_src : f->flow.nw_dst);
 }
 
 static uint32_t *
-trie_field(struct flow *f, enum cls_trie_field t)
+trie_field(struct cls_key *f, enum cls_trie_field t)
 {
-    return t == CLS_TRIE_NW_SRC ? &f->nw_src : &f->nw_dst;
+    return t == CLS_TRIE_NW_SRC ? &f->flow.nw_src : &f->flow.nw_dst;
 }
 
 /* The prefix length of a mask in host order, or -1 if not a prefix. */
@@ -278,26 +285,26 @@ static void
 subtable_set_tries(struct cls_subtable *st, unsigned int prefixes)
 {
     for (int t = 0; t < CLS_N_TRIES; t++) {
-        struct flow m = st->mask;
+        struct cls_key m = st->mask;
         st->trie_plen[t] = prefixes & (1u << t)
                            ? prefix_len(ntohl(*trie_field(&m, t))) : 0;
     }
 }
 
 static struct cls_subtable *
-subtable_create(const struct flow *mask)
+subtable_create(const struct cls_key *mask)
 {
     struct cls_subtable *st = calloc(1, sizeof *st);
     if (!st) {
         return NULL;
     }
-    const struct flow *cum = stage_bits();
+    const struct cls_key *cum = stage_bits();
     st->mask = *mask;
-    struct flow prev;
+    struct cls_key prev;
     memset(&prev, 0, sizeof prev);
     for (unsigned int s = 0; s < N_STAGES; s++) {
-        struct flow m;
-        flow_and(&m, mask, &cum[s]);
+        struct cls_key m;
+        cls_key_and(&m, mask, &cum[s]);
         if (st->n_stages && !memcmp(&m, &prev, sizeof m)) {
             continue;           /* No bit of its own in this stage. */
         }
@@ -308,8 +315,8 @@ subtable_create(const struct flow *mask)
         st->n_stages = 1;       /* Matches everything: one empty stage. */
     }
     for (unsigned int s = 0; s < st->n_stages; s++) {
-        for (unsigned int i = 0; i < FLOW_N_WORDS; i++) {
-            if (flow_get_word(&st->stage_mask[s], i)) {
+        for (unsigned int i = 0; i < CLS_N_WORDS; i++) {
+            if (cls_key_get_word(&st->stage_mask[s], i)) {
                 st->words[s][st->n_words[s]++] = (uint8_t) i;
             }
         }
@@ -346,7 +353,7 @@ stage_find(const struct hmap *h, uint32_t hash)
 
 /* Adds (+1) or removes (-1) 'match' in the stage sets of 'st'. */
 static int
-stages_update(struct cls_subtable *st, const struct flow *match, int delta)
+stages_update(struct cls_subtable *st, const struct cls_key *match, int delta)
 {
     for (unsigned int s = 0; s + 1 < st->n_stages; s++) {
         uint32_t h = hash_stage(st, s, match);
@@ -379,13 +386,13 @@ stages_update(struct cls_subtable *st, const struct flow *match, int delta)
 }
 
 static uint32_t
-rule_hash(const struct cls_subtable *st, const struct flow *match)
+rule_hash(const struct cls_subtable *st, const struct cls_key *match)
 {
     return hash_stage(st, st->n_stages - 1, match);
 }
 
 static struct cls_rule *
-subtable_find(const struct cls_subtable *st, const struct flow *match,
+subtable_find(const struct cls_subtable *st, const struct cls_key *match,
               uint32_t hash)
 {
     for (struct hmap_node *n = hmap_first_with_hash(&st->rules, hash); n;
@@ -469,7 +476,7 @@ index_of(const struct classifier *cls, const struct cls_subtable *st)
 }
 
 static struct cls_subtable *
-find_subtable(const struct classifier *cls, const struct flow *mask,
+find_subtable(const struct classifier *cls, const struct cls_key *mask,
               uint32_t hash)
 {
     for (struct hmap_node *n = hmap_first_with_hash(&cls->by_mask, hash); n;
@@ -484,7 +491,7 @@ find_subtable(const struct classifier *cls, const struct flow *mask,
 }
 
 static struct cls_subtable *
-add_subtable(struct classifier *cls, const struct flow *mask, uint32_t hash)
+add_subtable(struct classifier *cls, const struct cls_key *mask, uint32_t hash)
 {
     if (cls->n_subtables == cls->cap_subtables) {
         size_t cap = cls->cap_subtables ? 2 * cls->cap_subtables : 16;
@@ -519,7 +526,7 @@ remove_subtable(struct classifier *cls, struct cls_subtable *st)
 
 static void
 tries_remove(struct classifier *cls, const struct cls_subtable *st,
-             const struct flow *match, int n)
+             const struct cls_key *match, int n)
 {
     for (int t = 0; t < n; t++) {
         if (st->trie_plen[t] > 0) {
@@ -532,7 +539,7 @@ tries_remove(struct classifier *cls, const struct cls_subtable *st,
 /* Inserts into the tries; on failure removes what it added. */
 static int
 tries_add(struct classifier *cls, const struct cls_subtable *st,
-          const struct flow *match)
+          const struct cls_key *match)
 {
     for (int t = 0; t < CLS_N_TRIES; t++) {
         if (st->trie_plen[t] > 0
@@ -560,7 +567,7 @@ tries_build(const struct classifier *cls, unsigned int prefixes,
             for (const struct cls_rule *r = HMAP_CONTAINER(
                      h, struct cls_rule, node); r; r = r->same) {
                 for (int t = 0; t < CLS_N_TRIES; t++) {
-                    struct flow m = st->mask;
+                    struct cls_key m = st->mask;
                     int plen = prefix_len(ntohl(*trie_field(&m, t)));
                     if (!(prefixes & (1u << t)) || plen <= 0) {
                         continue;
@@ -604,7 +611,7 @@ cls_set_prefixes(struct classifier *cls, unsigned int prefixes)
 int
 cls_insert(struct classifier *cls, struct cls_rule *rule)
 {
-    flow_and(&rule->match, &rule->match, &rule->mask);
+    cls_key_and(&rule->match, &rule->match, &rule->mask);
     uint32_t mh = hash_mask(&rule->mask);
     struct cls_subtable *st = find_subtable(cls, &rule->mask, mh);
     bool new_st = !st;
@@ -685,12 +692,12 @@ cls_remove(struct classifier *cls, struct cls_rule *rule)
 }
 
 const struct cls_rule *
-cls_lookup(const struct classifier *cls, const struct flow *key,
-           struct flow *wc)
+cls_lookup(const struct classifier *cls, const struct cls_key *key,
+           struct cls_key *wc)
 {
     struct trie_answer tries[CLS_N_TRIES] = { { .done = false } };
     const struct cls_rule *best = NULL;
-    struct flow scratch;
+    struct cls_key scratch;
 
     if (!wc) {
         memset(&scratch, 0, sizeof scratch);
@@ -732,12 +739,12 @@ cls_lookup(const struct classifier *cls, const struct flow *key,
             }
         }
         if (s + 1 < st->n_stages) {
-            flow_or(wc, &st->stage_mask[s]);
+            cls_key_or(wc, &st->stage_mask[s]);
             continue;
         }
-        flow_or(wc, &st->mask);
-        struct flow masked;
-        flow_and(&masked, key, &st->mask);
+        cls_key_or(wc, &st->mask);
+        struct cls_key masked;
+        cls_key_and(&masked, key, &st->mask);
         const struct cls_rule *r = subtable_find(st, &masked,
                                                  rule_hash(st, &masked));
         if (r && (!best || r->priority > best->priority)) {
@@ -748,15 +755,15 @@ cls_lookup(const struct classifier *cls, const struct flow *key,
 }
 
 struct cls_rule *
-cls_find_exact(const struct classifier *cls, const struct flow *match,
-               const struct flow *mask, int priority)
+cls_find_exact(const struct classifier *cls, const struct cls_key *match,
+               const struct cls_key *mask, int priority)
 {
     struct cls_subtable *st = find_subtable(cls, mask, hash_mask(mask));
     if (!st) {
         return NULL;
     }
-    struct flow m;
-    flow_and(&m, match, mask);
+    struct cls_key m;
+    cls_key_and(&m, match, mask);
     for (struct cls_rule *r = subtable_find(st, &m, rule_hash(st, &m)); r;
          r = r->same) {
         if (r->priority == priority) {

@@ -26,9 +26,59 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "ofproto/ofp_field.h"
 #include "pmd/flow.h"
 #include "src/util/hmap.h"
+
+/* What the classifier matches: a packet's flow key and the OpenFlow
+ * pipeline's own fields (OpenFlow in_port, registers, metadata), which
+ * live only during translation.  Users without a pipeline leave 'meta'
+ * zero in keys, matches and masks. */
+struct cls_key {
+    struct flow flow;
+    struct ofp_match_meta meta;
+};
+
+#define CLS_N_WORDS (sizeof(struct cls_key) / 8)
+_Static_assert(sizeof(struct cls_key) % 8 == 0,
+               "struct cls_key must be whole words");
+
+static inline uint64_t
+cls_key_get_word(const struct cls_key *k, size_t i)
+{
+    uint64_t w;
+    memcpy(&w, (const char *) k + 8 * i, 8);
+    return w;
+}
+
+static inline void
+cls_key_set_word(struct cls_key *k, size_t i, uint64_t w)
+{
+    memcpy((char *) k + 8 * i, &w, 8);
+}
+
+/* dst = a & b ('dst' may be 'a' or 'b'). */
+static inline void
+cls_key_and(struct cls_key *dst, const struct cls_key *a,
+            const struct cls_key *b)
+{
+    for (size_t i = 0; i < CLS_N_WORDS; i++) {
+        cls_key_set_word(dst, i,
+                         cls_key_get_word(a, i) & cls_key_get_word(b, i));
+    }
+}
+
+/* dst |= src. */
+static inline void
+cls_key_or(struct cls_key *dst, const struct cls_key *src)
+{
+    for (size_t i = 0; i < CLS_N_WORDS; i++) {
+        cls_key_set_word(dst, i,
+                         cls_key_get_word(dst, i) | cls_key_get_word(src, i));
+    }
+}
 
 struct cls_subtable;
 
@@ -47,9 +97,9 @@ struct cls_trie {
 };
 
 struct cls_rule {
-    struct flow match;          /* Set by the caller, ANDed with 'mask' by
+    struct cls_key match;       /* Set by the caller, ANDed with 'mask' by
                                  * cls_insert(). */
-    struct flow mask;
+    struct cls_key mask;
     int priority;
 
     /* The classifier's. */
@@ -89,13 +139,14 @@ void cls_remove(struct classifier *, struct cls_rule *);
  * bit of the key the lookup examined: every key that agrees with 'key' on
  * those bits gets the same answer.  'wc' may be NULL. */
 const struct cls_rule *cls_lookup(const struct classifier *,
-                                  const struct flow *key, struct flow *wc);
+                                  const struct cls_key *key,
+                                  struct cls_key *wc);
 
 /* The rule with exactly this match (ANDed with 'mask'), mask and priority,
  * or NULL. */
 struct cls_rule *cls_find_exact(const struct classifier *,
-                                const struct flow *match,
-                                const struct flow *mask, int priority);
+                                const struct cls_key *match,
+                                const struct cls_key *mask, int priority);
 
 /* Calls 'cb' for every rule (it may remove the rule it is given). */
 void cls_for_each(const struct classifier *,

@@ -36,6 +36,8 @@ struct ofp_buf;
 struct ofp_match_meta {
     uint32_t in_port;               /* OpenFlow port (OF1.3 numbering). */
     uint32_t regs[OFP_N_REGS];
+    uint32_t pad;                   /* Always zero (the classifier hashes
+                                     * whole words). */
     uint64_t metadata;
 };
 

@@ -70,8 +70,8 @@ rule_table_add(struct rule_table *t, int priority, const struct flow *match,
     r->seq = t->next_seq++;
     r->match = masked;
     r->mask = *mask;
-    r->cls.match = masked;
-    r->cls.mask = *mask;
+    r->cls.match.flow = masked;
+    r->cls.mask.flow = *mask;
     r->cls.priority = priority;
     if (cls_insert(&t->cls, &r->cls)) {
         free(r);
@@ -114,7 +114,14 @@ struct rule *
 rule_table_lookup(struct rule_table *t, const struct flow *flow,
                   struct flow *wc)
 {
-    const struct cls_rule *c = cls_lookup(&t->cls, flow, wc);
+    struct cls_key key, key_wc;
+    memset(&key, 0, sizeof key);
+    key.flow = *flow;
+    memset(&key_wc, 0, sizeof key_wc);
+    const struct cls_rule *c = cls_lookup(&t->cls, &key, wc ? &key_wc : NULL);
+    if (wc) {
+        flow_or(wc, &key_wc.flow);
+    }
     return c ? (struct rule *) ((char *) c - offsetof(struct rule, cls))
              : NULL;
 }

@@ -29,17 +29,17 @@ rnd(void)
 }
 
 static const uint64_t *
-words(const struct flow *f)
+words(const struct cls_key *f)
 {
     return (const uint64_t *) (const void *) f;
 }
 
 static bool
-matches(const struct cls_rule *r, const struct flow *key)
+matches(const struct cls_rule *r, const struct cls_key *key)
 {
     const uint64_t *k = words(key), *m = words(&r->mask);
     const uint64_t *v = words(&r->match);
-    for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+    for (size_t i = 0; i < CLS_N_WORDS; i++) {
         if ((k[i] & m[i]) != v[i]) {
             return false;
         }
@@ -60,61 +60,68 @@ random_rule(struct cls_rule *r)
     memset(r, 0, sizeof *r);
     uint32_t shape = rnd();
     if (shape & 1) {
-        r->match.in_port = rnd() % 3;
-        r->mask.in_port = UINT32_MAX;
+        r->match.flow.in_port = rnd() % 3;
+        r->mask.flow.in_port = UINT32_MAX;
     }
     if (shape & 2) {
-        r->match.dl_type = htons(rnd() % 2 ? 0x0800 : 0x86dd);
-        r->mask.dl_type = UINT16_MAX;
+        r->match.flow.dl_type = htons(rnd() % 2 ? 0x0800 : 0x86dd);
+        r->mask.flow.dl_type = UINT16_MAX;
     }
     if (shape & 4) {
         unsigned int len = rnd() % 33;
-        r->match.nw_src = htonl(0x0a000000 | (rnd() % 4) << 16
+        r->match.flow.nw_src = htonl(0x0a000000 | (rnd() % 4) << 16
                                 | (rnd() % 4) << 8 | (rnd() % 4));
-        r->mask.nw_src = prefix(len);
+        r->mask.flow.nw_src = prefix(len);
     }
     if (shape & 8) {
         unsigned int len = rnd() % 33;
-        r->match.nw_dst = htonl(0xc0a80000 | (rnd() % 4) << 8 | (rnd() % 4));
-        r->mask.nw_dst = prefix(len);
+        r->match.flow.nw_dst = htonl(0xc0a80000 | (rnd() % 4) << 8
+                                     | (rnd() % 4));
+        r->mask.flow.nw_dst = prefix(len);
     }
     if (shape & 16) {
-        r->match.nw_proto = rnd() % 2 ? 6 : 17;
-        r->mask.nw_proto = UINT8_MAX;
+        r->match.flow.nw_proto = rnd() % 2 ? 6 : 17;
+        r->mask.flow.nw_proto = UINT8_MAX;
     }
     if (shape & 32) {
-        r->match.tp_dst = htons(rnd() % 4);
-        r->mask.tp_dst = UINT16_MAX;
+        r->match.flow.tp_dst = htons(rnd() % 4);
+        r->mask.flow.tp_dst = UINT16_MAX;
+    }
+    if (shape & 128) {
+        /* A pipeline field (a register): matched like the others. */
+        r->match.meta.regs[3] = rnd() % 3;
+        r->mask.meta.regs[3] = UINT32_MAX;
     }
     if (shape & 64) {
         /* Not a prefix: no trie for this subtable. */
-        r->match.nw_src = htonl(rnd() % 4);
-        r->mask.nw_src = htonl(0x00000003);
+        r->match.flow.nw_src = htonl(rnd() % 4);
+        r->mask.flow.nw_src = htonl(0x00000003);
     }
     r->priority = (int) (rnd() % 1000);
 }
 
 static void
-random_key(struct flow *k)
+random_key(struct cls_key *k)
 {
     memset(k, 0, sizeof *k);
-    k->in_port = rnd() % 3;
-    k->dl_type = htons(rnd() % 2 ? 0x0800 : 0x86dd);
-    k->nw_src = htonl(0x0a000000 | (rnd() % 4) << 16 | (rnd() % 4) << 8
+    k->flow.in_port = rnd() % 3;
+    k->flow.dl_type = htons(rnd() % 2 ? 0x0800 : 0x86dd);
+    k->flow.nw_src = htonl(0x0a000000 | (rnd() % 4) << 16 | (rnd() % 4) << 8
                       | (rnd() % 4));
-    k->nw_dst = htonl(0xc0a80000 | (rnd() % 4) << 8 | (rnd() % 4));
-    k->nw_proto = rnd() % 2 ? 6 : 17;
-    k->tp_dst = htons(rnd() % 4);
-    k->tp_src = htons(rnd() % 4);
+    k->flow.nw_dst = htonl(0xc0a80000 | (rnd() % 4) << 8 | (rnd() % 4));
+    k->flow.nw_proto = rnd() % 2 ? 6 : 17;
+    k->flow.tp_dst = htons(rnd() % 4);
+    k->flow.tp_src = htons(rnd() % 4);
+    k->meta.regs[3] = rnd() % 3;
     if (rnd() % 8 == 0) {
-        k->nw_src ^= htonl(rnd());     /* Far from every prefix. */
+        k->flow.nw_src ^= htonl(rnd());     /* Far from every prefix. */
     }
 }
 
 /* The highest priority of a rule matching 'key', or -1. */
 static int
 brute_force(struct cls_rule *rules, const bool *in, size_t n,
-            const struct flow *key)
+            const struct cls_key *key)
 {
     int best = -1;
     for (size_t i = 0; i < n; i++) {
@@ -132,7 +139,7 @@ check_lookups(struct classifier *cls, struct cls_rule *rules, const bool *in,
               size_t n, int n_keys)
 {
     for (int k = 0; k < n_keys; k++) {
-        struct flow key, wc;
+        struct cls_key key, wc;
         random_key(&key);
         memset(&wc, 0, sizeof wc);
         const struct cls_rule *r = cls_lookup(cls, &key, &wc);
@@ -145,11 +152,11 @@ check_lookups(struct classifier *cls, struct cls_rule *rules, const bool *in,
             assert_int_equal(r->priority, want);
         }
         for (int j = 0; j < 8; j++) {
-            struct flow other;
+            struct cls_key other;
             random_key(&other);
             const uint64_t *kw = words(&key), *ww = words(&wc);
             uint64_t *ow = (uint64_t *) (void *) &other;
-            for (size_t i = 0; i < FLOW_N_WORDS; i++) {
+            for (size_t i = 0; i < CLS_N_WORDS; i++) {
                 ow[i] = (kw[i] & ww[i]) | (ow[i] & ~ww[i]);
             }
             const struct cls_rule *r2 = cls_lookup(cls, &other, NULL);
@@ -217,19 +224,19 @@ ipv4_rule(struct cls_rule *r, int priority)
 {
     memset(r, 0, sizeof *r);
     r->priority = priority;
-    r->match.dl_type = htons(0x0800);
-    r->mask.dl_type = UINT16_MAX;
+    r->match.flow.dl_type = htons(0x0800);
+    r->mask.flow.dl_type = UINT16_MAX;
 }
 
 static void
-ipv4_key(struct flow *k, uint32_t src, uint8_t proto, uint16_t dport)
+ipv4_key(struct cls_key *k, uint32_t src, uint8_t proto, uint16_t dport)
 {
     memset(k, 0, sizeof *k);
-    k->dl_type = htons(0x0800);
-    k->nw_src = htonl(src);
-    k->nw_dst = htonl(0xc0a80001);
-    k->nw_proto = proto;
-    k->tp_dst = htons(dport);
+    k->flow.dl_type = htons(0x0800);
+    k->flow.nw_src = htonl(src);
+    k->flow.nw_dst = htonl(0xc0a80001);
+    k->flow.nw_proto = proto;
+    k->flow.tp_dst = htons(dport);
 }
 
 /* A /16 rule does not make a key far from it exact on 32 bits. */
@@ -241,54 +248,54 @@ test_prefix_trie_keeps_addresses_wide(void **state)
     struct cls_rule r16, r24, any;
     cls_init(&cls);
     ipv4_rule(&r16, 10);
-    r16.match.nw_src = htonl(0x0a010000);
-    r16.mask.nw_src = prefix(16);
+    r16.match.flow.nw_src = htonl(0x0a010000);
+    r16.mask.flow.nw_src = prefix(16);
     ipv4_rule(&r24, 20);
-    r24.match.nw_src = htonl(0x0a010200);
-    r24.mask.nw_src = prefix(24);
+    r24.match.flow.nw_src = htonl(0x0a010200);
+    r24.mask.flow.nw_src = prefix(24);
     memset(&any, 0, sizeof any);
     assert_int_equal(cls_insert(&cls, &r16), 0);
     assert_int_equal(cls_insert(&cls, &r24), 0);
     assert_int_equal(cls_insert(&cls, &any), 0);
 
-    struct flow key, wc;
+    struct cls_key key, wc;
     /* 192.168.1.1: its first bit already differs from 10.x. */
     ipv4_key(&key, 0xc0a80101, 17, 53);
     memset(&wc, 0, sizeof wc);
     assert_ptr_equal(cls_lookup(&cls, &key, &wc), &any);
-    assert_int_equal(wc.nw_src, prefix(1));
-    assert_int_equal(wc.dl_type, 0);    /* Not even looked at. */
+    assert_int_equal(wc.flow.nw_src, prefix(1));
+    assert_int_equal(wc.flow.dl_type, 0);    /* Not even looked at. */
 
     /* 10.1.7.7: the /16 matches, the /24 (10.1.2.0) does not: they part
      * at bit 21 (third octets 00000111 and 00000010), so 22 bits tell. */
     ipv4_key(&key, 0x0a010707, 17, 53);
     memset(&wc, 0, sizeof wc);
     assert_ptr_equal(cls_lookup(&cls, &key, &wc), &r16);
-    assert_int_equal(wc.nw_src, prefix(22));
+    assert_int_equal(wc.flow.nw_src, prefix(22));
 
     /* 10.1.2.3: the /24 wins; the /16 is never examined further. */
     ipv4_key(&key, 0x0a010203, 17, 53);
     memset(&wc, 0, sizeof wc);
     assert_ptr_equal(cls_lookup(&cls, &key, &wc), &r24);
-    assert_int_equal(wc.nw_src, prefix(24));
+    assert_int_equal(wc.flow.nw_src, prefix(24));
 
     /* Without tries, the lookup examines each subtable's whole prefix. */
     assert_int_equal(cls_set_prefixes(&cls, 0), 0);
     ipv4_key(&key, 0xc0a80101, 17, 53);
     memset(&wc, 0, sizeof wc);
     assert_ptr_equal(cls_lookup(&cls, &key, &wc), &any);
-    assert_int_equal(wc.nw_src, prefix(24));
+    assert_int_equal(wc.flow.nw_src, prefix(24));
     assert_null(cls.tries[CLS_TRIE_NW_SRC].root);
     assert_int_equal(cls_set_prefixes(&cls, CLS_PREFIXES_ALL), 0);
     memset(&wc, 0, sizeof wc);
     assert_ptr_equal(cls_lookup(&cls, &key, &wc), &any);
-    assert_int_equal(wc.nw_src, prefix(1));
+    assert_int_equal(wc.flow.nw_src, prefix(1));
     ipv4_key(&key, 0x0a010203, 17, 53);
 
     cls_remove(&cls, &r24);
     memset(&wc, 0, sizeof wc);
     assert_ptr_equal(cls_lookup(&cls, &key, &wc), &r16);
-    assert_int_equal(wc.nw_src, prefix(16));
+    assert_int_equal(wc.flow.nw_src, prefix(16));
     cls_remove(&cls, &r16);
     cls_remove(&cls, &any);
     assert_null(cls.tries[CLS_TRIE_NW_SRC].root);
@@ -304,24 +311,24 @@ test_stages_keep_l4_wide(void **state)
     struct cls_rule dns, any;
     cls_init(&cls);
     ipv4_rule(&dns, 10);
-    dns.match.nw_proto = 17;
-    dns.mask.nw_proto = UINT8_MAX;
-    dns.match.tp_dst = htons(53);
-    dns.mask.tp_dst = UINT16_MAX;
+    dns.match.flow.nw_proto = 17;
+    dns.mask.flow.nw_proto = UINT8_MAX;
+    dns.match.flow.tp_dst = htons(53);
+    dns.mask.flow.tp_dst = UINT16_MAX;
     memset(&any, 0, sizeof any);
     cls_insert(&cls, &dns);
     cls_insert(&cls, &any);
 
-    struct flow key, wc;
+    struct cls_key key, wc;
     ipv4_key(&key, 0x0a000001, 6, 53);      /* TCP: L3 stage misses. */
     memset(&wc, 0, sizeof wc);
     assert_ptr_equal(cls_lookup(&cls, &key, &wc), &any);
-    assert_int_equal(wc.nw_proto, UINT8_MAX);
-    assert_int_equal(wc.tp_dst, 0);
+    assert_int_equal(wc.flow.nw_proto, UINT8_MAX);
+    assert_int_equal(wc.flow.tp_dst, 0);
     ipv4_key(&key, 0x0a000001, 17, 80);     /* UDP, another port. */
     memset(&wc, 0, sizeof wc);
     assert_ptr_equal(cls_lookup(&cls, &key, &wc), &any);
-    assert_int_equal(wc.tp_dst, UINT16_MAX);
+    assert_int_equal(wc.flow.tp_dst, UINT16_MAX);
     ipv4_key(&key, 0x0a000001, 17, 53);
     assert_ptr_equal(cls_lookup(&cls, &key, NULL), &dns);
     cls_remove(&cls, &dns);
@@ -356,7 +363,7 @@ test_same_match_and_exact_find(void **state)
     cls_insert(&cls, &a);
     cls_insert(&cls, &b);
     cls_insert(&cls, &c);
-    struct flow key;
+    struct cls_key key;
     ipv4_key(&key, 1, 6, 1);
     assert_ptr_equal(cls_lookup(&cls, &key, NULL), &b);
     assert_ptr_equal(cls_find_exact(&cls, &a.match, &a.mask, 20), &c);
