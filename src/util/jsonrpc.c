@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "src/util/stream.h"
+
 /* Bytes read from a socket per jsonrpc_rx_read() call. */
 #define RX_CHUNK (64 * 1024)
 
@@ -351,6 +353,20 @@ jsonrpc_tx_flush(struct jsonrpc_tx *tx, int fd)
             return errno == EWOULDBLOCK ? -EAGAIN : -errno;
         }
         tx->start += (size_t) w;
+    }
+    tx->start = tx->len = 0;
+    return 0;
+}
+
+int
+jsonrpc_tx_flush_stream(struct jsonrpc_tx *tx, struct stream *s)
+{
+    while (tx->start < tx->len) {
+        int n = stream_send(s, tx->buf + tx->start, tx->len - tx->start);
+        if (n <= 0) {
+            return n ? n : -EIO;
+        }
+        tx->start += (size_t) n;
     }
     tx->start = tx->len = 0;
     return 0;

@@ -96,6 +96,10 @@ int jsonrpc_tx_queue_raw(struct jsonrpc_tx *, const void *, size_t n);
  * queue is empty, -EAGAIN if bytes remain, or another negative errno
  * (e.g. -EPIPE: the peer is gone).  Never raises SIGPIPE on sockets. */
 int jsonrpc_tx_flush(struct jsonrpc_tx *, int fd);
+/* The same through 'stream' (stream.h), which also drives TLS: the send
+ * queue of any session on a stream, whatever it speaks. */
+struct stream;
+int jsonrpc_tx_flush_stream(struct jsonrpc_tx *, struct stream *);
 size_t jsonrpc_tx_pending(const struct jsonrpc_tx *);
 
 /* ---- Messages ----------------------------------------------------------

@@ -212,26 +212,18 @@ rpc_close_timer_cb(void *aux)
 
 /* ---- Output ---- */
 
-/* Writes what the stream takes.  Uses the send queue's fields directly:
- * jsonrpc_tx_flush() writes to a plain fd and cannot drive TLS. */
+/* Writes what the stream takes. */
 static void
 rpc_flush(struct stream_rpc *r)
 {
-    struct jsonrpc_tx *tx = &r->tx;
-    while (!r->dead && r->connected && tx->start < tx->len) {
-        int n = stream_send(r->stream, tx->buf + tx->start,
-                            tx->len - tx->start);
-        if (n > 0) {
-            tx->start += (size_t) n;
-            stats.tx_bytes += (uint64_t) n;
-        } else if (n == -EAGAIN) {
-            break;
-        } else {
-            rpc_kill(r, n ? n : -EIO, "%s", stream_reason(r));
-        }
+    if (r->dead || !r->connected) {
+        return;
     }
-    if (tx->start == tx->len) {
-        tx->start = tx->len = 0;
+    size_t before = jsonrpc_tx_pending(&r->tx);
+    int error = jsonrpc_tx_flush_stream(&r->tx, r->stream);
+    stats.tx_bytes += before - jsonrpc_tx_pending(&r->tx);
+    if (error && error != -EAGAIN) {
+        rpc_kill(r, error, "%s", stream_reason(r));
     }
 }
 

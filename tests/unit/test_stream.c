@@ -29,10 +29,9 @@
 #include "src/util/stream.h"
 #include "src/util/stream_rpc.h"
 #include "src/util/stream_ssl.h"
+#include "tests/unit/loop_test.h"
 
 #define MAX_RPCS 64
-
-static char tmpdir[64];
 
 /* ---- One side's view of its sessions ---- */
 
@@ -165,24 +164,6 @@ request(const char *method, json_int_t id, json_t *params)
     return jsonrpc_request(method, params, json_integer(id));
 }
 
-#define RUN_UNTIL(LOOP, COND, MS)                                           \
-    do {                                                                    \
-        uint64_t deadline_ = loop_now_ms() + (MS);                          \
-        while (!(COND) && loop_now_ms() < deadline_) {                      \
-            loop_run_once(LOOP, 5);                                         \
-        }                                                                   \
-    } while (0)
-
-/* Runs 'loop' for 'ms' whatever happens. */
-static void
-run_for(struct loop *loop, uint64_t ms)
-{
-    uint64_t deadline = loop_now_ms() + ms;
-    while (loop_now_ms() < deadline) {
-        loop_run_once(loop, 5);
-    }
-}
-
 static struct stream_rpc *
 client_open(struct peer *c, const char *name, struct stream_ssl_ctx *ssl)
 {
@@ -256,31 +237,18 @@ raw_wait_closed(struct loop *loop, int fd, uint64_t ms)
     return false;
 }
 
-static char *
-tmp_path(const char *name)
-{
-    static char buf[4][128];
-    static int i;
-    char *p = buf[i++ % 4];
-    snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
-    return p;
-}
-
 static int
 group_setup(void **state)
 {
     (void) state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_stream.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdir_create("test_stream");
 }
 
 static int
 group_teardown(void **state)
 {
     (void) state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) ? -1 : 0;
+    return tmpdir_remove();
 }
 
 /* ---- Names ---- */
