@@ -78,7 +78,8 @@ struct ofconn_cbs {
 
 struct ofconn_mgr *ofconn_mgr_create(struct loop *, const char *name,
                                      const struct ofconn_cbs *, void *aux);
-/* Closes every connection and listener. */
+/* Closes every connection (disconnected callbacks run) and listener.  Not
+ * from inside the manager's own callbacks. */
 void ofconn_mgr_destroy(struct ofconn_mgr *);
 
 struct ofconn_target {
@@ -101,7 +102,8 @@ int ofconn_mgr_set_targets(struct ofconn_mgr *,
 /* Status of the active or passive target 'target': whether a connection
  * is up (active: connected and negotiated; passive: listening) and, for
  * active targets, the last error text ("" if none) and seconds since
- * connected or disconnected.  Returns false if there is no such target. */
+ * connected or disconnected (UINT64_MAX: never; always for passive
+ * targets).  Returns false if there is no such target. */
 struct ofconn_target_status {
     bool is_connected;
     const char *last_error;
@@ -118,11 +120,14 @@ void ofconn_mgr_for_each(struct ofconn_mgr *,
 size_t ofconn_mgr_n_conns(const struct ofconn_mgr *);
 
 struct ofconn_mgr_stats {
-    uint64_t accepted, connects, negotiated, hello_failed;
+    uint64_t accepted;              /* Passive: connections accepted. */
+    uint64_t connects;              /* Active: connections made. */
+    uint64_t negotiated, hello_failed;
     uint64_t dropped_slow;          /* Peers that stopped reading. */
     uint64_t dropped_probe;         /* Probes left unanswered. */
     uint64_t bad_messages;          /* Framing or version errors. */
-    uint64_t rx_msgs, tx_msgs;
+    uint64_t rx_msgs, tx_msgs;      /* Every message, HELLO and echo
+                                     * included. */
 };
 void ofconn_mgr_get_stats(const struct ofconn_mgr *,
                           struct ofconn_mgr_stats *);
@@ -130,12 +135,15 @@ void ofconn_mgr_get_stats(const struct ofconn_mgr *,
 /* Per connection. */
 struct ofconn_state *ofconn_state(struct ofconn *);
 enum ofconn_kind ofconn_kind(const struct ofconn *);
-/* "unix:..."/"tcp:IP:PORT": the peer, for logs. */
+/* "tcp:IP:PORT", "unix#N" (accepted on punix), ...: the peer, for
+ * logs. */
 const char *ofconn_name(const struct ofconn *);
 /* Queues the whole messages in 'buf' (one or more; 'buf' is left
  * empty).  Returns 0, or -ENOBUFS if that passed the backlog bound: the
  * connection is then closed from the loop (the caller may go on using it
- * until its callback returns). */
+ * until its callback returns).  On a connection already failing or
+ * closed, sends nothing and returns a negative errno (-ENOTCONN, or the
+ * error it failed with). */
 int ofconn_send(struct ofconn *, struct ofp_buf *buf);
 /* Closes 'c' now (the disconnected callback runs first); 'why' is
  * logged. */
