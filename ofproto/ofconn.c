@@ -246,8 +246,6 @@ conn_kill(struct ofconn *c, int error, const char *fmt, ...)
     }
 }
 
-static void conn_flush(struct ofconn *);
-
 /* Closes 'c' for c->reason: a last non-blocking write of what is queued
  * (an error that explains the close), out of the loop, the target told,
  * then the owner.  Freed later by mgr_leave(). */
@@ -256,7 +254,9 @@ conn_finish(struct ofconn *c)
 {
     struct ofconn_mgr *m = c->mgr;
     c->closed = true;
-    conn_flush(c);
+    if (c->connected) {
+        jsonrpc_tx_flush_stream(&c->tx, c->stream);
+    }
     loop_cancel_timer(m->loop, c->probe_timer);
     loop_cancel_timer(m->loop, c->resume_timer);
     c->probe_timer = c->resume_timer = NULL;
