@@ -1,11 +1,13 @@
 /* upcall: miss handling, megaflow installation and expiry. */
 #include "ofproto/upcall.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_mbuf.h>
 
 #include "ofproto/xlate.h"
@@ -16,6 +18,7 @@
 #include "pmd/packet.h"
 #include "pmd/pipeline.h"
 #include "pmd/pmd.h"
+#include "pmd/shared.h"
 #include "pmd/tx.h"
 #include "pmd/upcall_ring.h"
 #include "src/util/dstr.h"
@@ -42,13 +45,31 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 20);
 
 static void handle_miss(struct pmd *, struct rte_mbuf *);
 
+static upcall_userspace_fn *userspace_handler;
+
+void
+upcall_set_userspace_handler(upcall_userspace_fn *fn)
+{
+    userspace_handler = fn;
+}
+
 static void
 control_userspace(struct dp_exec_ctx *ctx, struct rte_mbuf *pkt,
                   uint32_t cookie)
 {
     (void) ctx;
-    (void) cookie;
     stats.userspace++;
+    if (userspace_handler) {
+        static uint8_t frame[UINT16_MAX];
+        uint32_t len = rte_pktmbuf_pkt_len(pkt);
+        if (len > sizeof frame) {
+            len = sizeof frame;
+        }
+        const uint8_t *p = rte_pktmbuf_read(pkt, 0, len, frame);
+        if (p) {
+            userspace_handler(cookie, p, len);
+        }
+    }
     rte_pktmbuf_free(pkt);
 }
 
@@ -58,7 +79,9 @@ control_recirc(struct dp_exec_ctx *ctx, struct rte_mbuf **pkts, uint32_t n,
 {
     struct pmd *pmd = ctx->aux;
     for (uint32_t i = 0; i < n; i++) {
-        if (recirc_depth >= PIPELINE_MAX_RECIRC) {
+        if (!pmd || recirc_depth >= PIPELINE_MAX_RECIRC) {
+            /* Too deep, or a frame of the control thread's own (no PMD
+             * to install megaflows in). */
             stats.recirc_too_deep++;
             rte_pktmbuf_free(pkts[i]);
             continue;
@@ -104,7 +127,11 @@ handle_miss(struct pmd *pmd, struct rte_mbuf *pkt)
     struct xlate_out out;
     miniflow_expand(&key, &flow);
     stats.translated++;
-    if (xlate_translate(&flow, &out)) {
+    struct xlate_stats push = {
+        .packets = 1, .bytes = rte_pktmbuf_pkt_len(pkt),
+        .now_ms = loop_now_ms(),
+    };
+    if (xlate_translate(&flow, &push, &out)) {
         /* Nothing trustworthy to install: this packet is dropped. */
         stats.xlate_errors++;
         free(out.actions);
@@ -238,14 +265,105 @@ upcall_stop(void)
     }
 }
 
+/* Frames the control thread sends itself (packet-out): a small pool of
+ * its own, made on first use, with room for a frame of almost 64 kB in
+ * one mbuf. */
+#define CTL_POOL_MBUFS 255
+#define CTL_POOL_ROOM UINT16_MAX
+static struct rte_mempool *ctl_pool;
+
+int
+upcall_execute_frame(struct dp *dp, const uint8_t *frame, size_t len,
+                     uint32_t in_port, const struct dp_actions *acts)
+{
+    if (len > CTL_POOL_ROOM - RTE_PKTMBUF_HEADROOM) {
+        return -EMSGSIZE;
+    }
+    if (!ctl_pool) {
+        ctl_pool = rte_pktmbuf_pool_create("sl_ctl_out", CTL_POOL_MBUFS, 0,
+                                           PACKET_PRIV_SIZE, CTL_POOL_ROOM,
+                                           SOCKET_ID_ANY);
+        if (!ctl_pool) {
+            VLOG_WARN_RL(&rl, "cannot create the control thread's mbuf "
+                         "pool: %s", rte_strerror(rte_errno));
+            return -ENOMEM;
+        }
+    }
+    struct rte_mbuf *pkt = rte_pktmbuf_alloc(ctl_pool);
+    if (!pkt) {
+        return -ENOMEM;
+    }
+    char *data = rte_pktmbuf_append(pkt, (uint16_t) len);
+    if (!data) {
+        rte_pktmbuf_free(pkt);
+        return -EMSGSIZE;
+    }
+    memcpy(data, frame, len);
+    struct packet_meta *md = packet_meta(pkt);
+    memset(md, 0, sizeof *md);
+    md->in_port = in_port;
+    struct miniflow key;
+    flow_extract(data, len, in_port, 0, &key, &md->ofs);
+    upcall_dp = dp;
+    execute(NULL, pkt, acts);
+    tx_flush(dp_control_tx(dp));
+    return 0;
+}
+
+/* The traffic 'mf' forwarded since it was last accounted, in 'st';
+ * NULL if none. */
+static const struct xlate_stats *
+account_delta(struct megaflow *mf, struct xlate_stats *st)
+{
+    uint64_t packets = SHARED_READ(mf->packets);
+    uint64_t bytes = SHARED_READ(mf->bytes);
+    if (packets == mf->acct_packets) {
+        return NULL;
+    }
+    st->packets = packets - mf->acct_packets;
+    st->bytes = bytes - mf->acct_bytes;
+    st->now_ms = loop_now_ms();
+    mf->acct_packets = packets;
+    mf->acct_bytes = bytes;
+    return st;
+}
+
+static void
+account_megaflow(struct megaflow *mf, void *aux)
+{
+    struct xlate_stats st;
+    unsigned int *n = aux;
+    const struct xlate_stats *push = account_delta(mf, &st);
+    if (push) {
+        struct xlate_out out;
+        xlate_translate(&mf->key, push, &out);
+        free(out.actions);
+        (*n)++;
+    }
+}
+
+unsigned int
+upcall_account(struct dp *dp)
+{
+    unsigned int n = 0;
+    for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+        struct pmd *pmd = dp_pmd(dp, p);
+        megaflow_visit(pmd, megaflow_count(pmd) / 10 + 256,
+                       account_megaflow, &n);
+    }
+    stats.accounted += n;
+    return n;
+}
+
 static enum megaflow_verdict
-revalidate_megaflow(const struct megaflow *mf, struct dp_actions **actions,
+revalidate_megaflow(struct megaflow *mf, struct dp_actions **actions,
                     void *aux)
 {
     struct xlate_out out;
+    struct xlate_stats st;
     (void) aux;
 
-    if (xlate_translate(&mf->key, &out)) {
+    if (xlate_translate(&mf->key, account_delta(mf, &st), &out)) {
         free(out.actions);
         return MEGAFLOW_DELETE;
     }
@@ -298,11 +416,13 @@ upcall_format_stats(struct dstr *s)
                 "  megaflows expired: %lu\n"
                 "  megaflows revalidated with new actions: %lu\n"
                 "  megaflows deleted by revalidation: %lu\n"
+                "  megaflow traffic accounted to rules: %lu\n"
                 "  drained from stopping PMDs: %lu\n"
                 "  cycles handling upcalls: %lu\n",
                 stats.handled, stats.translated, stats.covered,
                 stats.installed, stats.flow_limit, stats.install_failed,
                 stats.xlate_errors, stats.dropped, stats.userspace,
                 stats.recirc_too_deep, stats.expired, stats.revalidated,
-                stats.invalidated, stats.drained, stats.cycles);
+                stats.invalidated, stats.accounted, stats.drained,
+                stats.cycles);
 }

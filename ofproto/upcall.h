@@ -11,9 +11,11 @@
 #ifndef SLUICE_UPCALL_H
 #define SLUICE_UPCALL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct dp;
+struct dp_actions;
 struct dstr;
 struct loop;
 
@@ -33,6 +35,7 @@ struct upcall_stats {
     uint64_t expired;           /* Megaflows removed for idleness. */
     uint64_t revalidated;       /* Megaflows kept, actions updated. */
     uint64_t invalidated;       /* Megaflows deleted by revalidation. */
+    uint64_t accounted;         /* Megaflow traffic pushed to rules. */
     uint64_t drained;           /* Upcalls of PMDs that were stopping. */
     uint64_t cycles;            /* TSC cycles the control thread spent
                                  * taking upcalls off the rings and
@@ -53,6 +56,25 @@ unsigned int upcall_run(struct dp *, unsigned int budget);
  * if they changed); otherwise it is deleted and its traffic misses again.
  * Returns the number of megaflows deleted; adds to the stats. */
 unsigned int upcall_revalidate(struct dp *);
+
+/* Pushes what megaflows forwarded since last time to what translated them
+ * (xlate_translate() with stats: OpenFlow rules' counters), for a tenth of
+ * each PMD's megaflows (and at least 256) per call, so that calling it
+ * every 100 ms covers every megaflow each second.  Returns how many
+ * megaflows had traffic.  Revalidation accounts too. */
+unsigned int upcall_account(struct dp *);
+
+/* Packets that a datapath userspace action sent to the control thread
+ * go to 'fn' (NULL: dropped), with the action's cookie and the frame. */
+typedef void upcall_userspace_fn(uint32_t cookie, const uint8_t *frame,
+                                 size_t len);
+void upcall_set_userspace_handler(upcall_userspace_fn *);
+
+/* Executes 'acts' on a copy of 'frame' ('len' bytes) as if received on
+ * datapath port 'in_port' (UINT32_MAX: none), from the control thread
+ * (packet-out).  Returns 0, -ENOMEM (no mbuf) or -EMSGSIZE. */
+int upcall_execute_frame(struct dp *, const uint8_t *frame, size_t len,
+                         uint32_t in_port, const struct dp_actions *acts);
 
 const struct upcall_stats *upcall_get_stats(void);
 void upcall_format_stats(struct dstr *);

@@ -37,11 +37,13 @@ xlate_remove_provider(xlate_fn *fn, void *aux)
 }
 
 int
-xlate_translate(const struct flow *flow, struct xlate_out *out)
+xlate_translate(const struct flow *flow, const struct xlate_stats *stats,
+                struct xlate_out *out)
 {
     int error = 0;
 
     memset(out, 0, sizeof *out);
+    out->stats = stats;
     for (size_t i = 0; i < n_providers; i++) {
         error = providers[i].fn(flow, out, providers[i].aux);
         if (error != XLATE_NO_MATCH) {

@@ -15,10 +15,20 @@
 
 struct dp_actions;
 
+/* Traffic to account to what a translation visits (OpenFlow rules): the
+ * packet of an upcall, or what a megaflow forwarded since it was last
+ * accounted. */
+struct xlate_stats {
+    uint64_t packets, bytes;
+    uint64_t now_ms;                /* loop_now_ms(). */
+};
+
 struct xlate_out {
     struct dp_actions *actions;     /* malloc'd; NULL or empty: drop. */
     struct flow mask;               /* Zeroed by the caller. */
     uint64_t version;               /* Provider's table version. */
+    const struct xlate_stats *stats;    /* In: NULL, or traffic to
+                                         * account. */
 };
 
 /* A provider returns 0 (answered: 'actions' says what to do), a negative
@@ -33,8 +43,10 @@ typedef int xlate_fn(const struct flow *, struct xlate_out *, void *aux);
 int xlate_add_provider(xlate_fn *fn, void *aux);
 void xlate_remove_provider(xlate_fn *fn, void *aux);
 
-/* Translates 'flow'.  Always fills 'out' (on error: drop, exact
+/* Translates 'flow', accounting 'stats' (may be NULL) to what the
+ * translation visits.  Always fills 'out' (on error: drop, exact
  * in_port); returns 0 or the answering provider's error. */
-int xlate_translate(const struct flow *, struct xlate_out *);
+int xlate_translate(const struct flow *, const struct xlate_stats *,
+                    struct xlate_out *);
 
 #endif

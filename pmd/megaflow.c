@@ -91,6 +91,9 @@ megaflow_detach(struct megaflow_table *t, struct megaflow *mf)
     if (t->expiry_next == mf) {
         t->expiry_next = mf->next;
     }
+    if (t->visit_next == mf) {
+        t->visit_next = mf->next;
+    }
     if (mf->prev) {
         mf->prev->next = mf->next;
     } else {
@@ -389,7 +392,7 @@ megaflow_delete(struct pmd *pmd, struct megaflow *mf)
 
 void
 megaflow_revalidate(struct pmd *pmd,
-                    enum megaflow_verdict (*check)(const struct megaflow *,
+                    enum megaflow_verdict (*check)(struct megaflow *,
                                                    struct dp_actions **,
                                                    void *),
                     void *aux, unsigned int *modified, unsigned int *deleted)
@@ -438,6 +441,23 @@ megaflow_expire(struct pmd *pmd, uint64_t max_idle_ms, unsigned int budget)
     unsigned int n = megaflow_delete_where(pmd, t->expiry_next, budget,
                                            is_idle, &before, &stop);
     t->expiry_next = stop;      /* NULL: start again from the newest. */
+    return n;
+}
+
+unsigned int
+megaflow_visit(struct pmd *pmd, unsigned int budget,
+               void (*cb)(struct megaflow *, void *aux), void *aux)
+{
+    struct megaflow_table *t = &pmd->flows;
+    unsigned int n = 0;
+    struct megaflow *mf = t->visit_next ? t->visit_next : t->all;
+    while (mf && n < budget) {
+        struct megaflow *next = mf->next;
+        cb(mf, aux);
+        n++;
+        mf = next;
+    }
+    t->visit_next = mf;         /* NULL: start again from the newest. */
     return n;
 }
 

@@ -57,6 +57,8 @@ struct megaflow {
     struct flow mask;
     uint64_t created;               /* TSC. */
     uint64_t id;                    /* Unique, for logs and tests. */
+    uint64_t acct_packets;          /* What the control thread has */
+    uint64_t acct_bytes;            /* accounted to OpenFlow rules. */
 };
 
 /* The control thread's view of one PMD's megaflows.  Megaflows come from
@@ -68,6 +70,7 @@ struct megaflow_table {
     uint64_t next_id;
     struct megaflow *all;           /* Every megaflow, newest first. */
     struct megaflow *expiry_next;   /* Where the next expiry pass goes on. */
+    struct megaflow *visit_next;    /* Where megaflow_visit() goes on. */
     struct megaflow *free_list;
     void **slabs;
     unsigned int n_slabs;
@@ -116,7 +119,8 @@ unsigned int megaflow_expire(struct pmd *, uint64_t max_idle_ms,
 /* Revalidation: 'check' decides for each megaflow of 'pmd' whether it
  * stays as it is (return MEGAFLOW_KEEP), gets the new actions it stores in
  * '*actions' (MEGAFLOW_MODIFY; ownership passes) or goes
- * (MEGAFLOW_DELETE).  Changes are sent in batches with one wait for the
+ * (MEGAFLOW_DELETE); it may change the megaflow's control-thread
+ * fields (acct_*).  Changes are sent in batches with one wait for the
  * PMD each.  Adds to 'modified' and 'deleted'. */
 enum megaflow_verdict {
     MEGAFLOW_KEEP,
@@ -125,10 +129,17 @@ enum megaflow_verdict {
 };
 void megaflow_revalidate(struct pmd *,
                          enum megaflow_verdict (*check)(
-                             const struct megaflow *,
+                             struct megaflow *,
                              struct dp_actions **actions, void *aux),
                          void *aux, unsigned int *modified,
                          unsigned int *deleted);
+
+/* Calls 'cb' for at most 'budget' megaflows of 'pmd' (it must not delete
+ * them), going on where the last call stopped and starting again from the
+ * newest after the oldest.  Returns how many it visited. */
+unsigned int megaflow_visit(struct pmd *, unsigned int budget,
+                            void (*cb)(struct megaflow *, void *aux),
+                            void *aux);
 
 /* One line in ovs-appctl dpctl/dump-flows style:
  * "MATCH, packets:N, bytes:N, used:X.XXXs[, flags:F], actions:ACTIONS",

@@ -13,8 +13,8 @@
 #include <rte_version.h>
 
 #include "ofproto/bridge_flood.h"
+#include "ofproto/ofproto.h"
 #include "ofproto/upcall.h"
-#include "ofproto/xlate.h"
 #include "ovsdb/db.h"
 #include "ovsdb/error.h"
 #include "ovsdb/txn.h"
@@ -23,6 +23,7 @@
 #include "pmd/rxq_sched.h"
 #include "src/bridge_cfg.h"
 #include "src/bridge_iface.h"
+#include "src/bridge_ofproto.h"
 #include "src/bridge_status.h"
 #include "src/bridge_tunables.h"
 #include "src/options.h"
@@ -308,9 +309,6 @@ static void
 note_unused(const struct cfg_bridge *b)
 {
 #define NOT_YET " is stored but not acted on yet"
-    if (b->n_controllers) {
-        note_once("Bridge controller" NOT_YET);
-    }
     if (b->n_mirrors) {
         note_once("Bridge mirrors" NOT_YET);
     }
@@ -696,12 +694,6 @@ rebuild_flood(const struct cfg *cfg)
         if (!rt->seen || rt->ofport < 0 || !rt_working(rt)) {
             continue;
         }
-        const struct cfg_bridge *b = &cfg->bridges[rt->br_idx];
-        if (b->fail_mode && !strcmp(b->fail_mode, "secure")) {
-            note_once("Bridge fail_mode secure: its ports forward nothing "
-                      "(no OpenFlow flow tables to allow anything)");
-            continue;
-        }
         if (rt->port_no != NO_PORT) {
             size_t g = 0;
             while (g < n_groups && groups[g] != rt->port) {
@@ -732,6 +724,59 @@ rebuild_flood(const struct cfg *cfg)
     free(groups);
     free(has_output);
     flood_set_topo(t);
+}
+
+/* The bridges' OpenFlow switches follow the interfaces that work. */
+static void
+sync_ofprotos(const struct cfg *cfg)
+{
+    struct bridge_ofproto_cfg *bc = calloc(cfg->n_bridges + 1, sizeof *bc);
+    struct ofproto_port_cfg *pc = calloc(br.n_ifaces + 1, sizeof *pc);
+    if (!bc || !pc) {
+        VLOG_ERR("out of memory updating the OpenFlow switches");
+        free(bc);
+        free(pc);
+        return;
+    }
+    size_t np = 0;
+    for (size_t b = 0; b < cfg->n_bridges; b++) {
+        const struct cfg_bridge *cb = &cfg->bridges[b];
+        bc[b].name = cb->name;
+        bc[b].dpid = bridge_dpid(cb);
+        bc[b].fail_secure = cb->fail_mode && !strcmp(cb->fail_mode, "secure");
+        bc[b].controllers = cb->controllers;
+        bc[b].n_controllers = cb->n_controllers;
+        bc[b].ports = &pc[np];
+        for (size_t i = 0; i < br.n_ifaces; i++) {
+            const struct rt_iface *rt = br.ifaces[i];
+            if (!rt->seen || rt->br_idx != b || rt->ofport < 0
+                || !rt_working(rt)) {
+                continue;
+            }
+            struct ofproto_port_cfg *p = &pc[np];
+            p->ofp_port = (uint32_t) rt->ofport;
+            p->name = rt->name;
+            struct port_status st;
+            if (rt->port_no != NO_PORT
+                && !dp_port_status(br.dp, rt->port_no, &st)) {
+                p->dp_port = rt->port_no;
+                memcpy(p->mac, st.mac, 6);
+                p->link_up = st.link_up;
+                p->speed_mbps = st.speed_mbps;
+            } else if (rt->plan.kind == IFACE_PATCH) {
+                p->dp_port = OFPROTO_NO_DP_PORT;
+                p->peer = rt->plan.peer;
+                p->link_up = true;
+            } else {
+                continue;
+            }
+            np++;
+            bc[b].n_ports++;
+        }
+    }
+    bridge_ofproto_sync(bc, cfg->n_bridges, run_dir ? run_dir : ".");
+    free(bc);
+    free(pc);
 }
 
 /* ---- Writing status back --------------------------------------------- */
@@ -843,6 +888,17 @@ write_status(const struct cfg *cfg, bool cfg_done)
         if (rt->seen) {
             json_array_append_new(ops, update_op("Interface", &rt->uuid,
                                                  iface_status(rt)));
+        }
+    }
+    for (size_t b = 0; b < cfg->n_bridges; b++) {
+        const struct cfg_bridge *cb = &cfg->bridges[b];
+        for (size_t c = 0; c < cb->n_controllers; c++) {
+            json_t *row = bridge_ofproto_controller_status(
+                cb->name, cb->controllers[c].target);
+            if (row) {
+                json_array_append_new(ops, update_op(
+                    "Controller", &cb->controllers[c].uuid, row));
+            }
         }
     }
     if (cfg_done && cfg->present) {
@@ -1104,6 +1160,7 @@ run_pass(void)
     }
     update_links();
     rebuild_flood(&cfg);
+    sync_ofprotos(&cfg);
     upcall_revalidate(br.dp);
     write_status(&cfg, true);
     /* The interfaces' cfg and port pointers now point into 'cfg', which
@@ -1139,6 +1196,7 @@ status_cb(void *aux)
     bool changed = update_links();
     if (changed) {
         rebuild_flood(&br.cfg);
+        sync_ofprotos(&br.cfg);
         upcall_revalidate(br.dp);
     }
     if (br.cfg_unwritten) {
@@ -1265,7 +1323,7 @@ bridge_start(struct loop *loop, struct dp *dp, struct ovsdb_db *db)
     if (error) {
         return error;
     }
-    error = xlate_add_provider(flood_translate, NULL);
+    error = ofproto_init(loop, dp);
     if (error) {
         ovsdb_db_remove_commit_cb(db, on_commit, NULL);
         ovsdb_db_remove_check_cb(db, check_config, NULL);
@@ -1286,7 +1344,8 @@ bridge_stop(void)
     }
     ovsdb_db_remove_commit_cb(br.db, on_commit, NULL);
     ovsdb_db_remove_check_cb(br.db, check_config, NULL);
-    xlate_remove_provider(flood_translate, NULL);
+    bridge_ofproto_stop();
+    ofproto_exit();
     if (br.pass_timer) {
         loop_cancel_timer(br.loop, br.pass_timer);
     }

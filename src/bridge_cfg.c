@@ -186,8 +186,21 @@ read_port(const struct ovsdb_row *row, const struct ovsdb_table *ifaces,
 }
 
 static void
+read_controller(const struct ovsdb_row *row, struct cfg_controller *c)
+{
+    c->uuid = *ovsdb_row_uuid(row);
+    c->target = get_string(row, "target");
+    if (!c->target) {
+        c->target = xstrdup("");
+    }
+    c->max_backoff = get_int(row, "max_backoff", -1);
+    c->inactivity_probe = get_int(row, "inactivity_probe", -1);
+}
+
+static void
 read_bridge(const struct ovsdb_row *row, const struct ovsdb_table *ports,
-            const struct ovsdb_table *ifaces, struct cfg_bridge *br)
+            const struct ovsdb_table *ifaces,
+            const struct ovsdb_table *controllers, struct cfg_bridge *br)
 {
     const struct ovsdb_row **rows;
 
@@ -199,7 +212,12 @@ read_bridge(const struct ovsdb_row *row, const struct ovsdb_table *ports,
     }
     br->fail_mode = get_string(row, "fail_mode");
     get_smap(row, "other_config", &br->other_config);
-    br->n_controllers = count(row, "controller");
+    br->n_controllers = get_refs(row, "controller", controllers, &rows);
+    br->controllers = xcalloc(br->n_controllers, sizeof *br->controllers);
+    for (size_t i = 0; i < br->n_controllers; i++) {
+        read_controller(rows[i], &br->controllers[i]);
+    }
+    free(rows);
     br->n_mirrors = count(row, "mirrors");
     br->has_netflow = count(row, "netflow") > 0;
     br->has_sflow = count(row, "sflow") > 0;
@@ -229,6 +247,11 @@ static const struct column_type expected[] = {
     { "Bridge", "fail_mode", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
     { "Bridge", "other_config", OVSDB_TYPE_STRING, OVSDB_TYPE_STRING },
     { "Bridge", "ports", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },
+    { "Bridge", "controller", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },
+    { "Controller", "target", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Controller", "max_backoff", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
+    { "Controller", "inactivity_probe", OVSDB_TYPE_INTEGER,
+      OVSDB_TYPE_VOID },
     { "Port", "name", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
     { "Port", "interfaces", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },
     { "Port", "tag", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
@@ -262,6 +285,7 @@ types_as_expected(const struct ovsdb_db *db)
                 || strcmp(c->type.key.ref_table_name,
                           !strcmp(e->column, "bridges") ? "Bridge"
                           : !strcmp(e->column, "ports") ? "Port"
+                          : !strcmp(e->column, "controller") ? "Controller"
                           : "Interface"))) {
             return false;
         }
@@ -276,6 +300,8 @@ cfg_read(const struct ovsdb_db *db, struct cfg *cfg)
     const struct ovsdb_table *bridges = ovsdb_db_find_table(db, "Bridge");
     const struct ovsdb_table *ports = ovsdb_db_find_table(db, "Port");
     const struct ovsdb_table *ifaces = ovsdb_db_find_table(db, "Interface");
+    const struct ovsdb_table *controllers = ovsdb_db_find_table(db,
+                                                                "Controller");
     const struct ovsdb_row **rows;
     size_t pos;
 
@@ -295,7 +321,7 @@ cfg_read(const struct ovsdb_db *db, struct cfg *cfg)
     cfg->n_bridges = get_refs(row, "bridges", bridges, &rows);
     cfg->bridges = xcalloc(cfg->n_bridges, sizeof *cfg->bridges);
     for (size_t i = 0; i < cfg->n_bridges; i++) {
-        read_bridge(rows[i], ports, ifaces, &cfg->bridges[i]);
+        read_bridge(rows[i], ports, ifaces, controllers, &cfg->bridges[i]);
     }
     free(rows);
     return 0;
@@ -327,6 +353,10 @@ cfg_destroy(struct cfg *cfg)
             free(port->vlan_mode);
         }
         free(br->ports);
+        for (size_t c = 0; c < br->n_controllers; c++) {
+            free(br->controllers[c].target);
+        }
+        free(br->controllers);
         free(br->name);
         free(br->datapath_type);
         free(br->fail_mode);

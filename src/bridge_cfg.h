@@ -49,6 +49,14 @@ struct cfg_port {
     char *vlan_mode;            /* NULL: default. */
 };
 
+/* A Controller row (ovs-vswitchd.conf.db(5)). */
+struct cfg_controller {
+    struct ovsdb_uuid uuid;
+    char *target;
+    int64_t max_backoff;        /* ms; -1: unset. */
+    int64_t inactivity_probe;   /* ms; -1: unset. */
+};
+
 struct cfg_bridge {
     struct ovsdb_uuid uuid;
     char *name;
@@ -57,8 +65,10 @@ struct cfg_bridge {
     struct cfg_smap other_config;
     struct cfg_port *ports;
     size_t n_ports;
+    struct cfg_controller *controllers;
+    size_t n_controllers;
     /* References the reconciler does not act on yet (counts). */
-    size_t n_controllers, n_mirrors;
+    size_t n_mirrors;
     bool has_netflow, has_sflow, has_ipfix;
 };
 

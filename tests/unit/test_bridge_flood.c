@@ -412,7 +412,7 @@ translate(uint32_t in_port, struct xlate_out *out, int rc)
     memset(&f, 0, sizeof f);
     f.in_port = in_port;
     memset(out, 0xa5, sizeof *out);     /* xlate_translate clears it. */
-    assert_int_equal(xlate_translate(&f, out), rc);
+    assert_int_equal(xlate_translate(&f, NULL, out), rc);
     assert_int_equal(out->mask.in_port, UINT32_MAX);
     assert_int_equal(out->mask.recirc_id, UINT32_MAX);
 }

@@ -1,0 +1,45 @@
+/* bridge_ofproto: the OpenFlow switch (ofproto/ofproto.h) of each Bridge
+ * row, kept in step with the reconciler's passes: one per bridge, created
+ * when the row comes (with its NORMAL rule unless fail_mode is secure) and
+ * destroyed when it goes, its datapath id, fail mode, ports (OpenFlow
+ * numbers from Interface.ofport, MAC, link state, patch peers), its
+ * management socket RUN_DIR/BRIDGE.mgmt, where ovs-ofctl connects, and its
+ * controllers (Controller rows: target, max_backoff, default 8 s, and
+ * inactivity_probe, default 5 s; 0 disables it), whose state goes back to
+ * the Controller rows. */
+#ifndef SLUICE_BRIDGE_OFPROTO_H
+#define SLUICE_BRIDGE_OFPROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ofproto/ofproto.h"
+#include "src/bridge_cfg.h"
+
+struct bridge_ofproto_cfg {
+    const char *name;
+    uint64_t dpid;
+    bool fail_secure;
+    struct ofproto_port_cfg *ports;
+    size_t n_ports;
+    const struct cfg_controller *controllers;
+    size_t n_controllers;
+};
+
+/* Makes the switches exactly the bridges of 'cfgs'.  Management sockets go
+ * in 'run_dir'. */
+void bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
+                         const char *run_dir);
+/* The status columns of the Controller row with 'target' of 'bridge'
+ * (is_connected, role, status), or NULL if there is no such switch or
+ * target. */
+json_t *bridge_ofproto_controller_status(const char *bridge,
+                                         const char *target);
+
+/* Destroys every switch. */
+void bridge_ofproto_stop(void);
+
+#endif
