@@ -160,6 +160,7 @@ struct xctx {
     struct ofp_actions set;         /* The action set (write-actions). */
     uint8_t table_id;               /* Of the rule being executed. */
     uint64_t rule_cookie;           /* Its cookie (all ones: none). */
+    uint64_t tags;                  /* The tables visited (xlate.h). */
 };
 
 static void do_actions(struct xctx *, const struct ofp_actions *);
@@ -875,6 +876,7 @@ xlate_table(struct xctx *x, uint8_t table_id)
         return;
     }
     x->resubmits++;
+    x->tags |= xlate_tag(x->p, table_id);
 
     struct cls_key wc;
     memset(&wc, 0, sizeof wc);
@@ -961,10 +963,12 @@ of_xlate_translate(const struct flow *flow, struct xlate_out *out,
     struct ofport *in = ofproto_port(p, ofp_in_port);
     out->version = ofproto_version(p);
     if (in && in->desc.config & OFPPC_NO_RECV) {
+        out->tags = xlate_tag(p, 0);
         return 0;               /* Dropped (no actions). */
     }
     struct xctx x;
     xctx_init(&x, p, flow, ofp_in_port, &out->mask, out->stats);
+    x.tags = xlate_tag(p, 0);
     if (!x.error && p->fail_open) {
         normal(&x);             /* No controller: the tables wait. */
     } else if (!x.error) {
@@ -973,6 +977,7 @@ of_xlate_translate(const struct flow *flow, struct xlate_out *out,
             set_execute(&x);
         }
     }
+    out->tags = x.tags;
     return xctx_finish(&x, &out->actions);
 }
 

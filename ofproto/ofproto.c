@@ -32,6 +32,7 @@ static struct dp *of_dp;
 static struct loop_timer *expiry_timer;
 static struct loop_timer *reval_timer;
 static struct loop_timer *account_timer;
+static uint64_t reval_tags;             /* Changed since the last pass. */
 
 /* Datapath port -> (switch, OpenFlow port), rebuilt when ports change. */
 static struct {
@@ -137,14 +138,29 @@ reval_cb(void *aux)
         recount_conns(p);
     }
     if (of_dp) {
-        upcall_revalidate(of_dp);
+        upcall_revalidate_tags(of_dp, reval_tags);
     }
+    reval_tags = 0;
 }
 
 void
 ofproto_changed(struct ofproto *p)
 {
+    ofproto_changed_tags(p, XLATE_TAGS_ALL);
+}
+
+void
+ofproto_changed_table(struct ofproto *p, uint8_t table_id)
+{
+    ofproto_changed_tags(p, table_id == OFPTT_ALL ? XLATE_TAGS_ALL
+                                                  : xlate_tag(p, table_id));
+}
+
+void
+ofproto_changed_tags(struct ofproto *p, uint64_t tags)
+{
     (void) p;
+    reval_tags |= tags;
     if (of_loop && !reval_timer) {
         /* Once per loop iteration, however many changes it brings. */
         reval_timer = loop_add_timer(of_loop, 0, false, reval_cb, NULL);
@@ -169,8 +185,10 @@ expire_one(struct ofproto *p, uint64_t now)
     struct of_rule_list removed;
     of_rule_list_init(&removed);
     if (of_tables_expire(&p->tables, now, &removed)) {
+        for (size_t i = 0; i < removed.n; i++) {
+            ofproto_changed_table(p, removed.rules[i]->table_id);
+        }
         ofproto_rules_removed(p, &removed, now);
-        ofproto_changed(p);
     }
     of_rule_list_destroy(&removed);
 }

@@ -111,7 +111,10 @@ handle_flow_mod(struct ofproto *p, struct ofconn *c, const uint8_t *msg,
         ofproto_rules_removed(p, &removed, now);
         of_rule_list_destroy(&removed);
         if (p->tables.version != before) {
-            ofproto_changed(p);
+            /* An OpenFlow 1.0 add "to every table" goes to table 0. */
+            ofproto_changed_table(p, fm.command == OFPFC_ADD
+                                     && fm.table_id == OFPTT_ALL
+                                     ? 0 : fm.table_id);
         }
     }
     ofp_flow_mod_free(&fm);

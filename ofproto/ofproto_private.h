@@ -83,6 +83,10 @@ void ofproto_send_packet_in(struct ofproto *, const struct ofproto_pin *,
 /* Translation changed (rules, ports, connections): megaflows are
  * revalidated once in the next loop iteration ('p' may be NULL). */
 void ofproto_changed(struct ofproto *);
+/* The same for a change to one table (OFPTT_ALL: any), or to what
+ * translations tagged with 'tags' (xlate.h) depended on. */
+void ofproto_changed_table(struct ofproto *, uint8_t table_id);
+void ofproto_changed_tags(struct ofproto *, uint64_t tags);
 /* Connections changed what they want (set_config, roles, async). */
 void ofproto_conns_changed(struct ofproto *);
 /* The datapath given to ofproto_init(). */

@@ -40,6 +40,10 @@ static struct dp *upcall_dp;
 static struct loop_timer *poll_timer, *expire_timer;
 static unsigned int recirc_depth;
 static bool rerun_scheduled;    /* A 0 ms pass is already on its way. */
+/* Sliced revalidation: the tags of the pass under way, and of changes
+ * made since it began. */
+static uint64_t reval_active, reval_pending;
+static struct loop_timer *reval_timer;
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 20);
 
@@ -142,8 +146,11 @@ handle_miss(struct pmd *pmd, struct rte_mbuf *pkt)
     /* The packet goes first, with the one translation: a failed install
      * frees the actions.  Its later packets take the megaflow. */
     execute(pmd, pkt, out.actions);
-    int error = megaflow_install(pmd, &flow, &out.mask, out.actions, NULL);
+    struct megaflow *installed;
+    int error = megaflow_install(pmd, &flow, &out.mask, out.actions,
+                                 &installed);
     if (!error) {
+        installed->xlate_tags = out.tags;
         stats.installed++;
     } else if (error == -ENOSPC) {
         stats.flow_limit++;
@@ -261,6 +268,11 @@ upcall_stop(void)
     if (upcall_loop) {
         loop_cancel_timer(upcall_loop, poll_timer);
         loop_cancel_timer(upcall_loop, expire_timer);
+        if (reval_timer) {
+            loop_cancel_timer(upcall_loop, reval_timer);
+            reval_timer = NULL;
+        }
+        reval_active = reval_pending = 0;
         upcall_loop = NULL;
     }
 }
@@ -359,10 +371,14 @@ static enum megaflow_verdict
 revalidate_megaflow(struct megaflow *mf, struct dp_actions **actions,
                     void *aux)
 {
+    const uint64_t *tags = aux;
     struct xlate_out out;
     struct xlate_stats st;
-    (void) aux;
 
+    if (!(mf->xlate_tags & *tags)) {
+        return MEGAFLOW_KEEP;   /* Nothing it depends on changed. */
+    }
+    stats.retranslated++;
     if (xlate_translate(&mf->key, account_delta(mf, &st), &out)) {
         free(out.actions);
         return MEGAFLOW_DELETE;
@@ -373,6 +389,7 @@ revalidate_megaflow(struct megaflow *mf, struct dp_actions **actions,
         free(out.actions);
         return MEGAFLOW_DELETE;
     }
+    mf->xlate_tags = out.tags;
     if (dp_actions_equal(out.actions, mf->actions)) {
         free(out.actions);
         return MEGAFLOW_KEEP;
@@ -384,14 +401,73 @@ revalidate_megaflow(struct megaflow *mf, struct dp_actions **actions,
 unsigned int
 upcall_revalidate(struct dp *dp)
 {
+    uint64_t all = XLATE_TAGS_ALL;
     unsigned int modified = 0, deleted = 0;
     for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
-        megaflow_revalidate(dp_pmd(dp, p), revalidate_megaflow, NULL,
+        megaflow_revalidate(dp_pmd(dp, p), revalidate_megaflow, &all,
                             &modified, &deleted);
     }
     stats.revalidated += modified;
     stats.invalidated += deleted;
     return deleted;
+}
+
+/* Revalidation in slices (upcall_revalidate_tags()): a pass checks every
+ * megaflow against the tags that had changed when it began, REVAL_SLICE
+ * megaflows per PMD per loop iteration; changes during a pass wait in
+ * 'reval_pending' for the next one. */
+#define REVAL_SLICE 512
+
+static void
+reval_slice(void *dp_)
+{
+    struct dp *dp = dp_;
+    unsigned int modified = 0, deleted = 0;
+    bool done = true;
+
+    reval_timer = NULL;
+    if (reval_active) {
+        uint64_t start = rte_rdtsc();
+        for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+            done &= megaflow_revalidate_some(dp_pmd(dp, p), REVAL_SLICE,
+                                             revalidate_megaflow,
+                                             &reval_active, &modified,
+                                             &deleted);
+        }
+        stats.revalidated += modified;
+        stats.invalidated += deleted;
+        stats.reval_slices++;
+        stats.cycles += rte_rdtsc() - start;
+    }
+    if (done) {
+        stats.reval_passes += reval_active != 0;
+        reval_active = reval_pending;
+        reval_pending = 0;
+        for (unsigned int p = 0; reval_active && p < dp_n_pmds(dp); p++) {
+            megaflow_revalidate_start(dp_pmd(dp, p));
+        }
+    }
+    if (reval_active && upcall_loop) {
+        reval_timer = loop_add_timer(upcall_loop, 0, false, reval_slice, dp);
+    }
+}
+
+void
+upcall_revalidate_tags(struct dp *dp, uint64_t tags)
+{
+    reval_pending |= tags;
+    if (!reval_timer && upcall_loop) {
+        reval_timer = loop_add_timer(upcall_loop, 0, false, reval_slice, dp);
+    } else if (!upcall_loop) {
+        reval_pending = 0;
+        upcall_revalidate(dp);
+    }
+}
+
+bool
+upcall_revalidating(void)
+{
+    return reval_active || reval_pending;
 }
 
 const struct upcall_stats *
@@ -416,6 +492,8 @@ upcall_format_stats(struct dstr *s)
                 "  megaflows expired: %lu\n"
                 "  megaflows revalidated with new actions: %lu\n"
                 "  megaflows deleted by revalidation: %lu\n"
+                "  megaflows translated again by revalidation: %lu\n"
+                "  revalidation passes (slices): %lu (%lu)\n"
                 "  megaflow traffic accounted to rules: %lu\n"
                 "  drained from stopping PMDs: %lu\n"
                 "  cycles handling upcalls: %lu\n",
@@ -423,6 +501,7 @@ upcall_format_stats(struct dstr *s)
                 stats.installed, stats.flow_limit, stats.install_failed,
                 stats.xlate_errors, stats.dropped, stats.userspace,
                 stats.recirc_too_deep, stats.expired, stats.revalidated,
-                stats.invalidated, stats.accounted, stats.drained,
+                stats.invalidated, stats.retranslated, stats.reval_passes,
+                stats.reval_slices, stats.accounted, stats.drained,
                 stats.cycles);
 }

@@ -11,6 +11,7 @@
 #ifndef SLUICE_UPCALL_H
 #define SLUICE_UPCALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,8 @@ struct upcall_stats {
     uint64_t expired;           /* Megaflows removed for idleness. */
     uint64_t revalidated;       /* Megaflows kept, actions updated. */
     uint64_t invalidated;       /* Megaflows deleted by revalidation. */
+    uint64_t retranslated;      /* Megaflows revalidation translated. */
+    uint64_t reval_passes, reval_slices;    /* Sliced revalidation. */
     uint64_t accounted;         /* Megaflow traffic pushed to rules. */
     uint64_t drained;           /* Upcalls of PMDs that were stopping. */
     uint64_t cycles;            /* TSC cycles the control thread spent
@@ -56,6 +59,16 @@ unsigned int upcall_run(struct dp *, unsigned int budget);
  * if they changed); otherwise it is deleted and its traffic misses again.
  * Returns the number of megaflows deleted; adds to the stats. */
 unsigned int upcall_revalidate(struct dp *);
+
+/* The same, for the megaflows whose translation depended on 'tags'
+ * (xlate.h), in slices from the loop: a pass starts in this loop
+ * iteration, checks 512 megaflows per PMD per iteration, and changes
+ * made meanwhile are taken by the next pass.  The loop and the PMDs never
+ * wait for it; megaflows not yet visited keep their old actions until the
+ * pass reaches them.  (Without a loop: at once, as upcall_revalidate().) */
+void upcall_revalidate_tags(struct dp *, uint64_t tags);
+/* Whether a sliced revalidation is under way or waiting. */
+bool upcall_revalidating(void);
 
 /* Pushes what megaflows forwarded since last time to what translated them
  * (xlate_translate() with stats: OpenFlow rules' counters), for a tenth of

@@ -55,6 +55,9 @@ xlate_translate(const struct flow *flow, const struct xlate_stats *stats,
         free(out->actions);
         out->actions = NULL;
     }
+    if (!out->tags) {
+        out->tags = XLATE_TAGS_ALL;
+    }
     /* Megaflows are always specific to their input port and pass. */
     out->mask.in_port = UINT32_MAX;
     out->mask.recirc_id = UINT32_MAX;

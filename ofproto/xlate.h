@@ -23,10 +23,24 @@ struct xlate_stats {
     uint64_t now_ms;                /* loop_now_ms(). */
 };
 
+/* Tags: what a translation depended on, as a 64-bit Bloom filter (one bit
+ * per thing: a table of a switch, say).  A change to things of tag set T
+ * need only revalidate the megaflows whose tags meet T.  A provider that
+ * does not tag leaves 0, which counts as XLATE_TAGS_ALL. */
+#define XLATE_TAGS_ALL UINT64_MAX
+
+static inline uint64_t
+xlate_tag(const void *owner, unsigned int n)
+{
+    uint64_t h = ((uint64_t) (uintptr_t) owner ^ n) * UINT64_C(0x9e3779b97f4a7c15);
+    return UINT64_C(1) << (h >> 58);
+}
+
 struct xlate_out {
     struct dp_actions *actions;     /* malloc'd; NULL or empty: drop. */
     struct flow mask;               /* Zeroed by the caller. */
     uint64_t version;               /* Provider's table version. */
+    uint64_t tags;                  /* What it depended on (see above). */
     const struct xlate_stats *stats;    /* In: NULL, or traffic to
                                          * account. */
 };

@@ -94,6 +94,9 @@ megaflow_detach(struct megaflow_table *t, struct megaflow *mf)
     if (t->visit_next == mf) {
         t->visit_next = mf->next;
     }
+    if (t->reval_next == mf) {
+        t->reval_next = mf->next;
+    }
     if (mf->prev) {
         mf->prev->next = mf->next;
     } else {
@@ -391,18 +394,30 @@ megaflow_delete(struct pmd *pmd, struct megaflow *mf)
 }
 
 void
-megaflow_revalidate(struct pmd *pmd,
-                    enum megaflow_verdict (*check)(struct megaflow *,
-                                                   struct dp_actions **,
-                                                   void *),
-                    void *aux, unsigned int *modified, unsigned int *deleted)
+megaflow_revalidate_start(struct pmd *pmd)
+{
+    pmd->flows.reval_next = pmd->flows.all;
+    pmd->flows.reval_active = pmd->flows.all != NULL;
+}
+
+bool
+megaflow_revalidate_some(struct pmd *pmd, unsigned int budget,
+                         enum megaflow_verdict (*check)(struct megaflow *,
+                                                        struct dp_actions **,
+                                                        void *),
+                         void *aux, unsigned int *modified,
+                         unsigned int *deleted)
 {
     struct megaflow_table *t = &pmd->flows;
     struct delete_batch *batch = NULL;
+    unsigned int seen = 0;
 
-    for (struct megaflow *mf = t->all, *next; mf; mf = next) {
+    while (t->reval_active && t->reval_next
+           && (!budget || seen < budget)) {
+        struct megaflow *mf = t->reval_next;
         struct dp_actions *actions = NULL;
-        next = mf->next;
+        t->reval_next = mf->next;
+        seen++;
         switch (check(mf, &actions, aux)) {
         case MEGAFLOW_KEEP:
             break;
@@ -421,6 +436,21 @@ megaflow_revalidate(struct pmd *pmd,
         }
     }
     batch_send(pmd, &batch);
+    if (!t->reval_next) {
+        t->reval_active = false;
+    }
+    return !t->reval_active;
+}
+
+void
+megaflow_revalidate(struct pmd *pmd,
+                    enum megaflow_verdict (*check)(struct megaflow *,
+                                                   struct dp_actions **,
+                                                   void *),
+                    void *aux, unsigned int *modified, unsigned int *deleted)
+{
+    megaflow_revalidate_start(pmd);
+    megaflow_revalidate_some(pmd, 0, check, aux, modified, deleted);
 }
 
 unsigned int

@@ -59,6 +59,8 @@ struct megaflow {
     uint64_t id;                    /* Unique, for logs and tests. */
     uint64_t acct_packets;          /* What the control thread has */
     uint64_t acct_bytes;            /* accounted to OpenFlow rules. */
+    uint64_t xlate_tags;            /* What its translation depended on
+                                     * (xlate_out.tags). */
 };
 
 /* The control thread's view of one PMD's megaflows.  Megaflows come from
@@ -71,6 +73,8 @@ struct megaflow_table {
     struct megaflow *all;           /* Every megaflow, newest first. */
     struct megaflow *expiry_next;   /* Where the next expiry pass goes on. */
     struct megaflow *visit_next;    /* Where megaflow_visit() goes on. */
+    struct megaflow *reval_next;    /* Where a revalidation pass goes on. */
+    bool reval_active;              /* A pass has megaflows left. */
     struct megaflow *free_list;
     void **slabs;
     unsigned int n_slabs;
@@ -127,6 +131,18 @@ enum megaflow_verdict {
     MEGAFLOW_MODIFY,
     MEGAFLOW_DELETE,
 };
+/* The same in slices: megaflow_revalidate_start() begins a pass over
+ * every megaflow 'pmd' has now; each megaflow_revalidate_some() checks at
+ * most 'budget' (0: all) more and returns true once the pass is over (also
+ * when none was started).  Megaflows installed during a pass are not in
+ * it (their translation is new); deleted ones leave it. */
+void megaflow_revalidate_start(struct pmd *);
+bool megaflow_revalidate_some(struct pmd *, unsigned int budget,
+                              enum megaflow_verdict (*check)(
+                                  struct megaflow *,
+                                  struct dp_actions **actions, void *aux),
+                              void *aux, unsigned int *modified,
+                              unsigned int *deleted);
 void megaflow_revalidate(struct pmd *,
                          enum megaflow_verdict (*check)(
                              struct megaflow *,

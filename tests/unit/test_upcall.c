@@ -51,6 +51,7 @@
 #include "pmd/shared.h"
 #include "pmd/tx.h"
 #include "src/util/dstr.h"
+#include "src/util/loop.h"
 #include "tests/unit/dp_test.h"
 #include "tests/unit/eal_test.h"
 #include "tests/unit/udp_mbuf.h"
@@ -83,6 +84,7 @@ static struct {
     bool wide;              /* Looks at nw_dst too. */
     uint32_t recirc_until;
     unsigned int calls;
+    uint64_t tags;          /* Given to every translation (0: none). */
 } xl;
 
 static int
@@ -90,6 +92,7 @@ provider(const struct flow *flow, struct xlate_out *out, void *aux)
 {
     assert_ptr_equal(aux, &xl);
     xl.calls++;
+    out->tags = xl.tags;
     out->mask.dl_type = UINT16_MAX;
     out->mask.nw_src = UINT32_MAX;
     if (xl.wide) {
@@ -195,6 +198,7 @@ setup(void **state)
     xl.port = port_out;
     xl.wide = false;
     xl.calls = 0;
+    xl.tags = 0;
     base = *upcall_get_stats();
     return 0;
 }
@@ -457,6 +461,66 @@ test_revalidate(void **state)
     assert_int_equal(megaflow_count(pmd), 0);
 }
 
+/* Sliced revalidation by tags: a change to what no megaflow depended on
+ * translates nothing; one that they depend on revisits them all, 512 per
+ * PMD per loop iteration, and they take the new answer. */
+static void
+test_revalidate_tags(void **state)
+{
+    (void) state;
+    enum { N = 1100 };
+    struct loop *loop = loop_create();
+    assert_non_null(loop);
+    upcall_start(dp, loop);
+    xl.tags = UINT64_C(1) << 3;
+    for (uint32_t i = 0; i < N; i++) {
+        struct flow key, mask;
+        memset(&key, 0, sizeof key);
+        memset(&mask, 0, sizeof mask);
+        key.in_port = port_in;
+        key.dl_type = htons(0x0800);
+        key.nw_src = htonl(0x0a000000 + i);
+        mask.dl_type = UINT16_MAX;
+        mask.in_port = UINT32_MAX;
+        mask.recirc_id = UINT32_MAX;
+        mask.nw_src = UINT32_MAX;
+        struct dp_actions *acts = dp_actions_new();
+        assert_int_equal(dp_actions_add_output(&acts, port_out), 0);
+        struct megaflow *mf;
+        assert_int_equal(megaflow_install(pmd, &key, &mask, acts, &mf), 0);
+        mf->xlate_tags = xl.tags;
+    }
+    assert_int_equal(megaflow_count(pmd), N);
+
+    /* Another tag changed: none is translated again. */
+    upcall_revalidate_tags(dp, UINT64_C(1) << 5);
+    for (int i = 0; i < 1000 && upcall_revalidating(); i++) {
+        loop_run_once(loop, 10);
+    }
+    assert_false(upcall_revalidating());
+    assert_int_equal(xl.calls, 0);
+    assert_int_equal(DELTA(reval_passes), 1);
+
+    /* Theirs changed: every one, in slices, takes the new answer. */
+    xl.port = port_out2;
+    upcall_revalidate_tags(dp, UINT64_C(1) << 3 | UINT64_C(1) << 9);
+    unsigned int iterations = 0;
+    while (upcall_revalidating() && iterations < 1000) {
+        loop_run_once(loop, 10);
+        iterations++;
+    }
+    assert_false(upcall_revalidating());
+    assert_int_equal(xl.calls, N);
+    assert_int_equal(DELTA(revalidated), N);
+    assert_int_equal(DELTA(reval_passes), 2);
+    assert_true(DELTA(reval_slices) >= (N + 511) / 512 + 1);
+    for (struct megaflow *mf = megaflow_table(pmd)->all; mf; mf = mf->next) {
+        assert_int_equal(mf->fate, (int32_t) port_out2);
+    }
+    upcall_stop();
+    loop_destroy(loop);
+}
+
 /* Revalidation swapping a megaflow's actions again and again while the
  * PMD forwards its packets, the old lists freed as the PMD moves on
  * (dp_reclaim; under AddressSanitizer a list freed too early is a use
@@ -555,6 +619,7 @@ main(void)
         T(test_drop_translations),
         T(test_userspace_packets),
         T(test_revalidate),
+        T(test_revalidate_tags),
         T(test_recirculation),
         T(test_actions_swapped_under_traffic),
     };
