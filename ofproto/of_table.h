@@ -147,7 +147,8 @@ void of_rule_account(struct of_rule *, uint64_t packets, uint64_t bytes,
 
 /* Removes the rules whose idle or hard timeout passed at 'now_ms' into
  * 'removed' (reasons OFPRR_IDLE_TIMEOUT, OFPRR_HARD_TIMEOUT; in no
- * particular order).  Returns how many.  When the next one may expire: of_tables_next_expiry().
+ * particular order).  Returns how many.  When the next one may expire:
+ * of_tables_next_expiry().
  * A hard timeout passes 'hard_timeout' seconds after 'modified_ms' (the
  * add or the last modify, as OVS), an idle one 'idle_timeout' seconds
  * after 'used_ms'; 'now_ms' equal to that time has passed it.  When both

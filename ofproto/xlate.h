@@ -32,7 +32,8 @@ struct xlate_stats {
 static inline uint64_t
 xlate_tag(const void *owner, unsigned int n)
 {
-    uint64_t h = ((uint64_t) (uintptr_t) owner ^ n) * UINT64_C(0x9e3779b97f4a7c15);
+    uint64_t h = ((uint64_t) (uintptr_t) owner ^ n)
+                 * UINT64_C(0x9e3779b97f4a7c15);
     return UINT64_C(1) << (h >> 58);
 }
 
