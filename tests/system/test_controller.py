@@ -1,0 +1,324 @@
+#!/usr/bin/python3
+"""OpenFlow controllers from the Controller table, against a real sluiced:
+a controller written here on raw sockets (OpenFlow 1.3) is connected to
+(ovs-vsctl set-controller), gets packet-ins for table misses it asked for,
+answers with a flow-mod and packet-outs, and the frames come out of the
+port it chose, byte for byte; the Controller row reports the connection
+and the role the controller took.  Controller loss: a standalone bridge
+falls back to NORMAL after three inactivity probes (fail-open) and leaves
+it when a controller is back; a secure one keeps dropping.  Each daemon
+runs in its own run directory and network namespace; the controller
+listens on a unix socket in the run directory."""
+
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import unittest                                     # noqa: E402
+import sluicetest as st                             # noqa: E402
+
+OVS_VSCTL = shutil.which('ovs-vsctl')
+VSCTL_TIMEOUT = 30
+
+OFP13 = 4
+OFPT_HELLO, OFPT_ERROR, OFPT_ECHO_REQUEST, OFPT_ECHO_REPLY = 0, 1, 2, 3
+OFPT_FEATURES_REQUEST, OFPT_FEATURES_REPLY = 5, 6
+OFPT_SET_CONFIG, OFPT_PACKET_IN, OFPT_PACKET_OUT, OFPT_FLOW_MOD = 9, 10, 13, 14
+OFPT_BARRIER_REQUEST, OFPT_BARRIER_REPLY = 20, 21
+OFPT_ROLE_REQUEST, OFPT_ROLE_REPLY = 24, 25
+OFPP_CONTROLLER = 0xfffffffd
+OFPCML_NO_BUFFER = 0xffff
+
+
+def header(type_, length, xid):
+    return struct.pack('!BBHI', OFP13, type_, length, xid)
+
+
+def msg(type_, body=b'', xid=0):
+    return header(type_, 8 + len(body), xid) + body
+
+
+def oxm_match(fields=b''):
+    """An OXM ofp_match with the given TLVs, padded to 8 bytes."""
+    length = 4 + len(fields)
+    m = struct.pack('!HH', 1, length) + fields
+    return m + b'\0' * ((8 - len(m) % 8) % 8)
+
+
+def oxm_in_port(port):
+    return struct.pack('!HBBI', 0x8000, 0 << 1, 4, port)
+
+
+def action_output(port, max_len=0):
+    return struct.pack('!HHIH6x', 0, 16, port, max_len)
+
+
+def inst_apply(actions):
+    return struct.pack('!HH4x', 4, 8 + len(actions)) + actions
+
+
+def flow_mod(match, insts, priority, cookie=0):
+    body = struct.pack('!QQBBHHHIIIH2x', cookie, 0, 0, 0, 0, 0, priority,
+                       0xffffffff, 0xffffffff, 0xffffffff, 0)
+    return msg(OFPT_FLOW_MOD, body + match + insts)
+
+
+def packet_out(in_port, actions, data):
+    body = struct.pack('!IIH6x', 0xffffffff, in_port, len(actions))
+    return msg(OFPT_PACKET_OUT, body + actions + data)
+
+
+class Controller:
+    """A minimal OpenFlow 1.3 controller on a unix socket: answers echo
+    requests, records packet-ins, and lets the test send anything."""
+
+    def __init__(self, path):
+        self.path = path
+        if os.path.exists(path):
+            os.unlink(path)
+        self.lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.lsock.bind(path)
+        self.lsock.listen(4)
+        self.conn = None
+        self.packet_ins = []
+        self.replies = []
+        self.lock = threading.Lock()
+        self.stop = False
+        self.thread = None
+
+    def accept(self, timeout=20):
+        self.lsock.settimeout(timeout)
+        self.conn, _ = self.lsock.accept()
+        self.conn.settimeout(None)
+        self.send(msg(OFPT_HELLO, struct.pack('!HHI', 1, 8, 1 << OFP13)))
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def send(self, data):
+        self.conn.sendall(data)
+
+    def _recv_exact(self, n):
+        buf = b''
+        while len(buf) < n:
+            chunk = self.conn.recv(n - len(buf))
+            if not chunk:
+                raise EOFError
+            buf += chunk
+        return buf
+
+    def _read(self):
+        try:
+            while not self.stop:
+                head = self._recv_exact(8)
+                version, type_, length, xid = struct.unpack('!BBHI', head)
+                body = self._recv_exact(length - 8)
+                if type_ == OFPT_ECHO_REQUEST:
+                    self.send(header(OFPT_ECHO_REPLY, length, xid) + body)
+                    continue
+                with self.lock:
+                    if type_ == OFPT_PACKET_IN:
+                        self.packet_ins.append(body)
+                    else:
+                        self.replies.append((type_, xid, body))
+        except (EOFError, OSError):
+            pass
+
+    def wait_reply(self, type_, xid, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                for r in self.replies:
+                    if r[0] == type_ and r[1] == xid:
+                        return r[2]
+                    if r[0] == OFPT_ERROR and r[1] == xid:
+                        raise AssertionError('error reply: %r' % (r[2],))
+            time.sleep(0.02)
+        raise AssertionError('no reply of type %d to xid %d' % (type_, xid))
+
+    def close(self):
+        self.stop = True
+        for s in (self.conn, self.lsock):
+            if s:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+        self.conn = None
+
+
+def parse_packet_in(body):
+    """(reason, table_id, cookie, in_port, frame) of an OF1.3 packet-in."""
+    buffer_id, total_len, reason, table_id, cookie = struct.unpack(
+        '!IHBBQ', body[:16])
+    mtype, mlen = struct.unpack('!HH', body[16:20])
+    fields = body[20:16 + mlen]
+    in_port = None
+    while len(fields) >= 4:
+        cls, fh, flen = struct.unpack('!HBB', fields[:4])
+        if cls == 0x8000 and fh >> 1 == 0:
+            in_port = struct.unpack('!I', fields[4:8])[0]
+        fields = fields[4 + flen:]
+    mpad = (mlen + 7) // 8 * 8
+    frame = body[16 + mpad + 2:]
+    return reason, table_id, cookie, in_port, frame
+
+
+@unittest.skipUnless(OVS_VSCTL, 'needs ovs-vsctl (openvswitch-switch)')
+class ControllerTest(unittest.TestCase):
+
+    def setUp(self):
+        self.d = st.Daemon(netns=True)
+        self.addCleanup(st.cleanup_after_test, self, self.d)
+        self.d.start()
+        self.remote = 'unix:' + self.d.path('db.sock')
+        self.ctrl_path = self.d.path('ctrl.sock')
+        self.ctrl = Controller(self.ctrl_path)
+        self.addCleanup(lambda: self.ctrl.close())
+
+    def vsctl(self, *args, wait=True):
+        cmd = [OVS_VSCTL, '--db=' + self.remote,
+               '--timeout=%d' % VSCTL_TIMEOUT]
+        if not wait:
+            cmd.append('--no-wait')
+        r = subprocess.run(cmd + list(args), stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True,
+                           timeout=VSCTL_TIMEOUT + 10)
+        if r.returncode != 0:
+            raise AssertionError('ovs-vsctl %s: %s' % (' '.join(args),
+                                                        r.stderr))
+        return r.stdout
+
+    def add_dpdk_port(self, bridge, name, devargs):
+        self.vsctl('add-port', bridge, name, '--', 'set', 'Interface', name,
+                   'type=dpdk', 'options:dpdk-devargs=' + devargs)
+
+    def megaflow_actions(self):
+        return re.findall(r'actions:(\S+)', self.d.ctl('dpctl/dump-flows'))
+
+    def test_packet_in_flow_mod_packet_out(self):
+        want = [st.make_frame(64 + i, 'ctrl', i) for i in range(6)]
+        st.write_pcap(self.d.path('in.pcap'), want)
+        self.vsctl('add-br', 'br0', '--', 'set', 'Bridge', 'br0',
+                   'fail_mode=secure')
+        self.add_dpdk_port('br0', 'out',
+                           'net_pcap1,tx_pcap=' + self.d.path('out.pcap'))
+        self.vsctl('set-controller', 'br0', 'unix:' + self.ctrl_path)
+        self.ctrl.accept()
+        # Table miss to the controller, whole frames.
+        self.ctrl.send(flow_mod(oxm_match(), inst_apply(
+            action_output(OFPP_CONTROLLER, OFPCML_NO_BUFFER)), 0))
+        self.ctrl.send(msg(OFPT_BARRIER_REQUEST, xid=7))
+        self.ctrl.wait_reply(OFPT_BARRIER_REPLY, 7)
+        st.wait_for(lambda: self.vsctl('--no-wait', 'get', 'Controller',
+                                       'br0', 'is_connected').strip()
+                    == 'true', 15, what='Controller.is_connected')
+        self.add_dpdk_port('br0', 'in',
+                           'net_pcap2,rx_pcap=' + self.d.path('in.pcap'))
+        in_port = int(self.vsctl('--no-wait', 'get', 'Interface', 'in',
+                                 'ofport'))
+        out_port = int(self.vsctl('--no-wait', 'get', 'Interface', 'out',
+                                  'ofport'))
+        st.wait_for(lambda: len(self.ctrl.packet_ins) >= len(want), 15,
+                    what='%d packet-ins' % len(want))
+        frames = []
+        for body in self.ctrl.packet_ins[:len(want)]:
+            reason, table_id, cookie, port, frame = parse_packet_in(body)
+            self.assertEqual(reason, 1)         # OFPR_ACTION.
+            self.assertEqual(table_id, 0)
+            self.assertEqual(port, in_port)
+            frames.append(frame)
+        self.assertEqual(frames, want)
+        # The controller sends them on with packet-outs, and installs a
+        # rule so that later frames need not come up.
+        for f in frames:
+            self.ctrl.send(packet_out(in_port, action_output(out_port), f))
+        self.ctrl.send(flow_mod(oxm_match(oxm_in_port(in_port)),
+                                inst_apply(action_output(out_port)), 10))
+        self.ctrl.send(msg(OFPT_BARRIER_REQUEST, xid=8))
+        self.ctrl.wait_reply(OFPT_BARRIER_REPLY, 8)
+        st.wait_for(lambda: self.d.counter('out', 'tx') >= len(want), 15,
+                    what='packet-outs on the wire')
+        self.vsctl('del-port', 'out')
+        got = [p for p in st.read_pcap(self.d.path('out.pcap'))
+               if p[12:14] == b'\x88\xb5']
+        self.assertEqual(got, want)
+
+    def test_role_and_status(self):
+        self.vsctl('add-br', 'br0')
+        self.vsctl('set', 'Open_vSwitch', '.',
+                   'other_config:stats-update-interval=1000')
+        self.vsctl('set-controller', 'br0', 'unix:' + self.ctrl_path)
+        self.ctrl.accept()
+        gen = 5
+        self.ctrl.send(msg(OFPT_ROLE_REQUEST,
+                           struct.pack('!I4xQ', 2, gen), xid=3))
+        body = self.ctrl.wait_reply(OFPT_ROLE_REPLY, 3)
+        self.assertEqual(struct.unpack('!I4xQ', body), (2, gen))
+        # A stale generation id is refused.
+        self.ctrl.send(msg(OFPT_ROLE_REQUEST,
+                           struct.pack('!I4xQ', 2, gen - 1), xid=4))
+        with self.assertRaises(AssertionError):
+            self.ctrl.wait_reply(OFPT_ROLE_REPLY, 4, timeout=3)
+        st.wait_for(lambda: self.vsctl('--no-wait', 'get', 'Controller',
+                                       'br0', 'role').strip() == 'master',
+                    15, what='Controller.role master')
+        status = self.vsctl('--no-wait', 'get', 'Controller', 'br0',
+                            'status')
+        self.assertIn('state=ACTIVE', status)
+        self.assertEqual(self.vsctl('--no-wait', 'get', 'Controller', 'br0',
+                                    'is_connected').strip(), 'true')
+
+    def check_fail_mode(self, mode, want_normal):
+        """With the controller gone for three inactivity probes (1 s
+        each), a standalone bridge forwards by NORMAL, a secure one
+        drops."""
+        self.vsctl('add-br', 'br0', '--', 'set', 'Bridge', 'br0',
+                   'fail_mode=' + mode)
+        self.add_dpdk_port('br0', 'out', 'net_null1,no-rx=1')
+        self.vsctl('set-controller', 'br0', 'unix:' + self.ctrl_path, '--',
+                   'set', 'Controller', 'br0', 'inactivity_probe=1000',
+                   'max_backoff=1000')
+        self.ctrl.accept()
+        # The controller's own table: drop everything.
+        self.ctrl.send(flow_mod(oxm_match(), b'', 0))
+        self.ctrl.send(msg(OFPT_BARRIER_REQUEST, xid=9))
+        self.ctrl.wait_reply(OFPT_BARRIER_REPLY, 9)
+        self.add_dpdk_port('br0', 'in', 'net_null2')
+        out = self.d.show()['out']['port_no']
+        st.wait_for(lambda: 'drop' in self.megaflow_actions(), 15,
+                    what='the controller\'s drop')
+        self.ctrl.close()
+        os.unlink(self.ctrl_path)
+        if want_normal:
+            st.wait_for(lambda: str(out) in self.megaflow_actions()
+                        or 'out' in self.megaflow_actions(), 20,
+                        what='fail-open: NORMAL floods to out')
+            with open(self.d.log_file) as f:
+                self.assertIn('fail-open', f.read())
+            # A controller back ends it: its drop rule is in force again.
+            self.ctrl = Controller(self.ctrl_path)
+            self.ctrl.accept(timeout=20)
+            st.wait_for(lambda: 'drop' in self.megaflow_actions(), 20,
+                        what='the table again once a controller is back')
+        else:
+            time.sleep(5)
+            self.assertEqual(set(self.megaflow_actions()), {'drop'})
+
+    def test_standalone_fails_open(self):
+        self.check_fail_mode('standalone', True)
+
+    def test_secure_stays_closed(self):
+        self.check_fail_mode('secure', False)
+
+
+if __name__ == '__main__':
+    st.main()
