@@ -35,6 +35,7 @@ struct cls_subtable {
     struct hmap rules;                  /* Heads of identical matches. */
     size_t n_rules;
     int max_priority;
+    size_t n_max;                       /* Rules of that priority. */
     int trie_plen[CLS_N_TRIES];         /* Prefix length on the field, 0 if
                                          * it is wildcarded, -1 if the mask
                                          * is not a prefix. */
@@ -405,19 +406,29 @@ subtable_find(const struct cls_subtable *st, const struct cls_key *match,
     return NULL;
 }
 
-static int
-subtable_max_priority(const struct cls_subtable *st)
+/* Finds the subtable's highest priority and how many rules have it (a
+ * walk of all its rules: only when the last rule of the highest priority
+ * goes). */
+static void
+subtable_rescan_max(struct cls_subtable *st)
 {
     int max = INT32_MIN;
+    size_t n = 0;
     size_t pos = 0;
-    for (struct hmap_node *n = hmap_next(&st->rules, &pos, NULL); n;
-         n = hmap_next(&st->rules, &pos, n)) {
-        struct cls_rule *r = HMAP_CONTAINER(n, struct cls_rule, node);
-        if (r->priority > max) {
-            max = r->priority;
+    for (struct hmap_node *h = hmap_next(&st->rules, &pos, NULL); h;
+         h = hmap_next(&st->rules, &pos, h)) {
+        for (const struct cls_rule *r = HMAP_CONTAINER(h, struct cls_rule,
+                                                       node);
+             r; r = r->same) {
+            if (r->priority > max) {
+                max = r->priority;
+                n = 0;
+            }
+            n += r->priority == max;
         }
     }
-    return max;
+    st->max_priority = max;
+    st->n_max = n;
 }
 
 /* ---- The classifier. ---- */
@@ -654,7 +665,10 @@ cls_insert(struct classifier *cls, struct cls_rule *rule)
     cls->n_rules++;
     if (rule->priority > st->max_priority) {
         st->max_priority = rule->priority;
+        st->n_max = 1;
         resort(cls, index_of(cls, st));
+    } else if (rule->priority == st->max_priority) {
+        st->n_max++;
     }
     return 0;
 }
@@ -685,8 +699,8 @@ cls_remove(struct classifier *cls, struct cls_rule *rule)
     cls->n_rules--;
     if (!st->n_rules) {
         remove_subtable(cls, st);
-    } else if (rule->priority == st->max_priority) {
-        st->max_priority = subtable_max_priority(st);
+    } else if (rule->priority == st->max_priority && !--st->n_max) {
+        subtable_rescan_max(st);
         resort(cls, index_of(cls, st));
     }
 }

@@ -97,6 +97,8 @@ handle_flow_mod(struct ofproto *p, struct ofconn *c, const uint8_t *msg,
     }
     if (is_slave(c)) {
         e = OFPERR_OFPBRC_IS_SECONDARY;
+    } else if (fm.table_id >= OFPROTO_N_TABLES && fm.table_id != OFPTT_ALL) {
+        e = OFPERR_OFPBRC_EPERM;        /* Open vSwitch's hidden table. */
     } else if (fm.buffer_id != OFP_NO_BUFFER) {
         e = OFPERR_OFPBRC_BUFFER_UNKNOWN;
     } else {
@@ -213,12 +215,10 @@ handle_table_stats(struct ofproto *p, struct ofconn *c, const uint8_t *msg)
     uint8_t version = ofconn_state(c)->version;
     struct ofp_buf b = OFP_BUF_INIT;
     size_t start = ofp_mp_reply_start(&b, version, OFPMP_TABLE, xid_of(msg));
-    for (unsigned int i = 0; i < OF_N_TABLES; i++) {
+    for (unsigned int i = 0; i < OFPROTO_N_TABLES; i++) {
         const struct of_table *t = &p->tables.tables[i];
-        char name[16];
-        snprintf(name, sizeof name, i ? "table%u" : "classifier", i);
         struct ofp_table_stats ts = {
-            .table_id = (uint8_t) i, .name = name,
+            .table_id = (uint8_t) i, .name = "",
             .max_entries = t->max_rules ? t->max_rules : 1000000,
             .active_count = (uint32_t) cls_count(&t->cls),
             .lookup_count = t->lookup_count,
@@ -250,11 +250,9 @@ handle_table_features(struct ofproto *p, struct ofconn *c,
     struct ofp_buf b = OFP_BUF_INIT;
     size_t start = ofp_mp_reply_start(&b, OFP13_VERSION,
                                       OFPMP_TABLE_FEATURES, xid_of(msg));
-    for (unsigned int i = 0; i < OF_N_TABLES; i++) {
-        char name[16];
-        snprintf(name, sizeof name, i ? "table%u" : "classifier", i);
+    for (unsigned int i = 0; i < OFPROTO_N_TABLES; i++) {
         struct ofp_table_features tf = {
-            .table_id = (uint8_t) i, .name = name,
+            .table_id = (uint8_t) i, .name = "",
             .metadata_match = UINT64_MAX, .metadata_write = UINT64_MAX,
             .max_entries = 1000000,
         };
@@ -494,7 +492,8 @@ static void
 handle_features(struct ofproto *p, struct ofconn *c, const uint8_t *msg)
 {
     struct ofp_features f = {
-        .datapath_id = p->dpid, .n_buffers = 0, .n_tables = 254,
+        .datapath_id = p->dpid, .n_buffers = 0,
+        .n_tables = OFPROTO_N_TABLES,
         .capabilities = OFPC_FLOW_STATS | OFPC_TABLE_STATS
                         | OFPC_PORT_STATS,
     };

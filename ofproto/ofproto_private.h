@@ -17,6 +17,10 @@
 struct ofconn;
 struct ofconn_mgr;
 
+/* Tables controllers see and write: 0-253, as in Open vSwitch, whose
+ * table 254 is its own (flow_mods to it: OFPBRC_EPERM). */
+#define OFPROTO_N_TABLES 254
+
 /* OpenFlow 1.0's "no flood" port config bit (OpenFlow 1.3 has none; a
  * port-mod of either version may set it, as in Open vSwitch). */
 #define OFPPC10_NO_FLOOD (1u << 4)

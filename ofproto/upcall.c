@@ -124,6 +124,8 @@ handle_miss(struct pmd *pmd, struct rte_mbuf *pkt)
     struct megaflow *mf = megaflow_lookup(pmd, &key);
     if (mf) {
         stats.covered++;
+        mf->ctl_packets++;
+        mf->ctl_bytes += rte_pktmbuf_pkt_len(pkt);
         execute(pmd, pkt, mf->actions);
         return;
     }
@@ -327,8 +329,8 @@ upcall_execute_frame(struct dp *dp, const uint8_t *frame, size_t len,
 static const struct xlate_stats *
 account_delta(struct megaflow *mf, struct xlate_stats *st)
 {
-    uint64_t packets = SHARED_READ(mf->packets);
-    uint64_t bytes = SHARED_READ(mf->bytes);
+    uint64_t packets = SHARED_READ(mf->packets) + mf->ctl_packets;
+    uint64_t bytes = SHARED_READ(mf->bytes) + mf->ctl_bytes;
     if (packets == mf->acct_packets) {
         return NULL;
     }

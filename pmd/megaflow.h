@@ -57,6 +57,8 @@ struct megaflow {
     struct flow mask;
     uint64_t created;               /* TSC. */
     uint64_t id;                    /* Unique, for logs and tests. */
+    uint64_t ctl_packets;           /* Executed by the control thread */
+    uint64_t ctl_bytes;             /* (misses it already covered). */
     uint64_t acct_packets;          /* What the control thread has */
     uint64_t acct_bytes;            /* accounted to OpenFlow rules. */
     uint64_t xlate_tags;            /* What its translation depended on
