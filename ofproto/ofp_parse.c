@@ -484,5 +484,8 @@ ofp_parse_flow_mod(const char *text, enum ofp_fm_command command,
         return e;
     }
     normalize(&fm->match);
+    if (command == OFPFC_ADD && fm->table_id == OFPTT_ALL) {
+        fm->table_id = 0;       /* An add without a table: table 0. */
+    }
     return 0;
 }

@@ -209,6 +209,9 @@ static void
 put_frag(struct dstr *s, const struct ofp_match *m)
 {
     uint8_t v = m->flow.nw_frag & 3, w = m->wc.nw_frag & 3;
+    if (!mf_prereqs_ok(m, mf_from_id(MF_IP_FRAG))) {
+        return;
+    }
     static const char *const names[4][4] = {
         /* mask 0, 1, 2, 3 by value. */
         [1] = { "no", "yes" },
@@ -234,7 +237,7 @@ put_tcp_flags(struct dstr *s, const struct ofp_match *m)
     };
     uint16_t w;
     uint16_t v = read16(m, MF_TCP_FLAGS, &w);
-    if (!w) {
+    if (!w || !mf_prereqs_ok(m, mf_from_id(MF_TCP_FLAGS))) {
         return;
     }
     dstr_put(s, "tcp_flags=");

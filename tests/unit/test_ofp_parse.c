@@ -17,8 +17,8 @@
 #include "ofproto/ofp_parse.h"
 #include "src/util/dstr.h"
 
-#include "ofp_fixtures.h"
-#include "ofp_test_util.h"
+#include "tests/unit/ofp_fixtures.h"
+#include "tests/unit/ofp_test_util.h"
 
 /* "[-O OpenFlow13] [--strict] [del-flows|mod-flows] FLOW" */
 static void

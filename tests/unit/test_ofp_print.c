@@ -17,7 +17,7 @@
 #include "ofproto/ofp_print.h"
 #include "src/util/dstr.h"
 
-#include "ofp_fixtures.h"
+#include "tests/unit/ofp_fixtures.h"
 
 struct printed {
     uint8_t version;
