@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,9 +11,12 @@
 #include "ofproto/ofp_field.h"
 #include "ofproto/ofp_flow_mod.h"
 #include "ofproto/ofp_match.h"
+#include "ofproto/ofp_msg.h"
 #include "ofproto/ofp_packet.h"
+#include "ofproto/ofp_print.h"
 #include "ofproto/ofproto_private.h"
 #include "pmd/actions.h"
+#include "src/util/dstr.h"
 #include "src/util/hmap.h"
 #include "src/util/vlog.h"
 
@@ -161,6 +165,7 @@ struct xctx {
     uint8_t table_id;               /* Of the rule being executed. */
     uint64_t rule_cookie;           /* Its cookie (all ones: none). */
     uint64_t tags;                  /* The tables visited (xlate.h). */
+    struct dstr *trace;             /* ofproto/trace's text, or NULL. */
 };
 
 static void do_actions(struct xctx *, const struct ofp_actions *);
@@ -172,6 +177,69 @@ add_result(struct xctx *x, int error)
     if (error && !x->error) {
         x->error = error;
     }
+}
+
+/* ---- Tracing (ofproto/trace): only while x->trace is set. ---- */
+
+static void
+trace_line(struct xctx *x, unsigned int indent)
+{
+    dstr_printf(x->trace, "%*s", (int) (x->depth * 4 + indent), "");
+}
+
+static void
+trace_rule(struct xctx *x, uint8_t table_id, const struct of_rule *r)
+{
+    trace_line(x, 0);
+    dstr_printf(x->trace, "%2u. ", table_id);
+    if (!r) {
+        dstr_put(x->trace, "No match.\n");
+        trace_line(x, 4);
+        dstr_put(x->trace, ofproto_wants_miss(x->p)
+                           ? "CONTROLLER:65535 (table miss)\n" : "drop\n");
+        return;
+    }
+    size_t start = x->trace->len;
+    ofp_print_match(x->trace, &r->match, -1);
+    dstr_printf(x->trace, "%spriority %u", x->trace->len > start ? ", " : "",
+                r->priority);
+    if (r->cookie) {
+        dstr_printf(x->trace, ", cookie 0x%" PRIx64, r->cookie);
+    }
+    dstr_put(x->trace, "\n");
+}
+
+static void
+trace_action(struct xctx *x, const struct ofp_action *a)
+{
+    struct ofp_actions one = { (struct ofp_action *) a, 1, 1 };
+    trace_line(x, 0);
+    ofp_print_actions(x->trace, &one, OFP13_VERSION);
+    dstr_put(x->trace, "\n");
+}
+
+/* An instruction other than apply-actions. */
+static void
+trace_inst(struct xctx *x, const struct ofp_insts *in, int type)
+{
+    struct ofp_insts only = *in;
+    only.present = 1u << type;
+    trace_line(x, 0);
+    ofp_print_insts(x->trace, &only, OFP13_VERSION);
+    dstr_put(x->trace, "\n");
+}
+
+static void
+trace_bridge(struct xctx *x)
+{
+    size_t n = strlen(x->p->name) + 10;
+    trace_line(x, 0);
+    dstr_printf(x->trace, "bridge(\"%s\")\n", x->p->name);
+    trace_line(x, 0);
+    for (size_t i = 0; i < n; i++) {
+        dstr_put(x->trace, "-");
+    }
+    dstr_put(x->trace, "\n");
 }
 
 /* ---- Fields: reading (and unwildcarding) and writing. ---- */
@@ -517,6 +585,9 @@ patch_output(struct xctx *x, const struct ofport *port)
     memset(&x->key.meta, 0, sizeof x->key.meta);
     x->key.meta.in_port = peer_port->desc.port_no;
     x->p = peer;
+    if (x->trace) {
+        trace_bridge(x);
+    }
     xlate_table(x, 0);
     x->p = old_p;
     x->key.meta = old_meta;
@@ -709,6 +780,9 @@ reg_move(struct xctx *x, const struct ofp_action *a)
 static void
 do_action(struct xctx *x, const struct ofp_action *a)
 {
+    if (x->trace) {
+        trace_action(x, a);
+    }
     switch (a->type) {
     case OFPACT_OUTPUT:
         output(x, a->output.port, a->output.max_len);
@@ -884,6 +958,9 @@ xlate_table(struct xctx *x, uint8_t table_id)
                                          &wc);
     flow_or(x->wc, &wc.flow);
     x->table_id = table_id;
+    if (x->trace) {
+        trace_rule(x, table_id, r);
+    }
     if (!r) {
         x->rule_cookie = UINT64_MAX;
         if (ofproto_wants_miss(x->p)) {
@@ -901,6 +978,13 @@ xlate_table(struct xctx *x, uint8_t table_id)
     x->depth++;
     if (in->present & 1u << OFPIT_APPLY_ACTIONS) {
         do_actions(x, &in->apply);
+    }
+    static const int order[] = { OFPIT_CLEAR_ACTIONS, OFPIT_WRITE_ACTIONS,
+                                 OFPIT_WRITE_METADATA, OFPIT_GOTO_TABLE };
+    for (size_t i = 0; x->trace && !x->exit && i < 4; i++) {
+        if (in->present & 1u << order[i]) {
+            trace_inst(x, in, order[i]);
+        }
     }
     if (!x->exit && in->present & 1u << OFPIT_CLEAR_ACTIONS) {
         set_clear(x);
@@ -950,6 +1034,23 @@ xctx_finish(struct xctx *x, struct dp_actions **out)
     return 0;
 }
 
+/* The pipeline from table 0, then the action set. */
+static void
+run(struct xctx *x)
+{
+    if (!x->error && x->p->fail_open) {
+        if (x->trace) {
+            dstr_put(x->trace, "Fail-open: NORMAL\n");
+        }
+        normal(x);              /* No controller: the tables wait. */
+    } else if (!x->error) {
+        xlate_table(x, 0);
+        if (!x->exit) {
+            set_execute(x);
+        }
+    }
+}
+
 int
 of_xlate_translate(const struct flow *flow, struct xlate_out *out,
                    void *aux)
@@ -969,13 +1070,30 @@ of_xlate_translate(const struct flow *flow, struct xlate_out *out,
     struct xctx x;
     xctx_init(&x, p, flow, ofp_in_port, &out->mask, out->stats);
     x.tags = xlate_tag(p, 0);
-    if (!x.error && p->fail_open) {
-        normal(&x);             /* No controller: the tables wait. */
-    } else if (!x.error) {
-        xlate_table(&x, 0);
-        if (!x.exit) {
-            set_execute(&x);
-        }
+    run(&x);
+    out->tags = x.tags;
+    return xctx_finish(&x, &out->actions);
+}
+
+int
+of_xlate_trace(struct ofproto *p, const struct flow *flow,
+               const struct ofp_match_meta *meta, struct xlate_out *out,
+               struct cls_key *final, struct dstr *trace)
+{
+    struct ofport *in = ofproto_port(p, meta->in_port);
+    out->version = ofproto_version(p);
+    struct xctx x;
+    xctx_init(&x, p, flow, meta->in_port, &out->mask, NULL);
+    x.key.meta = *meta;
+    x.trace = trace;
+    if (in && in->desc.config & OFPPC_NO_RECV) {
+        dstr_put(trace, "The port does not receive (no_recv): drop\n");
+    } else {
+        trace_bridge(&x);
+        run(&x);
+    }
+    if (final) {
+        *final = x.key;
     }
     out->tags = x.tags;
     return xctx_finish(&x, &out->actions);

@@ -31,13 +31,30 @@
 #include "ofproto/xlate.h"
 #include "pmd/flow.h"
 
+struct cls_key;
+struct dp_actions;
+struct dstr;
+struct ofp_match_meta;
 struct ofproto;
 struct ofproto_pin;
-struct dp_actions;
 
 /* The provider (aux: unused): XLATE_NO_MATCH for a datapath port that is
  * no bridge's. */
 int of_xlate_translate(const struct flow *, struct xlate_out *, void *aux);
+
+/* ofproto/trace: translates 'flow' (its in_port: the datapath port, or
+ * OFPROTO_NO_DP_PORT) entering switch 'p' with the pipeline fields 'meta'
+ * (meta->in_port: the OpenFlow in_port) as of_xlate_translate() would,
+ * accounting nothing to rules (table lookup counters do count), and
+ * appends to 'trace' the bridge, each table visited with the rule that
+ * matched (its match, priority and cookie) or "No match.", and each
+ * action and instruction as it runs, indented by nesting.  Fills
+ * out->mask and out->actions (free()); '*final' (may be NULL) gets the
+ * key as the pipeline left it.  Returns 0 or -ENOMEM.  Translation
+ * without a trace pays one NULL test per table and action. */
+int of_xlate_trace(struct ofproto *p, const struct flow *flow,
+                   const struct ofp_match_meta *meta, struct xlate_out *out,
+                   struct cls_key *final, struct dstr *trace);
 
 /* Translates the action list 'acts' of a packet-out for a frame whose key
  * is 'flow' (flow->in_port: its datapath in_port, or OFPROTO_NO_DP_PORT)

@@ -800,6 +800,14 @@ encode_of10(struct ofp_buf *b, const struct ofp_action *a)
             return encode_nx(b, OFP10_VERSION, &load);
         }
         }
+    case OFPACT_SET_NW_TTL: {
+        /* OF1.0 has no mod_nw_ttl: a load of nw_ttl, as OVS sends it. */
+        struct ofp_action load = { .type = OFPACT_REG_LOAD };
+        load.load.field = MF_IP_TTL;
+        load.load.n_bits = 8;
+        load.load.value = a->u8;
+        return encode_nx(b, OFP10_VERSION, &load);
+    }
     default:
         return encode_nx(b, OFP10_VERSION, a);
     }
@@ -872,9 +880,12 @@ encode_of13(struct ofp_buf *b, const struct ofp_action *a,
         ofp_set_u16(b->data + s + 8, a->output.max_len);
         return 0;
     case OFPACT_ENQUEUE:
+        /* As OVS sends it: the queue holds for this output only. */
         put_u32_act(b, OFPAT13_SET_QUEUE, a->enqueue.queue);
         s = put_act(b, OFPAT13_OUTPUT, 16);
         ofp_set_u32(b->data + s + 4, a->enqueue.port);
+        ofp_set_u16(b->data + s + 8, 0xffff);
+        put_nx(b, NXAST_POP_QUEUE, 16);
         return 0;
     case OFPACT_SET_FIELD:
         put_set_field(b, mf_from_id(a->set_field.field), a->set_field.value);

@@ -75,6 +75,26 @@ ofp_set_u64(uint8_t *p, uint64_t v)
     ofp_set_u32(p + 4, (uint32_t) v);
 }
 
+/* Big-endian integers of 1-8 bytes. */
+static inline uint64_t
+ofp_get_be(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+static inline void
+ofp_set_be(uint8_t *p, size_t n, uint64_t v)
+{
+    for (size_t i = n; i-- > 0;) {
+        p[i] = (uint8_t) v;
+        v >>= 8;
+    }
+}
+
 /* True if the 'n' bytes at 'p' are all zero. */
 int ofp_is_zeros(const uint8_t *p, size_t n);
 

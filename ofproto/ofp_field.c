@@ -235,26 +235,6 @@ mf_from_name(const char *name)
     return NULL;
 }
 
-/* Big-endian integers of 1-8 bytes. */
-static uint64_t
-get_be(const uint8_t *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
-
-static void
-put_be(uint8_t *p, size_t n, uint64_t v)
-{
-    for (size_t i = n; i-- > 0;) {
-        p[i] = (uint8_t) v;
-        v >>= 8;
-    }
-}
-
 static uint8_t *
 store_ptr(struct ofp_match *m, const struct mf_store *s, bool mask)
 {
@@ -277,7 +257,7 @@ store_get(const struct mf_store *s, const uint8_t *p)
         memcpy(&v, p, 4);
         return v;
     }
-    return get_be(p, s->size);
+    return ofp_get_be(p, s->size);
 }
 
 static void
@@ -292,7 +272,7 @@ store_put(const struct mf_store *s, uint8_t *p, uint64_t v)
         }
         return;
     }
-    put_be(p, s->size, v);
+    ofp_set_be(p, s->size, v);
 }
 
 #define TPID_PRESENT 0x8000
@@ -413,7 +393,7 @@ mf_value_ok(const struct mf_field *mf, const uint8_t *value)
     if (mf->n_bytes > 8) {
         return true;
     }
-    return !(get_be(value, mf->n_bytes) & ~mf->valid);
+    return !(ofp_get_be(value, mf->n_bytes) & ~mf->valid);
 }
 
 enum ofp_err
@@ -437,8 +417,8 @@ mf_set(struct ofp_match *m, const struct mf_field *mf, const uint8_t *value,
         return OFPERR_NONE;
     }
 
-    uint64_t v = get_be(value, mf->n_bytes);
-    uint64_t w = mask ? get_be(mask, mf->n_bytes) : mf->valid;
+    uint64_t v = ofp_get_be(value, mf->n_bytes);
+    uint64_t w = mask ? ofp_get_be(mask, mf->n_bytes) : mf->valid;
     if (v & ~mf->valid
         || (mf->id == MF_IN_PORT && ofp_port_to_16((uint32_t) v) < 0)) {
         /* Ports are 16-bit or reserved, as in Open vSwitch. */
@@ -468,7 +448,7 @@ mf_set_int(struct ofp_match *m, enum mf_id id, uint64_t value)
 {
     const struct mf_field *mf = &fields[id];
     uint8_t v[8];
-    put_be(v, mf->n_bytes, value);
+    ofp_set_be(v, mf->n_bytes, value);
     return mf_set(m, mf, v, NULL);
 }
 
@@ -491,8 +471,8 @@ mf_read(const struct ofp_match *m, const struct mf_field *mf,
         v = store_get(s, store_ptr(mm, s, false)) >> s->shift & mf->valid;
         w = store_get(s, store_ptr(mm, s, true)) >> s->shift & mf->valid;
     }
-    put_be(value, mf->n_bytes, v);
-    put_be(mask, mf->n_bytes, w);
+    ofp_set_be(value, mf->n_bytes, v);
+    ofp_set_be(mask, mf->n_bytes, w);
     return w != 0;
 }
 

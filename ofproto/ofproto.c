@@ -13,6 +13,7 @@
 #include "ofproto/ofp_msg.h"
 #include "ofproto/ofp_packet.h"
 #include "ofproto/ofp_stats.h"
+#include "ofproto/ofproto_ctl.h"
 #include "ofproto/ofproto_private.h"
 #include "ofproto/upcall.h"
 #include "ofproto/xlate.h"
@@ -729,6 +730,7 @@ ofproto_init(struct loop *loop, struct dp *dp)
         return error;
     }
     upcall_set_userspace_handler(handle_userspace);
+    ofproto_ctl_register(dp);
     expiry_timer = loop_add_timer(loop, EXPIRY_MS, true, expiry_cb, NULL);
     account_timer = loop_add_timer(loop, ACCOUNT_MS, true, account_cb,
                                    NULL);

@@ -24,7 +24,9 @@
 #include "ofproto/ofp_flow_mod.h"
 #include "ofproto/ofp_match.h"
 #include "ofproto/ofp_packet.h"
+#include "ofproto/ofp_parse.h"
 #include "ofproto/ofproto.h"
+#include "ofproto/ofproto_ctl.h"
 #include "ofproto/ofproto_private.h"
 #include "pmd/actions.h"
 #include "pmd/flow.h"
@@ -576,6 +578,99 @@ test_refused_actions(void **state)
     ofp_actions_free(&acts);
 }
 
+/* ---- ofproto/trace. ---- */
+
+static void
+add_text(struct ofproto *p, const char *flow)
+{
+    struct ofp_flow_mod fm;
+    struct dstr err = DSTR_INIT;
+    if (ofp_parse_flow_mod(flow, OFPFC_ADD, NULL, &fm, &err)) {
+        fail_msg("%s: %s", flow, dstr_cstr(&err));
+    }
+    enum ofp_err e = of_tables_flow_mod(&p->tables, &fm, 1000, NULL);
+    if (e) {
+        fail_msg("%s: %s", flow, ofp_err_name(e));
+    }
+    ofp_flow_mod_free(&fm);
+    dstr_free(&err);
+}
+
+static void
+assert_trace(const char *flow, const char *packet, const char *want)
+{
+    struct dstr out = DSTR_INIT;
+    int error = ofproto_trace(br0, flow, packet, &out);
+    if (strcmp(dstr_cstr(&out), want)) {
+        fail_msg("trace %s:\n%s\nwant:\n%s", flow, dstr_cstr(&out), want);
+    }
+    assert_int_equal(error, 0);
+    dstr_free(&out);
+}
+
+static void
+test_trace(void **state)
+{
+    (void) state;
+    clear_rules();
+    add_text(br0, "priority=10,in_port=1,tcp,cookie=0x5,"
+             "actions=load:7->NXM_NX_REG0[0..3],resubmit(,1),"
+             "goto_table:2");
+    add_text(br0, "table=1,priority=5,ip,reg0=7,"
+             "actions=mod_nw_dst:10.0.0.9");
+    add_text(br0, "table=2,priority=3,tcp,nw_dst=10.0.0.0/8,"
+             "actions=write_actions(output:2)");
+    assert_trace("in_port=1,tcp,nw_dst=10.0.0.1,tp_dst=80", NULL,
+        "Flow: tcp,in_port=1,vlan_tci=0x0000,dl_src=00:00:00:00:00:00,"
+        "dl_dst=00:00:00:00:00:00,nw_src=0.0.0.0,nw_dst=10.0.0.1,nw_tos=0,"
+        "nw_ecn=0,nw_ttl=0,nw_frag=no,tp_src=0,tp_dst=80,tcp_flags=0\n"
+        "\n"
+        "bridge(\"br0\")\n"
+        "-------------\n"
+        " 0. tcp,in_port=1, priority 10, cookie 0x5\n"
+        "    load:0x7->NXM_NX_REG0[0..3]\n"
+        "    resubmit(,1)\n"
+        "     1. ip,reg0=0x7, priority 5\n"
+        "        set_field:10.0.0.9->ip_dst\n"
+        "    goto_table:2\n"
+        "     2. tcp,nw_dst=10.0.0.0/8, priority 3\n"
+        "        write_actions(output:2)\n"
+        "output:2\n"
+        "\n"
+        "Final flow: tcp,reg0=0x7,in_port=1,vlan_tci=0x0000,"
+        "dl_src=00:00:00:00:00:00,dl_dst=00:00:00:00:00:00,nw_src=0.0.0.0,"
+        "nw_dst=10.0.0.9,nw_tos=0,nw_ecn=0,nw_ttl=0,nw_frag=no,tp_src=0,"
+        "tp_dst=80,tcp_flags=0\n"
+        "Megaflow: recirc_id(0),in_port(11),eth_type(0x0800),"
+        "ipv4(dst=10.0.0.0/255.0.0.0,proto=6)\n"
+        "Datapath actions: set(ipv4(dst=10.0.0.9)),12\n");
+
+    /* A frame from port 2: no rule matches in table 0. */
+    assert_trace("in_port=2",
+                 "ffffffffffff0000000000010806"
+                 "0001080006040001000000000001c0a80001000000000000c0a80002",
+                 "Flow: arp,in_port=2,vlan_tci=0x0000,"
+                 "dl_src=00:00:00:00:00:01,dl_dst=ff:ff:ff:ff:ff:ff,"
+                 "arp_spa=192.168.0.1,arp_tpa=192.168.0.2,arp_op=1,"
+                 "arp_sha=00:00:00:00:00:01,arp_tha=00:00:00:00:00:00\n"
+                 "\n"
+                 "bridge(\"br0\")\n"
+                 "-------------\n"
+                 " 0. No match.\n"
+                 "    drop\n"
+                 "\n"
+                 "Final flow: unchanged\n"
+                 "Megaflow: recirc_id(0),in_port(12)\n"
+                 "Datapath actions: drop\n");
+
+    struct dstr out = DSTR_INIT;
+    assert_int_not_equal(ofproto_trace(br0, "in_port=1,foo=2", NULL, &out),
+                         0);
+    assert_string_equal(dstr_cstr(&out),
+                        "Bad openflow flow syntax: unknown keyword foo\n");
+    dstr_free(&out);
+}
+
 int
 main(void)
 {
@@ -592,6 +687,7 @@ main(void)
         cmocka_unit_test(test_patch_port),
         cmocka_unit_test(test_stats_pushed_to_rules),
         cmocka_unit_test(test_refused_actions),
+        cmocka_unit_test(test_trace),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

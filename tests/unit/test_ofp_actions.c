@@ -101,7 +101,7 @@ static struct good_action goods[] = {
     { A(OFPACT_OUTPUT, .output = { 0xfeff, 0 }), "output:65279",
       "output:65279" },
     { A(OFPACT_ENQUEUE, .enqueue = { 3, 7 }), "enqueue:3:7",
-      "set_queue:7,output:3" },
+      "set_queue:7,output:3,pop_queue" },
     { A(OFPACT_SET_VLAN_VID, .u16 = 10), "mod_vlan_vid:10",
       "set_field:4106->vlan_vid" },
     { A(OFPACT_SET_VLAN_PCP, .u8 = 5), "mod_vlan_pcp:5",
@@ -115,7 +115,8 @@ static struct good_action goods[] = {
     { A(OFPACT_POP_MPLS, .u16 = 0x0800), "pop_mpls:0x0800",
       "pop_mpls:0x0800" },
     { A(OFPACT_DEC_TTL), "dec_ttl", "dec_ttl" },
-    { A(OFPACT_SET_NW_TTL, .u8 = 9), NULL, "mod_nw_ttl:9" },
+    { A(OFPACT_SET_NW_TTL, .u8 = 9), "load:0x9->NXM_NX_IP_TTL[]",
+      "mod_nw_ttl:9" },
     { A(OFPACT_DEC_MPLS_TTL), "dec_mpls_ttl", "dec_mpls_ttl" },
     { A(OFPACT_SET_MPLS_TTL, .u8 = 10), "set_mpls_ttl(10)",
       "set_mpls_ttl(10)" },
@@ -207,14 +208,15 @@ check_one(const struct ofp_actions *acts, const char *of10,
             fail_msg("%s: %s", want, ofp_err_name(err));
         }
         /* Same version: same list (but OF1.3 has no enqueue and no
-         * OF1.0-style VLAN actions: it sends set_queue and output, and
-         * set_field, which read back as such; OF1.0 sets most fields
-         * with a whole-field load). */
+         * OF1.0-style VLAN actions: it sends set_queue, output and
+         * pop_queue, and set_field, which read back as such; OF1.0 sets
+         * most fields, and the TTL, with a whole-field load). */
         enum ofp_act_type t = acts->acts[0].type;
         bool mapped = i ? (t == OFPACT_ENQUEUE || t == OFPACT_SET_VLAN_VID
                            || t == OFPACT_SET_VLAN_PCP)
-                        : (t == OFPACT_SET_FIELD
-                           && back.acts[0].type != OFPACT_SET_FIELD);
+                        : ((t == OFPACT_SET_FIELD
+                            && back.acts[0].type != OFPACT_SET_FIELD)
+                           || t == OFPACT_SET_NW_TTL);
         if (!mapped && !ofp_actions_equal(acts, &back)) {
             fail_msg("%s: read back differs", want);
         }

@@ -286,6 +286,9 @@ static const char *const untranslated[] = {
     "goto_table:3",
     /* ovs-ofctl's OF1.0 form is two 64-bit loads; OVS merges them. */
     "set_field:2001:db8::9->ipv6_dst",
+    /* OF1.0 sends mod_nw_ttl as a load of nw_ttl, which reads back as a
+     * load (OF1.3: set_field); OVS remembers it was mod_nw_ttl. */
+    "mod_nw_ttl:2",
 };
 
 static void
