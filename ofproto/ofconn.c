@@ -92,6 +92,11 @@ struct ofconn {
     bool closed;                    /* Closed: to be freed. */
     int error;                      /* If 'killed'. */
     char reason[STREAM_ERR_LEN];
+
+    /* A detached connection (ofconn_create_detached()): no stream, no
+     * manager; what is sent goes here. */
+    void (*sink)(const uint8_t *, size_t, void *);
+    void *sink_aux;
 };
 
 struct ofconn_mgr {
@@ -344,6 +349,10 @@ conn_queue(struct ofconn *c, const uint8_t *data, size_t len)
         return c->error ? c->error : -ENOTCONN;
     }
     if (!len) {
+        return 0;
+    }
+    if (c->sink) {
+        c->sink(data, len, c->sink_aux);
         return 0;
     }
     if (jsonrpc_tx_pending(&c->tx) + len > OFCONN_MAX_BACKLOG) {
@@ -1183,7 +1192,7 @@ ofconn_kind(const struct ofconn *c)
 const char *
 ofconn_name(const struct ofconn *c)
 {
-    return stream_name(c->stream);
+    return c->stream ? stream_name(c->stream) : "detached";
 }
 
 int
@@ -1200,6 +1209,10 @@ ofconn_close(struct ofconn *c, const char *why)
     if (c->closed) {
         return;
     }
+    if (!c->mgr) {
+        c->closed = true;       /* Detached: nothing to tell anyone. */
+        return;
+    }
     if (!c->killed) {
         c->error = 0;
         snprintf(c->reason, sizeof c->reason, "%s", why);
@@ -1207,4 +1220,27 @@ ofconn_close(struct ofconn *c, const char *why)
     mgr_enter(c->mgr);
     conn_finish(c);
     mgr_leave(c->mgr);
+}
+
+struct ofconn *
+ofconn_create_detached(enum ofconn_kind kind, uint8_t version,
+                       void (*sink)(const uint8_t *, size_t, void *),
+                       void *aux)
+{
+    struct ofconn *c = calloc(1, sizeof *c);
+    if (!c) {
+        return NULL;
+    }
+    c->kind = kind;
+    state_init(&c->state, kind, version);
+    c->connected = c->negotiated = true;
+    c->sink = sink;
+    c->sink_aux = aux;
+    return c;
+}
+
+void
+ofconn_destroy_detached(struct ofconn *c)
+{
+    free(c);
 }

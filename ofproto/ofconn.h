@@ -149,4 +149,13 @@ int ofconn_send(struct ofconn *, struct ofp_buf *buf);
  * logged. */
 void ofconn_close(struct ofconn *, const char *why);
 
+/* A connection with no stream and no manager, negotiated at 'version',
+ * whose sends all go to 'sink' (tests and fuzzing drive a switch's
+ * request handling with it).  Free it with ofconn_destroy_detached(). */
+struct ofconn *ofconn_create_detached(enum ofconn_kind, uint8_t version,
+                                      void (*sink)(const uint8_t *, size_t,
+                                                   void *aux),
+                                      void *aux);
+void ofconn_destroy_detached(struct ofconn *);
+
 #endif

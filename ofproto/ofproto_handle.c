@@ -583,7 +583,7 @@ handle_role(struct ofproto *p, struct ofconn *c, const uint8_t *msg,
     }
     struct ofconn_state *st = ofconn_state(c);
     if (role != OFPCR_ROLE_NOCHANGE) {
-        if (role == OFPCR_ROLE_MASTER) {
+        if (role == OFPCR_ROLE_MASTER && p->mgr) {
             struct demote d = { c };
             ofconn_mgr_for_each(p->mgr, demote_master, &d);
         }
