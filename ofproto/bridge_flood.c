@@ -332,15 +332,92 @@ flood_actions(const struct flood_out *o, bool in_tagged, int vlan,
     return 0;
 }
 
+/* The VLAN bits of 'flow' the VLAN rules examine, and the frame's VLAN
+ * on 'v' (-1: dropped); '*tagged' a nonzero VID, '*prio_tag' a VID 0. */
+static int
+classify(const struct flood_vlan *v, const struct flow *flow,
+         struct flow *mask, bool *tagged, bool *prio_tag)
+{
+    mask->vlans[0].tpid = UINT16_MAX;
+    mask->vlans[0].tci |= htons(0x0fff);
+    int vid = flow->vlans[0].tpid ? ntohs(flow->vlans[0].tci) & 0xfff : 0;
+    /* A priority tag (VID 0) is dropped: the frame is untagged. */
+    *prio_tag = flow->vlans[0].tpid && !vid;
+    *tagged = vid != 0;
+    return input_vlan(v, *tagged, vid);
+}
+
+static bool
+in_bridge(const struct flood_topo *t, uint32_t port_no)
+{
+    return t && port_no < DP_MAX_PORTS && t->port_bridge[port_no] >= 0;
+}
+
 int
-flood_translate(const struct flow *flow, struct xlate_out *out, void *aux)
+flood_input_vlan(const struct flow *flow, struct flow *mask, int *vlan)
 {
     const struct flood_topo *t = current;
-    (void) aux;
+    bool tagged, prio_tag;
+    mask->in_port = UINT32_MAX;
+    if (!in_bridge(t, flow->in_port)) {
+        return XLATE_NO_MATCH;
+    }
+    *vlan = classify(&t->vlan[flow->in_port], flow, mask, &tagged,
+                     &prio_tag);
+    return 0;
+}
+
+bool
+flood_same_port(uint32_t a, uint32_t b)
+{
+    const struct flood_topo *t = current;
+    return a == b || (in_bridge(t, a) && in_bridge(t, b) && t->group[a]
+                      && t->group[a] == t->group[b]);
+}
+
+uint32_t
+flood_learn_port(uint32_t port_no)
+{
+    const struct flood_topo *t = current;
+    if (!in_bridge(t, port_no) || !t->group[port_no]) {
+        return port_no;
+    }
+    const struct flood_bridge *b = &t->bridges[t->port_bridge[port_no]];
+    for (size_t i = 0; i < b->n_ports; i++) {
+        if (t->group[b->ports[i]] == t->group[port_no]) {
+            return b->ports[i];
+        }
+    }
+    return port_no;
+}
+
+/* Keeps of 'o' only the first port 'pick' chooses, if any. */
+static void
+pick_one(struct flood_out *o, flood_pick_fn *pick, void *aux)
+{
+    for (size_t i = 0; i < o->n_same + o->n_flip; i++) {
+        bool same = i < o->n_same;
+        uint32_t p = same ? o->same[i] : o->flip[i - o->n_same];
+        if (pick(p, aux)) {
+            o->n_same = o->n_flip = 0;
+            if (same) {
+                o->same[o->n_same++] = p;
+            } else {
+                o->flip[o->n_flip++] = p;
+            }
+            return;
+        }
+    }
+}
+
+int
+flood_translate_pick(const struct flow *flow, flood_pick_fn *pick,
+                     void *pick_aux, struct xlate_out *out)
+{
+    const struct flood_topo *t = current;
 
     out->mask.in_port = UINT32_MAX;
-    if (!t || flow->in_port >= DP_MAX_PORTS
-        || t->port_bridge[flow->in_port] < 0) {
+    if (!in_bridge(t, flow->in_port)) {
         return XLATE_NO_MATCH;
     }
     out->version = t->version;
@@ -348,14 +425,8 @@ flood_translate(const struct flow *flow, struct xlate_out *out, void *aux)
     bool tagged = false, prio_tag = false;
     int vlan = -1;
     if (t->vlan_aware) {
-        out->mask.vlans[0].tpid = UINT16_MAX;
-        out->mask.vlans[0].tci = htons(0x0fff);
-        int vid = flow->vlans[0].tpid ? ntohs(flow->vlans[0].tci) & 0xfff
-                                      : 0;
-        /* A priority tag (VID 0) is dropped: the frame is untagged. */
-        prio_tag = flow->vlans[0].tpid && !vid;
-        tagged = vid != 0;
-        vlan = input_vlan(&t->vlan[flow->in_port], tagged, vid);
+        vlan = classify(&t->vlan[flow->in_port], flow, &out->mask, &tagged,
+                        &prio_tag);
         if (vlan < 0) {
             out->actions = dp_actions_new();    /* Not for this port. */
             return out->actions ? 0 : -ENOMEM;
@@ -369,6 +440,9 @@ flood_translate(const struct flow *flow, struct xlate_out *out, void *aux)
     if (visited && o && acts) {
         flood_bridge(t, (size_t) t->port_bridge[flow->in_port],
                      flow->in_port, vlan, tagged, visited, o);
+        if (pick) {
+            pick_one(o, pick, pick_aux);
+        }
         error = prio_tag && (o->n_same || o->n_flip)
                 && dp_actions_add_pop_vlan(&acts) ? -ENOMEM : 0;
         if (!error) {
@@ -383,4 +457,11 @@ flood_translate(const struct flow *flow, struct xlate_out *out, void *aux)
     }
     out->actions = acts;
     return 0;
+}
+
+int
+flood_translate(const struct flow *flow, struct xlate_out *out, void *aux)
+{
+    (void) aux;
+    return flood_translate_pick(flow, NULL, NULL, out);
 }

@@ -1,9 +1,12 @@
-/* bridge_flood: the bridges' translation while they have no OpenFlow
- * pipeline - a packet received on a port of a bridge goes out of every other
- * port of that bridge, and across patch ports out of every port of the
- * bridges behind them (each bridge visited once).  The megaflow matches
- * only in_port.  The module owns the topology it translates with: which
- * bridge each datapath port belongs to, and the patch links.
+/* bridge_flood: the flood of NORMAL (ofproto/of_normal.h) and the VLAN
+ * rules it follows - a packet received on a port of a bridge goes out of
+ * every other port of that bridge, and across patch ports out of every
+ * port of the bridges behind them (each bridge visited once), or, where
+ * NORMAL knows the destination, out of that one port.  The megaflow
+ * matches only in_port.  The module owns the topology it translates with:
+ * which bridge each datapath port belongs to, and the patch links.  It is
+ * no translation provider of its own (xlate.h): of_xlate's NORMAL calls
+ * it.
  *
  * VLANs, as Open vSwitch's Port columns define them, once any port of the
  * topology has a VLAN setting: an access port (tag T, mode access) takes
@@ -22,6 +25,7 @@
 #ifndef SLUICE_BRIDGE_FLOOD_H
 #define SLUICE_BRIDGE_FLOOD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,9 +66,28 @@ int flood_topo_set_group(struct flood_topo *, uint32_t port_no,
 /* A patch link: packets flooded in 'br' also flood 'peer_br'. */
 int flood_topo_add_patch(struct flood_topo *, size_t br, size_t peer_br);
 
-/* The translation provider (aux: unused).  Answers XLATE_NO_MATCH for a
- * port that is in no bridge. */
+/* Floods 'flow' (aux: unused; a provider's signature).  Answers
+ * XLATE_NO_MATCH for a port that is in no bridge. */
 int flood_translate(const struct flow *, struct xlate_out *, void *aux);
+
+/* As flood_translate(), but if 'pick' chooses one of the ports the flood
+ * reaches (asked in the flood's order), the packet goes out of that port
+ * alone, with the tag that port needs. */
+typedef bool flood_pick_fn(uint32_t port_no, void *aux);
+int flood_translate_pick(const struct flow *, flood_pick_fn *pick,
+                         void *pick_aux, struct xlate_out *);
+
+/* The VLAN of 'flow' on its input port by the rules above, every port a
+ * trunk of all VLANs where none has a setting (untagged and priority
+ * tagged: 0), in '*vlan'; -1 if the port drops it.  Sets the bits
+ * examined (in_port, the outer tag's presence and VID) in 'mask'.  Returns
+ * 0, or XLATE_NO_MATCH for a port in no bridge. */
+int flood_input_vlan(const struct flow *, struct flow *mask, int *vlan);
+/* Whether datapath ports 'a' and 'b' are one port (or of one group). */
+bool flood_same_port(uint32_t a, uint32_t b);
+/* Where a station seen on 'port_no' is learned: the port itself or, for a
+ * member of a group, the member the group is flooded by (if any is). */
+uint32_t flood_learn_port(uint32_t port_no);
 
 /* Replaces the topology in use (taking ownership; NULL: none).  The
  * caller revalidates megaflows afterwards. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ofproto/bridge_flood.h"
+#include "ofproto/of_normal.h"
 #include "ofproto/ofp_field.h"
 #include "ofproto/ofp_flow_mod.h"
 #include "ofproto/ofp_match.h"
@@ -530,13 +530,13 @@ normal(struct xctx *x)
     struct xlate_out out;
     memset(&out, 0, sizeof out);
     commit(x);
-    int error = flood_translate(&x->key.flow, &out, NULL);
+    int error = of_normal_translate(&x->key.flow, x->stats, &out);
     flow_or(x->wc, &out.mask);
     if (error == XLATE_NO_MATCH || error || !out.actions) {
         free(out.actions);
         return;
     }
-    /* The flood pushes and pops tags between its outputs: the datapath's
+    /* NORMAL pushes and pops tags between its outputs: the datapath's
      * view of the tags follows them. */
     struct flow_vlan *b = x->base.vlans;
     DP_ACTIONS_FOR_EACH (a, out.actions) {

@@ -14,8 +14,9 @@
  * values.  Output to a patch port continues in the peer bridge's table 0
  * (registers and metadata cleared, as Open vSwitch does); resubmit and
  * patch ports nest at most 64 deep, 4,096 resubmits in all (more: drop,
- * counted and logged).  NORMAL is the bridges' flood provider
- * (ofproto/bridge_flood.h) for now.  CONTROLLER, table misses that a
+ * counted and logged).  NORMAL is a MAC learning switch
+ * (ofproto/of_normal.h), which learns from the traffic handed in.
+ * CONTROLLER, table misses that a
  * connection wants, and TTLs that dec_ttl finds expired become a datapath
  * userspace action whose cookie names the packet-in to send
  * (of_xlate_pin_lookup()).  Traffic handed in with the translation

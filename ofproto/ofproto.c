@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ofproto/fdb_ctl.h"
+#include "ofproto/mac_learning.h"
 #include "ofproto/of_xlate.h"
 #include "ofproto/ofconn.h"
 #include "ofproto/ofp_buf.h"
@@ -202,6 +204,9 @@ expiry_cb(void *aux)
     for (struct ofproto *p = all; p; p = p->next) {
         expire_one(p, now);
         run_fail_open(p, now);
+        if (p->ml && mac_learning_expire(p->ml, now)) {
+            ofproto_changed(p);     /* Their destinations flood again. */
+        }
     }
 }
 
@@ -510,6 +515,10 @@ ofproto_create(const char *name, bool fail_secure)
         return NULL;
     }
     p->fail_secure = fail_secure;
+    p->ml = mac_learning_create();
+    if (!p->ml) {
+        VLOG_ERR("%s: out of memory: NORMAL will not learn", name);
+    }
     of_tables_init(&p->tables);
     if (!fail_secure) {
         add_normal_rule(p);
@@ -543,6 +552,7 @@ ofproto_destroy(struct ofproto *p)
     }
     of_xlate_forget(p);
     of_tables_destroy(&p->tables);
+    mac_learning_destroy(p->ml);
     for (size_t i = 0; i < p->n_ports; i++) {
         free(p->ports[i].peer);
     }
@@ -557,6 +567,20 @@ void
 ofproto_set_dpid(struct ofproto *p, uint64_t dpid)
 {
     p->dpid = dpid;
+}
+
+void
+ofproto_set_mac_learning(struct ofproto *p, unsigned int aging_s,
+                         size_t size)
+{
+    if (!p->ml) {
+        return;
+    }
+    bool gone = mac_learning_set_aging(p->ml, aging_s, loop_now_ms());
+    gone |= mac_learning_set_size(p->ml, size);
+    if (gone) {
+        ofproto_changed(p);
+    }
 }
 
 /* Deletes every rule, and adds the NORMAL rule unless the switch is
@@ -697,13 +721,18 @@ ofproto_set_ports(struct ofproto *p, const struct ofproto_port_cfg *cfg,
     }
     for (size_t i = 0; i < p->n_ports; i++) {
         struct ofport *old = &p->ports[i];
-        bool kept = false;
-        for (size_t j = 0; j < n && !kept; j++) {
-            kept = ports[j].desc.port_no == old->desc.port_no;
+        bool kept = false, dp_kept = false;
+        for (size_t j = 0; j < n; j++) {
+            kept |= ports[j].desc.port_no == old->desc.port_no;
+            dp_kept |= ports[j].dp_port == old->dp_port;
         }
         if (!kept) {
             ofproto_port_status(p, OFPPR_DELETE, &old->desc);
             changed = true;
+        }
+        if (!dp_kept && p->ml) {
+            /* Stations learned on a port that goes are forgotten. */
+            changed |= mac_learning_flush_port(p->ml, old->dp_port) > 0;
         }
         free(old->peer);
     }
@@ -731,6 +760,7 @@ ofproto_init(struct loop *loop, struct dp *dp)
     }
     upcall_set_userspace_handler(handle_userspace);
     ofproto_ctl_register(dp);
+    fdb_ctl_register();
     expiry_timer = loop_add_timer(loop, EXPIRY_MS, true, expiry_cb, NULL);
     account_timer = loop_add_timer(loop, ACCOUNT_MS, true, account_cb,
                                    NULL);

@@ -66,6 +66,12 @@ int ofproto_set_targets(struct ofproto *, const struct ofconn_target *,
 bool ofproto_target_status(const struct ofproto *, const char *target,
                            struct ofconn_target_status *);
 
+/* NORMAL's MAC learning: aging time in seconds and table size, forced
+ * into Open vSwitch's ranges (mac_learning.h); entries that go revalidate
+ * the megaflows. */
+void ofproto_set_mac_learning(struct ofproto *, unsigned int aging_s,
+                              size_t size);
+
 /* The tables' version (changes with every rule change and port change). */
 uint64_t ofproto_version(const struct ofproto *);
 

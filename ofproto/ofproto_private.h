@@ -1,8 +1,8 @@
 /* ofproto_private: what the modules of the OpenFlow switch share - one
  * switch per bridge (struct ofproto), its ports, and the registry that
- * finds a switch from a datapath port.  Included only by ofproto/ofproto*.c
- * and ofproto/of_xlate.c; everyone else uses ofproto/ofproto.h.  Control
- * thread only. */
+ * finds a switch from a datapath port.  Included only by ofproto/ofproto*.c,
+ * ofproto/of_xlate.c, ofproto/of_normal.c and ofproto/fdb_ctl.c; everyone
+ * else uses ofproto/ofproto.h.  Control thread only. */
 #ifndef SLUICE_OFPROTO_PRIVATE_H
 #define SLUICE_OFPROTO_PRIVATE_H
 
@@ -14,6 +14,7 @@
 #include "ofproto/ofp_ctrl.h"
 #include "ofproto/ofproto.h"
 
+struct mac_learning;
 struct ofconn;
 struct ofconn_mgr;
 
@@ -55,6 +56,8 @@ struct ofproto {
     uint64_t port_version;          /* Bumped when ports change. */
     struct loop_timer *expiry_timer;
     uint64_t expiry_at;             /* When it fires; UINT64_MAX: none. */
+    struct mac_learning *ml;        /* NORMAL's table (NULL: out of
+                                     * memory: NORMAL floods). */
     struct ofproto *next;           /* In the registry. */
 };
 

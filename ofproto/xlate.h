@@ -1,7 +1,7 @@
 /* xlate: the translation hook of DESIGN.md - (packet key) -> (datapath
  * actions, wildcard mask).  The control thread calls it for every upcall.
  * Providers are asked in the order they were added (the debug rule table,
- * then the bridges' flood) until one of them
+ * then the bridges' OpenFlow pipelines) until one of them
  * answers for the packet; a packet no provider answers for is dropped.  A
  * provider sets in 'mask' every bit of the key it examined, also when it
  * does not answer, so that the megaflow installed from the result never

@@ -13,6 +13,7 @@
 #include <rte_version.h>
 
 #include "ofproto/bridge_flood.h"
+#include "ofproto/mac_learning.h"
 #include "ofproto/ofproto.h"
 #include "ofproto/upcall.h"
 #include "ovsdb/db.h"
@@ -726,6 +727,17 @@ rebuild_flood(const struct cfg *cfg)
     flood_set_topo(t);
 }
 
+/* Bridge other_config 'key' as Open vSwitch reads it: a number, else
+ * (quietly, as there) 'def'; the switch forces it into its range. */
+static uint64_t
+bridge_uint_option(const struct cfg_bridge *cb, const char *key,
+                   uint64_t def)
+{
+    uint64_t v;
+    return cfg_smap_get_uint(&cb->other_config, key, def, 0, UINT32_MAX,
+                             &v) ? def : v;
+}
+
 /* The bridges' OpenFlow switches follow the interfaces that work. */
 static void
 sync_ofprotos(const struct cfg *cfg)
@@ -746,6 +758,10 @@ sync_ofprotos(const struct cfg *cfg)
         bc[b].fail_secure = cb->fail_mode && !strcmp(cb->fail_mode, "secure");
         bc[b].controllers = cb->controllers;
         bc[b].n_controllers = cb->n_controllers;
+        bc[b].mac_aging_s = (unsigned int) bridge_uint_option(
+            cb, "mac-aging-time", MAC_LEARNING_AGING_DEFAULT);
+        bc[b].mac_table_size = (size_t) bridge_uint_option(
+            cb, "mac-table-size", MAC_LEARNING_SIZE_DEFAULT);
         bc[b].ports = &pc[np];
         for (size_t i = 0; i < br.n_ifaces; i++) {
             const struct rt_iface *rt = br.ifaces[i];

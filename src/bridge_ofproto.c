@@ -136,6 +136,7 @@ bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
         set_targets(p, c, run_dir);
         ofproto_set_dpid(p, c->dpid);
         ofproto_set_fail_secure(p, c->fail_secure);
+        ofproto_set_mac_learning(p, c->mac_aging_s, c->mac_table_size);
         ofproto_set_ports(p, c->ports, c->n_ports);
     }
 }

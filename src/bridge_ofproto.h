@@ -6,7 +6,8 @@
  * management socket RUN_DIR/BRIDGE.mgmt, where ovs-ofctl connects, and its
  * controllers (Controller rows: target, max_backoff, default 8 s, and
  * inactivity_probe, default 5 s; 0 disables it), whose state goes back to
- * the Controller rows. */
+ * the Controller rows, and NORMAL's MAC learning (other_config
+ * mac-aging-time and mac-table-size). */
 #ifndef SLUICE_BRIDGE_OFPROTO_H
 #define SLUICE_BRIDGE_OFPROTO_H
 
@@ -27,6 +28,8 @@ struct bridge_ofproto_cfg {
     size_t n_ports;
     const struct cfg_controller *controllers;
     size_t n_controllers;
+    unsigned int mac_aging_s;       /* other_config:mac-aging-time. */
+    size_t mac_table_size;          /* other_config:mac-table-size. */
 };
 
 /* Makes the switches exactly the bridges of 'cfgs'.  Management sockets go

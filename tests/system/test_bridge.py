@@ -75,6 +75,15 @@ class BridgeTest(unittest.TestCase):
                 'type=dpdk', 'options:dpdk-devargs=' + devargs] + list(extra)
         return self.vsctl(*args)
 
+    def source(self, index):
+        """Devargs of a net_pcap port that sends frames from one station
+        to another without end (NORMAL drops net_null's frames, which go
+        from 00:00:00:00:00:00 to itself, as Open vSwitch does)."""
+        path = self.d.path('source.pcap')
+        if not os.path.exists(path):
+            st.write_pcap(path, frames('source', 64))
+        return 'net_pcap%d,rx_pcap=%s,infinite_rx=1' % (index, path)
+
     def read_log(self):
         with open(self.d.log_file, errors='replace') as f:
             return f.read()
@@ -300,7 +309,7 @@ class BridgeTest(unittest.TestCase):
                    'other_config:stats-update-interval=1000')
         self.vsctl('add-br', 'br0')
         self.add_dpdk_port('br0', 'out1', 'net_null1,no-rx=1')
-        self.add_dpdk_port('br0', 'in', 'net_null2')
+        self.add_dpdk_port('br0', 'in', self.source(2))
 
         def tx():
             row = self.get_json('Interface', 'out1', 'statistics')
@@ -441,6 +450,9 @@ class BridgeTest(unittest.TestCase):
         self.vsctl('add-br', 'br0')
         self.add_dpdk_port('br0', 'out1', 'net_null1,no-rx=1')
         self.add_dpdk_port('br0', 'in', 'net_null2', 'options:n_rxq=2')
+        # net_null's frames go from 00:00:00:00:00:00 to itself, which
+        # NORMAL drops (as Open vSwitch): a debug rule forwards them.
+        self.d.ctl('dpctl/set-if-output', 'in', 'out1')
         unpinned = self.rxq_state()
         self.assertEqual(sorted(unpinned), [0, 1], unpinned)
         self.assertFalse(any(iso for iso, _ in unpinned.values()), unpinned)
@@ -594,7 +606,7 @@ class BridgeTest(unittest.TestCase):
     def test_other_config_tunes_the_datapath_live(self):
         self.vsctl('add-br', 'br0')
         self.add_dpdk_port('br0', 'out1', 'net_null1,no-rx=1')
-        self.add_dpdk_port('br0', 'in', 'net_null2')
+        self.add_dpdk_port('br0', 'in', self.source(2))
 
         def mask():
             m = re.search(r'pmd cpu mask: (0x[0-9a-f]+)',
@@ -697,9 +709,9 @@ class BridgeTest(unittest.TestCase):
         self.add_dpdk_port('br0', 'out1', 'net_null1,no-rx=1')
         self.vsctl('add-bond', 'br0', 'bond0', 'm1', 'm2', '--',
                    'set', 'Interface', 'm1', 'type=dpdk',
-                   'options:dpdk-devargs=net_null2', '--',
+                   'options:dpdk-devargs=' + self.source(2), '--',
                    'set', 'Interface', 'm2', 'type=dpdk',
-                   'options:dpdk-devargs=net_null3')
+                   'options:dpdk-devargs=' + self.source(3))
         # Frames from either member go to out1 only, never to the other
         # member; frames from out1's side would go to one member.
         self.assertEqual(self.in_actions('m1'), 'out1')
@@ -709,7 +721,7 @@ class BridgeTest(unittest.TestCase):
         self.vsctl('add-br', 'brs', '--', 'set', 'Bridge', 'brs',
                    'fail_mode=secure')
         self.add_dpdk_port('brs', 's2', 'net_null1,no-rx=1')
-        self.add_dpdk_port('brs', 's1', 'net_null2')
+        self.add_dpdk_port('brs', 's1', self.source(2))
         self.assertEqual(self.in_actions('s1'), 'drop')
         self.vsctl('clear', 'Bridge', 'brs', 'fail_mode')
         st.wait_for(lambda: self.in_actions('s1') == 's2', 10,

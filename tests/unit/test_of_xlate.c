@@ -31,32 +31,15 @@
 #include "pmd/actions.h"
 #include "pmd/flow.h"
 #include "src/util/dstr.h"
+#include "tests/unit/of_switch_test.h"
 
 static struct ofproto *br0, *br1;
 
-/* br0: OpenFlow ports 1-4 on datapath ports 11-14, 5 a patch to br1's
- * port 1 ("b1p"), whose port 2 is datapath port 21. */
 static int
 setup(void **state)
 {
     (void) state;
-    br0 = ofproto_create("br0", true);
-    br1 = ofproto_create("br1", true);
-    struct ofproto_port_cfg p0[] = {
-        { .ofp_port = 1, .dp_port = 11, .name = "p1", .link_up = true },
-        { .ofp_port = 2, .dp_port = 12, .name = "p2", .link_up = true },
-        { .ofp_port = 3, .dp_port = 13, .name = "p3", .link_up = true },
-        { .ofp_port = 4, .dp_port = 14, .name = "p4", .link_up = true },
-        { .ofp_port = 5, .dp_port = OFPROTO_NO_DP_PORT, .name = "b0p",
-          .peer = "b1p", .link_up = true },
-    };
-    struct ofproto_port_cfg p1[] = {
-        { .ofp_port = 1, .dp_port = OFPROTO_NO_DP_PORT, .name = "b1p",
-          .peer = "b0p", .link_up = true },
-        { .ofp_port = 2, .dp_port = 21, .name = "q2", .link_up = true },
-    };
-    ofproto_set_ports(br0, p0, 5);
-    ofproto_set_ports(br1, p1, 2);
+    of_switches_create(true, &br0, &br1);
     return 0;
 }
 
@@ -156,25 +139,10 @@ ipv4_flow(uint32_t dp_in, uint32_t dst, uint8_t ttl)
     return f;
 }
 
-/* Translates 'f'; returns the actions' text ("drop" for none) in a static
- * buffer and the mask in '*mask' (may be NULL). */
 static const char *
 xlate(const struct flow *f, struct flow *mask)
 {
-    static char text[1024];
-    struct xlate_out out;
-    memset(&out, 0, sizeof out);
-    int rc = of_xlate_translate(f, &out, NULL);
-    assert_int_equal(rc, 0);
-    struct dstr s = DSTR_INIT;
-    dp_actions_format(out.actions, &s, NULL, NULL);
-    snprintf(text, sizeof text, "%s", dstr_cstr(&s));
-    dstr_free(&s);
-    if (mask) {
-        *mask = out.mask;
-    }
-    free(out.actions);
-    return text;
+    return of_switch_xlate(f, NULL, mask);
 }
 
 static void
