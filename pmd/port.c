@@ -48,7 +48,7 @@ port_config_parse_option(struct port_config *cfg, const char *word,
         { "n_txq_desc", 32, 16384 },
         { "mtu", 68, 9702 },
         { "n_mbuf", 1024, 1u << 26 },
-        { "mbuf_size", RTE_PKTMBUF_HEADROOM + 64, UINT16_MAX },
+        { "mbuf_size", PORT_MBUF_SIZE_MIN, UINT16_MAX },
         { "tx_retries", 0, PORT_TX_RETRIES_MAX },
     };
     const char *eq = strchr(word, '=');

@@ -25,6 +25,8 @@ struct dstr;
 #define PORT_NAME_MAX 64
 
 #define PORT_TX_RETRIES_MAX 32
+/* Smallest mbuf_size: the headroom and a minimal frame. */
+#define PORT_MBUF_SIZE_MIN (RTE_PKTMBUF_HEADROOM + 64)
 
 struct port_config {
     const char *name;

@@ -84,8 +84,8 @@ queues_from_options(const struct cfg_iface *ifc, struct port_config *pc,
                    err)
         || get_u16(&ifc->options, "n_txq_desc", 32, 8192, &pc->n_txq_desc,
                    err)
-        || get_u16(&ifc->options, "mbuf_size", 512, 65535, &pc->mbuf_size,
-                   err)) {
+        || get_u16(&ifc->options, "mbuf_size", PORT_MBUF_SIZE_MIN, 65535,
+                   &pc->mbuf_size, err)) {
         return -EINVAL;
     }
     uint64_t n_mbuf;

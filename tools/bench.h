@@ -34,6 +34,7 @@ struct bench_opts {
     double start_timeout;
     int repeat;                     /* Runs of each measurement. */
     const char *sluiced_args;       /* Extra sluiced options. */
+    bool openflow;                  /* Rules as OpenFlow flows on br0. */
     bool keep;
     bool verbose;
 };
@@ -42,6 +43,8 @@ struct bench_opts {
 struct bench_run {
     const struct bench_opts *opts;
     const struct bench_scenario *scenario;
+    const char *name;               /* The scenario's, "acl/openflow". */
+    bool openflow;                  /* Through br0's OpenFlow tables. */
     uint32_t n_flows;
     const char *pcap;               /* Generated traffic. */
     char *dir;                      /* This run's directory. */

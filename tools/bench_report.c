@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void
 fmt_num(char *buf, size_t size, bool ok, double v, int prec)
@@ -108,6 +109,20 @@ summarize(const struct bench_result *res, int n)
     return m;
 }
 
+/* The width of the scenario column: its longest name, at least 8. */
+static int
+name_width(const struct bench_result *res, int n)
+{
+    int w = 8, i;
+
+    for (i = 0; i < n; i++) {
+        int len = (int) strlen(res[i].scenario);
+
+        w = len > w ? len : w;
+    }
+    return w;
+}
+
 static int
 group_size(int n, int i, int repeat)
 {
@@ -131,9 +146,10 @@ fmt_figure(char *buf, size_t size, const struct bench_result *x)
 static void
 print_main(const struct bench_result *res, int n, int repeat, bool ref)
 {
-    int i;
+    int w = name_width(res, n), i;
 
-    printf("\n%-8s %8s %4s %18s", "scenario", "flows", "size", "result");
+    printf("\n%-*s %8s %4s %18s", w, "scenario", "flows", "size",
+           "result");
     if (repeat > 1) {
         printf(" %17s", "min..max");
     }
@@ -162,8 +178,8 @@ print_main(const struct bench_result *res, int n, int repeat, bool ref)
         fmt_num(tcyc, sizeof tcyc, x->ref_ok, x->ref_cycles, 1);
         fmt_num(ratio, sizeof ratio, x->ok && x->ref_ok && x->ref_cycles > 0,
                 x->ref_cycles > 0 ? x->cycles / x->ref_cycles : 0, 2);
-        printf("%-8s %8u %4u %18s", x->scenario, x->n_flows, x->frame_size,
-               fig);
+        printf("%-*s %8u %4u %18s", w, x->scenario,
+               x->n_flows, x->frame_size, fig);
         if (repeat > 1) {
             char sp[40];
 
@@ -200,9 +216,9 @@ print_main(const struct bench_result *res, int n, int repeat, bool ref)
 static void
 print_datapath(const struct bench_result *res, int n, int repeat)
 {
-    int i;
+    int w = name_width(res, n), i;
 
-    printf("\n%-8s %8s %8s %6s %6s %6s %9s %11s %11s\n", "scenario",
+    printf("\n%-*s %8s %8s %6s %6s %6s %9s %11s %11s\n", w, "scenario",
            "flows", "Mpps", "emc%", "mf%", "subtbl", "megaflows",
            "upcalls/s", "lost/s");
     for (i = 0; i < n; i += repeat) {
@@ -218,8 +234,9 @@ print_datapath(const struct bench_result *res, int n, int repeat)
         fmt_num(mfl, sizeof mfl, x->ok, x->megaflows, 0);
         fmt_num(up, sizeof up, x->ok, x->upcalls / secs, 0);
         fmt_num(lost, sizeof lost, x->ok, x->lost_upcalls / secs, 0);
-        printf("%-8s %8u %8s %6s %6s %6s %9s %11s %11s\n", x->scenario,
-               x->n_flows, mpps, emc, mf, sub, mfl, up, lost);
+        printf("%-*s %8u %8s %6s %6s %6s %9s %11s %11s\n",
+               w, x->scenario, x->n_flows, mpps, emc, mf, sub, mfl, up,
+               lost);
     }
 }
 

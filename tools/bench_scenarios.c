@@ -3,9 +3,9 @@
  * Every scenario replays a pcap of N UDP/IPv4 flows (pcapgen) forever on
  * rx0 (net_pcap, infinite_rx) and sends to tx0 (net_null).  Packets go
  * through key extraction, the EMC, the megaflow classifier and, on a
- * miss, an upcall that translates through the debug rule table (its
- * classifier decides how wide each megaflow is, and so which subtables
- * exist). */
+ * miss, an upcall that translates through the debug rule table or, with
+ * --openflow, through the OpenFlow tables of bridge br0 (their classifier
+ * decides how wide each megaflow is, and so which subtables exist). */
 #include "tools/bench_scenarios.h"
 
 #include <errno.h>
@@ -19,19 +19,57 @@
 #include "tools/bench_proc.h"
 #include "tools/bench_sluiced.h"
 
-/* Both ends of every scenario: a pcap replayed forever, and a sink, with
- * a priority-0 rule in_port(rx0) -> tx0 (--output).  The pcap vdev comes
- * first so that it is DPDK port 0 in testpmd too. */
+void
+bench_scenario_ports(const struct bench_run *r,
+                     struct bench_port ports[BENCH_N_PORTS])
+{
+    struct bench_port *rx = &ports[BENCH_PORT_RX];
+    struct bench_port *tx = &ports[BENCH_PORT_TX];
+
+    memset(ports, 0, BENCH_N_PORTS * sizeof *ports);
+    rx->name = "rx0";
+    rx->ofport = 1;
+    snprintf(rx->devargs, sizeof rx->devargs,
+             "net_pcap0,rx_pcap=%s,infinite_rx=1", r->pcap);
+    rx->n_mbuf = r->n_mbuf;
+    rx->mbuf_size = r->mbuf_size;
+    tx->name = "tx0";
+    tx->ofport = 2;
+    snprintf(tx->devargs, sizeof tx->devargs, "net_null0,no-rx=1");
+}
+
+/* Both ends of every scenario, with a priority-0 rule in_port(rx0) -> tx0
+ * (--output).  The pcap vdev comes first so that it is DPDK port 0 in
+ * testpmd too. */
 static void
 pcap_to_null_args(const struct bench_run *r, struct bench_argv *a)
 {
-    bench_argv_add(a, "--port");
-    bench_argv_add(a, "rx0 net_pcap0,rx_pcap=%s,infinite_rx=1 n_mbuf=%u "
-                   "mbuf_size=%u", r->pcap, r->n_mbuf, r->mbuf_size);
-    bench_argv_add(a, "--port");
-    bench_argv_add(a, "tx0 net_null0,no-rx=1");
+    struct bench_port p[BENCH_N_PORTS];
+    int i;
+
+    bench_scenario_ports(r, p);
+    for (i = 0; i < BENCH_N_PORTS; i++) {
+        bench_argv_add(a, "--port");
+        if (p[i].n_mbuf) {
+            bench_argv_add(a, "%s %s n_mbuf=%u mbuf_size=%u", p[i].name,
+                           p[i].devargs, p[i].n_mbuf, p[i].mbuf_size);
+        } else {
+            bench_argv_add(a, "%s %s", p[i].name, p[i].devargs);
+        }
+    }
     bench_argv_add(a, "--output");
-    bench_argv_add(a, "rx0 tx0");
+    bench_argv_add(a, "%s %s", p[BENCH_PORT_RX].name, p[BENCH_PORT_TX].name);
+}
+
+/* The OpenFlow form of --output, on br0's port numbers. */
+static void
+simple_of_flows(const struct bench_run *r, struct dstr *flows)
+{
+    struct bench_port p[BENCH_N_PORTS];
+
+    bench_scenario_ports(r, p);
+    dstr_printf(flows, "priority=0,in_port=%u,actions=output:%u\n",
+                p[BENCH_PORT_RX].ofport, p[BENCH_PORT_TX].ofport);
 }
 
 static int
@@ -65,6 +103,28 @@ acl_configure(const struct bench_run *r, struct ctl_client *ctl,
         }
     }
     return 0;
+}
+
+/* The same rules on br0: "tx0" is its OpenFlow port. */
+static void
+acl_of_flows(const struct bench_run *r, struct dstr *flows)
+{
+    struct bench_port p[BENCH_N_PORTS];
+    size_t i;
+
+    bench_scenario_ports(r, p);
+    for (i = 0; i < sizeof acl_rules / sizeof *acl_rules; i++) {
+        const struct acl_rule *a = &acl_rules[i];
+
+        dstr_printf(flows, "priority=%s,%s,actions=", a->priority,
+                    a->of_match);
+        if (!strcmp(a->actions, p[BENCH_PORT_TX].name)) {
+            dstr_printf(flows, "output:%u\n", p[BENCH_PORT_TX].ofport);
+        } else {
+            dstr_printf(flows, "%s\n", a->actions);
+        }
+    }
+    simple_of_flows(r, flows);
 }
 
 /* ---- setup. ----
@@ -121,19 +181,20 @@ static const struct bench_scenario scenarios[] = {
     { "simple", "one rule in_port(rx0) -> tx0: every packet of rx0 goes "
       "to tx0",
       { 1000, 100000 }, 2, BENCH_FIG_MPPS, false,
-      pcap_to_null_args, NULL, "io" },
+      pcap_to_null_args, NULL, "io", simple_of_flows, "simple/openflow" },
     { "acl", "39 rules (IPv4 source and destination prefixes /8../32, "
       "UDP/TCP destination ports, default forward): 14 megaflows at 1k "
       "flows, 33 at 100k; 2-4% dropped",
       { 1000, 100000 }, 2, BENCH_FIG_MPPS, false,
-      pcap_to_null_args, acl_configure, "io" },
+      pcap_to_null_args, acl_configure, "io", acl_of_flows,
+      "acl/openflow" },
     { "setup", "every packet a new megaflow exact on the 5-tuple (no "
       "upcall rate limit): megaflows installed per second while the count "
       "installed goes from 10% to 50% of the flows (a fixed number of "
       "megaflows; sampled every 0.1 s and interpolated; at most "
       "--duration), and the control thread's cycles per upcall",
       { 1000000 }, 1, BENCH_FIG_SETUP, true,
-      pcap_to_null_args, setup_configure, NULL },
+      pcap_to_null_args, setup_configure, NULL, NULL, NULL },
 };
 #define N_SCENARIOS (sizeof scenarios / sizeof *scenarios)
 

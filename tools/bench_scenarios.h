@@ -1,11 +1,14 @@
 /* bench_scenarios: what sluice-bench can measure.  A scenario says how
  * sluiced is started (ports, outputs), what is configured once it is
- * ready (debug rules, limits), which figure it reports (forwarding rate,
- * or megaflows set up per second), its default flow counts and which
- * testpmd forwarding mode is its reference. */
+ * ready (debug rules, limits) or, with --openflow, which OpenFlow flows
+ * br0 gets instead, which figure it reports (forwarding rate, or
+ * megaflows set up per second), its default flow counts and which
+ * testpmd forwarding mode is its reference.  Also the two ports every
+ * scenario has, for sluiced's --port and for OVSDB alike. */
 #ifndef SLUICE_BENCH_SCENARIOS_H
 #define SLUICE_BENCH_SCENARIOS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +38,28 @@ struct bench_scenario {
                      struct dstr *err);
     /* The testpmd --forward-mode of the reference run; NULL: none. */
     const char *testpmd_fwd_mode;
+    /* With --openflow, instead of the ports of 'sluiced_args' and of
+     * 'configure': the flows of bridge br0 (whose ports are those of
+     * bench_scenario_ports()), in ovs-ofctl syntax, one a line.  NULL:
+     * the scenario runs with debug rules whatever --openflow says. */
+    void (*of_flows)(const struct bench_run *, struct dstr *);
+    /* Its name with --openflow ("acl/openflow"). */
+    const char *of_name;
 };
+
+/* The ports: the pcap replayed forever, and the sink. */
+enum { BENCH_PORT_RX, BENCH_PORT_TX, BENCH_N_PORTS };
+
+struct bench_port {
+    const char *name;               /* "rx0", "tx0". */
+    uint16_t ofport;                /* OpenFlow port number on br0. */
+    char devargs[PATH_MAX + 64];
+    unsigned int n_mbuf;            /* 0: the port's default. */
+    unsigned int mbuf_size;         /* 0: the port's default. */
+};
+
+void bench_scenario_ports(const struct bench_run *,
+                          struct bench_port ports[BENCH_N_PORTS]);
 
 /* By name or alias ("p2p" is "simple"); NULL if unknown. */
 const struct bench_scenario *bench_scenario_find(const char *name);

@@ -14,6 +14,8 @@
 #include "src/util/ctl_client.h"
 #include "src/util/dstr.h"
 #include "tools/bench.h"
+#include "tools/bench_openflow.h"
+#include "tools/bench_ovsdb.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
 
@@ -259,7 +261,9 @@ build_sluiced_argv(const struct bench_run *r, const char *sluiced,
     if (r->no_huge) {
         bench_argv_add(a, "--no-huge");
     }
-    r->scenario->sluiced_args(r, a);
+    if (!r->openflow) {
+        r->scenario->sluiced_args(r, a);    /* Else the ports are br0's. */
+    }
     bench_argv_add_words(a, o->sluiced_args);
 }
 
@@ -306,6 +310,35 @@ sluiced_connect(const struct bench_run *r, struct ctl_client **ctlp)
         bench_sleep(0.05);
     }
     return -EINTR;
+}
+
+/* --openflow: bridge br0 with the ports, then the scenario's flows on
+ * it (also saved in the run directory, for the record). */
+static int
+configure_openflow(const struct bench_run *r, struct dstr *err)
+{
+    struct dstr flows = DSTR_INIT;
+    char path[PATH_MAX];
+    FILE *f;
+    int ret;
+
+    ret = bench_ovsdb_add_bridge(r, r->opts->start_timeout, err);
+    if (ret) {
+        return ret;
+    }
+    dstr_init(&flows);
+    r->scenario->of_flows(r, &flows);
+    snprintf(path, sizeof path, "%s/openflow-flows.txt", r->dir);
+    f = fopen(path, "w");
+    if (f) {
+        fputs(dstr_cstr(&flows), f);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/%s.mgmt", r->dir, BENCH_BRIDGE);
+    ret = bench_openflow_install(path, dstr_cstr(&flows),
+                                 BENCH_CTL_TIMEOUT_MS / 1000.0, err);
+    dstr_free(&flows);
+    return ret;
 }
 
 /* Stops sluiced, which holds 'megaflows', with the `exit` command;
@@ -389,14 +422,14 @@ show_progress(const struct bench_run *r, const struct dp_sample *t0,
 
         bench_progress("[%s %u flows] sluiced: %4.1f/%.0f s  %8.0f "
                        "megaflows/s (%" PRIu64 " installed)",
-                       r->scenario->name, r->n_flows, cur->t - t0->t,
+                       r->name, r->n_flows, cur->t - t0->t,
                        r->opts->duration,
                        dti > 0 ? (cur->installed - prev->installed) / dti
                                : 0,
                        cur->installed - installed_base);
     } else {
         bench_progress("[%s %u flows] sluiced: %4.1f/%.0f s  %8.3f Mpps",
-                       r->scenario->name, r->n_flows, cur->t - t0->t,
+                       r->name, r->n_flows, cur->t - t0->t,
                        r->opts->duration,
                        (cur->received - prev->received) / dt / 1e6);
     }
@@ -518,7 +551,7 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
     while (!ret && !bench_stop_signal
            && (t = bench_now()) < t_ready + warmup) {
         bench_progress("[%s %u flows] sluiced: warming up %.0f/%.0f s",
-                       sc->name, r->n_flows, t - t_ready, warmup);
+                       r->name, r->n_flows, t - t_ready, warmup);
         bench_sleep(t_ready + warmup - t < 0.5 ? t_ready + warmup - t
                                                : 0.5);
     }
@@ -549,7 +582,7 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
     }
     if (setup && !done && !ret && !bench_stop_signal) {
         bench_note("%s, %u flows: %.0f%% of the flows not installed within "
-                   "--duration %.0f s; the figure covers %s", sc->name,
+                   "--duration %.0f s; the figure covers %s", r->name,
                    r->n_flows, 100 * SETUP_TO_SHARE, o->duration,
                    from ? "the rest of the window"
                         : "the whole window, start-up included");
@@ -586,7 +619,7 @@ bench_sluiced_run(const struct bench_run *r, const char *sluiced,
         bench_note("running: %s", cmd);
         free(cmd);
     }
-    bench_progress("[%s %u flows] sluiced: starting", r->scenario->name,
+    bench_progress("[%s %u flows] sluiced: starting", r->name,
                    r->n_flows);
     ret = bench_child_start(&bench_sluiced_child, a.v, fd, SIGTERM);
     close(fd);
@@ -600,10 +633,11 @@ bench_sluiced_run(const struct bench_run *r, const char *sluiced,
     if (ret) {
         goto out;
     }
-    if (r->scenario->configure) {
+    if (r->openflow || r->scenario->configure) {
         bench_progress("[%s %u flows] sluiced: configuring",
-                       r->scenario->name, r->n_flows);
-        ret = r->scenario->configure(r, ctl, &err);
+                       r->name, r->n_flows);
+        ret = r->openflow ? configure_openflow(r, &err)
+                          : r->scenario->configure(r, ctl, &err);
         if (ret) {
             sluiced_failed(r, dstr_cstr(&err));
             goto out;
@@ -628,7 +662,9 @@ bench_sluiced_run(const struct bench_run *r, const char *sluiced,
     save_reply(r, ctl, "dpctl/show", "dpctl-show.txt");
     save_reply(r, ctl, "dpif-netdev/pmd-stats-show", "pmd-stats.txt");
     save_reply(r, ctl, "dpif-netdev/pmd-perf-show", "pmd-perf.txt");
-    save_reply(r, ctl, "debug/show-rules", "rules.txt");
+    if (!r->openflow) {
+        save_reply(r, ctl, "debug/show-rules", "rules.txt");
+    }
     if (s.megaflows <= MAX_SAVED_FLOWS) {
         save_reply(r, ctl, "dpctl/dump-flows", "dump-flows.txt");
     }

@@ -124,7 +124,7 @@ testpmd_step(const struct bench_run *r, struct testpmd_state *s,
         break;
     case TP_WARMUP:
         bench_progress("[%s %u flows] testpmd: warming up %.0f/%.0f s",
-                       r->scenario->name, r->n_flows, t - s->t_phase,
+                       r->name, r->n_flows, t - s->t_phase,
                        o->warmup);
         if (t >= s->t_phase + o->warmup) {
             send_command(master, log, "clear fwd stats all\n");
@@ -134,7 +134,7 @@ testpmd_step(const struct bench_run *r, struct testpmd_state *s,
         break;
     case TP_WINDOW:
         bench_progress("[%s %u flows] testpmd: %.0f/%.0f s",
-                       r->scenario->name, r->n_flows, t - s->t_phase,
+                       r->name, r->n_flows, t - s->t_phase,
                        o->duration);
         if (t >= s->t_phase + o->duration) {
             s->t_show = bench_now();
@@ -247,7 +247,7 @@ bench_testpmd_run(const struct bench_run *r, struct bench_result *res)
         bench_note("running: %s", cmd);
         free(cmd);
     }
-    bench_progress("[%s %u flows] testpmd: starting", r->scenario->name,
+    bench_progress("[%s %u flows] testpmd: starting", r->name,
                    r->n_flows);
     ret = bench_child_start_io(&bench_testpmd_child, a.v, slave, slave,
                                SIGKILL);

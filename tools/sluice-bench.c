@@ -8,11 +8,13 @@
  * cycles per packet, or megaflows installed per second).  With --ref
  * testpmd the same traffic is forwarded by dpdk-testpmd (io mode, same
  * vdevs, same cores), one program after the other, never together, and
- * the cycles/packet ratio is printed.
+ * the cycles/packet ratio is printed.  With --openflow the rules are
+ * OpenFlow flows of a bridge br0 instead of debug rules.
  *
  * This file holds the options and the main loop; bench_scenarios.c the
  * scenarios, bench_sluiced.c and bench_testpmd.c the two programs under
- * measurement, bench_report.c the table and the CSV, bench_proc.c the
+ * measurement, bench_ovsdb.c and bench_openflow.c the bridge and its flows
+ * of --openflow, bench_report.c the table and the CSV, bench_proc.c the
  * process and terminal plumbing. */
 #include <errno.h>
 #include <getopt.h>
@@ -149,6 +151,12 @@ Traffic:\n\
   --scenario LIST      scenarios to run, or \"all\" (default: simple):\n");
     bench_scenarios_usage(stdout, 23);
     printf("\
+  --openflow           simple and acl forward through the OpenFlow tables\n\
+                       of a bridge br0 instead of debug rules: its ports\n\
+                       are created through OVSDB, the rules installed as\n\
+                       OpenFlow 1.3 flow_mods on RUN_DIR/br0.mgmt (after\n\
+                       deleting every flow); reported as simple/openflow,\n\
+                       acl/openflow; setup stays with debug rules\n\
 Measurement:\n\
   --warmup SECS        forward this long before measuring (default 2)\n\
   --duration SECS      measure this long, sampling every second (default 5)\n\
@@ -192,7 +200,7 @@ enum {
     OPT_FLOWS = 256, OPT_SIZE, OPT_SCENARIO, OPT_WARMUP, OPT_DURATION,
     OPT_REF, OPT_TESTPMD, OPT_CSV, OPT_SLUICED, OPT_CONTROL_CORE,
     OPT_PMD_MASK, OPT_NO_HUGE, OPT_MEMORY, OPT_MBUF_SIZE, OPT_SLUICED_ARGS,
-    OPT_START_TIMEOUT, OPT_KEEP, OPT_REPEAT,
+    OPT_START_TIMEOUT, OPT_KEEP, OPT_REPEAT, OPT_OPENFLOW,
 };
 
 static void
@@ -217,6 +225,7 @@ parse_options(int argc, char *argv[], struct bench_opts *o)
         { "start-timeout", required_argument, NULL, OPT_START_TIMEOUT },
         { "keep", no_argument, NULL, OPT_KEEP },
         { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "openflow", no_argument, NULL, OPT_OPENFLOW },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -302,6 +311,9 @@ parse_options(int argc, char *argv[], struct bench_opts *o)
         case OPT_REPEAT:
             o->repeat = parse_uint("--repeat", optarg, 10, 1, 64,
                                    "a number between 1 and 64");
+            break;
+        case OPT_OPENFLOW:
+            o->openflow = true;
             break;
         case 'v':
             o->verbose = true;
@@ -488,7 +500,9 @@ measure(const struct bench_opts *o, const struct bench_scenario *sc,
     char *pcap = NULL;
     int failures = 0;
 
-    res->scenario = sc->name;
+    r.openflow = o->openflow && sc->of_flows;
+    r.name = r.openflow ? sc->of_name : sc->name;
+    res->scenario = r.name;
     res->figure = sc->figure;
     res->run = run;
     res->n_flows = n_flows;
@@ -499,8 +513,8 @@ measure(const struct bench_opts *o, const struct bench_scenario *sc,
         free(pcap);
         return 1;
     }
-    if (asprintf(&r.dir, "%s/%02d-%s-%u", bench_tmp_dir(), ++seq, sc->name,
-                 n_flows) < 0
+    if (asprintf(&r.dir, "%s/%02d-%s%s-%u", bench_tmp_dir(), ++seq,
+                 sc->name, r.openflow ? "-openflow" : "", n_flows) < 0
         || mkdir(r.dir, 0700)) {
         bench_note("cannot create the run directory: %s", strerror(errno));
         free(pcap);

@@ -16,11 +16,19 @@
 
 #define DEFAULT_DB "Open_vSwitch"
 
+static const char *program = "sluicectl";
+
+void
+sctl_set_program(const char *name)
+{
+    program = name;
+}
+
 void
 sctl_fail(const char *fmt, ...)
 {
     va_list args;
-    fputs("sluicectl: ", stderr);
+    fprintf(stderr, "%s: ", program);
     va_start(args, fmt);
     vfprintf(stderr, fmt, args);
     va_end(args);

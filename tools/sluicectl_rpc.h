@@ -1,4 +1,5 @@
-/* sluicectl_rpc: sluicectl's blocking OVSDB JSON-RPC connection.
+/* sluicectl_rpc: sluicectl's blocking OVSDB JSON-RPC connection (which
+ * sluice-bench --openflow uses too).
  *
  * Owns one unix-socket connection to a database server: requests and
  * their replies (answering the server's echo probes meanwhile), "transact"
@@ -46,8 +47,11 @@ struct sctl_conn {
     struct jsonrpc_tx tx;
 };
 
-/* Prints "sluicectl: MESSAGE" on stderr. */
+/* Prints "sluicectl: MESSAGE" on stderr ("NAME: " once
+ * sctl_set_program() named another program: sluice-bench uses these
+ * functions too). */
 void sctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sctl_set_program(const char *name);
 
 /* Connects to the server named by 'o'.  Returns 0 or a negative errno
  * (message printed).  sctl_close() is needed either way.  The database is

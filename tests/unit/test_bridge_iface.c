@@ -505,6 +505,12 @@ test_queue_options(void **state)
                      offsetof(struct port_config, n_rxq_desc));
     check_u16_option("n_txq_desc", "32", "8192", "31", "8193",
                      offsetof(struct port_config, n_txq_desc));
+    /* mbuf_size as dpctl/add-if takes it (sluice-bench's 256 fits). */
+    char lo[16], below[16];
+    snprintf(lo, sizeof lo, "%d", PORT_MBUF_SIZE_MIN);
+    snprintf(below, sizeof below, "%d", PORT_MBUF_SIZE_MIN - 1);
+    check_u16_option("mbuf_size", lo, "65535", below, "65536",
+                     offsetof(struct port_config, mbuf_size));
 
     /* The first bad option is the one reported. */
     struct fx fx;
