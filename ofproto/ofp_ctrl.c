@@ -78,6 +78,22 @@ ofp_port_put(struct ofp_buf *b, uint8_t version, const struct ofp_port *p)
     return 0;
 }
 
+void
+ofp13_port_decode(const uint8_t *p, struct ofp_port *port)
+{
+    memset(port, 0, sizeof *port);
+    port->port_no = ofp_get_u32(p);
+    memcpy(port->hw_addr, p + 8, 6);
+    memcpy(port->name, p + 16, 16);
+    uint32_t *v[] = {
+        &port->config, &port->state, &port->curr, &port->advertised,
+        &port->supported, &port->peer, &port->curr_speed, &port->max_speed,
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        *v[i] = ofp_get_u32(p + 32 + 4 * i);
+    }
+}
+
 static int
 finish_or_undo(struct ofp_buf *b, size_t start, int error)
 {

@@ -58,6 +58,12 @@ struct ofp_port {
  * port number OpenFlow 1.0 cannot name. */
 int ofp_port_put(struct ofp_buf *, uint8_t version, const struct ofp_port *);
 
+#define OFP13_PORT_LEN 64
+
+/* Reads an OpenFlow 1.3 'struct ofp_port' (OFP13_PORT_LEN bytes at 'p'),
+ * as ofp_port_put() writes it: what a client makes of port-desc replies. */
+void ofp13_port_decode(const uint8_t *p, struct ofp_port *);
+
 enum ofp_port_reason { OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY };
 
 int ofp_port_status_encode(struct ofp_buf *, uint8_t version, uint32_t xid,

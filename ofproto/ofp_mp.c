@@ -76,6 +76,19 @@ ofp_port_stats_request_port(const struct ofp_mp_request *r,
     return OFPERR_NONE;
 }
 
+void
+ofp13_mp_request_encode(struct ofp_buf *b, enum ofp_mp_type type,
+                        uint32_t xid, const void *body, size_t len)
+{
+    size_t start = ofp_header_put(b, OFP13_VERSION, OFPT13_MULTIPART_REQUEST,
+                                  xid);
+    ofp_buf_put_u16(b, (uint16_t) type);
+    ofp_buf_put_u16(b, 0);
+    ofp_buf_put_zeros(b, 4);
+    ofp_buf_put(b, body, len);
+    ofp_msg_finish(b, start);
+}
+
 size_t
 ofp_mp_reply_start(struct ofp_buf *b, uint8_t version, enum ofp_mp_type type,
                    uint32_t xid)

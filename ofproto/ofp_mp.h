@@ -44,6 +44,11 @@ enum ofp_err ofp_mp_request_parse(const uint8_t *msg, size_t len,
 enum ofp_err ofp_port_stats_request_port(const struct ofp_mp_request *,
                                          uint32_t *port_no);
 
+/* Appends an OpenFlow 1.3 multipart request of 'type' with the 'len'
+ * bytes 'body' (a client's: port-desc, table and port statistics). */
+void ofp13_mp_request_encode(struct ofp_buf *, enum ofp_mp_type type,
+                             uint32_t xid, const void *body, size_t len);
+
 /* Starts a reply of 'type' to a request of 'version'; finish with
  * ofp_stats_reply_finish(). */
 size_t ofp_mp_reply_start(struct ofp_buf *, uint8_t version,

@@ -331,8 +331,13 @@ parse_cookie(struct ofp_flow_mod *fm, char *value, struct dstr *err)
         dstr_put(err, "cannot set cookie");
         return -EINVAL;
     }
+    /* A mask of -1 is all ones, as ovs-ofctl reads it ("cookie=0x5/-1"). */
+    bool all_ones = mask && !strcmp(mask, "-1");
+    if (all_ones) {
+        cm = UINT64_MAX;
+    }
     if (ofpp_uint(value, UINT64_MAX, &c)
-        || (mask && ofpp_uint(mask, UINT64_MAX, &cm))) {
+        || (mask && !all_ones && ofpp_uint(mask, UINT64_MAX, &cm))) {
         dstr_printf(err, "invalid cookie \"%s\"", value);
         return -EINVAL;
     }

@@ -308,6 +308,51 @@ ofp_flow_stats_put(struct ofp_buf *b, enum ofp_stats_format fmt,
     return 0;
 }
 
+#define OF13_FLOW_STATS_LEN 48    /* Before the match. */
+
+enum ofp_err
+ofp13_flow_stats_decode(const uint8_t **pp, size_t *left,
+                        struct ofp_flow_stats *fs, struct ofp_match *match,
+                        struct ofp_insts *insts)
+{
+    const uint8_t *p = *pp;
+    memset(fs, 0, sizeof *fs);
+    ofp_match_init(match);
+    ofp_insts_init(insts);
+    fs->match = match;
+    fs->insts = insts;
+    if (*left < OF13_FLOW_STATS_LEN) {
+        return OFPERR_OFPBRC_BAD_LEN;
+    }
+    size_t len = ofp_get_u16(p);
+    if (len < OF13_FLOW_STATS_LEN || len > *left || len % 8) {
+        return OFPERR_OFPBRC_BAD_LEN;
+    }
+    fs->table_id = p[2];
+    fs->duration_sec = ofp_get_u32(p + 4);
+    fs->duration_nsec = ofp_get_u32(p + 8);
+    fs->priority = ofp_get_u16(p + 12);
+    fs->idle_timeout = ofp_get_u16(p + 14);
+    fs->hard_timeout = ofp_get_u16(p + 16);
+    fs->flags = ofp_get_u16(p + 18);
+    fs->cookie = ofp_get_u64(p + 24);
+    fs->packet_count = ofp_get_u64(p + 32);
+    fs->byte_count = ofp_get_u64(p + 40);
+    size_t used;
+    enum ofp_err err = ofp13_match_decode(p + OF13_FLOW_STATS_LEN,
+                                          len - OF13_FLOW_STATS_LEN, match,
+                                          &used);
+    if (!err) {
+        size_t at = OF13_FLOW_STATS_LEN + used;
+        err = ofp13_insts_decode(p + at, len - at, fs->table_id, 0, insts);
+    }
+    if (!err) {
+        *pp += len;
+        *left -= len;
+    }
+    return err;
+}
+
 #define NXT_FLOW_REMOVED 14
 
 /* What every flow-removed form has, in this order, after its match (or

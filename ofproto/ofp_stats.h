@@ -73,6 +73,17 @@ void ofp_aggregate_stats_put(struct ofp_buf *, uint64_t packet_count,
 /* Sets the reply's length and, if 'more', its REPLY_MORE flag. */
 int ofp_stats_reply_finish(struct ofp_buf *, size_t start, bool more);
 
+/* Decodes the next rule of an OpenFlow 1.3 OFPMP_FLOW reply body ('*p',
+ * '*left' bytes; a client reads what ofp_flow_stats_put() writes) and
+ * advances past it.  'fs->match' and 'fs->insts' point at 'match' and
+ * 'insts', which the caller frees with ofp_insts_free() whatever the
+ * result.  Errors: OFPBRC_BAD_LEN and those of the match and
+ * instructions. */
+enum ofp_err ofp13_flow_stats_decode(const uint8_t **p, size_t *left,
+                                     struct ofp_flow_stats *fs,
+                                     struct ofp_match *match,
+                                     struct ofp_insts *insts);
+
 /* Flow removed: the same counters, sent when a rule with
  * OFPFF_SEND_FLOW_REM goes.  NX is NXT_FLOW_REMOVED (NXM match). */
 enum ofp_flow_removed_reason {

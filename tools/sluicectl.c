@@ -8,12 +8,13 @@
  * The bridge and port commands (list-br, add-br, ...) talk to the OVSDB
  * server (sluicectl_db.h), and so do the generic database commands (show,
  * list, get, set, ...: sluicectl_generic.h); the db-* commands work on
- * database files directly (sluicectl_file.h).  Later families (flow
- * commands) are added as rows of 'subcommands' too.
+ * database files directly (sluicectl_file.h); the OpenFlow commands
+ * (add-flow, dump-flows, show BRIDGE, ...) talk to a bridge's management
+ * socket (sluicectl_flows.h).
  *
  * Exit status: 0 success, 1 usage or transport failure (or the wait for
  * the switch timed out), 2 the daemon answered with an error (or a
- * database command failed). */
+ * database command failed, or the switch refused an OpenFlow request). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -26,6 +27,7 @@
 #include "src/util/scan.h"
 #include "tools/sluicectl_db.h"
 #include "tools/sluicectl_file.h"
+#include "tools/sluicectl_flows.h"
 #include "tools/sluicectl_generic.h"
 
 #define EXIT_CMD_ERROR 2
@@ -36,6 +38,7 @@ struct ctx {
     int timeout_s;              /* 0: wait forever. */
     const char *db;             /* NULL: unix:RUN_DIR/db.sock. */
     struct sluicectl_db_opts dbo;   /* Database options (--no-wait...). */
+    bool strict;                /* --strict (mod-flows, del-flows). */
 };
 
 /* Runs a local subcommand; argv[0] is its name.  Returns an exit status. */
@@ -54,6 +57,8 @@ static int cmd_ctl(struct ctx *, int argc, char *argv[]);
 static int cmd_help(struct ctx *, int argc, char *argv[]);
 static int cmd_db(struct ctx *, int argc, char *argv[]);
 static int cmd_file(struct ctx *, int argc, char *argv[]);
+static int cmd_flows(struct ctx *, int argc, char *argv[]);
+static int cmd_show(struct ctx *, int argc, char *argv[]);
 
 static const struct subcommand subcommands[] = {
     { "ctl", "COMMAND [ARG...]", 1, -1, cmd_ctl,
@@ -68,7 +73,8 @@ static const struct subcommand subcommands[] = {
     { "add-port", "BRIDGE PORT", 2, 2, cmd_db, "add PORT to BRIDGE" },
     { "del-port", "BRIDGE PORT", 2, 2, cmd_db,
       "delete PORT from BRIDGE" },
-    { "show", "", 0, 0, cmd_db, "overview of the database" },
+    { "show", "[BRIDGE]", 0, 1, cmd_show,
+      "overview of the database; BRIDGE: its switch" },
     { "list", "TABLE [RECORD...]", 1, -1, cmd_db,
       "print the records (all of TABLE)" },
     { "find", "TABLE [COLUMN[:KEY]=VALUE...]", 1, -1, cmd_db,
@@ -95,6 +101,20 @@ static const struct subcommand subcommands[] = {
       "print a database file's records, one a line" },
     { "db-check", "FILE", 1, 1, cmd_file,
       "verify every record of a database file" },
+    { "add-flow", "BRIDGE FLOW", 2, 2, cmd_flows, "add a flow to BRIDGE" },
+    { "add-flows", "BRIDGE FILE", 2, 2, cmd_flows,
+      "add the flows of FILE (- for stdin), one a line" },
+    { "mod-flows", "BRIDGE FLOW", 2, 2, cmd_flows,
+      "change the matching flows' actions (--strict)" },
+    { "del-flows", "BRIDGE [FLOW]", 1, 2, cmd_flows,
+      "delete the flows that match (all; --strict)" },
+    { "dump-flows", "BRIDGE [FLOW]", 1, 2, cmd_flows,
+      "print the flows that match (all)" },
+    { "dump-ports", "BRIDGE [PORT]", 1, 2, cmd_flows,
+      "print port statistics" },
+    { "dump-tables", "BRIDGE", 1, 1, cmd_flows, "print table statistics" },
+    { "packet-out", "BRIDGE \"in_port=P packet=HEX actions=A\"", 2, 2,
+      cmd_flows, "send a packet through the switch" },
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
@@ -119,6 +139,9 @@ usage(void)
            "Commands that change the database wait until the switch has "
            "applied the\nchange (unless --no-wait); the db-* commands "
            "work on files, offline.\n"
+           "The flow commands speak OpenFlow 1.3 to RUN_DIR/BRIDGE.mgmt "
+           "(BRIDGE may also be\nunix:PATH), in ovs-ofctl's flow syntax "
+           "and with its output.\n"
            "\n"
            "Any other COMMAND (e.g. version, list-commands, exit, dpctl/show,\n"
            "vlog/set SPEC) is sent to the daemon's control socket; run\n"
@@ -148,6 +171,8 @@ usage(void)
            "  --bare               list, find: values only, no names or "
            "quotes\n"
            "  --all                destroy: every record of the table\n"
+           "  --strict             mod-flows, del-flows: match priority "
+           "and fields exactly\n"
            "  -h, --help           print this help and exit\n"
            "  -V, --version        print the version and exit\n"
            "\n"
@@ -258,6 +283,23 @@ cmd_file(struct ctx *ctx, int argc, char *argv[])
 }
 
 static int
+cmd_flows(struct ctx *ctx, int argc, char *argv[])
+{
+    struct sluicectl_flows_opts o = {
+        .run_dir = ctx->run_dir, .timeout_s = ctx->timeout_s,
+        .strict = ctx->strict,
+    };
+    return sluicectl_flows_run(&o, argc, argv);
+}
+
+/* "show": the database's overview; "show BRIDGE": the switch's. */
+static int
+cmd_show(struct ctx *ctx, int argc, char *argv[])
+{
+    return argc > 1 ? cmd_flows(ctx, argc, argv) : cmd_db(ctx, argc, argv);
+}
+
+static int
 cmd_help(struct ctx *ctx, int argc, char *argv[])
 {
     (void) ctx;
@@ -298,7 +340,7 @@ main(int argc, char *argv[])
 {
     enum {
         OPT_RUN_DIR = UCHAR_MAX + 1, OPT_DB, OPT_NO_WAIT, OPT_IF_EXISTS,
-        OPT_COLUMNS, OPT_BARE, OPT_ALL,
+        OPT_COLUMNS, OPT_BARE, OPT_ALL, OPT_STRICT,
     };
     static const struct option long_options[] = {
         { "run-dir", required_argument, NULL, OPT_RUN_DIR },
@@ -308,6 +350,7 @@ main(int argc, char *argv[])
         { "columns", required_argument, NULL, OPT_COLUMNS },
         { "bare", no_argument, NULL, OPT_BARE },
         { "all", no_argument, NULL, OPT_ALL },
+        { "strict", no_argument, NULL, OPT_STRICT },
         { "target", required_argument, NULL, 't' },
         { "timeout", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
@@ -343,6 +386,9 @@ main(int argc, char *argv[])
             break;
         case OPT_ALL:
             ctx.dbo.all = true;
+            break;
+        case OPT_STRICT:
+            ctx.strict = true;
             break;
         case 't':
             ctx.target = optarg;

@@ -110,6 +110,33 @@ test_features_and_ports(void **state)
     ofp_buf_free(&b);
 }
 
+/* ofp13_port_decode() reads what ofp_port_put() writes (sluicectl show). */
+static void
+test_port_decode(void **state)
+{
+    (void) state;
+    struct ofp_port p;
+    memset(&p, 0, sizeof p);    /* Padding too: compared with memcmp. */
+    p.port_no = OFPP_LOCAL;
+    memcpy(p.hw_addr, (uint8_t[6]) { 2, 0, 0, 0, 0, 9 }, 6);
+    strcpy(p.name, "br0");
+    p.config = OFPPC_NO_FWD;
+    p.state = OFPPS_LIVE;
+    p.curr = OFPPF_10GB_FD | OFPPF_FIBER;
+    p.advertised = OFPPF_10GB_FD;
+    p.supported = OFPPF_1TB_FD;
+    p.peer = OFPPF_AUTONEG;
+    p.curr_speed = 10000000;
+    p.max_speed = 40000000;
+    struct ofp_buf b = OFP_BUF_INIT;
+    assert_int_equal(ofp_port_put(&b, OFP13_VERSION, &p), 0);
+    assert_int_equal(b.len, OFP13_PORT_LEN);
+    struct ofp_port got;
+    ofp13_port_decode(b.data, &got);
+    assert_memory_equal(&got, &p, sizeof p);
+    ofp_buf_free(&b);
+}
+
 static void
 test_config_and_role(void **state)
 {
@@ -251,6 +278,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_barrier),
         cmocka_unit_test(test_features_and_ports),
+        cmocka_unit_test(test_port_decode),
         cmocka_unit_test(test_config_and_role),
         cmocka_unit_test(test_nicira_formats),
         cmocka_unit_test(test_port_mod_and_async),

@@ -308,6 +308,14 @@ test_fields(void **state)
     ofp_flow_mod_free(&fm);
     assert_int_not_equal(ofp_parse_flow_mod("actions=drop", OFPFC_DELETE,
                                             NULL, &fm, &err), 0);
+    /* "/-1": an exact cookie, as ovs-ofctl reads it. */
+    assert_int_equal(ofp_parse_flow_mod("cookie=0x42/-1", OFPFC_DELETE, NULL,
+                                        &fm, &err), 0);
+    assert_int_equal(fm.cookie, 0x42);
+    assert_true(fm.cookie_mask == UINT64_MAX);
+    ofp_flow_mod_free(&fm);
+    assert_int_not_equal(ofp_parse_flow_mod("cookie=0x42/-2", OFPFC_DELETE,
+                                            NULL, &fm, &err), 0);
 
     struct ofp_match m;
     assert_int_equal(ofp_parse_match("in_port=LOCAL,arp,arp_op=2", NULL,

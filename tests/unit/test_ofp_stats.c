@@ -176,6 +176,68 @@ test_replies(void **state)
     ofp_insts_free(&in);
 }
 
+/* What ofp_flow_stats_put() writes, ofp13_flow_stats_decode() reads back
+ * (sluicectl dump-flows); a truncated or overlong entry is refused. */
+static void
+test_of13_flow_stats_decode(void **state)
+{
+    (void) state;
+    struct ofp_match m;
+    ofp_match_init(&m);
+    ofpt_set_u(&m, MF_ETH_TYPE, 0x0800);
+    ofpt_set_u(&m, MF_IPV4_DST, 0x0a000001);
+    struct ofp_insts in;
+    ofp_insts_init(&in);
+    in.present = 1u << OFPIT_APPLY_ACTIONS | 1u << OFPIT_GOTO_TABLE;
+    in.goto_table = 3;
+    ofp_actions_put(&in.apply, OFPACT_OUTPUT)->output.port = 2;
+    struct ofp_flow_stats fs = {
+        .table_id = 1, .duration_sec = 5, .duration_nsec = 7,
+        .priority = 100, .idle_timeout = 10, .hard_timeout = 20,
+        .flags = OFPFF_SEND_FLOW_REM, .cookie = 0x55, .packet_count = 7,
+        .byte_count = 700, .match = &m, .insts = &in,
+    };
+    struct ofp_buf b = OFP_BUF_INIT;
+    assert_int_equal(ofp_flow_stats_put(&b, OFP_STATS_OF13, &fs), 0);
+    assert_int_equal(ofp_flow_stats_put(&b, OFP_STATS_OF13, &fs), 0);
+    const uint8_t *p = b.data;
+    size_t left = b.len;
+    for (int i = 0; i < 2; i++) {
+        struct ofp_flow_stats got;
+        struct ofp_match gm;
+        struct ofp_insts gi;
+        assert_int_equal(ofp13_flow_stats_decode(&p, &left, &got, &gm, &gi),
+                         0);
+        assert_true(ofp_match_equal(&gm, &m));
+        assert_true(ofp_insts_equal(&gi, &in));
+        assert_int_equal(got.table_id, 1);
+        assert_int_equal(got.duration_sec, 5);
+        assert_int_equal(got.duration_nsec, 7);
+        assert_int_equal(got.priority, 100);
+        assert_int_equal(got.idle_timeout, 10);
+        assert_int_equal(got.hard_timeout, 20);
+        assert_int_equal(got.flags, OFPFF_SEND_FLOW_REM);
+        assert_int_equal(got.cookie, 0x55);
+        assert_int_equal(got.packet_count, 7);
+        assert_int_equal(got.byte_count, 700);
+        ofp_insts_free(&gi);
+    }
+    assert_int_equal(left, 0);
+    for (size_t n = 0; n < b.len / 2; n += 8) {
+        struct ofp_flow_stats got;
+        struct ofp_match gm;
+        struct ofp_insts gi;
+        p = b.data;
+        left = n;
+        assert_int_not_equal(ofp13_flow_stats_decode(&p, &left, &got, &gm,
+                                                     &gi), 0);
+        assert_ptr_equal(p, b.data);
+        ofp_insts_free(&gi);
+    }
+    ofp_buf_free(&b);
+    ofp_insts_free(&in);
+}
+
 static void
 test_flow_removed(void **state)
 {
@@ -229,6 +291,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_of13_flow_stats_decode),
         cmocka_unit_test(test_flow_removed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
