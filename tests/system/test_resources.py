@@ -129,7 +129,7 @@ class PortCyclesTest(unittest.TestCase):
 class NullSizeTest(unittest.TestCase):
 
     def setUp(self):
-        self.d = st.Daemon()
+        self.d = st.Daemon(netns=True)
         self.addCleanup(st.cleanup_after_test, self, self.d)
         self.d.start()
 
