@@ -449,6 +449,42 @@ CASES = [
         'add-flows {dir}/bad.txt',
         'dump-flows table=300',
     ]),
+    # The forms actions come back in: a load stays a load in OF1.3 (as
+    # mod_nw_ttl and mod_nw_ecn, which ovs-ofctl sends in OF1.0 as loads),
+    # set_tunnel keeps its 32-bit form while the value fits, mod_nw_tos is
+    # ip_dscp in OF1.3, OF1.0's mod_vlan_vid/pcp push a tag unless the
+    # match says there is one; output to port 0; the checks of loads
+    # against the match in OF1.0; the error for a group in OF1.0.
+    ('action forms', [
+        'add-flow "in_port=3,actions=load:0x5->NXM_NX_REG0[]"',
+        'add-flow "ip,actions=mod_nw_ttl:9,mod_nw_tos:4,mod_nw_ecn:1"',
+        'add-flow "in_port=2,actions=load:0x020000000001->NXM_OF_ETH_SRC[],'
+        'set_tunnel:5,set_tunnel64:6,set_tunnel:0x100000000,mod_vlan_vid:7"',
+        'add-flow "in_port=1,actions=mod_vlan_pcp:3,pop_vlan,'
+        'mod_vlan_vid:7"',
+        'add-flow "dl_vlan=5,actions=mod_vlan_vid:7,mod_vlan_pcp:3,'
+        'load:3->NXM_OF_VLAN_TCI[13..15]"',
+        'add-flow "tcp,actions=mod_tp_dst:80,load:0x5->NXM_OF_TCP_SRC[],'
+        'set_field:10.0.0.1->ip_src"',
+        '-O OpenFlow13 add-flow "table=3,tcp,'
+        'actions=load:0x5->NXM_OF_TCP_SRC[],set_tunnel:3,'
+        'load:0x1->OXM_OF_METADATA[0..3],set_field:2->ip_dscp,'
+        'set_field:3->ip_ecn"',
+        '-O OpenFlow13 add-flow "table=4,udp,actions=set_field:5->udp_src,'
+        'mod_nw_ttl:3"',
+        '-O OpenFlow13 add-flow "table=4,sctp,actions=set_field:5->sctp_src"',
+        'add-flow "table=5,vlan_tci=0x1000/0x1000,actions=mod_vlan_vid:7,'
+        'output:0"',
+        'add-flow "table=5,vlan_tci=0,actions=mod_vlan_pcp:2"',
+        'add-flow "table=6,actions=mod_vlan_vid:7"',
+        'add-flow "table=6,actions=set_tunnel:5"',
+        'add-flow "table=6,ipv6,actions=mod_nw_ecn:3,set_tunnel64:7"',
+        'add-flow "actions=output:0"',
+        'add-flow "actions=mod_nw_ecn:1"',
+        'add-flow "actions=mod_nw_ttl:9"',
+        'add-flow "arp,actions=mod_nw_ttl:3"',
+        'add-flow "actions=group:1"',
+    ]),
     ('add-flows, mod-flows, del-flows', [
         'add-flows {dir}/flows1.txt',
         'mod-flows "in_port=1,actions=output:3"',
@@ -688,27 +724,6 @@ class DifferentialTest(unittest.TestCase):
         ], ['dump-flows'])
 
     @unittest.expectedFailure
-    def test_bug_of13_dump_shows_load_as_set_field(self):
-        # OVS keeps load (NXAST_REG_LOAD) for fields that OF1.3 has no OXM
-        # for and for what was added as load; Sluice sends an OF1.3
-        # set_field with an NXM header ("set_field:0x5->reg0",
-        # "set_field:9->nw_ttl") and mod_nw_tos as set_field:4->nw_tos
-        # (OVS: set_field:1->ip_dscp).
-        self.run_case([
-            'add-flow "in_port=3,actions=load:0x5->NXM_NX_REG0[]"',
-            'add-flow "ip,actions=mod_nw_ttl:9,mod_nw_tos:4,mod_nw_ecn:1"',
-        ], ['-O OpenFlow13 dump-flows'])
-
-    @unittest.expectedFailure
-    def test_bug_of13_dump_mod_vlan_vid_lacks_push_vlan(self):
-        # OF1.0 mod_vlan_vid pushes a tag if there is none; OVS shows it
-        # in OF1.3 as push_vlan:0x8100,set_field:4103->vlan_vid, Sluice as
-        # set_field:4103->vlan_vid alone (which on an untagged packet means
-        # something else in OF1.3).
-        self.run_case(['add-flow "actions=mod_vlan_vid:7"'],
-                      ['-O OpenFlow13 dump-flows'])
-
-    @unittest.expectedFailure
     def test_bug_table_254_is_writable(self):
         # OVS has 254 tables (0-253); table 254 is its hidden internal
         # table: OFPBRC_EPERM for an add there or a goto into 255.  Sluice
@@ -716,35 +731,6 @@ class DifferentialTest(unittest.TestCase):
         self.run_case(['add-flow "table=254,actions=drop"',
                        '-O OpenFlow13 add-flow "table=254,'
                        'actions=goto_table:255"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_output_to_port_0_refused(self):
-        # OVS accepts output:0 (OF1.0); Sluice: OFPBAC_BAD_OUT_PORT.
-        self.run_case(['add-flow "actions=output:0"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_ecn_without_ip_accepted(self):
-        # mod_nw_ecn (NXAST_REG_LOAD of NXM_NX_IP_ECN) on a rule without
-        # ip: OVS OFPBAC_MATCH_INCONSISTENT, Sluice accepts it.
-        self.run_case(['add-flow "actions=mod_nw_ecn:1"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_ttl_without_ip_accepted(self):
-        # The same for mod_nw_ttl (NXAST_REG_LOAD of NXM_NX_IP_TTL).
-        self.run_case(['add-flow "actions=mod_nw_ttl:9"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_set_tunnel_shown_as_set_tunnel64(self):
-        # OVS encodes set_tunnel of a value that fits in 32 bits as
-        # NXAST_SET_TUNNEL ("set_tunnel:0x5"); Sluice always as
-        # NXAST_SET_TUNNEL64 ("set_tunnel64:0x5").
-        self.run_case(['add-flow "actions=set_tunnel:5"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_group_error_in_of10(self):
-        # OVS answers an OF1.0 group action with OFPBAC_BAD_OUT_GROUP;
-        # Sluice's error arrives as NXBRC_UNENCODABLE_ERROR.
-        self.run_case(['add-flow "actions=group:1"'], [])
 
     @unittest.expectedFailure
     def test_bug_dump_tables_names(self):
