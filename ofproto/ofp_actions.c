@@ -574,9 +574,42 @@ decode_of13(const uint8_t *p, size_t len, unsigned int flags,
     }
 }
 
-enum ofp_err
-ofp_actions_decode(uint8_t version, const uint8_t *p, size_t len,
-                   unsigned int flags, struct ofp_actions *out)
+/* NXAST_WRITE_METADATA at 'p' ('len' bytes) into 'md' (NULL: not
+ * allowed here). */
+static enum ofp_err
+decode_write_metadata(const uint8_t *p, size_t len,
+                      struct ofp_nx_metadata *md)
+{
+    if (!md) {
+        return OFPERR_OFPBIC_UNSUP_INST;
+    }
+    if (len != 32) {
+        return OFPERR_OFPBAC_BAD_LEN;
+    }
+    if (!ofp_is_zeros(p + 10, 6)) {
+        return OFPERR_NXBRC_MUST_BE_ZERO;
+    }
+    md->present = true;
+    md->value = ofp_get_u64(p + 16);
+    md->mask = ofp_get_u64(p + 24);
+    return OFPERR_NONE;
+}
+
+static bool
+is_nx(const uint8_t *p, size_t len, uint16_t subtype)
+{
+    return len >= 16 && ofp_get_u16(p) == OFPAT_VENDOR
+           && ofp_get_u32(p + 4) == OFP_NX_VENDOR
+           && ofp_get_u16(p + 8) == subtype;
+}
+
+/* The actions 'p' ('len' bytes) of 'version'; 'md' as
+ * ofp10_flow_actions_decode() has it (NULL: write_metadata is not
+ * allowed). */
+static enum ofp_err
+decode_list(uint8_t version, const uint8_t *p, size_t len,
+            unsigned int flags, struct ofp_actions *out,
+            struct ofp_nx_metadata *md)
 {
     size_t ofs = 0;
     while (ofs < len) {
@@ -590,15 +623,38 @@ ofp_actions_decode(uint8_t version, const uint8_t *p, size_t len,
         if (out->n >= OFP_MAX_ACTIONS) {
             return OFPERR_OFPBAC_TOO_MANY;
         }
-        enum ofp_err err = version == OFP10_VERSION
-                           ? decode_of10(p + ofs, alen, flags, out)
-                           : decode_of13(p + ofs, alen, flags, out);
+        if (md && md->present) {
+            return OFPERR_OFPBAC_UNSUPPORTED_ORDER;
+        }
+        enum ofp_err err;
+        if (is_nx(p + ofs, alen, NXAST_WRITE_METADATA)) {
+            err = decode_write_metadata(p + ofs, alen, md);
+        } else {
+            err = version == OFP10_VERSION
+                  ? decode_of10(p + ofs, alen, flags, out)
+                  : decode_of13(p + ofs, alen, flags, out);
+        }
         if (err) {
             return err;
         }
         ofs += alen;
     }
     return OFPERR_NONE;
+}
+
+enum ofp_err
+ofp_actions_decode(uint8_t version, const uint8_t *p, size_t len,
+                   unsigned int flags, struct ofp_actions *out)
+{
+    return decode_list(version, p, len, flags, out, NULL);
+}
+
+enum ofp_err
+ofp10_flow_actions_decode(const uint8_t *p, size_t len,
+                          struct ofp_actions *out, struct ofp_nx_metadata *md)
+{
+    memset(md, 0, sizeof *md);
+    return decode_list(OFP10_VERSION, p, len, 0, out, md);
 }
 
 /* Encoding. */
@@ -620,6 +676,14 @@ put_nx(struct ofp_buf *b, uint16_t subtype, uint16_t len)
     ofp_set_u32(b->data + start + 4, OFP_NX_VENDOR);
     ofp_set_u16(b->data + start + 8, subtype);
     return b->data + start;
+}
+
+void
+ofp_nx_write_metadata_put(struct ofp_buf *b, uint64_t value, uint64_t mask)
+{
+    size_t s = put_nx(b, NXAST_WRITE_METADATA, 32) - b->data;
+    ofp_set_u64(b->data + s + 16, value);
+    ofp_set_u64(b->data + s + 24, mask);
 }
 
 static uint64_t

@@ -133,6 +133,26 @@ bool ofp_actions_equal(const struct ofp_actions *,
 enum ofp_err ofp_actions_decode(uint8_t version, const uint8_t *p,
                                 size_t len, unsigned int flags,
                                 struct ofp_actions *out);
+/* write_metadata in OpenFlow 1.0 and NXM flow_mods (and their flow
+ * statistics): the Nicira action NXAST_WRITE_METADATA after the others,
+ * as Open vSwitch sends it. */
+struct ofp_nx_metadata {
+    bool present;
+    uint64_t value, mask;
+};
+
+/* ofp_actions_decode() for the actions of an OpenFlow 1.0 or NXM flow_mod,
+ * which may end with NXAST_WRITE_METADATA: '*md' says whether they do, and
+ * what it writes.  It must be the last (else OFPBAC_UNSUPPORTED_ORDER, as
+ * OVS checks instructions' order), its padding zeros (NXBRC_MUST_BE_ZERO).
+ * Elsewhere (packet-out, OF1.3 action lists) it is OFPBIC_UNSUP_INST. */
+enum ofp_err ofp10_flow_actions_decode(const uint8_t *p, size_t len,
+                                       struct ofp_actions *out,
+                                       struct ofp_nx_metadata *md);
+/* Appends NXAST_WRITE_METADATA. */
+void ofp_nx_write_metadata_put(struct ofp_buf *, uint64_t value,
+                               uint64_t mask);
+
 /* Appends the actions in 'version''s wire form: 0 or -ENOTSUP. */
 int ofp_actions_encode(struct ofp_buf *, uint8_t version,
                        const struct ofp_actions *);

@@ -409,8 +409,9 @@ CASES = [
         'actions=set_field:10.0.0.1->ip_src,'
         'set_field:aa:bb:cc:dd:ee:ff->eth_dst,output:2"',
     ]),
-    # Instructions.  Only the OpenFlow 1.3 dump: see
-    # test_bug_nx_dump_omits_rules_with_instructions.
+    # Instructions.  In OF1.0/NXM dumps as OVS sends them: goto_table as
+    # resubmit(,N), write_metadata as such, write_actions, clear_actions
+    # and a push_vlan (before a set of vlan_vid: mod_vlan_vid) left out.
     ('instructions', [
         '-O OpenFlow13 add-flow "table=0,in_port=4,actions=goto_table:5"',
         '-O OpenFlow13 add-flow "table=5,ip,actions=clear_actions,'
@@ -422,10 +423,15 @@ CASES = [
         '-O OpenFlow13 add-flow "table=5,actions=goto_table:5"',
         '-O OpenFlow13 add-flow "table=5,actions=goto_table:2"',
         '-O OpenFlow13 add-flow "table=253,actions=goto_table:254"',
+        'add-flow "table=7,actions=output:2,write_metadata:0x5/0xf"',
+        'add-flow "table=7,priority=6,actions=output:2,goto_table:9"',
+        'add-flow "table=7,priority=7,actions=write_metadata:0x5,output:2"',
         '-O OpenFlow13 dump-flows table=5',
         '-O OpenFlow13 dump-flows out_port=1',
         '-O OpenFlow13 dump-aggregate table=5',
-    ], OF13_DUMPS),
+        'dump-flows table=5',
+        'dump-flows out_port=1',
+    ]),
     ('bad flows', [
         'add-flow "tcp,actions=mod_nw_src:1.1.1.1"',
         'add-flow "actions=mod_tp_dst:80"',
@@ -708,20 +714,6 @@ class DifferentialTest(unittest.TestCase):
                 self.run_case([], ['dump-flows'])
 
     # -- known bugs: each an expected failure; see the commit message ----
-
-    @unittest.expectedFailure
-    def test_bug_nx_dump_omits_rules_with_instructions(self):
-        # OVS shows goto_table as resubmit(,N), write_metadata as such, and
-        # leaves out write_actions/clear_actions and a push_vlan that a
-        # set of vlan_vid follows; Sluice leaves the whole rule out of
-        # OF1.0/NXM dump-flows (dump-aggregate still counts it).
-        self.run_case([
-            '-O OpenFlow13 add-flow "in_port=4,actions=goto_table:5"',
-            '-O OpenFlow13 add-flow "table=1,actions=push_vlan:0x8100,'
-            'set_field:4102->vlan_vid,output:1"',
-            '-O OpenFlow13 add-flow "table=5,ip,actions=clear_actions,'
-            'write_actions(output:2),write_metadata:0x1/0xff"',
-        ], ['dump-flows'])
 
     @unittest.expectedFailure
     def test_bug_table_254_is_writable(self):
