@@ -275,8 +275,10 @@ nx_len(uint16_t subtype)
     }
 }
 
+/* A Nicira action of 'version'. */
 static enum ofp_err
-decode_nx(const uint8_t *p, size_t len, struct ofp_actions *out)
+decode_nx(uint8_t version, const uint8_t *p, size_t len,
+          struct ofp_actions *out)
 {
     if (len < 16) {
         return OFPERR_OFPBAC_BAD_LEN;
@@ -304,13 +306,20 @@ decode_nx(const uint8_t *p, size_t len, struct ofp_actions *out)
         a->resubmit.in_port = ofp_port_from_16(ofp_get_u16(p + 10));
         a->resubmit.table = subtype == NXAST_RESUBMIT ? 255 : p[12];
         return OFPERR_NONE;
+    /* set_tunnel keeps its form in OF1.0 only: OF1.3 sends a set_field
+     * of tun_id (as OVS does), so one form keeps decode -> encode ->
+     * decode stable there. */
     case NXAST_SET_TUNNEL:
-        put_set_field_int(out, MF_TUN_ID, ofp_get_u32(p + 12))->raw
-            = OFPACT_RAW_NX_SET_TUNNEL;
+        a = put_set_field_int(out, MF_TUN_ID, ofp_get_u32(p + 12));
+        if (version == OFP10_VERSION) {
+            a->raw = OFPACT_RAW_NX_SET_TUNNEL;
+        }
         return OFPERR_NONE;
     case NXAST_SET_TUNNEL64:
-        put_set_field_int(out, MF_TUN_ID, ofp_get_u64(p + 16))->raw
-            = OFPACT_RAW_NX_SET_TUNNEL64;
+        a = put_set_field_int(out, MF_TUN_ID, ofp_get_u64(p + 16));
+        if (version == OFP10_VERSION) {
+            a->raw = OFPACT_RAW_NX_SET_TUNNEL64;
+        }
         return OFPERR_NONE;
     case NXAST_SET_QUEUE:
         ofp_actions_put(out, OFPACT_SET_QUEUE)->u32 = ofp_get_u32(p + 12);
@@ -378,7 +387,7 @@ decode_of10(const uint8_t *p, size_t len, unsigned int flags,
         [OFPAT10_SET_TP_DST] = 8, [OFPAT10_ENQUEUE] = 16,
     };
     if (type == OFPAT_VENDOR) {
-        return decode_nx(p, len, out);
+        return decode_nx(OFP10_VERSION, p, len, out);
     }
     if (type >= sizeof lens) {
         return OFPERR_OFPBAC_BAD_TYPE;
@@ -482,6 +491,12 @@ decode_set_field(const uint8_t *p, size_t len, struct ofp_actions *out)
     if (!t.mf->writable || !mf_value_ok(t.mf, t.value)) {
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
     }
+    if (t.mf->id == MF_NW_TOS) {
+        /* NXM_OF_IP_TOS: its DSCP bits, as OVS reads it (and OF1.3 sends
+         * them back). */
+        put_set_field_int(out, MF_IP_DSCP, t.value[0] >> 2);
+        return OFPERR_NONE;
+    }
     struct ofp_action *a = ofp_actions_put(out, OFPACT_SET_FIELD);
     a->set_field.field = t.mf->id;
     memcpy(a->set_field.value, t.value, t.mf->n_bytes);
@@ -494,7 +509,7 @@ decode_of13(const uint8_t *p, size_t len, unsigned int flags,
 {
     uint16_t type = ofp_get_u16(p);
     if (type == OFPAT_VENDOR) {
-        return decode_nx(p, len, out);
+        return decode_nx(OFP13_VERSION, p, len, out);
     }
     if (type == OFPAT13_SET_FIELD) {
         return decode_set_field(p, len, out);
