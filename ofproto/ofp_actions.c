@@ -36,7 +36,8 @@ enum {
     NXAST_POP_QUEUE = 5, NXAST_REG_MOVE = 6, NXAST_REG_LOAD = 7,
     NXAST_NOTE = 8, NXAST_SET_TUNNEL64 = 9, NXAST_RESUBMIT_TABLE = 14,
     NXAST_DEC_TTL = 18, NXAST_PUSH_MPLS = 23, NXAST_POP_MPLS = 24,
-    NXAST_SET_MPLS_TTL = 25, NXAST_DEC_MPLS_TTL = 26, NXAST_GROUP = 40,
+    NXAST_WRITE_METADATA = 22, NXAST_SET_MPLS_TTL = 25,
+    NXAST_DEC_MPLS_TTL = 26, NXAST_GROUP = 40,
 };
 
 #define OFPG_MAX 0xffffff00u
@@ -119,12 +120,12 @@ ofp_actions_equal(const struct ofp_actions *a, const struct ofp_actions *b)
 }
 
 /* Output ports: a real port or a reserved one an action may name.  Real
- * ports are 1-0xfeff, as in Open vSwitch (and so OpenFlow 1.0 can name
- * every port). */
+ * ports are 0-0xfeff, as in Open vSwitch (and so OpenFlow 1.0 can name
+ * every port; output to port 0, which no port has, drops, as in OVS). */
 static enum ofp_err
 check_out_port(uint32_t port, unsigned int flags)
 {
-    if (port >= 1 && port < 0xff00) {
+    if (port < 0xff00) {
         return OFPERR_NONE;
     }
     switch (port) {
@@ -193,13 +194,16 @@ decode_load(const uint8_t *p, struct ofp_actions *out)
     if (!mf_value_ok(mf, wire)) {
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
     }
-    /* A load of the whole field is a set_field (OVS sends set_field so in
-     * OF1.0), and one form keeps decode -> encode -> decode stable.  Not
-     * for the VLAN fields, whose OF1.0 set_field form is mod_vlan_*. */
+    /* A load of the whole field is a set_field that remembers it came as
+     * a load (OVS's set_field, raw NXAST_RAW_REG_LOAD: sent back as a
+     * load in every version), and one form keeps decode -> encode ->
+     * decode stable.  Not for the VLAN fields, whose OF1.0 set_field form
+     * is mod_vlan_*. */
     if (!ofs && mf->n_bytes <= 8 && mf->id != MF_VLAN_VID
         && mf->id != MF_VLAN_PCP
         && n_bits == 64u - (unsigned) __builtin_clzll(mf->valid)) {
         struct ofp_action *a = ofp_actions_put(out, OFPACT_SET_FIELD);
+        a->raw = OFPACT_RAW_NX_LOAD;
         a->set_field.field = mf->id;
         memcpy(a->set_field.value, wire, mf->n_bytes);
         return OFPERR_NONE;
@@ -238,7 +242,7 @@ decode_move(const uint8_t *p, struct ofp_actions *out)
     return OFPERR_NONE;
 }
 
-static void
+static struct ofp_action *
 put_set_field_int(struct ofp_actions *out, enum mf_id id, uint64_t v)
 {
     struct ofp_action *a = ofp_actions_put(out, OFPACT_SET_FIELD);
@@ -248,6 +252,7 @@ put_set_field_int(struct ofp_actions *out, enum mf_id id, uint64_t v)
         a->set_field.value[i] = (uint8_t) v;
         v >>= 8;
     }
+    return a;
 }
 
 /* The length of each Nicira subtype: 1 for NOTE (at least 16, a
@@ -270,8 +275,10 @@ nx_len(uint16_t subtype)
     }
 }
 
+/* A Nicira action of 'version'. */
 static enum ofp_err
-decode_nx(const uint8_t *p, size_t len, struct ofp_actions *out)
+decode_nx(uint8_t version, const uint8_t *p, size_t len,
+          struct ofp_actions *out)
 {
     if (len < 16) {
         return OFPERR_OFPBAC_BAD_LEN;
@@ -299,11 +306,20 @@ decode_nx(const uint8_t *p, size_t len, struct ofp_actions *out)
         a->resubmit.in_port = ofp_port_from_16(ofp_get_u16(p + 10));
         a->resubmit.table = subtype == NXAST_RESUBMIT ? 255 : p[12];
         return OFPERR_NONE;
+    /* set_tunnel keeps its form in OF1.0 only: OF1.3 sends a set_field
+     * of tun_id (as OVS does), so one form keeps decode -> encode ->
+     * decode stable there. */
     case NXAST_SET_TUNNEL:
-        put_set_field_int(out, MF_TUN_ID, ofp_get_u32(p + 12));
+        a = put_set_field_int(out, MF_TUN_ID, ofp_get_u32(p + 12));
+        if (version == OFP10_VERSION) {
+            a->raw = OFPACT_RAW_NX_SET_TUNNEL;
+        }
         return OFPERR_NONE;
     case NXAST_SET_TUNNEL64:
-        put_set_field_int(out, MF_TUN_ID, ofp_get_u64(p + 16));
+        a = put_set_field_int(out, MF_TUN_ID, ofp_get_u64(p + 16));
+        if (version == OFP10_VERSION) {
+            a->raw = OFPACT_RAW_NX_SET_TUNNEL64;
+        }
         return OFPERR_NONE;
     case NXAST_SET_QUEUE:
         ofp_actions_put(out, OFPACT_SET_QUEUE)->u32 = ofp_get_u32(p + 12);
@@ -371,7 +387,7 @@ decode_of10(const uint8_t *p, size_t len, unsigned int flags,
         [OFPAT10_SET_TP_DST] = 8, [OFPAT10_ENQUEUE] = 16,
     };
     if (type == OFPAT_VENDOR) {
-        return decode_nx(p, len, out);
+        return decode_nx(OFP10_VERSION, p, len, out);
     }
     if (type >= sizeof lens) {
         return OFPERR_OFPBAC_BAD_TYPE;
@@ -424,7 +440,9 @@ decode_of10(const uint8_t *p, size_t len, unsigned int flags,
         if (p[4] & 3) {
             return OFPERR_OFPBAC_BAD_ARGUMENT;
         }
-        put_set_field_int(out, MF_NW_TOS, p[4]);
+        /* The DSCP bits, as OVS reads it (set_field:N->ip_dscp in
+         * OF1.3). */
+        put_set_field_int(out, MF_IP_DSCP, p[4] >> 2);
         return OFPERR_NONE;
     case OFPAT10_SET_TP_SRC:
     case OFPAT10_SET_TP_DST:
@@ -473,6 +491,12 @@ decode_set_field(const uint8_t *p, size_t len, struct ofp_actions *out)
     if (!t.mf->writable || !mf_value_ok(t.mf, t.value)) {
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
     }
+    if (t.mf->id == MF_NW_TOS) {
+        /* NXM_OF_IP_TOS: its DSCP bits, as OVS reads it (and OF1.3 sends
+         * them back). */
+        put_set_field_int(out, MF_IP_DSCP, t.value[0] >> 2);
+        return OFPERR_NONE;
+    }
     struct ofp_action *a = ofp_actions_put(out, OFPACT_SET_FIELD);
     a->set_field.field = t.mf->id;
     memcpy(a->set_field.value, t.value, t.mf->n_bytes);
@@ -485,7 +509,7 @@ decode_of13(const uint8_t *p, size_t len, unsigned int flags,
 {
     uint16_t type = ofp_get_u16(p);
     if (type == OFPAT_VENDOR) {
-        return decode_nx(p, len, out);
+        return decode_nx(OFP13_VERSION, p, len, out);
     }
     if (type == OFPAT13_SET_FIELD) {
         return decode_set_field(p, len, out);
@@ -565,9 +589,42 @@ decode_of13(const uint8_t *p, size_t len, unsigned int flags,
     }
 }
 
-enum ofp_err
-ofp_actions_decode(uint8_t version, const uint8_t *p, size_t len,
-                   unsigned int flags, struct ofp_actions *out)
+/* NXAST_WRITE_METADATA at 'p' ('len' bytes) into 'md' (NULL: not
+ * allowed here). */
+static enum ofp_err
+decode_write_metadata(const uint8_t *p, size_t len,
+                      struct ofp_nx_metadata *md)
+{
+    if (!md) {
+        return OFPERR_OFPBIC_UNSUP_INST;
+    }
+    if (len != 32) {
+        return OFPERR_OFPBAC_BAD_LEN;
+    }
+    if (!ofp_is_zeros(p + 10, 6)) {
+        return OFPERR_NXBRC_MUST_BE_ZERO;
+    }
+    md->present = true;
+    md->value = ofp_get_u64(p + 16);
+    md->mask = ofp_get_u64(p + 24);
+    return OFPERR_NONE;
+}
+
+static bool
+is_nx(const uint8_t *p, size_t len, uint16_t subtype)
+{
+    return len >= 16 && ofp_get_u16(p) == OFPAT_VENDOR
+           && ofp_get_u32(p + 4) == OFP_NX_VENDOR
+           && ofp_get_u16(p + 8) == subtype;
+}
+
+/* The actions 'p' ('len' bytes) of 'version'; 'md' as
+ * ofp10_flow_actions_decode() has it (NULL: write_metadata is not
+ * allowed). */
+static enum ofp_err
+decode_list(uint8_t version, const uint8_t *p, size_t len,
+            unsigned int flags, struct ofp_actions *out,
+            struct ofp_nx_metadata *md)
 {
     size_t ofs = 0;
     while (ofs < len) {
@@ -581,15 +638,38 @@ ofp_actions_decode(uint8_t version, const uint8_t *p, size_t len,
         if (out->n >= OFP_MAX_ACTIONS) {
             return OFPERR_OFPBAC_TOO_MANY;
         }
-        enum ofp_err err = version == OFP10_VERSION
-                           ? decode_of10(p + ofs, alen, flags, out)
-                           : decode_of13(p + ofs, alen, flags, out);
+        if (md && md->present) {
+            return OFPERR_OFPBAC_UNSUPPORTED_ORDER;
+        }
+        enum ofp_err err;
+        if (is_nx(p + ofs, alen, NXAST_WRITE_METADATA)) {
+            err = decode_write_metadata(p + ofs, alen, md);
+        } else {
+            err = version == OFP10_VERSION
+                  ? decode_of10(p + ofs, alen, flags, out)
+                  : decode_of13(p + ofs, alen, flags, out);
+        }
         if (err) {
             return err;
         }
         ofs += alen;
     }
     return OFPERR_NONE;
+}
+
+enum ofp_err
+ofp_actions_decode(uint8_t version, const uint8_t *p, size_t len,
+                   unsigned int flags, struct ofp_actions *out)
+{
+    return decode_list(version, p, len, flags, out, NULL);
+}
+
+enum ofp_err
+ofp10_flow_actions_decode(const uint8_t *p, size_t len,
+                          struct ofp_actions *out, struct ofp_nx_metadata *md)
+{
+    memset(md, 0, sizeof *md);
+    return decode_list(OFP10_VERSION, p, len, 0, out, md);
 }
 
 /* Encoding. */
@@ -611,6 +691,14 @@ put_nx(struct ofp_buf *b, uint16_t subtype, uint16_t len)
     ofp_set_u32(b->data + start + 4, OFP_NX_VENDOR);
     ofp_set_u16(b->data + start + 8, subtype);
     return b->data + start;
+}
+
+void
+ofp_nx_write_metadata_put(struct ofp_buf *b, uint64_t value, uint64_t mask)
+{
+    size_t s = put_nx(b, NXAST_WRITE_METADATA, 32) - b->data;
+    ofp_set_u64(b->data + s + 16, value);
+    ofp_set_u64(b->data + s + 24, mask);
 }
 
 static uint64_t
@@ -713,12 +801,96 @@ encode_nx(struct ofp_buf *b, uint8_t version, const struct ofp_action *a)
     }
 }
 
+/* A load of all of 'mf' (at most 64 bits) with 'value'. */
+static int
+put_whole_load(struct ofp_buf *b, const struct mf_field *mf, uint64_t value)
+{
+    if (mf->n_bytes > 8) {
+        return -ENOTSUP;
+    }
+    struct ofp_action load = { .type = OFPACT_REG_LOAD };
+    load.load.field = mf->id;
+    load.load.n_bits = (uint16_t) (64 - __builtin_clzll(mf->valid));
+    load.load.value = value;
+    return encode_nx(b, OFP10_VERSION, &load);
+}
+
+/* An action of 'type' and 'len' bytes with the 'n' bytes of 'v' after its
+ * type and length; returns 0. */
+static int
+put_value_act(struct ofp_buf *b, uint16_t type, uint16_t len,
+              const uint8_t *v, size_t n)
+{
+    size_t s = put_act(b, type, len);
+    memcpy(b->data + s + 4, v, n);
+    return 0;
+}
+
+/* set_field in OF1.0, as OVS sends it: a load if it came as one,
+ * set_tunnel in the form it came in (the 32-bit one while the value
+ * fits), else the OF1.0 action for the field where there is one, else a
+ * whole-field load. */
+static int
+encode_set_field10(struct ofp_buf *b, const struct ofp_action *a)
+{
+    const struct mf_field *mf = mf_from_id(a->set_field.field);
+    const uint8_t *v = a->set_field.value;
+    uint64_t x = field_int(mf, v);
+    size_t s;
+    if (a->raw == OFPACT_RAW_NX_LOAD) {
+        return put_whole_load(b, mf, x);
+    }
+    switch (mf->id) {
+    case MF_ETH_SRC:
+        return put_value_act(b, OFPAT10_SET_DL_SRC, 16, v, 6);
+    case MF_ETH_DST:
+        return put_value_act(b, OFPAT10_SET_DL_DST, 16, v, 6);
+    case MF_IPV4_SRC:
+        return put_value_act(b, OFPAT10_SET_NW_SRC, 8, v, 4);
+    case MF_IPV4_DST:
+        return put_value_act(b, OFPAT10_SET_NW_DST, 8, v, 4);
+    case MF_NW_TOS:
+    case MF_IP_DSCP:
+        s = put_act(b, OFPAT10_SET_NW_TOS, 8);
+        b->data[s + 4] = mf->id == MF_NW_TOS ? v[0] : (uint8_t) (v[0] << 2);
+        return 0;
+    case MF_TCP_SRC:
+    case MF_UDP_SRC:
+        return put_value_act(b, OFPAT10_SET_TP_SRC, 8, v, 2);
+    case MF_TCP_DST:
+    case MF_UDP_DST:
+        return put_value_act(b, OFPAT10_SET_TP_DST, 8, v, 2);
+    case MF_TUN_ID:
+        if (a->raw == OFPACT_RAW_NX_SET_TUNNEL && x <= UINT32_MAX) {
+            ofp_set_u32(put_nx(b, NXAST_SET_TUNNEL, 16) + 12, (uint32_t) x);
+            return 0;
+        }
+        if (a->raw != OFPACT_RAW_NATIVE) {
+            ofp_set_u64(put_nx(b, NXAST_SET_TUNNEL64, 24) + 16, x);
+            return 0;
+        }
+        break;
+    case MF_VLAN_VID:
+        /* With its prerequisite (a tag) met, mod_vlan_vid is the same as
+         * set_field. */
+        s = put_act(b, OFPAT10_SET_VLAN_VID, 8);
+        ofp_set_u16(b->data + s + 4, ofp_get_u16(v) & 0xfff);
+        return 0;
+    case MF_VLAN_PCP:
+        s = put_act(b, OFPAT10_SET_VLAN_PCP, 8);
+        b->data[s + 4] = v[0];
+        return 0;
+    default:
+        break;
+    }
+    return put_whole_load(b, mf, x);
+}
+
 static int
 encode_of10(struct ofp_buf *b, const struct ofp_action *a)
 {
     size_t s;
     int32_t port;
-    const struct mf_field *mf;
     switch (a->type) {
     case OFPACT_OUTPUT:
         if ((port = ofp_port_to_16(a->output.port)) < 0) {
@@ -754,60 +926,14 @@ encode_of10(struct ofp_buf *b, const struct ofp_action *a)
         ofp_set_u16(b->data + s + 4, a->u16);
         return 0;
     case OFPACT_SET_FIELD:
-        mf = mf_from_id(a->set_field.field);
-        switch (mf->id) {
-        case MF_ETH_SRC:
-        case MF_ETH_DST:
-            s = put_act(b, mf->id == MF_ETH_SRC ? OFPAT10_SET_DL_SRC
-                                                : OFPAT10_SET_DL_DST, 16);
-            memcpy(b->data + s + 4, a->set_field.value, 6);
-            return 0;
-        case MF_IPV4_SRC:
-        case MF_IPV4_DST:
-            s = put_act(b, mf->id == MF_IPV4_SRC ? OFPAT10_SET_NW_SRC
-                                                 : OFPAT10_SET_NW_DST, 8);
-            memcpy(b->data + s + 4, a->set_field.value, 4);
-            return 0;
-        case MF_NW_TOS:
-            s = put_act(b, OFPAT10_SET_NW_TOS, 8);
-            b->data[s + 4] = a->set_field.value[0];
-            return 0;
-        case MF_TUN_ID:
-            ofp_set_u64(put_nx(b, NXAST_SET_TUNNEL64, 24) + 16,
-                        field_int(mf, a->set_field.value));
-            return 0;
-        case MF_VLAN_VID:
-            /* With its prerequisite (a tag) met, mod_vlan_vid is the same
-             * as set_field. */
-            s = put_act(b, OFPAT10_SET_VLAN_VID, 8);
-            ofp_set_u16(b->data + s + 4,
-                        ofp_get_u16(a->set_field.value) & 0xfff);
-            return 0;
-        case MF_VLAN_PCP:
-            s = put_act(b, OFPAT10_SET_VLAN_PCP, 8);
-            b->data[s + 4] = a->set_field.value[0];
-            return 0;
-        default: {
-            /* A whole-field load, as OVS sends set_field in OF1.0: as
-             * many bits as the field has. */
-            if (mf->n_bytes > 8) {
-                return -ENOTSUP;
-            }
-            struct ofp_action load = { .type = OFPACT_REG_LOAD };
-            load.load.field = mf->id;
-            load.load.n_bits = (uint16_t) (64 - __builtin_clzll(mf->valid));
-            load.load.value = field_int(mf, a->set_field.value);
-            return encode_nx(b, OFP10_VERSION, &load);
-        }
-        }
-    case OFPACT_SET_NW_TTL: {
-        /* OF1.0 has no mod_nw_ttl: a load of nw_ttl, as OVS sends it. */
-        struct ofp_action load = { .type = OFPACT_REG_LOAD };
-        load.load.field = MF_IP_TTL;
-        load.load.n_bits = 8;
-        load.load.value = a->u8;
-        return encode_nx(b, OFP10_VERSION, &load);
-    }
+        return encode_set_field10(b, a);
+    case OFPACT_SET_NW_TTL:
+        /* OF1.0 has no mod_nw_ttl: a load, as OVS sends it. */
+        return put_whole_load(b, mf_from_id(MF_IP_TTL), a->u8);
+    case OFPACT_PUSH_VLAN:
+        /* Left out, as OVS does: OF1.0's mod_vlan_vid/pcp push a tag
+         * where there is none. */
+        return 0;
     default:
         return encode_nx(b, OFP10_VERSION, a);
     }
@@ -839,13 +965,13 @@ put_set_field(struct ofp_buf *b, const struct mf_field *mf,
     ofp_buf_set_u16(b, start + 2, (uint16_t) (b->len - start));
 }
 
-/* Whether 'm' says the frame has no VLAN tag. */
+/* Whether 'm' says the frame has a VLAN tag. */
 static bool
-no_tag(const struct ofp_match *m)
+has_tag(const struct ofp_match *m)
 {
     uint8_t v[2], w[2];
     mf_read(m, mf_from_id(MF_VLAN_VID), v, w);
-    return w[0] & 0x10 && !(v[0] & 0x10);
+    return w[0] & 0x10 && v[0] & 0x10;
 }
 
 /* The OF1.3 field an OF1.0 mod_tp_src/dst sets, from the L4 protocol
@@ -873,6 +999,7 @@ encode_of13(struct ofp_buf *b, const struct ofp_action *a,
     size_t s;
     uint8_t v[2];
     int f;
+    const struct mf_field *mf;
     switch (a->type) {
     case OFPACT_OUTPUT:
         s = put_act(b, OFPAT13_OUTPUT, 16);
@@ -888,18 +1015,32 @@ encode_of13(struct ofp_buf *b, const struct ofp_action *a,
         put_nx(b, NXAST_POP_QUEUE, 16);
         return 0;
     case OFPACT_SET_FIELD:
-        put_set_field(b, mf_from_id(a->set_field.field), a->set_field.value);
+        mf = mf_from_id(a->set_field.field);
+        if (a->raw == OFPACT_RAW_NX_LOAD) {
+            return put_whole_load(b, mf, field_int(mf, a->set_field.value));
+        }
+        if (mf->id == MF_NW_TOS && a->raw == OFPACT_RAW_NATIVE) {
+            /* OF1.3 has no nw_tos: its DSCP bits, as OVS sends them. */
+            v[0] = a->set_field.value[0] >> 2;
+            put_set_field(b, mf_from_id(MF_IP_DSCP), v);
+            return 0;
+        }
+        put_set_field(b, mf, a->set_field.value);
         return 0;
     case OFPACT_SET_VLAN_VID:
-        /* OF1.0's mod_vlan_vid adds a tag to a frame without one. */
-        if (cur && no_tag(cur)) {
+    case OFPACT_SET_VLAN_PCP:
+        /* OF1.0's mod_vlan_vid/pcp add a tag to a frame without one: OVS
+         * writes the push unless the match (or an action before) says
+         * there is a tag. */
+        if (!cur || !has_tag(cur)) {
             put_u16_act(b, OFPAT13_PUSH_VLAN, 0x8100);
+        }
+        if (a->type == OFPACT_SET_VLAN_PCP) {
+            put_set_field(b, mf_from_id(MF_VLAN_PCP), &a->u8);
+            return 0;
         }
         ofp_set_u16(v, (uint16_t) (0x1000 | a->u16));
         put_set_field(b, mf_from_id(MF_VLAN_VID), v);
-        return 0;
-    case OFPACT_SET_VLAN_PCP:
-        put_set_field(b, mf_from_id(MF_VLAN_PCP), &a->u8);
         return 0;
     case OFPACT_PUSH_VLAN:
         put_u16_act(b, OFPAT13_PUSH_VLAN, a->u16);
@@ -996,7 +1137,8 @@ track(struct ofp_match *cur, const struct ofp_action *a)
     uint8_t v[2] = { 0x10, 0x00 }, w[2] = { 0x10, 0x00 };
     switch (a->type) {
     case OFPACT_PUSH_VLAN:
-    case OFPACT_SET_VLAN_VID:           /* OF1.0's pushes if need be. */
+    case OFPACT_SET_VLAN_VID:           /* OF1.0's push if need be. */
+    case OFPACT_SET_VLAN_PCP:
         mf_set(cur, mf_from_id(MF_VLAN_VID), v, w);     /* Any tag. */
         break;
     case OFPACT_POP_VLAN:
@@ -1034,8 +1176,10 @@ ofp_actions_check(const struct ofp_actions *acts,
         switch (a->type) {
         case OFPACT_SET_FIELD:
             /* vlan_tci may be written to any frame (it pushes or pops);
-             * OF1.0's set_* actions apply where they can. */
-            ok = !of13 || a->set_field.field == MF_VLAN_TCI
+             * OF1.0's set_* actions apply where they can, its loads
+             * (mod_nw_ttl and mod_nw_ecn among them) do not. */
+            ok = (!of13 && a->raw != OFPACT_RAW_NX_LOAD)
+                 || a->set_field.field == MF_VLAN_TCI
                  || needs_ok(&cur, a->set_field.field);
             break;
         case OFPACT_REG_LOAD:

@@ -13,8 +13,10 @@
  * ofp_actions_check()'s.
  *
  * Encoding writes each action in the form the version has, else in the
- * Nicira form OVS uses (dec_ttl, push/pop_mpls, set_queue in OF1.0; load,
- * move, resubmit, note everywhere), and fails with -ENOTSUP for what the
+ * Nicira form OVS uses (dec_ttl, push/pop_mpls, set_queue, mod_nw_ttl as a
+ * load in OF1.0; load, move, resubmit, note everywhere), a set_field in
+ * the form it came in where OVS does so ('raw'), leaves out what OVS
+ * leaves out (push_vlan in OF1.0), and fails with -ENOTSUP for what the
  * version cannot carry.  For each version V, what decoding V gives,
  * encoded in V and decoded again, is the same list. */
 #ifndef SLUICE_OFP_ACTIONS_H
@@ -57,8 +59,20 @@ enum ofp_act_type {
     OFPACT_NOTE,            /* note: bytes. */
 };
 
+/* The wire form a set_field came in, where Open vSwitch sends it back in
+ * that form rather than in the version's own (its 'raw'): a whole-field
+ * NXAST_REG_LOAD stays a load in OpenFlow 1.3 too, and set_tunnel keeps
+ * its 32-bit form in OpenFlow 1.0 while the value fits. */
+enum ofp_act_raw {
+    OFPACT_RAW_NATIVE,          /* The version's own form. */
+    OFPACT_RAW_NX_LOAD,         /* NXAST_REG_LOAD. */
+    OFPACT_RAW_NX_SET_TUNNEL,   /* NXAST_SET_TUNNEL. */
+    OFPACT_RAW_NX_SET_TUNNEL64, /* NXAST_SET_TUNNEL64. */
+};
+
 struct ofp_action {
     enum ofp_act_type type;
+    uint8_t raw;                /* enum ofp_act_raw (set_field only). */
     union {
         struct {
             uint32_t port;
@@ -119,14 +133,34 @@ bool ofp_actions_equal(const struct ofp_actions *,
 enum ofp_err ofp_actions_decode(uint8_t version, const uint8_t *p,
                                 size_t len, unsigned int flags,
                                 struct ofp_actions *out);
+/* write_metadata in OpenFlow 1.0 and NXM flow_mods (and their flow
+ * statistics): the Nicira action NXAST_WRITE_METADATA after the others,
+ * as Open vSwitch sends it. */
+struct ofp_nx_metadata {
+    bool present;
+    uint64_t value, mask;
+};
+
+/* ofp_actions_decode() for the actions of an OpenFlow 1.0 or NXM flow_mod,
+ * which may end with NXAST_WRITE_METADATA: '*md' says whether they do, and
+ * what it writes.  It must be the last (else OFPBAC_UNSUPPORTED_ORDER, as
+ * OVS checks instructions' order), its padding zeros (NXBRC_MUST_BE_ZERO).
+ * Elsewhere (packet-out, OF1.3 action lists) it is OFPBIC_UNSUP_INST. */
+enum ofp_err ofp10_flow_actions_decode(const uint8_t *p, size_t len,
+                                       struct ofp_actions *out,
+                                       struct ofp_nx_metadata *md);
+/* Appends NXAST_WRITE_METADATA. */
+void ofp_nx_write_metadata_put(struct ofp_buf *, uint64_t value,
+                               uint64_t mask);
+
 /* Appends the actions in 'version''s wire form: 0 or -ENOTSUP. */
 int ofp_actions_encode(struct ofp_buf *, uint8_t version,
                        const struct ofp_actions *);
-/* The same for the actions of a rule with 'match' (may be NULL), which
- * OF1.0's actions need to become OF1.3's: mod_vlan_vid on a frame the
- * match says is untagged becomes push_vlan + set_field (as OVS writes
- * it), mod_tp_src/dst the set_field of the matched L4 protocol (-ENOTSUP
- * without one). */
+/* The same for the actions of a rule with 'match' (may be NULL: nothing
+ * known), which OF1.0's actions need to become OF1.3's: mod_vlan_vid/pcp
+ * become push_vlan + set_field unless the match (or an action before)
+ * says the frame is tagged (as OVS writes them), mod_tp_src/dst the
+ * set_field of the matched L4 protocol (-ENOTSUP without one). */
 int ofp_actions_encode_for(struct ofp_buf *, uint8_t version,
                            const struct ofp_actions *,
                            const struct ofp_match *match);

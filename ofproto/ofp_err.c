@@ -55,7 +55,8 @@ ofp_err_encoding(enum ofp_err err, uint8_t version, uint16_t *type,
     if (version == OFP10_VERSION && e->t10 >= 0) {
         *type = (uint16_t) e->t10;
         *code = (uint16_t) e->c10;
-        /* Nicira's codes are 256 and up, sent in a vendor error. */
+        /* Nicira's codes are 256 and up (or OFP_ERR_NX10()), sent in a
+         * vendor error. */
         *experimenter = e->c10 >= 256 ? OFP_NX_VENDOR : 0;
         return 0;
     }

@@ -23,7 +23,11 @@ struct ofp_buf;
  * experimenter).  Type -1: no encoding in that version.  In OF1.3 an
  * experimenter error has type 0xffff and its exp_type as code.  In OF1.0,
  * Nicira errors have a standard type and a code from 256 up, and travel
- * in a Nicira vendor error (type 0xb0c2) as OVS sends them. */
+ * in a Nicira vendor error (type 0xb0c2) as OVS sends them; so do the
+ * group errors, which OF1.0 lacks, with their OF1.1 type and code
+ * (OFP_ERR_NX10). */
+#define OFP_ERR_NX10(CODE) (0x10000 | (CODE))
+
 #define OFP_ERRORS(X) \
     X(OFPHFC_INCOMPATIBLE, 0, 0, 0, 0, 0) \
     X(OFPHFC_EPERM, 0, 1, 0, 1, 0) \
@@ -54,7 +58,7 @@ struct ofp_buf;
     X(OFPBAC_EPERM, 2, 6, 2, 6, 0) \
     X(OFPBAC_TOO_MANY, 2, 7, 2, 7, 0) \
     X(OFPBAC_BAD_QUEUE, 2, 8, 2, 8, 0) \
-    X(OFPBAC_BAD_OUT_GROUP, -1, 0, 2, 9, 0) \
+    X(OFPBAC_BAD_OUT_GROUP, 2, OFP_ERR_NX10(9), 2, 9, 0) \
     X(OFPBAC_MATCH_INCONSISTENT, 1, 522, 2, 10, 0) \
     X(OFPBAC_UNSUPPORTED_ORDER, -1, 0, 2, 11, 0) \
     X(OFPBAC_BAD_TAG, -1, 0, 2, 12, 0) \
@@ -96,9 +100,9 @@ struct ofp_buf;
     X(OFPFMFC_BAD_FLAGS, 3, 258, 5, 7, 0) \
     X(OFPFMFC_UNSUPPORTED, 3, 5, -1, 0, 0) \
     X(NXFMFC_BAD_TABLE_ID, 5, 257, 0xffff, 13, OFP_NX_VENDOR) \
-    X(OFPGMFC_INVALID_GROUP, -1, 0, 6, 1, 0) \
-    X(OFPGMFC_BAD_TYPE, -1, 0, 6, 10, 0) \
-    X(OFPGMFC_BAD_COMMAND, -1, 0, 6, 11, 0) \
+    X(OFPGMFC_INVALID_GROUP, 6, OFP_ERR_NX10(1), 6, 1, 0) \
+    X(OFPGMFC_BAD_TYPE, 6, OFP_ERR_NX10(10), 6, 10, 0) \
+    X(OFPGMFC_BAD_COMMAND, 6, OFP_ERR_NX10(11), 6, 11, 0) \
     X(OFPPMFC_BAD_PORT, 4, 0, 7, 0, 0) \
     X(OFPPMFC_BAD_HW_ADDR, 4, 1, 7, 1, 0) \
     X(OFPPMFC_BAD_CONFIG, -1, 0, 7, 2, 0) \

@@ -211,10 +211,16 @@ static enum ofp_err
 decode_actions_as_apply(const uint8_t *p, size_t len,
                         struct ofp_flow_mod *fm)
 {
-    enum ofp_err err = ofp_actions_decode(OFP10_VERSION, p, len, 0,
-                                          &fm->insts.apply);
+    struct ofp_nx_metadata md;
+    enum ofp_err err = ofp10_flow_actions_decode(p, len, &fm->insts.apply,
+                                                 &md);
     if (!err && fm->insts.apply.n) {
         fm->insts.present = 1u << OFPIT_APPLY_ACTIONS;
+    }
+    if (!err && md.present) {
+        fm->insts.present |= 1u << OFPIT_WRITE_METADATA;
+        fm->insts.metadata = md.value;
+        fm->insts.metadata_mask = md.mask;
     }
     return err;
 }
@@ -394,13 +400,26 @@ put_of10_fields(struct ofp_buf *b, const struct ofp_flow_mod *fm,
     ofp_buf_put_u16(b, fm->flags);
 }
 
-static int
-encode_of10_tail(struct ofp_buf *b, const struct ofp_flow_mod *fm)
+int
+ofp10_insts_encode(struct ofp_buf *b, const struct ofp_insts *in)
 {
-    if (fm->insts.present & ~(1u << OFPIT_APPLY_ACTIONS)) {
-        return -ENOTSUP;
+    size_t start = b->len;
+    int error = ofp_actions_encode(b, OFP10_VERSION, &in->apply);
+    if (!error && HAS(in, OFPIT_WRITE_METADATA)) {
+        ofp_nx_write_metadata_put(b, in->metadata, in->metadata_mask);
     }
-    return ofp_actions_encode(b, OFP10_VERSION, &fm->insts.apply);
+    if (!error && HAS(in, OFPIT_GOTO_TABLE)) {
+        struct ofp_actions go = OFP_ACTIONS_INIT;
+        struct ofp_action *a = ofp_actions_put(&go, OFPACT_RESUBMIT);
+        a->resubmit.in_port = OFPP_IN_PORT;
+        a->resubmit.table = in->goto_table;
+        error = ofp_actions_encode(b, OFP10_VERSION, &go);
+        ofp_actions_free(&go);
+    }
+    if (error) {
+        b->len = start;
+    }
+    return error;
 }
 
 int
@@ -427,7 +446,7 @@ ofp_flow_mod_encode(struct ofp_buf *b, enum ofp_fm_format format,
         ofp_header_put(b, OFP10_VERSION, OFPT_FLOW_MOD, xid);
         ofp_buf_put(b, m, sizeof m);
         put_of10_fields(b, fm, table_id_ext, (uint16_t) out_port);
-        error = encode_of10_tail(b, fm);
+        error = ofp10_insts_encode(b, &fm->insts);
     } else if (format == OFP_FM_NXM) {
         ofp_header_put(b, OFP10_VERSION, OFPT_VENDOR, xid);
         ofp_buf_put_u32(b, OFP_NX_VENDOR);
@@ -440,7 +459,7 @@ ofp_flow_mod_encode(struct ofp_buf *b, enum ofp_fm_format format,
                                       fm->cookie_mask);
         ofp_buf_set_u16(b, len_ofs, (uint16_t) n);
         ofp_buf_pad8(b, mstart);
-        error = encode_of10_tail(b, fm);
+        error = ofp10_insts_encode(b, &fm->insts);
     } else {
         ofp_header_put(b, OFP13_VERSION, OFPT_FLOW_MOD, xid);
         /* One cookie: the new one for an add, else the filter's. */

@@ -7,7 +7,8 @@
  * (OFPBIC_BAD_LEN), unknown ones OFPBIC_UNKNOWN_INST, experimenter ones
  * OFPBIC_BAD_EXPERIMENTER, goto_table only forward (OFPBIC_BAD_TABLE_ID).
  * OpenFlow 1.0 and NXM flow_mods carry an action list: it becomes the
- * apply-actions instruction.
+ * apply-actions instruction, and a Nicira write_metadata at its end the
+ * write-metadata instruction (ofp10_insts_encode() says what goes back).
  *
  * table_id: OpenFlow 1.3 carries it.  OpenFlow 1.0 and NXT_FLOW_MOD carry
  * it in the high byte of 'command' only once the peer has enabled
@@ -62,6 +63,13 @@ enum ofp_err ofp13_insts_decode(const uint8_t *p, size_t len,
  * (may be NULL): the rule's, as ofp_actions_encode_for() uses it. */
 int ofp13_insts_encode(struct ofp_buf *, const struct ofp_insts *,
                        const struct ofp_match *match);
+/* The instructions as OpenFlow 1.0 and NXM carry them, an action list, as
+ * Open vSwitch sends them: the apply-actions, then write_metadata as
+ * NXAST_WRITE_METADATA and goto_table as resubmit(,N); clear_actions,
+ * write_actions and meter are left out.  (So OVS itself reads what it
+ * sends for write_metadata with goto_table as out of order.)  Returns 0
+ * or -ENOTSUP (an action OpenFlow 1.0 cannot carry). */
+int ofp10_insts_encode(struct ofp_buf *, const struct ofp_insts *);
 
 enum ofp_fm_command {
     OFPFC_ADD, OFPFC_MODIFY, OFPFC_MODIFY_STRICT, OFPFC_DELETE,
@@ -118,8 +126,8 @@ void ofp_flow_mod_free(struct ofp_flow_mod *);
 
 /* Appends 'fm' as a message of 'format' with 'xid' (OF1.0/NXM with the
  * table id in 'command' when 'table_id_ext').  Returns 0, or -ENOTSUP if
- * that format cannot carry it (match fields, instructions other than
- * apply-actions in OF1.0/NXM, actions), leaving the buffer as it was. */
+ * that format cannot carry it (match fields, actions), leaving the buffer
+ * as it was; OF1.0/NXM carry instructions as ofp10_insts_encode(). */
 int ofp_flow_mod_encode(struct ofp_buf *, enum ofp_fm_format format,
                         bool table_id_ext, uint32_t xid,
                         const struct ofp_flow_mod *fm);

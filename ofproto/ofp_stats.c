@@ -291,11 +291,7 @@ ofp_flow_stats_put(struct ofp_buf *b, enum ofp_stats_format fmt,
         error = ofp13_insts_encode(b, fs->insts, fs->match);
     }
     if (!error && fmt != OFP_STATS_OF13) {
-        if (fs->insts->present & ~(1u << OFPIT_APPLY_ACTIONS)) {
-            error = -ENOTSUP;
-        } else {
-            error = ofp_actions_encode(b, OFP10_VERSION, &fs->insts->apply);
-        }
+        error = ofp10_insts_encode(b, fs->insts);
     }
     if (!error && b->len - start > 0xffff) {
         error = -ENOTSUP;

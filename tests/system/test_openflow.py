@@ -421,8 +421,9 @@ CASES = [
         'actions=set_field:10.0.0.1->ip_src,'
         'set_field:aa:bb:cc:dd:ee:ff->eth_dst,output:2"',
     ]),
-    # Instructions.  Only the OpenFlow 1.3 dump: see
-    # test_bug_nx_dump_omits_rules_with_instructions.
+    # Instructions.  In OF1.0/NXM dumps as OVS sends them: goto_table as
+    # resubmit(,N), write_metadata as such, write_actions, clear_actions
+    # and a push_vlan (before a set of vlan_vid: mod_vlan_vid) left out.
     ('instructions', [
         '-O OpenFlow13 add-flow "table=0,in_port=4,actions=goto_table:5"',
         '-O OpenFlow13 add-flow "table=5,ip,actions=clear_actions,'
@@ -434,10 +435,15 @@ CASES = [
         '-O OpenFlow13 add-flow "table=5,actions=goto_table:5"',
         '-O OpenFlow13 add-flow "table=5,actions=goto_table:2"',
         '-O OpenFlow13 add-flow "table=253,actions=goto_table:254"',
+        'add-flow "table=7,actions=output:2,write_metadata:0x5/0xf"',
+        'add-flow "table=7,priority=6,actions=output:2,goto_table:9"',
+        'add-flow "table=7,priority=7,actions=write_metadata:0x5,output:2"',
         '-O OpenFlow13 dump-flows table=5',
         '-O OpenFlow13 dump-flows out_port=1',
         '-O OpenFlow13 dump-aggregate table=5',
-    ], OF13_DUMPS),
+        'dump-flows table=5',
+        'dump-flows out_port=1',
+    ]),
     ('bad flows', [
         'add-flow "tcp,actions=mod_nw_src:1.1.1.1"',
         'add-flow "actions=mod_tp_dst:80"',
@@ -460,6 +466,42 @@ CASES = [
         'add-flow "dl_vlan=4096,actions=drop"',
         'add-flows {dir}/bad.txt',
         'dump-flows table=300',
+    ]),
+    # The forms actions come back in: a load stays a load in OF1.3 (as
+    # mod_nw_ttl and mod_nw_ecn, which ovs-ofctl sends in OF1.0 as loads),
+    # set_tunnel keeps its 32-bit form while the value fits, mod_nw_tos is
+    # ip_dscp in OF1.3, OF1.0's mod_vlan_vid/pcp push a tag unless the
+    # match says there is one; output to port 0; the checks of loads
+    # against the match in OF1.0; the error for a group in OF1.0.
+    ('action forms', [
+        'add-flow "in_port=3,actions=load:0x5->NXM_NX_REG0[]"',
+        'add-flow "ip,actions=mod_nw_ttl:9,mod_nw_tos:4,mod_nw_ecn:1"',
+        'add-flow "in_port=2,actions=load:0x020000000001->NXM_OF_ETH_SRC[],'
+        'set_tunnel:5,set_tunnel64:6,set_tunnel:0x100000000,mod_vlan_vid:7"',
+        'add-flow "in_port=1,actions=mod_vlan_pcp:3,pop_vlan,'
+        'mod_vlan_vid:7"',
+        'add-flow "dl_vlan=5,actions=mod_vlan_vid:7,mod_vlan_pcp:3,'
+        'load:3->NXM_OF_VLAN_TCI[13..15]"',
+        'add-flow "tcp,actions=mod_tp_dst:80,load:0x5->NXM_OF_TCP_SRC[],'
+        'set_field:10.0.0.1->ip_src"',
+        '-O OpenFlow13 add-flow "table=3,tcp,'
+        'actions=load:0x5->NXM_OF_TCP_SRC[],set_tunnel:3,'
+        'load:0x1->OXM_OF_METADATA[0..3],set_field:2->ip_dscp,'
+        'set_field:3->ip_ecn"',
+        '-O OpenFlow13 add-flow "table=4,udp,actions=set_field:5->udp_src,'
+        'mod_nw_ttl:3"',
+        '-O OpenFlow13 add-flow "table=4,sctp,actions=set_field:5->sctp_src"',
+        'add-flow "table=5,vlan_tci=0x1000/0x1000,actions=mod_vlan_vid:7,'
+        'output:0"',
+        'add-flow "table=5,vlan_tci=0,actions=mod_vlan_pcp:2"',
+        'add-flow "table=6,actions=mod_vlan_vid:7"',
+        'add-flow "table=6,actions=set_tunnel:5"',
+        'add-flow "table=6,ipv6,actions=mod_nw_ecn:3,set_tunnel64:7"',
+        'add-flow "actions=output:0"',
+        'add-flow "actions=mod_nw_ecn:1"',
+        'add-flow "actions=mod_nw_ttl:9"',
+        'add-flow "arp,actions=mod_nw_ttl:3"',
+        'add-flow "actions=group:1"',
     ]),
     ('add-flows, mod-flows, del-flows', [
         'add-flows {dir}/flows1.txt',
@@ -686,41 +728,6 @@ class DifferentialTest(unittest.TestCase):
     # -- known bugs: each an expected failure; see the commit message ----
 
     @unittest.expectedFailure
-    def test_bug_nx_dump_omits_rules_with_instructions(self):
-        # OVS shows goto_table as resubmit(,N), write_metadata as such, and
-        # leaves out write_actions/clear_actions and a push_vlan that a
-        # set of vlan_vid follows; Sluice leaves the whole rule out of
-        # OF1.0/NXM dump-flows (dump-aggregate still counts it).
-        self.run_case([
-            '-O OpenFlow13 add-flow "in_port=4,actions=goto_table:5"',
-            '-O OpenFlow13 add-flow "table=1,actions=push_vlan:0x8100,'
-            'set_field:4102->vlan_vid,output:1"',
-            '-O OpenFlow13 add-flow "table=5,ip,actions=clear_actions,'
-            'write_actions(output:2),write_metadata:0x1/0xff"',
-        ], ['dump-flows'])
-
-    @unittest.expectedFailure
-    def test_bug_of13_dump_shows_load_as_set_field(self):
-        # OVS keeps load (NXAST_REG_LOAD) for fields that OF1.3 has no OXM
-        # for and for what was added as load; Sluice sends an OF1.3
-        # set_field with an NXM header ("set_field:0x5->reg0",
-        # "set_field:9->nw_ttl") and mod_nw_tos as set_field:4->nw_tos
-        # (OVS: set_field:1->ip_dscp).
-        self.run_case([
-            'add-flow "in_port=3,actions=load:0x5->NXM_NX_REG0[]"',
-            'add-flow "ip,actions=mod_nw_ttl:9,mod_nw_tos:4,mod_nw_ecn:1"',
-        ], ['-O OpenFlow13 dump-flows'])
-
-    @unittest.expectedFailure
-    def test_bug_of13_dump_mod_vlan_vid_lacks_push_vlan(self):
-        # OF1.0 mod_vlan_vid pushes a tag if there is none; OVS shows it
-        # in OF1.3 as push_vlan:0x8100,set_field:4103->vlan_vid, Sluice as
-        # set_field:4103->vlan_vid alone (which on an untagged packet means
-        # something else in OF1.3).
-        self.run_case(['add-flow "actions=mod_vlan_vid:7"'],
-                      ['-O OpenFlow13 dump-flows'])
-
-    @unittest.expectedFailure
     def test_bug_table_254_is_writable(self):
         # OVS has 254 tables (0-253); table 254 is its hidden internal
         # table: OFPBRC_EPERM for an add there or a goto into 255.  Sluice
@@ -728,35 +735,6 @@ class DifferentialTest(unittest.TestCase):
         self.run_case(['add-flow "table=254,actions=drop"',
                        '-O OpenFlow13 add-flow "table=254,'
                        'actions=goto_table:255"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_output_to_port_0_refused(self):
-        # OVS accepts output:0 (OF1.0); Sluice: OFPBAC_BAD_OUT_PORT.
-        self.run_case(['add-flow "actions=output:0"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_ecn_without_ip_accepted(self):
-        # mod_nw_ecn (NXAST_REG_LOAD of NXM_NX_IP_ECN) on a rule without
-        # ip: OVS OFPBAC_MATCH_INCONSISTENT, Sluice accepts it.
-        self.run_case(['add-flow "actions=mod_nw_ecn:1"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_ttl_without_ip_accepted(self):
-        # The same for mod_nw_ttl (NXAST_REG_LOAD of NXM_NX_IP_TTL).
-        self.run_case(['add-flow "actions=mod_nw_ttl:9"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_set_tunnel_shown_as_set_tunnel64(self):
-        # OVS encodes set_tunnel of a value that fits in 32 bits as
-        # NXAST_SET_TUNNEL ("set_tunnel:0x5"); Sluice always as
-        # NXAST_SET_TUNNEL64 ("set_tunnel64:0x5").
-        self.run_case(['add-flow "actions=set_tunnel:5"'], DUMPS)
-
-    @unittest.expectedFailure
-    def test_bug_group_error_in_of10(self):
-        # OVS answers an OF1.0 group action with OFPBAC_BAD_OUT_GROUP;
-        # Sluice's error arrives as NXBRC_UNENCODABLE_ERROR.
-        self.run_case(['add-flow "actions=group:1"'], [])
 
     def test_dump_tables_names(self):
         # OF1.0 table stats: tables without names, so that ovs-ofctl says

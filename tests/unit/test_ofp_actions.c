@@ -100,6 +100,9 @@ static struct good_action goods[] = {
     { A(OFPACT_OUTPUT, .output = { OFPP_LOCAL, 0 }), "LOCAL", "LOCAL" },
     { A(OFPACT_OUTPUT, .output = { 0xfeff, 0 }), "output:65279",
       "output:65279" },
+    /* No port has number 0, but OVS takes it. */
+    { A(OFPACT_OUTPUT, .output = { 0, 0 }), "actions=output:0",
+      "actions=output:0" },
     { A(OFPACT_ENQUEUE, .enqueue = { 3, 7 }), "enqueue:3:7",
       "set_queue:7,output:3,pop_queue" },
     { A(OFPACT_SET_VLAN_VID, .u16 = 10), "mod_vlan_vid:10",
@@ -108,7 +111,10 @@ static struct good_action goods[] = {
       "set_field:5->vlan_pcp" },
     { A(OFPACT_SET_L4_SRC, .u16 = 99), "mod_tp_src:99", NULL },
     { A(OFPACT_SET_L4_DST, .u16 = 98), "mod_tp_dst:98", NULL },
-    { A(OFPACT_PUSH_VLAN, .u16 = 0x88a8), NULL, "push_vlan:0x88a8" },
+    /* OF1.0 has no push_vlan: OVS leaves it out (its mod_vlan_vid
+     * pushes). */
+    { A(OFPACT_PUSH_VLAN, .u16 = 0x88a8), "actions=drop",
+      "push_vlan:0x88a8" },
     { A(OFPACT_POP_VLAN), "strip_vlan", "pop_vlan" },
     { A(OFPACT_PUSH_MPLS, .u16 = 0x8847), "push_mpls:0x8847",
       "push_mpls:0x8847" },
@@ -144,15 +150,49 @@ static struct good_action goods[] = {
 };
 
 static struct ofp_action
-set_field(enum mf_id id, const char *hex)
+set_field_raw(enum mf_id id, const char *hex, enum ofp_act_raw raw)
 {
-    struct ofp_action a = { .type = OFPACT_SET_FIELD };
+    struct ofp_action a = { .type = OFPACT_SET_FIELD, .raw = raw };
     size_t n;
     uint8_t *v = ofpt_from_hex(hex, &n);
     a.set_field.field = id;
     memcpy(a.set_field.value, v, n);
     free(v);
     return a;
+}
+
+static struct ofp_action
+set_field(enum mf_id id, const char *hex)
+{
+    return set_field_raw(id, hex, OFPACT_RAW_NATIVE);
+}
+
+/* Whether what encoding 'a' in OF1.3 ('of13') or OF1.0 and decoding gives
+ * may differ from it: OF1.3 has no enqueue, no OF1.0-style VLAN actions,
+ * no set_tunnel and no nw_tos (it sends set_queue and output, set_field
+ * and ip_dscp); OF1.0 sets most fields with its own actions or a load,
+ * which read back as such, set_tunnel of more than 32 bits as
+ * set_tunnel64, and has no push_vlan or mod_nw_ttl. */
+static bool
+mapped(const struct ofp_action *a, bool of13)
+{
+    switch (a->type) {
+    case OFPACT_ENQUEUE:
+    case OFPACT_SET_VLAN_VID:
+    case OFPACT_SET_VLAN_PCP:
+        return of13;
+    case OFPACT_SET_FIELD:
+        return of13 ? a->raw == OFPACT_RAW_NX_SET_TUNNEL
+                      || a->raw == OFPACT_RAW_NX_SET_TUNNEL64
+                      || a->set_field.field == MF_NW_TOS
+                    : a->raw == OFPACT_RAW_NATIVE
+                      || a->raw == OFPACT_RAW_NX_SET_TUNNEL;
+    case OFPACT_SET_NW_TTL:
+    case OFPACT_PUSH_VLAN:
+        return !of13;
+    default:
+        return false;
+    }
 }
 
 /* A field whose prerequisites 'a' shares (ovs-ofctl checks them). */
@@ -207,17 +247,8 @@ check_one(const struct ofp_actions *acts, const char *of10,
         if (err) {
             fail_msg("%s: %s", want, ofp_err_name(err));
         }
-        /* Same version: same list (but OF1.3 has no enqueue and no
-         * OF1.0-style VLAN actions: it sends set_queue, output and
-         * pop_queue, and set_field, which read back as such; OF1.0 sets
-         * most fields, and the TTL, with a whole-field load). */
-        enum ofp_act_type t = acts->acts[0].type;
-        bool mapped = i ? (t == OFPACT_ENQUEUE || t == OFPACT_SET_VLAN_VID
-                           || t == OFPACT_SET_VLAN_PCP)
-                        : ((t == OFPACT_SET_FIELD
-                            && back.acts[0].type != OFPACT_SET_FIELD)
-                           || t == OFPACT_SET_NW_TTL);
-        if (!mapped && !ofp_actions_equal(acts, &back)) {
+        /* Same version: same list (but what mapped() says). */
+        if (!mapped(&acts->acts[0], i) && !ofp_actions_equal(acts, &back)) {
             fail_msg("%s: read back differs", want);
         }
         ofp_actions_free(&back);
@@ -249,7 +280,8 @@ test_every_action(void **state)
         ofp_actions_free(&acts);
     }
 
-    /* set_field, in OF1.0 as the OF1.0 action, set_tunnel64 or load. */
+    /* set_field, in OF1.0 as the OF1.0 action or a load; what came as a
+     * load or set_tunnel goes back in that form, as OVS sends it. */
     struct {
         struct ofp_action a;
         const char *of10, *of13;
@@ -260,13 +292,34 @@ test_every_action(void **state)
         { set_field(MF_IPV4_DST, "0a010101"), "mod_nw_dst:10.1.1.1",
           "set_field:10.1.1.1->ip_dst" },
         { set_field(MF_NW_TOS, "10"), "mod_nw_tos:16",
-          "set_field:16->nw_tos" },
-        { set_field(MF_TUN_ID, "0000000000001234"), "set_tunnel64:0x1234",
-          "set_field:0x1234->tun_id" },
+          "set_field:4->ip_dscp" },
+        { set_field(MF_IP_DSCP, "04"), "mod_nw_tos:16",
+          "set_field:4->ip_dscp" },
+        { set_field(MF_TUN_ID, "0000000000001234"),
+          "load:0x1234->NXM_NX_TUN_ID[]", "set_field:0x1234->tun_id" },
+        { set_field_raw(MF_TUN_ID, "0000000000001234",
+                        OFPACT_RAW_NX_SET_TUNNEL),
+          "set_tunnel:0x1234", "set_field:0x1234->tun_id" },
+        { set_field_raw(MF_TUN_ID, "0000000100000000",
+                        OFPACT_RAW_NX_SET_TUNNEL),
+          "set_tunnel64:0x100000000", "set_field:0x100000000->tun_id" },
+        { set_field_raw(MF_TUN_ID, "0000000000001234",
+                        OFPACT_RAW_NX_SET_TUNNEL64),
+          "set_tunnel64:0x1234", "set_field:0x1234->tun_id" },
+        { set_field_raw(MF_REG0 + 5, "00000007", OFPACT_RAW_NX_LOAD),
+          "load:0x7->NXM_NX_REG5[]", "load:0x7->NXM_NX_REG5[]" },
+        { set_field_raw(MF_IP_TTL, "09", OFPACT_RAW_NX_LOAD),
+          "load:0x9->NXM_NX_IP_TTL[]", "load:0x9->NXM_NX_IP_TTL[]" },
+        { set_field_raw(MF_ETH_SRC, "000000000009", OFPACT_RAW_NX_LOAD),
+          "load:0x9->NXM_OF_ETH_SRC[]", "load:0x9->NXM_OF_ETH_SRC[]" },
         { set_field(MF_REG0 + 5, "00000007"), "load:0x7->NXM_NX_REG5[]",
           "set_field:0x7->reg5" },
-        { set_field(MF_TCP_DST, "0050"), "load:0x50->NXM_OF_TCP_DST[]",
+        { set_field(MF_TCP_DST, "0050"), "mod_tp_dst:80",
           "set_field:80->tcp_dst" },
+        { set_field(MF_UDP_SRC, "0051"), "mod_tp_src:81",
+          "set_field:81->udp_src" },
+        { set_field(MF_SCTP_SRC, "0052"), "load:0x52->OXM_OF_SCTP_SRC[]",
+          "set_field:82->sctp_src" },
         { set_field(MF_IPV6_DST, "20010db8000000000000000000000009"), NULL,
           "set_field:2001:db8::9->ipv6_dst" },
         { set_field(MF_MPLS_LABEL, "00000064"),
@@ -293,9 +346,9 @@ test_every_action(void **state)
     ofp_actions_free(&acts);
 }
 
-/* A load of a whole field reads as a set_field (but for the VLAN fields),
- * and decode -> encode -> decode is stable for every writable field in
- * both versions. */
+/* A load of a whole field reads as a set_field that came as a load (but
+ * for the VLAN fields), goes back as a load in both versions, and decode
+ * -> encode -> decode is stable for every writable field. */
 static void
 test_whole_field_loads(void **state)
 {
@@ -320,8 +373,14 @@ test_whole_field_loads(void **state)
             bool vlan = mf->id == MF_VLAN_VID || mf->id == MF_VLAN_PCP;
             assert_int_equal(b.acts[0].type,
                              vlan ? OFPACT_REG_LOAD : OFPACT_SET_FIELD);
+            assert_int_equal(b.acts[0].raw,
+                             vlan ? OFPACT_RAW_NATIVE : OFPACT_RAW_NX_LOAD);
             ofp_buf_clear(&w);
             assert_int_equal(ofp_actions_encode(&w, versions[v], &b), 0);
+            /* NXAST_REG_LOAD. */
+            assert_int_equal(w.len, 24);
+            assert_int_equal(ofp_get_u16(w.data), 0xffff);
+            assert_int_equal(ofp_get_u16(w.data + 8), 7);
             assert_int_equal(ofp_actions_decode(versions[v], w.data, w.len,
                                                 0, &c), 0);
             if (!ofp_actions_equal(&b, &c)) {
@@ -333,6 +392,39 @@ test_whole_field_loads(void **state)
             ofp_actions_free(&b);
             ofp_actions_free(&c);
         }
+    }
+}
+
+/* Found by fuzz_ofp_decode: OF1.3 sends set_tunnel64 as a set_field of
+ * tun_id, so it must read as one there, and NXM_OF_IP_TOS in a set_field
+ * as ip_dscp, which OF1.3 sends back: decode -> encode -> decode is the
+ * same list in OF1.3 too. */
+static void
+test_of13_forms_stable(void **state)
+{
+    (void) state;
+    static const char *const lists[] = {
+        "ffff0018000023200009004400012810" "0000000000000009",
+        "ffff0010000023200002000000000005",
+        "00190010" "00000a01" "10" "00000000000000",
+    };
+    static const enum mf_id fields[] = { MF_TUN_ID, MF_TUN_ID, MF_IP_DSCP };
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        size_t n;
+        uint8_t *p = ofpt_from_hex(lists[i], &n);
+        struct ofp_actions a = OFP_ACTIONS_INIT, b = OFP_ACTIONS_INIT;
+        assert_int_equal(ofp_actions_decode(OFP13_VERSION, p, n, 0, &a), 0);
+        assert_int_equal(a.acts[0].set_field.field, fields[i]);
+        assert_int_equal(a.acts[0].raw, OFPACT_RAW_NATIVE);
+        struct ofp_buf w = OFP_BUF_INIT;
+        assert_int_equal(ofp_actions_encode(&w, OFP13_VERSION, &a), 0);
+        assert_int_equal(ofp_actions_decode(OFP13_VERSION, w.data, w.len, 0,
+                                            &b), 0);
+        assert_true(ofp_actions_equal(&a, &b));
+        ofp_buf_free(&w);
+        ofp_actions_free(&a);
+        ofp_actions_free(&b);
+        free(p);
     }
 }
 
@@ -356,17 +448,15 @@ static const struct bad_action bads[] = {
     { "unknown OF1.0 type", 1, "000c000800000000", OFPERR_OFPBAC_BAD_TYPE,
       NULL },
     { "PBB", 4, "001a000888e70000", OFPERR_OFPBAC_BAD_TYPE, NULL },
-    { "output to port 0", 4, "00000010000000000000000000000000",
-      OFPERR_OFPBAC_BAD_OUT_PORT, "output:0" },
     /* As Open vSwitch: ports are 16-bit (1-0xfeff) or reserved. */
     { "output to 0x10000", 4, "00000010000100000000000000000000",
       OFPERR_OFPBAC_BAD_OUT_PORT, NULL },
     { "output to 0xffffff01", 4, "00000010ffffff010000000000000000",
       OFPERR_OFPBAC_BAD_OUT_PORT, NULL },
-    { "output to ANY", 4, "0000001000000000ffffffff00000000",
+    { "output to ANY", 4, "00000010ffffffff0000000000000000",
       OFPERR_OFPBAC_BAD_OUT_PORT, "" },
     { "output to TABLE in a flow_mod", 4,
-      "0000001000000000fffffff900000000", OFPERR_OFPBAC_BAD_OUT_PORT, "" },
+      "00000010fffffff90000000000000000", OFPERR_OFPBAC_BAD_OUT_PORT, "" },
     { "OF1.0 output to 0xff01", 1, "00000008ff010000",
       OFPERR_OFPBAC_BAD_OUT_PORT, NULL },
     { "OF1.0 enqueue to FLOOD", 1, "000b0010fffb00000000000000000001",
@@ -488,6 +578,9 @@ struct check_case {
 
 #define SF(ID, ...) \
     { .type = OFPACT_SET_FIELD, .set_field = { ID, __VA_ARGS__ } }
+#define SF_LOAD(ID, ...) \
+    { .type = OFPACT_SET_FIELD, .raw = OFPACT_RAW_NX_LOAD, \
+      .set_field = { ID, __VA_ARGS__ } }
 
 static const struct check_case checks[] = {
     { "pop_vlan, no tag", 4, ANY, { A(OFPACT_POP_VLAN) }, 1, true },
@@ -533,6 +626,17 @@ static const struct check_case checks[] = {
       { A(OFPACT_REG_LOAD, .load = { MF_TCP_DST, 0, 16, 80 }) }, 1, true },
     { "OF1.0 load tcp_dst, TCP", 1, TCP,
       { A(OFPACT_REG_LOAD, .load = { MF_TCP_DST, 0, 16, 80 }) }, 1, false },
+    /* ovs-ofctl sends mod_nw_ttl and mod_nw_ecn in OF1.0 as loads. */
+    { "OF1.0 mod_nw_ttl (a load), not IP", 1, ANY,
+      { SF_LOAD(MF_IP_TTL, { 9 }) }, 1, true },
+    { "OF1.0 mod_nw_ecn (a load), not IP", 1, ANY,
+      { SF_LOAD(MF_IP_ECN, { 1 }) }, 1, true },
+    { "OF1.0 mod_nw_ecn (a load), IP", 1, IP,
+      { SF_LOAD(MF_IP_ECN, { 1 }) }, 1, false },
+    { "OF1.0 mod_nw_tos, not IP", 1, ANY, { SF(MF_IP_DSCP, { 1 }) }, 1,
+      false },
+    { "OF1.3 load ip_ttl, not IP", 4, ANY,
+      { SF_LOAD(MF_IP_TTL, { 9 }) }, 1, true },
 };
 
 static void
@@ -581,6 +685,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_action),
         cmocka_unit_test(test_whole_field_loads),
+        cmocka_unit_test(test_of13_forms_stable),
         cmocka_unit_test(test_bad_actions),
         cmocka_unit_test(test_check_against_match),
     };

@@ -27,6 +27,16 @@ test_names(void **state)
     assert_int_equal(ofp_err_from_name("OFPBAC_BAD_OUT_PORT"),
                      OFPERR_OFPBAC_BAD_OUT_PORT);
     assert_int_equal(ofp_err_from_name("nonsense"), OFPERR_NONE);
+
+    /* OF1.0 has no group errors: OVS sends them in a Nicira vendor error
+     * with their OF1.1 type and code (a group action in OF1.0). */
+    uint16_t type, code;
+    uint32_t exp;
+    assert_int_equal(ofp_err_encoding(OFPERR_OFPBAC_BAD_OUT_GROUP,
+                                      OFP10_VERSION, &type, &code, &exp), 0);
+    assert_int_equal(type, 2);
+    assert_int_equal(code, 9);
+    assert_int_equal(exp, OFP_NX_VENDOR);
 }
 
 /* Each error, in each version where it has a code, decodes back to

@@ -178,6 +178,7 @@ test_instructions(void **state)
 {
     (void) state;
     size_t len;
+    int oracle = ofpt_have_ovs_ofctl();
     uint8_t *msg = of13_fm(1, OFPFC_ADD, OFPFF_SEND_FLOW_REM,
                            "0006000800000007"                   /* meter */
                            "0004001800000000"                   /* apply */
@@ -212,16 +213,137 @@ test_instructions(void **state)
                                "write_metadata:0x10/0xf0,goto_table:5"));
         free(text);
     }
-    /* Neither OpenFlow 1.0 nor NXM carry instructions but apply. */
+    /* OpenFlow 1.0 and NXM carry them as OVS sends them: write_metadata
+     * as a Nicira action, goto_table as resubmit(,5), the others left
+     * out; OVS then reads its own bytes as out of order. */
+    const char *tail = "000000080002ffff"                /* output:2 */
+                       "ffff002000002320001600000000000000000000000000"
+                       "1000000000000000f0"             /* metadata */
+                       "ffff001000002320000efff805000000";  /* goto */
+    for (int f = OFP_FM_OF10; f <= OFP_FM_NXM; f++) {
+        ofp_buf_clear(&b);
+        assert_int_equal(ofp_flow_mod_encode(&b, (enum ofp_fm_format) f,
+                                             false, 1, &fm), 0);
+        char *hex = ofpt_to_hex(b.data, b.len);
+        assert_string_equal(hex + strlen(hex) - strlen(tail), tail);
+        free(hex);
+        struct ofp_flow_mod back;
+        assert_int_equal(ofp_flow_mod_decode(b.data, b.len, false, &back),
+                         OFPERR_OFPBAC_UNSUPPORTED_ORDER);
+        if (oracle) {
+            assert_int_equal(ofpt_ovs_differs("OF1.0 goto_table", b.data,
+                                              b.len, "OFPBAC_UNSUPPORTED_"
+                                              "ORDER"), 0);
+        }
+    }
+    /* Without goto_table, write_metadata reads back. */
+    fm.insts.present &= ~(1u << OFPIT_GOTO_TABLE);
     ofp_buf_clear(&b);
-    assert_int_equal(ofp_flow_mod_encode(&b, OFP_FM_OF10, false, 1, &fm),
-                     -ENOTSUP);
-    assert_int_equal(ofp_flow_mod_encode(&b, OFP_FM_NXM, false, 1, &fm),
-                     -ENOTSUP);
-    assert_int_equal(b.len, 0);
+    assert_int_equal(ofp_flow_mod_encode(&b, OFP_FM_NXM, false, 1, &fm), 0);
+    struct ofp_flow_mod back;
+    assert_int_equal(ofp_flow_mod_decode(b.data, b.len, false, &back), 0);
+    assert_int_equal(back.insts.present, (1u << OFPIT_APPLY_ACTIONS)
+                                         | (1u << OFPIT_WRITE_METADATA));
+    assert_int_equal(back.insts.metadata, 0x10);
+    assert_int_equal(back.insts.metadata_mask, 0xf0);
+    assert_true(ofp_actions_equal(&back.insts.apply, &fm.insts.apply));
+    if (oracle) {
+        assert_int_equal(ofpt_ovs_differs("OF1.0 write_metadata", b.data,
+                                          b.len, "actions=output:2,"
+                                          "write_metadata:0x10/0xf0"), 0);
+    }
+    ofp_flow_mod_free(&back);
     ofp_buf_free(&b);
     ofp_flow_mod_free(&fm);
     free(msg);
+}
+
+/* An OpenFlow 1.0 flow_mod with an empty match and 'acts' (hex). */
+static uint8_t *
+of10_fm(const char *acts, size_t *len)
+{
+    size_t n;
+    uint8_t *in = ofpt_from_hex(acts, &n);
+    struct ofp_buf b = OFP_BUF_INIT;
+    size_t start = ofp_header_put(&b, OFP10_VERSION, OFPT_FLOW_MOD, 1);
+    ofp_buf_put_u32(&b, (1u << 22) - 1);        /* Wildcards: all. */
+    ofp_buf_put_zeros(&b, 36 + 8 + 2 + 4);
+    ofp_buf_put_u16(&b, 100);
+    ofp_buf_put_u32(&b, OFP_NO_BUFFER);
+    ofp_buf_put_u16(&b, 0xffff);
+    ofp_buf_put_u16(&b, 0);
+    ofp_buf_put(&b, in, n);
+    ofp_msg_finish(&b, start);
+    free(in);
+    *len = b.len;
+    return b.data;
+}
+
+/* NXAST_WRITE_METADATA: where OpenFlow 1.0 takes it, and the errors, with
+ * ovs-ofctl's verdict on the same bytes. */
+static void
+test_of10_write_metadata(void **state)
+{
+    (void) state;
+    int oracle = ofpt_have_ovs_ofctl(), diff = 0;
+#define WMD(PAD, VALUE) "ffff002000002320" "0016" PAD VALUE "00000000000000ff"
+    static const struct {
+        const char *what, *acts;
+        enum ofp_err err;
+        const char *ovs;
+    } cases[] = {
+        { "alone", WMD("000000000000", "0000000000000005"), OFPERR_NONE,
+          "actions=write_metadata:0x5/0xff" },
+        { "after output", "0000000800020000"
+          WMD("000000000000", "0000000000000005"), OFPERR_NONE,
+          "actions=output:2,write_metadata:0x5/0xff" },
+        { "before output", WMD("000000000000", "0000000000000005")
+          "0000000800020000", OFPERR_OFPBAC_UNSUPPORTED_ORDER, NULL },
+        { "twice", WMD("000000000000", "0000000000000005")
+          WMD("000000000000", "0000000000000005"),
+          OFPERR_OFPBAC_UNSUPPORTED_ORDER, NULL },
+        { "padding", WMD("000000000100", "0000000000000005"),
+          OFPERR_NXBRC_MUST_BE_ZERO, NULL },
+        { "length 24", "ffff001800002320001600000000000000000000000000"
+          "05", OFPERR_OFPBAC_BAD_LEN, NULL },
+    };
+#undef WMD
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len;
+        uint8_t *msg = of10_fm(cases[i].acts, &len);
+        struct ofp_flow_mod fm;
+        enum ofp_err err = ofp_flow_mod_decode(msg, len, false, &fm);
+        if (err != cases[i].err) {
+            fail_msg("%s: got %s, want %s", cases[i].what,
+                     ofp_err_name(err), ofp_err_name(cases[i].err));
+        }
+        if (!err) {
+            assert_true(fm.insts.present & (1u << OFPIT_WRITE_METADATA));
+            assert_int_equal(fm.insts.metadata, 5);
+            assert_int_equal(fm.insts.metadata_mask, 0xff);
+            ofp_flow_mod_free(&fm);
+        }
+        if (oracle) {
+            diff += ofpt_ovs_differs(cases[i].what, msg, len,
+                                     cases[i].ovs ? cases[i].ovs
+                                                  : ofp_err_name(err));
+        }
+        free(msg);
+    }
+    assert_int_equal(diff, 0);
+
+    /* Nowhere else: not in OF1.3's apply-actions, nor in a packet-out. */
+    size_t n;
+    uint8_t *wmd = ofpt_from_hex("ffff00200000232000160000000000000000000000"
+                                 "00000500000000000000ff", &n);
+    struct ofp_actions acts = OFP_ACTIONS_INIT;
+    assert_int_equal(ofp_actions_decode(OFP13_VERSION, wmd, n, 0, &acts),
+                     OFPERR_OFPBIC_UNSUP_INST);
+    assert_int_equal(ofp_actions_decode(OFP10_VERSION, wmd, n,
+                                        OFP_ACTS_PACKET_OUT, &acts),
+                     OFPERR_OFPBIC_UNSUP_INST);
+    ofp_actions_free(&acts);
+    free(wmd);
 }
 
 /* A flow_mod of every format carries the same rule to the others. */
@@ -502,6 +624,7 @@ main(void)
         cmocka_unit_test(test_fixtures_round_trip),
         cmocka_unit_test(test_bad_flow_mods),
         cmocka_unit_test(test_instructions),
+        cmocka_unit_test(test_of10_write_metadata),
         cmocka_unit_test(test_across_formats),
         cmocka_unit_test(test_cookies),
         cmocka_unit_test(test_translation_to_of13),

@@ -176,6 +176,65 @@ test_replies(void **state)
     ofp_insts_free(&in);
 }
 
+/* A rule with OF1.3 instructions in OF1.0 and NX replies, as OVS sends
+ * it: goto_table as resubmit(,N), write_metadata as the Nicira action,
+ * write_actions and clear_actions left out, push_vlan (mod_vlan_vid
+ * pushes) too. */
+static void
+test_instructions_in_of10(void **state)
+{
+    (void) state;
+    struct ofp_match m;
+    ofp_match_init(&m);
+    struct ofp_insts in;
+    ofp_insts_init(&in);
+    in.present = (1u << OFPIT_APPLY_ACTIONS) | (1u << OFPIT_CLEAR_ACTIONS)
+                 | (1u << OFPIT_WRITE_ACTIONS) | (1u << OFPIT_GOTO_TABLE);
+    in.goto_table = 5;
+    ofp_actions_put(&in.apply, OFPACT_PUSH_VLAN)->u16 = 0x8100;
+    struct ofp_action *a = ofp_actions_put(&in.apply, OFPACT_SET_FIELD);
+    a->set_field.field = MF_VLAN_VID;
+    a->set_field.value[0] = 0x10;
+    a->set_field.value[1] = 6;
+    ofp_actions_put(&in.write, OFPACT_OUTPUT)->output.port = 2;
+    struct ofp_flow_stats fs = { .table_id = 1, .match = &m, .insts = &in };
+    for (int f = OFP_STATS_OF10; f <= OFP_STATS_NX; f++) {
+        struct ofp_buf b = OFP_BUF_INIT;
+        size_t start = ofp_stats_reply_start(&b, (enum ofp_stats_format) f,
+                                             false, 9);
+        assert_int_equal(ofp_flow_stats_put(&b, (enum ofp_stats_format) f,
+                                            &fs), 0);
+        assert_int_equal(ofp_stats_reply_finish(&b, start, false), 0);
+        char *text = ofpt_ofp_print(b.data, b.len);
+        if (text) {
+            if (!strstr(text, "actions=mod_vlan_vid:6,resubmit(,5)\n")
+                || strstr(text, "***")) {
+                fail_msg("format %d: %s", f, text);
+            }
+            free(text);
+        }
+        ofp_buf_free(&b);
+    }
+    /* write_metadata alone, after the actions. */
+    in.present = (1u << OFPIT_APPLY_ACTIONS) | (1u << OFPIT_WRITE_METADATA);
+    in.metadata = 1;
+    in.metadata_mask = 0xff;
+    struct ofp_buf b = OFP_BUF_INIT;
+    size_t start = ofp_stats_reply_start(&b, OFP_STATS_NX, false, 9);
+    assert_int_equal(ofp_flow_stats_put(&b, OFP_STATS_NX, &fs), 0);
+    assert_int_equal(ofp_stats_reply_finish(&b, start, false), 0);
+    char *text = ofpt_ofp_print(b.data, b.len);
+    if (text) {
+        if (!strstr(text, "actions=mod_vlan_vid:6,write_metadata:0x1/0xff")
+            || strstr(text, "***")) {
+            fail_msg("%s", text);
+        }
+        free(text);
+    }
+    ofp_buf_free(&b);
+    ofp_insts_free(&in);
+}
+
 /* What ofp_flow_stats_put() writes, ofp13_flow_stats_decode() reads back
  * (sluicectl dump-flows); a truncated or overlong entry is refused. */
 static void
@@ -291,6 +350,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_instructions_in_of10),
         cmocka_unit_test(test_of13_flow_stats_decode),
         cmocka_unit_test(test_flow_removed),
     };
