@@ -267,12 +267,12 @@ class PacketOutTest(unittest.TestCase):
         r = d.sluicectl('-T', CTL_TIMEOUT, 'packet-out', 'br0',
                         'in_port=1 packet=%s actions=output:2' % frame.hex())
         self.assertEqual(r.returncode, 0, r.stderr)
-        # Refused: output to port 0 (which OVS would take: see
-        # test_openflow.py's test_bug_output_to_port_0_refused).
+        # Refused: an action this datapath lacks.
         r = d.sluicectl('-T', CTL_TIMEOUT, 'packet-out', 'br0',
-                        'in_port=1 packet=%s actions=output:0' % frame.hex())
+                        'in_port=1 packet=%s actions=push_mpls:0x8847,'
+                        'output:2' % frame.hex())
         self.assertEqual(r.returncode, 2, r.stderr)
-        self.assertIn('OFPBAC_BAD_OUT_PORT', r.stderr)
+        self.assertIn('OFPBAC_BAD_TYPE', r.stderr)
         self.assertIn('OFPT_PACKET_OUT (OF1.3)', r.stderr)
         d.wait_counter('p2', 'tx', 1)
         tof.vsctl(remote, 'del-port', 'p2')
