@@ -329,14 +329,27 @@ decode_of13(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm)
                               &fm->insts);
 }
 
+void
+ofp_flow_mod_init(struct ofp_flow_mod *fm, enum ofp_fm_format format,
+                  enum ofp_fm_command command)
+{
+    memset(fm, 0, sizeof *fm);
+    fm->format = format;
+    fm->command = command;
+    fm->buffer_id = OFP_NO_BUFFER;
+    fm->out_port = OFPP_ANY;
+    fm->out_group = OFPG_ANY;
+    ofp_match_init(&fm->match);
+    ofp_insts_init(&fm->insts);
+}
+
 enum ofp_err
 ofp_flow_mod_decode(const uint8_t *msg, size_t len, bool table_id_ext,
                     struct ofp_flow_mod *fm)
 {
-    memset(fm, 0, sizeof *fm);
-    ofp_match_init(&fm->match);
-    ofp_insts_init(&fm->insts);
-    fm->out_group = OFPG_ANY;
+    ofp_flow_mod_init(fm, OFP_FM_OF13, OFPFC_ADD);
+    fm->buffer_id = 0;
+    fm->out_port = 0;
     if (len < OFP_HEADER_LEN || ofp_get_u16(msg + 2) != len) {
         return OFPERR_OFPBRC_BAD_LEN;
     }

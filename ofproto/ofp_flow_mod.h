@@ -110,6 +110,12 @@ struct ofp_flow_mod {
     struct ofp_insts insts;
 };
 
+/* A flow_mod of 'format' and 'command' that matches everything: table 0,
+ * priority 0, cookie 0, no buffer, no out_port or out_group filter, no
+ * instructions (free it with ofp_flow_mod_free() once it has some). */
+void ofp_flow_mod_init(struct ofp_flow_mod *, enum ofp_fm_format,
+                       enum ofp_fm_command);
+
 /* Decodes the whole message 'msg' ('len' bytes): an OpenFlow 1.0 or 1.3
  * OFPT_FLOW_MOD, or an NXT_FLOW_MOD.  'table_id_ext': whether the peer
  * enabled NXT_FLOW_MOD_TABLE_ID (OF1.0 and NXM only).  On success the

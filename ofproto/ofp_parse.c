@@ -439,17 +439,10 @@ extract_actions(char *text)
 static void
 fm_init(struct ofp_flow_mod *fm, enum ofp_fm_command command)
 {
-    memset(fm, 0, sizeof *fm);
-    fm->format = OFP_FM_OF13;
-    fm->command = command;
+    ofp_flow_mod_init(fm, OFP_FM_OF13, command);
     fm->new_cookie = 0;             /* As ovs-ofctl sends it. */
     fm->table_id = OFPTT_ALL;
     fm->priority = 0x8000;
-    fm->buffer_id = OFP_NO_BUFFER;
-    fm->out_port = OFPP_ANY;
-    fm->out_group = OFPG_ANY;
-    ofp_match_init(&fm->match);
-    ofp_insts_init(&fm->insts);
 }
 
 int

@@ -487,16 +487,7 @@ static void
 add_normal_rule(struct ofproto *p)
 {
     struct ofp_flow_mod fm;
-    memset(&fm, 0, sizeof fm);
-    fm.format = OFP_FM_OF13;
-    fm.command = OFPFC_ADD;
-    fm.table_id = 0;
-    fm.priority = 0;
-    fm.buffer_id = OFP_NO_BUFFER;
-    fm.out_port = OFPP_ANY;
-    fm.out_group = OFPG_ANY;
-    ofp_match_init(&fm.match);
-    ofp_insts_init(&fm.insts);
+    ofp_flow_mod_init(&fm, OFP_FM_OF13, OFPFC_ADD);
     fm.insts.present = 1u << OFPIT_APPLY_ACTIONS;
     struct ofp_action *a = ofp_actions_put(&fm.insts.apply, OFPACT_OUTPUT);
     a->output.port = OFPP_NORMAL;
@@ -590,15 +581,8 @@ static void
 flush_rules(struct ofproto *p)
 {
     struct ofp_flow_mod fm;
-    memset(&fm, 0, sizeof fm);
-    fm.format = OFP_FM_OF13;
-    fm.command = OFPFC_DELETE;
+    ofp_flow_mod_init(&fm, OFP_FM_OF13, OFPFC_DELETE);
     fm.table_id = OFPTT_ALL;
-    fm.buffer_id = OFP_NO_BUFFER;
-    fm.out_port = OFPP_ANY;
-    fm.out_group = OFPG_ANY;
-    ofp_match_init(&fm.match);
-    ofp_insts_init(&fm.insts);
     of_tables_flow_mod(&p->tables, &fm, loop_now_ms(), NULL);
     if (!p->fail_secure) {
         add_normal_rule(p);

@@ -44,14 +44,7 @@ static void
 fm_init(struct ofp_flow_mod *fm, enum ofp_fm_format format,
         enum ofp_fm_command command)
 {
-    memset(fm, 0, sizeof *fm);
-    fm->format = format;
-    fm->command = command;
-    fm->buffer_id = OFP_NO_BUFFER;
-    fm->out_port = OFPP_ANY;
-    fm->out_group = OFPG_ANY;
-    ofp_match_init(&fm->match);
-    ofp_insts_init(&fm->insts);
+    ofp_flow_mod_init(fm, format, command);
 }
 
 static void

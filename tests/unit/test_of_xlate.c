@@ -57,16 +57,9 @@ teardown(void **state)
 static void
 fm_init(struct ofp_flow_mod *fm, uint8_t table, uint16_t priority)
 {
-    memset(fm, 0, sizeof *fm);
-    fm->format = OFP_FM_OF13;
-    fm->command = OFPFC_ADD;
+    ofp_flow_mod_init(fm, OFP_FM_OF13, OFPFC_ADD);
     fm->table_id = table;
     fm->priority = priority;
-    fm->buffer_id = OFP_NO_BUFFER;
-    fm->out_port = OFPP_ANY;
-    fm->out_group = OFPG_ANY;
-    ofp_match_init(&fm->match);
-    ofp_insts_init(&fm->insts);
 }
 
 static void
