@@ -324,6 +324,12 @@ upcall_execute_frame(struct dp *dp, const uint8_t *frame, size_t len,
     return 0;
 }
 
+/* At most this many megaflows per PMD per upcall_account() call (every
+ * 100 ms: 80k a second), so that accounting never takes the control
+ * thread from upcalls; beyond 80k megaflows with traffic, each is
+ * accounted less often than once a second. */
+#define ACCOUNT_MAX 8192
+
 /* The traffic 'mf' forwarded since it was last accounted, in 'st';
  * NULL if none. */
 static const struct xlate_stats *
@@ -347,6 +353,10 @@ account_megaflow(struct megaflow *mf, void *aux)
 {
     struct xlate_stats st;
     unsigned int *n = aux;
+    if (mf->xlate_tags == XLATE_TAGS_ALL) {
+        return;                 /* No OpenFlow rule to account to (a debug
+                                 * rule, a port in no bridge). */
+    }
     const struct xlate_stats *push = account_delta(mf, &st);
     if (push) {
         struct xlate_out out;
@@ -362,7 +372,8 @@ upcall_account(struct dp *dp)
     unsigned int n = 0;
     for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
         struct pmd *pmd = dp_pmd(dp, p);
-        megaflow_visit(pmd, megaflow_count(pmd) / 10 + 256,
+        unsigned int budget = megaflow_count(pmd) / 10 + 256;
+        megaflow_visit(pmd, budget < ACCOUNT_MAX ? budget : ACCOUNT_MAX,
                        account_megaflow, &n);
     }
     stats.accounted += n;

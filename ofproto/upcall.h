@@ -72,9 +72,11 @@ bool upcall_revalidating(void);
 
 /* Pushes what megaflows forwarded since last time to what translated them
  * (xlate_translate() with stats: OpenFlow rules' counters), for a tenth of
- * each PMD's megaflows (and at least 256) per call, so that calling it
- * every 100 ms covers every megaflow each second.  Returns how many
- * megaflows had traffic.  Revalidation accounts too. */
+ * each PMD's megaflows (at least 256, at most 8,192) per call, so that
+ * calling it every 100 ms covers every megaflow each second up to 80k
+ * megaflows per PMD.  Megaflows that no OpenFlow pipeline translated
+ * (tags XLATE_TAGS_ALL) are left out: nothing counts their traffic.
+ * Returns how many megaflows had traffic.  Revalidation accounts too. */
 unsigned int upcall_account(struct dp *);
 
 /* Packets that a datapath userspace action sent to the control thread
