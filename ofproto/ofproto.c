@@ -633,6 +633,43 @@ ofproto_target_status(const struct ofproto *p, const char *target,
     return p->mgr && ofconn_mgr_target_status(p->mgr, target, st);
 }
 
+/* ---- Tables. ---- */
+
+void
+ofproto_set_table(struct ofproto *p, uint8_t table_id,
+                  const char *const *prefixes, size_t n_prefixes,
+                  int64_t flow_limit)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+    if (table_id >= OFPROTO_N_TABLES) {
+        return;
+    }
+    unsigned int tries = n_prefixes ? 0 : CLS_PREFIXES_ALL;
+    for (size_t i = 0; i < n_prefixes; i++) {
+        const char *f = prefixes[i];
+        if (!strcmp(f, "ip_src") || !strcmp(f, "nw_src")) {
+            tries |= 1u << CLS_TRIE_NW_SRC;
+        } else if (!strcmp(f, "ip_dst") || !strcmp(f, "nw_dst")) {
+            tries |= 1u << CLS_TRIE_NW_DST;
+        } else if (strcmp(f, "none")) {
+            VLOG_WARN_RL(&rl, "%s: table %u: prefix lookups on %s are not "
+                         "supported (only ip_src and ip_dst)", p->name,
+                         table_id, f);
+        }
+    }
+    struct of_table *t = &p->tables.tables[table_id];
+    if (t->cls.prefixes != tries) {
+        if (cls_set_prefixes(&t->cls, tries)) {
+            VLOG_ERR("%s: table %u: out of memory for prefix tries",
+                     p->name, table_id);
+        } else {
+            ofproto_changed_table(p, table_id);
+        }
+    }
+    t->max_rules = flow_limit >= 0 && flow_limit <= UINT32_MAX
+                   ? (uint32_t) flow_limit : 0;
+}
+
 /* ---- Ports. ---- */
 
 static void

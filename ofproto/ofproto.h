@@ -60,6 +60,15 @@ struct ofproto_port_cfg {
 bool ofproto_set_ports(struct ofproto *, const struct ofproto_port_cfg *,
                        size_t n);
 
+/* Table 'table_id' (Open vSwitch's Flow_Table row for it): the fields
+ * its classifier keeps prefix tries for ('prefixes': "ip_src"/"nw_src",
+ * "ip_dst"/"nw_dst", or "none"; NULL or none given: both, the default),
+ * and its rule limit ('flow_limit' < 0: none).  IPv6 fields are logged
+ * as not supported and left out.  A change revalidates. */
+void ofproto_set_table(struct ofproto *, uint8_t table_id,
+                       const char *const *prefixes, size_t n_prefixes,
+                       int64_t flow_limit);
+
 /* Connection targets (ofconn.h); 'err' gets what could not be set up. */
 int ofproto_set_targets(struct ofproto *, const struct ofconn_target *,
                         size_t n, struct stream_ssl_ctx *, struct dstr *err);

@@ -758,6 +758,8 @@ sync_ofprotos(const struct cfg *cfg)
         bc[b].fail_secure = cb->fail_mode && !strcmp(cb->fail_mode, "secure");
         bc[b].controllers = cb->controllers;
         bc[b].n_controllers = cb->n_controllers;
+        bc[b].flow_tables = cb->flow_tables;
+        bc[b].n_flow_tables = cb->n_flow_tables;
         bc[b].mac_aging_s = (unsigned int) bridge_uint_option(
             cb, "mac-aging-time", MAC_LEARNING_AGING_DEFAULT);
         bc[b].mac_table_size = (size_t) bridge_uint_option(

@@ -198,9 +198,39 @@ read_controller(const struct ovsdb_row *row, struct cfg_controller *c)
 }
 
 static void
+read_flow_tables(const struct ovsdb_row *row, const struct ovsdb_table *fts,
+                 struct cfg_bridge *br)
+{
+    const struct ovsdb_datum *d = col(row, "flow_tables");
+    if (!d || !d->n || !d->values || !fts) {
+        return;
+    }
+    br->flow_tables = xcalloc(d->n, sizeof *br->flow_tables);
+    for (size_t i = 0; i < d->n; i++) {
+        const struct ovsdb_row *ft = ovsdb_table_find_row(fts,
+                                                          &d->values[i].uuid);
+        if (!ft) {
+            continue;
+        }
+        struct cfg_flow_table *t = &br->flow_tables[br->n_flow_tables++];
+        t->table_id = d->keys[i].integer;
+        t->flow_limit = get_int(ft, "flow_limit", -1);
+        t->overflow_policy = get_string(ft, "overflow_policy");
+        const struct ovsdb_datum *p = col(ft, "prefixes");
+        if (p && p->n) {
+            t->prefixes = xcalloc(p->n, sizeof *t->prefixes);
+            for (size_t k = 0; k < p->n; k++) {
+                t->prefixes[t->n_prefixes++] = xstrdup(p->keys[k].string);
+            }
+        }
+    }
+}
+
+static void
 read_bridge(const struct ovsdb_row *row, const struct ovsdb_table *ports,
             const struct ovsdb_table *ifaces,
-            const struct ovsdb_table *controllers, struct cfg_bridge *br)
+            const struct ovsdb_table *controllers,
+            const struct ovsdb_table *flow_tables, struct cfg_bridge *br)
 {
     const struct ovsdb_row **rows;
 
@@ -218,6 +248,7 @@ read_bridge(const struct ovsdb_row *row, const struct ovsdb_table *ports,
         read_controller(rows[i], &br->controllers[i]);
     }
     free(rows);
+    read_flow_tables(row, flow_tables, br);
     br->n_mirrors = count(row, "mirrors");
     br->has_netflow = count(row, "netflow") > 0;
     br->has_sflow = count(row, "sflow") > 0;
@@ -248,6 +279,10 @@ static const struct column_type expected[] = {
     { "Bridge", "other_config", OVSDB_TYPE_STRING, OVSDB_TYPE_STRING },
     { "Bridge", "ports", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },
     { "Bridge", "controller", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },
+    { "Bridge", "flow_tables", OVSDB_TYPE_INTEGER, OVSDB_TYPE_UUID },
+    { "Flow_Table", "flow_limit", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
+    { "Flow_Table", "overflow_policy", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Flow_Table", "prefixes", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
     { "Controller", "target", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
     { "Controller", "max_backoff", OVSDB_TYPE_INTEGER, OVSDB_TYPE_VOID },
     { "Controller", "inactivity_probe", OVSDB_TYPE_INTEGER,
@@ -302,6 +337,8 @@ cfg_read(const struct ovsdb_db *db, struct cfg *cfg)
     const struct ovsdb_table *ifaces = ovsdb_db_find_table(db, "Interface");
     const struct ovsdb_table *controllers = ovsdb_db_find_table(db,
                                                                 "Controller");
+    const struct ovsdb_table *flow_tables = ovsdb_db_find_table(db,
+                                                                "Flow_Table");
     const struct ovsdb_row **rows;
     size_t pos;
 
@@ -321,7 +358,8 @@ cfg_read(const struct ovsdb_db *db, struct cfg *cfg)
     cfg->n_bridges = get_refs(row, "bridges", bridges, &rows);
     cfg->bridges = xcalloc(cfg->n_bridges, sizeof *cfg->bridges);
     for (size_t i = 0; i < cfg->n_bridges; i++) {
-        read_bridge(rows[i], ports, ifaces, controllers, &cfg->bridges[i]);
+        read_bridge(rows[i], ports, ifaces, controllers, flow_tables,
+                    &cfg->bridges[i]);
     }
     free(rows);
     return 0;
@@ -357,6 +395,15 @@ cfg_destroy(struct cfg *cfg)
             free(br->controllers[c].target);
         }
         free(br->controllers);
+        for (size_t t = 0; t < br->n_flow_tables; t++) {
+            struct cfg_flow_table *ft = &br->flow_tables[t];
+            for (size_t k = 0; k < ft->n_prefixes; k++) {
+                free(ft->prefixes[k]);
+            }
+            free(ft->prefixes);
+            free(ft->overflow_policy);
+        }
+        free(br->flow_tables);
         free(br->name);
         free(br->datapath_type);
         free(br->fail_mode);

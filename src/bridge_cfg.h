@@ -57,6 +57,15 @@ struct cfg_controller {
     int64_t inactivity_probe;   /* ms; -1: unset. */
 };
 
+/* A Flow_Table row, as Bridge.flow_tables names it for one table. */
+struct cfg_flow_table {
+    int64_t table_id;
+    int64_t flow_limit;         /* -1: unset. */
+    char *overflow_policy;      /* NULL: unset. */
+    char **prefixes;            /* The "prefixes" set. */
+    size_t n_prefixes;
+};
+
 struct cfg_bridge {
     struct ovsdb_uuid uuid;
     char *name;
@@ -67,6 +76,8 @@ struct cfg_bridge {
     size_t n_ports;
     struct cfg_controller *controllers;
     size_t n_controllers;
+    struct cfg_flow_table *flow_tables;
+    size_t n_flow_tables;
     /* References the reconciler does not act on yet (counts). */
     size_t n_mirrors;
     bool has_netflow, has_sflow, has_ipfix;

@@ -11,6 +11,8 @@
 
 VLOG_DEFINE_THIS_MODULE(bridge_ofproto);
 
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+
 static struct ofproto **switches;
 static size_t n_switches;
 
@@ -106,6 +108,30 @@ bridge_ofproto_controller_status(const char *bridge, const char *target)
                      "role", role, "status", status);
 }
 
+/* Every table: its Flow_Table row's settings, or the defaults. */
+static void
+set_tables(struct ofproto *p, const struct bridge_ofproto_cfg *c)
+{
+    for (unsigned int t = 0; t < 254; t++) {
+        const struct cfg_flow_table *ft = NULL;
+        for (size_t i = 0; i < c->n_flow_tables; i++) {
+            if (c->flow_tables[i].table_id == t) {
+                ft = &c->flow_tables[i];
+            }
+        }
+        if (ft && ft->overflow_policy
+            && !strcmp(ft->overflow_policy, "evict")) {
+            VLOG_WARN_RL(&rl, "bridge %s: table %u: overflow_policy=evict "
+                         "is not supported: a full table refuses new rules",
+                         c->name, t);
+        }
+        ofproto_set_table(p, (uint8_t) t,
+                          ft ? (const char *const *) ft->prefixes : NULL,
+                          ft ? ft->n_prefixes : 0,
+                          ft ? ft->flow_limit : -1);
+    }
+}
+
 void
 bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
                     const char *run_dir)
@@ -134,6 +160,7 @@ bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
             switches[n_switches++] = p;
         }
         set_targets(p, c, run_dir);
+        set_tables(p, c);
         ofproto_set_dpid(p, c->dpid);
         ofproto_set_fail_secure(p, c->fail_secure);
         ofproto_set_mac_learning(p, c->mac_aging_s, c->mac_table_size);

@@ -30,6 +30,8 @@ struct bridge_ofproto_cfg {
     size_t n_controllers;
     unsigned int mac_aging_s;       /* other_config:mac-aging-time. */
     size_t mac_table_size;          /* other_config:mac-table-size. */
+    const struct cfg_flow_table *flow_tables;
+    size_t n_flow_tables;
 };
 
 /* Makes the switches exactly the bridges of 'cfgs'.  Management sockets go

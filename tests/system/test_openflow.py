@@ -1177,6 +1177,36 @@ class OpenFlowTest(unittest.TestCase):
         self.assertIn('in_port=1 actions=drop',
                       self.ofctl('-O OpenFlow13 dump-flows').stdout)
 
+    # -- Flow_Table ----------------------------------------------------------
+
+    def test_flow_table_prefixes_and_limit(self):
+        # Bridge flow_tables:0 -> a Flow_Table row: prefixes=none makes the
+        # classifier examine a rule's whole /16 (the megaflow shows it),
+        # flow_limit refuses the rule past it with OFPFMFC_TABLE_FULL.
+        self.start([('p1', 'net_null1,no-rx=1'), ('p2', 'net_null2,no-rx=1')])
+        self.ofctl('del-flows')
+        self.ofctl('add-flow priority=10,ip,nw_dst=10.1.0.0/16,actions=2')
+
+        def megaflow():
+            out = self.d.ctl('ofproto/trace', 'br0',
+                             'in_port=1,ip,nw_dst=10.2.3.4')
+            return re.search(r'^Megaflow: (.*)$', out, re.M).group(1)
+        # A prefix trie tells 10.2.3.4 from 10.1.0.0/16 on fewer bits.
+        self.assertNotIn('255.255.0.0', megaflow())
+        self.vsctl('--', '--id=@ft', 'create', 'Flow_Table', 'prefixes=none',
+                   'flow_limit=2', '--', 'set', 'Bridge', 'br0',
+                   'flow_tables:0=@ft')
+        self.assertIn('ipv4(dst=10.2.0.0/255.255.0.0)', megaflow())
+        self.ofctl('add-flow priority=11,ip,nw_dst=10.3.0.0/16,actions=2')
+        r = self.ofctl('add-flow priority=12,ip,nw_dst=10.4.0.0/16,actions=2',
+                       check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('OFPFMFC_TABLE_FULL', r.stderr)
+        # The row gone: tries and no limit again.
+        self.vsctl('clear', 'Bridge', 'br0', 'flow_tables')
+        self.assertNotIn('255.255.0.0', megaflow())
+        self.ofctl('add-flow priority=12,ip,nw_dst=10.4.0.0/16,actions=2')
+
     # -- fail mode ---------------------------------------------------------
 
     def test_fail_mode_secure(self):
