@@ -48,7 +48,8 @@ add_port_ops(json_t *ops, const struct bench_port *p, int i)
  * fresh database may not have yet: then it is created, as ovs-vsctl's
  * init does). */
 static json_t *
-bridge_ops(const struct bench_port *ports, bool have_root)
+bridge_ops(const struct bench_port *ports, bool have_root,
+           bool no_prefixes)
 {
     json_t *ops = json_array(), *set = json_array();
     int i;
@@ -65,10 +66,19 @@ bridge_ops(const struct bench_port *ports, bool have_root)
      * before the scenario's rules arrive (its megaflow would match the
      * MAC addresses NORMAL examined, and revalidation keeps a megaflow
      * that is narrower than it needs to be). */
+    json_t *tables = json_array();
+    if (no_prefixes) {
+        json_array_append_new(ops, json_pack(
+            "{s:s, s:s, s:s, s:{s:s}}", "op", "insert", "table",
+            "Flow_Table", "uuid-name", "ft", "row", "prefixes", "none"));
+        json_array_append_new(tables, json_pack("[i, [s, s]]", 0,
+                                                "named-uuid", "ft"));
+    }
     json_array_append_new(ops, json_pack(
-        "{s:s, s:s, s:s, s:{s:s, s:[s, o], s:s}}", "op", "insert",
-        "table", "Bridge", "uuid-name", "br", "row", "name", BENCH_BRIDGE,
-        "ports", "set", set, "fail_mode", "secure"));
+        "{s:s, s:s, s:s, s:{s:s, s:[s, o], s:s, s:[s, o]}}", "op",
+        "insert", "table", "Bridge", "uuid-name", "br", "row", "name",
+        BENCH_BRIDGE, "ports", "set", set, "fail_mode", "secure",
+        "flow_tables", "map", tables));
     if (have_root) {
         json_array_append_new(ops, json_pack(
             "{s:s, s:s, s:[], s:[[s, s, [s, s]]]}", "op", "mutate",
@@ -166,7 +176,8 @@ bench_ovsdb_add_bridge(const struct bench_run *r, double timeout,
         ret = select_rows(&c, "Open_vSwitch", "[\"_uuid\"]", &roots);
     }
     if (!ret) {
-        ret = sctl_commit(&c, bridge_ops(ports, json_array_size(roots)),
+        ret = sctl_commit(&c, bridge_ops(ports, json_array_size(roots),
+                                         r->scenario->of_no_prefixes),
                           NULL);
     }
     if (ret) {

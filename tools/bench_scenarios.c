@@ -137,19 +137,14 @@ acl_of_flows(const struct bench_run *r, struct dstr *flows)
  * count. */
 #define SETUP_FLOW_LIMIT 2000000
 
+/* No upcall rate limit, a flow limit above the flow count. */
 static int
-setup_configure(const struct bench_run *r, struct ctl_client *ctl,
-                struct dstr *err)
+setup_limits(const struct bench_run *r, struct ctl_client *ctl,
+             struct dstr *err)
 {
     char limit[32];
     const char *no_rate[] = { "0" };
     const char *flow_limit[] = { limit };
-    const char *rule[] = {
-        "100",
-        ("ipv4(src=10.255.255.255,dst=10.255.255.255,proto=17),"
-         "udp(src=9,dst=9)"),
-        "drop",
-    };
     int ret;
 
     snprintf(limit, sizeof limit, "%u",
@@ -158,6 +153,21 @@ setup_configure(const struct bench_run *r, struct ctl_client *ctl,
     if (!ret) {
         ret = call(ctl, "dpif-netdev/set-flow-limit", 1, flow_limit, err);
     }
+    return ret;
+}
+
+static int
+setup_configure(const struct bench_run *r, struct ctl_client *ctl,
+                struct dstr *err)
+{
+    const char *rule[] = {
+        "100",
+        ("ipv4(src=10.255.255.255,dst=10.255.255.255,proto=17),"
+         "udp(src=9,dst=9)"),
+        "drop",
+    };
+    int ret = setup_limits(r, ctl, err);
+
     if (!ret) {
         /* A sluiced older than the prefix tries has no such command and
          * needs none (A/B runs against earlier builds). */
@@ -175,26 +185,37 @@ setup_configure(const struct bench_run *r, struct ctl_client *ctl,
     return ret;
 }
 
+/* The same on br0, whose table 0 has no prefix tries (of_no_prefixes). */
+static void
+setup_of_flows(const struct bench_run *r, struct dstr *flows)
+{
+    dstr_put(flows, "priority=100,udp,nw_src=10.255.255.255,"
+             "nw_dst=10.255.255.255,tp_src=9,tp_dst=9,actions=drop\n");
+    simple_of_flows(r, flows);
+}
+
 /* ---- The table. ---- */
 
 static const struct bench_scenario scenarios[] = {
     { "simple", "one rule in_port(rx0) -> tx0: every packet of rx0 goes "
       "to tx0",
       { 1000, 100000 }, 2, BENCH_FIG_MPPS, false,
-      pcap_to_null_args, NULL, "io", simple_of_flows, "simple/openflow" },
+      pcap_to_null_args, NULL, "io", simple_of_flows, "simple/openflow",
+      NULL, false },
     { "acl", "39 rules (IPv4 source and destination prefixes /8../32, "
       "UDP/TCP destination ports, default forward): 14 megaflows at 1k "
       "flows, 33 at 100k; 2-4% dropped",
       { 1000, 100000 }, 2, BENCH_FIG_MPPS, false,
       pcap_to_null_args, acl_configure, "io", acl_of_flows,
-      "acl/openflow" },
+      "acl/openflow", NULL, false },
     { "setup", "every packet a new megaflow exact on the 5-tuple (no "
       "upcall rate limit): megaflows installed per second while the count "
       "installed goes from 10% to 50% of the flows (a fixed number of "
       "megaflows; sampled every 0.1 s and interpolated; at most "
       "--duration), and the control thread's cycles per upcall",
       { 1000000 }, 1, BENCH_FIG_SETUP, true,
-      pcap_to_null_args, setup_configure, NULL, NULL, NULL },
+      pcap_to_null_args, setup_configure, NULL, setup_of_flows,
+      "setup/openflow", setup_limits, true },
 };
 #define N_SCENARIOS (sizeof scenarios / sizeof *scenarios)
 

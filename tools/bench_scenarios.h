@@ -45,6 +45,13 @@ struct bench_scenario {
     void (*of_flows)(const struct bench_run *, struct dstr *);
     /* Its name with --openflow ("acl/openflow"). */
     const char *of_name;
+    /* With --openflow: called before the bridge is made, for what the
+     * flows cannot say (limits); NULL: nothing.  As 'configure'. */
+    int (*of_configure)(const struct bench_run *, struct ctl_client *,
+                        struct dstr *err);
+    /* With --openflow: table 0 of br0 without prefix tries (a Flow_Table
+     * row with prefixes=none), as debug/set-prefixes none does. */
+    bool of_no_prefixes;
 };
 
 /* The ports: the pcap replayed forever, and the sink. */

@@ -636,8 +636,12 @@ bench_sluiced_run(const struct bench_run *r, const char *sluiced,
     if (r->openflow || r->scenario->configure) {
         bench_progress("[%s %u flows] sluiced: configuring",
                        r->name, r->n_flows);
-        ret = r->openflow ? configure_openflow(r, &err)
-                          : r->scenario->configure(r, ctl, &err);
+        ret = !r->openflow ? r->scenario->configure(r, ctl, &err)
+              : r->scenario->of_configure
+              ? r->scenario->of_configure(r, ctl, &err) : 0;
+        if (!ret && r->openflow) {
+            ret = configure_openflow(r, &err);
+        }
         if (ret) {
             sluiced_failed(r, dstr_cstr(&err));
             goto out;

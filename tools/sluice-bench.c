@@ -156,7 +156,8 @@ Traffic:\n\
                        are created through OVSDB, the rules installed as\n\
                        OpenFlow 1.3 flow_mods on RUN_DIR/br0.mgmt (after\n\
                        deleting every flow); reported as simple/openflow,\n\
-                       acl/openflow; setup stays with debug rules\n\
+                       acl/openflow, setup/openflow (whose table 0 has no\n\
+                       prefix tries: a Flow_Table row prefixes=none)\n\
 Measurement:\n\
   --warmup SECS        forward this long before measuring (default 2)\n\
   --duration SECS      measure this long, sampling every second (default 5)\n\
