@@ -43,6 +43,8 @@ static bool rerun_scheduled;    /* A 0 ms pass is already on its way. */
 /* Sliced revalidation: the tags of the pass under way, and of changes
  * made since it began. */
 static uint64_t reval_active, reval_pending;
+static uint64_t reval_started_ms;       /* When the last pass began */
+static uint64_t reval_ended_ms;         /* and ended. */
 static struct loop_timer *reval_timer;
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 20);
@@ -430,6 +432,33 @@ upcall_revalidate(struct dp *dp)
  * megaflows per PMD per loop iteration; changes during a pass wait in
  * 'reval_pending' for the next one. */
 #define REVAL_SLICE 512
+#define REVAL_INTERVAL_MS 50
+
+/* Starts the pass of the changes made so far, or waits until
+ * REVAL_INTERVAL_MS have passed since the last pass began and as long as
+ * that pass took since it ended: a stream of flow_mods costs a pass per
+ * interval, not one per loop iteration, and passes take at most half of
+ * the control thread. */
+static void reval_slice(void *dp_);
+
+static void
+reval_schedule(struct dp *dp)
+{
+    if (reval_timer || !upcall_loop) {
+        return;
+    }
+    uint64_t ms = 0;
+    if (!reval_active) {
+        uint64_t now = loop_now_ms();
+        uint64_t took = reval_ended_ms - reval_started_ms;
+        uint64_t at = reval_started_ms + REVAL_INTERVAL_MS;
+        if (reval_ended_ms + took > at) {
+            at = reval_ended_ms + took;
+        }
+        ms = at > now ? at - now : 0;
+    }
+    reval_timer = loop_add_timer(upcall_loop, ms, false, reval_slice, dp);
+}
 
 static void
 reval_slice(void *dp_)
@@ -439,6 +468,14 @@ reval_slice(void *dp_)
     bool done = true;
 
     reval_timer = NULL;
+    if (!reval_active && reval_pending) {
+        reval_active = reval_pending;
+        reval_pending = 0;
+        reval_started_ms = loop_now_ms();
+        for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
+            megaflow_revalidate_start(dp_pmd(dp, p));
+        }
+    }
     if (reval_active) {
         uint64_t start = rte_rdtsc();
         for (unsigned int p = 0; p < dp_n_pmds(dp); p++) {
@@ -451,30 +488,26 @@ reval_slice(void *dp_)
         stats.invalidated += deleted;
         stats.reval_slices++;
         stats.cycles += rte_rdtsc() - start;
-    }
-    if (done) {
-        stats.reval_passes += reval_active != 0;
-        reval_active = reval_pending;
-        reval_pending = 0;
-        for (unsigned int p = 0; reval_active && p < dp_n_pmds(dp); p++) {
-            megaflow_revalidate_start(dp_pmd(dp, p));
+        if (done) {
+            stats.reval_passes++;
+            reval_active = 0;
+            reval_ended_ms = loop_now_ms();
         }
     }
-    if (reval_active && upcall_loop) {
-        reval_timer = loop_add_timer(upcall_loop, 0, false, reval_slice, dp);
+    if (reval_active || reval_pending) {
+        reval_schedule(dp);
     }
 }
 
 void
 upcall_revalidate_tags(struct dp *dp, uint64_t tags)
 {
-    reval_pending |= tags;
-    if (!reval_timer && upcall_loop) {
-        reval_timer = loop_add_timer(upcall_loop, 0, false, reval_slice, dp);
-    } else if (!upcall_loop) {
-        reval_pending = 0;
+    if (!upcall_loop) {
         upcall_revalidate(dp);
+        return;
     }
+    reval_pending |= tags;
+    reval_schedule(dp);
 }
 
 bool

@@ -62,8 +62,10 @@ unsigned int upcall_revalidate(struct dp *);
 
 /* The same, for the megaflows whose translation depended on 'tags'
  * (xlate.h), in slices from the loop: a pass starts in this loop
- * iteration, checks 512 megaflows per PMD per iteration, and changes
- * made meanwhile are taken by the next pass.  The loop and the PMDs never
+ * iteration (or 50 ms after the last one began and as long after it
+ * ended as it took, whichever is later),
+ * checks 512 megaflows per PMD per iteration, and changes made meanwhile
+ * are taken by the next pass.  The loop and the PMDs never
  * wait for it; megaflows not yet visited keep their old actions until the
  * pass reaches them.  (Without a loop: at once, as upcall_revalidate().) */
 void upcall_revalidate_tags(struct dp *, uint64_t tags);
