@@ -105,6 +105,13 @@ struct ofconn_mgr {
     struct ofconn_cbs cbs;
     void *aux;
     struct target *targets;
+    /* Targets the last ofconn_mgr_set_targets() could not set up, with
+     * why (their status until the next call). */
+    struct failed_target {
+        char *name;
+        char error[STREAM_ERR_LEN];
+    } *failed;
+    size_t n_failed;
     struct ofconn *conns;           /* Including closed, until freed. */
     size_t n_conns;                 /* Negotiated and not closed. */
     int busy;                       /* Depth of mgr_enter(). */
@@ -925,6 +932,37 @@ add_error(struct dstr *err, const char *text)
     }
 }
 
+/* Remembers that 'name' could not be set up, for 'why' (which may start
+ * with the name). */
+static void
+note_failed(struct ofconn_mgr *m, const char *name, const char *why)
+{
+    struct failed_target *f = realloc(m->failed,
+                                      (m->n_failed + 1) * sizeof *f);
+    if (!f) {
+        return;
+    }
+    m->failed = f;
+    f = &f[m->n_failed];
+    f->name = strdup(name);
+    if (!f->name) {
+        return;
+    }
+    snprintf(f->error, sizeof f->error, "%s", strip_name(why, name));
+    m->n_failed++;
+}
+
+static void
+clear_failed(struct ofconn_mgr *m)
+{
+    for (size_t i = 0; i < m->n_failed; i++) {
+        free(m->failed[i].name);
+    }
+    free(m->failed);
+    m->failed = NULL;
+    m->n_failed = 0;
+}
+
 static int
 target_create(struct ofconn_mgr *m, const struct ofconn_target *spec,
               struct stream_ssl_ctx *ssl, struct dstr *err)
@@ -937,7 +975,8 @@ target_create(struct ofconn_mgr *m, const struct ofconn_target *spec,
         error = stream_listener_open(spec->target, ssl, &sl, text,
                                      sizeof text);
     } else if (!error && st.type == STREAM_SSL && !ssl) {
-        snprintf(text, sizeof text, "%s: SSL is not configured",
+        snprintf(text, sizeof text, "%s: SSL is not configured (private "
+                 "key, certificate and CA certificate are needed)",
                  spec->target);
         error = -EINVAL;
     }
@@ -964,6 +1003,7 @@ target_create(struct ofconn_mgr *m, const struct ofconn_target *spec,
     if (error) {
         VLOG_WARN("%s: skipping OpenFlow target: %s", m->name, text);
         add_error(err, text);
+        note_failed(m, spec->target, text);
         stream_listener_close(sl);
         if (t) {
             free(t->name);
@@ -1073,6 +1113,7 @@ ofconn_mgr_destroy(struct ofconn_mgr *m)
     }
     mgr_leave(m);
     loop_cancel_timer(m->loop, m->reap_timer);
+    clear_failed(m);
     free(m->name);
     free(m);
 }
@@ -1084,6 +1125,7 @@ ofconn_mgr_set_targets(struct ofconn_mgr *m,
 {
     int first_error = 0;
     mgr_enter(m);
+    clear_failed(m);
     /* Those that go first: a punix or ptcp target that changes kind is
      * reopened at the same place. */
     for (struct target *t = m->targets, *next; t; t = next) {
@@ -1126,12 +1168,19 @@ ofconn_mgr_target_status(const struct ofconn_mgr *m, const char *target,
     while (t && strcmp(t->name, target)) {
         t = t->next;
     }
-    if (!t) {
-        return false;
-    }
     uint64_t now = loop_now_ms();
     memset(st, 0, sizeof *st);
     st->role = OFPCR_ROLE_EQUAL;
+    if (!t) {
+        for (size_t i = 0; i < m->n_failed; i++) {
+            if (!strcmp(m->failed[i].name, target)) {
+                st->last_error = m->failed[i].error;
+                st->sec_since_connect = st->sec_since_disconnect = NEVER;
+                return true;
+            }
+        }
+        return false;
+    }
     if (t->passive) {
         st->is_connected = t->sl != NULL;
         st->last_error = "";

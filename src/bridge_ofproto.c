@@ -31,7 +31,7 @@ wanted(const struct bridge_ofproto_cfg *cfgs, size_t n, const char *name)
 /* The management socket and the controllers. */
 static void
 set_targets(struct ofproto *p, const struct bridge_ofproto_cfg *c,
-            const char *run_dir)
+            const char *run_dir, struct stream_ssl_ctx *ssl)
 {
     char mgmt[512];
     snprintf(mgmt, sizeof mgmt, "punix:%s/%s.mgmt", run_dir, c->name);
@@ -54,7 +54,7 @@ set_targets(struct ofproto *p, const struct bridge_ofproto_cfg *c,
         };
     }
     struct dstr err = DSTR_INIT;
-    if (ofproto_set_targets(p, t, c->n_controllers + 1, NULL, &err)) {
+    if (ofproto_set_targets(p, t, c->n_controllers + 1, ssl, &err)) {
         VLOG_WARN("bridge %s: %s", c->name, dstr_cstr(&err));
     }
     dstr_free(&err);
@@ -108,7 +108,7 @@ bridge_ofproto_controller_status(const char *bridge, const char *target)
 
 void
 bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
-                    const char *run_dir)
+                    const char *run_dir, struct stream_ssl_ctx *ssl)
 {
     for (size_t i = 0; i < n_switches; ) {
         if (!wanted(cfgs, n, ofproto_name(switches[i]))) {
@@ -133,7 +133,7 @@ bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
             switches = a;
             switches[n_switches++] = p;
         }
-        set_targets(p, c, run_dir);
+        set_targets(p, c, run_dir, ssl);
         ofproto_set_dpid(p, c->dpid);
         ofproto_set_fail_secure(p, c->fail_secure);
         ofproto_set_mac_learning(p, c->mac_aging_s, c->mac_table_size);

@@ -6,7 +6,10 @@
  * management socket RUN_DIR/BRIDGE.mgmt, where ovs-ofctl connects, and its
  * controllers (Controller rows: target, max_backoff, default 8 s, and
  * inactivity_probe, default 5 s; 0 disables it), whose state goes back to
- * the Controller rows, and NORMAL's MAC learning (other_config
+ * the Controller rows (a controller that cannot be set up, such as ssl:
+ * without an SSL row, has its reason as last_error), TLS for ssl: and
+ * pssl: controllers from the SSL row (the context that ovsdb_managers
+ * builds for the OVSDB managers), and NORMAL's MAC learning (other_config
  * mac-aging-time and mac-table-size). */
 #ifndef SLUICE_BRIDGE_OFPROTO_H
 #define SLUICE_BRIDGE_OFPROTO_H
@@ -33,9 +36,10 @@ struct bridge_ofproto_cfg {
 };
 
 /* Makes the switches exactly the bridges of 'cfgs'.  Management sockets go
- * in 'run_dir'. */
+ * in 'run_dir'; 'ssl' (NULL: none) serves ssl: and pssl: controllers and
+ * must stay alive until a later call passes another. */
 void bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
-                         const char *run_dir);
+                         const char *run_dir, struct stream_ssl_ctx *ssl);
 /* The status columns of the Controller row with 'target' of 'bridge'
  * (is_connected, role, status), or NULL if there is no such switch or
  * target. */

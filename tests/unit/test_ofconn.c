@@ -857,7 +857,11 @@ test_set_targets(void **state)
     assert_int_equal(access(path_a, F_OK), -1);
     struct ofconn_target_status st;
     assert_false(ofconn_mgr_target_status(o.mgr, a, &st));
-    assert_false(ofconn_mgr_target_status(o.mgr, "bogus:xyz", &st));
+    /* Skipped targets are reported, not connected, with why. */
+    assert_true(ofconn_mgr_target_status(o.mgr, "bogus:xyz", &st));
+    assert_false(st.is_connected);
+    assert_non_null(strstr(st.last_error, "unknown"));
+    assert_null(strstr(st.last_error, "bogus:xyz: "));
     expect_status(&o, bb, true);
     expect_status(&o, c, true);
     peer_ping(&o, pb, OFP13_VERSION, 2);
@@ -875,6 +879,7 @@ test_set_targets(void **state)
 
     /* No targets: everything closes, the sockets go. */
     assert_int_equal(ofconn_mgr_set_targets(o.mgr, NULL, 0, NULL, NULL), 0);
+    assert_false(ofconn_mgr_target_status(o.mgr, "bogus:xyz", &st));
     assert_int_equal(o.n_disconnected, 3);
     assert_int_equal(ofconn_mgr_n_conns(o.mgr), 0);
     assert_true(peer_wait_closed(o.loop, pb, 2000));
