@@ -118,6 +118,7 @@ struct ofconn_mgr {
     bool any_killed;                /* Some connection waits for close. */
     struct loop_timer *reap_timer;
     uint32_t next_xid;
+    uint32_t versions;              /* Allowed: OFP_VERSION_BIT()s. */
     struct ofconn_mgr_stats stats;
 };
 
@@ -449,7 +450,7 @@ conn_hello_failed(struct ofconn *c, const uint8_t *msg, uint32_t theirs)
     struct ofconn_mgr *m = c->mgr;
     struct dstr text = DSTR_INIT;
     dstr_put(&text, "We support versions ");
-    put_versions(&text, OFP_SUPPORTED_VERSIONS);
+    put_versions(&text, m->versions);
     dstr_put(&text, ", you support ");
     put_versions(&text, theirs);
     dstr_put(&text, ".");
@@ -483,7 +484,7 @@ conn_recv_hello(struct ofconn *c, const uint8_t *msg, size_t len)
         conn_kill(c, -EPROTO, "malformed HELLO (%s)", ofp_err_name(err));
         return;
     }
-    uint8_t version = ofp_version_negotiate(OFP_SUPPORTED_VERSIONS, theirs);
+    uint8_t version = ofp_version_negotiate(m->versions, theirs);
     if (!version) {
         conn_hello_failed(c, msg, theirs);
         return;
@@ -791,7 +792,10 @@ conn_create(struct target *t, struct stream *stream, struct ofconn **cp)
     conn_set_probe(c, t->probe_ms);
 
     struct ofp_buf b = OFP_BUF_INIT;
-    ofp_hello_encode(&b, OFP_SUPPORTED_VERSIONS, m->next_xid++);
+    /* With no version allowed, a greeting all the same (then
+     * HELLO_FAILED). */
+    ofp_hello_encode(&b, m->versions ? m->versions : OFP_SUPPORTED_VERSIONS,
+                     m->next_xid++);
     conn_send_buf(c, &b);
     /* A first pass from the loop, where the stream may be connected. */
     c->resume_timer = loop_add_timer(m->loop, 0, false, conn_resume_cb, c);
@@ -1095,6 +1099,7 @@ ofconn_mgr_create(struct loop *loop, const char *name,
     m->cbs = *cbs;
     m->aux = aux;
     m->next_xid = 1;
+    m->versions = OFP_SUPPORTED_VERSIONS;
     return m;
 }
 
@@ -1152,6 +1157,25 @@ ofconn_mgr_set_targets(struct ofconn_mgr *m,
     }
     mgr_leave(m);
     return first_error;
+}
+
+void
+ofconn_mgr_set_versions(struct ofconn_mgr *m, uint32_t versions)
+{
+    versions = versions ? versions & OFP_SUPPORTED_VERSIONS
+                        : OFP_SUPPORTED_VERSIONS;
+    if (versions == m->versions) {
+        return;
+    }
+    m->versions = versions;
+    mgr_enter(m);
+    for (struct ofconn *c = m->conns; c; c = c->next) {
+        if (c->negotiated && !c->closed
+            && !(versions & OFP_VERSION_BIT(c->state.version))) {
+            ofconn_close(c, "its OpenFlow version is no longer allowed");
+        }
+    }
+    mgr_leave(m);
 }
 
 static uint64_t

@@ -102,6 +102,14 @@ int ofconn_mgr_set_targets(struct ofconn_mgr *,
                            const struct ofconn_target *targets, size_t n,
                            struct stream_ssl_ctx *ssl, struct dstr *err);
 
+/* The OpenFlow versions its connections may negotiate (a bitmap of
+ * OFP_VERSION_BIT()), of those Sluice speaks; 0: all of them (the
+ * default).  HELLOs offer them; a peer with none in common gets
+ * HELLO_FAILED (so every peer does if 'versions' names only versions
+ * Sluice does not speak).  Connections already negotiated at a version
+ * no longer allowed are closed. */
+void ofconn_mgr_set_versions(struct ofconn_mgr *, uint32_t versions);
+
 /* Status of the active or passive target 'target': whether a connection
  * is up (active: connected and negotiated; passive: listening) and, for
  * active targets, the last error text ("" if none) and seconds since

@@ -757,6 +757,7 @@ sync_ofprotos(const struct cfg *cfg)
         bc[b].name = cb->name;
         bc[b].dpid = bridge_dpid(cb);
         bc[b].fail_secure = cb->fail_mode && !strcmp(cb->fail_mode, "secure");
+        bc[b].protocols = cb->protocols;
         bc[b].controllers = cb->controllers;
         bc[b].n_controllers = cb->n_controllers;
         bc[b].mac_aging_s = (unsigned int) bridge_uint_option(

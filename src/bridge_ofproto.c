@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ofproto/ofconn.h"
+#include "ofproto/ofp_msg.h"
 #include "src/util/dstr.h"
 #include "src/util/vlog.h"
 
@@ -59,6 +60,21 @@ set_targets(struct ofproto *p, const struct bridge_ofproto_cfg *c,
     }
     dstr_free(&err);
     free(t);
+}
+
+/* Bridge protocols, of which Sluice speaks OpenFlow 1.0 and 1.3. */
+static void
+set_versions(struct ofproto *p, const struct bridge_ofproto_cfg *c)
+{
+    uint32_t spoken = OFP_SUPPORTED_VERSIONS;
+    if (c->protocols & ~spoken) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "bridge %s: protocols: only OpenFlow10 and "
+                     "OpenFlow13 are supported%s", c->name,
+                     c->protocols & spoken ? ""
+                     : "; no OpenFlow connection can be made");
+    }
+    ofproto_set_versions(p, c->protocols);
 }
 
 static const char *
@@ -133,6 +149,7 @@ bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
             switches = a;
             switches[n_switches++] = p;
         }
+        set_versions(p, c);
         set_targets(p, c, run_dir, ssl);
         ofproto_set_dpid(p, c->dpid);
         ofproto_set_fail_secure(p, c->fail_secure);

@@ -10,7 +10,10 @@
  * without an SSL row, has its reason as last_error), TLS for ssl: and
  * pssl: controllers from the SSL row (the context that ovsdb_managers
  * builds for the OVSDB managers), and NORMAL's MAC learning (other_config
- * mac-aging-time and mac-table-size). */
+ * mac-aging-time and mac-table-size), and the OpenFlow versions its
+ * connections may negotiate (Bridge protocols; empty: 1.0 and 1.3, all
+ * that Sluice speaks; versions it does not speak are left out, with a
+ * warning). */
 #ifndef SLUICE_BRIDGE_OFPROTO_H
 #define SLUICE_BRIDGE_OFPROTO_H
 
@@ -27,6 +30,7 @@ struct bridge_ofproto_cfg {
     const char *name;
     uint64_t dpid;
     bool fail_secure;
+    uint32_t protocols;             /* Bridge protocols (bridge_cfg.h). */
     struct ofproto_port_cfg *ports;
     size_t n_ports;
     const struct cfg_controller *controllers;

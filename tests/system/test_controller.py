@@ -4,7 +4,8 @@ a controller written here on raw sockets (OpenFlow 1.3) is connected to
 (ovs-vsctl set-controller), gets packet-ins for table misses it asked for,
 answers with a flow-mod and packet-outs, and the frames come out of the
 port it chose, byte for byte; the Controller row reports the connection
-and the role the controller took.  Controller loss: a standalone bridge
+and the role the controller took; Bridge protocols limits the versions
+its connections negotiate.  Controller loss: a standalone bridge
 falls back to NORMAL after three inactivity probes (fail-open) and leaves
 it when a controller is back; a secure one keeps dropping.  Each daemon
 runs in its own run directory and network namespace; the controller
@@ -321,6 +322,31 @@ class ControllerTest(unittest.TestCase):
         else:
             time.sleep(5)
             self.assertEqual(set(self.megaflow_actions()), {'drop'})
+
+    def test_bridge_protocols(self):
+        """Bridge protocols: ovs-ofctl without -O (OpenFlow 1.0 only) is
+        refused with HELLO_FAILED when only OpenFlow13 is allowed; with -O
+        OpenFlow13 it is served."""
+        ofctl = shutil.which('ovs-ofctl')
+        if not ofctl:
+            self.skipTest('needs ovs-ofctl')
+        self.vsctl('add-br', 'br0')
+        mgmt = 'unix:' + self.d.path('br0.mgmt')
+
+        def show(*opts):
+            return subprocess.run([ofctl, '--timeout=10'] + list(opts)
+                                  + ['show', mgmt], capture_output=True,
+                                  text=True, timeout=30)
+        self.assertEqual(show().returncode, 0)
+        self.vsctl('set', 'Bridge', 'br0', 'protocols=OpenFlow13')
+        r = show()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('version negotiation failed', r.stderr)
+        r = show('-O', 'OpenFlow13')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('OFPT_FEATURES_REPLY (OF1.3)', r.stdout)
+        self.vsctl('clear', 'Bridge', 'br0', 'protocols')
+        self.assertEqual(show().returncode, 0)
 
     def test_standalone_fails_open(self):
         self.check_fail_mode('standalone', True)
