@@ -105,12 +105,20 @@ struct ofconn_mgr {
     struct ofconn_cbs cbs;
     void *aux;
     struct target *targets;
+    /* Targets the last ofconn_mgr_set_targets() could not set up, with
+     * why (their status until the next call). */
+    struct failed_target {
+        char *name;
+        char error[STREAM_ERR_LEN];
+    } *failed;
+    size_t n_failed;
     struct ofconn *conns;           /* Including closed, until freed. */
     size_t n_conns;                 /* Negotiated and not closed. */
     int busy;                       /* Depth of mgr_enter(). */
     bool any_killed;                /* Some connection waits for close. */
     struct loop_timer *reap_timer;
     uint32_t next_xid;
+    uint32_t versions;              /* Allowed: OFP_VERSION_BIT()s. */
     struct ofconn_mgr_stats stats;
 };
 
@@ -442,7 +450,7 @@ conn_hello_failed(struct ofconn *c, const uint8_t *msg, uint32_t theirs)
     struct ofconn_mgr *m = c->mgr;
     struct dstr text = DSTR_INIT;
     dstr_put(&text, "We support versions ");
-    put_versions(&text, OFP_SUPPORTED_VERSIONS);
+    put_versions(&text, m->versions);
     dstr_put(&text, ", you support ");
     put_versions(&text, theirs);
     dstr_put(&text, ".");
@@ -476,7 +484,7 @@ conn_recv_hello(struct ofconn *c, const uint8_t *msg, size_t len)
         conn_kill(c, -EPROTO, "malformed HELLO (%s)", ofp_err_name(err));
         return;
     }
-    uint8_t version = ofp_version_negotiate(OFP_SUPPORTED_VERSIONS, theirs);
+    uint8_t version = ofp_version_negotiate(m->versions, theirs);
     if (!version) {
         conn_hello_failed(c, msg, theirs);
         return;
@@ -784,7 +792,10 @@ conn_create(struct target *t, struct stream *stream, struct ofconn **cp)
     conn_set_probe(c, t->probe_ms);
 
     struct ofp_buf b = OFP_BUF_INIT;
-    ofp_hello_encode(&b, OFP_SUPPORTED_VERSIONS, m->next_xid++);
+    /* With no version allowed, a greeting all the same (then
+     * HELLO_FAILED). */
+    ofp_hello_encode(&b, m->versions ? m->versions : OFP_SUPPORTED_VERSIONS,
+                     m->next_xid++);
     conn_send_buf(c, &b);
     /* A first pass from the loop, where the stream may be connected. */
     c->resume_timer = loop_add_timer(m->loop, 0, false, conn_resume_cb, c);
@@ -925,6 +936,37 @@ add_error(struct dstr *err, const char *text)
     }
 }
 
+/* Remembers that 'name' could not be set up, for 'why' (which may start
+ * with the name). */
+static void
+note_failed(struct ofconn_mgr *m, const char *name, const char *why)
+{
+    struct failed_target *f = realloc(m->failed,
+                                      (m->n_failed + 1) * sizeof *f);
+    if (!f) {
+        return;
+    }
+    m->failed = f;
+    f = &f[m->n_failed];
+    f->name = strdup(name);
+    if (!f->name) {
+        return;
+    }
+    snprintf(f->error, sizeof f->error, "%s", strip_name(why, name));
+    m->n_failed++;
+}
+
+static void
+clear_failed(struct ofconn_mgr *m)
+{
+    for (size_t i = 0; i < m->n_failed; i++) {
+        free(m->failed[i].name);
+    }
+    free(m->failed);
+    m->failed = NULL;
+    m->n_failed = 0;
+}
+
 static int
 target_create(struct ofconn_mgr *m, const struct ofconn_target *spec,
               struct stream_ssl_ctx *ssl, struct dstr *err)
@@ -937,7 +979,8 @@ target_create(struct ofconn_mgr *m, const struct ofconn_target *spec,
         error = stream_listener_open(spec->target, ssl, &sl, text,
                                      sizeof text);
     } else if (!error && st.type == STREAM_SSL && !ssl) {
-        snprintf(text, sizeof text, "%s: SSL is not configured",
+        snprintf(text, sizeof text, "%s: SSL is not configured (private "
+                 "key, certificate and CA certificate are needed)",
                  spec->target);
         error = -EINVAL;
     }
@@ -964,6 +1007,7 @@ target_create(struct ofconn_mgr *m, const struct ofconn_target *spec,
     if (error) {
         VLOG_WARN("%s: skipping OpenFlow target: %s", m->name, text);
         add_error(err, text);
+        note_failed(m, spec->target, text);
         stream_listener_close(sl);
         if (t) {
             free(t->name);
@@ -1055,6 +1099,7 @@ ofconn_mgr_create(struct loop *loop, const char *name,
     m->cbs = *cbs;
     m->aux = aux;
     m->next_xid = 1;
+    m->versions = OFP_SUPPORTED_VERSIONS;
     return m;
 }
 
@@ -1073,6 +1118,7 @@ ofconn_mgr_destroy(struct ofconn_mgr *m)
     }
     mgr_leave(m);
     loop_cancel_timer(m->loop, m->reap_timer);
+    clear_failed(m);
     free(m->name);
     free(m);
 }
@@ -1084,6 +1130,7 @@ ofconn_mgr_set_targets(struct ofconn_mgr *m,
 {
     int first_error = 0;
     mgr_enter(m);
+    clear_failed(m);
     /* Those that go first: a punix or ptcp target that changes kind is
      * reopened at the same place. */
     for (struct target *t = m->targets, *next; t; t = next) {
@@ -1112,6 +1159,25 @@ ofconn_mgr_set_targets(struct ofconn_mgr *m,
     return first_error;
 }
 
+void
+ofconn_mgr_set_versions(struct ofconn_mgr *m, uint32_t versions)
+{
+    versions = versions ? versions & OFP_SUPPORTED_VERSIONS
+                        : OFP_SUPPORTED_VERSIONS;
+    if (versions == m->versions) {
+        return;
+    }
+    m->versions = versions;
+    mgr_enter(m);
+    for (struct ofconn *c = m->conns; c; c = c->next) {
+        if (c->negotiated && !c->closed
+            && !(versions & OFP_VERSION_BIT(c->state.version))) {
+            ofconn_close(c, "its OpenFlow version is no longer allowed");
+        }
+    }
+    mgr_leave(m);
+}
+
 static uint64_t
 secs_since(uint64_t then_ms, uint64_t now_ms)
 {
@@ -1126,12 +1192,19 @@ ofconn_mgr_target_status(const struct ofconn_mgr *m, const char *target,
     while (t && strcmp(t->name, target)) {
         t = t->next;
     }
-    if (!t) {
-        return false;
-    }
     uint64_t now = loop_now_ms();
     memset(st, 0, sizeof *st);
     st->role = OFPCR_ROLE_EQUAL;
+    if (!t) {
+        for (size_t i = 0; i < m->n_failed; i++) {
+            if (!strcmp(m->failed[i].name, target)) {
+                st->last_error = m->failed[i].error;
+                st->sec_since_connect = st->sec_since_disconnect = NEVER;
+                return true;
+            }
+        }
+        return false;
+    }
     if (t->passive) {
         st->is_connected = t->sl != NULL;
         st->last_error = "";

@@ -93,17 +93,30 @@ struct ofconn_target {
  * of targets that stay are kept (with their connections); those of
  * targets that go are closed.  A target that does not parse or cannot be
  * listened on is skipped with a log message and reported in 'err' (may
- * be NULL); the others still apply.  'ssl' is for ssl:/pssl: targets
- * (NULL: such targets fail).  Returns 0 or the first error. */
+ * be NULL) and by ofconn_mgr_target_status() until the next call; the
+ * others still apply.  'ssl' is for ssl:/pssl: targets (NULL: such
+ * targets fail); targets that stay but whose 'ssl' changes are opened
+ * anew with it.  The caller keeps 'ssl' alive while any target uses it.
+ * Returns 0 or the first error. */
 int ofconn_mgr_set_targets(struct ofconn_mgr *,
                            const struct ofconn_target *targets, size_t n,
                            struct stream_ssl_ctx *ssl, struct dstr *err);
+
+/* The OpenFlow versions its connections may negotiate (a bitmap of
+ * OFP_VERSION_BIT()), of those Sluice speaks; 0: all of them (the
+ * default).  HELLOs offer them; a peer with none in common gets
+ * HELLO_FAILED (so every peer does if 'versions' names only versions
+ * Sluice does not speak).  Connections already negotiated at a version
+ * no longer allowed are closed. */
+void ofconn_mgr_set_versions(struct ofconn_mgr *, uint32_t versions);
 
 /* Status of the active or passive target 'target': whether a connection
  * is up (active: connected and negotiated; passive: listening) and, for
  * active targets, the last error text ("" if none) and seconds since
  * connected or disconnected (UINT64_MAX: never; always for passive
- * targets).  Returns false if there is no such target. */
+ * targets).  A target the last ofconn_mgr_set_targets() skipped is not
+ * connected, with why as its last error.  Returns false if there is no
+ * such target. */
 struct ofconn_target_status {
     bool is_connected;
     const char *last_error;

@@ -599,6 +599,14 @@ ofproto_set_fail_secure(struct ofproto *p, bool secure)
     }
 }
 
+void
+ofproto_set_versions(struct ofproto *p, uint32_t versions)
+{
+    if (p->mgr) {
+        ofconn_mgr_set_versions(p->mgr, versions);
+    }
+}
+
 int
 ofproto_set_targets(struct ofproto *p, const struct ofconn_target *t,
                     size_t n, struct stream_ssl_ctx *ssl, struct dstr *err)

@@ -72,6 +72,9 @@ void ofproto_set_table(struct ofproto *, uint8_t table_id,
 /* Connection targets (ofconn.h); 'err' gets what could not be set up. */
 int ofproto_set_targets(struct ofproto *, const struct ofconn_target *,
                         size_t n, struct stream_ssl_ctx *, struct dstr *err);
+/* The OpenFlow versions its connections may use (ofconn_mgr_set_versions:
+ * bitmap of OFP_VERSION_BIT(), 0: all that Sluice speaks). */
+void ofproto_set_versions(struct ofproto *, uint32_t versions);
 bool ofproto_target_status(const struct ofproto *, const char *target,
                            struct ofconn_target_status *);
 

@@ -80,6 +80,7 @@ static struct {
     char **noted;               /* "Not acted on yet" already logged. */
     size_t n_noted;
     bool started;
+    struct stream_ssl_ctx *ssl;     /* For ssl:/pssl: controllers. */
 } br;
 
 static void pass_cb(void *);
@@ -756,6 +757,7 @@ sync_ofprotos(const struct cfg *cfg)
         bc[b].name = cb->name;
         bc[b].dpid = bridge_dpid(cb);
         bc[b].fail_secure = cb->fail_mode && !strcmp(cb->fail_mode, "secure");
+        bc[b].protocols = cb->protocols;
         bc[b].controllers = cb->controllers;
         bc[b].n_controllers = cb->n_controllers;
         bc[b].flow_tables = cb->flow_tables;
@@ -792,7 +794,8 @@ sync_ofprotos(const struct cfg *cfg)
             bc[b].n_ports++;
         }
     }
-    bridge_ofproto_sync(bc, cfg->n_bridges, run_dir ? run_dir : ".");
+    bridge_ofproto_sync(bc, cfg->n_bridges, run_dir ? run_dir : ".",
+                        br.ssl);
     free(bc);
     free(pc);
 }
@@ -1203,6 +1206,15 @@ bridge_run(void)
         br.pass_timer = NULL;
     }
     run_pass();
+}
+
+void
+bridge_set_ssl(struct stream_ssl_ctx *ssl)
+{
+    if (br.started && ssl != br.ssl) {
+        br.ssl = ssl;
+        bridge_run();           /* The controllers leave the old one now. */
+    }
 }
 
 /* Link state every tick (a change is written at once), counters every

@@ -28,6 +28,7 @@ struct dstr;
 struct loop;
 struct ovsdb_db;
 struct sluiced_options;
+struct stream_ssl_ctx;
 
 /* Start-up only, before EAL: fills what the command line left unset from
  * Open_vSwitch:other_config - the control core (lowest usable core of
@@ -50,6 +51,11 @@ void bridge_set_run_dir(const char *);
 int bridge_start(struct loop *, struct dp *, struct ovsdb_db *);
 /* Stops watching and closes the ports it opened. */
 void bridge_stop(void);
+
+/* TLS for the controllers' ssl: and pssl: targets (NULL: none, and they
+ * fail): a change runs a pass now, after which the previous context is
+ * no longer used. */
+void bridge_set_ssl(struct stream_ssl_ctx *);
 
 /* Runs a pass now (tests and start-up). */
 void bridge_run(void);

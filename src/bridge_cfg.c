@@ -197,6 +197,22 @@ read_controller(const struct ovsdb_row *row, struct cfg_controller *c)
     c->inactivity_probe = get_int(row, "inactivity_probe", -1);
 }
 
+/* The protocols column: "OpenFlow1N" is wire version N + 1. */
+static uint32_t
+get_protocols(const struct ovsdb_row *row)
+{
+    const struct ovsdb_datum *d = col(row, "protocols");
+    uint32_t bits = 0;
+    for (size_t i = 0; d && i < d->n; i++) {
+        const char *s = d->keys[i].string;
+        if (!strncmp(s, "OpenFlow1", 9) && s[9] >= '0' && s[9] <= '9'
+            && !s[10]) {
+            bits |= UINT32_C(1) << (s[9] - '0' + 1);
+        }
+    }
+    return bits;
+}
+
 static void
 read_flow_tables(const struct ovsdb_row *row, const struct ovsdb_table *fts,
                  struct cfg_bridge *br)
@@ -241,6 +257,7 @@ read_bridge(const struct ovsdb_row *row, const struct ovsdb_table *ports,
         br->datapath_type = xstrdup("");
     }
     br->fail_mode = get_string(row, "fail_mode");
+    br->protocols = get_protocols(row);
     get_smap(row, "other_config", &br->other_config);
     br->n_controllers = get_refs(row, "controller", controllers, &rows);
     br->controllers = xcalloc(br->n_controllers, sizeof *br->controllers);
@@ -276,6 +293,7 @@ static const struct column_type expected[] = {
     { "Bridge", "name", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
     { "Bridge", "datapath_type", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
     { "Bridge", "fail_mode", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
+    { "Bridge", "protocols", OVSDB_TYPE_STRING, OVSDB_TYPE_VOID },
     { "Bridge", "other_config", OVSDB_TYPE_STRING, OVSDB_TYPE_STRING },
     { "Bridge", "ports", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },
     { "Bridge", "controller", OVSDB_TYPE_UUID, OVSDB_TYPE_VOID },

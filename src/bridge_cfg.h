@@ -71,6 +71,8 @@ struct cfg_bridge {
     char *name;
     char *datapath_type;
     char *fail_mode;            /* NULL if unset. */
+    uint32_t protocols;         /* Bit V: OpenFlow wire version V
+                                 * ("OpenFlow13": 1 << 4); 0: empty. */
     struct cfg_smap other_config;
     struct cfg_port *ports;
     size_t n_ports;

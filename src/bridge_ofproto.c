@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ofproto/ofconn.h"
+#include "ofproto/ofp_msg.h"
 #include "src/util/dstr.h"
 #include "src/util/vlog.h"
 
@@ -33,7 +34,7 @@ wanted(const struct bridge_ofproto_cfg *cfgs, size_t n, const char *name)
 /* The management socket and the controllers. */
 static void
 set_targets(struct ofproto *p, const struct bridge_ofproto_cfg *c,
-            const char *run_dir)
+            const char *run_dir, struct stream_ssl_ctx *ssl)
 {
     char mgmt[512];
     snprintf(mgmt, sizeof mgmt, "punix:%s/%s.mgmt", run_dir, c->name);
@@ -56,11 +57,26 @@ set_targets(struct ofproto *p, const struct bridge_ofproto_cfg *c,
         };
     }
     struct dstr err = DSTR_INIT;
-    if (ofproto_set_targets(p, t, c->n_controllers + 1, NULL, &err)) {
+    if (ofproto_set_targets(p, t, c->n_controllers + 1, ssl, &err)) {
         VLOG_WARN("bridge %s: %s", c->name, dstr_cstr(&err));
     }
     dstr_free(&err);
     free(t);
+}
+
+/* Bridge protocols, of which Sluice speaks OpenFlow 1.0 and 1.3. */
+static void
+set_versions(struct ofproto *p, const struct bridge_ofproto_cfg *c)
+{
+    uint32_t spoken = OFP_SUPPORTED_VERSIONS;
+    if (c->protocols & ~spoken) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "bridge %s: protocols: only OpenFlow10 and "
+                     "OpenFlow13 are supported%s", c->name,
+                     c->protocols & spoken ? ""
+                     : "; no OpenFlow connection can be made");
+    }
+    ofproto_set_versions(p, c->protocols);
 }
 
 static const char *
@@ -134,7 +150,7 @@ set_tables(struct ofproto *p, const struct bridge_ofproto_cfg *c)
 
 void
 bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
-                    const char *run_dir)
+                    const char *run_dir, struct stream_ssl_ctx *ssl)
 {
     for (size_t i = 0; i < n_switches; ) {
         if (!wanted(cfgs, n, ofproto_name(switches[i]))) {
@@ -159,7 +175,8 @@ bridge_ofproto_sync(const struct bridge_ofproto_cfg *cfgs, size_t n,
             switches = a;
             switches[n_switches++] = p;
         }
-        set_targets(p, c, run_dir);
+        set_versions(p, c);
+        set_targets(p, c, run_dir, ssl);
         set_tables(p, c);
         ofproto_set_dpid(p, c->dpid);
         ofproto_set_fail_secure(p, c->fail_secure);

@@ -43,6 +43,9 @@ struct ovsdb_managers {
      * from them, used instead of 'ssl' while the row names all three. */
     char *ssl_files[3];             /* Key, certificate, CA. */
     struct stream_ssl_ctx *db_ssl;
+    /* Who else uses 'db_ssl' (ovsdb_managers_on_ssl()). */
+    void (*ssl_cb)(struct stream_ssl_ctx *, void *aux);
+    void *ssl_cb_aux;
     struct ovsdb_db *db;
     struct mgr *mgrs;
     size_t n_mgrs, cap_mgrs;
@@ -185,6 +188,9 @@ update_ssl(struct ovsdb_managers *m, const struct ovsdb_row *ovs_row)
             g->open_error = NULL;
             mgr_open(m, g);
         }
+    }
+    if (m->ssl_cb) {
+        m->ssl_cb(ctx, m->ssl_cb_aux);
     }
     stream_ssl_ctx_destroy(old);
     return true;
@@ -410,6 +416,18 @@ ovsdb_managers_create(struct ovsdb_server *srv, struct loop *loop,
     reconcile(m);
     write_status(m);
     return m;
+}
+
+void
+ovsdb_managers_on_ssl(struct ovsdb_managers *m,
+                      void (*cb)(struct stream_ssl_ctx *, void *aux),
+                      void *aux)
+{
+    m->ssl_cb = cb;
+    m->ssl_cb_aux = aux;
+    if (cb) {
+        cb(m->db_ssl, aux);
+    }
 }
 
 void

@@ -14,7 +14,8 @@
  * Open_vSwitch.ssl references (private_key, certificate, ca_cert), as
  * ovsdb-server's --private-key=db:Open_vSwitch,SSL,private_key and its
  * kin do, applied live (those targets are opened again); without such a
- * row, the command line's.  bootstrap_ca_cert is not supported.  Idle if
+ * row, the command line's.  The SSL row's context is offered to others
+ * (ovsdb_managers_on_ssl()).  bootstrap_ca_cert is not supported.  Idle if
  * no database named Open_vSwitch is served.
  *
  * Owns: the remotes it opened (through ovsdb_server_open_remote()), the
@@ -35,6 +36,14 @@ struct stream_ssl_ctx;
 struct ovsdb_managers *ovsdb_managers_create(struct ovsdb_server *,
                                              struct loop *,
                                              struct stream_ssl_ctx *ssl);
+/* The TLS context made from the SSL row, for others that serve ssl: and
+ * pssl: targets (the bridges' controllers): 'cb' gets it now and again,
+ * from the loop, each time it changes (NULL: no row with all three files
+ * that load), before the previous one is destroyed - so 'cb' must stop
+ * using the old one before it returns.  One callback. */
+void ovsdb_managers_on_ssl(struct ovsdb_managers *,
+                           void (*cb)(struct stream_ssl_ctx *, void *aux),
+                           void *aux);
 /* Closes the remotes it opened. */
 void ovsdb_managers_destroy(struct ovsdb_managers *);
 

@@ -344,6 +344,15 @@ open_ovsdb(struct daemon *d, struct dstr *err)
 }
 
 /* The OVSDB server's remotes. */
+/* The SSL row's TLS context, from the OVSDB managers, for the bridges'
+ * controllers too (ovs-vswitchd reads the same row). */
+static void
+controllers_ssl(struct stream_ssl_ctx *ssl, void *aux)
+{
+    (void) aux;
+    bridge_set_ssl(ssl);
+}
+
 static int
 serve_ovsdb(struct daemon *d, struct dstr *err)
 {
@@ -510,6 +519,9 @@ start(struct daemon *d, struct dstr *err)
     }
     ovsdb_ctl_register(d->osrv, d->ssl);
     d->managers = ovsdb_managers_create(d->osrv, d->loop, d->ssl);
+    if (vswitch && d->managers) {
+        ovsdb_managers_on_ssl(d->managers, controllers_ssl, NULL);
+    }
 
     dp_hold_rxqs(d->dp, true);
     for (int i = 0; i < o->n_ports; i++) {

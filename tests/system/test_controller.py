@@ -4,11 +4,16 @@ a controller written here on raw sockets (OpenFlow 1.3) is connected to
 (ovs-vsctl set-controller), gets packet-ins for table misses it asked for,
 answers with a flow-mod and packet-outs, and the frames come out of the
 port it chose, byte for byte; the Controller row reports the connection
-and the role the controller took.  Controller loss: a standalone bridge
+and the role the controller took; Bridge protocols limits the versions
+its connections negotiate.  Controller loss: a standalone bridge
 falls back to NORMAL after three inactivity probes (fail-open) and leaves
 it when a controller is back; a secure one keeps dropping.  Each daemon
 runs in its own run directory and network namespace; the controller
-listens on a unix socket in the run directory."""
+listens on a unix socket in the run directory.  TLS: ssl: and pssl:
+controllers use the SSL row's files (ovs-vsctl set-ssl), a new row
+reconnects them with the new files, and without a row an ssl: controller
+reports why in its Controller row; the TLS peer runs inside the daemon's
+namespace (TLS_PEER, started with nsenter)."""
 
 import os
 import re
@@ -318,11 +323,169 @@ class ControllerTest(unittest.TestCase):
             time.sleep(5)
             self.assertEqual(set(self.megaflow_actions()), {'drop'})
 
+    def test_bridge_protocols(self):
+        """Bridge protocols: ovs-ofctl without -O (OpenFlow 1.0 only) is
+        refused with HELLO_FAILED when only OpenFlow13 is allowed; with -O
+        OpenFlow13 it is served."""
+        ofctl = shutil.which('ovs-ofctl')
+        if not ofctl:
+            self.skipTest('needs ovs-ofctl')
+        self.vsctl('add-br', 'br0')
+        mgmt = 'unix:' + self.d.path('br0.mgmt')
+
+        def show(*opts):
+            return subprocess.run([ofctl, '--timeout=10'] + list(opts)
+                                  + ['show', mgmt], capture_output=True,
+                                  text=True, timeout=30)
+        self.assertEqual(show().returncode, 0)
+        self.vsctl('set', 'Bridge', 'br0', 'protocols=OpenFlow13')
+        r = show()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('version negotiation failed', r.stderr)
+        r = show('-O', 'OpenFlow13')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('OFPT_FEATURES_REPLY (OF1.3)', r.stdout)
+        self.vsctl('clear', 'Bridge', 'br0', 'protocols')
+        self.assertEqual(show().returncode, 0)
+
     def test_standalone_fails_open(self):
         self.check_fail_mode('standalone', True)
 
     def test_secure_stays_closed(self):
         self.check_fail_mode('secure', False)
+
+
+# A TLS OpenFlow 1.3 peer, run in the daemon's namespace: listens (or,
+# with "connect", connects) on 127.0.0.1:PORT with KEY, CERT and CA
+# (requiring the other side's certificate), exchanges HELLOs, asks for
+# the features and prints the datapath id the switch gave.
+TLS_PEER = r"""
+import socket, ssl, struct, sys
+mode, port, key, cert, ca = sys.argv[1:6]
+server = mode == 'listen'
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server
+                     else ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_cert_chain(cert, key)
+ctx.load_verify_locations(ca)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_REQUIRED
+if server:
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(('127.0.0.1', int(port)))
+    ls.listen(1)
+    ls.settimeout(40)
+    raw, _ = ls.accept()
+else:
+    raw = socket.create_connection(('127.0.0.1', int(port)), timeout=40)
+raw.settimeout(40)
+s = ctx.wrap_socket(raw, server_side=server)
+def recv(n):
+    b = b''
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            raise SystemExit('connection closed')
+        b += c
+    return b
+s.sendall(struct.pack('!BBHI', 4, 0, 8, 1))
+s.sendall(struct.pack('!BBHI', 4, 5, 8, 77))
+while True:
+    v, t, n, xid = struct.unpack('!BBHI', recv(8))
+    body = recv(n - 8)
+    if t == 1:
+        raise SystemExit('error %r' % body)
+    if t == 2:
+        s.sendall(struct.pack('!BBHI', v, 3, n, xid) + body)
+    if t == 6 and xid == 77:
+        print('%016x' % struct.unpack('!Q', body[:8])[0])
+        break
+s.close()
+"""
+
+
+@unittest.skipUnless(OVS_VSCTL and shutil.which('openssl')
+                     and shutil.which('nsenter'),
+                     'needs ovs-vsctl, openssl and nsenter')
+class TlsControllerTest(unittest.TestCase):
+
+    def setUp(self):
+        from test_ovsdb import make_pki
+        self.d = st.Daemon(netns=True)
+        self.addCleanup(st.cleanup_after_test, self, self.d)
+        self.pki = {}
+        for name in ('a', 'b'):
+            self.pki[name] = self.d.path(name)
+            os.mkdir(self.pki[name])
+            make_pki(self.pki[name])
+        self.script = self.d.path('tls_peer.py')
+        with open(self.script, 'w') as f:
+            f.write(TLS_PEER)
+        self.d.start()
+        self.remote = 'unix:' + self.d.path('db.sock')
+
+    vsctl = ControllerTest.vsctl
+
+    def set_ssl(self, name):
+        p = self.pki[name]
+        self.vsctl('set-ssl', os.path.join(p, 'server-key.pem'),
+                   os.path.join(p, 'server-cert.pem'),
+                   os.path.join(p, 'ca.pem'))
+
+    def peer(self, mode, port, name):
+        """The TLS peer with PKI 'name's client files, started."""
+        p = self.pki[name]
+        proc = subprocess.Popen(
+            ['nsenter', '-t', str(self.d.pid), '-n', '--', sys.executable,
+             self.script, mode, str(port),
+             os.path.join(p, 'client-key.pem'),
+             os.path.join(p, 'client-cert.pem'), os.path.join(p, 'ca.pem')],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.kill)
+        return proc
+
+    def features(self, proc):
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        return out.strip()
+
+    def status(self):
+        return self.vsctl('--no-wait', 'get', 'Controller', 'br0', 'status')
+
+    def test_ssl_controller(self):
+        self.vsctl('add-br', 'br0', '--', 'set', 'Bridge', 'br0',
+                   'fail_mode=secure')
+        dpid = self.vsctl('get', 'Bridge', 'br0',
+                          'datapath_id').strip().strip('"')
+        # No SSL row: the controller says why, the daemon goes on.
+        self.vsctl('set-controller', 'br0', 'ssl:127.0.0.1:6653')
+        st.wait_for(lambda: 'SSL is not configured' in self.status(), 15,
+                    what='last_error of an ssl: controller without SSL')
+        with open(self.d.log_file) as f:
+            self.assertIn('SSL is not configured', f.read())
+        self.assertTrue(self.d.running())
+        # The SSL row comes: the switch connects over TLS.
+        peer = self.peer('listen', 6653, 'a')
+        time.sleep(0.5)
+        self.set_ssl('a')
+        self.assertEqual(self.features(peer), dpid)
+        # A new SSL row: the switch reconnects with its files (a peer of
+        # the new CA only is served).
+        peer = self.peer('listen', 6653, 'b')
+        time.sleep(0.5)
+        self.set_ssl('b')
+        self.assertEqual(self.features(peer), dpid)
+        # pssl: the switch listens; a peer connects with TLS.
+        self.vsctl('set-controller', 'br0', 'pssl:6654:127.0.0.1')
+
+        def pssl_served():
+            proc = self.peer('connect', 6654, 'b')
+            out, _ = proc.communicate(timeout=60)
+            return proc.returncode == 0 and out.strip() == dpid
+        st.wait_for(pssl_served, 30, what='a pssl: controller served')
+        self.assertTrue(self.d.running())
 
 
 if __name__ == '__main__':

@@ -214,6 +214,7 @@ static const char full_ops[] =
     "  'row':{'name':'m1'}},"
     /* 21 */ "{'op':'insert','table':'Bridge','uuid-name':'br0',"
     "  'row':{'name':'br0','datapath_type':'netdev','fail_mode':'secure',"
+    "   'protocols':['set',['OpenFlow13','OpenFlow15']],"
     "   'other_config':['map',[['hwaddr','02:00:00:00:00:aa']]],"
     "   'controller':['named-uuid','ctl'],'netflow':['named-uuid','nf'],"
     "   'ports':['set',[['named-uuid','p_br0'],['named-uuid','p_eth1'],"
@@ -286,6 +287,7 @@ test_read_full(void **state)
     assert_uuid_equal(&br0->uuid, &u);
     assert_string_equal(br0->datapath_type, "netdev");
     assert_string_equal(br0->fail_mode, "secure");
+    assert_int_equal(br0->protocols, (1u << 4) | (1u << 6));
     expect_smap(&br0->other_config, 1, "hwaddr", "02:00:00:00:00:aa");
     assert_int_equal(br0->n_controllers, 1);
     assert_int_equal(br0->n_mirrors, 0);
@@ -363,6 +365,7 @@ test_read_full(void **state)
     assert_uuid_equal(&br1->uuid, &u);
     assert_string_equal(br1->datapath_type, "");
     assert_null(br1->fail_mode);
+    assert_int_equal(br1->protocols, 0);
     assert_int_equal(br1->other_config.n, 0);
     assert_int_equal(br1->n_controllers, 0);
     assert_int_equal(br1->n_mirrors, 2);

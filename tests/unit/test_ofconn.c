@@ -275,6 +275,28 @@ expect_switch_hello(struct loop *loop, struct peer *p)
     assert_int_equal(versions, OFP_SUPPORTED_VERSIONS);
 }
 
+/* Expects HELLO_FAILED/INCOMPATIBLE in 'version' answering 'xid', with
+ * text, then the end of the connection. */
+static void
+expect_hello_failed(struct loop *loop, struct peer *p, uint8_t version,
+                    uint32_t xid)
+{
+    static uint8_t msg[PEER_BUF];
+    int n = peer_recv(loop, p, msg, 2000);
+    assert_true(n > OFP_HEADER_LEN);
+    assert_int_equal(msg[1], OFPT_ERROR);
+    assert_int_equal(msg[0], version);
+    assert_int_equal(ofp_get_u32(msg + 4), xid);
+    enum ofp_err err;
+    const uint8_t *data;
+    size_t data_len;
+    assert_int_equal(ofp_err_parse(msg, (size_t) n, &err, &data, &data_len),
+                     0);
+    assert_int_equal(err, OFPERR_OFPHFC_INCOMPATIBLE);
+    assert_true(data_len > 0);
+    assert_true(peer_wait_closed(loop, p, 2000));
+}
+
 /* Connects to 'path', says HELLO offering 'versions' and waits until the
  * owner hears of the connection. */
 static struct peer *
@@ -329,7 +351,6 @@ static void
 test_hello(void **state)
 {
     (void) state;
-    static uint8_t msg[PEER_BUF];
     struct owner o;
     owner_init(&o);
     char *path = listen_unix(&o, "hello.mgmt", 0);
@@ -376,19 +397,7 @@ test_hello(void **state)
     ofp_hello_encode(&b, OFP_VERSION_BIT(6), 8);
     peer_send(o.loop, p15, &b);
     expect_switch_hello(o.loop, p15);
-    int n = peer_recv(o.loop, p15, msg, 2000);
-    assert_true(n > OFP_HEADER_LEN);
-    assert_int_equal(msg[1], OFPT_ERROR);
-    assert_int_equal(msg[0], OFP13_VERSION);
-    assert_int_equal(ofp_get_u32(msg + 4), 8);
-    enum ofp_err err;
-    const uint8_t *data;
-    size_t data_len;
-    assert_int_equal(ofp_err_parse(msg, (size_t) n, &err, &data, &data_len),
-                     0);
-    assert_int_equal(err, OFPERR_OFPHFC_INCOMPATIBLE);
-    assert_true(data_len > 0);
-    assert_true(peer_wait_closed(o.loop, p15, 2000));
+    expect_hello_failed(o.loop, p15, OFP13_VERSION, 8);
     struct ofconn_mgr_stats st = owner_stats(&o);
     assert_int_equal(st.hello_failed, 1);
     assert_int_equal(st.negotiated, 2);
@@ -410,6 +419,83 @@ test_hello(void **state)
     peer_close(p13);
     RUN_UNTIL(o.loop, o.n_disconnected == 2, 2000);
     assert_int_equal(o.n_disconnected, 2);
+    owner_destroy(&o);
+}
+
+/* The switch's HELLO on 'p': its header version and bitmap. */
+static void
+recv_hello(struct loop *loop, struct peer *p, uint8_t *version,
+           uint32_t *versions)
+{
+    static uint8_t msg[PEER_BUF];
+    int n = peer_recv(loop, p, msg, 2000);
+    assert_true(n >= OFP_HEADER_LEN);
+    assert_int_equal(msg[1], OFPT_HELLO);
+    *version = msg[0];
+    assert_int_equal(ofp_hello_decode(msg, (size_t) n, versions), 0);
+}
+
+/* Bridge protocols: only the versions allowed are offered and
+ * negotiated; a peer with none of them gets HELLO_FAILED; connections at
+ * a version no longer allowed are closed. */
+static void
+test_restricted_versions(void **state)
+{
+    (void) state;
+    struct owner o;
+    owner_init(&o);
+    char *path = listen_unix(&o, "versions.mgmt", 0);
+    /* OpenFlow 1.5 is not spoken: left out. */
+    ofconn_mgr_set_versions(o.mgr, OFP_VERSION_BIT(OFP13_VERSION)
+                                   | OFP_VERSION_BIT(6));
+
+    /* 1.0-1.5 offered: 1.3, and the switch offered 1.3 alone. */
+    struct peer *p13 = peer_unix(path);
+    struct ofp_buf b = OFP_BUF_INIT;
+    ofp_hello_encode(&b, VERSIONS_10_15, 1);
+    peer_send(o.loop, p13, &b);
+    uint8_t version;
+    uint32_t versions;
+    recv_hello(o.loop, p13, &version, &versions);
+    assert_int_equal(version, OFP13_VERSION);
+    assert_int_equal(versions, OFP_VERSION_BIT(OFP13_VERSION));
+    RUN_UNTIL(o.loop, o.n_connected == 1, 2000);
+    assert_int_equal(o.last_state.version, OFP13_VERSION);
+
+    /* A bare 1.0 HELLO (ovs-ofctl without -O): HELLO_FAILED in 1.0,
+     * closed, the owner never hears of it. */
+    struct peer *p10 = peer_unix(path);
+    const uint8_t hello10[] = { 1, OFPT_HELLO, 0, 8, 0, 0, 0, 5 };
+    peer_write(o.loop, p10, hello10, sizeof hello10);
+    recv_hello(o.loop, p10, &version, &versions);
+    expect_hello_failed(o.loop, p10, OFP10_VERSION, 5);
+    struct ofconn_mgr_stats st = owner_stats(&o);
+    assert_int_equal(st.hello_failed, 1);
+    assert_int_equal(o.n_connected, 1);
+
+    /* 1.0 only now: the 1.3 connection goes, 1.0 is negotiated. */
+    ofconn_mgr_set_versions(o.mgr, OFP_VERSION_BIT(OFP10_VERSION));
+    assert_int_equal(o.n_disconnected, 1);
+    assert_true(peer_wait_closed(o.loop, p13, 2000));
+    struct peer *q10 = peer_unix(path);
+    peer_write(o.loop, q10, hello10, sizeof hello10);
+    recv_hello(o.loop, q10, &version, &versions);
+    assert_int_equal(version, OFP10_VERSION);
+    RUN_UNTIL(o.loop, o.n_connected == 2, 2000);
+    assert_int_equal(o.last_state.version, OFP10_VERSION);
+
+    /* Back to the default (0): both again, the 1.0 connection stays. */
+    ofconn_mgr_set_versions(o.mgr, 0);
+    assert_int_equal(ofconn_mgr_n_conns(o.mgr), 1);
+    struct peer *again = peer_negotiate(&o, path, VERSIONS_10_15);
+    assert_int_equal(o.last_state.version, OFP13_VERSION);
+
+    peer_close(again);
+    peer_close(q10);
+    peer_close(p10);
+    peer_close(p13);
+    RUN_UNTIL(o.loop, o.n_disconnected == 3, 2000);
+    assert_int_equal(o.n_disconnected, 3);
     owner_destroy(&o);
 }
 
@@ -857,7 +943,11 @@ test_set_targets(void **state)
     assert_int_equal(access(path_a, F_OK), -1);
     struct ofconn_target_status st;
     assert_false(ofconn_mgr_target_status(o.mgr, a, &st));
-    assert_false(ofconn_mgr_target_status(o.mgr, "bogus:xyz", &st));
+    /* Skipped targets are reported, not connected, with why. */
+    assert_true(ofconn_mgr_target_status(o.mgr, "bogus:xyz", &st));
+    assert_false(st.is_connected);
+    assert_non_null(strstr(st.last_error, "unknown"));
+    assert_null(strstr(st.last_error, "bogus:xyz: "));
     expect_status(&o, bb, true);
     expect_status(&o, c, true);
     peer_ping(&o, pb, OFP13_VERSION, 2);
@@ -875,6 +965,7 @@ test_set_targets(void **state)
 
     /* No targets: everything closes, the sockets go. */
     assert_int_equal(ofconn_mgr_set_targets(o.mgr, NULL, 0, NULL, NULL), 0);
+    assert_false(ofconn_mgr_target_status(o.mgr, "bogus:xyz", &st));
     assert_int_equal(o.n_disconnected, 3);
     assert_int_equal(ofconn_mgr_n_conns(o.mgr), 0);
     assert_true(peer_wait_closed(o.loop, pb, 2000));
@@ -893,6 +984,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hello),
+        cmocka_unit_test(test_restricted_versions),
         cmocka_unit_test(test_echo),
         cmocka_unit_test(test_bad_messages),
         cmocka_unit_test(test_framing),
