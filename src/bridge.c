@@ -1301,7 +1301,8 @@ static bool
 is_config_table(const struct ovsdb_table *t)
 {
     static const char *const names[] = {
-        "Open_vSwitch", "Bridge", "Port", "Interface",
+        "Open_vSwitch", "Bridge", "Port", "Interface", "Controller",
+        "Flow_Table",
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (!strcmp(t->schema->name, names[i])) {

@@ -1202,10 +1202,16 @@ class OpenFlowTest(unittest.TestCase):
                        check=False)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn('OFPFMFC_TABLE_FULL', r.stderr)
+        # A change of the Flow_Table row alone applies too (--no-wait: no
+        # next_cfg bump, only the row changes).
+        self.vsctl('--no-wait', 'set', 'Flow_Table', '.', 'flow_limit=3')
+        st.wait_for(lambda: self.ofctl(
+            'add-flow priority=12,ip,nw_dst=10.4.0.0/16,actions=2',
+            check=False).returncode == 0, 5, what='flow_limit=3')
         # The row gone: tries and no limit again.
         self.vsctl('clear', 'Bridge', 'br0', 'flow_tables')
         self.assertNotIn('255.255.0.0', megaflow())
-        self.ofctl('add-flow priority=12,ip,nw_dst=10.4.0.0/16,actions=2')
+        self.ofctl('add-flow priority=13,ip,nw_dst=10.5.0.0/16,actions=2')
 
     # -- fail mode ---------------------------------------------------------
 
