@@ -84,11 +84,25 @@ check_insts(const struct ofp_insts *in)
     return e;
 }
 
+/* An OpenFlow 1.3 flow_mod's table, read before it is decoded: Open
+ * vSwitch refuses one for its hidden table 254 before it looks at the
+ * instructions (a goto_table:255 there is OFPBRC_EPERM too). */
+static bool
+for_hidden_table(const uint8_t *msg, size_t len)
+{
+    return msg[0] == OFP13_VERSION && msg[1] == OFPT_FLOW_MOD && len > 24
+           && msg[24] == OFPROTO_N_TABLES;
+}
+
 static void
 handle_flow_mod(struct ofproto *p, struct ofconn *c, const uint8_t *msg,
                 size_t len)
 {
     struct ofp_flow_mod fm;
+    if (for_hidden_table(msg, len)) {
+        send_error(c, msg, len, OFPERR_OFPBRC_EPERM);
+        return;
+    }
     enum ofp_err e = ofp_flow_mod_decode(msg, len,
                                          ofconn_state(c)->table_id_ext, &fm);
     if (e) {
