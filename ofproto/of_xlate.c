@@ -1102,12 +1102,13 @@ of_xlate_trace(struct ofproto *p, const struct flow *flow,
 int
 of_xlate_packet_out(struct ofproto *p, const struct flow *flow,
                     uint32_t ofp_in_port, const struct ofp_actions *acts,
+                    const struct xlate_stats *stats,
                     struct dp_actions **out)
 {
     struct flow wc;
     memset(&wc, 0, sizeof wc);
     struct xctx x;
-    xctx_init(&x, p, flow, ofp_in_port, &wc, NULL);
+    xctx_init(&x, p, flow, ofp_in_port, &wc, stats);
     if (!x.error) {
         do_actions(&x, acts);
     }

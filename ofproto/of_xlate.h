@@ -60,10 +60,13 @@ int of_xlate_trace(struct ofproto *p, const struct flow *flow,
 /* Translates the action list 'acts' of a packet-out for a frame whose key
  * is 'flow' (flow->in_port: its datapath in_port, or OFPROTO_NO_DP_PORT)
  * with OpenFlow in_port 'ofp_in_port', in switch 'p'.  Output to
- * OFPP_TABLE runs the pipeline from table 0.  Returns 0 with the datapath
- * actions in '*out' (free()), or -ENOMEM. */
+ * OFPP_TABLE runs the pipeline from table 0.  'stats' (the frame: may be
+ * NULL) is the traffic to account: the rules it visits count it and NORMAL
+ * learns from it, as from any packet.  Returns 0 with the datapath actions
+ * in '*out' (free()), or -ENOMEM. */
 int of_xlate_packet_out(struct ofproto *p, const struct flow *flow,
                         uint32_t ofp_in_port, const struct ofp_actions *acts,
+                        const struct xlate_stats *stats,
                         struct dp_actions **out);
 
 /* Whether 'acts' can be carried out by this datapath: Open vSwitch's

@@ -441,7 +441,11 @@ handle_packet_out(struct ofproto *p, struct ofconn *c, const uint8_t *msg,
         flow_extract(po.data, po.len, dp_in, 0, &mf, NULL);
         miniflow_expand(&mf, &flow);
         struct dp_actions *acts;
-        if (of_xlate_packet_out(p, &flow, po.in_port, &po.actions, &acts)) {
+        struct xlate_stats push = {
+            .packets = 1, .bytes = po.len, .now_ms = loop_now_ms(),
+        };
+        if (of_xlate_packet_out(p, &flow, po.in_port, &po.actions, &push,
+                                &acts)) {
             e = OFPERR_OFPBRC_EPERM;
         } else {
             int error = upcall_execute_frame(dp, po.data, po.len, dp_in,

@@ -127,6 +127,34 @@ from(uint32_t in, unsigned int src, unsigned int dst)
     return xlate(&f, true, NULL);
 }
 
+/* A packet-out to NORMAL from a port learns its source, as a received
+ * frame does (OVS learns from packet-outs too); one from the controller
+ * (no port) learns nothing. */
+static void
+test_packet_out_learns(void **state)
+{
+    (void) state;
+    topo(false);
+    struct ofp_actions acts = OFP_ACTIONS_INIT;
+    ofp_actions_put(&acts, OFPACT_OUTPUT)->output.port = OFPP_NORMAL;
+    struct xlate_stats st = { .packets = 1, .bytes = 60, .now_ms = 1000 };
+    struct dp_actions *out;
+
+    struct flow f = frame(OFPROTO_NO_DP_PORT, B, 0xff, -1);
+    assert_int_equal(of_xlate_packet_out(br0, &f, OFPP_CONTROLLER, &acts,
+                                         &st, &out), 0);
+    free(out);
+    assert_int_equal(mac_learning_count(br0->ml), 0);
+
+    f = frame(13, A, 0xff, -1);
+    assert_int_equal(of_xlate_packet_out(br0, &f, 3, &acts, &st, &out), 0);
+    free(out);
+    assert_int_equal(mac_learning_count(br0->ml), 1);
+    /* Now B's frames to A go to port 3 alone. */
+    assert_string_equal(from(12, B, A), "13");
+    ofp_actions_free(&acts);
+}
+
 static void
 test_learn_and_forward(void **state)
 {
@@ -304,6 +332,7 @@ main(void)
         cmocka_unit_test(test_input_port_drops),
         cmocka_unit_test(test_station_moves),
         cmocka_unit_test(test_expiry_floods_again),
+        cmocka_unit_test(test_packet_out_learns),
         cmocka_unit_test(test_vlans),
         cmocka_unit_test(test_patch),
         cmocka_unit_test(test_group),

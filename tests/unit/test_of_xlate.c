@@ -512,6 +512,41 @@ test_stats_pushed_to_rules(void **state)
     }
 }
 
+/* A packet-out through OFPP_TABLE counts on the rules it visits. */
+static void
+test_packet_out_table_accounts(void **state)
+{
+    (void) state;
+    clear_rules();
+    struct ofp_flow_mod fm;
+    fm_init(&fm, 0, 10);
+    match_int(&fm, MF_IN_PORT, 1);
+    apply_output(&fm, 2);
+    add(br0, &fm);
+    struct ofp_actions acts = OFP_ACTIONS_INIT;
+    ofp_actions_put(&acts, OFPACT_OUTPUT)->output.port = OFPP_TABLE;
+    struct xlate_stats st = { .packets = 1, .bytes = 99, .now_ms = 8000 };
+    struct dp_actions *out;
+    struct flow f = ipv4_flow(11, 0x0a000002, 64);
+    assert_int_equal(of_xlate_packet_out(br0, &f, 1, &acts, &st, &out), 0);
+    struct dstr s = DSTR_INIT;
+    dp_actions_format(out, &s, NULL, NULL);
+    assert_string_equal(dstr_cstr(&s), "12");
+    dstr_free(&s);
+    free(out);
+    ofp_actions_free(&acts);
+
+    struct cls_key key, wc;
+    memset(&key, 0, sizeof key);
+    memset(&wc, 0, sizeof wc);
+    key.flow = f;
+    key.meta.in_port = 1;
+    struct of_rule *r = of_tables_lookup(&br0->tables, 0, &key, &wc);
+    assert_non_null(r);
+    assert_int_equal(r->packet_count, 1);
+    assert_int_equal(r->byte_count, 99);
+}
+
 static void
 test_refused_actions(void **state)
 {
@@ -647,6 +682,7 @@ main(void)
         cmocka_unit_test(test_controller_cookie),
         cmocka_unit_test(test_patch_port),
         cmocka_unit_test(test_stats_pushed_to_rules),
+        cmocka_unit_test(test_packet_out_table_accounts),
         cmocka_unit_test(test_refused_actions),
         cmocka_unit_test(test_trace),
     };
