@@ -54,7 +54,8 @@ pin_hash(const struct ofproto *p, const struct ofproto_pin *pin)
 {
     uint64_t h = (uint64_t) (uintptr_t) p * UINT64_C(0x9e3779b97f4a7c15);
     h ^= (uint64_t) pin->reason << 56 | (uint64_t) pin->table_id << 48
-         | (uint64_t) pin->max_len << 32 | pin->in_port;
+         | (uint64_t) pin->max_len << 32 | pin->in_port
+         | (uint64_t) pin->miss << 63;
     h *= UINT64_C(0xff51afd7ed558ccd);
     h ^= pin->cookie;
     h *= UINT64_C(0x9e3779b97f4a7c15);
@@ -66,7 +67,7 @@ pin_equal(const struct ofproto_pin *a, const struct ofproto_pin *b)
 {
     return a->reason == b->reason && a->table_id == b->table_id
            && a->max_len == b->max_len && a->in_port == b->in_port
-           && a->cookie == b->cookie;
+           && a->miss == b->miss && a->cookie == b->cookie;
 }
 
 /* The cookie for 'pin' in 'p', or 0 if there is no room left. */
@@ -507,11 +508,12 @@ commit(struct xctx *x)
 /* ---- Outputs. ---- */
 
 static void
-controller(struct xctx *x, uint8_t reason, uint16_t max_len)
+controller(struct xctx *x, uint8_t reason, uint16_t max_len, bool miss)
 {
     struct ofproto_pin pin = {
         .reason = reason, .table_id = x->table_id, .max_len = max_len,
-        .in_port = x->key.meta.in_port, .cookie = x->rule_cookie,
+        .in_port = x->key.meta.in_port, .miss = miss,
+        .cookie = x->rule_cookie,
     };
     uint32_t cookie = pin_cookie(x->p, &pin);
     if (!cookie) {
@@ -643,7 +645,7 @@ output(struct xctx *x, uint32_t port_no, uint16_t max_len)
         flood(x, true);
         break;
     case OFPP_CONTROLLER:
-        controller(x, OFPR_ACTION, max_len);
+        controller(x, OFPR_ACTION, max_len, false);
         break;
     case OFPP_ANY:
         break;
@@ -666,7 +668,7 @@ dec_ttl(struct xctx *x)
     x->wc->nw_ttl = UINT8_MAX;
     if (x->key.flow.nw_ttl <= 1) {
         if (x->p->n_async_conns) {
-            controller(x, OFPR_INVALID_TTL, 0);
+            controller(x, OFPR_INVALID_TTL, UINT16_MAX, false);
         }
         x->exit = true;
         return;
@@ -964,7 +966,7 @@ xlate_table(struct xctx *x, uint8_t table_id)
     if (!r) {
         x->rule_cookie = UINT64_MAX;
         if (ofproto_wants_miss(x->p)) {
-            controller(x, OFPR_NO_MATCH, OFPROTO_PIN_MISS_LEN);
+            controller(x, OFPR_NO_MATCH, 0, true);
         }
         return;
     }

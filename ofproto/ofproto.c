@@ -138,7 +138,9 @@ reval_cb(void *aux)
     (void) aux;
     reval_timer = NULL;
     for (struct ofproto *p = all; p; p = p->next) {
-        recount_conns(p);
+        if (recount_conns(p)) {
+            reval_tags = XLATE_TAGS_ALL;
+        }
     }
     if (of_dp) {
         upcall_revalidate_tags(of_dp, reval_tags);
@@ -254,12 +256,10 @@ send_pin(struct ofconn *c, void *aux)
     if (!ofproto_conn_wants(c, 0, pin->reason)) {
         return;
     }
-    if (pin->reason == OFPR_NO_MATCH && st->version != OFP10_VERSION
-        && pin->max_len == OFPROTO_PIN_MISS_LEN) {
+    if (pin->miss && st->version != OFP10_VERSION) {
         return;             /* OpenFlow 1.3 drops table misses. */
     }
-    size_t max = pin->max_len == OFPROTO_PIN_MISS_LEN ? st->miss_send_len
-                                                      : pin->max_len;
+    size_t max = pin->miss ? st->miss_send_len : pin->max_len;
     struct ofp_match m;
     ofp_match_init(&m);
     m.meta.in_port = pin->in_port;
@@ -443,7 +443,7 @@ set_fail_open(struct ofproto *p, bool on)
 static void
 run_fail_open(struct ofproto *p, uint64_t now)
 {
-    recount_conns(p);
+    ofproto_conns_changed(p);
     if (p->n_primary_conns || !p->has_controllers) {
         p->last_primary_ms = now;
     }

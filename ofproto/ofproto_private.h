@@ -73,16 +73,18 @@ struct ofport *ofproto_port(const struct ofproto *, uint32_t ofp_port);
 
 /* A packet for the controllers: 'reason', the table and the cookie of the
  * rule (all ones: none), the OpenFlow in_port, and how much of the frame to
- * send (UINT16_MAX: each connection's miss_send_len).  ofproto.c sends it
- * to the connections that want it. */
+ * send ('max_len'; OFPCML_NO_BUFFER, 0xffff: all of it).  'miss': a table
+ * miss without a rule, for which each connection's miss_send_len applies
+ * and OpenFlow 1.3 connections get nothing.  ofproto.c sends it to the
+ * connections that want it. */
 struct ofproto_pin {
     uint8_t reason;                 /* OFPR_*. */
     uint8_t table_id;
     uint16_t max_len;
     uint32_t in_port;
+    bool miss;
     uint64_t cookie;
 };
-#define OFPROTO_PIN_MISS_LEN UINT16_MAX
 
 void ofproto_send_packet_in(struct ofproto *, const struct ofproto_pin *,
                             const uint8_t *frame, size_t len);

@@ -210,7 +210,9 @@ class ControllerTest(unittest.TestCase):
         return re.findall(r'actions:(\S+)', self.d.ctl('dpctl/dump-flows'))
 
     def test_packet_in_flow_mod_packet_out(self):
-        want = [st.make_frame(64 + i, 'ctrl', i) for i in range(6)]
+        # Longer than a controller's default miss_send_len (128): the
+        # action's max_len (no buffer) sends the whole frame.
+        want = [st.make_frame(200 + i, 'ctrl', i) for i in range(6)]
         st.write_pcap(self.d.path('in.pcap'), want)
         self.vsctl('add-br', 'br0', '--', 'set', 'Bridge', 'br0',
                    'fail_mode=secure')
