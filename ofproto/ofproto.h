@@ -87,10 +87,6 @@ void ofproto_set_mac_learning(struct ofproto *, unsigned int aging_s,
 /* The tables' version (changes with every rule change and port change). */
 uint64_t ofproto_version(const struct ofproto *);
 
-/* Appends the rules as "ovs-ofctl dump-flows" prints them (control
- * command ofproto/dump-flows). */
-void ofproto_format_flows(struct ofproto *, struct dstr *);
-
 /* The switch of bridge 'name', or NULL. */
 struct ofproto *ofproto_lookup(const char *name);
 

@@ -35,14 +35,6 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 /* A reply is split into messages of at most this much. */
 #define REPLY_SPLIT 60000
 
-/* Generation id of master/slave role requests (OpenFlow 1.3, 6.3.7):
- * per switch would be more exact; one for all is what a single controller
- * cluster needs. */
-struct role_gen {
-    bool have;
-    uint64_t id;
-};
-
 static void
 send_error(struct ofconn *c, const uint8_t *msg, size_t len,
            enum ofp_err err)
@@ -583,16 +575,15 @@ static void
 handle_role(struct ofproto *p, struct ofconn *c, const uint8_t *msg,
             size_t len)
 {
-    static struct role_gen gen;
     enum ofp_role role;
     uint64_t gen_id;
     enum ofp_err e = ofp_role_request_decode(msg, len, &role, &gen_id);
     if (!e && (role == OFPCR_ROLE_MASTER || role == OFPCR_ROLE_SLAVE)) {
-        if (gen.have && (int64_t) (gen_id - gen.id) < 0) {
+        if (p->have_gen_id && (int64_t) (gen_id - p->gen_id) < 0) {
             e = OFPERR_OFPRRFC_STALE;
         } else {
-            gen.have = true;
-            gen.id = gen_id;
+            p->have_gen_id = true;
+            p->gen_id = gen_id;
         }
     }
     if (e) {
@@ -610,7 +601,7 @@ handle_role(struct ofproto *p, struct ofconn *c, const uint8_t *msg,
     }
     struct ofp_buf b = OFP_BUF_INIT;
     ofp_role_reply_encode(&b, xid_of(msg), st->role,
-                          gen.have ? gen.id : UINT64_MAX);
+                          p->have_gen_id ? p->gen_id : UINT64_MAX);
     ofconn_send(c, &b);
     ofp_buf_free(&b);
 }

@@ -54,8 +54,8 @@ struct ofproto {
     uint64_t last_primary_ms;       /* A controller was last connected. */
     bool fail_open;
     uint64_t port_version;          /* Bumped when ports change. */
-    struct loop_timer *expiry_timer;
-    uint64_t expiry_at;             /* When it fires; UINT64_MAX: none. */
+    bool have_gen_id;               /* A master/slave role request set */
+    uint64_t gen_id;                /* the generation id (OF1.3 6.3.7). */
     struct mac_learning *ml;        /* NORMAL's table (NULL: out of
                                      * memory: NORMAL floods). */
     struct ofproto *next;           /* In the registry. */

@@ -138,6 +138,22 @@ xlate(const struct flow *f, struct flow *mask)
     return of_switch_xlate(f, NULL, mask);
 }
 
+/* The rule of table 'table_id' of 'p' that 'f' from OpenFlow port
+ * 'in_port' matches (there must be one). */
+static struct of_rule *
+rule_for(struct ofproto *p, uint8_t table_id, const struct flow *f,
+         uint32_t in_port)
+{
+    struct cls_key key, wc;
+    memset(&key, 0, sizeof key);
+    memset(&wc, 0, sizeof wc);
+    key.flow = *f;
+    key.meta.in_port = in_port;
+    struct of_rule *r = of_tables_lookup(&p->tables, table_id, &key, &wc);
+    assert_non_null(r);
+    return r;
+}
+
 static void
 clear_rules(void)
 {
@@ -498,14 +514,7 @@ test_stats_pushed_to_rules(void **state)
     assert_int_equal(of_xlate_translate(&f, &out, NULL), 0);
     free(out.actions);
     for (int t = 0; t < 2; t++) {
-        struct cls_key key, wc;
-        memset(&key, 0, sizeof key);
-        memset(&wc, 0, sizeof wc);
-        key.flow = f;
-        key.meta.in_port = 1;
-        struct of_rule *r = of_tables_lookup(&br0->tables, (uint8_t) t,
-                                             &key, &wc);
-        assert_non_null(r);
+        struct of_rule *r = rule_for(br0, (uint8_t) t, &f, 1);
         assert_int_equal(r->packet_count, 3);
         assert_int_equal(r->byte_count, 300);
         assert_int_equal(r->used_ms, 5000);
@@ -536,13 +545,7 @@ test_packet_out_table_accounts(void **state)
     free(out);
     ofp_actions_free(&acts);
 
-    struct cls_key key, wc;
-    memset(&key, 0, sizeof key);
-    memset(&wc, 0, sizeof wc);
-    key.flow = f;
-    key.meta.in_port = 1;
-    struct of_rule *r = of_tables_lookup(&br0->tables, 0, &key, &wc);
-    assert_non_null(r);
+    struct of_rule *r = rule_for(br0, 0, &f, 1);
     assert_int_equal(r->packet_count, 1);
     assert_int_equal(r->byte_count, 99);
 }
