@@ -6,40 +6,21 @@
  * up from the transaction history, history.c).  A monitor
  * is owned by its session; it holds, per monitored table, the column
  * indexes, the "select" flags and the conditions (several requests on one
- * table are merged: the union of their columns, flags and conditions). */
+ * table are merged: the union of their columns, flags and conditions).
+ * The row updates themselves, and how they reach a client that reads
+ * slowly, are in monitor_update.c. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ovsdb/condition.h"
 #include "ovsdb/error.h"
-#include "ovsdb/server_internal.h"
+#include "ovsdb/monitor_internal.h"
 #include "ovsdb/uuid.h"
 #include "src/util/stream_rpc.h"
 #include "src/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_monitor);
-
-struct osrv_mtable {
-    const struct ovsdb_table_schema *ts;
-    unsigned int *cols;
-    size_t n_cols;
-    bool initial, insert, delete_, modify;
-    /* monitor_cond: a row is monitored if 'all' or if it matches one of
-     * the 'conds' (each one clause of a "where"). */
-    bool all;
-    struct ovsdb_condition *conds;
-    size_t n_conds;
-};
-
-struct osrv_monitor {
-    struct osrv_monitor *next;
-    const struct osrv_db *db;
-    json_t *id;
-    struct osrv_mtable *tables;
-    size_t n_tables;
-    int version;                /* 1: update, 2: update2, 3: update3. */
-};
 
 static void
 mtable_clear_conds(struct osrv_mtable *mt)
@@ -100,8 +81,8 @@ parse_where(struct osrv_mtable *mt, const json_t *where, const json_t *req)
     return NULL;
 }
 
-static bool
-mtable_match(const struct osrv_mtable *mt, const struct ovsdb_row *row)
+bool
+osrv_mtable_match(const struct osrv_mtable *mt, const struct ovsdb_row *row)
 {
     if (!row) {
         return false;
@@ -120,6 +101,7 @@ mtable_match(const struct osrv_mtable *mt, const struct ovsdb_row *row)
 static void
 monitor_free(struct osrv_monitor *m)
 {
+    osrv_monitor_out_destroy(m);
     for (size_t i = 0; i < m->n_tables; i++) {
         free(m->tables[i].cols);
         mtable_clear_conds(&m->tables[i]);
@@ -245,182 +227,11 @@ parse_request(struct osrv_mtable *mt, const json_t *req, bool cond)
     return NULL;
 }
 
-static json_t *
-table_updates_get(json_t *updates, const char *table)
-{
-    json_t *t = json_object_get(updates, table);
-    if (!t) {
-        t = json_object();
-        json_object_set_new(updates, table, t);
-    }
-    return t;
-}
-
-static void
-put_row_update(json_t *updates, const struct osrv_mtable *mt,
-               const struct ovsdb_uuid *uuid, json_t *old, json_t *new)
-{
-    char text[OVSDB_UUID_LEN + 1];
-    json_t *ru = json_object();
-
-    ovsdb_uuid_format(uuid, text);
-    if (old) {
-        json_object_set_new(ru, "old", old);
-    }
-    if (new) {
-        json_object_set_new(ru, "new", new);
-    }
-    json_object_set_new(table_updates_get(updates, mt->ts->name), text, ru);
-}
-
-/* <row-update2> {"KIND": ROW} of 'uuid' into 'updates'. */
-static void
-put_row_update2(json_t *updates, const struct osrv_mtable *mt,
-                const struct ovsdb_uuid *uuid, const char *kind, json_t *row)
-{
-    char text[OVSDB_UUID_LEN + 1];
-    ovsdb_uuid_format(uuid, text);
-    json_object_set_new(table_updates_get(updates, mt->ts->name), text,
-                        json_pack("{so}", kind, row));
-}
-
-/* The monitored columns of 'row' whose values are not the default. */
-static json_t *
-row_to_json2(const struct ovsdb_row *row, const struct osrv_mtable *mt)
-{
-    json_t *j = json_object();
-    for (size_t i = 0; i < mt->n_cols; i++) {
-        const struct ovsdb_column_schema *cs = &mt->ts->columns[mt->cols[i]];
-        if (!ovsdb_datum_is_default(&row->fields[cs->idx], &cs->type)) {
-            json_object_set_new(j, cs->name, ovsdb_datum_to_json(
-                                    &row->fields[cs->idx], &cs->type));
-        }
-    }
-    return j;
-}
-
-/* The update2 difference of two values of a set or map column: the
- * elements in one only, plus (maps) the new pairs of changed keys. */
-static json_t *
-datum_diff_to_json(const struct ovsdb_datum *a, const struct ovsdb_datum *b,
-                   const struct ovsdb_type *type)
-{
-    struct ovsdb_type t = *type;
-    struct ovsdb_datum d;
-    bool map = ovsdb_type_is_map(&t);
-    size_t i = 0, j = 0;
-
-    t.n_min = 0;
-    t.n_max = OVSDB_UNLIMITED;
-    ovsdb_datum_init_empty(&d);
-    while (i < a->n || j < b->n) {
-        int cmp = i >= a->n ? 1 : j >= b->n ? -1
-                  : ovsdb_atom_compare(&a->keys[i], &b->keys[j], t.key.type);
-        const struct ovsdb_datum *src = NULL;
-        size_t k = 0;
-        if (cmp < 0) {
-            src = a;
-            k = i++;
-        } else if (cmp > 0) {
-            src = b;
-            k = j++;
-        } else {
-            if (map && ovsdb_atom_compare(&a->values[i], &b->values[j],
-                                          t.value.type)) {
-                src = b;
-                k = j;
-            }
-            i++;
-            j++;
-        }
-        if (src) {
-            union ovsdb_atom key, value;
-            ovsdb_atom_clone(&key, &src->keys[k], t.key.type);
-            if (map) {
-                ovsdb_atom_clone(&value, &src->values[k], t.value.type);
-            }
-            ovsdb_datum_append(&d, &key, map ? &value : NULL, &t);
-        }
-    }
-    ovsdb_datum_sort(&d, &t, false);
-    json_t *json = ovsdb_datum_to_json(&d, &t);
-    ovsdb_datum_destroy(&d, &t);
-    return json;
-}
-
-/* The "modify" <row> of 'c' for 'mt', or NULL if no monitored column
- * (other than _version) changed. */
-static json_t *
-modify_to_json2(const struct ovsdb_row_change *c,
-                const struct osrv_mtable *mt)
-{
-    json_t *j = NULL;
-    for (size_t i = 0; i < mt->n_cols; i++) {
-        const struct ovsdb_column_schema *cs = &mt->ts->columns[mt->cols[i]];
-        if (cs->idx == OVSDB_COL_VERSION || !c->changed[cs->idx]) {
-            continue;
-        }
-        const struct ovsdb_datum *old = &c->old->fields[cs->idx];
-        const struct ovsdb_datum *new = &c->new->fields[cs->idx];
-        if (ovsdb_datum_equals(old, new, &cs->type)) {
-            continue;
-        }
-        if (!j) {
-            j = json_object();
-        }
-        /* As ovsdb-server (and ovsdb_datum_apply_diff()): a type that
-         * holds at most one value gets its new value, not a difference. */
-        json_object_set_new(j, cs->name, cs->type.n_max <= 1
-                            ? ovsdb_datum_to_json(new, &cs->type)
-                            : datum_diff_to_json(old, new, &cs->type));
-    }
-    if (j) {
-        for (size_t i = 0; i < mt->n_cols; i++) {
-            if (mt->cols[i] == OVSDB_COL_VERSION) {
-                json_object_set_new(j, "_version", ovsdb_datum_to_json(
-                    &c->new->fields[OVSDB_COL_VERSION],
-                    &mt->ts->columns[OVSDB_COL_VERSION].type));
-            }
-        }
-    }
-    return j;
-}
-
-static json_t *
-txn_id_json(const struct osrv_db *db)
-{
-    char text[OVSDB_UUID_LEN + 1];
-    ovsdb_uuid_format(&db->last_txn_id, text);
-    return json_string(text);
-}
-
-/* Sends 'updates' (if not empty) as "update", "update2" or "update3". */
-static void
-send_updates(struct osrv_session *s, const struct osrv_monitor *m,
-             json_t *updates)
-{
-    if (json_object_size(updates)) {
-        json_t *params;
-        if (m->version == 3) {
-            params = json_pack("[OoO]", m->id, txn_id_json(m->db), updates);
-        } else {
-            params = json_pack("[OO]", m->id, updates);
-        }
-        static const char *const methods[] = { "update", "update2",
-                                               "update3" };
-        json_t *msg = jsonrpc_request(methods[m->version - 1], params, NULL);
-        stream_rpc_send(s->rpc, msg);
-        json_decref(msg);
-    }
-}
-
-static void change_update2(json_t *, const struct osrv_mtable *,
-                           const struct ovsdb_row_change *);
-
 json_t *
 osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
-                    int version, const json_t *id, const json_t *requests,
-                    const json_t *last_txn_id, json_t **resultp)
+                    const json_t *req_id, int version, const json_t *id,
+                    const json_t *requests, const json_t *last_txn_id,
+                    json_t **resultp)
 {
     if (!json_is_object(requests)) {
         return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "monitor-"
@@ -436,6 +247,8 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
 
     struct osrv_monitor *m = calloc(1, sizeof *m);
     m->tables = calloc(json_object_size(requests) + 1, sizeof *m->tables);
+    m->s = s;
+    hmap_init(&m->pending);
     m->db = db;
     m->id = json_incref((json_t *) id);
     m->version = version;
@@ -490,7 +303,7 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
      * what changed since (as update3 would have said it); any other gets
      * everything as "initial". */
     bool found = false;
-    json_t *updates = json_object();
+    json_t *updates = NULL;
     struct ovsdb_uuid last;
     if (version == 3 && json_is_string(last_txn_id)
         && ovsdb_uuid_from_string(&last, json_string_value(last_txn_id))
@@ -500,11 +313,18 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
             found = true;
         } else if (osrv_history_since(db, &last, &nc)) {
             found = true;
+            updates = json_object();
             for (size_t i = 0; i < nc.n; i++) {
+                const struct ovsdb_row_change *c = &nc.changes[i];
                 for (size_t j = 0; j < m->n_tables; j++) {
-                    if (m->tables[j].ts == nc.changes[i].table->schema) {
-                        change_update2(updates, &m->tables[j],
-                                       &nc.changes[i]);
+                    json_t *ru = m->tables[j].ts == c->table->schema
+                                 ? osrv_row_update(m, &m->tables[j], c)
+                                 : NULL;
+                    if (ru) {
+                        osrv_put_row_update(updates, &m->tables[j],
+                                            ovsdb_row_uuid(c->old ? c->old
+                                                                  : c->new),
+                                            ru);
                     }
                 }
             }
@@ -521,30 +341,18 @@ osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
                  ? json_string_value(last_txn_id) : "(not a string)");
     }
 
-    for (size_t i = 0; i < m->n_tables && !found; i++) {
-        const struct osrv_mtable *mt = &m->tables[i];
-        if (!mt->initial) {
-            continue;
-        }
-        const struct ovsdb_table *t = ovsdb_db_table(db->db, mt->ts);
-        size_t pos;
-        for (const struct ovsdb_row *row = ovsdb_table_first(t, &pos); row;
-             row = ovsdb_table_next(t, row, &pos)) {
-            if (version == 1) {
-                put_row_update(updates, mt, ovsdb_row_uuid(row), NULL,
-                               ovsdb_row_to_json(row, mt->cols, mt->n_cols));
-            } else if (mtable_match(mt, row)) {
-                put_row_update2(updates, mt, ovsdb_row_uuid(row), "initial",
-                                row_to_json2(row, mt));
-            }
-        }
-    }
     m->next = s->monitors;
     s->monitors = m;
-    if (version == 3) {
-        updates = json_pack("[boo]", found, txn_id_json(db), updates);
+    if (!found) {
+        /* Every row: a long reply, written in parts. */
+        osrv_monitor_send_initial(m, req_id);
+        *resultp = NULL;
+        return NULL;
     }
-    *resultp = updates;
+    char text[OVSDB_UUID_LEN + 1];
+    ovsdb_uuid_format(&db->last_txn_id, text);
+    *resultp = json_pack("[bso]", true, text,
+                         updates ? updates : json_object());
     return NULL;
 }
 
@@ -554,6 +362,8 @@ osrv_monitor_cancel(struct osrv_session *s, const json_t *id)
     for (struct osrv_monitor **p = &s->monitors; *p; p = &(*p)->next) {
         if (json_equal((*p)->id, id)) {
             struct osrv_monitor *m = *p;
+            /* A reply it is still writing is finished first. */
+            osrv_monitor_settle(m);
             *p = m->next;
             monitor_free(m);
             return 0;
@@ -577,68 +387,11 @@ osrv_monitor_destroy_all(struct osrv_session *s, const struct osrv_db *db)
     }
 }
 
-/* Adds the <row-update2> of 'c' for 'mt' to 'updates', if it has one. */
-static void
-change_update2(json_t *updates, const struct osrv_mtable *mt,
-               const struct ovsdb_row_change *c)
+void
+osrv_monitor_flush_all(struct osrv_session *s)
 {
-    bool old = mtable_match(mt, c->old);
-    bool new = mtable_match(mt, c->new);
-    if (!old && new) {
-        if (mt->insert) {
-            put_row_update2(updates, mt, ovsdb_row_uuid(c->new), "insert",
-                            row_to_json2(c->new, mt));
-        }
-    } else if (old && !new) {
-        if (mt->delete_) {
-            put_row_update2(updates, mt, ovsdb_row_uuid(c->old), "delete",
-                            json_null());
-        }
-    } else if (old && new && mt->modify) {
-        json_t *diff = modify_to_json2(c, mt);
-        if (diff) {
-            put_row_update2(updates, mt, ovsdb_row_uuid(c->new), "modify",
-                            diff);
-        }
-    }
-}
-
-/* Adds the row update of 'c' for 'mt' to 'updates', if it has one. */
-static void
-change_update(json_t *updates, const struct osrv_mtable *mt,
-              const struct ovsdb_row_change *c)
-{
-    if (!c->old) {
-        if (mt->insert) {
-            put_row_update(updates, mt, ovsdb_row_uuid(c->new), NULL,
-                           ovsdb_row_to_json(c->new, mt->cols, mt->n_cols));
-        }
-    } else if (!c->new) {
-        if (mt->delete_) {
-            put_row_update(updates, mt, ovsdb_row_uuid(c->old),
-                           ovsdb_row_to_json(c->old, mt->cols, mt->n_cols),
-                           NULL);
-        }
-    } else if (mt->modify) {
-        unsigned int changed[mt->n_cols ? mt->n_cols : 1];
-        size_t n = 0;
-        for (size_t i = 0; i < mt->n_cols; i++) {
-            if (c->changed[mt->cols[i]] && mt->cols[i] != OVSDB_COL_VERSION) {
-                changed[n++] = mt->cols[i];
-            }
-        }
-        if (!n) {
-            return;
-        }
-        /* _version changes with every modification: report it too. */
-        for (size_t i = 0; i < mt->n_cols; i++) {
-            if (mt->cols[i] == OVSDB_COL_VERSION) {
-                changed[n++] = OVSDB_COL_VERSION;
-            }
-        }
-        put_row_update(updates, mt, ovsdb_row_uuid(c->new),
-                       ovsdb_row_to_json(c->old, changed, n),
-                       ovsdb_row_to_json(c->new, mt->cols, mt->n_cols));
+    for (struct osrv_monitor *m = s->monitors; m; m = m->next) {
+        osrv_monitor_flush(m);
     }
 }
 
@@ -650,21 +403,25 @@ osrv_monitor_commit(struct osrv_session *s, const struct osrv_db *db,
         if (m->db != db) {
             continue;
         }
+        if (osrv_monitor_busy(m) || !stream_rpc_is_idle(s->rpc)) {
+            /* The client has not taken what it was sent yet. */
+            osrv_monitor_hold(m, commit);
+            continue;
+        }
         json_t *updates = json_object();
         for (size_t i = 0; i < commit->n_changes; i++) {
             const struct ovsdb_row_change *c = &commit->changes[i];
             for (size_t j = 0; j < m->n_tables; j++) {
-                if (m->tables[j].ts != c->table->schema) {
-                    continue;
-                }
-                if (m->version == 1) {
-                    change_update(updates, &m->tables[j], c);
-                } else {
-                    change_update2(updates, &m->tables[j], c);
+                json_t *ru = m->tables[j].ts == c->table->schema
+                             ? osrv_row_update(m, &m->tables[j], c) : NULL;
+                if (ru) {
+                    osrv_put_row_update(updates, &m->tables[j],
+                                        ovsdb_row_uuid(c->old ? c->old
+                                                              : c->new), ru);
                 }
             }
         }
-        send_updates(s, m, updates);
+        osrv_send_updates(m, updates);
         json_decref(updates);
     }
 }
@@ -681,6 +438,8 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
         return ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "unknown "
                                               "monitor session"), old_id);
     }
+    /* What it sends below follows from the rows the client has. */
+    osrv_monitor_settle(m);
     if (!json_equal(old_id, new_id)) {
         for (struct osrv_monitor *o = s->monitors; o; o = o->next) {
             if (json_equal(o->id, new_id)) {
@@ -749,13 +508,16 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
         size_t pos;
         for (const struct ovsdb_row *row = ovsdb_table_first(tbl, &pos); row;
              row = ovsdb_table_next(tbl, row, &pos)) {
-            bool was = mtable_match(old, row), is = mtable_match(new, row);
+            bool was = osrv_mtable_match(old, row);
+            bool is = osrv_mtable_match(new, row);
             if (!was && is && old->insert) {
-                put_row_update2(updates, old, ovsdb_row_uuid(row), "insert",
-                                row_to_json2(row, old));
+                osrv_put_row_update(updates, old, ovsdb_row_uuid(row),
+                                    json_pack("{so}", "insert",
+                                              osrv_row_json2(row, old)));
             } else if (was && !is && old->delete_) {
-                put_row_update2(updates, old, ovsdb_row_uuid(row), "delete",
-                                json_null());
+                osrv_put_row_update(updates, old, ovsdb_row_uuid(row),
+                                    json_pack("{so}", "delete",
+                                              json_null()));
             }
         }
     }
@@ -774,7 +536,7 @@ osrv_monitor_cond_change(struct osrv_session *s, const json_t *old_id,
     if (!err) {
         json_decref(m->id);
         m->id = json_incref((json_t *) new_id);
-        send_updates(s, m, updates);
+        osrv_send_updates(m, updates);
     }
     json_decref(updates);
     return err;

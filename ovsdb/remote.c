@@ -82,6 +82,8 @@ session_config(const struct ovsdb_remote *r)
         .on_connect = r->active ? on_connect : NULL,
         .on_msg = osrv_handle_msg,
         .on_close = osrv_handle_close,
+        .on_idle = osrv_handle_idle,
+        .stall_ms = r->srv->stall_ms,
     };
     return cfg;
 }
@@ -261,6 +263,20 @@ ovsdb_server_close_remote(struct ovsdb_server *srv, struct ovsdb_remote *r)
     free(r->last_error);
     free(r->name);
     free(r);
+}
+
+void
+ovsdb_server_set_stall_timeout(struct ovsdb_server *srv, uint64_t ms)
+{
+    srv->stall_ms = ms;
+    for (struct ovsdb_remote *r = srv->remotes; r; r = r->next) {
+        if (r->listener) {
+            stream_rpc_listener_set_stall_ms(r->listener, ms);
+        }
+    }
+    for (struct osrv_session *s = srv->sessions; s; s = s->next) {
+        stream_rpc_set_stall_ms(s->rpc, ms);
+    }
 }
 
 void

@@ -912,6 +912,15 @@ do_cancel(struct osrv_session *s, const struct jsonrpc_msg *m)
 /* ---- Dispatch ----------------------------------------------------------- */
 
 void
+osrv_handle_idle(struct stream_rpc *rpc, void *s_)
+{
+    struct osrv_session *s = s_;
+    if (s && s->rpc == rpc) {
+        osrv_monitor_flush_all(s);
+    }
+}
+
+void
 osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
                 json_t *json, void *s_)
 {
@@ -989,12 +998,14 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
                            m->params));
             return;
         }
-        err = osrv_monitor_create(s, odb, version,
+        err = osrv_monitor_create(s, odb, m->id, version,
                                   json_array_get(m->params, 1),
                                   json_array_get(m->params, 2),
                                   json_array_get(m->params, 3), &result);
-        send_msg(s, err ? jsonrpc_error(err, m->id)
-                        : jsonrpc_reply(result, m->id));
+        if (err || result) {
+            send_msg(s, err ? jsonrpc_error(err, m->id)
+                            : jsonrpc_reply(result, m->id));
+        }
     } else if (!strcmp(method, "monitor_cond_change")) {
         json_t *err = json_array_size(m->params) != 3
             ? ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "invalid "

@@ -102,6 +102,12 @@ int ovsdb_server_add_remote(struct ovsdb_server *, const char *name,
                             struct stream_ssl_ctx *ssl,
                             char *err, size_t err_size);
 
+/* A client whose send queue takes nothing for 'ms' (0: 60 s, the
+ * default; UINT64_MAX: never) is dropped, logged and counted.  One that
+ * reads, however slowly, is kept: long replies are written in parts and
+ * monitors hold changes for it (coalesced per row) while it is busy. */
+void ovsdb_server_set_stall_timeout(struct ovsdb_server *, uint64_t ms);
+
 /* Compaction: the journal is compacted automatically, off the loop,
  * when it has grown past 'factor' times its size after the last
  * compaction and past 'min_bytes' (defaults: 4 and 10 MiB, as

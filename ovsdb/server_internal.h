@@ -59,6 +59,7 @@ struct ovsdb_server {
     struct loop_timer *kick;        /* Retry blocked txns, compact. */
     unsigned int compact_factor;    /* 0: the log's default policy. */
     off_t compact_min;
+    uint64_t stall_ms;              /* Sessions: 0 the default. */
     bool destroying;
 };
 
@@ -85,6 +86,8 @@ void osrv_handle_msg(struct stream_rpc *, const struct jsonrpc_msg *,
                      json_t *, void *s);
 void osrv_handle_close(struct stream_rpc *, int error, const char *reason,
                        void *s);
+/* The send queue of 's' emptied: monitors send what they held. */
+void osrv_handle_idle(struct stream_rpc *, void *s);
 
 /* ---- history.c ---- */
 
@@ -118,9 +121,12 @@ void osrv_remotes_close_all(struct ovsdb_server *);
 /* "monitor" (version 1), "monitor_cond" (2) or "monitor_cond_since" (3,
  * with 'last_txn_id'): parses 'requests' for 'db', registers the monitor
  * under 'id' in 's' and returns NULL with the reply's result in
- * '*result'; or returns an error object. */
+ * '*result', or with NULL there if it queued the reply (to request
+ * 'req_id') itself: every row, a long message written in parts.  Or
+ * returns an error object. */
 json_t *osrv_monitor_create(struct osrv_session *s, struct osrv_db *db,
-                            int version, const json_t *id,
+                            const json_t *req_id, int version,
+                            const json_t *id,
                             const json_t *requests,
                             const json_t *last_txn_id, json_t **result);
 /* "monitor_cond_change": new conditions for the tables in 'requests' of
@@ -136,8 +142,11 @@ int osrv_monitor_cancel(struct osrv_session *s, const json_t *id);
 void osrv_monitor_destroy_all(struct osrv_session *s,
                               const struct osrv_db *db);
 /* Sends "update" notifications for 'commit' to every monitor of 's' on
- * 'db'. */
+ * 'db', or, while the client has not taken what it was sent, holds the
+ * changes (coalesced per row) until osrv_monitor_flush_all(). */
 void osrv_monitor_commit(struct osrv_session *s, const struct osrv_db *db,
                          const struct ovsdb_commit *commit);
+/* Sends what the monitors of 's' held (as one update each). */
+void osrv_monitor_flush_all(struct osrv_session *s);
 
 #endif

@@ -221,6 +221,22 @@ cmd_set_compact_policy(int argc, const char *argv[], struct dstr *reply,
     return 0;
 }
 
+/* ovsdb-server/set-stall-timeout MS: how long a client may take nothing
+ * we send before it is dropped (0: the default, 60 s). */
+static int
+cmd_set_stall_timeout(int argc, const char *argv[], struct dstr *reply,
+                      void *srv)
+{
+    uint64_t ms;
+    (void) argc;
+    if (scan_uint(argv[1], 10, UINT64_MAX - 1, &ms)) {
+        dstr_put(reply, "usage: MILLISECONDS (0: the default, 60000)\n");
+        return -EINVAL;
+    }
+    ovsdb_server_set_stall_timeout(srv, ms);
+    return 0;
+}
+
 void
 ovsdb_ctl_register(struct ovsdb_server *srv, struct stream_ssl_ctx *ssl)
 {
@@ -237,4 +253,6 @@ ovsdb_ctl_register(struct ovsdb_server *srv, struct stream_ssl_ctx *ssl)
                  srv);
     ctl_register("ovsdb-server/reconnect", "", 0, 0, cmd_reconnect, srv);
     ctl_register("ovsdb-server/list-dbs", "", 0, 0, cmd_list_dbs, srv);
+    ctl_register("ovsdb-server/set-stall-timeout", "MS", 1, 1,
+                 cmd_set_stall_timeout, srv);
 }

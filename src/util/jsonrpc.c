@@ -291,12 +291,10 @@ jsonrpc_tx_destroy(struct jsonrpc_tx *tx)
     tx->start = tx->len = tx->cap = 0;
 }
 
+/* Room for 'n' more bytes (no backlog check). */
 static int
-tx_reserve(struct jsonrpc_tx *tx, size_t n)
+tx_grow(struct jsonrpc_tx *tx, size_t n)
 {
-    if (tx->len - tx->start > tx->max_backlog) {
-        return -ENOBUFS;
-    }
     if (tx->len + n > tx->cap && tx->start) {
         memmove(tx->buf, tx->buf + tx->start, tx->len - tx->start);
         tx->len -= tx->start;
@@ -306,9 +304,9 @@ tx_reserve(struct jsonrpc_tx *tx, size_t n)
 }
 
 int
-jsonrpc_tx_queue_raw(struct jsonrpc_tx *tx, const void *data, size_t n)
+jsonrpc_tx_append(struct jsonrpc_tx *tx, const void *data, size_t n)
 {
-    int err = tx_reserve(tx, n);
+    int err = tx_grow(tx, n);
     if (!err && n) {
         memcpy(tx->buf + tx->len, data, n);
         tx->len += n;
@@ -317,21 +315,41 @@ jsonrpc_tx_queue_raw(struct jsonrpc_tx *tx, const void *data, size_t n)
 }
 
 int
-jsonrpc_tx_queue(struct jsonrpc_tx *tx, const json_t *msg)
+jsonrpc_tx_append_json(struct jsonrpc_tx *tx, const json_t *json)
 {
-    size_t n = json_dumpb(msg, NULL, 0, JSON_COMPACT);
+    size_t n = json_dumpb(json, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!n) {
         return -EINVAL;
     }
-    int err = tx_reserve(tx, n);
+    int err = tx_grow(tx, n);
     if (err) {
         return err;
     }
-    if (json_dumpb(msg, tx->buf + tx->len, n, JSON_COMPACT) != n) {
+    if (json_dumpb(json, tx->buf + tx->len, n,
+                   JSON_COMPACT | JSON_ENCODE_ANY) != n) {
         return -EINVAL;
     }
     tx->len += n;
     return 0;
+}
+
+int
+jsonrpc_tx_queue_raw(struct jsonrpc_tx *tx, const void *data, size_t n)
+{
+    if (tx->len - tx->start > tx->max_backlog) {
+        return -ENOBUFS;
+    }
+    return jsonrpc_tx_append(tx, data, n);
+}
+
+int
+jsonrpc_tx_queue(struct jsonrpc_tx *tx, const json_t *msg)
+{
+    if (tx->len - tx->start > tx->max_backlog) {
+        return -ENOBUFS;
+    }
+    return json_is_object(msg) || json_is_array(msg)
+           ? jsonrpc_tx_append_json(tx, msg) : -EINVAL;
 }
 
 int

@@ -91,6 +91,11 @@ void jsonrpc_tx_destroy(struct jsonrpc_tx *);
  * always accepted), or -EINVAL if 'msg' cannot be serialised. */
 int jsonrpc_tx_queue(struct jsonrpc_tx *, const json_t *msg);
 int jsonrpc_tx_queue_raw(struct jsonrpc_tx *, const void *, size_t n);
+/* The same without the backlog check, for a message written in parts (the
+ * caller bounds what it appends): 'json' may be any JSON value, serialised
+ * compact.  Return 0, -ENOMEM or (json) -EINVAL. */
+int jsonrpc_tx_append(struct jsonrpc_tx *, const void *, size_t n);
+int jsonrpc_tx_append_json(struct jsonrpc_tx *, const json_t *json);
 
 /* Writes as much as 'fd' takes without blocking.  Returns 0 when the
  * queue is empty, -EAGAIN if bytes remain, or another negative errno

@@ -5,7 +5,13 @@
  * session dead; rpc_leave() of the outermost entry then calls on_close
  * and frees it.  A failure outside any entry (in stream_rpc_send() called
  * for another session, say) arms a zero-delay timer that does the same
- * from the loop. */
+ * from the loop.
+ *
+ * Output: 'tx' is what goes to the stream now.  'items' is a FIFO of
+ * producers, each with the messages sent after it was queued; the head's
+ * producer appends to 'tx' while 'tx' holds less than a slice; when it
+ * completes, the messages behind it move to 'tx' and the next producer
+ * starts. */
 #include "src/util/stream_rpc.h"
 
 #include <errno.h>
@@ -28,6 +34,15 @@ VLOG_DEFINE_THIS_MODULE(stream_rpc);
 /* How long a listener pauses after accept() fails (e.g. out of fds). */
 #define ACCEPT_PAUSE_MS 100
 
+/* A producer and the messages queued behind it. */
+struct rpc_item {
+    struct rpc_item *next;
+    stream_rpc_produce_cb *produce;
+    stream_rpc_release_cb *release;
+    void *aux;
+    struct jsonrpc_tx after;            /* Only as a byte buffer. */
+};
+
 struct stream_rpc {
     struct stream_rpc *prev, *next;     /* All sessions. */
     struct stream_rpc_listener *listener;   /* Accepted by, or NULL. */
@@ -40,7 +55,16 @@ struct stream_rpc {
 
     struct loop_timer *probe_timer;
     struct loop_timer *close_timer;     /* Deferred close. */
-    struct loop_timer *resume_timer;    /* Input left inside TLS. */
+    struct loop_timer *resume_timer;    /* Input left inside TLS, a
+                                         * producer or on_idle to run. */
+    struct loop_timer *stall_timer;     /* Armed while 'tx' is not empty. */
+
+    struct rpc_item *items, *items_tail;
+    size_t held;                /* Bytes in the items' 'after' buffers. */
+    bool producing;             /* Inside a producer: stream_rpc_put(). */
+    bool want_idle;             /* stream_rpc_notify_idle(). */
+    uint64_t progress_ms;       /* Last time 'tx' moved or was empty. */
+    uint64_t stall_ms;
 
     uint32_t events;        /* Registered with the loop. */
     bool connected;
@@ -74,6 +98,7 @@ static __thread char rx_chunk[RX_CHUNK];
 static void rpc_fd_cb(int fd, uint32_t events, void *aux);
 static void rpc_close_timer_cb(void *aux);
 static void rpc_arm_probe(struct stream_rpc *);
+static void rpc_stall_cb(void *aux);
 
 /* ---- Life cycle ---- */
 
@@ -137,6 +162,16 @@ rpc_free(struct stream_rpc *r)
     loop_cancel_timer(r->loop, r->probe_timer);
     loop_cancel_timer(r->loop, r->close_timer);
     loop_cancel_timer(r->loop, r->resume_timer);
+    loop_cancel_timer(r->loop, r->stall_timer);
+    while (r->items) {
+        struct rpc_item *it = r->items;
+        r->items = it->next;
+        jsonrpc_tx_destroy(&it->after);
+        if (it->release) {
+            it->release(it->aux);
+        }
+        free(it);
+    }
     loop_del_fd(r->loop, stream_fd(r->stream));
     stream_close(r->stream);
     jsonrpc_rx_destroy(&r->rx);
@@ -167,11 +202,28 @@ static void
 rpc_update_events(struct stream_rpc *r)
 {
     bool out = jsonrpc_tx_pending(&r->tx) > 0;
-    uint32_t want = stream_wait_events(r->stream, !r->eof && !out, out);
+    uint32_t want = stream_wait_events(r->stream, !r->eof && !out
+                                                  && !r->items, out);
     if (want != r->events
         && !loop_mod_fd(r->loop, stream_fd(r->stream), want)) {
         r->events = want;
     }
+    if (out && !r->stall_timer && r->stall_ms != UINT64_MAX) {
+        uint64_t now = loop_now_ms(), due = r->progress_ms + r->stall_ms;
+        r->stall_timer = loop_add_timer(r->loop, due > now ? due - now : 0,
+                                        false, rpc_stall_cb, r);
+    }
+}
+
+/* Whether a pass from the loop has something to do now: a producer with
+ * room in the send queue, or an idle notification due. */
+static bool
+rpc_work_pending(const struct stream_rpc *r)
+{
+    size_t queued = jsonrpc_tx_pending(&r->tx);
+    return r->connected
+           && ((r->items && queued < STREAM_RPC_SLICE)
+               || (r->want_idle && !r->items && !queued));
 }
 
 static void rpc_resume_cb(void *aux);
@@ -194,8 +246,9 @@ rpc_leave(struct stream_rpc *r)
     }
     rpc_update_events(r);
     /* Decrypted input waits inside TLS, where epoll cannot see it. */
-    if (r->connected && !r->eof && !jsonrpc_tx_pending(&r->tx)
-        && stream_has_pending(r->stream) && !r->resume_timer) {
+    bool tls_input = r->connected && !r->eof && !jsonrpc_tx_pending(&r->tx)
+                     && !r->items && stream_has_pending(r->stream);
+    if ((tls_input || rpc_work_pending(r)) && !r->resume_timer) {
         r->resume_timer = loop_add_timer(r->loop, 0, false, rpc_resume_cb,
                                          r);
     }
@@ -221,9 +274,173 @@ rpc_flush(struct stream_rpc *r)
     }
     size_t before = jsonrpc_tx_pending(&r->tx);
     int error = jsonrpc_tx_flush_stream(&r->tx, r->stream);
-    stats.tx_bytes += before - jsonrpc_tx_pending(&r->tx);
+    size_t sent = before - jsonrpc_tx_pending(&r->tx);
+    stats.tx_bytes += sent;
+    if (sent || !before) {
+        r->progress_ms = loop_now_ms();
+    }
     if (error && error != -EAGAIN) {
         rpc_kill(r, error, "%s", stream_reason(r));
+    }
+}
+
+/* Drops a peer whose send queue took nothing for 'stall_ms'. */
+static void
+rpc_stall_cb(void *aux)
+{
+    struct stream_rpc *r = aux;
+    r->stall_timer = NULL;
+    size_t queued = jsonrpc_tx_pending(&r->tx);
+    if (!queued || r->dead) {
+        return;             /* Re-armed when something is queued. */
+    }
+    uint64_t now = loop_now_ms();
+    rpc_enter(r);
+    if (now - r->progress_ms >= r->stall_ms) {
+        rpc_kill(r, -ENOBUFS, "peer does not read: nothing sent for %llu "
+                 "ms with %zu bytes queued",
+                 (unsigned long long) (now - r->progress_ms),
+                 queued + r->held);
+    }
+    rpc_leave(r);           /* Re-arms the timer from 'progress_ms'. */
+}
+
+/* ---- Producers ---- */
+
+/* Called before queueing: the stall clock starts when the queue stops
+ * being empty. */
+static void
+rpc_note_queue(struct stream_rpc *r)
+{
+    if (!jsonrpc_tx_pending(&r->tx)) {
+        r->progress_ms = loop_now_ms();
+    }
+}
+
+static void
+item_free(struct rpc_item *it)
+{
+    jsonrpc_tx_destroy(&it->after);
+    if (it->release) {
+        it->release(it->aux);
+    }
+    free(it);
+}
+
+/* Runs the producers while the send queue holds less than 'limit'. */
+static void
+rpc_produce(struct stream_rpc *r, size_t limit)
+{
+    while (r->items && !r->dead) {
+        struct rpc_item *it = r->items;
+        bool done = false;
+        rpc_note_queue(r);
+        while (jsonrpc_tx_pending(&r->tx) < limit) {
+            r->producing = true;
+            done = it->produce(r, it->aux);
+            r->producing = false;
+            if (done || r->dead) {
+                break;
+            }
+        }
+        if (!done || r->dead) {
+            return;
+        }
+        size_t n = jsonrpc_tx_pending(&it->after);
+        if (n && jsonrpc_tx_append(&r->tx, it->after.buf + it->after.start,
+                                   n)) {
+            rpc_kill(r, -ENOMEM, "out of memory");
+            return;
+        }
+        r->held -= n;
+        r->items = it->next;
+        if (!r->items) {
+            r->items_tail = NULL;
+        }
+        item_free(it);
+    }
+}
+
+int
+stream_rpc_send_producer(struct stream_rpc *r, stream_rpc_produce_cb *produce,
+                         stream_rpc_release_cb *release, void *aux)
+{
+    struct rpc_item *it = r->dead ? NULL : calloc(1, sizeof *it);
+    if (!it) {
+        if (release) {
+            release(aux);
+        }
+        return r->dead ? (r->error ? r->error : -ENOTCONN) : -ENOMEM;
+    }
+    it->produce = produce;
+    it->release = release;
+    it->aux = aux;
+    jsonrpc_tx_init(&it->after, SIZE_MAX);
+    if (r->items_tail) {
+        r->items_tail->next = it;
+    } else {
+        r->items = it;
+    }
+    r->items_tail = it;
+    if (!r->busy && !r->resume_timer) {
+        r->resume_timer = loop_add_timer(r->loop, 0, false, rpc_resume_cb,
+                                         r);
+    }
+    return 0;
+}
+
+int
+stream_rpc_put(struct stream_rpc *r, const void *data, size_t n)
+{
+    return r->producing ? jsonrpc_tx_append(&r->tx, data, n) : -EINVAL;
+}
+
+int
+stream_rpc_put_json(struct stream_rpc *r, const json_t *json)
+{
+    return r->producing ? jsonrpc_tx_append_json(&r->tx, json) : -EINVAL;
+}
+
+void
+stream_rpc_finish_producers(struct stream_rpc *r)
+{
+    if (!r->dead) {
+        rpc_produce(r, SIZE_MAX);
+    }
+}
+
+void
+stream_rpc_notify_idle(struct stream_rpc *r)
+{
+    if (r->dead || r->want_idle) {
+        return;
+    }
+    r->want_idle = true;
+    if (!r->busy && rpc_work_pending(r) && !r->resume_timer) {
+        r->resume_timer = loop_add_timer(r->loop, 0, false, rpc_resume_cb,
+                                         r);
+    }
+}
+
+bool
+stream_rpc_is_idle(const struct stream_rpc *r)
+{
+    return !r->items && !jsonrpc_tx_pending(&r->tx);
+}
+
+/* Producers with room, then, if everything went out, on_idle. */
+static void
+rpc_output(struct stream_rpc *r)
+{
+    rpc_produce(r, STREAM_RPC_SLICE);
+    rpc_flush(r);
+    if (!r->dead && r->want_idle && stream_rpc_is_idle(r)) {
+        r->want_idle = false;
+        if (r->cfg.on_idle) {
+            r->cfg.on_idle(r, r->cfg.aux);
+        }
+        rpc_produce(r, STREAM_RPC_SLICE);
+        rpc_flush(r);
     }
 }
 
@@ -233,6 +450,21 @@ stream_rpc_send(struct stream_rpc *r, const json_t *msg)
     if (r->dead) {
         return r->error ? r->error : -ENOTCONN;
     }
+    if (jsonrpc_tx_pending(&r->tx) + r->held > r->tx.max_backlog) {
+        rpc_kill(r, -ENOBUFS, "peer does not read: send backlog over %zu "
+                 "bytes", r->tx.max_backlog);
+        return -ENOBUFS;
+    }
+    if (r->items) {
+        /* Behind the producers, in order. */
+        struct jsonrpc_tx *after = &r->items_tail->after;
+        size_t before = jsonrpc_tx_pending(after);
+        int error = json_is_object(msg) ? jsonrpc_tx_append_json(after, msg)
+                                        : -EINVAL;
+        r->held += jsonrpc_tx_pending(after) - before;
+        return error;
+    }
+    rpc_note_queue(r);
     int error = jsonrpc_tx_queue(&r->tx, msg);
     if (error == -ENOBUFS) {
         rpc_kill(r, -ENOBUFS, "peer does not read: send backlog over %zu "
@@ -306,7 +538,7 @@ rpc_input(struct stream_rpc *r)
             rpc_handle(r, json);
             json_decref(json);
         }
-        if (r->dead || r->eof || jsonrpc_tx_pending(&r->tx)
+        if (r->dead || r->eof || jsonrpc_tx_pending(&r->tx) || r->items
             || rounds >= RX_ROUNDS) {
             break;
         }
@@ -328,7 +560,7 @@ rpc_input(struct stream_rpc *r)
             return;
         }
     }
-    if (!r->dead && r->eof && !jsonrpc_tx_pending(&r->tx)) {
+    if (!r->dead && r->eof && stream_rpc_is_idle(r)) {
         if (jsonrpc_rx_pending(&r->rx)) {
             rpc_kill(r, -EPROTO, "connection closed by peer inside a "
                      "message");
@@ -355,12 +587,19 @@ rpc_run(struct stream_rpc *r)
             r->cfg.on_connect(r, r->cfg.aux);
         }
     }
+    /* What was queued before: taking it is activity (as in Open
+     * vSwitch, what is sent at once is not: it may only fill buffers). */
+    size_t queued = jsonrpc_tx_pending(&r->tx);
     rpc_flush(r);
+    if (jsonrpc_tx_pending(&r->tx) < queued) {
+        stream_probe_received(&r->probe, loop_now_ms());
+    }
+    rpc_output(r);
     if (!r->dead) {
         rpc_input(r);
     }
     /* Replies to the messages just handled. */
-    rpc_flush(r);
+    rpc_output(r);
 }
 
 static void
@@ -453,6 +692,8 @@ stream_rpc_create(struct loop *loop, struct stream *stream,
     r->loop = loop;
     r->stream = stream;
     r->cfg = *cfg;
+    r->stall_ms = cfg->stall_ms ? cfg->stall_ms : STREAM_RPC_STALL_MS_DEFAULT;
+    r->progress_ms = loop_now_ms();
     r->next = all_sessions;
     if (all_sessions) {
         all_sessions->prev = r;
@@ -520,6 +761,18 @@ stream_rpc_set_aux(struct stream_rpc *r, void *aux)
     r->cfg.aux = aux;
 }
 
+void
+stream_rpc_set_stall_ms(struct stream_rpc *r, uint64_t ms)
+{
+    r->cfg.stall_ms = ms;
+    r->stall_ms = ms ? ms : STREAM_RPC_STALL_MS_DEFAULT;
+    loop_cancel_timer(r->loop, r->stall_timer);
+    r->stall_timer = NULL;
+    if (!r->busy && !r->dead) {
+        rpc_update_events(r);       /* Re-arms it. */
+    }
+}
+
 bool
 stream_rpc_is_connected(const struct stream_rpc *r)
 {
@@ -535,7 +788,7 @@ stream_rpc_is_closing(const struct stream_rpc *r)
 size_t
 stream_rpc_backlog(const struct stream_rpc *r)
 {
-    return jsonrpc_tx_pending(&r->tx);
+    return jsonrpc_tx_pending(&r->tx) + r->held;
 }
 
 const char *
@@ -678,6 +931,12 @@ stream_rpc_listener_set_limits(struct stream_rpc_listener *l,
 {
     l->cfg.max_msg = max_msg;
     l->cfg.max_backlog = max_backlog;
+}
+
+void
+stream_rpc_listener_set_stall_ms(struct stream_rpc_listener *l, uint64_t ms)
+{
+    l->cfg.stall_ms = ms;
 }
 
 void

@@ -1219,6 +1219,293 @@ test_monitor_cond_since_history(void **state)
     client_close(c);
 }
 
+/* ---- Clients that read slowly ---- */
+
+/* Messages of any size from a raw socket. */
+struct big_reader {
+    int fd;
+    char *buf;
+    size_t len, cap;
+};
+
+/* The next message from 'rd', or NULL after ~5 s or at end of stream;
+ * runs the loop meanwhile. */
+static json_t *
+big_next(struct fx *f, struct big_reader *rd)
+{
+    for (int i = 0; i < 2000; i++) {
+        if (rd->len) {
+            json_error_t e;
+            json_t *j = json_loadb(rd->buf, rd->len, JSON_DISABLE_EOF_CHECK,
+                                   &e);
+            if (j) {
+                memmove(rd->buf, rd->buf + e.position, rd->len - e.position);
+                rd->len -= e.position;
+                return j;
+            }
+        }
+        loop_run_once(f->loop, 1);
+        if (rd->cap - rd->len < 65536) {
+            rd->cap = rd->cap ? 2 * rd->cap : 1 << 20;
+            rd->buf = realloc(rd->buf, rd->cap);
+        }
+        ssize_t n = read(rd->fd, rd->buf + rd->len, 65536);
+        if (n == 0) {
+            return NULL;
+        }
+        if (n > 0) {
+            rd->len += (size_t) n;
+        }
+    }
+    return NULL;
+}
+
+/* Inserts 300 rows of ~2 KB into A, "r<i>-xxx..." with n = i % 10: a
+ * 600 KB initial reply. */
+static void
+insert_big_rows(struct fx *f, struct client *c)
+{
+    char pad[2001];
+    memset(pad, 'x', 2000);
+    pad[2000] = '\0';
+    for (int i = 0; i < 300; i += 50) {
+        json_t *ops = json_array();
+        for (int k = i; k < i + 50; k++) {
+            char text[2100];
+            snprintf(text, sizeof text, "r%d-%s", k, pad);
+            json_array_append_new(ops, json_pack(
+                "{s:s, s:s, s:{s:i, s:s}}", "op", "insert", "table", "A",
+                "row", "n", k % 10, "s", text));
+        }
+        char *text = json_dumps(ops, JSON_COMPACT);
+        text[strlen(text) - 1] = '\0';         /* The ops, without [ ]. */
+        json_decref(transact(f, c, text + 1));
+        free(text);
+        json_decref(ops);
+    }
+}
+
+/* Applies a <table-updates2> of A to 'rows' ({uuid: s}). */
+static void
+apply_updates2(json_t *rows, const json_t *updates)
+{
+    const char *uuid;
+    json_t *ru;
+    json_object_foreach(json_object_get(updates, "A"), uuid, ru) {
+        const char *kind = json_object_iter_key(json_object_iter(ru));
+        json_t *row = json_object_get(ru, kind);
+        if (!strcmp(kind, "delete")) {
+            assert_int_equal(json_object_del(rows, uuid), 0);
+        } else if (json_object_get(row, "s")) {
+            json_object_set(rows, uuid, json_object_get(row, "s"));
+        } else if (strcmp(kind, "modify")) {
+            json_object_set_new(rows, uuid, json_string(""));
+        }
+    }
+}
+
+/* {uuid: s} of every row of A, as the database has it. */
+static json_t *
+db_rows(struct fx *f, struct client *c)
+{
+    struct big_reader rd = { .fd = c->fd };
+    assert_int_equal(c->len, 0);
+    client_send_raw(c, "{\"method\":\"transact\",\"id\":\"sel\",\"params\":"
+                    "[\"T\",{\"op\":\"select\",\"table\":\"A\",\"where\":[],"
+                    "\"columns\":[\"_uuid\",\"s\"]}]}");
+    json_t *r = big_next(f, &rd);
+    assert_non_null(r);
+    assert_int_equal(rd.len, 0);
+    free(rd.buf);
+    json_t *rows = json_object();
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(json_array_get(
+        json_object_get(r, "result"), 0), "rows"), i, row) {
+        json_object_set(rows, json_string_value(json_array_get(
+            json_object_get(row, "_uuid"), 1)), json_object_get(row, "s"));
+    }
+    json_decref(r);
+    return rows;
+}
+
+/* A client that does not read while its 600 KB initial reply is written
+ * and while others commit: the reply describes the database as it was
+ * when the request came (also the rows changed before they were
+ * written), then one update brings it to the current state, coalesced
+ * per row (a row changed twice once, a row inserted and deleted again not
+ * at all); once it has read everything, commits go out at once again. */
+static void
+test_monitor_slow_client(void **state)
+{
+    struct fx *f = *state;
+    struct client *c = client_open(f);
+    struct client *m = client_open(f);
+    insert_big_rows(f, c);
+    json_t *at_request = db_rows(f, c);
+
+    client_send_raw(m, "{\"method\":\"monitor_cond\",\"id\":\"mon\","
+                    "\"params\":[\"T\",\"w\",{\"A\":[{\"columns\":"
+                    "[\"s\"]}]}]}");
+    for (int i = 0; i < 20; i++) {
+        loop_run_once(f->loop, 1);      /* It fills the socket. */
+    }
+    json_decref(transact(f, c, "{\"op\": \"update\", \"table\": \"A\", "
+                         "\"where\": [[\"n\", \"==\", 3]], \"row\": "
+                         "{\"s\": \"changed\"}}"));
+    json_decref(transact(f, c, "{\"op\": \"update\", \"table\": \"A\", "
+                         "\"where\": [[\"n\", \"==\", 3]], \"row\": "
+                         "{\"s\": \"changed again\"}}"));
+    json_decref(transact(f, c, "{\"op\": \"insert\", \"table\": \"A\", "
+                         "\"row\": {\"s\": \"tmp\"}}"));
+    json_decref(transact(f, c, "{\"op\": \"delete\", \"table\": \"A\", "
+                         "\"where\": [[\"s\", \"==\", \"tmp\"]]}"));
+    json_decref(transact(f, c, "{\"op\": \"delete\", \"table\": \"A\", "
+                         "\"where\": [[\"n\", \"==\", 7]]}"));
+    json_decref(transact(f, c, "{\"op\": \"insert\", \"table\": \"A\", "
+                         "\"row\": {\"s\": \"late\"}}"));
+    client_send_raw(m, "{\"method\":\"echo\",\"id\":\"e\",\"params\":[]}");
+
+    struct big_reader rd = { .fd = m->fd };
+    json_t *reply = big_next(f, &rd);
+    assert_non_null(reply);
+    assert_json(json_object_get(reply, "id"), "\"mon\"");
+    json_t *rows = json_object();
+    apply_updates2(rows, json_object_get(reply, "result"));
+    assert_true(json_equal(rows, at_request));
+    json_decref(reply);
+
+    int n_updates = 0;
+    json_t *msg;
+    while ((msg = big_next(f, &rd))
+           && !json_object_get(msg, "result")) {
+        assert_string_equal(json_string_value(json_object_get(msg,
+                                                              "method")),
+                            "update2");
+        json_t *ups = json_array_get(json_object_get(msg, "params"), 1);
+        assert_int_equal(json_object_size(json_object_get(ups, "A")),
+                         30 + 30 + 1);
+        apply_updates2(rows, ups);
+        n_updates++;
+        json_decref(msg);
+    }
+    assert_non_null(msg);
+    assert_json(json_object_get(msg, "id"), "\"e\"");
+    json_decref(msg);
+    assert_int_equal(n_updates, 1);
+    json_t *now = db_rows(f, c);
+    assert_true(json_equal(rows, now));
+    json_decref(now);
+
+    /* Idle again: a commit is sent at once. */
+    json_decref(transact(f, c, "{\"op\": \"update\", \"table\": \"A\", "
+                         "\"where\": [[\"s\", \"==\", \"late\"]], \"row\": "
+                         "{\"s\": \"later\"}}"));
+    msg = big_next(f, &rd);
+    assert_non_null(msg);
+    assert_string_equal(json_string_value(json_object_get(msg, "method")),
+                        "update2");
+    apply_updates2(rows, json_array_get(json_object_get(msg, "params"), 1));
+    json_decref(msg);
+    now = db_rows(f, c);
+    assert_true(json_equal(rows, now));
+    json_decref(now);
+
+    json_decref(rows);
+    json_decref(at_request);
+    free(rd.buf);
+    client_close(m);
+    client_close(c);
+}
+
+/* Requests sent with a big monitor request in one write: a
+ * monitor_cond_change right behind it finds the reply written and
+ * changes what follows it; a monitor_cancel ends the monitor (the reply
+ * still whole). */
+static void
+test_monitor_pipelined(void **state)
+{
+    struct fx *f = *state;
+    struct client *c = client_open(f);
+    struct client *m = client_open(f);
+    insert_big_rows(f, c);
+
+    client_send_raw(m, "{\"method\":\"monitor_cond\",\"id\":1,\"params\":"
+                    "[\"T\",\"w\",{\"A\":[{\"columns\":[\"s\"],\"where\":"
+                    "[[\"n\",\"==\",1]]}]}]}"
+                    "{\"method\":\"monitor_cond_change\",\"id\":2,"
+                    "\"params\":[\"w\",\"w2\",{\"A\":[{\"where\":"
+                    "[[\"n\",\"==\",2]]}]}]}"
+                    "{\"method\":\"monitor\",\"id\":3,\"params\":"
+                    "[\"T\",\"v1\",{\"A\":{\"columns\":[\"s\"]}}]}"
+                    "{\"method\":\"monitor_cancel\",\"id\":4,"
+                    "\"params\":[\"v1\"]}");
+    json_decref(transact(f, c, "{\"op\": \"update\", \"table\": \"A\", "
+                         "\"where\": [[\"n\", \"==\", 2]], \"row\": "
+                         "{\"s\": \"two\"}}"));
+    struct big_reader rd = { .fd = m->fd };
+    json_t *rows = json_object();
+    int got[5] = { 0 };
+    while (!got[4]) {
+        json_t *msg = big_next(f, &rd);
+        assert_non_null(msg);
+        json_t *id = json_object_get(msg, "id");
+        const char *method = json_string_value(json_object_get(msg,
+                                                               "method"));
+        if (method) {
+            /* update2 of "w2" (the change's inserts and deletes, then the
+             * commit); never an update of "v1" after its cancel. */
+            assert_string_equal(method, "update2");
+            json_t *p = json_object_get(msg, "params");
+            assert_json(json_array_get(p, 0), "\"w2\"");
+            apply_updates2(rows, json_array_get(p, 1));
+        } else {
+            json_int_t i = json_integer_value(id);
+            assert_true(i >= 1 && i <= 4);
+            assert_true(json_is_null(json_object_get(msg, "error")));
+            for (json_int_t k = 1; k < i; k++) {
+                assert_int_equal(got[k], 1);      /* In order. */
+            }
+            got[i]++;
+            if (i == 1) {
+                apply_updates2(rows, json_object_get(msg, "result"));
+                assert_int_equal(json_object_size(rows), 30);
+            } else if (i == 3) {
+                assert_int_equal(json_object_size(json_object_get(
+                    json_object_get(msg, "result"), "A")), 300);
+            }
+        }
+        json_decref(msg);
+    }
+    /* The rows with n == 2, as they are now. */
+    json_t *all = db_rows(f, c);
+    json_t *want = json_object();
+    const char *uuid;
+    json_t *s;
+    json_object_foreach(all, uuid, s) {
+        if (!strcmp(json_string_value(s), "two")) {
+            json_object_set(want, uuid, s);
+        }
+    }
+    assert_int_equal(json_object_size(want), 30);
+    for (int i = 0; i < 100 && !json_equal(rows, want); i++) {
+        json_t *msg = big_next(f, &rd);
+        if (!msg) {
+            break;
+        }
+        apply_updates2(rows, json_array_get(json_object_get(msg, "params"),
+                                            1));
+        json_decref(msg);
+    }
+    assert_true(json_equal(rows, want));
+    json_decref(want);
+    json_decref(all);
+    json_decref(rows);
+    free(rd.buf);
+    client_close(m);
+    client_close(c);
+}
+
 static void
 test_garbage(void **state)
 {
@@ -1275,6 +1562,10 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_monitor_cond_since_history,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_monitor_slow_client, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_monitor_pipelined, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };

@@ -696,6 +696,7 @@ bad_server_start(struct bad_server *b, const char *file,
         cfg.max_msg = limits->max_msg;
         cfg.max_backlog = limits->max_backlog;
         cfg.probe_ms = limits->probe_ms;
+        cfg.stall_ms = limits->stall_ms;
     }
     assert_int_equal(stream_rpc_listen(b->loop, name, NULL, &cfg, on_accept,
                                        &b->srv, &b->l, err, sizeof err), 0);
@@ -866,6 +867,189 @@ test_never_reads(void **state)
     RUN_UNTIL(b.loop, (int) json_array_size(b.good.msgs) == 1 + sent, 5000);
     assert_int_equal(json_array_size(b.good.msgs), 1 + sent);
     bad_server_check_good(&b, 100);
+    bad_server_stop(&b);
+}
+
+/* ---- Slow readers and long messages ---- */
+
+/* A producer of one notification {"method":"big","params":["aaa..."],
+ * "id":null} with 'n_parts' parts of 1,000 bytes. */
+struct big_msg {
+    int n_parts, done_parts;
+    bool head, released;
+    size_t max_backlog;         /* Largest backlog seen by the producer. */
+    struct stream_rpc *r;
+};
+
+static bool
+big_produce(struct stream_rpc *r, void *aux)
+{
+    struct big_msg *b = aux;
+    static char part[1000];
+    memset(part, 'a', sizeof part);
+    if (stream_rpc_backlog(r) > b->max_backlog) {
+        b->max_backlog = stream_rpc_backlog(r);
+    }
+    if (!b->head) {
+        b->head = true;
+        return stream_rpc_put(r, "{\"method\":\"big\",\"params\":[\"", 27);
+    }
+    if (b->done_parts < b->n_parts) {
+        b->done_parts++;
+        assert_int_equal(stream_rpc_put(r, part, sizeof part), 0);
+        return false;
+    }
+    assert_int_equal(stream_rpc_put(r, "\"],\"id\":null}", 13), 0);
+    return true;
+}
+
+static void
+big_release(void *aux)
+{
+    struct big_msg *b = aux;
+    b->released = true;
+}
+
+/* Reads what 'fd' has (non-blocking) into 'buf'; returns bytes read, 0
+ * at end of stream, -1 if nothing now. */
+static ssize_t
+raw_read_some(int fd, char *buf, size_t size)
+{
+    ssize_t n = read(fd, buf, size);
+    return n < 0 && errno == EAGAIN ? -1 : n;
+}
+
+/* A message written in parts: the send queue never holds much more than
+ * a slice, what is sent meanwhile comes after it, input waits, and a
+ * reader that takes 4 KB at a time gets it all. */
+static void
+test_producer(void **state)
+{
+    (void) state;
+    struct bad_server b;
+    bad_server_start(&b, "produce.sock", NULL);
+    int fd = raw_unix(b.path);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    RUN_UNTIL(b.loop, b.srv.n_rpcs == 2, 5000);
+    struct stream_rpc *r = b.srv.rpcs[1];
+
+    struct big_msg big = { .n_parts = 3000 };
+    assert_int_equal(stream_rpc_send_producer(r, big_produce, big_release,
+                                              &big), 0);
+    assert_false(stream_rpc_is_idle(r));
+    json_t *after = jsonrpc_request("after", NULL, NULL);
+    assert_int_equal(stream_rpc_send(r, after), 0);     /* Held. */
+    json_decref(after);
+    /* A request meanwhile is not read until the message is out. */
+    raw_write(fd, "{\"method\":\"ping\",\"params\":[],\"id\":9}");
+    run_for(b.loop, 50);
+    assert_int_equal(n_replies(&b.srv, 9), 0);
+    assert_true(stream_rpc_backlog(r) < STREAM_RPC_SLICE + 2048 + 64);
+
+    size_t cap = 4 << 20, len = 0;
+    char *buf = malloc(cap);
+    buf[0] = '\0';
+    uint64_t deadline = loop_now_ms() + 20000;
+    const char *reply9 = "{\"id\":9,\"result\":[],\"error\":null}";
+    while (loop_now_ms() < deadline && !strstr(buf, reply9)) {
+        ssize_t n = raw_read_some(fd, buf + len, 4096);
+        assert_int_not_equal(n, 0);
+        if (n > 0) {
+            len += (size_t) n;
+            buf[len] = '\0';
+        }
+        loop_run_once(b.loop, 1);
+        buf[len] = '\0';
+    }
+    assert_true(big.released);
+    assert_int_equal(b.srv.n_closed, 0);
+    assert_true(big.max_backlog < STREAM_RPC_SLICE + 2048);
+    /* The long message, whole, then the one sent after it, then the reply
+     * to the request read once the output was done. */
+    const char *tail = buf + 27 + 3000 * 1000;
+    assert_int_equal(strncmp(buf, "{\"method\":\"big\",\"params\":[\"aaa", 30),
+                     0);
+    assert_int_equal(strncmp(tail, "\"],\"id\":null}{\"method\":\"after\"",
+                             30), 0);
+    assert_non_null(strstr(tail, reply9));
+    free(buf);
+    close(fd);
+    bad_server_check_good(&b, 200);
+    bad_server_stop(&b);
+}
+
+/* A peer that reads nothing is dropped after the stall time; a producer
+ * it had is released. */
+static void
+test_stall(void **state)
+{
+    (void) state;
+    struct bad_server b;
+    struct stream_rpc_config limits = { .stall_ms = 200 };
+    bad_server_start(&b, "stall.sock", &limits);
+    int fd = raw_unix(b.path);
+    RUN_UNTIL(b.loop, b.srv.n_rpcs == 2, 5000);
+    struct big_msg big = { .n_parts = 3000 };
+    assert_int_equal(stream_rpc_send_producer(b.srv.rpcs[1], big_produce,
+                                              big_release, &big), 0);
+    uint64_t start = loop_now_ms();
+    RUN_UNTIL(b.loop, b.srv.n_closed == 1, 5000);
+    assert_int_equal(b.srv.n_closed, 1);
+    assert_true(loop_now_ms() - start >= 190);
+    assert_int_equal(b.srv.last_error, -ENOBUFS);
+    assert_non_null(strstr(b.srv.last_reason, "nothing sent for"));
+    assert_true(big.released);
+    struct stream_rpc_stats st;
+    stream_rpc_get_stats(&st);
+    assert_true(st.n_dropped_slow >= 1);
+    assert_true(raw_wait_closed(b.loop, fd, 5000));
+    close(fd);
+    bad_server_check_good(&b, 300);
+    bad_server_stop(&b);
+}
+
+/* A peer that sends nothing but reads a long reply slowly is not probed
+ * away (taking what was queued is activity, as in Open vSwitch), nor
+ * dropped as stalled. */
+static void
+test_slow_reader_kept(void **state)
+{
+    (void) state;
+    struct bad_server b;
+    struct stream_rpc_config limits = { .probe_ms = 300, .stall_ms = 600 };
+    bad_server_start(&b, "slow.sock", &limits);
+    int fd = raw_unix(b.path);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    RUN_UNTIL(b.loop, b.srv.n_rpcs == 2, 5000);
+
+    enum { SIZE = 2000 * 1000 };
+    char *text = malloc(SIZE + 1);
+    memset(text, 'b', SIZE);
+    text[SIZE] = '\0';
+    json_t *note = jsonrpc_request("big", json_pack("[s]", text), NULL);
+    free(text);
+    assert_int_equal(stream_rpc_send(b.srv.rpcs[1], note), 0);
+    json_decref(note);
+
+    /* 8 KB every 5 ms: over a second in all, longer than the probe
+     * would allow a peer that neither sends nor reads. */
+    uint64_t start = loop_now_ms();
+    size_t got = 0;
+    char buf[8192];
+    while (got < SIZE && loop_now_ms() - start < 20000) {
+        ssize_t n = raw_read_some(fd, buf, sizeof buf);
+        assert_int_not_equal(n, 0);
+        if (n > 0) {
+            got += (size_t) n;
+        }
+        run_for(b.loop, 5);
+    }
+    assert_true(got >= SIZE);
+    assert_true(loop_now_ms() - start > 700);
+    assert_int_equal(b.srv.n_closed, 0);
+    close(fd);
+    RUN_UNTIL(b.loop, b.srv.n_closed == 1, 5000);
+    bad_server_check_good(&b, 400);
     bad_server_stop(&b);
 }
 
@@ -1309,6 +1493,9 @@ main(void)
         cmocka_unit_test(test_endless_message),
         cmocka_unit_test(test_never_reads),
         cmocka_unit_test(test_probe),
+        cmocka_unit_test(test_producer),
+        cmocka_unit_test(test_stall),
+        cmocka_unit_test(test_slow_reader_kept),
         cmocka_unit_test(test_listener_cap_and_reserve),
         cmocka_unit_test(test_ssl_config_errors),
         cmocka_unit_test(test_ssl),
