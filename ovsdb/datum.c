@@ -10,6 +10,7 @@
 
 #include "ovsdb/error.h"
 #include "src/util/dstr.h"
+#include "src/util/json_text.h"
 
 /* ---- Symbol table ----------------------------------------------------- */
 
@@ -227,6 +228,8 @@ ovsdb_atom_from_json(union ovsdb_atom *a, const struct ovsdb_base_type *base,
         break;
     case OVSDB_TYPE_STRING:
         if (json_is_string(j)) {
+            /* May be invalid UTF-8 (JSON-RPC keeps it, as Open vSwitch
+             * does): ovsdb_atom_check_constraints() refuses it. */
             a->string = strdup(json_string_value(j));
             return NULL;
         }
@@ -269,7 +272,7 @@ ovsdb_atom_to_json(const union ovsdb_atom *a, enum ovsdb_atomic_type t)
     case OVSDB_TYPE_BOOLEAN:
         return json_boolean(a->boolean);
     case OVSDB_TYPE_STRING:
-        return json_string(a->string);
+        return json_string_nocheck(a->string);
     case OVSDB_TYPE_UUID:
         ovsdb_uuid_format(&a->uuid, buf);
         return json_pack("[ss]", "uuid", buf);
@@ -301,10 +304,10 @@ string_needs_quotes(const char *s)
 static char *
 quoted(const char *s)
 {
-    json_t *j = json_string(s);
-    char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    json_decref(j);
-    return text;
+    /* Bytes as they are (ovsdb-server quotes invalid UTF-8 too). */
+    struct dstr out = DSTR_INIT;
+    json_text_write_string(&out, s, strlen(s));
+    return dstr_steal(&out);
 }
 
 char *
@@ -341,7 +344,7 @@ ovsdb_atom_to_string(const union ovsdb_atom *a, enum ovsdb_atomic_type t)
     return r < 0 ? NULL : s;
 }
 
-/* Number of UTF-8 characters (Jansson guarantees valid UTF-8). */
+/* Number of UTF-8 characters of valid UTF-8 's'. */
 static size_t
 utf8_len(const char *s)
 {
@@ -453,6 +456,13 @@ ovsdb_atom_check_constraints(const union ovsdb_atom *a,
                            "maximum allowed value %.15g", a->real,
                            b->max_real);
     case OVSDB_TYPE_STRING: {
+        char buf[80];
+        const char *bad = json_text_utf8_error(a->string, strlen(a->string),
+                                               buf, sizeof buf);
+        if (bad) {
+            return ovsdb_error(OVSDB_E_CONSTRAINT, "not a valid UTF-8 "
+                               "string: %s", bad);
+        }
         size_t n = utf8_len(a->string);
         if (n < b->min_len) {
             return string_length_error(a->string, n, "less than minimum",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "src/util/dstr.h"
+#include "src/util/json_text.h"
 
 json_t *
 ovsdb_error(const char *tag, const char *fmt, ...)
@@ -22,7 +23,7 @@ ovsdb_error(const char *tag, const char *fmt, ...)
         }
         va_end(ap);
         if (s) {
-            json_object_set_new(e, "details", json_string(s));
+            json_object_set_new(e, "details", json_string_nocheck(s));
             free(s);
         }
     }
@@ -86,19 +87,16 @@ put_json(struct dstr *out, const json_t *j)
         qsort(keys, i, sizeof *keys, compare_keys);
         dstr_put(out, "{");
         for (size_t x = 0; x < i; x++) {
-            json_t *key = json_string(keys[x]);
-            char *kt = key ? json_dumps(key, JSON_ENCODE_ANY) : NULL;
-            dstr_printf(out, "%s%s:", x ? "," : "", kt ? kt : "\"\"");
-            free(kt);
-            json_decref(key);
+            dstr_put(out, x ? "," : "");
+            json_text_write_string(out, keys[x], strlen(keys[x]));
+            dstr_put(out, ":");
             put_json(out, json_object_get(j, keys[x]));
         }
         dstr_put(out, "}");
         free(keys);
     } else {
-        char *t = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
-        dstr_put(out, t ? t : "null");
-        free(t);
+        /* Strings as they came (invalid UTF-8 too), as ovsdb-server. */
+        json_text_write(out, j);
     }
 }
 
@@ -108,7 +106,8 @@ ovsdb_error_syntax(json_t *err, const json_t *json)
     if (json && json_is_object(err)) {
         struct dstr text = DSTR_INIT;
         put_json(&text, json);
-        json_object_set_new(err, "syntax", json_string(dstr_cstr(&text)));
+        json_object_set_new(err, "syntax",
+                            json_string_nocheck(dstr_cstr(&text)));
         dstr_free(&text);
     }
     return err;
@@ -128,7 +127,7 @@ ovsdb_error_wrap(json_t *err, const char *fmt, ...)
         const char *d = ovsdb_error_details(err);
         char *s = NULL;
         if (asprintf(&s, "%s: %s", prefix, d) >= 0) {
-            json_object_set_new(err, "details", json_string(s));
+            json_object_set_new(err, "details", json_string_nocheck(s));
             free(s);
         }
     }

@@ -3,9 +3,10 @@
  * Framing: a small scanner tracks bracket depth and string/escape state
  * across calls, so each byte is looked at once however the stream is cut.
  * When the depth returns to zero the span holds one candidate object,
- * which Jansson decodes (JSON_DISABLE_EOF_CHECK; the end position it
- * reports must be the span's end).  So "need more bytes" is decided by
- * the scanner and "invalid" by Jansson, never by guessing from a parse
+ * which json_text decodes as Open vSwitch would (invalid UTF-8 kept,
+ * numbers as its lexer reads them) into Jansson values; what is sent is
+ * written by json_text too.  So "need more bytes" is decided by the
+ * scanner and "invalid" by the parser, never by guessing from a parse
  * error whether the input was merely truncated. */
 #include "src/util/jsonrpc.h"
 
@@ -17,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "src/util/dstr.h"
+#include "src/util/json_text.h"
 #include "src/util/stream.h"
 
 /* Bytes read from a socket per jsonrpc_rx_read() call. */
@@ -241,14 +244,13 @@ jsonrpc_rx_next(struct jsonrpc_rx *rx, json_t **msgp)
         return rx_fail(rx, -EMSGSIZE, "message longer than %zu bytes",
                        rx->max_msg);
     }
-    json_error_t jerr;
-    json_t *msg = json_loadb(rx->buf + rx->msg_start, size,
-                             JSON_DISABLE_EOF_CHECK, &jerr);
+    char err[128];
+    json_t *msg = json_text_parse(rx->buf + rx->msg_start, size,
+                                  JSONRPC_MAX_DEPTH, err, sizeof err);
     if (!msg) {
-        return rx_fail(rx, -EINVAL, "JSON parse error at byte %d of "
-                       "message: %s", jerr.position, jerr.text);
+        return rx_fail(rx, -EINVAL, "JSON parse error: %s", err);
     }
-    if ((size_t) jerr.position != size || !json_is_object(msg)) {
+    if (!json_is_object(msg)) {
         json_decref(msg);
         return rx_fail(rx, -EINVAL, "JSON parse error: malformed message");
     }
@@ -317,20 +319,16 @@ jsonrpc_tx_append(struct jsonrpc_tx *tx, const void *data, size_t n)
 int
 jsonrpc_tx_append_json(struct jsonrpc_tx *tx, const json_t *json)
 {
-    size_t n = json_dumpb(json, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (!n) {
+    if (!json) {
         return -EINVAL;
     }
-    int err = tx_grow(tx, n);
-    if (err) {
-        return err;
-    }
-    if (json_dumpb(json, tx->buf + tx->len, n,
-                   JSON_COMPACT | JSON_ENCODE_ANY) != n) {
-        return -EINVAL;
-    }
-    tx->len += n;
-    return 0;
+    /* Not Jansson's encoder: strings may hold invalid UTF-8 (json_text.h),
+     * and reals are written as Open vSwitch writes them. */
+    struct dstr text = DSTR_INIT;
+    json_text_write(&text, json);
+    int err = jsonrpc_tx_append(tx, dstr_cstr(&text), text.len);
+    dstr_free(&text);
+    return err;
 }
 
 int

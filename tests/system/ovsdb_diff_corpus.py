@@ -634,6 +634,124 @@ def vswitch_sequences():
     return seqs
 
 
+def B(text, id_=1, s=0):
+    """Bytes sent as they are (one per character of 'text'); the reply to
+    'id_' is compared (or the close)."""
+    return ['bytes', s, text, id_]
+
+
+def echo_bytes(params, id_=1, s=0):
+    return B('{"method":"echo","params":%s,"id":%s}' % (params, id_), id_, s)
+
+
+def framing_sequences():
+    """What ovsdb-server 3.1 does with odd JSON: invalid UTF-8 in strings
+    is kept (and refused as a value), integers beyond 64 bits are reals,
+    integral reals integers; lone surrogates, NUL, numbers out of range,
+    values that are not objects, trailing garbage.  Not here: integers of
+    20 digits from 18446744073709551616 (2^64) to 18446744073709551619,
+    which ovsdb-server 3.1 reads as 0 to 3 (its lexer's significand wraps
+    around); sluiced reads them as the reals they are."""
+    seqs = []
+
+    def add(name, *steps):
+        seqs.append((name, list(steps)))
+
+    add('utf8-echo', echo_bytes('["a\xff\xfeb"]'),
+        echo_bytes('[{"\xc3":1}]'), echo_bytes('["\xc0\xaf","\xed\xa0\x80"]'),
+        echo_bytes('["\xe2\x82"]'), echo_bytes('["ok \xc3\xa9"]'))
+    add('utf8-method', B('{"method":"echo\xff","params":[],"id":1}'),
+        B('{"method":"list_dbs","params":[],"id":"\xff"}', '\udcff'))
+    bad = ['a\xff' 'b', 'a\xc0\xafb', 'a\xe2\x82b', '\xe2\x82',
+           '\xf0\x9f\x98', 'a\xf5\x80\x80\x80b', 'a\xed\xa0\x80b',
+           'a\x80b', '\xf4\x90\x80\x80', '\xe0\x80\x80', '\xc1\xbf',
+           '\xf8\x88\x80\x80\x80', 'a\\udc00b']
+    add('utf8-values', *[B('{"method":"transact","params":["Kinds",'
+                           '{"op":"insert","table":"A","row":{"s":"%s"}}],'
+                           '"id":%d}' % (b, k), k)
+                         for k, b in enumerate(bad)])
+    add('utf8-where-and-names',
+        B('{"method":"transact","params":["Kinds",{"op":"select","table":'
+          '"A","where":[["s","==","a\xffb"]]}],"id":1}'),
+        B('{"method":"transact","params":["Kinds",{"op":"select","table":'
+          '"A\xff","where":[]}],"id":2}', 2),
+        B('{"method":"transact","params":["Kinds",{"op":"comment",'
+          '"comment":"x\xffy"}],"id":3}', 3),
+        B('{"method":"transact","params":["Kinds",{"op":"insert","table":'
+          '"A","row":{"ss":["set",["ok","\xff"]]}}],"id":4}', 4),
+        B('{"method":"transact","params":["Kinds",{"op":"insert","table":'
+          '"A","row":{"m":["map",[["\xff",1]]]}}],"id":5}', 5),
+        B('{"method":"transact","params":["Kinds",{"op":"insert","table":'
+          '"A","row":{"e":"\xff"}}],"id":6}', 6),
+        B('{"method":"transact","params":["Kinds",{"op":"insert","table":'
+          '"A","row":{"sl":"\xff"}}],"id":7}', 7),
+        T(K, ins('A', A_ROW)),
+        B('{"method":"transact","params":["Kinds",{"op":"update","table":'
+          '"A","where":[],"row":{"s":"\xff"}}],"id":8}', 8),
+        B('{"method":"transact","params":["Kinds",{"op":"mutate","table":'
+          '"A","where":[],"mutations":[["ss","insert",["set",["\xff"]]]]}'
+          '],"id":9}', 9),
+        B('{"method":"transact","params":["Kinds",{"op":"mutate","table":'
+          '"A","where":[],"mutations":[["m","delete",["set",["\xff"]]]]}'
+          '],"id":10}', 10),
+        B('{"method":"transact","params":["Kinds",{"op":"wait","table":'
+          '"A","where":[],"columns":["s"],"until":"==","rows":[{"s":'
+          '"\xff"}],"timeout":0}],"id":11}', 11),
+        B('{"method":"monitor_cond","params":["Kinds","mc",{"A":[{'
+          '"columns":["s"],"where":[["s","==","\xff"]]}]}],"id":12}', 12),
+        B('{"method":"monitor","params":["Kinds","m\xff",{"A":{'
+          '"columns":["s"]}}],"id":13}', 13),
+        B('{"method":"lock","params":["L\xff"],"id":14}', 14),
+        T(K, A_ALL))
+    add('numbers-echo',
+        echo_bytes('[123456789012345678901234567890,'
+                   '-123456789012345678901234567890]'),
+        echo_bytes('[9223372036854775807,9223372036854775808,'
+                   '-9223372036854775808,-9223372036854775809]'),
+        echo_bytes('[1.5,2.0,1e20,0.1,1e-7,123456789.123456789,-0.0,1E2,'
+                   '100000000000000000000.0,1e-999,0.000]'),
+        B('{"method":"echo","params":[],"id":123456789012345678901234567890}',
+          1.23456789012346e+29))
+    add('numbers-values',
+        B('{"method":"transact","params":["Kinds",{"op":"insert","table":'
+          '"A","row":{"i":123456789012345678901234567890}}],"id":1}'),
+        B('{"method":"transact","params":["Kinds",{"op":"insert","table":'
+          '"A","row":{"s":12345678901234567890123}}],"id":2}', 2),
+        B('{"method":"transact","params":["Kinds",{"op":"insert","table":'
+          '"A","row":{"i":2.0,"r":36893488147419103232,"ir":1E1,'
+          '"sl":"ab","e":"red","ss":"x"}}],"id":3}', 3),
+        B('{"method":"transact","params":["Kinds",{"op":"insert","table":'
+          '"A","row":{"i":9223372036854775808}}],"id":4}', 4),
+        T(K, A_ALL))
+    for name, text in [
+            ('real-out-of-range', '{"method":"echo","params":[1e999],"id":1}'),
+            ('real-out-of-range-neg',
+             '{"method":"echo","params":[-1e999],"id":1}'),
+            ('lone-high-surrogate',
+             '{"method":"echo","params":["\\ud800"],"id":1}'),
+            ('high-surrogate-then-char',
+             '{"method":"echo","params":["\\ud800x"],"id":1}'),
+            ('nul-escape', '{"method":"echo","params":["a\\u0000b"],"id":1}'),
+            ('nul-raw', '{"method":"echo","params":["a\x00b"],"id":1}'),
+            ('control-raw', '{"method":"echo","params":["a\x01b"],"id":1}'),
+            ('bad-escape', '{"method":"echo","params":["\\q"],"id":1}'),
+            ('not-object-array', '[1,2,3]'),
+            ('not-object-string', '"hello"'),
+            ('not-object-number', '42 '),
+            ('not-object-true', 'true '),
+            ('leading-zero', '{"method":"echo","params":[01],"id":1}')]:
+        add('closes-' + name, B(text))
+    add('surrogates-echo',
+        echo_bytes('["\\udc00\\udc01","\\ud83d\\ude00"]'),
+        echo_bytes('["a\\u0001b\\u001f\\u007f/\\u00e9"]'))
+    add('trailing-garbage', B('{"method":"echo","params":[],"id":1}xyz'))
+    add('trailing-bracket', B('{"method":"echo","params":[],"id":1} ]'))
+    add('long-string', echo_bytes('["%s"]' % ('y' * 2000000)))
+    add('duplicate-member',
+        B('{"method":"echo","params":[1],"params":[2],"id":1}'))
+    return seqs
+
+
 def nover_sequences():
     seqs = [('nover-basic', [rpc('get_schema', 'NoVer'),
                              T('NoVer', ins('T', {'a': 1})),
@@ -645,7 +763,7 @@ def sequences():
     """{schema key: [(name, steps)]}."""
     return {
         'kinds': kinds_sequences() + rpc_sequences(
-            K, 'A', dict(A_ROW, i=1), 'i'),
+            K, 'A', dict(A_ROW, i=1), 'i') + framing_sequences(),
         'refs': refs_sequences(),
         'nover': nover_sequences(),
         'vswitch': vswitch_sequences(),

@@ -6,6 +6,10 @@ first use, closed at the end of the sequence):
 
     ['rpc', SESSION, METHOD, PARAMS]     a request; its reply is recorded
     ['raw', SESSION, TEXT]               bytes as they are (bad JSON...)
+    ['bytes', SESSION, LATIN1, ID]       bytes (each character of LATIN1
+                                         one byte: invalid UTF-8...); what
+                                         comes up to the reply to ID (or
+                                         the close) is recorded
 
 After each step every open session is flushed with an "echo" so that the
 notifications a step caused (monitor updates, "locked", "stolen") are
@@ -55,6 +59,8 @@ listed here and nowhere else):
     run of notifications is ordered by monitor id.
   - A request the server cannot parse as JSON: only whether the session
     was closed is compared (the JSON parsers' texts differ by design).
+    Replies are read as UTF-8 with invalid bytes kept as surrogate
+    escapes, so a 'bytes' step's echo compares the bytes themselves.
 """
 
 import json
@@ -139,11 +145,25 @@ class Sluiced:
 # ---------------------------------------------------------------------------
 # Sessions.
 
+def _complete_utf8(data):
+    """How many bytes of 'data' to decode now: all but a UTF-8 sequence
+    that its last bytes begin and do not finish."""
+    for back in range(1, min(4, len(data)) + 1):
+        b = data[-back]
+        if b < 0x80:
+            break
+        if b >= 0xc0:
+            need = 2 if b < 0xe0 else 3 if b < 0xf0 else 4
+            return len(data) - back if back < need else len(data)
+    return len(data)
+
+
 class Session:
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(path)
         self.buf = ''
+        self.raw = b''          # Bytes not yet decoded (a split char).
         self.closed = False
         self.dec = json.JSONDecoder()
 
@@ -151,8 +171,11 @@ class Session:
         self.sock.close()
 
     def send(self, text):
+        self.send_bytes(text.encode('utf-8', 'surrogatepass'))
+
+    def send_bytes(self, data):
         try:
-            self.sock.sendall(text.encode('utf-8', 'surrogatepass'))
+            self.sock.sendall(data)
         except OSError:
             self.closed = True
 
@@ -180,7 +203,12 @@ class Session:
             if not data:
                 self.closed = True
                 return None
-            self.buf += data.decode('utf-8', 'replace')
+            # Invalid UTF-8 kept as surrogate escapes; a character cut at
+            # the end of this read waits for the rest.
+            self.raw += data
+            cut = _complete_utf8(self.raw)
+            self.buf += self.raw[:cut].decode('utf-8', 'surrogateescape')
+            self.raw = self.raw[cut:]
 
     def until_reply(self, id_, timeout=REPLY_TIMEOUT):
         """Messages up to and including the reply to 'id_'."""
@@ -467,6 +495,11 @@ class Runner:
                     if self._several_tables_one_unknown(method, params):
                         msgs = [_mask_error(m) for m in msgs]
                     rec[sid] = [(method, m) for m in msgs]
+                elif kind == 'bytes':
+                    _, _, text, id_ = step
+                    s.send_bytes(text.encode('latin-1'))
+                    msgs = s.until_reply(id_)
+                    rec[sid] = [('bytes', m) for m in msgs]
                 else:
                     s.send(step[2])
                     s.until_reply(None, timeout=0.3)

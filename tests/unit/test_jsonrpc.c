@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "src/util/json_text.h"
 #include "src/util/jsonrpc.h"
 
 /* A stream with the awkward cases: braces and brackets inside strings,
@@ -22,7 +23,7 @@ static const char stream[] =
     "  \n\t\r"
     "{\"s\":\"a \\\"quoted\\\" } brace\",\"b\":\"back\\\\\",\"id\":2}"
     "{\"u\":\"\\u00e9\\ud83d\\ude00 \xc3\xa9\xe2\x82\xac\","
-    "\"n\":{\"x\":[1,2,{\"y\":[[]]}],\"z\":-1.5e3},\"id\":3}"
+    "\"n\":{\"x\":[1,2,{\"y\":[[]]}],\"z\":-1.25e-3},\"id\":3}"
     "\n"
     "{}"
     "{\"t\":true,\"f\":false,\"null\":null,\"id\":\"\\\\\"}"
@@ -197,14 +198,128 @@ test_garbage(void **state)
     expect_stream("\"str\"", 0, 0, -EINVAL);
     expect_stream("123", 0, 0, -EINVAL);
     expect_stream("{1:2}", 0, 0, -EINVAL);
-    expect_stream("{\"a\":\"\xff\xfe\"}", 0, 0, -EINVAL);   /* Bad UTF-8. */
     expect_stream("{\"a\":\"\\u0000\"}", 0, 0, -EINVAL);    /* NUL. */
     expect_stream("{\"a\":\"x\\qy\"}", 0, 0, -EINVAL);      /* Bad escape. */
+    expect_stream("{\"a\":\"\x01\"}", 0, 0, -EINVAL);     /* Raw control. */
+    expect_stream("{\"a\":\"\\ud800\"}", 0, 0, -EINVAL); /* Lone high. */
+    expect_stream("{\"a\":\"\\ud800x\"}", 0, 0, -EINVAL);
+    expect_stream("{\"a\":1e999}", 0, 0, -EINVAL);     /* Out of range. */
+    expect_stream("{\"a\":-1e999}", 0, 0, -EINVAL);
+    expect_stream("{\"a\":01}", 0, 0, -EINVAL);        /* Leading zero. */
+    expect_stream("{\"a\":1.}", 0, 0, -EINVAL);
+    expect_stream("{\"a\":-}", 0, 0, -EINVAL);
+    expect_stream("{\"a\":tru}", 0, 0, -EINVAL);
 
     /* Incomplete but so far plausible: wait for more. */
     expect_stream("{\"a\":[1,{\"b\":\"}", 0, 0, -EAGAIN);
     expect_stream("{\"a\":\"\\", 0, 0, -EAGAIN);
     expect_stream("{}{\"a\"", 0, 1, -EAGAIN);
+}
+
+/* One message from 'text'; fails the test if it is not one. */
+static json_t *
+one_message(const char *text, size_t n)
+{
+    struct jsonrpc_rx rx;
+    json_t *msg;
+    jsonrpc_rx_init(&rx, 0);
+    assert_int_equal(jsonrpc_rx_append(&rx, text, n), 0);
+    int error = jsonrpc_rx_next(&rx, &msg);
+    if (error) {
+        fail_msg("%s: %s", text, jsonrpc_rx_error(&rx));
+    }
+    jsonrpc_rx_destroy(&rx);
+    return msg;
+}
+
+/* What a message reads as, written back. */
+static void
+expect_echo(const char *in, const char *out)
+{
+    json_t *msg = one_message(in, strlen(in));
+    struct jsonrpc_tx tx;
+    jsonrpc_tx_init(&tx, 0);
+    assert_int_equal(jsonrpc_tx_queue(&tx, msg), 0);
+    size_t n = jsonrpc_tx_pending(&tx);
+    if (n != strlen(out) || memcmp(tx.buf + tx.start, out, n)) {
+        fail_msg("%s: wrote %.*s, want %s", in, (int) n, tx.buf + tx.start,
+                 out);
+    }
+    jsonrpc_tx_destroy(&tx);
+    json_decref(msg);
+}
+
+/* As ovsdb-server 3.1 (tests/system/ovsdb_diff_corpus.py compares them):
+ * invalid UTF-8 in strings is kept and written back as it came; integers
+ * beyond 64 bits are reals, integral reals in range integers; a lone low
+ * surrogate is encoded as such; reals are written "%.15g", control
+ * characters as \u00xx. */
+static void
+test_ovs_json(void **state)
+{
+    (void) state;
+    expect_echo("{\"p\":[\"a\xff\xfe" "b\"]}", "{\"p\":[\"a\xff\xfe" "b\"]}");
+    expect_echo("{\"\xc3\":1}", "{\"\xc3\":1}");
+    expect_echo("{\"p\":[\"\xed\xa0\x80\",\"\xc0\xaf\"]}",
+                "{\"p\":[\"\xed\xa0\x80\",\"\xc0\xaf\"]}");
+    expect_echo("{\"p\":[123456789012345678901234567890,"
+                "-123456789012345678901234567890]}",
+                "{\"p\":[1.23456789012346e+29,-1.23456789012346e+29]}");
+    expect_echo("{\"p\":[9223372036854775807,9223372036854775808,"
+                "-9223372036854775808,-9223372036854775809]}",
+                "{\"p\":[9223372036854775807,9.22337203685478e+18,"
+                "-9223372036854775808,-9.22337203685478e+18]}");
+    expect_echo("{\"p\":[1.5,2.0,1e20,0.1,1e-7,123456789.123456789,-0.0,"
+                "1E2,100000000000000000000.0,1e-999,0.000]}",
+                "{\"p\":[1.5,2,1e+20,0.1,1e-07,"
+                "123456789.123457,0,100,1e+20,0,0]}");
+    expect_echo("{\"p\":[\"\\udc00\\udc01\",\"\\ud83d\\ude00\"]}",
+                "{\"p\":[\"\xed\xb0\x80\xed\xb0\x81\",\"\xf0\x9f\x98\x80\"]}");
+    expect_echo("{\"p\":[\"a\\u0001b\\u001f\\u007f/\\u00e9\\\"\\\\\\n\"]}",
+                "{\"p\":[\"a\\u0001b\\u001f\x7f/\xc3\xa9\\\"\\\\\\n\"]}");
+    expect_echo("{\"a\":[1],\"a\":[2]}", "{\"a\":[2]}");
+
+    const char *nums = "{\"i\":2.0,\"r\":2.5,\"b\":18446744073709551616}";
+    json_t *m = one_message(nums, strlen(nums));
+    assert_true(json_is_integer(json_object_get(m, "i")));
+    assert_true(json_is_real(json_object_get(m, "r")));
+    assert_true(json_is_real(json_object_get(m, "b")));
+    json_decref(m);
+}
+
+static void
+test_utf8_error(void **state)
+{
+    (void) state;
+    static const struct {
+        const char *s;
+        const char *err;
+    } cases[] = {
+        { "plain \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", NULL },
+        { "a\xff" "b", "invalid UTF-8 sequence 0xff" },
+        { "a\xc0\xaf" "b", "invalid UTF-8 sequence 0xc0" },
+        { "a\xe2\x82" "b", "invalid UTF-8 sequence 0xe2 0x82 0x62" },
+        { "\xe2\x82", "invalid UTF-8 sequence 0xe2 0x82 0x00" },
+        { "\xf0\x9f\x98", "invalid UTF-8 sequence 0xf0 0x9f 0x98 0x00" },
+        { "a\xf5\x80\x80\x80" "b", "invalid UTF-8 sequence 0xf5" },
+        { "a\xed\xa0\x80" "b", "invalid UTF-8 sequence 0xed 0xa0" },
+        { "a\xed\xb0\x80" "b", "invalid UTF-8 sequence 0xed 0xb0" },
+        { "a\x80" "b", "invalid UTF-8 sequence 0x80" },
+        { "\xf4\x90\x80\x80", "invalid UTF-8 sequence 0xf4 0x90" },
+        { "\xe0\x80\x80", "invalid UTF-8 sequence 0xe0 0x80" },
+        { "\xc1\xbf", "invalid UTF-8 sequence 0xc1" },
+        { "\xf8\x88\x80\x80\x80", "invalid UTF-8 sequence 0xf8" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[80];
+        const char *e = json_text_utf8_error(cases[i].s, strlen(cases[i].s),
+                                             buf, sizeof buf);
+        if (!cases[i].err ? e != NULL
+                          : !e || strcmp(e, cases[i].err)) {
+            fail_msg("case %zu: got %s, want %s", i, e ? e : "(valid)",
+                     cases[i].err ? cases[i].err : "(valid)");
+        }
+    }
 }
 
 static void
@@ -505,6 +620,8 @@ main(void)
         cmocka_unit_test(test_byte_by_byte),
         cmocka_unit_test(test_whitespace),
         cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_ovs_json),
+        cmocka_unit_test(test_utf8_error),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_oversize),
         cmocka_unit_test(test_read_fd),

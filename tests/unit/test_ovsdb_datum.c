@@ -228,6 +228,31 @@ test_atom_constraints(void **state)
     assert_string_equal(datum_parse(&d, &t, "\"blue\"", NULL),
                         OVSDB_E_CONSTRAINT);
     ovsdb_type_destroy(&t);
+
+    /* Invalid UTF-8 (JSON-RPC keeps it, as Open vSwitch does) is refused
+     * as ovsdb-server refuses it; an enum says so first. */
+    static const struct {
+        const char *type, *details;
+    } bad[] = {
+        { "\"string\"", "not a valid UTF-8 string: invalid UTF-8 "
+          "sequence 0xe2 0x82 0x62" },
+        { "{\"key\": {\"type\": \"string\", \"maxLength\": 1}}",
+          "not a valid UTF-8 string: invalid UTF-8 sequence 0xe2 0x82 "
+          "0x62" },
+        { "{\"key\": {\"type\": \"string\", \"enum\": \"red\"}}",
+          "\"a\xe2\x82" "b\" is not one of the allowed values ([red])" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        make_type(&t, bad[i].type);
+        json_t *j = json_stringn_nocheck("a\xe2\x82" "b", 4);
+        json_t *err = ovsdb_datum_from_json(&d, &t, j, NULL);
+        assert_non_null(err);
+        assert_string_equal(ovsdb_error_tag(err), OVSDB_E_CONSTRAINT);
+        assert_string_equal(ovsdb_error_details(err), bad[i].details);
+        json_decref(err);
+        json_decref(j);
+        ovsdb_type_destroy(&t);
+    }
 }
 
 static void
