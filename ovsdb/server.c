@@ -447,6 +447,20 @@ osrv_session_close(struct osrv_session *s)
 }
 
 void
+ovsdb_server_disable_monitor_cond(struct ovsdb_server *srv)
+{
+    static const char why[] = "user ran ovsdb-server/disable-monitor-cond";
+    srv->monitor_cond_disabled = true;
+    while (srv->sessions) {
+        struct osrv_session *s = srv->sessions;
+        struct stream_rpc *rpc = s->rpc;
+        VLOG_INFO("%s: disconnecting (%s)", stream_rpc_name(rpc), why);
+        session_destroy(s, why);
+        stream_rpc_close(rpc);
+    }
+}
+
+void
 osrv_handle_close(struct stream_rpc *rpc, int error, const char *reason,
                   void *s_)
 {
@@ -979,8 +993,10 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
         }
     } else if (!strcmp(method, "echo")) {
         send_msg(s, jsonrpc_reply(json_incref(m->params), m->id));
-    } else if (!strcmp(method, "monitor") || !strcmp(method, "monitor_cond")
-               || !strcmp(method, "monitor_cond_since")) {
+    } else if (!strcmp(method, "monitor")
+               || (!s->srv->monitor_cond_disabled
+                   && (!strcmp(method, "monitor_cond")
+                       || !strcmp(method, "monitor_cond_since")))) {
         int version = !strcmp(method, "monitor") ? 1
                       : !strcmp(method, "monitor_cond") ? 2 : 3;
         struct osrv_db *odb = params_db(s, m);

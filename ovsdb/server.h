@@ -13,6 +13,8 @@
  * Open vSwitch's extensions: get_server_id, set_db_change_aware,
  * monitor_cond (update2), monitor_cond_change, monitor_cond_since
  * (update3), and the read-only "_Server" database.
+ * (monitor_cond and monitor_cond_since until
+ * ovsdb_server_disable_monitor_cond()).
  * Any other method gets the JSON-RPC error "unknown method"; a request
  * that names a database not served gets RFC 7047's "unknown database". */
 #ifndef SLUICE_OVSDB_SERVER_H
@@ -107,6 +109,12 @@ int ovsdb_server_add_remote(struct ovsdb_server *, const char *name,
  * reads, however slowly, is kept: long replies are written in parts and
  * monitors hold changes for it (coalesced per row) while it is busy. */
 void ovsdb_server_set_stall_timeout(struct ovsdb_server *, uint64_t ms);
+
+/* ovsdb-server/disable-monitor-cond: from now on "monitor_cond" and
+ * "monitor_cond_since" are unknown methods, and every session is
+ * dropped now (active remotes connect again), so that clients reconnect
+ * and fall back to "monitor", as with ovsdb-server. */
+void ovsdb_server_disable_monitor_cond(struct ovsdb_server *);
 
 /* Compaction: the journal is compacted automatically, off the loop,
  * when it has grown past 'factor' times its size after the last

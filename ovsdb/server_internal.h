@@ -60,6 +60,7 @@ struct ovsdb_server {
     unsigned int compact_factor;    /* 0: the log's default policy. */
     off_t compact_min;
     uint64_t stall_ms;              /* Sessions: 0 the default. */
+    bool monitor_cond_disabled;     /* ovsdb-server/disable-monitor-cond */
     bool destroying;
 };
 

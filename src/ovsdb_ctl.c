@@ -221,6 +221,18 @@ cmd_set_compact_policy(int argc, const char *argv[], struct dstr *reply,
     return 0;
 }
 
+/* As ovsdb-server's: clients fall back to "monitor". */
+static int
+cmd_disable_monitor_cond(int argc, const char *argv[], struct dstr *reply,
+                         void *srv)
+{
+    (void) argc;
+    (void) argv;
+    (void) reply;
+    ovsdb_server_disable_monitor_cond(srv);
+    return 0;
+}
+
 /* ovsdb-server/set-stall-timeout MS: how long a client may take nothing
  * we send before it is dropped (0: the default, 60 s). */
 static int
@@ -255,4 +267,6 @@ ovsdb_ctl_register(struct ovsdb_server *srv, struct stream_ssl_ctx *ssl)
     ctl_register("ovsdb-server/list-dbs", "", 0, 0, cmd_list_dbs, srv);
     ctl_register("ovsdb-server/set-stall-timeout", "MS", 1, 1,
                  cmd_set_stall_timeout, srv);
+    ctl_register("ovsdb-server/disable-monitor-cond", "", 0, 0,
+                 cmd_disable_monitor_cond, srv);
 }

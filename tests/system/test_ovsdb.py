@@ -9,6 +9,7 @@ its clients (ovs-vsctl, the Python IDL)."""
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -681,6 +682,71 @@ class ExtensionsTest(OvsdbTestCase):
         self.assertEqual(len(r['result'][2]['Item']), 3)
 
 
+class DisableMonitorCondTest(OvsdbTestCase):
+    """ovsdb-server/disable-monitor-cond with ovs-appctl: sluiced does what
+    Debian's ovsdb-server does (compared on the same requests)."""
+
+    def probe(self, sock, ctl):
+        def appctl(*args):
+            r = subprocess.run([st.OVS_APPCTL, '-t', ctl,
+                                'ovsdb-server/disable-monitor-cond'] +
+                               list(args), capture_output=True, text=True,
+                               timeout=20)
+            return [r.returncode, r.stdout,
+                    r.stderr.splitlines()[0] if r.stderr else '']
+        out = []
+        old = RpcClient(sock)
+        self.addCleanup(old.close)
+        out.append(old.request('monitor_cond', 'Test', 'x', {
+            'Note': [{'columns': ['text']}]})['result'])
+        out.append(appctl())
+        out.append(old.wait_closed())       # Every session is dropped.
+        new = RpcClient(sock)
+        self.addCleanup(new.close)
+        for method, params in [
+                ('monitor_cond', ['Test', 'y', {'Note': [{}]}]),
+                ('monitor_cond_since', ['Test', 'z', {'Note': [{}]},
+                                        '00000000-0000-0000-0000-'
+                                        '000000000000']),
+                ('monitor', ['Test', 'w', {'Note': {'columns': ['text']}}]),
+                ('monitor_cond_change', ['y', 'y2', {}])]:
+            r = new.request(method, *params)
+            del r['id']
+            out.append([method, r])
+        out.append(appctl('extra'))
+        out.append(new.request('echo', 'still')['result'])
+        out.append(appctl())
+        out.append(new.wait_closed())
+        return out
+
+    @unittest.skipUnless(st.OVS_APPCTL and st.OVSDB_SERVER,
+                         'needs ovs-appctl and ovsdb-server')
+    def test_as_ovsdb_server(self):
+        self.transact({'op': 'insert', 'table': 'Note',
+                       'row': {'text': 'n'}})
+        got = self.probe(self.sock, self.d.sock_path)
+        odir = self.d.path('oracle')
+        os.mkdir(odir)
+        odb = os.path.join(odir, 'test.db')
+        run([OVSDB_TOOL, 'create', odb, self.schema_file])
+        oracle = st.DebianOvsdbServer(odir, odb)
+        self.addCleanup(oracle.stop)
+        run([OVSDB_CLIENT, 'transact', oracle.remote, json.dumps([
+            'Test', {'op': 'insert', 'table': 'Note',
+                     'row': {'text': 'n'}}])])
+        want = self.probe(oracle.sock, os.path.join(odir,
+                                                   'ovsdb-server.ctl'))
+
+        def uuids_out(x):
+            return re.sub(r'"[0-9a-f]{8}-[0-9a-f-]{27}"', '"<uuid>"',
+                          json.dumps(x, sort_keys=True))
+        self.assertEqual(uuids_out(got), uuids_out(want))
+        self.assertEqual(got[3][1], {'error': 'unknown method'})
+        with open(self.d.log_file) as f:
+            self.assertIn('disconnecting (user ran '
+                          'ovsdb-server/disable-monitor-cond)', f.read())
+
+
 DEBIAN_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
 OVS_VSCTL = shutil.which('ovs-vsctl')
 
@@ -795,6 +861,38 @@ class OvsClientsTest(unittest.TestCase):
         self.assertEqual(self.vsctl('list-br'), 'br0\n')
         self.vsctl('del-br', 'br0')
         idl_sees({}, 'del-br')
+
+    @unittest.skipUnless(st.OVS_APPCTL, 'needs ovs-appctl')
+    def test_idl_falls_back_to_monitor(self):
+        """After ovsdb-server/disable-monitor-cond the Python IDL that was
+        connected is dropped, reconnects with plain "monitor" (its
+        monitor_cond_since and monitor_cond are unknown methods now) and
+        keeps seeing changes; so does a new one, and ovs-vsctl works."""
+        self.vsctl('init')
+        self.vsctl('add-br', 'br0')
+        proc, views = background(self, ['/usr/bin/python3', '-c',
+                                        IDL_SCRIPT, self.remote,
+                                        DEBIAN_SCHEMA], json.loads)
+        st.wait_for(lambda: views and 'br0' in views[-1],
+                    what='IDL connected')
+        r = self.d.appctl('ovsdb-server/disable-monitor-cond')
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, '', ''))
+        self.vsctl('add-port', 'br0', 'p1')
+        st.wait_for(lambda: views and views[-1].get('br0', {}).get(
+            'ports') == ['br0', 'p1'], what='the IDL to see p1')
+        _, views2 = background(self, ['/usr/bin/python3', '-c', IDL_SCRIPT,
+                                      self.remote, DEBIAN_SCHEMA],
+                               json.loads)
+        st.wait_for(lambda: views2 and 'br0' in views2[-1],
+                    what='a new IDL connected')
+        self.vsctl('set', 'Bridge', 'br0', 'external_ids:k=v')
+        for v in (views, views2):
+            st.wait_for(lambda: v[-1]['br0']['external_ids'] == {'k': 'v'},
+                        what='both IDLs to see the change')
+        with open(self.d.log_file) as f:
+            log = f.read()
+        self.assertIn('user ran ovsdb-server/disable-monitor-cond', log)
+        self.assertIsNone(proc.poll())
 
     def test_idl_locks(self):
         """Two Python IDLs asking for one lock: the owner's transactions
