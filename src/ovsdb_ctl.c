@@ -195,9 +195,13 @@ static int
 cmd_compact(int argc, const char *argv[], struct dstr *reply, void *srv)
 {
     const char *db = argc > 1 ? argv[1] : NULL;
+    if (db && !strcmp(db, "_Server")) {
+        dstr_put(reply, "cannot compact built-in databases\n");
+        return -EINVAL;         /* ovsdb-server's words, here and below. */
+    }
     int error = ovsdb_server_compact(srv, db);
     if (error == -ENOENT) {
-        dstr_printf(reply, "%s: no such database\n", db);
+        dstr_put(reply, "no database by that name\n");
     } else if (error == -EBUSY) {
         dstr_put(reply, "compaction already in progress\n");
     } else if (error) {

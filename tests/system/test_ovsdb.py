@@ -682,8 +682,8 @@ class ExtensionsTest(OvsdbTestCase):
         self.assertEqual(len(r['result'][2]['Item']), 3)
 
 
-class DisableMonitorCondTest(OvsdbTestCase):
-    """ovsdb-server/disable-monitor-cond with ovs-appctl: sluiced does what
+class AppctlAsOvsdbServerTest(OvsdbTestCase):
+    """ovsdb-server/* commands through ovs-appctl: sluiced does what
     Debian's ovsdb-server does (compared on the same requests)."""
 
     def probe(self, sock, ctl):
@@ -719,23 +719,51 @@ class DisableMonitorCondTest(OvsdbTestCase):
         out.append(new.wait_closed())
         return out
 
-    @unittest.skipUnless(st.OVS_APPCTL and st.OVSDB_SERVER,
-                         'needs ovs-appctl and ovsdb-server')
-    def test_as_ovsdb_server(self):
-        self.transact({'op': 'insert', 'table': 'Note',
-                       'row': {'text': 'n'}})
-        got = self.probe(self.sock, self.d.sock_path)
+    def oracle(self):
+        """Debian's ovsdb-server on a copy of the test's database; its
+        control socket."""
         odir = self.d.path('oracle')
         os.mkdir(odir)
         odb = os.path.join(odir, 'test.db')
         run([OVSDB_TOOL, 'create', odb, self.schema_file])
         oracle = st.DebianOvsdbServer(odir, odb)
         self.addCleanup(oracle.stop)
+        return oracle, os.path.join(odir, 'ovsdb-server.ctl')
+
+    @unittest.skipUnless(st.OVS_APPCTL and st.OVSDB_SERVER,
+                         'needs ovs-appctl and ovsdb-server')
+    def test_compact_as_ovsdb_server(self):
+        """ovsdb-server/compact through ovs-appctl: the same replies and
+        errors (sluiced said "Nope: no such database" and offered to
+        compact _Server)."""
+        oracle, octl = self.oracle()
+
+        def replies(ctl):
+            out = []
+            for args in ([], ['Test'], ['Nope'], ['_Server']):
+                r = subprocess.run([st.OVS_APPCTL, '-t', ctl,
+                                    'ovsdb-server/compact'] + args,
+                                   capture_output=True, text=True,
+                                   timeout=20)
+                out.append([r.returncode, r.stdout,
+                            r.stderr.splitlines()[0] if r.stderr else ''])
+                time.sleep(0.5)     # A compaction may still be running.
+            return out
+        got = replies(self.d.sock_path)
+        self.assertEqual(got, replies(octl))
+        self.assertEqual(got[2][2], 'no database by that name')
+
+    @unittest.skipUnless(st.OVS_APPCTL and st.OVSDB_SERVER,
+                         'needs ovs-appctl and ovsdb-server')
+    def test_as_ovsdb_server(self):
+        self.transact({'op': 'insert', 'table': 'Note',
+                       'row': {'text': 'n'}})
+        got = self.probe(self.sock, self.d.sock_path)
+        oracle, octl = self.oracle()
         run([OVSDB_CLIENT, 'transact', oracle.remote, json.dumps([
             'Test', {'op': 'insert', 'table': 'Note',
                      'row': {'text': 'n'}}])])
-        want = self.probe(oracle.sock, os.path.join(odir,
-                                                   'ovsdb-server.ctl'))
+        want = self.probe(oracle.sock, octl)
 
         def uuids_out(x):
             return re.sub(r'"[0-9a-f]{8}-[0-9a-f-]{27}"', '"<uuid>"',

@@ -227,7 +227,7 @@ class CompactionTest(unittest.TestCase):
                     what='ovsdb-server/compact to start')
         st.wait_for(lambda: os.path.getsize(self.db) < before, timeout=20,
                     what='ovsdb-server/compact to shrink the file')
-        self.assertIn('no such database',
+        self.assertIn('no database by that name',
                       self.d.ctl_error('ovsdb-server/compact', 'Nope'))
         st.wait_for(compact, timeout=20, what='ovsdb-server/compact')
 
