@@ -362,8 +362,9 @@ osrv_monitor_cancel(struct osrv_session *s, const json_t *id)
     for (struct osrv_monitor **p = &s->monitors; *p; p = &(*p)->next) {
         if (json_equal((*p)->id, id)) {
             struct osrv_monitor *m = *p;
-            /* A reply it is still writing is finished first. */
-            osrv_monitor_settle(m);
+            /* A reply it is still writing is finished first; what it
+             * holds is dropped (the client asked for no more). */
+            stream_rpc_finish_producers(s->rpc);
             *p = m->next;
             monitor_free(m);
             return 0;
