@@ -1176,6 +1176,19 @@ class OpenFlowTest(unittest.TestCase):
         self.assertIn('in_port=1 actions=drop',
                       self.ofctl('-O OpenFlow13 dump-flows').stdout)
 
+        # Counted: ofproto/stats says what the peers did.
+        self.assertEqual(self.d.ctl('ofproto/list'), 'br0\n')
+        stats = self.d.ctl('ofproto/stats', 'br0')
+        counts = {k: int(v) for k, v in re.findall(
+            r'(hello failed|bad messages|accepted|negotiated) (\d+)', stats)}
+        self.assertEqual(counts['hello failed'], 1, stats)
+        self.assertGreaterEqual(counts['bad messages'], 2, stats)
+        self.assertGreaterEqual(counts['accepted'], 7, stats)
+        self.assertIn('rules: 2 in 1 tables', stats)
+        self.assertIn('translation: too deep 0', stats)
+        self.assertIn('no such bridge',
+                      self.d.ctl_error('ofproto/stats', 'nosuch'))
+
     # -- Flow_Table ----------------------------------------------------------
 
     def test_flow_table_prefixes_and_limit(self):
