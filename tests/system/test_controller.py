@@ -31,6 +31,7 @@ import unittest                                     # noqa: E402
 import sluicetest as st                             # noqa: E402
 
 OVS_VSCTL = shutil.which('ovs-vsctl')
+OVS_OFCTL = shutil.which('ovs-ofctl')
 VSCTL_TIMEOUT = 30
 
 OFP13 = 4
@@ -218,6 +219,7 @@ class ControllerTest(unittest.TestCase):
                    'fail_mode=secure')
         self.add_dpdk_port('br0', 'out',
                            'net_pcap1,tx_pcap=' + self.d.path('out.pcap'))
+        snoop = self.start_snoop('br0')
         self.vsctl('set-controller', 'br0', 'unix:' + self.ctrl_path)
         self.ctrl.accept()
         # Table miss to the controller, whole frames.
@@ -258,6 +260,47 @@ class ControllerTest(unittest.TestCase):
         got = [p for p in st.read_pcap(self.d.path('out.pcap'))
                if p[12:14] == b'\x88\xb5']
         self.assertEqual(got, want)
+        # ovs-ofctl snoop saw both directions of the controller's
+        # connection, as ovs-vswitchd shows them: what the switch sent
+        # (packet-ins, barrier replies) and what the controller sent
+        # (flow_mods, packet-outs, barriers); not the HELLOs.
+        seen = snoop()
+        counts = {t: len(re.findall(r'^%s \(OF1\.3\)' % t, seen, re.M))
+                  for t in ('OFPT_HELLO', 'OFPT_PACKET_IN',
+                            'OFPT_FLOW_MOD', 'OFPT_PACKET_OUT',
+                            'OFPT_BARRIER_REQUEST', 'OFPT_BARRIER_REPLY')}
+        self.assertEqual(counts, {
+            'OFPT_HELLO': 0, 'OFPT_PACKET_IN': len(want),
+            'OFPT_FLOW_MOD': 2, 'OFPT_PACKET_OUT': len(want),
+            'OFPT_BARRIER_REQUEST': 2, 'OFPT_BARRIER_REPLY': 2}, seen)
+
+    def start_snoop(self, bridge):
+        """'ovs-ofctl snoop BRIDGE' (RUN_DIR/BRIDGE.snoop) in the
+        background; returns a function that returns what it printed."""
+        out = open(self.d.path('snoop.out'), 'w+')
+        self.addCleanup(out.close)
+        env = dict(os.environ, OVS_RUNDIR=self.d.run_dir)
+        proc = subprocess.Popen(
+            ['stdbuf', '-oL', OVS_OFCTL, '-O', 'OpenFlow13', 'snoop',
+             bridge], stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+
+        def stop():
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(10)
+        self.addCleanup(stop)
+        st.wait_for(lambda: 'connections: 1 now' in self.d.ctl(
+                        'ofproto/stats', bridge) or proc.poll() is not None,
+                    10, what='snoop connected')
+        self.assertIsNone(proc.poll(), open(out.name).read())
+
+        def text():
+            time.sleep(0.3)
+            stop()
+            with open(out.name, errors='replace') as f:
+                return f.read()
+        return text
 
     def test_role_and_status(self):
         self.vsctl('add-br', 'br0')
