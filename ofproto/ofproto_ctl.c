@@ -69,38 +69,11 @@ parse_hex(const char *hex, size_t *len)
     return p;
 }
 
-/* 'key' as a match on every field it has (prerequisites decide which are
- * printed), pipeline fields only where nonzero. */
-static void
-key_match(const struct cls_key *key, struct ofp_match *m)
-{
-    ofp_match_init(m);
-    m->flow = key->flow;
-    memset(&m->wc, 0xff, sizeof m->wc);
-    m->flow.in_port = m->wc.in_port = 0;
-    m->flow.recirc_id = m->wc.recirc_id = 0;
-    if (!key->flow.tun_id) {
-        m->wc.tun_id = 0;
-    }
-    if (!key->flow.tun_src) {
-        m->wc.tun_src = 0;
-    }
-    if (!key->flow.tun_dst) {
-        m->wc.tun_dst = 0;
-    }
-    m->meta = key->meta;
-    m->meta_wc.in_port = UINT32_MAX;
-    for (int i = 0; i < OFP_N_REGS; i++) {
-        m->meta_wc.regs[i] = key->meta.regs[i] ? UINT32_MAX : 0;
-    }
-    m->meta_wc.metadata = key->meta.metadata ? UINT64_MAX : 0;
-}
-
 static void
 put_key(struct dstr *out, const struct cls_key *key)
 {
     struct ofp_match m;
-    key_match(key, &m);
+    ofp_match_from_key(&m, &key->flow, &key->meta);
     ofp_print_match(out, &m, -1);
 }
 
