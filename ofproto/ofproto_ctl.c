@@ -273,8 +273,10 @@ cmd_stats(int argc, const char *argv[], struct dstr *reply, void *aux)
     }
     const struct of_xlate_stats *x = of_xlate_get_stats();
     dstr_printf(reply, "translation: too deep %llu, packet-in kinds "
-                "exhausted %llu\n", (unsigned long long) x->too_deep,
-                (unsigned long long) x->pin_overflow);
+                "exhausted %llu, needing recirculation %llu\n",
+                (unsigned long long) x->too_deep,
+                (unsigned long long) x->pin_overflow,
+                (unsigned long long) x->needs_recirc);
     return 0;
 }
 
