@@ -174,6 +174,9 @@ class IdlClient:
         self.echo_pending = set()
         self.other_session = None
         sess = self.idl._session
+        # Reconnect attempts 1 s apart (the least it allows; default: up
+        # to 8 s), to keep the test short.
+        sess.reconnect.set_backoff(1000, 1000)
         self._recv = sess.recv
         sess.recv = self._recv_hook
         self.pump(self.settled, 'initial monitor')
@@ -508,6 +511,11 @@ def test_session(c):
     c.txn('a transaction after the restart', after)
     c.reconnect('server drops the connection after the restart', 'drop',
                 during=[[upd('Item', 'h', {'n': 12})]])
+    c.reconnect('dropped: a row comes and goes, another goes', 'drop',
+                during=[[ins('Item', {'name': 'tmp', 'n': 1})],
+                        [upd('Item', 'tmp', {'n': 2})],
+                        [dele('Item', 'tmp')], [dele('Item', 'f')],
+                        [upd('Item', 'h', {'tags': ['set', ['t']]})]])
 
 
 VSWITCH_COLUMNS = {
