@@ -47,8 +47,9 @@ Environment:
 
 import json
 import os
-import subprocess
+import shutil
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -58,9 +59,9 @@ import sluicetest as st                             # noqa: E402
 import ovsdbdiff as od                              # noqa: E402
 
 try:
-    import ovs.db.idl                               # noqa: E402
-    import ovs.jsonrpc                              # noqa: E402
-    import ovs.poller                               # noqa: E402
+    import ovs.db.idl
+    import ovs.jsonrpc
+    import ovs.poller
     HAVE_IDL = True
 except ImportError:
     HAVE_IDL = False
@@ -693,8 +694,6 @@ class IdlDiffTest(unittest.TestCase):
 
 
 def st_tmpdir(test):
-    import shutil
-    import tempfile
     d = tempfile.mkdtemp(prefix='sluice-idl-')
     test.addCleanup(shutil.rmtree, d, True)
     return d
