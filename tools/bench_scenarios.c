@@ -27,7 +27,16 @@ bench_scenario_ports(const struct bench_run *r,
     struct bench_port *tx = &ports[BENCH_PORT_TX];
 
     memset(ports, 0, BENCH_N_PORTS * sizeof *ports);
+    if (r->scenario->guest) {
+        rx->name = "vh0";
+        tx->name = "vh1";
+        rx->type = tx->type = "dpdkvhostuser";
+        rx->ofport = 1;
+        tx->ofport = 2;
+        return;
+    }
     rx->name = "rx0";
+    rx->type = tx->type = "dpdk";
     rx->ofport = 1;
     snprintf(rx->devargs, sizeof rx->devargs,
              "net_pcap0,rx_pcap=%s,infinite_rx=1", r->pcap);
@@ -194,6 +203,20 @@ setup_of_flows(const struct bench_run *r, struct dstr *flows)
     simple_of_flows(r, flows);
 }
 
+/* ---- pvp: each vhost-user port to the other. ---- */
+
+static void
+pvp_of_flows(const struct bench_run *r, struct dstr *flows)
+{
+    struct bench_port p[BENCH_N_PORTS];
+
+    bench_scenario_ports(r, p);
+    dstr_printf(flows, "priority=0,in_port=%u,actions=output:%u\n",
+                p[BENCH_PORT_RX].ofport, p[BENCH_PORT_TX].ofport);
+    dstr_printf(flows, "priority=0,in_port=%u,actions=output:%u\n",
+                p[BENCH_PORT_TX].ofport, p[BENCH_PORT_RX].ofport);
+}
+
 /* ---- The table. ---- */
 
 static const struct bench_scenario scenarios[] = {
@@ -216,6 +239,14 @@ static const struct bench_scenario scenarios[] = {
       { 1000000 }, 1, BENCH_FIG_SETUP, true,
       pcap_to_null_args, setup_configure, NULL, setup_of_flows,
       "setup/openflow", setup_limits, true },
+    { "pvp", "physical-virtual-physical: a testpmd guest (two virtio_user "
+      "ports, both its lcores on the control core) generates --flows UDP "
+      "flows (flowgen) on both ports; br0 (through OVSDB, fail_mode "
+      "secure) forwards each of its two dpdkvhostuser ports to the other "
+      "(OpenFlow: in_port=1,actions=output:2 and back) on the PMD core; "
+      "result = Mpps the guest gets back; needs hugepages",
+      { 1000 }, 1, BENCH_FIG_GUEST, false,
+      NULL, NULL, "io", pvp_of_flows, "pvp", NULL, false, true },
 };
 #define N_SCENARIOS (sizeof scenarios / sizeof *scenarios)
 

@@ -1,0 +1,43 @@
+/* bench_pmdstats: the datapath's counters as `dpif-netdev/pmd-stats-show`
+ * prints them - sluiced and Open vSwitch alike, one block per PMD thread
+ * ("pmd thread numa_id N core_id C:"), Open vSwitch's "main thread:"
+ * block left out - summed over the PMDs into one sample. */
+#ifndef SLUICE_BENCH_PMDSTATS_H
+#define SLUICE_BENCH_PMDSTATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The datapath's counters at one time, summed over the PMDs. */
+struct bench_dp_sample {
+    double t;                   /* Middle of the pmd-stats-show call. */
+    double t_installed;         /* When pmd-perf-show's reply came. */
+    uint64_t received;
+    uint64_t sent;              /* sluiced only. */
+    uint64_t dropped;           /* sluiced only. */
+    uint64_t idle;
+    uint64_t processing;
+    uint64_t cmd;               /* Processing cycles applying commands. */
+    bool have_cmd;
+    uint64_t emc_hits;
+    uint64_t megaflow_hits;
+    double lookups;             /* Subtable lookups (avg x hits). */
+    uint64_t upcalls;
+    uint64_t lost_upcalls;
+    uint64_t megaflows;         /* In the tables now (sluiced only). */
+    uint64_t installed;         /* By upcalls since start (setup only). */
+    uint64_t handled;           /* Upcalls the control thread handled. */
+    uint64_t upcall_cycles;     /* Its cycles handling them. */
+    bool have_upcall_cycles;
+};
+
+/* Adds pmd-stats-show's PMD blocks in 'text' to 's'.  Returns 0, or
+ * -EPROTO if there is no PMD block or one lacks packets and cycles. */
+int bench_pmdstats_parse(const char *text, struct bench_dp_sample *s);
+
+/* Adds the number after "LABEL" at the start of a line (after blanks) in
+ * [text, end) to *sum.  Returns true if the label was there. */
+bool bench_pmdstats_add(const char *text, const char *end, const char *label,
+                        uint64_t *sum);
+
+#endif
