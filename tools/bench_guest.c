@@ -12,8 +12,11 @@
 #include "tools/pcapgen.h"
 
 #define CMD_TIMEOUT 10.0
-/* Its memory, shared with the switch: mbufs and rings of two ports. */
+/* Its memory, shared with the switch: mbufs and rings of two ports.
+ * testpmd's default pool would be 155k mbufs (340 MB), all of it mapped
+ * by the switch. */
 #define GUEST_MEMORY_MB 256
+#define GUEST_MBUFS 16384
 
 struct bench_guest {
     const struct bench_run *run;
@@ -44,6 +47,7 @@ build_argv(const struct bench_run *r, const char *sock0, const char *sock1,
     bench_argv_add(a, "--flowgen-flows=%u", r->n_flows);
     /* testpmd's packet length has no FCS. */
     bench_argv_add(a, "--txpkts=%u", o->frame_size - PCAPGEN_FCS_LEN);
+    bench_argv_add(a, "--total-num-mbufs=%d", GUEST_MBUFS);
     bench_argv_add(a, "--nb-cores=1");
     bench_argv_add(a, "--rxq=1");
     bench_argv_add(a, "--txq=1");

@@ -14,6 +14,8 @@
 #include "tools/bench_tpcli.h"
 
 #define CMD_TIMEOUT 10.0
+/* PVP: mbufs for two net_vhost ports (testpmd's default: 155k). */
+#define PVP_MBUFS 16384
 
 static void
 build_testpmd_argv(const struct bench_run *r, struct bench_argv *a)
@@ -45,7 +47,9 @@ build_testpmd_argv(const struct bench_run *r, struct bench_argv *a)
     bench_argv_add(a, "--");
     bench_argv_add(a, "-i");
     bench_argv_add(a, "--forward-mode=%s", r->scenario->testpmd_fwd_mode);
-    if (!r->scenario->guest) {
+    if (r->scenario->guest) {
+        bench_argv_add(a, "--total-num-mbufs=%d", PVP_MBUFS);
+    } else {
         bench_argv_add(a, "--total-num-mbufs=%u", r->n_mbuf);
         bench_argv_add(a, "--mbuf-size=%u", r->mbuf_size);
     }
