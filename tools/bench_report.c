@@ -422,7 +422,7 @@ write_csv_row(FILE *f, const struct bench_result *x)
     }
     fprintf(f, ",%s,", setup ? "megaflows/s" : "Mpps");
     if (x->ok) {
-        fprintf(f, "%.4f,", setup ? x->setup_rate : x->mpps);
+        fprintf(f, "%.4f,", figure(x));
         if (x->run) {
             fprintf(f, "%" PRIu64, x->sent);
         }
