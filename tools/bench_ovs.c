@@ -22,9 +22,6 @@
 
 #define OVS_SCHEMA "/usr/share/openvswitch/vswitch.ovsschema"
 #define CMD_TIMEOUT 30.0
-/* ovs-vswitchd's DPDK memory without hugepages: its shared mempool is
- * 256k mbufs of 2 kB (halved until it fits). */
-#define OVS_NO_HUGE_MB 1024
 #define EXIT_TIMEOUT 15.0
 
 /* Client programs, from PATH (Debian puts them in /usr/bin). */
@@ -238,24 +235,55 @@ start_ovsdb(struct ovs *ovs)
                                    "ovsdb-server");
 }
 
+/* Until Open_vSwitch dpdk_initialized is true, while ovs-vswitchd runs. */
+static int
+wait_dpdk(struct ovs *ovs)
+{
+    double deadline = bench_now() + ovs->run->opts->start_timeout;
+    int ret = 0;
+
+    for (;;) {
+        char *out = NULL;
+        int status;
+
+        ret = ovs_cmd(ovs, &out, "ovs-vsctl", ovs->db, "--no-wait", "get",
+                      "Open_vSwitch", ".", "dpdk_initialized", NULL);
+        if (!ret && !strncmp(out, "true", 4)) {
+            free(out);
+            return 0;
+        }
+        free(out);
+        if (ret || bench_stop_signal) {
+            return bench_stop_signal ? -EINTR : ret;
+        }
+        if (bench_child_wait(&bench_ovs_child, 0, &status)) {
+            char st[64], msg[128];
+
+            bench_describe_status(status, st, sizeof st);
+            snprintf(msg, sizeof msg, "ovs-vswitchd exited while "
+                     "initialising DPDK (%s)", st);
+            ovs_failed(ovs, msg);
+            return -ECHILD;
+        }
+        if (bench_now() > deadline) {
+            ovs_failed(ovs, "DPDK did not initialise in time");
+            return -ETIMEDOUT;
+        }
+        bench_sleep(0.2);
+    }
+}
+
 static int
 start_vswitchd(struct ovs *ovs)
 {
     const struct bench_run *r = ovs->run;
     const struct bench_opts *o = r->opts;
     struct bench_argv a = { NULL, 0, 0 };
-    char extra[128], lcore[64], pmd[64], timeout[32];
+    char extra[128], lcore[64], pmd[64];
     int ret;
 
-    if (r->no_huge) {
-        snprintf(extra, sizeof extra, "other_config:dpdk-extra=--no-pci "
-                 "--no-huge --no-shconf -m %u",
-                 r->memory_mb > OVS_NO_HUGE_MB ? r->memory_mb
-                                               : OVS_NO_HUGE_MB);
-    } else {
-        snprintf(extra, sizeof extra,
-                 "other_config:dpdk-extra=--no-pci --in-memory");
-    }
+    snprintf(extra, sizeof extra,
+             "other_config:dpdk-extra=--no-pci --in-memory");
     snprintf(lcore, sizeof lcore, "other_config:dpdk-lcore-mask=0x%llx",
              1ull << o->control_core);
     snprintf(pmd, sizeof pmd, "other_config:pmd-cpu-mask=0x%" PRIx64,
@@ -284,13 +312,8 @@ start_vswitchd(struct ovs *ovs)
     if (!ret) {
         ret = wait_socket(ovs, &bench_ovs_child, ovs->ctl, "ovs-vswitchd");
     }
-    snprintf(timeout, sizeof timeout, "--timeout=%.0f", o->start_timeout);
     if (!ret) {
-        ret = ovs_cmd(ovs, NULL, "ovs-vsctl", ovs->db, timeout, "wait-until",
-                      "Open_vSwitch", ".", "dpdk_initialized=true", NULL);
-        if (ret) {
-            ovs_failed(ovs, "DPDK did not initialise");
-        }
+        ret = wait_dpdk(ovs);
     }
     return ret;
 }
@@ -626,19 +649,22 @@ ovs_stop(struct ovs *ovs)
 {
     char ctl[PATH_MAX + 32];
 
-    if (bench_ovs_child.pid > 0) {
+    if (bench_ovs_child.pid > 0
+        && !bench_child_wait(&bench_ovs_child, 0, NULL)) {
         ovs_cmd(ovs, NULL, "ovs-appctl", "-t", ovs->ctl, "exit", NULL);
         if (!bench_child_wait(&bench_ovs_child, EXIT_TIMEOUT, NULL)) {
             bench_note("warning: ovs-vswitchd still running after `exit`; "
                        "sending SIGTERM");
+            bench_child_stop(&bench_ovs_child);
         }
-        bench_child_stop(&bench_ovs_child);
     }
-    if (bench_ovsdb_child.pid > 0) {
+    if (bench_ovsdb_child.pid > 0
+        && !bench_child_wait(&bench_ovsdb_child, 0, NULL)) {
         snprintf(ctl, sizeof ctl, "%s/ovsdb-server.ctl", ovs->dir);
         ovs_cmd(ovs, NULL, "ovs-appctl", "-t", ctl, "exit", NULL);
-        bench_child_wait(&bench_ovsdb_child, EXIT_TIMEOUT, NULL);
-        bench_child_stop(&bench_ovsdb_child);
+        if (!bench_child_wait(&bench_ovsdb_child, EXIT_TIMEOUT, NULL)) {
+            bench_child_stop(&bench_ovsdb_child);
+        }
     }
 }
 
@@ -675,11 +701,20 @@ int
 bench_ovs_run(const struct bench_run *r, struct bench_result *res)
 {
     struct bench_guest *g = NULL;
+    bool configured;
     struct ovs ovs;
     int ret;
 
     ovs_init(&ovs, r);
     res->ovs.ok = false;
+    if (r->no_huge) {
+        /* Its EAL arguments always have --in-memory, which --no-huge
+         * cannot go with. */
+        bench_note("%s, %u flows: Open vSwitch with DPDK needs hugepages "
+                   "(%u MB free needed); skipped", r->name, r->n_flows,
+                   r->memory_mb);
+        return -ENOMEM;
+    }
     if (mkdir(ovs.dir, 0700)) {
         bench_note("%s: %s", ovs.dir, strerror(errno));
         ovs_free(&ovs);
@@ -698,6 +733,7 @@ bench_ovs_run(const struct bench_run *r, struct bench_result *res)
     if (!ret) {
         ret = add_flows(&ovs);
     }
+    configured = !ret;
     if (!ret && r->scenario->guest) {
         char s0[PATH_MAX + 8], s1[PATH_MAX + 8];
 
@@ -710,7 +746,7 @@ bench_ovs_run(const struct bench_run *r, struct bench_result *res)
     if (!ret) {
         ret = window(&ovs, g, res);
     }
-    if (bench_ovs_child.pid > 0) {
+    if (configured) {
         ovs_save(&ovs, "dpif-netdev/pmd-stats-show", "pmd-stats.txt");
         ovs_save(&ovs, "dpctl/dump-flows", "dump-flows.txt");
     }

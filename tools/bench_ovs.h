@@ -4,7 +4,8 @@
  * ovs-vswitchd in a directory of the run (OVS_RUNDIR and friends point
  * there; ovs-vswitchd in a network namespace of its own, so the bridge's
  * LOCAL tap device appears nowhere else), dpdk-init=true, dpdk-extra
- * "--in-memory --no-pci" (no hugepages: "--no-huge --no-shconf -m N"),
+ * "--in-memory --no-pci" (it needs hugepages: it always gives EAL
+ * --in-memory, which --no-huge cannot go with),
  * the main lcore on the control core (dpdk-lcore-mask; its handler and
  * revalidator threads inherit it), pmd-cpu-mask = the bench's PMD mask; a
  * netdev bridge br0 (fail_mode secure) with the scenario's two ports

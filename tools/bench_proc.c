@@ -154,6 +154,12 @@ bench_child_wait(struct bench_child *c, double secs, int *status)
     double deadline = bench_now() + secs;
     int st;
 
+    if (c->pid <= 0) {          /* None (waitpid(0) would take any). */
+        if (status) {
+            *status = 0;
+        }
+        return true;
+    }
     for (;;) {
         pid_t pid = waitpid(c->pid, &st, WNOHANG);
 
