@@ -37,6 +37,7 @@ struct bench_opts {
     int repeat;                     /* Runs of each measurement. */
     const char *sluiced_args;       /* Extra sluiced options. */
     bool openflow;                  /* Rules as OpenFlow flows on br0. */
+    bool perf;                      /* perf record the PMD core. */
     bool keep;
     bool verbose;
 };

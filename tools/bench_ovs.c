@@ -16,6 +16,7 @@
 #include "tools/bench.h"
 #include "tools/bench_guest.h"
 #include "tools/bench_ovsdb.h"
+#include "tools/bench_perf.h"
 #include "tools/bench_pmdstats.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
@@ -604,9 +605,15 @@ window(struct ovs *ovs, struct bench_guest *g, struct bench_result *res)
     if (!ret) {
         ret = ovs_sample(ovs, &s0);
     }
+    if (!ret && o->perf) {
+        bench_perf_start(ovs->run, "ovs");
+    }
     if (!ret) {
         wait_showing(ovs->run, "measuring", o->duration);
         ret = bench_stop_signal ? -EINTR : 0;
+    }
+    if (o->perf) {
+        bench_perf_stop(ovs->run, "ovs", "pmd-c");
     }
     if (!ret) {
         ret = ovs_sample(ovs, &s1);

@@ -147,6 +147,7 @@ struct bench_child bench_testpmd_child = { 0, SIGINT };
 struct bench_child bench_guest_child = { 0, SIGINT };
 struct bench_child bench_ovs_child = { 0, SIGTERM };
 struct bench_child bench_ovsdb_child = { 0, SIGTERM };
+struct bench_child bench_perf_child = { 0, SIGINT };
 
 bool
 bench_child_wait(struct bench_child *c, double secs, int *status)
@@ -381,6 +382,7 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 cleanup(void)
 {
+    bench_child_stop(&bench_perf_child);
     bench_child_stop(&bench_guest_child);
     bench_child_stop(&bench_sluiced_child);
     bench_child_stop(&bench_testpmd_child);

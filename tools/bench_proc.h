@@ -1,5 +1,5 @@
 /* bench_proc: sluice-bench's process plumbing.  It owns the children
- * (sluiced, testpmd, the PVP guest, Open vSwitch's two daemons) and stops
+ * (sluiced, testpmd, the PVP guest, Open vSwitch's two daemons, perf) and stops
  * them on every way out (the guest first), the stop flag that
  * signals set, the temporary directory (removed at exit unless kept), and
  * the terminal: the progress line and the notes printed above it.  Also a
@@ -56,6 +56,7 @@ extern struct bench_child bench_testpmd_child;
 extern struct bench_child bench_guest_child;
 extern struct bench_child bench_ovs_child;          /* ovs-vswitchd. */
 extern struct bench_child bench_ovsdb_child;        /* ovsdb-server. */
+extern struct bench_child bench_perf_child;         /* perf record. */
 
 /* Starts argv[0] (searched in PATH) with stdin from /dev/null and stdout
  * and stderr to 'out_fd'.  The child gets its own session, so that a

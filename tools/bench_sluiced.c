@@ -17,6 +17,7 @@
 #include "tools/bench_guest.h"
 #include "tools/bench_openflow.h"
 #include "tools/bench_ovsdb.h"
+#include "tools/bench_perf.h"
 #include "tools/bench_pmdstats.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
@@ -471,6 +472,9 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
     if (!ret) {
         ret = sample(ctl, setup, s0, err);
     }
+    if (!ret && o->perf) {
+        bench_perf_start(r, "sluiced");
+    }
     prev = *s = *s0;
     while (!ret && !bench_stop_signal && s->t < s0->t + o->duration) {
         double end = s0->t + o->duration;
@@ -492,6 +496,9 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
             break;
         }
         prev = *s;
+    }
+    if (o->perf) {
+        bench_perf_stop(r, "sluiced", "pmd-c");
     }
     if (!ret && guest && !bench_stop_signal
         && bench_guest_window_end(guest, &res->guest_rx_mpps,

@@ -9,6 +9,7 @@
 
 #include "tools/bench.h"
 #include "tools/bench_guest.h"
+#include "tools/bench_perf.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
 #include "tools/bench_tpcli.h"
@@ -94,7 +95,13 @@ window(const struct bench_run *r, struct tpcli *tp, struct bench_guest *g,
     if (ret) {
         return ret;
     }
+    if (r->opts->perf) {
+        bench_perf_start(r, "testpmd");
+    }
     wait_showing(r, "measuring", r->opts->duration);
+    if (r->opts->perf) {
+        bench_perf_stop(r, "testpmd", "rte-worker");
+    }
     if (bench_stop_signal) {
         return -EINTR;
     }

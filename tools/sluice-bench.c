@@ -198,6 +198,10 @@ Measurement:\n\
   --ovs-vswitchd PATH  Open vSwitch with DPDK (default\n\
                        " BENCH_OVS_VSWITCHD ")\n\
   --csv FILE           write the results as CSV (default sluice-bench.csv)\n\
+  --perf               perf record the PMD core over each window and print\n\
+                       which objects the PMD thread's cycles went to\n\
+                       (sluiced, librte_net_vhost, librte_vhost, ...);\n\
+                       the report is kept as RUN_DIR/perf-WHO.txt\n\
 Daemon and DPDK:\n\
   --sluiced PATH       sluiced binary (default: the one next to\n\
                        sluice-bench, i.e. BINDIR/../sluiced in a build tree,\n\
@@ -233,6 +237,7 @@ enum {
     OPT_REF, OPT_TESTPMD, OPT_CSV, OPT_SLUICED, OPT_CONTROL_CORE,
     OPT_PMD_MASK, OPT_NO_HUGE, OPT_MEMORY, OPT_MBUF_SIZE, OPT_SLUICED_ARGS,
     OPT_START_TIMEOUT, OPT_KEEP, OPT_REPEAT, OPT_OPENFLOW, OPT_OVS_VSWITCHD,
+    OPT_PERF,
 };
 
 static void
@@ -259,6 +264,7 @@ parse_options(int argc, char *argv[], struct bench_opts *o)
         { "repeat", required_argument, NULL, OPT_REPEAT },
         { "openflow", no_argument, NULL, OPT_OPENFLOW },
         { "ovs-vswitchd", required_argument, NULL, OPT_OVS_VSWITCHD },
+        { "perf", no_argument, NULL, OPT_PERF },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -345,6 +351,9 @@ parse_options(int argc, char *argv[], struct bench_opts *o)
             break;
         case OPT_OPENFLOW:
             o->openflow = true;
+            break;
+        case OPT_PERF:
+            o->perf = true;
             break;
         case 'v':
             o->verbose = true;
