@@ -552,16 +552,14 @@ ovs_save(struct ovs *ovs, const char *cmd, const char *file)
     free(out);
 }
 
+/* Waits 'secs', showing 'what' on the progress line. */
 static void
 wait_showing(const struct bench_run *r, const char *what, double secs)
 {
-    double t0 = bench_now(), t;
+    char who[128];
 
-    while (!bench_stop_signal && (t = bench_now()) < t0 + secs) {
-        bench_progress("[%s %u flows] ovs: %s %.0f/%.0f s", r->name,
-                       r->n_flows, what, t - t0, secs);
-        bench_sleep(t0 + secs - t < 0.5 ? t0 + secs - t : 0.5);
-    }
+    snprintf(who, sizeof who, "[%s %u flows] ovs", r->name, r->n_flows);
+    bench_sleep_showing(who, what, secs);
 }
 
 /* Until the PMD receives packets (pcap scenarios; the guest waits for

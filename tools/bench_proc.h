@@ -1,6 +1,6 @@
 /* bench_proc: sluice-bench's process plumbing.  It owns the children
- * (sluiced, testpmd, the PVP guest, Open vSwitch's two daemons, perf) and stops
- * them on every way out (the guest first), the stop flag that
+ * (sluiced, testpmd, the PVP guest, Open vSwitch's two daemons, perf) and
+ * stops them on every way out (the guest first), the stop flag that
  * signals set, the temporary directory (removed at exit unless kept), and
  * the terminal: the progress line and the notes printed above it.  Also a
  * growable argv, the clock, a pseudo-terminal and a log tail printer. */
@@ -26,6 +26,9 @@ double bench_now(void);
 
 /* Sleeps 'secs' or until a signal asks us to stop. */
 void bench_sleep(double secs);
+
+/* The same, showing "'who': 'what' T/'secs' s" on the progress line. */
+void bench_sleep_showing(const char *who, const char *what, double secs);
 
 /* ---- A growable argv (always NULL-terminated). ---- */
 

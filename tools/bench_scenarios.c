@@ -1,7 +1,8 @@
 /* bench_scenarios: the scenario table of sluice-bench.
  *
- * Every scenario replays a pcap of N UDP/IPv4 flows (pcapgen) forever on
- * rx0 (net_pcap, infinite_rx) and sends to tx0 (net_null).  Packets go
+ * Every scenario but pvp replays a pcap of N UDP/IPv4 flows (pcapgen)
+ * forever on rx0 (net_pcap, infinite_rx) and sends to tx0 (net_null); pvp
+ * has a guest (bench_guest.h) on two vhost-user ports vh0 and vh1 instead.  Packets go
  * through key extraction, the EMC, the megaflow classifier and, on a
  * miss, an upcall that translates through the debug rule table or, with
  * --openflow, through the OpenFlow tables of bridge br0 (their classifier
@@ -70,15 +71,22 @@ pcap_to_null_args(const struct bench_run *r, struct bench_argv *a)
     bench_argv_add(a, "%s %s", p[BENCH_PORT_RX].name, p[BENCH_PORT_TX].name);
 }
 
-/* The OpenFlow form of --output, on br0's port numbers. */
+/* A priority-0 flow from one of br0's ports to another. */
 static void
-simple_of_flows(const struct bench_run *r, struct dstr *flows)
+of_forward(const struct bench_run *r, struct dstr *flows, int from, int to)
 {
     struct bench_port p[BENCH_N_PORTS];
 
     bench_scenario_ports(r, p);
     dstr_printf(flows, "priority=0,in_port=%u,actions=output:%u\n",
-                p[BENCH_PORT_RX].ofport, p[BENCH_PORT_TX].ofport);
+                p[from].ofport, p[to].ofport);
+}
+
+/* The OpenFlow form of --output, on br0's port numbers. */
+static void
+simple_of_flows(const struct bench_run *r, struct dstr *flows)
+{
+    of_forward(r, flows, BENCH_PORT_RX, BENCH_PORT_TX);
 }
 
 static int
@@ -208,13 +216,8 @@ setup_of_flows(const struct bench_run *r, struct dstr *flows)
 static void
 pvp_of_flows(const struct bench_run *r, struct dstr *flows)
 {
-    struct bench_port p[BENCH_N_PORTS];
-
-    bench_scenario_ports(r, p);
-    dstr_printf(flows, "priority=0,in_port=%u,actions=output:%u\n",
-                p[BENCH_PORT_RX].ofport, p[BENCH_PORT_TX].ofport);
-    dstr_printf(flows, "priority=0,in_port=%u,actions=output:%u\n",
-                p[BENCH_PORT_TX].ofport, p[BENCH_PORT_RX].ofport);
+    of_forward(r, flows, BENCH_PORT_RX, BENCH_PORT_TX);
+    of_forward(r, flows, BENCH_PORT_TX, BENCH_PORT_RX);
 }
 
 /* ---- The table. ---- */

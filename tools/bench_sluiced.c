@@ -103,16 +103,18 @@ sample(struct ctl_client *ctl, bool setup, struct bench_dp_sample *s,
         if (ret) {
             return ret;
         }
-        if (!bench_pmdstats_add(reply, reply + strlen(reply), "megaflows installed:",
-                     &s->installed)) {
+        const char *end = reply + strlen(reply);
+
+        if (!bench_pmdstats_add(reply, end, "megaflows installed:",
+                                &s->installed)) {
             dstr_printf(err, "no \"megaflows installed:\" in pmd-perf-show "
                         "reply: \"%.200s\"", reply);
             ret = -EPROTO;
         }
-        bench_pmdstats_add(reply, reply + strlen(reply), "handled:", &s->handled);
-        s->have_upcall_cycles = bench_pmdstats_add(reply, reply + strlen(reply),
-                                        "cycles handling upcalls:",
-                                        &s->upcall_cycles);
+        bench_pmdstats_add(reply, end, "handled:", &s->handled);
+        s->have_upcall_cycles = bench_pmdstats_add(reply, end,
+                                                   "cycles handling upcalls:",
+                                                   &s->upcall_cycles);
         /* Under upcall load, replies wait for the control thread's loop;
          * the counter is read just before the reply is sent. */
         s->t_installed = bench_now();

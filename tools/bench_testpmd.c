@@ -64,13 +64,10 @@ build_testpmd_argv(const struct bench_run *r, struct bench_argv *a)
 static void
 wait_showing(const struct bench_run *r, const char *what, double secs)
 {
-    double t0 = bench_now(), t;
+    char who[128];
 
-    while (!bench_stop_signal && (t = bench_now()) < t0 + secs) {
-        bench_progress("[%s %u flows] testpmd: %s %.0f/%.0f s", r->name,
-                       r->n_flows, what, t - t0, secs);
-        bench_sleep(t0 + secs - t < 0.5 ? t0 + secs - t : 0.5);
-    }
+    snprintf(who, sizeof who, "[%s %u flows] testpmd", r->name, r->n_flows);
+    bench_sleep_showing(who, what, secs);
 }
 
 /* Runs the window on a started testpmd (and its guest, if any). */

@@ -8,14 +8,18 @@
  * cycles per packet, or megaflows installed per second).  With --ref
  * testpmd the same traffic is forwarded by dpdk-testpmd (io mode, same
  * vdevs, same cores), one program after the other, never together, and
- * the cycles/packet ratio is printed.  With --openflow the rules are
- * OpenFlow flows of a bridge br0 instead of debug rules.
+ * the cycles/packet ratio is printed; with --ref ovs, Open vSwitch with
+ * DPDK as well.  With --openflow the rules are OpenFlow flows of a bridge
+ * br0 instead of debug rules.  The pvp scenario replaces the pcap with a
+ * guest on two vhost-user ports.
  *
  * This file holds the options and the main loop; bench_scenarios.c the
- * scenarios, bench_sluiced.c and bench_testpmd.c the two programs under
- * measurement, bench_ovsdb.c and bench_openflow.c the bridge and its flows
- * of --openflow, bench_report.c the table and the CSV, bench_proc.c the
- * process and terminal plumbing. */
+ * scenarios, bench_sluiced.c, bench_testpmd.c and bench_ovs.c the
+ * programs under measurement (bench_tpcli.c drives an interactive testpmd,
+ * bench_pmdstats.c reads pmd-stats-show), bench_guest.c the PVP guest,
+ * bench_ovsdb.c and bench_openflow.c the bridge and its flows of
+ * --openflow, bench_perf.c --perf, bench_report.c the table and the CSV,
+ * bench_proc.c the process and terminal plumbing. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -161,8 +165,9 @@ usage(void)
     printf("\
 usage: sluice-bench [OPTIONS]\n\
 Measures sluiced forwarding generated UDP/IPv4 traffic from a net_pcap port\n\
-(infinite_rx) to a net_null port on one PMD core, like testpmd does, and\n\
-optionally runs dpdk-testpmd on the same traffic for reference.\n\
+(infinite_rx) to a net_null port on one PMD core, like testpmd does, or\n\
+between a guest's two vhost-user ports (pvp), and optionally runs\n\
+dpdk-testpmd and Open vSwitch with DPDK on the same traffic for reference.\n\
 \n\
 Traffic:\n\
   --flows LIST         flow counts, one run each, for every scenario\n\
