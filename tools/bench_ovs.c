@@ -611,7 +611,7 @@ window(struct ovs *ovs, struct bench_guest *g, struct bench_result *res)
         ret = bench_stop_signal ? -EINTR : 0;
     }
     if (o->perf) {
-        bench_perf_stop(ovs->run, "ovs", "pmd-c");
+        bench_perf_stop(ovs->run, "ovs", bench_ovs_child.pid, "pmd-c");
     }
     if (!ret) {
         ret = ovs_sample(ovs, &s1);

@@ -97,7 +97,7 @@ split(const char *text, const char *prefix, struct row *rows, int max,
 }
 
 void
-bench_perf_stop(const struct bench_run *r, const char *who,
+bench_perf_stop(const struct bench_run *r, const char *who, pid_t pid,
                 const char *comm_prefix)
 {
     struct bench_argv a = { NULL, 0, 0 };
@@ -123,6 +123,7 @@ bench_perf_stop(const struct bench_run *r, const char *who,
     bench_argv_add(&a, "-i");
     bench_argv_add(&a, "%s", data);
     bench_argv_add(&a, "--stdio");
+    bench_argv_add(&a, "--pid=%ld", (long) pid);
     bench_argv_add(&a, "--sort");
     bench_argv_add(&a, "comm,dso");
     status = bench_run_capture(a.v, NULL, REPORT_TIMEOUT, &out, NULL);
@@ -140,8 +141,8 @@ bench_perf_stop(const struct bench_run *r, const char *who,
     n = split(out, comm_prefix, rows, sizeof rows / sizeof *rows, &total);
     free(out);
     if (!n || total <= 0) {
-        bench_note("--perf: no samples of %s* threads on the PMD core "
-                   "(%s)", comm_prefix, txt);
+        bench_note("--perf: no samples of %s's %s* threads on the PMD "
+                   "core (%s)", who, comm_prefix, txt);
         return;
     }
     dstr_init(&msg);
@@ -149,7 +150,7 @@ bench_perf_stop(const struct bench_run *r, const char *who,
         dstr_printf(&msg, "%s %s %.1f%%", i ? "," : "", rows[i].dso,
                     100 * rows[i].pct / total);
     }
-    bench_note("%s, %u flows: %s's PMD cycles by object (perf, %.0f%% of "
+    bench_note("%s, %u flows: %s's PMD cycles by object (perf; %.0f%% of "
                "the core's samples):%s", r->name, r->n_flows, who, total,
                dstr_cstr(&msg));
     dstr_free(&msg);

@@ -500,7 +500,7 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
         prev = *s;
     }
     if (o->perf) {
-        bench_perf_stop(r, "sluiced", "pmd-c");
+        bench_perf_stop(r, "sluiced", bench_sluiced_child.pid, "pmd-c");
     }
     if (!ret && guest && !bench_stop_signal
         && bench_guest_window_end(guest, &res->guest_rx_mpps,

@@ -97,7 +97,8 @@ window(const struct bench_run *r, struct tpcli *tp, struct bench_guest *g,
     }
     wait_showing(r, "measuring", r->opts->duration);
     if (r->opts->perf) {
-        bench_perf_stop(r, "testpmd", "rte-worker");
+        bench_perf_stop(r, "testpmd", bench_testpmd_child.pid,
+                        "rte-worker");
     }
     if (bench_stop_signal) {
         return -EINTR;
