@@ -5,8 +5,9 @@
  * has a guest (bench_guest.h) on two vhost-user ports vh0 and vh1
  * instead.  Packets go through key extraction, the EMC, the megaflow
  * classifier and, on a miss, an upcall that translates through the debug
- * rule table or, with --openflow, through the OpenFlow tables of bridge br0 (their classifier
- * decides how wide each megaflow is, and so which subtables exist). */
+ * rule table or, with --openflow, through the OpenFlow tables of bridge
+ * br0 (their classifier decides how wide each megaflow is, and so which
+ * subtables exist). */
 #include "tools/bench_scenarios.h"
 
 #include <errno.h>
