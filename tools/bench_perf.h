@@ -2,8 +2,8 @@
  * the measurement window, `perf record -C CORE` samples the PMD core;
  * then `perf report --pid PID --sort comm,dso` splits the samples of the
  * switch's PMD threads (their names start with a prefix: "pmd-c" for
- * sluiced and Open vSwitch, "rte-worker" for testpmd) by the object they ran in - e.g.
- * sluiced itself, librte_net_vhost (the vhost PMD's wrapper,
+ * sluiced and Open vSwitch, "rte-worker" for testpmd) by the object they
+ * ran in - e.g. sluiced itself, librte_net_vhost (the vhost PMD's wrapper,
  * eth_vhost_rx/tx), librte_vhost (rte_vhost's enqueue and dequeue, the
  * copies to and from the guest) - printed as a note and kept as
  * perf-WHO.txt in the run directory.  Debian's DPDK libraries have no
