@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tools/bench_proc.h"
+#include "tools/bench_stats.h"
 #include "tools/bench_tpcli.h"
 #include "tools/pcapgen.h"
 
@@ -72,8 +73,8 @@ guest_counts(struct bench_guest *g, uint64_t *rx, uint64_t *tx)
     if (ret) {
         return guest_failed(g, "show port stats all", ret);
     }
-    if (tpcli_sum(out, "RX-packets:", rx) != 2
-        || tpcli_sum(out, "TX-packets:", tx) != 2) {
+    if (bench_stats_sum(out, "RX-packets:", rx) != 2
+        || bench_stats_sum(out, "TX-packets:", tx) != 2) {
         bench_note("PVP guest: cannot read two ports' counters in \"%.300s\"",
                    out);
         free(out);

@@ -17,7 +17,7 @@
 #include "tools/bench_guest.h"
 #include "tools/bench_ovsdb.h"
 #include "tools/bench_perf.h"
-#include "tools/bench_pmdstats.h"
+#include "tools/bench_stats.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
 
@@ -436,49 +436,6 @@ struct ovs_sample {
     double t;                   /* Middle of the port counters' call. */
 };
 
-/* Adds the number after 'label' in [p, end) to *sum; false if it is not
- * there or is "?" (Open vSwitch 3.1 has no counters for vhost-user ports
- * here: "could not retrieve stats"). */
-static bool
-add_count(const char *p, const char *end, const char *label, uint64_t *sum)
-{
-    const char *q = strstr(p, label);
-
-    if (!q || (end && q > end)) {
-        return false;
-    }
-    q += strlen(label);
-    if (*q < '0' || *q > '9') {
-        return false;
-    }
-    *sum += strtoull(q, NULL, 10);
-    return true;
-}
-
-/* Sums the "rx pkts=" and "tx pkts=" of the numbered ports of
- * `ovs-ofctl dump-ports` (LOCAL left out).  Returns false if a port has
- * no counters. */
-static bool
-parse_dump_ports(const char *text, uint64_t *rx, uint64_t *tx)
-{
-    const char *p = text;
-    bool ok = true;
-
-    *rx = *tx = 0;
-    while ((p = strstr(p, "port ")) != NULL) {
-        const char *next;
-
-        p += strspn(p + 5, " ") + 5;
-        if (*p < '0' || *p > '9') {
-            continue;
-        }
-        next = strstr(p, "port ");
-        ok = add_count(p, next, "rx pkts=", rx) && ok;
-        ok = add_count(p, next, "tx pkts=", tx) && ok;
-    }
-    return ok;
-}
-
 static int
 ovs_sample(struct ovs *ovs, struct ovs_sample *s)
 {
@@ -504,7 +461,7 @@ ovs_sample(struct ovs *ovs, struct ovs_sample *s)
         char path[PATH_MAX + 32];
         FILE *f;
 
-        s->have_ports = parse_dump_ports(ports, &s->port_rx, &s->port_tx);
+        s->have_ports = bench_stats_dump_ports(ports, &s->port_rx, &s->port_tx);
         snprintf(path, sizeof path, "%s/dump-ports.txt", ovs->dir);
         f = fopen(path, "w");       /* The last, for the record. */
         if (f) {

@@ -18,7 +18,7 @@
 #include "tools/bench_openflow.h"
 #include "tools/bench_ovsdb.h"
 #include "tools/bench_perf.h"
-#include "tools/bench_pmdstats.h"
+#include "tools/bench_stats.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
 

@@ -12,6 +12,7 @@
 #include "tools/bench_perf.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
+#include "tools/bench_stats.h"
 #include "tools/bench_tpcli.h"
 
 #define CMD_TIMEOUT 10.0
@@ -115,7 +116,7 @@ window(const struct bench_run *r, struct tpcli *tp, struct bench_guest *g,
         free(out);
         return ret;
     }
-    if (!tpcli_fwd_stats(out, &rx, &tx, &cycles) || !tx) {
+    if (!bench_stats_testpmd_fwd(out, &rx, &tx, &cycles) || !tx) {
         bench_note("testpmd: %s", !tx ? "nothing forwarded"
                                       : "no CPU cycles/packet line");
         free(out);

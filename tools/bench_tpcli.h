@@ -2,13 +2,12 @@
  * pseudo-terminal, as a person would type at it: wait for its prompt,
  * send a command, read what it printed up to the next prompt.  All its
  * output goes to a log file.  Used for the reference runs (io forwarding)
- * and for the PVP guest (flowgen); also the parsers of the statistics
- * these commands print. */
+ * and for the PVP guest (flowgen); tools/bench_stats.h reads what they
+ * print. */
 #ifndef SLUICE_BENCH_TPCLI_H
 #define SLUICE_BENCH_TPCLI_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 struct bench_child;
 struct tpcli;
@@ -35,17 +34,5 @@ bool tpcli_close(struct tpcli *tp);
 
 /* The log file, for messages. */
 const char *tpcli_log_path(const struct tpcli *);
-
-/* ---- Parsing what testpmd prints. ---- */
-
-/* Sums the numbers after every "LABEL" in 'text' (e.g. "RX-packets:" over
- * the ports of `show port stats all`).  Returns how many there were. */
-int tpcli_sum(const char *text, const char *label, uint64_t *sum);
-
-/* From `show fwd stats all`: the accumulated block's RX-packets and
- * TX-packets and, with --record-core-cycles, "CPU cycles/packet".
- * Returns true if the cycles were there. */
-bool tpcli_fwd_stats(const char *text, uint64_t *rx, uint64_t *tx,
-                     double *cycles);
 
 #endif

@@ -1,5 +1,5 @@
-/* bench_pmdstats: pmd-stats-show's figures. */
-#include "tools/bench_pmdstats.h"
+/* bench_stats: the measured programs' statistics. */
+#include "tools/bench_stats.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -83,4 +83,82 @@ bench_pmdstats_parse(const char *text, struct bench_dp_sample *s)
         block = next;
     }
     return n_blocks ? 0 : -EPROTO;
+}
+
+int
+bench_stats_sum(const char *text, const char *label, uint64_t *sum)
+{
+    size_t len = strlen(label);
+    const char *p = text;
+    int n = 0;
+
+    *sum = 0;
+    while ((p = strstr(p, label)) != NULL) {
+        p += len;
+        *sum += strtoull(p, NULL, 10);
+        n++;
+    }
+    return n;
+}
+
+bool
+bench_stats_testpmd_fwd(const char *text, uint64_t *rx, uint64_t *tx,
+                        double *cycles)
+{
+    const char *acc = strstr(text, "Accumulated forward statistics");
+    const char *p;
+
+    *rx = *tx = 0;
+    *cycles = 0;
+    if (acc) {
+        p = strstr(acc, "RX-packets:");
+        *rx = p ? strtoull(p + strlen("RX-packets:"), NULL, 10) : 0;
+        p = strstr(acc, "TX-packets:");
+        *tx = p ? strtoull(p + strlen("TX-packets:"), NULL, 10) : 0;
+    }
+    p = strstr(text, "CPU cycles/packet=");
+    if (p) {
+        *cycles = strtod(p + strlen("CPU cycles/packet="), NULL);
+    }
+    return p != NULL;
+}
+
+/* Adds the number after 'label' in [p, end) to *sum; false if it is not
+ * there or is "?" (Open vSwitch 3.1 has no counters for vhost-user ports
+ * here: "could not retrieve stats"). */
+static bool
+add_count(const char *p, const char *end, const char *label, uint64_t *sum)
+{
+    const char *q = strstr(p, label);
+
+    if (!q || (end && q > end)) {
+        return false;
+    }
+    q += strlen(label);
+    if (*q < '0' || *q > '9') {
+        return false;
+    }
+    *sum += strtoull(q, NULL, 10);
+    return true;
+}
+
+bool
+bench_stats_dump_ports(const char *text, uint64_t *rx, uint64_t *tx)
+{
+    const char *p = text;
+    bool ok = true;
+
+    *rx = *tx = 0;
+    while ((p = strstr(p, "port ")) != NULL) {
+        const char *next;
+
+        p += strspn(p + 5, " ") + 5;
+        if (*p < '0' || *p > '9') {
+            continue;
+        }
+        next = strstr(p, "port ");
+        ok = add_count(p, next, "rx pkts=", rx) && ok;
+        ok = add_count(p, next, "tx pkts=", tx) && ok;
+    }
+    return ok;
 }

@@ -1,9 +1,11 @@
-/* bench_pmdstats: the datapath's counters as `dpif-netdev/pmd-stats-show`
- * prints them - sluiced and Open vSwitch alike, one block per PMD thread
- * ("pmd thread numa_id N core_id C:"), Open vSwitch's "main thread:"
- * block left out - summed over the PMDs into one sample. */
-#ifndef SLUICE_BENCH_PMDSTATS_H
-#define SLUICE_BENCH_PMDSTATS_H
+/* bench_stats: reading the statistics that the programs under measurement
+ * print: the datapath's counters as `dpif-netdev/pmd-stats-show` prints
+ * them - sluiced and Open vSwitch alike, one block per PMD thread ("pmd
+ * thread numa_id N core_id C:"), Open vSwitch's "main thread:" block left
+ * out - summed over the PMDs into one sample; testpmd's port and forward
+ * statistics; `ovs-ofctl dump-ports`. */
+#ifndef SLUICE_BENCH_STATS_H
+#define SLUICE_BENCH_STATS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,5 +41,21 @@ int bench_pmdstats_parse(const char *text, struct bench_dp_sample *s);
  * [text, end) to *sum.  Returns true if the label was there. */
 bool bench_pmdstats_add(const char *text, const char *end, const char *label,
                         uint64_t *sum);
+
+/* Sums the numbers after every "LABEL" in 'text' (e.g. "RX-packets:" over
+ * the ports of testpmd's `show port stats all`).  Returns how many there
+ * were. */
+int bench_stats_sum(const char *text, const char *label, uint64_t *sum);
+
+/* From testpmd's `show fwd stats all`: the accumulated block's RX-packets
+ * and TX-packets and, with --record-core-cycles, "CPU cycles/packet".
+ * Returns true if the cycles were there. */
+bool bench_stats_testpmd_fwd(const char *text, uint64_t *rx, uint64_t *tx,
+                             double *cycles);
+
+/* Sums the "rx pkts=" and "tx pkts=" of the numbered ports of
+ * `ovs-ofctl dump-ports` (LOCAL left out).  Returns false if a port has
+ * no counters ("?": Open vSwitch 3.1's vhost-user ports here). */
+bool bench_stats_dump_ports(const char *text, uint64_t *rx, uint64_t *tx);
 
 #endif
