@@ -461,7 +461,8 @@ ovs_sample(struct ovs *ovs, struct ovs_sample *s)
         char path[PATH_MAX + 32];
         FILE *f;
 
-        s->have_ports = bench_stats_dump_ports(ports, &s->port_rx, &s->port_tx);
+        s->have_ports = bench_stats_dump_ports(ports, &s->port_rx,
+                                               &s->port_tx);
         snprintf(path, sizeof path, "%s/dump-ports.txt", ovs->dir);
         f = fopen(path, "w");       /* The last, for the record. */
         if (f) {
@@ -509,16 +510,6 @@ ovs_save(struct ovs *ovs, const char *cmd, const char *file)
     free(out);
 }
 
-/* Waits 'secs', showing 'what' on the progress line. */
-static void
-wait_showing(const struct bench_run *r, const char *what, double secs)
-{
-    char who[128];
-
-    snprintf(who, sizeof who, "[%s %u flows] ovs", r->name, r->n_flows);
-    bench_sleep_showing(who, what, secs);
-}
-
 /* Until the PMD receives packets (pcap scenarios; the guest waits for
  * its own). */
 static int
@@ -544,7 +535,8 @@ wait_traffic(struct ovs *ovs)
 static int
 window(struct ovs *ovs, struct bench_guest *g, struct bench_result *res)
 {
-    const struct bench_opts *o = ovs->run->opts;
+    const struct bench_run *r = ovs->run;
+    const struct bench_opts *o = r->opts;
     struct bench_ref *x = &res->ovs;
     struct ovs_sample s0, s1;
     uint64_t packets;
@@ -552,7 +544,7 @@ window(struct ovs *ovs, struct bench_guest *g, struct bench_result *res)
     double w;
     int ret;
 
-    wait_showing(ovs->run, "warming up", o->warmup);
+    bench_sleep_showing(r->name, r->n_flows, "ovs", "warming up", o->warmup);
     ret = bench_stop_signal ? -EINTR : 0;
     if (!ret && g) {
         ret = bench_guest_window_begin(g);
@@ -561,14 +553,15 @@ window(struct ovs *ovs, struct bench_guest *g, struct bench_result *res)
         ret = ovs_sample(ovs, &s0);
     }
     if (!ret && o->perf) {
-        bench_perf_start(ovs->run, "ovs");
+        bench_perf_start(r, "ovs");
     }
     if (!ret) {
-        wait_showing(ovs->run, "measuring", o->duration);
+        bench_sleep_showing(r->name, r->n_flows, "ovs", "measuring",
+                            o->duration);
         ret = bench_stop_signal ? -EINTR : 0;
     }
     if (o->perf) {
-        bench_perf_stop(ovs->run, "ovs", bench_ovs_child.pid, "pmd-c");
+        bench_perf_stop(r, "ovs", bench_ovs_child.pid, "pmd-c");
     }
     if (!ret) {
         ret = ovs_sample(ovs, &s1);

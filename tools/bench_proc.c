@@ -67,12 +67,14 @@ bench_sleep(double secs)
 }
 
 void
-bench_sleep_showing(const char *who, const char *what, double secs)
+bench_sleep_showing(const char *name, unsigned int n_flows, const char *who,
+                    const char *what, double secs)
 {
     double t0 = bench_now(), t;
 
     while (!bench_stop_signal && (t = bench_now()) < t0 + secs) {
-        bench_progress("%s: %s %.0f/%.0f s", who, what, t - t0, secs);
+        bench_progress("[%s %u flows] %s: %s %.0f/%.0f s", name, n_flows,
+                       who, what, t - t0, secs);
         bench_sleep(t0 + secs - t < 0.5 ? t0 + secs - t : 0.5);
     }
 }

@@ -27,8 +27,10 @@ double bench_now(void);
 /* Sleeps 'secs' or until a signal asks us to stop. */
 void bench_sleep(double secs);
 
-/* The same, showing "'who': 'what' T/'secs' s" on the progress line. */
-void bench_sleep_showing(const char *who, const char *what, double secs);
+/* The same, showing "[NAME N flows] WHO: WHAT T/SECS s" on the progress
+ * line. */
+void bench_sleep_showing(const char *name, unsigned int n_flows,
+                         const char *who, const char *what, double secs);
 
 /* ---- A growable argv (always NULL-terminated). ---- */
 

@@ -61,16 +61,6 @@ build_testpmd_argv(const struct bench_run *r, struct bench_argv *a)
     bench_argv_add(a, "--rxq=1");
 }
 
-/* Waits 'secs', showing 'what' on the progress line. */
-static void
-wait_showing(const struct bench_run *r, const char *what, double secs)
-{
-    char who[128];
-
-    snprintf(who, sizeof who, "[%s %u flows] testpmd", r->name, r->n_flows);
-    bench_sleep_showing(who, what, secs);
-}
-
 /* Runs the window on a started testpmd (and its guest, if any). */
 static int
 window(const struct bench_run *r, struct tpcli *tp, struct bench_guest *g,
@@ -81,7 +71,8 @@ window(const struct bench_run *r, struct tpcli *tp, struct bench_guest *g,
     char *out = NULL;
     int ret;
 
-    wait_showing(r, "warming up", r->opts->warmup);
+    bench_sleep_showing(r->name, r->n_flows, "testpmd", "warming up",
+                        r->opts->warmup);
     if (bench_stop_signal) {
         return -EINTR;
     }
@@ -96,7 +87,8 @@ window(const struct bench_run *r, struct tpcli *tp, struct bench_guest *g,
     if (r->opts->perf) {
         bench_perf_start(r, "testpmd");
     }
-    wait_showing(r, "measuring", r->opts->duration);
+    bench_sleep_showing(r->name, r->n_flows, "testpmd", "measuring",
+                        r->opts->duration);
     if (r->opts->perf) {
         bench_perf_stop(r, "testpmd", bench_testpmd_child.pid,
                         "rte-worker");
