@@ -36,8 +36,20 @@ import sluicetest as st                             # noqa: E402
 OVS_OFCTL = shutil.which('ovs-ofctl')
 OVS_VSCTL = shutil.which('ovs-vsctl')
 OVSDB_TOOL = shutil.which('ovsdb-tool')
-OVS_VSWITCHD = (shutil.which('ovs-vswitchd')
-                or shutil.which('ovs-vswitchd', path='/usr/sbin:/sbin'))
+
+
+def userspace_vswitchd():
+    """Debian's userspace ovs-vswitchd itself: /usr/sbin/ovs-vswitchd is an
+    alternative that openvswitch-switch-dpdk (sluice-bench --ref ovs) may
+    point at its DPDK build."""
+    debian = '/usr/lib/openvswitch-switch/ovs-vswitchd'
+    if os.access(debian, os.X_OK):
+        return debian
+    return (shutil.which('ovs-vswitchd')
+            or shutil.which('ovs-vswitchd', path='/usr/sbin:/sbin'))
+
+
+OVS_VSWITCHD = userspace_vswitchd()
 OVS_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
 VSCTL_TIMEOUT = 30
 OFCTL_TIMEOUT = 15
