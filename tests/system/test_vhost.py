@@ -12,6 +12,7 @@ socket): without them every test is skipped."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -25,6 +26,7 @@ import sluicetest as st                             # noqa: E402
 
 OVS_VSCTL = shutil.which('ovs-vsctl')
 TESTPMD = shutil.which('dpdk-testpmd')
+OVS_OFCTL = shutil.which('ovs-ofctl')
 VSCTL_TIMEOUT = 30
 N_FRAMES = 60
 
@@ -41,17 +43,34 @@ def test_frames(path):
 
 class Guest:
     """dpdk-testpmd with a virtio_user port on 'path' (server=1: it owns
-    the socket), forwarding every frame back where it came from."""
+    the socket) with 'queues' queue pairs of which it uses 'rxq' (default:
+    all), forwarding every frame back where it came from ('fwd' io), or
+    in another forwarding mode.  'mac' sets the port's MAC address;
+    'extra_vdev' adds a second port (e.g. a net_pcap one) and 'args'
+    testpmd options."""
 
-    def __init__(self, run_dir, path, server=False):
+    _n = 0
+
+    def __init__(self, run_dir, path, server=False, queues=1, rxq=None,
+                 fwd='io', mac=None, extra_vdev=None, args=()):
+        Guest._n += 1
         self.path = path
         self.server = server
-        self.log = os.path.join(run_dir, 'guest-%d.log' % id(self))
+        self.queues = queues
+        self.rxq = rxq or queues
+        self.fwd = fwd
+        self.mac = mac
+        self.extra_vdev = extra_vdev
+        self.args = list(args)
+        self.log = os.path.join(run_dir, 'guest-%d.log' % Guest._n)
         self.proc = None
-        self.prefix = 'guest%d' % os.getpid()
+        self.prefix = 'guest%d_%d' % (os.getpid(), Guest._n)
 
     def start(self):
-        vdev = 'net_virtio_user0,path=%s,queues=1' % self.path
+        vdev = 'net_virtio_user0,path=%s,queues=%d' % (self.path,
+                                                       self.queues)
+        if self.mac:
+            vdev += ',mac=' + self.mac
         if self.server:
             vdev += ',server=1'
             # A guest killed leaves its socket behind; virtio_user does not
@@ -60,8 +79,13 @@ class Guest:
                 os.unlink(self.path)
         cmd = [TESTPMD, '-l', '0,1', '--in-memory', '--single-file-segments',
                '--no-pci', '-m', '256', '--file-prefix', self.prefix,
-               '--vdev', vdev, '--', '--forward-mode=io',
-               '--port-topology=loop', '--nb-cores=1', '--stats-period=1']
+               '--vdev', vdev]
+        if self.extra_vdev:
+            cmd += ['--vdev', self.extra_vdev]
+        cmd += ['--', '--forward-mode=' + self.fwd, '--nb-cores=1',
+                '--stats-period=1', '--rxq=%d' % self.rxq,
+                '--txq=%d' % self.rxq]
+        cmd += self.args or ['--port-topology=loop']
         log = open(self.log, 'ab')
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
@@ -70,6 +94,11 @@ class Guest:
         finally:
             log.close()
         return self
+
+    def forwarding(self):
+        """testpmd prints statistics once it forwards."""
+        with open(self.log, errors='replace') as f:
+            return 'Port statistics' in f.read()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -86,6 +115,13 @@ class Guest:
             self.proc.kill()
             self.proc.wait()
             self.proc = None
+
+
+def mempools(d):
+    """memory/show's mempools: {name: in-use mbufs}."""
+    return dict((m.group(1), int(m.group(2))) for m in re.finditer(
+        r'^mempool (\S+): size:\d+ available:\d+ in-use:(\d+)$',
+        d.ctl('memory/show'), re.M))
 
 
 @unittest.skipUnless(OVS_VSCTL and TESTPMD,
@@ -121,10 +157,26 @@ class VhostTest(unittest.TestCase):
         data = json.loads(out)
         return dict(zip(data['headings'], data['data'][0]))
 
-    def guest(self, path, server=False):
-        g = Guest(self.d.run_dir, path, server).start()
+    def guest(self, path, server=False, **kwargs):
+        g = Guest(self.d.run_dir, path, server, **kwargs).start()
         self.addCleanup(g.stop)
         return g
+
+    def ofctl(self, *args):
+        r = subprocess.run([OVS_OFCTL] + list(args[:1])
+                           + ['unix:' + self.d.path('br0.mgmt')]
+                           + list(args[1:]), stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise AssertionError('ovs-ofctl %s: %s' % (' '.join(args),
+                                                      r.stderr))
+        return r.stdout
+
+    def stats(self, name):
+        """Interface.statistics of 'name', written every 100 ms."""
+        self.vsctl('set', 'Open_vSwitch', '.',
+                   'other_config:stats-update-interval=100')
+        return dict(self.iface(name, 'statistics')['statistics'][1])
 
     def wait_link(self, name, state):
         st.wait_for(lambda: self.get('Interface', name, 'link_state')
@@ -235,6 +287,76 @@ class VhostTest(unittest.TestCase):
         self.assertEqual(after['retries'], before['retries'])
         with open(self.d.log_file) as f:
             self.assertIn('interface vh0: reconfigured', f.read())
+
+    def circulate(self, b_queues):
+        """Guests A (on vh0) and B (on vh1), each with two queue pairs, of
+        which B uses 'b_queues', forward every frame back (io, loop); the
+        bridge sends what comes from one to the other.  A starts with one
+        burst of 32 frames on each of its tx queues (tx_first): 64 frames
+        then go round A - Sluice - B - Sluice - A as fast as they can.
+        Two PMDs (cores 0 and 1) poll queue q of both ports on core q, so
+        each sends on a tx queue of its own.  No ring ever holds more than
+        64 frames: every drop is a frame sent where nobody reads.  Returns
+        the statistics of vh0 and vh1 after a second of that."""
+        self.vsctl('set', 'Open_vSwitch', '.',
+                   'other_config:pmd-cpu-mask=0x3')
+        self.vsctl('add-br', 'br0', '--', 'set-fail-mode', 'br0', 'secure')
+        for i in (0, 1):
+            self.vsctl('add-port', 'br0', 'vh%d' % i, '--', 'set',
+                       'Interface', 'vh%d' % i, 'type=dpdkvhostuser',
+                       'options:n_rxq=2', 'ofport_request=%d' % (i + 1),
+                       'other_config:pmd-rxq-affinity="0:0,1:1"')
+        self.ofctl('add-flow', 'in_port=1,actions=output:2')
+        self.ofctl('add-flow', 'in_port=2,actions=output:1')
+        # The same as megaflows in both PMDs: a miss would be executed by
+        # the control thread, which sends on tx queue 0.
+        self.d.ctl('dpctl/add-flow', 'in_port(vh0)', 'vh1')
+        self.d.ctl('dpctl/add-flow', 'in_port(vh1)', 'vh0')
+        b = self.guest(self.d.path('vh1'), queues=2, rxq=b_queues)
+        self.wait_link('vh1', 'up')
+        st.wait_for(b.forwarding, 30, what='guest B forwarding')
+        a = self.guest(self.d.path('vh0'), queues=2,
+                       args=['--port-topology=loop', '--tx-first'])
+        st.wait_for(lambda: self.stats('vh0').get('rx_packets', 0) > 1000,
+                    30, what='frames going round')
+        time.sleep(1)
+        stats = [self.stats('vh%d' % i) for i in (0, 1)]
+        self.assertIsNone(a.proc.poll())
+        self.assertIsNone(b.proc.poll())
+        for s in stats:
+            self.assertEqual(s['tx_dropped'], 0, s)
+            self.assertEqual(s.get('ovs_tx_failure_drops', 0), 0, s)
+        # Still going round: not one of the 64 frames was lost.
+        # (Statistics are written once a second.)
+        later = self.stats('vh1')['tx_packets']
+        st.wait_for(lambda: self.stats('vh1')['tx_packets'] > later, 5,
+                    what='frames still going round')
+        return stats
+
+    def test_two_queue_pairs(self):
+        """Guests with two queue pairs get frames on both and send on
+        both; rte_vhost counts every vring; nothing is lost."""
+        vh0, vh1 = self.circulate(2)
+        for s in (vh0, vh1):
+            for key in ('rx_q0_good_packets', 'rx_q1_good_packets',
+                        'tx_q0_good_packets', 'tx_q1_good_packets'):
+                self.assertGreater(s.get(key, 0), 0, (key, s))
+            for d in ('rx', 'tx'):
+                self.assertEqual(s['%s_packets' % d],
+                                 s['%s_q0_good_packets' % d]
+                                 + s['%s_q1_good_packets' % d], s)
+
+    def test_guest_uses_one_of_two_queue_pairs(self):
+        """A guest that enables only one of the two queue pairs it has
+        still gets every frame: both PMDs send on the queue it reads
+        (before the tx queue map, the frames of one were sent to a vring
+        nobody read, and lost)."""
+        vh0, vh1 = self.circulate(1)
+        self.assertGreater(vh1['tx_q0_good_packets'], 0, vh1)
+        self.assertEqual(vh1.get('tx_q1_good_packets', 0), 0, vh1)
+        with open(self.d.log_file) as f:
+            self.assertIn('vh1: the guest reads tx queues 0x1 and sends on '
+                          'rx queues 0x1 (of 2)', f.read())
 
     def client_mode_guest(self):
         """A guest that owns its socket and a dpdkvhostuserclient port vc0
