@@ -358,6 +358,72 @@ class VhostTest(unittest.TestCase):
             self.assertIn('vh1: the guest reads tx queues 0x1 and sends on '
                           'rx queues 0x1 (of 2)', f.read())
 
+    MTU_SIZES = (60, 1017, 1018, 1019, 1500)
+
+    def test_mtu_and_port_status(self):
+        """mtu_request on a vhost-user port: Interface.mtu says it, frames
+        longer than the MTU plus Ethernet header and CRC (18 bytes, as
+        Open vSwitch's max_packet_len) are dropped before the guest and
+        counted (ovs_tx_mtu_exceeded_drops, tx_dropped).  The link follows
+        the guest, and so does the OpenFlow port status."""
+        self.vsctl('add-br', 'br0', '--', 'set-fail-mode', 'br0', 'secure',
+                   '--', 'add-port', 'br0', 'vh0', '--', 'set', 'Interface',
+                   'vh0', 'type=dpdkvhostuser', 'mtu_request=1000',
+                   'ofport_request=10')
+        self.assertEqual(self.get('Interface', 'vh0', 'error'), '[]')
+        self.assertEqual(self.get('Interface', 'vh0', 'mtu'), '1000')
+        self.assertEqual(self.get('Interface', 'vh0', 'link_state'), 'down')
+        out = self.d.path('monitor.txt')
+        with open(out, 'w') as f:
+            # (A miss_send_len: a service connection gets asynchronous
+            # messages only once it asked, as in Open vSwitch.)
+            monitor = subprocess.Popen(
+                [OVS_OFCTL, 'monitor', 'unix:' + self.d.path('br0.mgmt'),
+                 '128'],
+                stdin=subprocess.DEVNULL, stdout=f,
+                stderr=subprocess.STDOUT,
+                env=dict(os.environ, OVS_RUNDIR=self.d.run_dir))
+        self.addCleanup(lambda: monitor.poll() is None and monitor.kill())
+        time.sleep(0.5)
+        g = self.guest(self.d.path('vh0'))
+        self.wait_link('vh0', 'up')
+        st.wait_for(g.forwarding, 30, what='the guest forwarding')
+        self.ofctl('add-flow', 'in_port=1,actions=output:10')
+        self.ofctl('add-flow', 'in_port=10,actions=output:1')
+        want = [st.make_frame(n, b'mtu', n) for n in self.MTU_SIZES]
+        src = self.d.path('p1-in.pcap')
+        dst = self.d.path('p1-out.pcap')
+        st.write_pcap(src, want)
+        self.vsctl('add-port', 'br0', 'p1', '--', 'set', 'Interface', 'p1',
+                   'type=dpdk', 'ofport_request=1',
+                   'options:dpdk-devargs=net_pcap1,rx_pcap=%s,tx_pcap=%s'
+                   % (src, dst))
+        st.wait_for(lambda: self.stats('vh0').get(
+            'ovs_tx_mtu_exceeded_drops') == 2, 20, what='2 MTU drops')
+        st.wait_for(lambda: self.d.counter('p1', 'tx') >= 3, 20,
+                    what='frames back')
+        stats = self.stats('vh0')
+        self.assertEqual((stats['tx_packets'], stats['tx_dropped']), (3, 2),
+                         stats)
+        self.vsctl('del-port', 'br0', 'p1')
+        st.wait_for(lambda: len(test_frames(dst)) >= 3, 10,
+                    what='the pcap file written')
+        self.assertEqual(sorted(test_frames(dst)),
+                         sorted(f for f in want if len(f) <= 1018))
+        g.stop()
+        self.wait_link('vh0', 'down')
+        time.sleep(0.5)
+        monitor.terminate()     # It flushes what it printed.
+        monitor.wait()
+        with open(out) as f:
+            text = f.read()
+        # OFPT_PORT_STATUS (MOD) for vh0: up when the guest came (state 0
+        # in OpenFlow 1.0), down when it went.
+        mods = [m for m in re.split(r'\n(?=\S)', text)
+                if 'PORT_STATUS' in m and 'vh0' in m]
+        states = [re.search(r'state:\s*(\S+)', m).group(1) for m in mods]
+        self.assertEqual(states, ['0', 'LINK_DOWN'], text)
+
     def client_mode_guest(self):
         """A guest that owns its socket and a dpdkvhostuserclient port vc0
         on it, answering.  Returns the socket and the guest."""
