@@ -424,6 +424,79 @@ class VhostTest(unittest.TestCase):
         states = [re.search(r'state:\s*(\S+)', m).group(1) for m in mods]
         self.assertEqual(states, ['0', 'LINK_DOWN'], text)
 
+    def test_guest_vanishes_mid_traffic(self):
+        """A guest killed (-9) while frames flow to it and from it costs
+        the switch no crash and no mbuf: once the traffic stops, every pool
+        has as many mbufs in use as before it started, and the traffic
+        port's pool, freed when all its mbufs are back, goes."""
+        self.vsctl('add-br', 'br0', '--', 'add-port', 'br0', 'vh0', '--',
+                   'set', 'Interface', 'vh0', 'type=dpdkvhostuser')
+        g = self.guest(self.d.path('vh0'))
+        self.wait_link('vh0', 'up')
+        self.wait_guest('vh0')
+        time.sleep(1)   # The probe's last frames settle; its pool goes.
+        before = mempools(self.d)
+        vh0 = dict(self.iface('vh0', 'status')['status'][1])['port_no']
+        self.assertTrue(any(n.startswith('sl_p%s_' % vh0) for n in before),
+                        before)
+        src = self.d.path('flood.pcap')
+        st.write_pcap(src, frames(b'flood', 64))
+        self.vsctl('add-port', 'br0', 'p1', '--', 'set', 'Interface', 'p1',
+                   'type=dpdk', 'options:dpdk-devargs=net_pcap1,rx_pcap=%s,'
+                   'infinite_rx=1' % src, 'options:n_mbuf=2048')
+        port_no = dict(self.iface('p1', 'status')['status'][1])['port_no']
+        st.wait_for(lambda: self.d.counter('vh0', 'rx') > 10000, 30,
+                    what='frames from the guest')
+        g.kill()
+        self.wait_link('vh0', 'down')
+        time.sleep(1)
+        self.assertTrue(self.d.running())
+        self.vsctl('del-port', 'br0', 'p1')
+        pool = 'sl_p%s_' % port_no
+        st.wait_for(lambda: not any(n.startswith(pool)
+                                    for n in mempools(self.d)), 10,
+                    what="p1's pool freed")
+        after = mempools(self.d)
+        self.assertLessEqual(set(after), set(before))   # (The probe's goes.)
+        self.assertEqual(after, dict((k, before[k]) for k in after))
+        # And a guest that comes back works.
+        self.guest(self.d.path('vh0'))
+        self.wait_link('vh0', 'up')
+        self.wait_guest('vh0')
+
+    def test_two_guests_through_a_bridge(self):
+        """Two guests on a standalone bridge (NORMAL): guest A sends one
+        burst of frames from its own MAC address to guest B's (testpmd
+        tx_first), B hands everything it receives to a pcap file: all of
+        A's frames are there, once each."""
+        mac_a, mac_b = '02:00:00:00:0a:01', '02:00:00:00:0b:01'
+        self.vsctl('add-br', 'br0', '--', 'add-port', 'br0', 'vh0', '--',
+                   'set', 'Interface', 'vh0', 'type=dpdkvhostuser', '--',
+                   'add-port', 'br0', 'vh1', '--', 'set', 'Interface', 'vh1',
+                   'type=dpdkvhostuser')
+        empty = self.d.path('empty.pcap')
+        st.write_pcap(empty, [])
+        out = self.d.path('guest-b.pcap')
+        b = self.guest(self.d.path('vh1'), mac=mac_b,
+                       extra_vdev='net_pcap0,rx_pcap=%s,tx_pcap=%s'
+                       % (empty, out), args=['--port-topology=paired'])
+        self.wait_link('vh1', 'up')
+        st.wait_for(b.forwarding, 30, what='guest B forwarding')
+        a = self.guest(self.d.path('vh0'), mac=mac_a, fwd='io',
+                       args=['--port-topology=loop', '--tx-first',
+                             '--eth-peer=0,' + mac_b])
+        st.wait_for(lambda: self.d.counter('vh1', 'tx') >= 32, 30,
+                    what="A's burst sent to B")
+        time.sleep(0.5)
+        b.stop()            # Closes (flushes) its pcap file.
+        a_bytes = bytes.fromhex(mac_a.replace(':', ''))
+        b_bytes = bytes.fromhex(mac_b.replace(':', ''))
+        got = [p for p in st.read_pcap(out) if p[6:12] == a_bytes]
+        self.assertEqual(len(got), 32, [p[:14].hex() for p in got])
+        self.assertTrue(all(p[:6] == b_bytes for p in got))
+        self.assertEqual(len(set(got)), 1)      # txonly: one frame, 32 times
+        self.assertIsNone(a.proc.poll())
+
     def client_mode_guest(self):
         """A guest that owns its socket and a dpdkvhostuserclient port vc0
         on it, answering.  Returns the socket and the guest."""
