@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -27,6 +28,12 @@ import sluicetest as st                             # noqa: E402
 OVS_VSCTL = shutil.which('ovs-vsctl')
 TESTPMD = shutil.which('dpdk-testpmd')
 OVS_OFCTL = shutil.which('ovs-ofctl')
+OVSDB_TOOL = shutil.which('ovsdb-tool')
+OVS_VSWITCHD_DPDK = '/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk'
+OVS_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
+HAVE_OVS_DPDK = bool(OVSDB_TOOL and st.OVSDB_SERVER
+                     and os.access(OVS_VSWITCHD_DPDK, os.X_OK)
+                     and os.path.exists(OVS_SCHEMA))
 VSCTL_TIMEOUT = 30
 N_FRAMES = 60
 
@@ -52,7 +59,8 @@ class Guest:
     _n = 0
 
     def __init__(self, run_dir, path, server=False, queues=1, rxq=None,
-                 fwd='io', mac=None, extra_vdev=None, args=()):
+                 fwd='io', mac=None, extra_vdev=None, args=(),
+                 interactive=False):
         Guest._n += 1
         self.path = path
         self.server = server
@@ -62,6 +70,7 @@ class Guest:
         self.mac = mac
         self.extra_vdev = extra_vdev
         self.args = list(args)
+        self.interactive = interactive
         self.log = os.path.join(run_dir, 'guest-%d.log' % Guest._n)
         self.proc = None
         self.prefix = 'guest%d_%d' % (os.getpid(), Guest._n)
@@ -77,23 +86,32 @@ class Guest:
             # bind over it (QEMU removes it itself).
             if os.path.exists(self.path):
                 os.unlink(self.path)
+        # Little memory: hugepages are shared with other tests and switches.
         cmd = [TESTPMD, '-l', '0,1', '--in-memory', '--single-file-segments',
-               '--no-pci', '-m', '256', '--file-prefix', self.prefix,
+               '--no-pci', '-m', '96', '--file-prefix', self.prefix,
                '--vdev', vdev]
         if self.extra_vdev:
             cmd += ['--vdev', self.extra_vdev]
         cmd += ['--', '--forward-mode=' + self.fwd, '--nb-cores=1',
-                '--stats-period=1', '--rxq=%d' % self.rxq,
+                '--total-num-mbufs=4096',
+                '-i' if self.interactive else '--stats-period=1',
+                '--rxq=%d' % self.rxq,
                 '--txq=%d' % self.rxq]
         cmd += self.args or ['--port-topology=loop']
         log = open(self.log, 'ab')
         try:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE if self.interactive
+                else subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True)
         finally:
             log.close()
         return self
+
+    def command(self, line):
+        """A testpmd command ('interactive' guests)."""
+        self.proc.stdin.write(line.encode() + b'\n')
+        self.proc.stdin.flush()
 
     def forwarding(self):
         """testpmd prints statistics once it forwards."""
@@ -108,6 +126,8 @@ class Guest:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc and self.proc.stdin:
+            self.proc.stdin.close()
         self.proc = None
 
     def kill(self):
@@ -572,6 +592,208 @@ class VhostTest(unittest.TestCase):
         self.vsctl('set', 'Interface', 'c1',
                    'options:vhost-server-path=' + self.d.path('c1.sock'))
         self.assertEqual(self.get('Interface', 'c1', 'error'), '[]')
+
+
+class OvsDpdk:
+    """Debian's ovsdb-server and ovs-vswitchd-dpdk (Open vSwitch 3.1 with
+    DPDK: the oracle) in a temporary directory, the switch in a network
+    namespace of its own, with one PMD on core 1 that sleeps when idle."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix='sluice-ovsdpdk-')
+        self.db_server = None
+        self.vswitchd = None
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def vsctl(self, *args):
+        r = subprocess.run([OVS_VSCTL, '--db=' + self.remote,
+                            '--timeout=%d' % VSCTL_TIMEOUT] + list(args),
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=VSCTL_TIMEOUT + 10)
+        if r.returncode != 0:
+            raise AssertionError('ovs-vsctl %s: %s\n%s'
+                                 % (' '.join(args), r.stderr, self.log()))
+        return r.stdout
+
+    def start(self):
+        db = self.path('conf.db')
+        subprocess.run([OVSDB_TOOL, 'create', db, OVS_SCHEMA], check=True,
+                       capture_output=True, timeout=30)
+        self.db_server = st.DebianOvsdbServer(self.dir, db)
+        self.remote = self.db_server.remote
+        self.vsctl('--no-wait', 'init', '--', 'set', 'Open_vSwitch', '.',
+                   'other_config:dpdk-init=true',
+                   'other_config:dpdk-extra="--in-memory --no-pci"',
+                   'other_config:dpdk-socket-mem=256',
+                   'other_config:dpdk-lcore-mask=0x1',
+                   'other_config:pmd-cpu-mask=0x2',
+                   'other_config:pmd-maxsleep=1000')
+        env = dict(os.environ, OVS_RUNDIR=self.dir, OVS_DBDIR=self.dir,
+                   OVS_LOGDIR=self.dir)
+        with open(self.path('vswitchd.console'), 'wb') as log:
+            self.vswitchd = subprocess.Popen(
+                ['unshare', '--net', '--', OVS_VSWITCHD_DPDK,
+                 'unix:' + self.db_server.sock,
+                 '--pidfile=' + self.path('ovs-vswitchd.pid'),
+                 '--unixctl=' + self.path('ovs-vswitchd.ctl'),
+                 '--log-file=' + self.path('ovs-vswitchd.log'),
+                 '-vconsole:off'], env=env, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        return self
+
+    def stop(self):
+        if self.vswitchd is not None and self.vswitchd.poll() is None:
+            self.vswitchd.terminate()
+            try:
+                self.vswitchd.wait(15)
+            except subprocess.TimeoutExpired:
+                self.vswitchd.kill()
+                self.vswitchd.wait(10)
+        if self.db_server is not None:
+            self.db_server.stop()
+        if os.environ.get('SLUICE_TEST_KEEP'):
+            print('kept %s' % self.dir, file=sys.stderr)
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log(self):
+        try:
+            with open(self.path('ovs-vswitchd.log'), errors='replace') as f:
+                return ''.join(f.read().splitlines(True)[-30:])
+        except OSError:
+            return ''
+
+
+@unittest.skipUnless(OVS_VSCTL and OVS_OFCTL and TESTPMD and HAVE_OVS_DPDK,
+                     'needs Open vSwitch with DPDK and dpdk-testpmd')
+@unittest.skipIf(st.use_no_huge(), 'the guest and OVS need hugepages')
+class VhostOvsDiffTest(unittest.TestCase):
+    """The same vhost-user set-up in Open vSwitch 3.1 with DPDK and in
+    Sluice: a client-mode port (mtu_request=1000) to a guest that counts
+    what it gets (rxonly), frames of sizes around the MTU from another
+    guest.  Both switches must agree on what they deliver and drop, and
+    write the same Interface.statistics keys with the same drop and size
+    counts, with the guest there and after it went."""
+
+    SIZES = (60, 100, 1017, 1018, 1019, 1500)
+
+    def run_switch(self, vsctl, ofctl, run_dir, stats):
+        """Drives one switch; 'stats' reads vh0's statistics."""
+        sock = os.path.join(run_dir, 'guest.sock')
+        g = Guest(run_dir, sock, server=True, fwd='rxonly').start()
+        self.addCleanup(g.stop)
+        st.wait_for(lambda: os.path.exists(sock), 30,
+                    what='the guest socket')
+        vsctl('add-br', 'br0', '--', 'set', 'Bridge', 'br0',
+              'datapath_type=netdev', 'fail_mode=secure', '--',
+              'add-port', 'br0', 'vh0', '--', 'set', 'Interface', 'vh0',
+              'type=dpdkvhostuserclient', 'mtu_request=1000',
+              'options:vhost-server-path=' + sock, 'ofport_request=10')
+        st.wait_for(lambda: vsctl('--no-wait', 'get', 'Interface', 'vh0',
+                                  'link_state').strip() == 'up', 30,
+                    what='vh0 up')
+        st.wait_for(g.forwarding, 30, what='the guest polling')
+        ofctl('add-flow', 'in_port=2,actions=output:10')
+        # The frames come from a second guest replaying a pcap file (a
+        # switch reading a pcap port races its own set-up).
+        src = os.path.join(run_dir, 'diff-in.pcap')
+        st.write_pcap(src, [st.make_frame(n, b'diff', n)
+                            for n in self.SIZES])
+        sock1 = os.path.join(run_dir, 'sender.sock')
+        sender = Guest(run_dir, sock1, server=True, extra_vdev=(
+            'net_pcap0,rx_pcap=%s,tx_pcap=%s'
+            % (src, os.path.join(run_dir, 'diff-out.pcap'))),
+            args=['--port-topology=paired', '--no-flush-rx'],
+            interactive=True).start()
+        self.addCleanup(sender.stop)
+        st.wait_for(lambda: os.path.exists(sock1), 30,
+                    what='the sender socket')
+        vsctl('add-port', 'br0', 'vh1', '--', 'set', 'Interface', 'vh1',
+              'type=dpdkvhostuserclient', 'ofport_request=2',
+              'options:vhost-server-path=' + sock1)
+        st.wait_for(lambda: vsctl('--no-wait', 'get', 'Interface', 'vh1',
+                                  'link_state').strip() == 'up', 30,
+                    what='vh1 up')
+        time.sleep(1)
+        sender.command('start')
+        result = {}
+
+        def settled():
+            s = stats()
+            result['with'] = s
+            return (s.get('tx_packets', 0) + s.get('tx_dropped', 0)
+                    >= len(self.SIZES))
+        st.wait_for(settled, 30, what='the frames sent or dropped')
+        time.sleep(6)       # Open vSwitch writes statistics every 5 s.
+        result['with'] = stats()
+        result['mtu'] = vsctl('--no-wait', 'get', 'Interface', 'vh0',
+                              'mtu').strip()
+        sender.stop()
+        g.stop()
+        st.wait_for(lambda: vsctl('--no-wait', 'get', 'Interface', 'vh0',
+                                  'link_state').strip() == 'down', 30,
+                    what='vh0 down')
+        time.sleep(6)
+        result['without'] = stats()
+        return result
+
+    def stats_of(self, vsctl):
+        out = vsctl('--no-wait', '--format=json', '--columns=statistics',
+                    'list', 'Interface', 'vh0')
+        return dict(json.loads(out)['data'][0][0][1])
+
+    def test_same_as_open_vswitch(self):
+        ovs = OvsDpdk()
+        self.addCleanup(ovs.stop)
+        ovs.start()
+
+        def ovs_ofctl(*args):
+            subprocess.run([OVS_OFCTL, args[0],
+                            'unix:' + ovs.path('br0.mgmt')] + list(args[1:]),
+                           check=True, capture_output=True, timeout=30)
+        st.wait_for(lambda: os.path.exists(ovs.path('db.sock')), 10,
+                    what='ovsdb-server')
+        theirs = self.run_switch(
+            ovs.vsctl, lambda *a: (st.wait_for(
+                lambda: os.path.exists(ovs.path('br0.mgmt')), 30,
+                what='ovs br0.mgmt'), ovs_ofctl(*a)), ovs.dir,
+            lambda: self.stats_of(ovs.vsctl))
+        ovs.stop()
+
+        d = st.Daemon(netns=True)
+        self.addCleanup(st.cleanup_after_test, self, d)
+        d.start()
+        remote = 'unix:' + d.path('db.sock')
+
+        def vsctl(*args):
+            r = subprocess.run([OVS_VSCTL, '--db=' + remote,
+                                '--timeout=%d' % VSCTL_TIMEOUT] + list(args),
+                               stdin=subprocess.DEVNULL, capture_output=True,
+                               text=True, timeout=VSCTL_TIMEOUT + 10)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stdout
+
+        def ofctl(*args):
+            subprocess.run([OVS_OFCTL, args[0], 'unix:' + d.path('br0.mgmt')]
+                           + list(args[1:]), check=True, capture_output=True,
+                           timeout=30)
+        vsctl('set', 'Open_vSwitch', '.',
+              'other_config:stats-update-interval=1000')
+        ours = self.run_switch(vsctl, ofctl, d.run_dir,
+                               lambda: self.stats_of(vsctl))
+        self.assertEqual(ours['mtu'], theirs['mtu'])
+        for when in ('with', 'without'):
+            self.assertEqual(sorted(ours[when]), sorted(theirs[when]),
+                             when)
+        counted = [k for k in theirs['with']
+                   if 'drop' in k or k.startswith('tx_')
+                   and ('_to_' in k or k in ('tx_packets', 'tx_bytes'))]
+        self.assertEqual(dict((k, ours['with'][k]) for k in counted),
+                         dict((k, theirs['with'][k]) for k in counted))
+        self.assertEqual(ours['with']['ovs_tx_mtu_exceeded_drops'], 2)
 
 
 if __name__ == '__main__':
