@@ -17,13 +17,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import unittest                                     # noqa: E402
 import sluicetest as st                             # noqa: E402
+from test_openflow import OvsSwitch                 # noqa: E402
 
 OVS_VSCTL = shutil.which('ovs-vsctl')
 TESTPMD = shutil.which('dpdk-testpmd')
@@ -594,18 +594,11 @@ class VhostTest(unittest.TestCase):
         self.assertEqual(self.get('Interface', 'c1', 'error'), '[]')
 
 
-class OvsDpdk:
+class OvsDpdk(OvsSwitch):
     """Debian's ovsdb-server and ovs-vswitchd-dpdk (Open vSwitch 3.1 with
     DPDK: the oracle) in a temporary directory, the switch in a network
-    namespace of its own, with one PMD on core 1 that sleeps when idle."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix='sluice-ovsdpdk-')
-        self.db_server = None
-        self.vswitchd = None
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
+    namespace of its own, with one PMD on core 1 that sleeps when idle.
+    Stopped (and its directory removed) as test_openflow's OvsSwitch."""
 
     def vsctl(self, *args):
         r = subprocess.run([OVS_VSCTL, '--db=' + self.remote,
@@ -643,28 +636,6 @@ class OvsDpdk:
                 stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
         return self
-
-    def stop(self):
-        if self.vswitchd is not None and self.vswitchd.poll() is None:
-            self.vswitchd.terminate()
-            try:
-                self.vswitchd.wait(15)
-            except subprocess.TimeoutExpired:
-                self.vswitchd.kill()
-                self.vswitchd.wait(10)
-        if self.db_server is not None:
-            self.db_server.stop()
-        if os.environ.get('SLUICE_TEST_KEEP'):
-            print('kept %s' % self.dir, file=sys.stderr)
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    def log(self):
-        try:
-            with open(self.path('ovs-vswitchd.log'), errors='replace') as f:
-                return ''.join(f.read().splitlines(True)[-30:])
-        except OSError:
-            return ''
 
 
 @unittest.skipUnless(OVS_VSCTL and OVS_OFCTL and TESTPMD and HAVE_OVS_DPDK,
