@@ -136,19 +136,20 @@ add_pair(json_t *pairs, const char *key, const char *fmt, ...)
     json_array_append_new(pairs, json_pack("[ss]", key, value));
 }
 
-/* What Open vSwitch shows of a vhost-user port: its socket, mode, and
- * the guest's features, vrings and NUMA node once one is attached. */
+/* What Open vSwitch shows of a vhost-user port: its mode and whether a
+ * guest is attached; then the socket and the guest's features, vrings and
+ * NUMA node. */
 static void
 add_vhost_status(json_t *pairs, const struct port_status *st)
 {
     const struct vhost_status *v = &st->vhost;
-    add_pair(pairs, "socket", "%s", st->vhost_socket);
     add_pair(pairs, "mode", "%s", st->vhost_client ? "client" : "server");
     add_pair(pairs, "status", "%s",
              v->connected ? "connected" : "disconnected");
     if (!v->connected) {
-        return;
+        return;     /* Open vSwitch shows the socket of a guest only. */
     }
+    add_pair(pairs, "socket", "%s", st->vhost_socket);
     add_pair(pairs, "features", "0x%016llx",
              (unsigned long long) v->features);
     add_pair(pairs, "num_of_vrings", "%u", v->n_vrings);
@@ -176,12 +177,14 @@ bridge_status_iface(struct dp *dp, uint32_t port_no, bool *link_up)
              st.mac[5]);
     /* A string map: numbers as strings. */
     json_t *pairs = json_array();
-    add_pair(pairs, "driver_name", "%s", st.driver);
-    add_pair(pairs, "n_rxq", "%u", st.n_rxq);
-    add_pair(pairs, "n_txq", "%u", st.n_txq);
-    add_pair(pairs, "port_no", "%u", port_no);
     if (st.vhost_socket[0]) {
+        /* Only these, as Open vSwitch (dpctl/show has the rest). */
         add_vhost_status(pairs, &st);
+    } else {
+        add_pair(pairs, "driver_name", "%s", st.driver);
+        add_pair(pairs, "n_rxq", "%u", st.n_rxq);
+        add_pair(pairs, "n_txq", "%u", st.n_txq);
+        add_pair(pairs, "port_no", "%u", port_no);
     }
     json_t *status = json_pack("[so]", "map", pairs);
     return json_pack("{ss ss sI sI ss sI ss so so}",
