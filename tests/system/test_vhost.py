@@ -544,11 +544,19 @@ class VhostTest(unittest.TestCase):
         sock, g = self.client_mode_guest()
         self.round_trip('p1', 1, b'client1')
         # The guest goes away and comes back: Sluice connects again.
+        self.assertIn('vhost: polled rx queues 0x1, tx queue map 0 0 0',
+                      self.d.ctl('dpctl/show'))
         g.kill()
         self.wait_link('vc0', 'down')
+        # Its queues went with it: none polled, nothing sent to it.
+        st.wait_for(lambda: 'vhost: polled rx queues 0x0, tx queue map -1 '
+                    '-1' in self.d.ctl('dpctl/show'), 5,
+                    what="the guest's queues gone")
         g2 = self.guest(sock, server=True)
         self.wait_link('vc0', 'up')
         self.wait_guest('vc0')
+        self.assertIn('vhost: polled rx queues 0x1, tx queue map 0 0 0',
+                      self.d.ctl('dpctl/show'))
         self.round_trip('p2', 2, b'client2')
         g2.stop()
         self.assertTrue(self.d.running())
