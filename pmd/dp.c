@@ -291,8 +291,77 @@ dp_assign_port_rxqs(struct dp *dp, struct port *port)
         return;
     }
     for (uint16_t q = 0; q < port->n_rxq; q++) {
-        if (!dp->rxqs[port->port_no][q].pmd) {
+        if (!dp->rxqs[port->port_no][q].pmd && port_rxq_wanted(port, q)) {
             dp_assign_rxq(dp, &dp->rxqs[port->port_no][q]);
+        }
+    }
+}
+
+/* Whether every PMD has applied every command sent to it. */
+static bool
+dp_pmds_caught_up(const struct dp *dp)
+{
+    for (unsigned int i = 0; i < dp->n_pmds; i++) {
+        const struct pmd *pmd = dp->pmds[i];
+        if (SHARED_ACQUIRE(pmd->cmd_done) < pmd->cmd_sent) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Applies what the guest of vhost-user port 'port' changed.  Returns
+ * false to be called again later (a queue to poll again waits until no
+ * PMD can still be polling it from before). */
+static bool
+dp_apply_vhost(struct dp *dp, struct port *port)
+{
+    uint64_t rx, tx;
+    uint64_t gen = vhost_queues_read(port->vhost, &rx, &tx);
+    if (gen == port->vhost_gen) {
+        return true;
+    }
+    int16_t map[VHOST_QUEUES_MAX];
+    uint16_t n_txq = RTE_MIN(port->n_txq, VHOST_QUEUES_MAX);
+    vhost_txq_map(tx, n_txq, map);
+    for (uint16_t q = 0; q < n_txq; q++) {
+        if (port->txq_map[q] != map[q]) {
+            SHARED_SET(port->txq_map[q], map[q]);
+        }
+    }
+    uint64_t all = port->n_rxq >= 64 ? UINT64_MAX
+                                     : (UINT64_C(1) << port->n_rxq) - 1;
+    rx &= all;
+    uint64_t gone = port->rxq_enabled & ~rx;
+    uint64_t came = rx & ~port->rxq_enabled;
+    port->rxq_enabled &= ~gone;
+    for (uint16_t q = 0; q < port->n_rxq; q++) {
+        if ((gone >> q) & 1) {
+            dp_unassign_rxq(dp, &dp->rxqs[port->port_no][q]);
+        }
+    }
+    if (came && !dp_pmds_caught_up(dp)) {
+        return false;
+    }
+    port->rxq_enabled = rx;
+    if (came) {
+        dp_assign_port_rxqs(dp, port);
+    }
+    port->vhost_gen = gen;
+    VLOG_INFO("port %u: %s: the guest reads tx queues 0x%llx and sends on "
+              "rx queues 0x%llx (of %u)", port->port_no, port->name,
+              (unsigned long long) (tx & all), (unsigned long long) rx,
+              port->n_rxq);
+    return true;
+}
+
+void
+dp_poll_vhost(struct dp *dp)
+{
+    for (uint32_t p = 0; p < DP_MAX_PORTS; p++) {
+        struct port *port = dp->ports[p];
+        if (port && port->vhost && !port->failed && port->txq_map) {
+            dp_apply_vhost(dp, port);
         }
     }
 }
@@ -685,6 +754,8 @@ dp_port_status(struct dp *dp, uint32_t port_no, struct port_status *st)
     st->stats.tx_dropped = tx.dropped;
     st->stats.tx_short_bursts = tx.short_bursts;
     st->stats.tx_retries = tx.retries;
+    st->stats.tx_failure_drops = tx.failed;
+    st->stats.tx_mtu_drops = tx.mtu_dropped;
     return 0;
 }
 
@@ -712,6 +783,8 @@ dp_port_tx_stats(struct dp *dp, uint32_t port_no, struct tx_port_stats *s)
         s->dropped += SHARED_READ(tx->stats[port_no].dropped);
         s->short_bursts += SHARED_READ(tx->stats[port_no].short_bursts);
         s->retries += SHARED_READ(tx->stats[port_no].retries);
+        s->failed += SHARED_READ(tx->stats[port_no].failed);
+        s->mtu_dropped += SHARED_READ(tx->stats[port_no].mtu_dropped);
     }
 }
 

@@ -176,6 +176,13 @@ int dp_port_status(struct dp *, uint32_t port_no, struct port_status *);
  * may go unseen).  Returns how many ports changed. */
 unsigned int dp_poll_links(struct dp *);
 
+/* Applies what the guests of vhost-user ports changed since the last
+ * call (vhost_queues.h): rx queues the guest sends on are polled, the
+ * others not; every sending thread transmits to a queue the guest reads
+ * (none: its packets are counted as tx drops).  Never waits; cheap when
+ * nothing changed.  The daemon calls it every DP_RECLAIM_INTERVAL_MS. */
+void dp_poll_vhost(struct dp *);
+
 /* Frees mempools of removed ports whose mbufs have all come back.  Call
  * now and then (the daemon does every second). */
 void dp_reap_mempools(struct dp *);

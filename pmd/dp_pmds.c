@@ -76,6 +76,8 @@ dp_remove_pmd(struct dp *dp, unsigned int i)
         dp->retired_tx[p].dropped += s->dropped;
         dp->retired_tx[p].short_bursts += s->short_bursts;
         dp->retired_tx[p].retries += s->retries;
+        dp->retired_tx[p].failed += s->failed;
+        dp->retired_tx[p].mtu_dropped += s->mtu_dropped;
     }
     memmove(&dp->pmds[i], &dp->pmds[i + 1],
             (dp->n_pmds - i - 1) * sizeof dp->pmds[0]);
@@ -164,6 +166,9 @@ dp_reassign_rxqs(struct dp *dp, const bool *keep)
         }
         for (uint16_t q = 0; q < port->n_rxq; q++) {
             struct pmd_rxq *rxq = &dp->rxqs[p][q];
+            if (!port_rxq_wanted(port, q)) {
+                continue;       /* A vring the guest has not enabled. */
+            }
             qs[n] = rxq;
             items[n].cycles = SHARED_READ(rxq->cycles) - rxq->cycles_base;
             pins[n] = dp_rxq_pin(dp, port, q);

@@ -48,6 +48,15 @@ dp_format_ports(struct dp *dp, struct dstr *s)
         if (st.failed) {
             dstr_printf(s, "  error: %s\n", st.error);
         }
+        if (port->vhost && port->txq_map) {
+            /* What the datapath applied of the guest's queues. */
+            dstr_printf(s, "  vhost: polled rx queues 0x%llx, tx queue "
+                        "map", (unsigned long long) port->rxq_enabled);
+            for (uint16_t q = 0; q < port->n_txq; q++) {
+                dstr_printf(s, " %d", port->txq_map[q]);
+            }
+            dstr_put(s, "\n");
+        }
         dstr_printf(s, "  RX packets:%lu bytes:%lu dropped:%lu errors:%lu "
                     "nombuf:%lu imissed:%lu\n",
                     c->rx_packets, c->rx_bytes, c->rx_dropped, c->rx_errors,

@@ -168,6 +168,53 @@ port_detach(uint16_t port_id, bool hotplugged, struct devres *res)
     devres_after_remove(res, name);
 }
 
+/* Whether ethdev 'port_id' is a vhost-user port (net_vhost). */
+static bool
+port_id_is_vhost(uint16_t port_id)
+{
+    struct rte_eth_dev_info info;
+    return !rte_eth_dev_info_get(port_id, &info) && info.driver_name
+           && !strcmp(info.driver_name, "net_vhost");
+}
+
+/* Starts following the guest's queues of a vhost-user port. */
+static int
+port_vhost_start(struct port *port, struct dstr *err)
+{
+    if (!port_id_is_vhost(port->port_id)) {
+        return 0;
+    }
+    if (!port->vhost) {
+        port->vhost = calloc(1, sizeof *port->vhost);
+        if (!port->vhost) {
+            dstr_put(err, "out of memory");
+            return -ENOMEM;
+        }
+    }
+    int error = vhost_queues_start(port->vhost, port->port_id);
+    if (error) {
+        dstr_printf(err, "cannot follow the guest's queues: %s",
+                    rte_strerror(-error));
+        free(port->vhost);
+        port->vhost = NULL;
+    }
+    return error;
+}
+
+static void
+port_vhost_stop(struct port *port)
+{
+    if (port->vhost) {
+        vhost_queues_stop(port->vhost);
+    }
+}
+
+bool
+port_rxq_wanted(const struct port *port, uint16_t q)
+{
+    return !port->vhost || (q < 64 && ((port->rxq_enabled >> q) & 1));
+}
+
 /* The data room of the mbufs a port uses with 'cfg' and MTU 'mtu'. */
 static uint32_t
 port_data_room(const struct port_config *cfg, uint16_t mtu)
@@ -181,13 +228,20 @@ port_data_room(const struct port_config *cfg, uint16_t mtu)
 static struct rte_mempool *
 port_create_mempool(const struct port_config *cfg, uint32_t port_no,
                     uint16_t n_rxq, uint16_t n_txq, uint16_t rxd,
-                    uint16_t txd, int socket, uint16_t mtu, struct dstr *err)
+                    uint16_t txd, int socket, uint16_t mtu, bool vhost,
+                    struct dstr *err)
 {
     static unsigned int generation;
     char name[RTE_MEMPOOL_NAMESIZE];
     uint32_t n = cfg->n_mbuf;
     uint32_t room = cfg->mbuf_size;
 
+    if (vhost) {
+        /* rte_vhost copies: its rx queues hold no buffers (a burst at a
+         * time) and its tx queues none (it copies into the guest's). */
+        rxd = 64;
+        txd = 0;
+    }
     if (!n) {
         /* Every rx descriptor holds a buffer; packets of this port also
          * wait in other ports' tx rings and in the threads' buffers. */
@@ -248,6 +302,12 @@ port_setup(struct port *port, const struct port_config *cfg,
     }
     pp.n_txq = (uint16_t) RTE_MIN(n_tx_threads,
                                   (unsigned int) info.max_tx_queues);
+    if (port->vhost) {
+        /* Every queue the device has: the tx map sends each thread to
+         * one the guest reads, whichever those are. */
+        pp.n_txq = (uint16_t) RTE_MIN(info.max_tx_queues,
+                                      VHOST_QUEUES_MAX);
+    }
     if (!pp.n_txq) {
         dstr_put(err, "device has no tx queue");
         return -EINVAL;
@@ -274,16 +334,22 @@ port_setup(struct port *port, const struct port_config *cfg,
                     pp.n_rxq, pp.n_txq, rte_strerror(-error));
         return error;
     }
+    pp.mtu = 1500;
+    rte_eth_dev_get_mtu(port_id, &pp.mtu);
     if (cfg->mtu) {
         error = rte_eth_dev_set_mtu(port_id, cfg->mtu);
+        if (error == -ENOTSUP && port->vhost) {
+            /* The guest's buffers take any frame: the MTU is what tx
+             * lets through (max_frame). */
+            error = 0;
+        }
         if (error) {
             dstr_printf(err, "cannot set MTU %u: %s", cfg->mtu,
                         rte_strerror(-error));
             return error;
         }
+        pp.mtu = cfg->mtu;
     }
-    pp.mtu = 1500;
-    rte_eth_dev_get_mtu(port_id, &pp.mtu);
 
     pp.rxd = cfg->n_rxq_desc ? cfg->n_rxq_desc : PORT_DEFAULT_DESC;
     pp.txd = cfg->n_txq_desc ? cfg->n_txq_desc : PORT_DEFAULT_DESC;
@@ -296,7 +362,7 @@ port_setup(struct port *port, const struct port_config *cfg,
     if (!mp) {
         mp = port_create_mempool(cfg, port->port_no, pp.n_rxq, pp.n_txq,
                                  pp.rxd, pp.txd, port->socket_id, pp.mtu,
-                                 err);
+                                 port->vhost != NULL, err);
         if (!mp) {
             return -ENOMEM;
         }
@@ -323,7 +389,10 @@ port_setup(struct port *port, const struct port_config *cfg,
         }
     }
     rte_spinlock_t *locks = calloc(pp.n_txq, sizeof *locks);
-    if (!locks) {
+    int16_t *map = port->vhost ? calloc(pp.n_txq, sizeof *map) : NULL;
+    if (!locks || (port->vhost && !map)) {
+        free(locks);
+        free(map);
         error = -ENOMEM;
         dstr_put(err, "out of memory");
         goto fail;
@@ -335,6 +404,7 @@ port_setup(struct port *port, const struct port_config *cfg,
     if (error) {
         dstr_printf(err, "cannot start device: %s", rte_strerror(-error));
         free(locks);
+        free(map);
         goto fail;
     }
     rte_eth_promiscuous_enable(port_id);    /* Not all devices can. */
@@ -342,6 +412,19 @@ port_setup(struct port *port, const struct port_config *cfg,
     free(port->txq_locks);
     port->txq_locks = locks;
     port->txq_shared = pp.n_txq < n_tx_threads;
+    free(port->txq_map);
+    port->txq_map = map;
+    port->max_frame = 0;
+    if (port->vhost) {
+        /* The guest's queues as they are now; later changes come through
+         * dp_poll_vhost(). */
+        uint64_t tx_on;
+        port->vhost_gen = vhost_queues_read(port->vhost, &port->rxq_enabled,
+                                            &tx_on);
+        vhost_txq_map(tx_on, pp.n_txq, map);
+        port->max_frame = (uint32_t) pp.mtu + RTE_ETHER_HDR_LEN
+                          + RTE_ETHER_CRC_LEN;
+    }
     port->mp = mp;
     port->n_rxq = pp.n_rxq;
     port->n_txq = pp.n_txq;
@@ -406,6 +489,10 @@ port_open(const struct port_config *cfg, uint32_t port_no,
     if (port->socket_id < 0) {
         port->socket_id = 0;
     }
+    error = port_vhost_start(port, err);
+    if (error) {
+        goto fail;
+    }
     bool queues_failed;
     error = port_setup(port, cfg, n_tx_threads, NULL, &made, &queues_failed,
                        err);
@@ -421,9 +508,14 @@ port_open(const struct port_config *cfg, uint32_t port_no,
     return 0;
 
 fail:
+    if (port) {
+        port_vhost_stop(port);
+        free(port->vhost);
+    }
     port_detach(port_id, hotplugged, port ? &port->res : &res);
     rte_mempool_free(made);     /* The device's queues are gone. */
     if (port) {
+        free(port->txq_map);
         free(port->txq_locks);
         free(port->devargs);
         free(port);
@@ -480,6 +572,7 @@ port_reopen(struct port *port, struct dstr *err)
     uint16_t port_id;
     bool hotplugged;
 
+    port_vhost_stop(port);
     port_detach(port->port_id, port->hotplugged, &port->res);
     /* Until probed again the id is no device of ours (it may be reused). */
     port->port_id = RTE_MAX_ETHPORTS;
@@ -492,7 +585,7 @@ port_reopen(struct port *port, struct dstr *err)
               port->name, port_id);
     port->port_id = port_id;
     port->hotplugged = hotplugged;
-    return 0;
+    return port->vhost ? port_vhost_start(port, err) : 0;
 }
 
 static bool
@@ -711,7 +804,7 @@ port_get_status(struct port *port, struct port_status *st)
     st->full_duplex = link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX;
     st->autoneg = link.link_autoneg == RTE_ETH_LINK_AUTONEG;
     st->link_resets = port->link_resets;
-    if (!rte_eth_dev_get_mtu(port->port_id, &st->mtu)) {
+    if (!port->vhost && !rte_eth_dev_get_mtu(port->port_id, &st->mtu)) {
         port->mtu = st->mtu;
     }
     if (!rte_eth_macaddr_get(port->port_id, &mac)) {
@@ -744,9 +837,12 @@ port_close(struct port *port, struct rte_mempool **mp)
             VLOG_WARN("port %s: stop failed: %s", port->name,
                       rte_strerror(-error));
         }
+        port_vhost_stop(port);
         port_detach(port->port_id, port->hotplugged, &port->res);
     }
     free(port->res.rings);
+    free(port->vhost);
+    free(port->txq_map);
     VLOG_INFO("port %u: %s closed", port->port_no, port->name);
     *mp = port->mp;
     free(port->error);

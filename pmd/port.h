@@ -17,6 +17,7 @@
 #include <rte_spinlock.h>
 
 #include "pmd/devres.h"
+#include "pmd/vhost_queues.h"
 #include "pmd/vhost_status.h"
 
 struct dp_actions;
@@ -49,12 +50,12 @@ int port_config_parse_option(struct port_config *, const char *word,
                              struct dstr *err);
 
 /* Thread-safety: the control thread writes everything; sending threads
- * read the device fields (port_id, n_txq, txq_locks) of a port they found
- * in dp->ports[] (published with release), 'tx_off' with SHARED_ACQUIRE
- * (the settings it guards were written before it was cleared) and
- * 'txq_shared' with SHARED_READ; PMDs read nothing under "Control thread
- * only".  A port is freed only after every PMD has moved past its
- * removal (reclaim.h). */
+ * read the device fields (port_id, n_txq, txq_locks, txq_map, max_frame)
+ * of a port they found in dp->ports[] (published with release), 'tx_off'
+ * with SHARED_ACQUIRE (the settings it guards were written before it was
+ * cleared), 'txq_shared' and the entries of 'txq_map' with SHARED_READ;
+ * PMDs read nothing under "Control thread only".  A port is freed only
+ * after every PMD has moved past its removal (reclaim.h). */
 struct port {
     char name[PORT_NAME_MAX];
     char *devargs;
@@ -73,6 +74,17 @@ struct port {
      * (counted as tx drops): admin down, being reconfigured, or left down
      * by a failed reconfiguration. */
     bool tx_off;
+    /* vhost-user ports (NULL otherwise): the tx queue each sender uses,
+     * indexed by slot % n_txq, -1 for none (the packets are dropped);
+     * n_txq entries, each changed with SHARED_SET as the guest enables
+     * and disables its vrings (vhost_queues.h).  Senders then always take
+     * the queue's lock: two may be mapped to one queue. */
+    int16_t *txq_map;
+    /* Frames longer than this are dropped before the device sees them
+     * (counted as MTU drops); 0: no check.  vhost-user ports: the MTU
+     * plus the Ethernet header and CRC, as Open vSwitch's
+     * ovs_tx_mtu_exceeded_drops. */
+    uint32_t max_frame;
 
     /* Control thread only. */
     struct devres res;          /* What the probe made (freed at close). */
@@ -82,7 +94,16 @@ struct port {
     char *error;                /* Why 'failed', or NULL. */
     bool link_up;               /* Last state seen by port_poll_link(). */
     uint64_t link_resets;       /* Link state changes seen. */
+    /* vhost-user ports (else NULL): the guest's queues, and what of them
+     * the datapath applied (dp_poll_vhost). */
+    struct vhost_queues *vhost;
+    uint64_t vhost_gen;         /* vhost_queues generation applied. */
+    uint64_t rxq_enabled;       /* vhost-user: rx queues to poll. */
 };
+
+/* Whether rx queue 'q' of 'port' is to be polled: for a vhost-user port,
+ * whether the guest has enabled it. */
+bool port_rxq_wanted(const struct port *, uint16_t q);
 
 /* Opens and starts a port for 'n_tx_threads' sending threads.  On error
  * returns a negative errno with a message in 'err'. */
@@ -127,6 +148,8 @@ struct port_stats {
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
     uint64_t tx_short_bursts;
     uint64_t tx_retries;            /* Bursts tried again. */
+    uint64_t tx_failure_drops;      /* Refused by the device. */
+    uint64_t tx_mtu_drops;          /* Longer than the port's MTU. */
 };
 
 /* Device counters (tx_dropped and short bursts are added by the caller

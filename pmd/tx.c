@@ -17,6 +17,27 @@ tx_ctx_init(struct tx_ctx *tx, struct dp *dp, uint16_t slot)
     tx->slot = slot;
 }
 
+/* Drops the packets longer than 'max_frame' (counted), keeping the order
+ * of the rest.  Returns how many are left. */
+static uint16_t
+tx_drop_long(struct tx_port_stats *s, uint32_t max_frame,
+             struct rte_mbuf **pkts, uint16_t n)
+{
+    uint16_t kept = 0;
+    for (uint16_t i = 0; i < n; i++) {
+        if (likely(rte_pktmbuf_pkt_len(pkts[i]) <= max_frame)) {
+            pkts[kept++] = pkts[i];
+        } else {
+            rte_pktmbuf_free(pkts[i]);
+        }
+    }
+    if (unlikely(kept < n)) {
+        SHARED_COUNT(s->mtu_dropped, n - kept);
+        SHARED_COUNT(s->dropped, n - kept);
+    }
+    return kept;
+}
+
 /* Sends 'n' packets to 'port_no' (the array is the caller's). */
 static void
 tx_send_pkts(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
@@ -31,7 +52,7 @@ tx_send_pkts(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
         return;
     }
     struct tx_port_stats *s = &tx->stats[port_no];
-    /* Acquire: the queue count and locks read below are the ones the
+    /* Acquire: the queue count, map and locks read below are the ones the
      * control thread set before it let senders in again. */
     if (unlikely(SHARED_ACQUIRE(port->tx_off))) {
         SHARED_COUNT(s->dropped, n);
@@ -39,7 +60,26 @@ tx_send_pkts(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
         return;
     }
     uint16_t qid = tx->slot % port->n_txq;
-    bool shared = SHARED_READ(port->txq_shared);
+    bool shared;
+    if (port->txq_map) {
+        /* vhost-user: only to a vring the guest reads. */
+        int16_t q = SHARED_READ(port->txq_map[qid]);
+        if (unlikely(q < 0)) {
+            SHARED_COUNT(s->dropped, n);
+            rte_pktmbuf_free_bulk(pkts, n);
+            return;
+        }
+        qid = (uint16_t) q;
+        shared = true;
+    } else {
+        shared = SHARED_READ(port->txq_shared);
+    }
+    if (port->max_frame) {
+        n = tx_drop_long(s, port->max_frame, pkts, n);
+        if (unlikely(!n)) {
+            return;
+        }
+    }
     if (shared) {
         rte_spinlock_lock(&port->txq_locks[qid]);
     }
@@ -60,6 +100,7 @@ tx_send_pkts(struct tx_ctx *tx, uint32_t port_no, struct rte_mbuf **pkts,
     SHARED_COUNT(s->packets, sent);
     if (unlikely(sent < n)) {
         SHARED_COUNT(s->dropped, n - sent);
+        SHARED_COUNT(s->failed, n - sent);
         SHARED_COUNT(s->short_bursts, 1);
         rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
     }

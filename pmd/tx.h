@@ -35,6 +35,8 @@ struct tx_port_stats {
                              * tx is off (admin down, reconfiguring). */
     uint64_t short_bursts;  /* tx_burst calls that sent fewer than asked. */
     uint64_t retries;       /* tx_burst calls again for the rest. */
+    uint64_t failed;        /* Of 'dropped': refused by the device. */
+    uint64_t mtu_dropped;   /* Of 'dropped': longer than max_frame. */
 };
 
 /* Thread-safety: a context belongs to one sending thread, which alone

@@ -1,8 +1,10 @@
 /* vhost_status: a vhost-user guest's negotiated state from rte_vhost. */
 #include "pmd/vhost_status.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include <rte_eth_vhost.h>
 #include <rte_vhost.h>
 
 /* rte_vhost numbers its devices from 0 up to its own limit; a device id
@@ -36,4 +38,51 @@ vhost_status_get(const char *socket_path, struct vhost_status *st)
         }
         return;
     }
+}
+
+/* The counters of vring 'vring' of device 'vid'.  Returns false if it has
+ * none (no such vring, statistics off, the guest just left). */
+static bool
+vring_stats(int vid, uint16_t vring, vhost_stat_cb *fn, void *aux)
+{
+    int n = rte_vhost_vring_stats_get_names(vid, vring, NULL, 0);
+    if (n <= 0) {
+        return false;
+    }
+    struct rte_vhost_stat_name *names = calloc((size_t) n, sizeof *names);
+    struct rte_vhost_stat *values = calloc((size_t) n, sizeof *values);
+    bool ok = names && values
+              && rte_vhost_vring_stats_get_names(vid, vring, names,
+                                                 (unsigned int) n) == n
+              && rte_vhost_vring_stats_get(vid, vring, values,
+                                           (unsigned int) n) == n;
+    for (int i = 0; ok && i < n; i++) {
+        if (values[i].id < (uint64_t) n) {
+            names[values[i].id].name[RTE_VHOST_STATS_NAME_SIZE - 1] = '\0';
+            fn(aux, names[values[i].id].name, values[i].value);
+        }
+    }
+    free(names);
+    free(values);
+    return ok;
+}
+
+bool
+vhost_stats_foreach(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq,
+                    vhost_stat_cb *fn, void *aux)
+{
+    int vid = rte_eth_vhost_get_vid_from_port_id(port_id);
+    if (vid < 0 || rte_vhost_get_vring_num(vid) == 0) {
+        return false;
+    }
+    /* Vring 2q is the guest's rx (our tx queue q), 2q + 1 its tx. */
+    for (uint16_t q = 0; q < n_rxq && vring_stats(vid, 2 * q + 1, fn, aux);
+         q++) {
+        continue;
+    }
+    for (uint16_t q = 0; q < n_txq && vring_stats(vid, 2 * q, fn, aux);
+         q++) {
+        continue;
+    }
+    return true;
 }

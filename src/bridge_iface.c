@@ -129,7 +129,7 @@ check_dir_of(const char *path, const char *what, struct dstr *err)
     return rc;
 }
 
-/* Open vSwitch's default of options:tx-retries for vhost-user ports. */
+/* Open vSwitch's default of options:tx-retries-max for vhost-user ports. */
 #define VHOST_TX_RETRIES 8
 
 /* net_vhost devargs for a server socket in env->vhost_sock_dir named
@@ -170,15 +170,18 @@ vhost_plan(const struct cfg_iface *ifc, const struct iface_env *env,
         return -EINVAL;
     }
     uint64_t n_rxq;
-    if (cfg_smap_get_uint(&ifc->options, "n_rxq", 1, 1, 64, &n_rxq)) {
+    if (cfg_smap_get_uint(&ifc->options, "n_rxq", VHOST_QUEUES_DEFAULT, 1,
+                          64, &n_rxq)) {
         n_rxq = 1;      /* queues_from_options() reports it. */
     }
+    /* tx-retries-max is Open vSwitch's name; tx-retries Sluice's first. */
+    const char *key = cfg_smap_get(&ifc->options, "tx-retries-max")
+                      ? "tx-retries-max" : "tx-retries";
     uint64_t retries;
-    if (cfg_smap_get_uint(&ifc->options, "tx-retries", VHOST_TX_RETRIES, 0,
+    if (cfg_smap_get_uint(&ifc->options, key, VHOST_TX_RETRIES, 0,
                           PORT_TX_RETRIES_MAX, &retries)) {
-        dstr_printf(err, "options:tx-retries=%s: not a number from 0 to %d",
-                    cfg_smap_get(&ifc->options, "tx-retries"),
-                    PORT_TX_RETRIES_MAX);
+        dstr_printf(err, "options:%s=%s: not a number from 0 to %d", key,
+                    cfg_smap_get(&ifc->options, key), PORT_TX_RETRIES_MAX);
         free(path);
         return -EINVAL;
     }
@@ -188,6 +191,7 @@ vhost_plan(const struct cfg_iface *ifc, const struct iface_env *env,
                               server ? "" : ",client=1");
     plan->vhost_socket = path;
     plan->vhost_server = server;
+    plan->pc.n_rxq = (uint16_t) n_rxq;
     return 0;
 }
 
@@ -263,9 +267,13 @@ iface_plan_build(const struct cfg_iface *ifc, const uint8_t *mac,
     plan->kind = IFACE_DEVICE;
     plan->pc.name = ifc->name;
     plan->pc.devargs = plan->devargs;
+    uint16_t vhost_queues = plan->vhost_socket ? plan->pc.n_rxq : 0;
     if (queues_from_options(ifc, &plan->pc, err)) {
         iface_plan_destroy(plan);
         return -EINVAL;
+    }
+    if (vhost_queues) {
+        plan->pc.n_rxq = vhost_queues;  /* As many as the device has. */
     }
     if (strstr(plan->devargs, "net_af_packet") && plan->pc.n_rxq > 1) {
         /* af_packet opens as many queue pairs as it is told. */

@@ -8,15 +8,19 @@
  * Open vSwitch; Sluice's own n_mbuf (1024-2^26 mbufs in the port's pool)
  * and mbuf_size (512-65535 bytes of data room); dpdk-devargs (type dpdk),
  * peer (type patch), vhost-server-path (type dpdkvhostuserclient),
- * tx-retries (vhost-user: 0-32, default 8 as in Open vSwitch; applied
- * without restarting the port); the mtu_request column (68-9710).
+ * tx-retries-max (vhost-user: 0-32, default 8 as in Open vSwitch; also
+ * read as tx-retries; applied without restarting the port); the
+ * mtu_request column (68-9710).
  *
  * vhost-user ports are DPDK's net_vhost devices (rte_vhost underneath):
  * dpdkvhostuser makes Sluice the socket's server, the socket named after
  * the interface in the vhost socket directory; dpdkvhostuserclient makes
  * it the client of the VM side's socket (options:vhost-server-path), and
  * rte_vhost connects again whenever that side comes back.  n_rxq is the
- * number of queue pairs Sluice offers. */
+ * number of queue pairs Sluice can use (default VHOST_QUEUES_DEFAULT):
+ * of those, the datapath polls and sends to the ones the guest enables
+ * (pmd/vhost_queues.h), so a guest with fewer queue pairs needs no
+ * configuration. */
 #ifndef SLUICE_BRIDGE_IFACE_H
 #define SLUICE_BRIDGE_IFACE_H
 
@@ -25,6 +29,9 @@
 #include <stdint.h>
 
 #include "pmd/port.h"
+
+/* Queue pairs of a vhost-user port without options:n_rxq. */
+#define VHOST_QUEUES_DEFAULT 8
 
 struct cfg_iface;
 struct dstr;

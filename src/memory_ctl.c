@@ -35,6 +35,17 @@ sum_mempool(struct rte_mempool *mp, void *sums_)
     sums->in_use += rte_mempool_in_use_count(mp);
 }
 
+/* One line per mempool: what it holds, what is free (in the ring and the
+ * threads' caches) and what is out (in devices, rings, packets). */
+static void
+show_mempool(struct rte_mempool *mp, void *reply_)
+{
+    struct dstr *reply = reply_;
+    unsigned int avail = rte_mempool_avail_count(mp);
+    dstr_printf(reply, "mempool %s: size:%u available:%u in-use:%u\n",
+                mp->name, mp->size, avail, mp->size - avail);
+}
+
 static int
 cmd_memory_show(int argc, const char *argv[], struct dstr *reply, void *dp_)
 {
@@ -83,6 +94,7 @@ cmd_memory_show(int argc, const char *argv[], struct dstr *reply, void *dp_)
         n_flows += megaflow_count(dp_pmd(dp, i));
     }
     dstr_printf(reply, "megaflows:%llu\n", n_flows);
+    rte_mempool_walk(show_mempool, reply);
     return 0;
 }
 

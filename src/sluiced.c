@@ -175,6 +175,7 @@ on_reclaim_timer(void *d_)
 {
     struct daemon *d = d_;
     dp_reclaim(d->dp);
+    dp_poll_vhost(d->dp);
 }
 
 static void

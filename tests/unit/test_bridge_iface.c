@@ -360,7 +360,10 @@ test_patch(void **state)
 
 /* vhost-user: server sockets in the environment's directory, named after
  * the interface; client sockets where options:vhost-server-path says;
- * queue pairs from n_rxq; bad names, paths and directories refused. */
+ * queue pairs from n_rxq, else VHOST_QUEUES_DEFAULT (the datapath uses
+ * those the guest enables); tx retries from tx-retries-max (Open
+ * vSwitch's name) or tx-retries; bad names, paths and directories
+ * refused. */
 static void
 test_vhost_user(void **state)
 {
@@ -370,7 +373,8 @@ test_vhost_user(void **state)
 
     fx_init(&fx, "vh0", "dpdkvhostuser", NULL);
     build_device(&fx, NULL, &p);
-    assert_string_equal(p.devargs, "net_vhost_vh0,iface=/tmp/vh0,queues=1");
+    assert_string_equal(p.devargs, "net_vhost_vh0,iface=/tmp/vh0,queues=8");
+    assert_int_equal(p.pc.n_rxq, VHOST_QUEUES_DEFAULT);
     assert_string_equal(p.vhost_socket, "/tmp/vh0");
     assert_true(p.vhost_server);
     iface_plan_destroy(&p);
@@ -392,12 +396,20 @@ test_vhost_user(void **state)
     fx_init(&fx, "vh1", "dpdkvhostuser", "tx-retries", "33", NULL);
     expect_error(&fx, -EINVAL, "options:tx-retries=33: not a number from 0 "
                  "to 32");
+    fx_init(&fx, "vh1", "dpdkvhostuser", "tx-retries-max", "3",
+            "tx-retries", "5", NULL);
+    build_device(&fx, NULL, &p);
+    assert_int_equal(p.pc.tx_retries, 3);
+    iface_plan_destroy(&p);
+    fx_init(&fx, "vh1", "dpdkvhostuser", "tx-retries-max", "-1", NULL);
+    expect_error(&fx, -EINVAL, "options:tx-retries-max=-1: not a number "
+                 "from 0 to 32");
 
     fx_init(&fx, "vc0", "dpdkvhostuserclient", "vhost-server-path",
             "/tmp/guest.sock", NULL);
     build_device(&fx, NULL, &p);
     assert_string_equal(p.devargs, "net_vhost_vc0,iface=/tmp/guest.sock,"
-                        "queues=1,client=1");
+                        "queues=8,client=1");
     assert_false(p.vhost_server);
     iface_plan_destroy(&p);
 

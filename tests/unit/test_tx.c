@@ -4,7 +4,10 @@
  * does not exist (never added, removed, out of range) is counted in
  * no_port; a port whose tx is off counts drops; a full device queue
  * counts drops and short bursts; a shared tx queue is used only under its
- * spinlock; tx_forget_port() frees what waits.  Every test ends with
+ * spinlock; tx_forget_port() frees what waits; a vhost-user port's tx
+ * queue map sends each thread to the queue it names, or drops (no queue
+ * the guest reads), and frames over its max_frame are dropped and
+ * counted; vhost_txq_map() maps queues to enabled ones.  Every test ends with
  * every mbuf back in the pool.
  *
  * The ports are lone net_ring ports of a datapath without PMDs (EAL
@@ -35,6 +38,7 @@
 #include "pmd/port.h"
 #include "pmd/shared.h"
 #include "pmd/tx.h"
+#include "pmd/vhost_queues.h"
 #include "src/util/dstr.h"
 #include "tests/unit/dp_test.h"
 #include "tests/unit/eal_test.h"
@@ -373,6 +377,89 @@ test_shared_txq_under_lock(void **state)
     free(s.tx);
 }
 
+/* Enabled queues map to themselves, the others to enabled ones in turn;
+ * nothing enabled (among the first n_txq): every queue drops. */
+static void
+test_vhost_txq_map(void **state)
+{
+    (void) state;
+    int16_t map[4];
+    vhost_txq_map(0x5, 4, map);
+    assert_int_equal(map[0], 0);
+    assert_int_equal(map[1], 0);
+    assert_int_equal(map[2], 2);
+    assert_int_equal(map[3], 2);
+    vhost_txq_map(0x2, 3, map);
+    assert_int_equal(map[0], 1);
+    assert_int_equal(map[1], 1);
+    assert_int_equal(map[2], 1);
+    vhost_txq_map(0x1, 2, map);
+    assert_int_equal(map[0], 0);
+    assert_int_equal(map[1], 0);
+    vhost_txq_map(0x8, 2, map);     /* Queue 3 is not the port's. */
+    assert_int_equal(map[0], -1);
+    assert_int_equal(map[1], -1);
+    vhost_txq_map(0, 1, map);
+    assert_int_equal(map[0], -1);
+}
+
+/* The ring port as a vhost-user port would be: a tx queue map. */
+static struct port *
+give_map(int16_t q0, uint32_t max_frame)
+{
+    struct port *port = dp_port(dp, port_r);
+    port->txq_map = malloc(port->n_txq * sizeof *port->txq_map);
+    assert_non_null(port->txq_map);
+    for (uint16_t q = 0; q < port->n_txq; q++) {
+        port->txq_map[q] = q0;
+    }
+    port->max_frame = max_frame;
+    return port;
+}
+
+/* No queue the guest reads: the packets are tx drops, not failures. */
+static void
+test_vhost_no_queue_drops(void **state)
+{
+    (void) state;
+    give_map(-1, 0);
+    struct rte_mbuf *pkts[20];
+    make(pkts, 20, 0);
+    tx_enqueue(tx, port_r, pkts, 20);
+    tx_flush(tx);
+    expect_sent(0, 0);
+    assert_int_equal(tx->stats[port_r].dropped, 20);
+    assert_int_equal(tx->stats[port_r].failed, 0);
+    assert_int_equal(tx->stats[port_r].packets, 0);
+}
+
+/* Mapped to the queue the guest reads: sent there, in order, but for the
+ * frames longer than max_frame, which are counted as MTU drops. */
+static void
+test_vhost_mapped_and_mtu(void **state)
+{
+    (void) state;
+    give_map(0, UDP_MBUF_LEN);
+    struct rte_mbuf *pkts[20];
+    make(pkts, 20, 0);
+    assert_non_null(rte_pktmbuf_append(pkts[3], 1));
+    assert_non_null(rte_pktmbuf_append(pkts[17], 100));
+    tx_enqueue(tx, port_r, pkts, 20);
+    tx_flush(tx);
+    struct rte_mbuf *got[32];
+    unsigned int n = take_sent(got, 32);
+    assert_int_equal(n, 18);
+    for (unsigned int i = 0; i < n; i++) {
+        uint32_t want = i + (i >= 3) + (i >= 16);
+        assert_int_equal(udp_mbuf_seq(got[i]), want);
+    }
+    rte_pktmbuf_free_bulk(got, n);
+    assert_int_equal(tx->stats[port_r].packets, 18);
+    assert_int_equal(tx->stats[port_r].dropped, 2);
+    assert_int_equal(tx->stats[port_r].mtu_dropped, 2);
+    assert_int_equal(tx->stats[port_r].failed, 0);
+}
+
 int
 main(void)
 {
@@ -385,6 +472,9 @@ main(void)
         T(test_device_full),
         T(test_forget_port),
         T(test_shared_txq_under_lock),
+        cmocka_unit_test(test_vhost_txq_map),
+        T(test_vhost_no_queue_drops),
+        T(test_vhost_mapped_and_mtu),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
