@@ -18,6 +18,14 @@
 
 /* ---- Parsing ---------------------------------------------------------- */
 
+static struct ovsdb_symtab *symtab;
+
+void
+sctl_value_set_symtab(struct ovsdb_symtab *st)
+{
+    symtab = st;
+}
+
 /* Decodes the JSON string literal 's' (with its quotes). */
 static char *
 unquote(const char *s, char **out)
@@ -89,7 +97,11 @@ sctl_atom_from_string(union ovsdb_atom *atom,
         }
         break;
     case OVSDB_TYPE_UUID:
-        if (!ovsdb_uuid_from_string(&atom->uuid, s)) {
+        if (symtab && s[0] == '@' && s[1]) {
+            struct ovsdb_symbol *sym = ovsdb_symtab_get(symtab, s);
+            sym->referenced = true;
+            atom->uuid = sym->uuid;
+        } else if (!ovsdb_uuid_from_string(&atom->uuid, s)) {
             return xasprintf("\"%s\" is not a valid UUID", s);
         }
         break;
