@@ -391,13 +391,8 @@ cmd_del_port(struct sctl_cmd_ctx *x)
     if (get_tables(x, &t)) {
         return CMD_ERROR;
     }
-    const struct ovsdb_row *br = NULL;
-    if (x->argc == 3) {
-        br = find_bridge(x, &t, x->argv[1], true);
-        if (!br) {
-            return CMD_ERROR;
-        }
-    }
+    /* The port first, as ovs-vsctl: --if-exists with a missing port is
+     * fine whatever the bridge. */
     const struct ovsdb_row *port = by_name(x, t.port, name);
     if (!port) {
         if (x->opt.if_exists) {
@@ -405,6 +400,13 @@ cmd_del_port(struct sctl_cmd_ctx *x)
         }
         sctl_fail("no port named %s", name);
         return CMD_ERROR;
+    }
+    const struct ovsdb_row *br = NULL;
+    if (x->argc == 3) {
+        br = find_bridge(x, &t, x->argv[1], true);
+        if (!br) {
+            return CMD_ERROR;
+        }
     }
     const struct ovsdb_row *owner = parent_of(x, t.br, "ports", port);
     if (br && owner != br) {

@@ -193,6 +193,9 @@ where_uuid(const struct ovsdb_row *row)
 static json_t *
 verify_op(const struct sctl_change *ch)
 {
+    if (ch->deleted && !ch->ts->is_root) {
+        return NULL;                /* Nothing is sent for it. */
+    }
     json_t *cols = json_array(), *row = json_object();
     if (ch->deleted) {
         json_array_append_new(cols, json_string("_uuid"));
@@ -259,11 +262,14 @@ sctl_txn_ops(const struct sctl_txn *t, size_t *n_verify)
             json_array_append_new(ops, json_pack(
                 "{s:s, s:s, s:s, s:o}", "op", "insert", "table", name,
                 "uuid", buf, "row", row_json(ch)));
-        } else if (ch->deleted && !ch->inserted) {
+        } else if (ch->deleted && !ch->inserted && ch->ts->is_root) {
+            /* Rows of other tables are not deleted but left to the
+             * server's garbage collection, as Open vSwitch's IDL leaves
+             * them: one that is still referred to stays. */
             json_array_append_new(ops, json_pack(
                 "{s:s, s:s, s:o}", "op", "delete", "table", name, "where",
                 where_uuid(ch->row)));
-        } else if (!ch->inserted) {
+        } else if (!ch->inserted && !ch->deleted) {
             json_t *row = row_json(ch);
             if (json_object_size(row)) {
                 json_array_append_new(ops, json_pack(

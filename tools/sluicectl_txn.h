@@ -46,7 +46,10 @@ void sctl_txn_write(struct sctl_txn *, const struct ovsdb_row *row,
                     struct ovsdb_datum *value);
 
 /* Removes 'row' from the snapshot; it stays valid until
- * sctl_txn_destroy(). */
+ * sctl_txn_destroy().  Only rows of root tables are deleted by the
+ * transaction; the server collects the others once nothing refers to them
+ * (so destroying a row that is still referred to does nothing, as in
+ * ovs-vsctl). */
 void sctl_txn_delete(struct sctl_txn *, const struct ovsdb_row *row);
 
 /* Does the transaction change anything? */
