@@ -63,7 +63,7 @@ static const struct subcommand subcommands[] = {
       "send COMMAND to the daemon's control socket" },
     { "help", "", 0, 0, cmd_help, "print this help" },
     { "show", "BRIDGE", 1, 1, cmd_flows,
-      "the switch BRIDGE (OpenFlow; without BRIDGE: the database)" },
+      "the switch BRIDGE, over OpenFlow" },
     { "db-create", "FILE [SCHEMA]", 1, 2, cmd_file,
       "new database file (default: built-in schema)" },
     { "db-convert", "FILE SCHEMA [TARGET]", 2, 3, cmd_file,

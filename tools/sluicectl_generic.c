@@ -873,8 +873,7 @@ const struct sctl_cmd_spec sluicectl_generic_commands[] = {
     { "destroy", "TABLE [RECORD...]", 1, -1, "--if-exists,--all",
       cmd_destroy, "delete records (all with --all)" },
     { "create", "TABLE COLUMN[:KEY]=VALUE...", 2, -1, "--id=", cmd_create,
-      "insert a record, print its UUID (--id=@NAME: refer to it as "
-      "@NAME later on the line)" },
+      "insert a record, print its UUID (--id=@NAME)" },
     { "wait-until", "TABLE RECORD [COLUMN[:KEY]=VALUE...]", 2, -1, "",
       cmd_wait_until, "wait until RECORD exists with these values" },
 };
