@@ -247,10 +247,8 @@ sctl_cmd_new_id(struct sctl_cmd_ctx *x, struct ovsdb_uuid *uuid)
 }
 
 int
-sctl_cmd_bind_id(struct sctl_cmd_ctx *x, const struct ovsdb_uuid *uuid,
-                 bool for_get)
+sctl_cmd_bind_id(struct sctl_cmd_ctx *x, const struct ovsdb_uuid *uuid)
 {
-    (void) for_get;
     if (!check_id(x->opt.id)) {
         return CMD_ERROR;
     }

@@ -83,8 +83,7 @@ void sluicectl_cmd_usage(FILE *);
 /* Binds "--id=@NAME" of the current command to 'uuid' (a new row's or an
  * existing one's).  Returns 0, or SCTL_EXIT_CMD_ERROR after printing why
  * (bad name, already bound or used before). */
-int sctl_cmd_bind_id(struct sctl_cmd_ctx *, const struct ovsdb_uuid *uuid,
-                     bool for_get);
+int sctl_cmd_bind_id(struct sctl_cmd_ctx *, const struct ovsdb_uuid *uuid);
 
 /* The UUID a "--id=@NAME create" row will have (a symbol's if NAME was
  * used before), in '*uuid'.  Returns 0 or SCTL_EXIT_CMD_ERROR. */

@@ -546,7 +546,7 @@ cmd_get(gctx_t *g)
     if (status) {
         return status == 1 ? 0 : status;
     }
-    if (g->opt.id && sctl_cmd_bind_id(g, ovsdb_row_uuid(row), true)) {
+    if (g->opt.id && sctl_cmd_bind_id(g, ovsdb_row_uuid(row))) {
         return CMD_ERROR;
     }
     for (int i = 3; i < argc && !status; i++) {
