@@ -387,6 +387,13 @@ class SslManagerTest(unittest.TestCase):
         file at ca_cert, the first ssl: manager connection takes the
         peer's CA certificate (sent in its chain), saves it owner-only and
         reconnects; then a peer of another CA is refused."""
+        self.bootstrap_scenario(from_row=True)
+
+    def test_bootstrap_ca_cert_option(self):
+        """The same with sluiced --bootstrap-ca-cert (no SSL row)."""
+        self.bootstrap_scenario(from_row=False)
+
+    def bootstrap_scenario(self, from_row):
         d = st.Daemon()
         self.addCleanup(st.cleanup_after_test, self, d)
         pki = {}
@@ -394,14 +401,20 @@ class SslManagerTest(unittest.TestCase):
             pki[name] = d.path(name)
             os.mkdir(pki[name])
             make_pki(pki[name])
-        d.start()
-        db = '--db=unix:' + d.path('db.sock')
         a, b = pki['a'], pki['b']
         saved = d.path('bootstrapped-ca.pem')
+        key = os.path.join(a, 'client-key.pem')
+        cert = os.path.join(a, 'client-cert.pem')
+        if from_row:
+            d.start()
+        else:
+            d.start(args=['--private-key', key, '--certificate', cert,
+                          '--bootstrap-ca-cert', saved])
+        db = '--db=unix:' + d.path('db.sock')
         run([OVS_VSCTL, db, '--no-wait', 'init'])
-        run([OVS_VSCTL, db, '--no-wait', '--', '--bootstrap', 'set-ssl',
-             os.path.join(a, 'client-key.pem'),
-             os.path.join(a, 'client-cert.pem'), saved])
+        if from_row:
+            run([OVS_VSCTL, db, '--no-wait', '--', '--bootstrap', 'set-ssl',
+                 key, cert, saved])
         port = free_port()
         target = 'ssl:127.0.0.1:%d' % port
         run([OVS_VSCTL, db, '--no-wait', '--', '--id=@m', 'create',
