@@ -184,6 +184,11 @@ test_errors(void **state)
     bad_value("\"boolean\"", "maybe", true,
               "\"maybe\" is not a valid boolean (use \"true\" or \"false\")");
     bad_value("\"uuid\"", "1", true, "\"1\" is not a valid UUID");
+    /* Found by fuzz_sluicectl_value: bytes that are not UTF-8 were taken
+     * as a string (and printed back as "?"). */
+    bad_value("{\"key\": \"string\", \"min\": 0, \"max\": 2}",
+              "[ok, \xe5\xe5]", false, "a string is not valid UTF-8");
+    bad_value("\"string\"", "\xff", true, "a string is not valid UTF-8");
     bad_value(tag, "5000", true,
               "constraint violation: 5000 is not in the valid range 0 to 4095 "
               "(inclusive)");
