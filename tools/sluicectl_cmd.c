@@ -12,6 +12,7 @@
 #define CMD_ERROR SCTL_EXIT_CMD_ERROR
 #define MONITOR_ID "sluicectl-wait"
 #define ROOT_TABLE "Open_vSwitch"
+#define MAX_CONFLICTS 1000      /* Reruns in a row on changed data. */
 
 /* ---- The command table ------------------------------------------------- */
 
@@ -439,7 +440,14 @@ sluicectl_cmd_run(const struct sluicectl_db_opts *o, int argc, char *argv[])
     int status = EXIT_FAILURE;
     if (!sctl_connect(o, &c) && !sctl_choose_db(&c)) {
         bool monitoring = false;
-        for (;;) {
+        for (int n_conflicts = 0;; n_conflicts++) {
+            if (n_conflicts >= MAX_CONFLICTS) {
+                sctl_fail("gave up after %d attempts: other clients kept "
+                          "changing what this command line reads",
+                          MAX_CONFLICTS);
+                status = EXIT_FAILURE;
+                break;
+            }
             unsigned long seen = c.n_notify;
             for (int i = 0; i < n; i++) {
                 dstr_free(&outs[i]);
@@ -452,6 +460,8 @@ sluicectl_cmd_run(const struct sluicectl_db_opts *o, int argc, char *argv[])
                 break;
             } else if (status != SCTL_TRY_AGAIN && status != -EAGAIN) {
                 break;
+            } else if (status == SCTL_TRY_AGAIN) {
+                n_conflicts = -1;   /* Waiting is no conflict. */
             }
         }
     }
