@@ -169,21 +169,24 @@ parse_commands(const struct sluicectl_db_opts *o, int argc, char *argv[],
                     return -1;
                 }
             }
-            if (o->id) {
-                if (!accepts(c->spec, "--id=")) {
-                    sctl_fail("'%s' command has no '--id' option",
-                              c->spec->name);
+            const struct {
+                const char *value, *name;
+                const char **opt;
+            } v[] = {
+                { o->id, "--id", &c->opt.id },
+                { o->columns, "--columns", &c->opt.columns },
+            };
+            for (size_t k = 0; k < 2; k++) {
+                char with_eq[16];
+                snprintf(with_eq, sizeof with_eq, "%s=", v[k].name);
+                if (v[k].value && !accepts(c->spec, with_eq)) {
+                    sctl_fail("'%s' command has no '%s' option",
+                              c->spec->name, v[k].name);
                     return -1;
                 }
-                c->opt.id = o->id;
-            }
-            if (o->columns) {
-                if (!accepts(c->spec, "--columns=")) {
-                    sctl_fail("'%s' command has no '--columns' option",
-                              c->spec->name);
-                    return -1;
+                if (v[k].value) {
+                    *v[k].opt = v[k].value;
                 }
-                c->opt.columns = o->columns;
             }
         }
         for (int k = start; k < first; k++) {

@@ -28,6 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import unittest                                     # noqa: E402
 import sluicetest as st                             # noqa: E402
+# Debian's ovsdb-server on a fresh file of Debian's vswitch schema.
+from test_sluicectl_cli import OvsdbServer          # noqa: E402
 
 OVS_VSCTL = shutil.which('ovs-vsctl')
 OVSDB_TOOL = shutil.which('ovsdb-tool')
@@ -245,12 +247,6 @@ class Target:
                 'db': db}
 
 
-def debian_server(directory):
-    db = os.path.join(directory, 'conf.db')
-    run([OVSDB_TOOL, 'create', db, SCHEMA])
-    return st.DebianOvsdbServer(directory, db)
-
-
 @unittest.skipUnless(OVS_VSCTL and OVSDB_TOOL and OVSDB_CLIENT
                      and st.OVSDB_SERVER and os.path.exists(SCHEMA),
                      'needs Debian\'s ovsdb-server, ovsdb-tool, ovsdb-client '
@@ -264,7 +260,7 @@ class VsctlDifferentialTest(unittest.TestCase):
     def server(self, name):
         d = os.path.join(self.dir, name)
         os.mkdir(d)
-        srv = debian_server(d)
+        srv = OvsdbServer(d)
         self.addCleanup(srv.stop)
         return srv
 
