@@ -156,6 +156,12 @@ struct xctx {
                                      * far leave it. */
     struct flow dirty;              /* Bits written since the last commit. */
     bool vlan_changed;              /* Tags pushed, popped or rewritten. */
+    uint16_t mpls_push;             /* push_mpls not emitted yet: its
+                                     * Ethertype (the entry is the key's,
+                                     * as Open vSwitch commits it). */
+    bool mpls_popped;               /* pop_mpls: what was below the entry
+                                     * is not known (Open vSwitch
+                                     * recirculates to look at it). */
     struct flow *wc;                /* The megaflow's mask. */
     struct dp_actions *acts;
     int error;                      /* -ENOMEM. */
@@ -436,6 +442,16 @@ commit_l2_l3(struct xctx *x)
         memcpy(mask.src, d->dl_src, 6);
         memcpy(mask.dst, d->dl_dst, 6);
         add_result(x, dp_actions_add_set_eth(&x->acts, &key, &mask));
+    }
+    if (x->mpls_push) {
+        add_result(x, dp_actions_add_push_mpls(&x->acts, ntohl(k->mpls_lse),
+                                               x->mpls_push));
+        x->mpls_push = 0;
+    } else if (DIRTY(mpls_lse)) {
+        /* The whole entry, as Open vSwitch sets it. */
+        x->wc->mpls_lse = UINT32_MAX;
+        add_result(x, dp_actions_add_set_mpls(&x->acts, ntohl(k->mpls_lse),
+                                              UINT32_MAX));
     }
     bool l3 = DIRTY(nw_src) || DIRTY(nw_dst) || DIRTY(nw_tos)
               || DIRTY(nw_ttl) || DIRTY(ipv6_src) || DIRTY(ipv6_dst)
@@ -735,6 +751,137 @@ pop_vlan(struct xctx *x)
     x->vlan_changed = true;
 }
 
+/* ---- MPLS. ---- */
+
+#define MPLS_BOS 0x100u
+
+static bool
+is_mpls(struct xctx *x)
+{
+    x->wc->dl_type = UINT16_MAX;
+    uint16_t type = ntohs(x->key.flow.dl_type);
+    return type == 0x8847 || type == 0x8848;
+}
+
+/* What is above a label stack entry: not in the key of an MPLS packet. */
+static void
+clear_above_l2_5(struct flow *f)
+{
+    f->nw_src = f->nw_dst = f->ipv6_label = 0;
+    memset(f->ipv6_src, 0, sizeof f->ipv6_src);
+    memset(f->ipv6_dst, 0, sizeof f->ipv6_dst);
+    f->nw_proto = f->nw_tos = f->nw_ttl = f->nw_frag = 0;
+    f->tp_src = f->tp_dst = f->tcp_flags = 0;
+    memset(f->arp_sha, 0, sizeof f->arp_sha);
+    memset(f->arp_tha, 0, sizeof f->arp_tha);
+    memset(f->nd_target, 0, sizeof f->nd_target);
+}
+
+/* Open vSwitch's push_mpls: on an MPLS packet a copy of the top entry
+ * with bos 0; otherwise label 0, bos 1, TC from the DSCP's low bits and
+ * TTL from an IP packet's (else 64).  What is pending is committed first;
+ * the push itself waits for the next commit, so that set_field and TTL
+ * actions after it change the entry it pushes. */
+static void
+push_mpls(struct xctx *x, uint16_t eth_type)
+{
+    commit(x);
+    struct flow *f = &x->key.flow;
+    uint32_t lse;
+    if (is_mpls(x)) {
+        x->wc->mpls_lse = UINT32_MAX;
+        lse = ntohl(f->mpls_lse) & ~MPLS_BOS;
+    } else if (is_ip(x)) {
+        x->wc->nw_tos = x->wc->nw_ttl = UINT8_MAX;
+        lse = (uint32_t) (f->nw_tos >> 2 & 7) << 9 | MPLS_BOS | f->nw_ttl;
+    } else {
+        lse = MPLS_BOS | 64;
+    }
+    /* Emitted by the next commit, with what later actions set. */
+    x->mpls_push = eth_type;
+    f->dl_type = htons(eth_type);
+    f->mpls_lse = htonl(lse);
+    clear_above_l2_5(f);
+}
+
+static void
+pop_mpls(struct xctx *x, uint16_t eth_type)
+{
+    if (!is_mpls(x)) {
+        return;
+    }
+    commit(x);
+    struct flow *f = &x->key.flow;
+    x->wc->mpls_lse |= htonl(MPLS_BOS);
+    add_result(x, dp_actions_add_pop_mpls(&x->acts, eth_type));
+    f->dl_type = htons(eth_type);
+    f->mpls_lse = 0;
+    x->base = *f;
+    x->mpls_popped = true;
+}
+
+/* The TTL of the top entry to 'ttl'; 'dec': one less than it was, or,
+ * from 1 or 0, an invalid-TTL packet-in and the end. */
+static void
+mpls_ttl(struct xctx *x, bool dec, uint8_t ttl)
+{
+    if (!is_mpls(x)) {
+        return;
+    }
+    if (dec) {
+        x->wc->mpls_lse |= htonl(0xff);
+        uint8_t old = (uint8_t) ntohl(x->key.flow.mpls_lse);
+        if (old <= 1) {
+            if (x->p->n_async_conns) {
+                controller(x, OFPR_INVALID_TTL, UINT16_MAX, false);
+            }
+            x->exit = true;
+            return;
+        }
+        ttl = (uint8_t) (old - 1);
+    }
+    write_field(x, MF_MPLS_TTL, &ttl);
+}
+
+/* After pop_mpls, what reads the layers below (a table lookup, an L3 or
+ * L4 action) needs Open vSwitch's recirculation, which Sluice does not
+ * have: the packet is dropped and counted. */
+static bool
+after_pop_needs_recirc(struct xctx *x, const char *what)
+{
+    if (!x->mpls_popped) {
+        return false;
+    }
+    stats.needs_recirc++;
+    VLOG_WARN_RL(&rl, "%s: %s after pop_mpls needs recirculation, which "
+                 "is not supported: packet dropped", x->p->name, what);
+    if (x->trace) {
+        trace_line(x, 0);
+        dstr_printf(x->trace, "%s after pop_mpls needs recirculation "
+                    "(not supported): dropped\n", what);
+    }
+    x->exit = true;
+    return true;
+}
+
+/* Whether action 'a' reads or writes what is above the Ethernet, VLAN and
+ * MPLS headers. */
+static bool
+touches_l3(const struct ofp_action *a)
+{
+    switch (a->type) {
+    case OFPACT_SET_FIELD: {
+        enum mf_prereq pr = mf_from_id(a->set_field.field)->prereq;
+        return pr != MFP_NONE && pr != MFP_VLAN && pr != MFP_MPLS;
+    }
+    case OFPACT_SET_L4_SRC: case OFPACT_SET_L4_DST: case OFPACT_DEC_TTL:
+    case OFPACT_SET_NW_TTL: case OFPACT_PUSH_MPLS:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void
 resubmit(struct xctx *x, const struct ofp_action *a)
 {
@@ -784,6 +931,9 @@ do_action(struct xctx *x, const struct ofp_action *a)
 {
     if (x->trace) {
         trace_action(x, a);
+    }
+    if (touches_l3(a) && after_pop_needs_recirc(x, "an L3 action")) {
+        return;
     }
     switch (a->type) {
     case OFPACT_OUTPUT:
@@ -838,9 +988,17 @@ do_action(struct xctx *x, const struct ofp_action *a)
     case OFPACT_NOTE:
         break;                  /* No queues yet; notes do nothing. */
     case OFPACT_PUSH_MPLS:
+        push_mpls(x, a->u16);
+        break;
     case OFPACT_POP_MPLS:
+        pop_mpls(x, a->u16);
+        break;
     case OFPACT_DEC_MPLS_TTL:
+        mpls_ttl(x, true, 0);
+        break;
     case OFPACT_SET_MPLS_TTL:
+        mpls_ttl(x, false, a->u8);
+        break;
     case OFPACT_COPY_TTL_OUT:
     case OFPACT_COPY_TTL_IN:
     case OFPACT_GROUP:
@@ -949,6 +1107,9 @@ xlate_table(struct xctx *x, uint8_t table_id)
                      "resubmits more than %d times: packet dropped",
                      x->p->name, MAX_DEPTH, MAX_RESUBMITS);
         x->exit = true;
+        return;
+    }
+    if (after_pop_needs_recirc(x, "a table lookup")) {
         return;
     }
     x->resubmits++;
@@ -1129,7 +1290,7 @@ rewritable(enum mf_id id)
     case MF_VLAN_TCI: case MF_VLAN_VID: case MF_VLAN_PCP:
     case MF_IPV4_SRC: case MF_IPV4_DST: case MF_IPV6_SRC: case MF_IPV6_DST:
     case MF_IPV6_LABEL: case MF_IP_DSCP: case MF_NW_TOS: case MF_IP_ECN:
-    case MF_IP_TTL:
+    case MF_IP_TTL: case MF_MPLS_LABEL: case MF_MPLS_TC: case MF_MPLS_TTL:
     case MF_TCP_SRC: case MF_TCP_DST: case MF_UDP_SRC: case MF_UDP_DST:
     case MF_SCTP_SRC: case MF_SCTP_DST:
         return true;
@@ -1144,10 +1305,6 @@ of_xlate_check_actions(const struct ofp_actions *acts)
     for (size_t i = 0; i < acts->n; i++) {
         const struct ofp_action *a = &acts->acts[i];
         switch (a->type) {
-        case OFPACT_PUSH_MPLS:
-        case OFPACT_POP_MPLS:
-        case OFPACT_DEC_MPLS_TTL:
-        case OFPACT_SET_MPLS_TTL:
         case OFPACT_COPY_TTL_OUT:
         case OFPACT_COPY_TTL_IN:
             return OFPERR_OFPBAC_BAD_TYPE;

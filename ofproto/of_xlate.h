@@ -70,10 +70,9 @@ int of_xlate_packet_out(struct ofproto *p, const struct flow *flow,
                         struct dp_actions **out);
 
 /* Whether 'acts' can be carried out by this datapath: Open vSwitch's
- * actions it lacks (MPLS, groups, TTL copies, set_field or load of
- * fields it cannot rewrite: ARP, ICMP, ND, MPLS) are refused with the
- * error to answer (OFPBAC_BAD_TYPE, OFPBAC_BAD_OUT_GROUP,
- * OFPBAC_BAD_SET_TYPE). */
+ * actions it lacks (groups, TTL copies, set_field or load of fields it
+ * cannot rewrite: ARP, ICMP, ND, mpls_bos) are refused with the error to
+ * answer (OFPBAC_BAD_TYPE, OFPBAC_BAD_OUT_GROUP, OFPBAC_BAD_SET_TYPE). */
 enum ofp_err of_xlate_check_actions(const struct ofp_actions *acts);
 
 /* The packet-in a userspace cookie names: fills '*pin' and returns the
@@ -85,6 +84,8 @@ void of_xlate_forget(const struct ofproto *);
 struct of_xlate_stats {
     uint64_t too_deep;              /* Resubmit/patch nesting or count. */
     uint64_t pin_overflow;          /* No cookie left for a packet-in. */
+    uint64_t needs_recirc;          /* After pop_mpls, a lookup or an L3
+                                     * action: packet dropped. */
 };
 const struct of_xlate_stats *of_xlate_get_stats(void);
 

@@ -114,6 +114,7 @@ struct ofconn_mgr {
     size_t n_failed;
     struct ofconn *conns;           /* Including closed, until freed. */
     size_t n_conns;                 /* Negotiated and not closed. */
+    size_t n_snoops;                /* Of them, OFCONN_SNOOP. */
     int busy;                       /* Depth of mgr_enter(). */
     bool any_killed;                /* Some connection waits for close. */
     struct loop_timer *reap_timer;
@@ -295,7 +296,8 @@ conn_finish(struct ofconn *c)
     }
     if (c->negotiated) {
         m->n_conns--;
-        if (m->cbs.disconnected) {
+        m->n_snoops -= c->kind == OFCONN_SNOOP;
+        if (m->cbs.disconnected && c->kind != OFCONN_SNOOP) {
             m->cbs.disconnected(c, m->aux);
         }
     }
@@ -347,6 +349,23 @@ conn_update_events(struct ofconn *c)
     }
 }
 
+static int conn_queue(struct ofconn *, const uint8_t *data, size_t len);
+
+/* Copies the whole messages at 'data' (to or from a controller) to every
+ * snoop connection of 'm'. */
+static void
+snoop_copy(struct ofconn_mgr *m, const uint8_t *data, size_t len)
+{
+    if (!m->n_snoops) {
+        return;
+    }
+    for (struct ofconn *s = m->conns; s; s = s->next) {
+        if (s->kind == OFCONN_SNOOP && s->negotiated && !s->closed) {
+            conn_queue(s, data, len);
+        }
+    }
+}
+
 /* Queues the 'len' bytes of whole messages at 'data' and writes what the
  * peer takes.  Returns 0, -ENOBUFS (the peer does not read: 'c' is
  * killed), or another negative errno if 'c' is closing. */
@@ -373,6 +392,9 @@ conn_queue(struct ofconn *c, const uint8_t *data, size_t len)
         return -ENOMEM;
     }
     c->mgr->stats.tx_msgs += count_msgs(data, len);
+    if (c->kind == OFCONN_PRIMARY && c->negotiated) {
+        snoop_copy(c->mgr, data, len);      /* Not the HELLO. */
+    }
     conn_flush(c);
     if (c->killed) {
         return c->error ? c->error : -ENOTCONN;
@@ -493,6 +515,7 @@ conn_recv_hello(struct ofconn *c, const uint8_t *msg, size_t len)
     c->negotiated = true;
     state_init(&c->state, c->kind, version);
     m->n_conns++;
+    m->n_snoops += c->kind == OFCONN_SNOOP;
     m->stats.negotiated++;
     if (c->target && !c->target->passive) {
         stream_backoff_reset(&c->target->backoff);
@@ -500,7 +523,7 @@ conn_recv_hello(struct ofconn *c, const uint8_t *msg, size_t len)
     }
     VLOG_INFO_RL(&rl, "%s: %s: negotiated OpenFlow %s", m->name,
                  stream_name(c->stream), version_name(version));
-    if (m->cbs.connected) {
+    if (m->cbs.connected && c->kind != OFCONN_SNOOP) {
         m->cbs.connected(c, m->aux);
     }
 }
@@ -514,6 +537,16 @@ conn_handle(struct ofconn *c, const uint8_t *msg, size_t len)
     m->stats.rx_msgs++;
     if (!c->negotiated) {
         conn_recv_hello(c, msg, len);
+        return;
+    }
+    if (c->kind == OFCONN_PRIMARY) {
+        snoop_copy(m, msg, len);
+    } else if (c->kind == OFCONN_SNOOP) {
+        if (msg[1] == OFPT_ECHO_REQUEST && msg[0] == c->state.version) {
+            struct ofp_buf b = OFP_BUF_INIT;
+            ofp_echo_reply_encode(&b, msg, len);
+            conn_send_buf(c, &b);
+        }
         return;
     }
     enum ofp_err err = ofp_msg_check(msg, len, c->state.version);
@@ -1228,7 +1261,7 @@ ofconn_mgr_for_each(struct ofconn_mgr *m,
 {
     mgr_enter(m);
     for (struct ofconn *c = m->conns; c; c = c->next) {
-        if (c->negotiated && !c->closed) {
+        if (c->negotiated && !c->closed && c->kind != OFCONN_SNOOP) {
             cb(c, aux);
         }
     }

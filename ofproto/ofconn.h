@@ -49,6 +49,12 @@ enum ofconn_kind {
                                  * like.  No asynchronous messages until
                                  * it asks (miss_send_len, monitor). */
     OFCONN_PRIMARY,             /* A Controller: asynchronous messages. */
+    OFCONN_SNOOP,               /* A passive target (BRIDGE.snoop): gets a
+                                 * copy of every message received from or
+                                 * sent to a controller after the HELLOs,
+                                 * as ovs-ofctl snoop shows them; what it
+                                 * sends is ignored but echo requests.
+                                 * The owner never sees it. */
 };
 
 /* The owner's state of one connection, initialised at negotiation. */

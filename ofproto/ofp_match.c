@@ -26,6 +26,32 @@ ofp_match_is_catchall(const struct ofp_match *m)
     return ofp_match_equal(m, &all);
 }
 
+void
+ofp_match_from_key(struct ofp_match *m, const struct flow *flow,
+                   const struct ofp_match_meta *meta)
+{
+    ofp_match_init(m);
+    m->flow = *flow;
+    memset(&m->wc, 0xff, sizeof m->wc);
+    m->flow.in_port = m->wc.in_port = 0;
+    m->flow.recirc_id = m->wc.recirc_id = 0;
+    if (!flow->tun_id) {
+        m->wc.tun_id = 0;
+    }
+    if (!flow->tun_src) {
+        m->wc.tun_src = 0;
+    }
+    if (!flow->tun_dst) {
+        m->wc.tun_dst = 0;
+    }
+    m->meta = *meta;
+    m->meta_wc.in_port = UINT32_MAX;
+    for (int i = 0; i < OFP_N_REGS; i++) {
+        m->meta_wc.regs[i] = meta->regs[i] ? UINT32_MAX : 0;
+    }
+    m->meta_wc.metadata = meta->metadata ? UINT64_MAX : 0;
+}
+
 enum ofp_err
 ofp_match_check(const struct ofp_match *m)
 {

@@ -29,6 +29,12 @@ void ofp_match_init(struct ofp_match *);
 bool ofp_match_equal(const struct ofp_match *, const struct ofp_match *);
 /* Whether it matches everything. */
 bool ofp_match_is_catchall(const struct ofp_match *);
+/* The exact match of a packet's key: every field of 'flow' (the
+ * prerequisites decide which a printer shows) but the datapath in_port and
+ * recirculation id, tunnel fields and the pipeline fields of 'meta' only
+ * where nonzero, the OpenFlow in_port always. */
+void ofp_match_from_key(struct ofp_match *, const struct flow *,
+                        const struct ofp_match_meta *meta);
 
 /* OFPBMC_BAD_PREREQ if some field is matched whose prerequisites are not;
  * else 0.  The encoders below require a match that passes. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ofproto/of_xlate.h"
+#include "ofproto/ofconn.h"
 #include "ofproto/ofp_match.h"
 #include "ofproto/ofp_parse.h"
 #include "ofproto/ofp_print.h"
@@ -68,38 +69,11 @@ parse_hex(const char *hex, size_t *len)
     return p;
 }
 
-/* 'key' as a match on every field it has (prerequisites decide which are
- * printed), pipeline fields only where nonzero. */
-static void
-key_match(const struct cls_key *key, struct ofp_match *m)
-{
-    ofp_match_init(m);
-    m->flow = key->flow;
-    memset(&m->wc, 0xff, sizeof m->wc);
-    m->flow.in_port = m->wc.in_port = 0;
-    m->flow.recirc_id = m->wc.recirc_id = 0;
-    if (!key->flow.tun_id) {
-        m->wc.tun_id = 0;
-    }
-    if (!key->flow.tun_src) {
-        m->wc.tun_src = 0;
-    }
-    if (!key->flow.tun_dst) {
-        m->wc.tun_dst = 0;
-    }
-    m->meta = key->meta;
-    m->meta_wc.in_port = UINT32_MAX;
-    for (int i = 0; i < OFP_N_REGS; i++) {
-        m->meta_wc.regs[i] = key->meta.regs[i] ? UINT32_MAX : 0;
-    }
-    m->meta_wc.metadata = key->meta.metadata ? UINT64_MAX : 0;
-}
-
 static void
 put_key(struct dstr *out, const struct cls_key *key)
 {
     struct ofp_match m;
-    key_match(key, &m);
+    ofp_match_from_key(&m, &key->flow, &key->meta);
     ofp_print_match(out, &m, -1);
 }
 
@@ -235,9 +209,82 @@ cmd_dump_flows(int argc, const char *argv[], struct dstr *reply, void *dp_)
     return 0;
 }
 
+/* ofproto/list: the bridges, one a line, as Open vSwitch prints them. */
+static int
+cmd_list(int argc, const char *argv[], struct dstr *reply, void *aux)
+{
+    (void) argc;
+    (void) argv;
+    (void) aux;
+    for (const struct ofproto *p = ofproto_first(); p; p = p->next) {
+        dstr_printf(reply, "%s\n", p->name);
+    }
+    return 0;
+}
+
+static void
+format_switch_stats(const struct ofproto *p, struct dstr *reply)
+{
+    struct ofconn_mgr_stats s;
+    size_t n_tables = 0;
+    ofconn_mgr_get_stats(p->mgr, &s);
+    for (size_t i = 0; i < OF_N_TABLES; i++) {
+        n_tables += p->tables.tables[i].first != NULL;
+    }
+    dstr_printf(reply, "%s:\n", p->name);
+    dstr_printf(reply, "  rules: %zu in %zu tables, version %llu%s\n",
+                p->tables.n_rules, n_tables,
+                (unsigned long long) p->tables.version,
+                p->fail_open ? ", fail-open" : "");
+    dstr_printf(reply, "  connections: %zu now; accepted %llu, connected "
+                "%llu, negotiated %llu, hello failed %llu\n",
+                ofconn_mgr_n_conns(p->mgr),
+                (unsigned long long) s.accepted,
+                (unsigned long long) s.connects,
+                (unsigned long long) s.negotiated,
+                (unsigned long long) s.hello_failed);
+    dstr_printf(reply, "  dropped: slow peers %llu, unanswered probes "
+                "%llu, bad messages %llu\n",
+                (unsigned long long) s.dropped_slow,
+                (unsigned long long) s.dropped_probe,
+                (unsigned long long) s.bad_messages);
+    dstr_printf(reply, "  messages: received %llu, sent %llu\n",
+                (unsigned long long) s.rx_msgs,
+                (unsigned long long) s.tx_msgs);
+}
+
+/* ofproto/stats [BRIDGE]: each switch's rules and connection counters,
+ * then the translation counters all switches share. */
+static int
+cmd_stats(int argc, const char *argv[], struct dstr *reply, void *aux)
+{
+    (void) aux;
+    if (argc > 1) {
+        const struct ofproto *p = ofproto_lookup(argv[1]);
+        if (!p) {
+            dstr_put(reply, "no such bridge\n");
+            return 1;
+        }
+        format_switch_stats(p, reply);
+    } else {
+        for (const struct ofproto *p = ofproto_first(); p; p = p->next) {
+            format_switch_stats(p, reply);
+        }
+    }
+    const struct of_xlate_stats *x = of_xlate_get_stats();
+    dstr_printf(reply, "translation: too deep %llu, packet-in kinds "
+                "exhausted %llu, needing recirculation %llu\n",
+                (unsigned long long) x->too_deep,
+                (unsigned long long) x->pin_overflow,
+                (unsigned long long) x->needs_recirc);
+    return 0;
+}
+
 void
 ofproto_ctl_register(struct dp *dp)
 {
+    ctl_register("ofproto/list", "", 0, 0, cmd_list, NULL);
+    ctl_register("ofproto/stats", "[BRIDGE]", 0, 1, cmd_stats, NULL);
     ctl_register("ofproto/trace", "BRIDGE FLOW | BRIDGE in_port=N PACKET",
                  2, 3, cmd_trace, NULL);
     ctl_register("dpif/dump-flows", "[-m] BRIDGE", 1, 2, cmd_dump_flows,

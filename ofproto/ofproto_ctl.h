@@ -1,8 +1,10 @@
 /* ofproto_ctl: the control commands of the OpenFlow switches, named as
  * Open vSwitch names them - ofproto/trace (a flow or a packet through a
  * bridge's pipeline, table by table, with the megaflow and datapath
- * actions it becomes) and dpif/dump-flows (the megaflows of a bridge's
- * ports).  Control thread only. */
+ * actions it becomes), dpif/dump-flows (the megaflows of a bridge's
+ * ports), ofproto/list (the bridges) and Sluice's ofproto/stats (each
+ * switch's rules and connection counters, and the translation counters).
+ * Control thread only. */
 #ifndef SLUICE_OFPROTO_CTL_H
 #define SLUICE_OFPROTO_CTL_H
 

@@ -993,8 +993,22 @@ osrv_handle_msg(struct stream_rpc *rpc, const struct jsonrpc_msg *m,
                                   json_array_get(m->params, 1),
                                   json_array_get(m->params, 2),
                                   json_array_get(m->params, 3), &result);
+        /* A catch-up (found, with changes) is followed by an empty
+         * "update3" naming the latest transaction: Open vSwitch's Python
+         * IDL (3.1) learns the id only from "update3", and would otherwise
+         * name the old id again at its next reconnect and apply the same
+         * set and map diffs twice (which undoes them). */
+        json_t *catch_up = NULL;
+        if (!err && version == 3 && json_is_true(json_array_get(result, 0))
+            && json_object_size(json_array_get(result, 2))) {
+            catch_up = json_pack("[OO{}]", json_array_get(m->params, 1),
+                                 json_array_get(result, 1));
+        }
         send_msg(s, err ? jsonrpc_error(err, m->id)
                         : jsonrpc_reply(result, m->id));
+        if (catch_up) {
+            send_msg(s, jsonrpc_request("update3", catch_up, NULL));
+        }
     } else if (!strcmp(method, "monitor_cond_change")) {
         json_t *err = json_array_size(m->params) != 3
             ? ovsdb_error_syntax(ovsdb_error(OVSDB_E_SYNTAX, "invalid "

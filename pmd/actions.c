@@ -189,6 +189,40 @@ dp_actions_add_pop_vlan(struct dp_actions **actsp)
 }
 
 int
+dp_actions_add_push_mpls(struct dp_actions **actsp, uint32_t lse,
+                         uint16_t eth_type)
+{
+    struct dp_action_push_mpls a = {
+        .hdr = DP_HDR(DP_ACTION_PUSH_MPLS, a),
+        .lse = htonl(lse),
+        .eth_type = htons(eth_type),
+    };
+    return dp_actions_append(actsp, &a, sizeof a);
+}
+
+int
+dp_actions_add_pop_mpls(struct dp_actions **actsp, uint16_t eth_type)
+{
+    struct dp_action_pop_mpls a = {
+        .hdr = DP_HDR(DP_ACTION_POP_MPLS, a),
+        .eth_type = htons(eth_type),
+    };
+    return dp_actions_append(actsp, &a, sizeof a);
+}
+
+int
+dp_actions_add_set_mpls(struct dp_actions **actsp, uint32_t lse,
+                        uint32_t mask)
+{
+    struct dp_action_set_mpls a = {
+        .hdr = DP_HDR(DP_ACTION_SET_MPLS, a),
+        .key = htonl(lse & mask),
+        .mask = htonl(mask),
+    };
+    return dp_actions_append(actsp, &a, sizeof a);
+}
+
+int
 dp_actions_add_userspace(struct dp_actions **actsp, uint32_t cookie)
 {
     struct dp_action_userspace a = {
@@ -234,6 +268,12 @@ action_size(uint16_t type)
         return sizeof(struct dp_action_userspace);
     case DP_ACTION_RECIRC:
         return sizeof(struct dp_action_recirc);
+    case DP_ACTION_PUSH_MPLS:
+        return sizeof(struct dp_action_push_mpls);
+    case DP_ACTION_POP_MPLS:
+        return sizeof(struct dp_action_pop_mpls);
+    case DP_ACTION_SET_MPLS:
+        return sizeof(struct dp_action_set_mpls);
     default:
         return 0;
     }
@@ -259,6 +299,17 @@ dp_actions_validate(const struct dp_actions *acts)
             uint16_t tpid = ntohs(((const struct dp_action_push_vlan *)
                                    a)->tpid);
             if (tpid != 0x8100 && tpid != 0x88a8) {
+                return -EINVAL;
+            }
+        } else if (a->type == DP_ACTION_PUSH_MPLS) {
+            uint16_t type = ntohs(((const struct dp_action_push_mpls *)
+                                   a)->eth_type);
+            if (type != 0x8847 && type != 0x8848) {
+                return -EINVAL;
+            }
+        } else if (a->type == DP_ACTION_SET_MPLS) {
+            const struct dp_action_set_mpls *m = (const void *) a;
+            if (m->key & ~m->mask) {
                 return -EINVAL;
             }
         }
@@ -427,6 +478,37 @@ format_set(const struct dp_action *a, struct dstr *s)
     dstr_put(s, "))");
 }
 
+/* The parts of a label stack entry, shift and width, in the order Open
+ * vSwitch prints them. */
+static const struct mpls_part {
+    const char *name;
+    unsigned int shift, bits;
+} mpls_parts[] = {
+    { "label", 12, 20 }, { "tc", 9, 3 }, { "ttl", 0, 8 }, { "bos", 8, 1 },
+};
+#define N_MPLS_PARTS (sizeof mpls_parts / sizeof mpls_parts[0])
+
+/* "label=N,tc=N,ttl=N,bos=N" for the parts 'mask' has, "label=N/0xM" for
+ * part of one. */
+static void
+format_mpls_lse(struct dstr *s, uint32_t lse, uint32_t mask)
+{
+    const char *sep = "";
+    for (size_t i = 0; i < N_MPLS_PARTS; i++) {
+        const struct mpls_part *p = &mpls_parts[i];
+        uint32_t full = (1u << p->bits) - 1;
+        uint32_t v = lse >> p->shift & full, m = mask >> p->shift & full;
+        if (!m) {
+            continue;
+        }
+        dstr_printf(s, "%s%s=%u", sep, p->name, v);
+        if (m != full) {
+            dstr_printf(s, "/%#x", m);
+        }
+        sep = ",";
+    }
+}
+
 void
 dp_actions_format(const struct dp_actions *acts, struct dstr *s,
                   const char *(*port_name)(uint32_t, void *), void *aux)
@@ -475,6 +557,25 @@ dp_actions_format(const struct dp_actions *acts, struct dstr *s,
         case DP_ACTION_POP_VLAN:
             dstr_put(s, "pop_vlan");
             break;
+        case DP_ACTION_PUSH_MPLS: {
+            const struct dp_action_push_mpls *m = (const void *) a;
+            dstr_put(s, "push_mpls(");
+            format_mpls_lse(s, ntohl(m->lse), UINT32_MAX);
+            dstr_printf(s, ",eth_type=%#x)", ntohs(m->eth_type));
+            break;
+        }
+        case DP_ACTION_POP_MPLS:
+            dstr_printf(s, "pop_mpls(eth_type=%#x)",
+                        ntohs(((const struct dp_action_pop_mpls *)
+                               a)->eth_type));
+            break;
+        case DP_ACTION_SET_MPLS: {
+            const struct dp_action_set_mpls *m = (const void *) a;
+            dstr_put(s, "set(mpls(");
+            format_mpls_lse(s, ntohl(m->key), ntohl(m->mask));
+            dstr_put(s, "))");
+            break;
+        }
         case DP_ACTION_USERSPACE:
             dstr_printf(s, "userspace(pid=0,cookie=%#x)",
                         ((const struct dp_action_userspace *) a)->cookie);
@@ -652,6 +753,8 @@ parse_field_value(const struct set_field *f, const char *s, bool is_mask,
     }
 }
 
+static int parse_set_mpls(struct parser *, struct dp_actions **);
+
 /* "NAME(field=value[/mask],...)" inside "set(...)". */
 static int
 parse_set(struct parser *ps, struct dp_actions **actsp)
@@ -671,6 +774,9 @@ parse_set(struct parser *ps, struct dp_actions **actsp)
     char name[16], value[64];
     if (token(ps, "(,) \t", name, sizeof name) < 0 || expect(ps, '(')) {
         return -EINVAL;
+    }
+    if (!strcmp(name, "mpls")) {
+        return parse_set_mpls(ps, actsp);
     }
     size_t k;
     for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
@@ -805,6 +911,95 @@ parse_push_vlan(struct parser *ps, struct dp_actions **actsp)
 }
 
 static int
+parse_push_mpls(struct parser *ps, struct dp_actions **actsp)
+{
+    static const char *const keys[] = {
+        "label", "tc", "ttl", "bos", "eth_type", NULL,
+    };
+    static const uint32_t max[] = { 0xfffff, 7, 0xff, 1, 0xffff };
+    uint32_t v[5] = { 0, 0, 0, 0, 0 };
+    bool seen[5] = { false };
+    if (parse_kv(ps, "push_mpls", keys, max, v, seen)) {
+        return -EINVAL;
+    }
+    if (v[4] != 0x8847 && v[4] != 0x8848) {
+        dstr_printf(ps->err, "push_mpls: eth_type must be 0x8847 or "
+                    "0x8848\n");
+        return -EINVAL;
+    }
+    return dp_actions_add_push_mpls(actsp, v[0] << 12 | v[1] << 9
+                                           | v[3] << 8 | v[2],
+                                    (uint16_t) v[4]);
+}
+
+static int
+parse_pop_mpls(struct parser *ps, struct dp_actions **actsp)
+{
+    static const char *const keys[] = { "eth_type", NULL };
+    static const uint32_t max[] = { 0xffff };
+    uint32_t v[1] = { 0 };
+    bool seen[1] = { false };
+    if (parse_kv(ps, "pop_mpls", keys, max, v, seen)) {
+        return -EINVAL;
+    }
+    if (!seen[0]) {
+        dstr_printf(ps->err, "pop_mpls needs eth_type\n");
+        return -EINVAL;
+    }
+    return dp_actions_add_pop_mpls(actsp, (uint16_t) v[0]);
+}
+
+/* "label=N[/M],tc=...)" inside "set(mpls(", up to its ')'. */
+static int
+parse_set_mpls(struct parser *ps, struct dp_actions **actsp)
+{
+    uint32_t lse = 0, mask = 0;
+    char name[16], value[32];
+    bool first = true;
+    while (!eat(ps, ')')) {
+        if (!first && expect(ps, ',')) {
+            return -EINVAL;
+        }
+        first = false;
+        if (token(ps, "=,() \t", name, sizeof name) < 0
+            || expect(ps, '=') || token(ps, "/,()", value, sizeof value) < 0) {
+            return -EINVAL;
+        }
+        const struct mpls_part *p = mpls_parts;
+        while (p < mpls_parts + N_MPLS_PARTS && strcmp(p->name, name)) {
+            p++;
+        }
+        if (p == mpls_parts + N_MPLS_PARTS) {
+            dstr_printf(ps->err, "mpls has no settable field \"%s\"\n",
+                        name);
+            return -EINVAL;
+        }
+        uint32_t full = (1u << p->bits) - 1, v, m = full;
+        if (parse_u32(value, full, &v)
+            || (eat(ps, '/') && (token(ps, ",()", value, sizeof value) < 0
+                                 || parse_u32(value, full, &m)))) {
+            dstr_printf(ps->err, "bad value \"%s\" for mpls(%s)\n", value,
+                        name);
+            return -EINVAL;
+        }
+        if (mask & full << p->shift) {
+            dstr_printf(ps->err, "mpls: repeated %s\n", name);
+            return -EINVAL;
+        }
+        lse |= (v & m) << p->shift;
+        mask |= m << p->shift;
+    }
+    if (!mask) {
+        dstr_put(ps->err, "set(mpls()) sets nothing\n");
+        return -EINVAL;
+    }
+    if (expect(ps, ')')) {
+        return -EINVAL;
+    }
+    return dp_actions_add_set_mpls(actsp, lse, mask);
+}
+
+static int
 parse_userspace(struct parser *ps, struct dp_actions **actsp)
 {
     static const char *const keys[] = { "pid", "cookie", NULL };
@@ -844,6 +1039,10 @@ parse_action(struct parser *ps, struct dp_actions **actsp)
             return parse_set(ps, actsp);
         } else if (!strcmp(word, "push_vlan")) {
             return parse_push_vlan(ps, actsp);
+        } else if (!strcmp(word, "push_mpls")) {
+            return parse_push_mpls(ps, actsp);
+        } else if (!strcmp(word, "pop_mpls")) {
+            return parse_pop_mpls(ps, actsp);
         } else if (!strcmp(word, "userspace")) {
             return parse_userspace(ps, actsp);
         } else if (!strcmp(word, "recirc")) {
@@ -982,6 +1181,21 @@ shift_offsets(struct flow_offsets *ofs, int d)
     }
 }
 
+/* Where the Ethernet header and its VLAN tags end in the frame 'p' ('len'
+ * bytes): the offset of what follows the last Ethertype; 0 if the frame
+ * ends first. */
+static size_t
+l2_end(const uint8_t *p, size_t len)
+{
+    size_t at = 14;
+    while (at <= len
+           && ((p[at - 2] == 0x81 && p[at - 1] == 0x00)
+               || (p[at - 2] == 0x88 && p[at - 1] == 0xa8))) {
+        at += 4;
+    }
+    return at <= len ? at : 0;
+}
+
 /* Applies one rewrite to packet 'm'.  Returns false if the packet must be
  * dropped. */
 static bool
@@ -1051,6 +1265,47 @@ rewrite_packet(const struct dp_action *a, struct rte_mbuf *m)
             shift_offsets(&md->ofs, -4);
         }
         break;
+    case DP_ACTION_PUSH_MPLS: {
+        const struct dp_action_push_mpls *v = (const void *) a;
+        size_t at = l2_end(p, len);
+        if (unlikely(!at)) {
+            break;
+        }
+        p = (uint8_t *) rte_pktmbuf_prepend(m, 4);
+        if (unlikely(!p)) {
+            return false;
+        }
+        memmove(p, p + 4, at);
+        memcpy(p + at - 2, &v->eth_type, 2);
+        memcpy(p + at, &v->lse, 4);
+        shift_offsets(&md->ofs, 4);
+        md->ofs.l2_5 = (uint16_t) at;
+        break;
+    }
+    case DP_ACTION_POP_MPLS: {
+        const struct dp_action_pop_mpls *v = (const void *) a;
+        size_t at = l2_end(p, len);
+        if (at && len >= at + 4
+            && (p[at - 2] == 0x88 && (p[at - 1] == 0x47 || p[at - 1] == 0x48))) {
+            memmove(p + 4, p, at);
+            p = (uint8_t *) rte_pktmbuf_adj(m, 4);
+            memcpy(p + at - 2, &v->eth_type, 2);
+            /* What was below the entry is parsed again when needed. */
+            md->ofs.l2_5 = FLOW_OFS_UNPARSED;
+        }
+        break;
+    }
+    case DP_ACTION_SET_MPLS: {
+        const struct dp_action_set_mpls *v = (const void *) a;
+        size_t at = md->ofs.l2_5;
+        if (at != FLOW_OFS_NONE && at + 4 <= len) {
+            uint32_t lse;
+            memcpy(&lse, p + at, 4);
+            lse = (lse & ~v->mask) | v->key;
+            memcpy(p + at, &lse, 4);
+        }
+        break;
+    }
     default:
         break;
     }

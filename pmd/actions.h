@@ -20,6 +20,11 @@
  *   PUSH_VLAN     dp_action_push_vlan      8  push_vlan([tpid=0x88a8,]vid=N,
  *                                              pcp=N[,cfi=1])
  *   POP_VLAN      dp_action                4  pop_vlan
+ *   PUSH_MPLS     dp_action_push_mpls     12  push_mpls(label=N,tc=N,ttl=N,
+ *                                              bos=N,eth_type=0x8847)
+ *   POP_MPLS      dp_action_pop_mpls       8  pop_mpls(eth_type=0x800)
+ *   SET_MPLS      dp_action_set_mpls      12  set(mpls(label=N,tc=N,ttl=N,
+ *                                              bos=N))
  *   USERSPACE     dp_action_userspace      8  userspace(pid=0,cookie=0xX)
  *   RECIRC        dp_action_recirc         8  recirc(0xX)
  *
@@ -31,7 +36,13 @@
  * Checksums are updated as rewrite.h says.  PUSH_VLAN inserts an outer
  * tag (tpid 0x8100 or 0x88a8, 'tci' as on the wire: the "cfi" bit is the
  * wire's DEI bit) after the MAC addresses; POP_VLAN removes the outer tag
- * (a packet without one is unchanged).  USERSPACE hands the packet to the
+ * (a packet without one is unchanged).  PUSH_MPLS inserts a label stack
+ * entry ('lse' as on the wire) after the Ethernet and VLAN headers and
+ * sets the Ethertype before it to 'eth_type' (0x8847 or 0x8848); POP_MPLS
+ * removes the top entry of an MPLS packet and sets the Ethertype to
+ * 'eth_type' (others are unchanged); SET_MPLS rewrites the bits of the
+ * top entry that its mask has (the text names the label, tc, ttl and bos
+ * parts, "label=5/0xff" for part of one).  USERSPACE hands the packet to the
  * control thread with a 32-bit cookie; RECIRC sends it through the
  * pipeline again with a new recirculation id.  Outputs print as the port
  * name given by a callback, or else as the number; the list as the
@@ -47,7 +58,7 @@
  * and pop VLAN keep right; rewrites also reset packet_meta()->hash to 0).
  * The last action that takes the packet (output, userspace, recirc) gets
  * the mbuf itself.  An earlier output shares it by reference count when
- * no rewrite (set, push/pop VLAN) and no final userspace/recirc follows,
+ * no rewrite (set, push/pop VLAN or MPLS) and no final userspace/recirc follows,
  * and otherwise gets a copy (rte_pktmbuf_copy into the mbuf's own pool,
  * metadata included), so it never sees a later rewrite.  An earlier
  * userspace or recirc always gets a copy: the hooks own their packets
@@ -77,6 +88,9 @@ enum dp_action_type {
     DP_ACTION_POP_VLAN,
     DP_ACTION_USERSPACE,
     DP_ACTION_RECIRC,
+    DP_ACTION_PUSH_MPLS,
+    DP_ACTION_POP_MPLS,
+    DP_ACTION_SET_MPLS,
 };
 
 struct dp_action {
@@ -114,6 +128,24 @@ struct dp_action_push_vlan {
     struct dp_action hdr;
     uint16_t tpid;          /* Network order: 0x8100 or 0x88a8. */
     uint16_t tci;           /* Network order: PCP(3) DEI(1) VID(12). */
+};
+
+struct dp_action_push_mpls {
+    struct dp_action hdr;
+    uint32_t lse;           /* Network order: label(20) tc(3) bos(1) ttl(8). */
+    uint16_t eth_type;      /* Network order: 0x8847 or 0x8848. */
+    uint16_t pad;
+};
+
+struct dp_action_pop_mpls {
+    struct dp_action hdr;
+    uint16_t eth_type;      /* Network order: what is below the entry. */
+    uint16_t pad;
+};
+
+struct dp_action_set_mpls {
+    struct dp_action hdr;
+    uint32_t key, mask;     /* Network order, a whole label stack entry. */
 };
 
 struct dp_action_userspace {
@@ -183,6 +215,12 @@ int dp_actions_add_set_sctp(struct dp_actions **,
 int dp_actions_add_push_vlan(struct dp_actions **, uint16_t tpid,
                              uint16_t tci);
 int dp_actions_add_pop_vlan(struct dp_actions **);
+/* 'lse' and 'eth_type' in host order. */
+int dp_actions_add_push_mpls(struct dp_actions **, uint32_t lse,
+                             uint16_t eth_type);
+int dp_actions_add_pop_mpls(struct dp_actions **, uint16_t eth_type);
+int dp_actions_add_set_mpls(struct dp_actions **, uint32_t lse,
+                            uint32_t mask);
 int dp_actions_add_userspace(struct dp_actions **, uint32_t cookie);
 int dp_actions_add_recirc(struct dp_actions **, uint32_t recirc_id);
 

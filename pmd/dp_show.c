@@ -137,6 +137,10 @@ dp_format_pmd_stats(struct dp *dp, struct dstr *s)
         dstr_printf(s, "  command cycles: %lu (%.2f%% of processing)\n",
                     st.cycles_cmd, 100.0 * ratio(st.cycles_cmd,
                                                  st.cycles_busy));
+        uint64_t cmd_max = SHARED_READ(pmd->cycles_cmd_max);
+        dstr_printf(s, "  longest command pass: %lu cycles (%.1f us), "
+                    "since start\n", cmd_max,
+                    1e6 * (double) cmd_max / (double) rte_get_tsc_hz());
         struct pmd_pending pp;
         pmd_get_pending(pmd, &pp);
         dstr_printf(s, "  frees waiting for this pmd: %lu (%lu bytes, "

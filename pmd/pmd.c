@@ -264,6 +264,9 @@ pmd_poll_loop(struct pmd *pmd)
             start = rte_rdtsc();
             SHARED_COUNT(pmd->stats.cycles_cmd, start - end);
             SHARED_COUNT(pmd->stats.cycles_busy, start - end);
+            if (start - end > pmd->cycles_cmd_max) {
+                SHARED_SET(pmd->cycles_cmd_max, start - end);
+            }
         }
         rte_rcu_qsbr_quiescent(pmd->qsv, 0);
         if (!n_total && pmd->idle_sleep_us) {

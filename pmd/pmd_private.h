@@ -86,6 +86,9 @@ struct pmd {
     struct pmd_rxq *rxqs[PMD_MAX_RXQS];
     unsigned int n_rxqs;
     struct pmd_stats stats;     /* SHARED_COUNT. */
+    uint64_t cycles_cmd_max;    /* SHARED_SET: the longest housekeeping
+                                 * pass (commands, re-ranking) since the
+                                 * thread started; never cleared. */
     struct emc emc;
     struct dpcls cls;
     struct pmd_upcall_limit upcall_limit;

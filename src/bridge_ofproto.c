@@ -31,22 +31,25 @@ wanted(const struct bridge_ofproto_cfg *cfgs, size_t n, const char *name)
 #define DEFAULT_PROBE_MS 5000
 #define DEFAULT_MAX_BACKOFF_MS 8000
 
-/* The management socket and the controllers. */
+/* The management socket, the snoop socket and the controllers. */
 static void
 set_targets(struct ofproto *p, const struct bridge_ofproto_cfg *c,
             const char *run_dir, struct stream_ssl_ctx *ssl)
 {
-    char mgmt[512];
+    char mgmt[512], snoop[512];
     snprintf(mgmt, sizeof mgmt, "punix:%s/%s.mgmt", run_dir, c->name);
-    struct ofconn_target *t = calloc(c->n_controllers + 1, sizeof *t);
+    snprintf(snoop, sizeof snoop, "punix:%s/%s.snoop", run_dir, c->name);
+    size_t n = c->n_controllers + 2;
+    struct ofconn_target *t = calloc(n, sizeof *t);
     if (!t) {
         VLOG_ERR("bridge %s: out of memory setting controllers", c->name);
         return;
     }
     t[0] = (struct ofconn_target) { .target = mgmt, .kind = OFCONN_SERVICE };
+    t[1] = (struct ofconn_target) { .target = snoop, .kind = OFCONN_SNOOP };
     for (size_t i = 0; i < c->n_controllers; i++) {
         const struct cfg_controller *cc = &c->controllers[i];
-        t[i + 1] = (struct ofconn_target) {
+        t[i + 2] = (struct ofconn_target) {
             .target = cc->target,
             .kind = OFCONN_PRIMARY,
             .max_backoff_ms = cc->max_backoff >= 1000
@@ -57,7 +60,7 @@ set_targets(struct ofproto *p, const struct bridge_ofproto_cfg *c,
         };
     }
     struct dstr err = DSTR_INIT;
-    if (ofproto_set_targets(p, t, c->n_controllers + 1, ssl, &err)) {
+    if (ofproto_set_targets(p, t, n, ssl, &err)) {
         VLOG_WARN("bridge %s: %s", c->name, dstr_cstr(&err));
     }
     dstr_free(&err);

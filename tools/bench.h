@@ -23,7 +23,9 @@ struct bench_opts {
     uint64_t pmd_mask;
     const char *sluiced;            /* NULL: look next to this binary. */
     const char *testpmd;
-    bool ref_testpmd;
+    bool ref_testpmd;               /* --ref testpmd. */
+    bool ref_ovs;                   /* --ref ovs. */
+    const char *ovs_vswitchd;       /* Open vSwitch with DPDK. */
     bool no_huge;
     bool no_huge_forced;            /* --no-huge given. */
     const char *csv;
@@ -35,6 +37,7 @@ struct bench_opts {
     int repeat;                     /* Runs of each measurement. */
     const char *sluiced_args;       /* Extra sluiced options. */
     bool openflow;                  /* Rules as OpenFlow flows on br0. */
+    bool perf;                      /* perf record the PMD core. */
     bool keep;
     bool verbose;
 };
@@ -58,6 +61,22 @@ struct bench_run {
 enum bench_figure {
     BENCH_FIG_MPPS,                 /* Forwarding rate. */
     BENCH_FIG_SETUP,                /* Megaflows installed per second. */
+    BENCH_FIG_GUEST,                /* Mpps the PVP guest got back. */
+};
+
+/* A reference program's figures over its window (testpmd, Open
+ * vSwitch). */
+struct bench_ref {
+    bool ok;
+    double mpps;                    /* The switch received. */
+    double sent_mpps;               /* The switch sent. */
+    double cycles;                  /* Processing cycles per packet. */
+    double megaflows;               /* Open vSwitch: at the end. */
+    bool have_megaflows;
+    double guest_rx_mpps;           /* PVP: the guest got back. */
+    double guest_tx_mpps;           /* PVP: the guest sent. */
+    double fig_min, fig_max;        /* Median rows: the main figure's
+                                     * spread over --repeat runs. */
 };
 
 struct bench_result {
@@ -93,13 +112,13 @@ struct bench_result {
     double setup_seconds;           /* Taken to install them. */
     double upcall_cycles;           /* Control thread cycles per upcall. */
     bool have_upcall_cycles;        /* sluiced counts them. */
+    /* PVP: what the guest got back and sent, from its port counters. */
+    double guest_rx_mpps;
+    double guest_tx_mpps;
     /* The spread of the main figure over --repeat runs (median rows). */
     double fig_min, fig_max;
-    /* testpmd. */
-    bool ref_ok;
-    double ref_mpps;                /* Received. */
-    double ref_sent_mpps;
-    double ref_cycles;
+    struct bench_ref tp;            /* dpdk-testpmd (--ref testpmd). */
+    struct bench_ref ovs;           /* Open vSwitch (--ref ovs). */
 };
 
 #endif

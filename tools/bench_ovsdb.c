@@ -22,8 +22,10 @@ add_port_ops(json_t *ops, const struct bench_port *p, int i)
 
     snprintf(iname, sizeof iname, "i%d", i);
     snprintf(pname, sizeof pname, "p%d", i);
-    json_array_append_new(options, json_pack("[s, s]", "dpdk-devargs",
-                                             p->devargs));
+    if (p->devargs[0]) {
+        json_array_append_new(options, json_pack("[s, s]", "dpdk-devargs",
+                                                 p->devargs));
+    }
     if (p->n_mbuf) {
         snprintf(num, sizeof num, "%u", p->n_mbuf);
         json_array_append_new(options, json_pack("[s, s]", "n_mbuf", num));
@@ -36,7 +38,7 @@ add_port_ops(json_t *ops, const struct bench_port *p, int i)
     json_array_append_new(ops, json_pack(
         "{s:s, s:s, s:s, s:{s:s, s:s, s:[s, o], s:i}}", "op", "insert",
         "table", "Interface", "uuid-name", iname, "row", "name", p->name,
-        "type", "dpdk", "options", "map", options, "ofport_request",
+        "type", p->type, "options", "map", options, "ofport_request",
         (int) p->ofport));
     json_array_append_new(ops, json_pack(
         "{s:s, s:s, s:s, s:{s:s, s:[s, s]}}", "op", "insert",

@@ -1,6 +1,7 @@
 /* bench_ovsdb: sluice-bench's --openflow set-up through OVSDB.  Creates
- * bridge br0 with a scenario's two ports (type dpdk, their devargs and
- * mbuf options, ofport_request) in one transaction on RUN_DIR/db.sock,
+ * bridge br0 with a scenario's two ports (type dpdk with their devargs and
+ * mbuf options, or dpdkvhostuser; ofport_request) in one transaction on
+ * RUN_DIR/db.sock,
  * waits until sluiced has applied it (Open_vSwitch cur_cfg reaching
  * next_cfg, as ovs-vsctl does; tools/sluicectl_rpc.h), then checks that
  * each interface got its OpenFlow port and no error.  No LOCAL port is

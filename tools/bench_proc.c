@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +64,19 @@ bench_sleep(double secs)
     ts.tv_sec = (time_t) secs;
     ts.tv_nsec = (long) ((secs - ts.tv_sec) * 1e9);
     nanosleep(&ts, NULL);
+}
+
+void
+bench_sleep_showing(const char *name, unsigned int n_flows, const char *who,
+                    const char *what, double secs)
+{
+    double t0 = bench_now(), t;
+
+    while (!bench_stop_signal && (t = bench_now()) < t0 + secs) {
+        bench_progress("[%s %u flows] %s: %s %.0f/%.0f s", name, n_flows,
+                       who, what, t - t0, secs);
+        bench_sleep(t0 + secs - t < 0.5 ? t0 + secs - t : 0.5);
+    }
 }
 
 /* ---- A growable argv. ---- */
@@ -143,6 +157,10 @@ bench_argv_join(const struct bench_argv *a)
 
 struct bench_child bench_sluiced_child = { 0, SIGTERM };
 struct bench_child bench_testpmd_child = { 0, SIGINT };
+struct bench_child bench_guest_child = { 0, SIGINT };
+struct bench_child bench_ovs_child = { 0, SIGTERM };
+struct bench_child bench_ovsdb_child = { 0, SIGTERM };
+struct bench_child bench_perf_child = { 0, SIGINT };
 
 bool
 bench_child_wait(struct bench_child *c, double secs, int *status)
@@ -150,6 +168,12 @@ bench_child_wait(struct bench_child *c, double secs, int *status)
     double deadline = bench_now() + secs;
     int st;
 
+    if (c->pid <= 0) {          /* None (waitpid(0) would take any). */
+        if (status) {
+            *status = 0;
+        }
+        return true;
+    }
     for (;;) {
         pid_t pid = waitpid(c->pid, &st, WNOHANG);
 
@@ -192,6 +216,14 @@ int
 bench_child_start_io(struct bench_child *c, char **argv, int in_fd,
                      int out_fd, int death_sig)
 {
+    return bench_child_start_env(c, argv, in_fd, out_fd, death_sig, NULL);
+}
+
+/* Starts the child with stdout to 'out_fd' and stderr to 'err_fd'. */
+static int
+child_start(struct bench_child *c, char **argv, int in_fd, int out_fd,
+            int err_fd, int death_sig, char *const *env)
+{
     pid_t parent = getpid();
     pid_t pid = fork();
 
@@ -213,7 +245,10 @@ bench_child_start_io(struct bench_child *c, char **argv, int in_fd,
             dup2(null_fd, STDIN_FILENO);
         }
         dup2(out_fd, STDOUT_FILENO);
-        dup2(out_fd, STDERR_FILENO);
+        dup2(err_fd, STDERR_FILENO);
+        for (; env && *env; env++) {
+            putenv(*env);
+        }
         execvp(argv[0], argv);
         dprintf(STDERR_FILENO, "sluice-bench: cannot run %s: %s\n",
                 argv[0], strerror(errno));
@@ -221,6 +256,84 @@ bench_child_start_io(struct bench_child *c, char **argv, int in_fd,
     }
     c->pid = pid;
     return 0;
+}
+
+int
+bench_child_start_env(struct bench_child *c, char **argv, int in_fd,
+                      int out_fd, int death_sig, char *const *env)
+{
+    return child_start(c, argv, in_fd, out_fd, out_fd, death_sig, env);
+}
+
+/* Reads what is there on 'fd' into 'd'; false at end of file. */
+static bool
+read_into(int fd, struct dstr *d)
+{
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+
+    if (n > 0) {
+        dstr_printf(d, "%.*s", (int) n, buf);
+        return true;
+    }
+    return n < 0 && (errno == EINTR || errno == EAGAIN);
+}
+
+int
+bench_run_capture(char **argv, char *const *env, double secs, char **out,
+                  char **err)
+{
+    struct bench_child c = { 0, SIGTERM };
+    struct dstr d[2] = { DSTR_INIT, DSTR_INIT };
+    double deadline = bench_now() + secs;
+    struct pollfd pfd[2];
+    int p[2][2], status = -1, ret, i;
+
+    if (pipe2(p[0], O_CLOEXEC)) {
+        return -1;
+    }
+    if (pipe2(p[1], O_CLOEXEC)) {
+        close(p[0][0]);
+        close(p[0][1]);
+        return -1;
+    }
+    ret = child_start(&c, argv, -1, p[0][1], p[1][1], SIGKILL, env);
+    close(p[0][1]);
+    close(p[1][1]);
+    dstr_init(&d[0]);
+    dstr_init(&d[1]);
+    for (i = 0; i < 2; i++) {
+        pfd[i].fd = p[i][0];
+        pfd[i].events = POLLIN;
+    }
+    while (!ret && (pfd[0].fd >= 0 || pfd[1].fd >= 0)
+           && bench_now() < deadline) {
+        if (poll(pfd, 2, 100) <= 0) {
+            continue;
+        }
+        for (i = 0; i < 2; i++) {
+            if (pfd[i].fd >= 0 && pfd[i].revents
+                && !read_into(pfd[i].fd, &d[i])) {
+                pfd[i].fd = -1;
+            }
+        }
+    }
+    close(p[0][0]);
+    close(p[1][0]);
+    if (ret || !bench_child_wait(&c, deadline - bench_now(), &status)) {
+        bench_child_stop(&c);
+        status = -1;
+    }
+    for (i = 0; i < 2; i++) {
+        char **dst = i ? err : out;
+
+        if (dst) {
+            *dst = dstr_steal(&d[i]);
+        } else {
+            dstr_free(&d[i]);
+        }
+    }
+    return status;
 }
 
 void
@@ -282,8 +395,12 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 cleanup(void)
 {
+    bench_child_stop(&bench_perf_child);
+    bench_child_stop(&bench_guest_child);
     bench_child_stop(&bench_sluiced_child);
     bench_child_stop(&bench_testpmd_child);
+    bench_child_stop(&bench_ovs_child);
+    bench_child_stop(&bench_ovsdb_child);
     if (tmp_dir) {
         if (keep_tmp) {
             fprintf(stderr, "sluice-bench: files kept in %s\n", tmp_dir);

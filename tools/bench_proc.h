@@ -1,5 +1,6 @@
 /* bench_proc: sluice-bench's process plumbing.  It owns the children
- * (sluiced, testpmd) and stops them on every way out, the stop flag that
+ * (sluiced, testpmd, the PVP guest, Open vSwitch's two daemons, perf) and
+ * stops them on every way out (the guest first), the stop flag that
  * signals set, the temporary directory (removed at exit unless kept), and
  * the terminal: the progress line and the notes printed above it.  Also a
  * growable argv, the clock, a pseudo-terminal and a log tail printer. */
@@ -25,6 +26,11 @@ double bench_now(void);
 
 /* Sleeps 'secs' or until a signal asks us to stop. */
 void bench_sleep(double secs);
+
+/* The same, showing "[NAME N flows] WHO: WHAT T/SECS s" on the progress
+ * line. */
+void bench_sleep_showing(const char *name, unsigned int n_flows,
+                         const char *who, const char *what, double secs);
 
 /* ---- A growable argv (always NULL-terminated). ---- */
 
@@ -52,6 +58,10 @@ struct bench_child {
 /* The children alive right now, stopped at exit. */
 extern struct bench_child bench_sluiced_child;
 extern struct bench_child bench_testpmd_child;
+extern struct bench_child bench_guest_child;
+extern struct bench_child bench_ovs_child;          /* ovs-vswitchd. */
+extern struct bench_child bench_ovsdb_child;        /* ovsdb-server. */
+extern struct bench_child bench_perf_child;         /* perf record. */
 
 /* Starts argv[0] (searched in PATH) with stdin from /dev/null and stdout
  * and stderr to 'out_fd'.  The child gets its own session, so that a
@@ -63,6 +73,17 @@ int bench_child_start(struct bench_child *, char **argv, int out_fd,
  * a program driven by commands). */
 int bench_child_start_io(struct bench_child *, char **argv, int in_fd,
                          int out_fd, int death_sig);
+/* The same with 'env' ("NAME=VALUE" strings, NULL-terminated, or NULL)
+ * added to the child's environment. */
+int bench_child_start_env(struct bench_child *, char **argv, int in_fd,
+                          int out_fd, int death_sig, char *const *env);
+/* Runs argv[0] (searched in PATH) to completion within 'secs', with 'env'
+ * added as above, stdin from /dev/null.  Returns its wait status (0:
+ * success), or -1 if it could not run or did not end in time (then
+ * killed).  Its stdout is in *out and its stderr in *err (malloc'd; each
+ * may be NULL when not wanted). */
+int bench_run_capture(char **argv, char *const *env, double secs,
+                      char **out, char **err);
 /* Waits up to 'secs' for the child to exit.  Returns true if it did, with
  * its wait status in *status (if not NULL). */
 bool bench_child_wait(struct bench_child *, double secs, int *status);

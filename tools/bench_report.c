@@ -54,18 +54,32 @@ median(const struct bench_result *res, int n, size_t field, size_t ok_field,
 static double
 figure(const struct bench_result *x)
 {
-    return x->figure == BENCH_FIG_SETUP ? x->setup_rate : x->mpps;
+    return x->figure == BENCH_FIG_SETUP ? x->setup_rate
+           : x->figure == BENCH_FIG_GUEST ? x->guest_rx_mpps : x->mpps;
 }
 
-/* Smallest and largest main figure of the 'n' runs that are ok. */
+/* The main figure of a reference's run. */
+static double
+ref_figure(const struct bench_result *x, const struct bench_ref *ref)
+{
+    return x->figure == BENCH_FIG_GUEST ? ref->guest_rx_mpps : ref->mpps;
+}
+
+/* Smallest and largest main figure of the 'n' runs that are ok: sluiced's
+ * (ref_offset < 0) or that of the bench_ref at 'ref_offset'. */
 static void
-spread(const struct bench_result *res, int n, double *lo, double *hi)
+spread(const struct bench_result *res, int n, long ref_offset, double *lo,
+       double *hi)
 {
     bool any = false;
 
     for (int i = 0; i < n; i++) {
-        if (res[i].ok) {
-            double v = figure(&res[i]);
+        const struct bench_ref *ref = ref_offset < 0 ? NULL
+            : (const struct bench_ref *) ((const char *) &res[i]
+                                          + ref_offset);
+
+        if (ref ? ref->ok : res[i].ok) {
+            double v = ref ? ref_figure(&res[i], ref) : figure(&res[i]);
 
             *lo = any && *lo < v ? *lo : v;
             *hi = any && *hi > v ? *hi : v;
@@ -101,11 +115,22 @@ summarize(const struct bench_result *res, int n)
     MEDIAN(megaflows, ok);
     MEDIAN(installed, ok);
     MEDIAN(setup_rate, ok);
-    m.ref_ok = MEDIAN(ref_mpps, ref_ok);
-    MEDIAN(ref_sent_mpps, ref_ok);
-    MEDIAN(ref_cycles, ref_ok);
+    MEDIAN(guest_rx_mpps, ok);
+    MEDIAN(guest_tx_mpps, ok);
+#define MEDIAN_REF(R) \
+    m.R.ok = MEDIAN(R.mpps, R.ok); \
+    MEDIAN(R.sent_mpps, R.ok); \
+    MEDIAN(R.cycles, R.ok); \
+    m.R.have_megaflows = MEDIAN(R.megaflows, R.have_megaflows); \
+    MEDIAN(R.guest_rx_mpps, R.ok); \
+    MEDIAN(R.guest_tx_mpps, R.ok); \
+    spread(res, n, offsetof(struct bench_result, R), &m.R.fig_min, \
+           &m.R.fig_max)
+    MEDIAN_REF(tp);
+    MEDIAN_REF(ovs);
+#undef MEDIAN_REF
 #undef MEDIAN
-    spread(res, n, &m.fig_min, &m.fig_max);
+    spread(res, n, -1, &m.fig_min, &m.fig_max);
     return m;
 }
 
@@ -138,7 +163,21 @@ fmt_figure(char *buf, size_t size, const struct bench_result *x)
     } else if (x->figure == BENCH_FIG_SETUP) {
         snprintf(buf, size, "%.0f megaflows/s", x->setup_rate);
     } else {
-        snprintf(buf, size, "%.3f Mpps", x->mpps);
+        snprintf(buf, size, "%.3f Mpps", figure(x));
+    }
+}
+
+/* "min..max" of a figure, or "-". */
+static void
+fmt_spread(char *buf, size_t size, bool ok, bool setup, double lo,
+           double hi)
+{
+    if (!ok) {
+        snprintf(buf, size, "-");
+    } else if (setup) {
+        snprintf(buf, size, "%.0f..%.0f", lo, hi);
+    } else {
+        snprintf(buf, size, "%.3f..%.3f", lo, hi);
     }
 }
 
@@ -173,25 +212,18 @@ print_main(const struct bench_result *res, int n, int repeat, bool ref)
         fmt_num(cmd, sizeof cmd, x->ok && x->have_cmd_cycles, x->cmd_cycles,
                 1);
         fmt_num(tot, sizeof tot, x->ok, x->total_cycles, 1);
-        fmt_num(tmpps, sizeof tmpps, x->ref_ok, x->ref_mpps, 3);
-        fmt_num(tsent, sizeof tsent, x->ref_ok, x->ref_sent_mpps, 3);
-        fmt_num(tcyc, sizeof tcyc, x->ref_ok, x->ref_cycles, 1);
-        fmt_num(ratio, sizeof ratio, x->ok && x->ref_ok && x->ref_cycles > 0,
-                x->ref_cycles > 0 ? x->cycles / x->ref_cycles : 0, 2);
+        fmt_num(tmpps, sizeof tmpps, x->tp.ok, x->tp.mpps, 3);
+        fmt_num(tsent, sizeof tsent, x->tp.ok, x->tp.sent_mpps, 3);
+        fmt_num(tcyc, sizeof tcyc, x->tp.ok, x->tp.cycles, 1);
+        fmt_num(ratio, sizeof ratio, x->ok && x->tp.ok && x->tp.cycles > 0,
+                x->tp.cycles > 0 ? x->cycles / x->tp.cycles : 0, 2);
         printf("%-*s %8u %4u %18s", w, x->scenario,
                x->n_flows, x->frame_size, fig);
         if (repeat > 1) {
             char sp[40];
 
-            if (!x->ok) {
-                snprintf(sp, sizeof sp, "-");
-            } else if (x->figure == BENCH_FIG_SETUP) {
-                snprintf(sp, sizeof sp, "%.0f..%.0f", x->fig_min,
-                         x->fig_max);
-            } else {
-                snprintf(sp, sizeof sp, "%.3f..%.3f", x->fig_min,
-                         x->fig_max);
-            }
+            fmt_spread(sp, sizeof sp, x->ok, x->figure == BENCH_FIG_SETUP,
+                       x->fig_min, x->fig_max);
             printf(" %17s", sp);
         }
         printf(" %7s %7s %8s %6s %8s", sent, drop, cyc, cmd, tot);
@@ -240,19 +272,110 @@ print_datapath(const struct bench_result *res, int n, int repeat)
     }
 }
 
-void
-bench_report_table(const struct bench_result *res, int n, int repeat,
-                   bool ref)
+/* One row of the side-by-side table. */
+static void
+print_side_row(int w, const struct bench_result *x, const char *who,
+               bool ok, double fig, double lo, double hi, double cycles,
+               bool have_mf, double megaflows, int repeat)
 {
-    print_main(res, n, repeat, ref);
+    char f[32], sp[40], cyc[32], cx[32], rx[32], mf[32];
+    bool sl = !strcmp(who, "sluiced");
+
+    if (ok) {
+        snprintf(f, sizeof f, "%.3f Mpps", fig);
+    } else {
+        snprintf(f, sizeof f, "-");
+    }
+    fmt_spread(sp, sizeof sp, ok, false, lo, hi);
+    fmt_num(cyc, sizeof cyc, ok, cycles, 1);
+    fmt_num(cx, sizeof cx, ok && x->ok && x->cycles > 0 && !sl,
+            x->cycles > 0 ? cycles / x->cycles : 0, 2);
+    fmt_num(rx, sizeof rx, ok && x->ok && fig > 0 && !sl,
+            fig > 0 ? figure(x) / fig : 0, 2);
+    fmt_num(mf, sizeof mf, ok && have_mf, megaflows, 0);
+    if (sl) {
+        printf("%-*s %8u", w, x->scenario, x->n_flows);
+    } else {
+        printf("%-*s %8s", w, "", "");
+    }
+    printf(" %-8s %14s", who, f);
+    if (repeat > 1) {
+        printf(" %17s", sp);
+    }
+    printf(" %8s %7s %7s %9s\n", cyc, cx, rx, mf);
+}
+
+/* sluiced and the references, a row each, per measurement. */
+static void
+print_side_by_side(const struct bench_result *res, int n,
+                   const struct bench_opts *o)
+{
+    int w = name_width(res, n), i, repeat = o->repeat;
+    bool pvp = false;
+
+    printf("\nside by side:\n%-*s %8s %-8s %14s", w, "scenario", "flows",
+           "switch", "result");
+    if (repeat > 1) {
+        printf(" %17s", "min..max");
+    }
+    printf(" %8s %7s %7s %9s\n", "cyc/pkt", "cyc/sl", "sl/rate",
+           "megaflows");
+    for (i = 0; i < n; i += repeat) {
+        struct bench_result m = summarize(&res[i], group_size(n, i, repeat));
+        const struct bench_result *x = &m;
+
+        if (x->figure == BENCH_FIG_SETUP) {
+            continue;
+        }
+        pvp = pvp || x->figure == BENCH_FIG_GUEST;
+        print_side_row(w, x, "sluiced", x->ok, figure(x), x->fig_min,
+                       x->fig_max, x->cycles, x->ok, x->megaflows, repeat);
+        if (o->ref_testpmd) {
+            print_side_row(w, x, "testpmd", x->tp.ok,
+                           ref_figure(x, &x->tp), x->tp.fig_min,
+                           x->tp.fig_max, x->tp.cycles, false, 0, repeat);
+        }
+        if (o->ref_ovs) {
+            print_side_row(w, x, "ovs", x->ovs.ok, ref_figure(x, &x->ovs),
+                           x->ovs.fig_min, x->ovs.fig_max, x->ovs.cycles,
+                           x->ovs.have_megaflows, x->ovs.megaflows, repeat);
+        }
+    }
+    printf("\nresult = Mpps the switch received (pvp: Mpps the guest got "
+           "back, both ports);\ncyc/pkt = the switch's processing cycles "
+           "per packet it received (testpmd:\nits --record-core-cycles "
+           "figure); cyc/sl = cyc/pkt / sluiced's (2.00: twice\nsluiced's "
+           "cycles); sl/rate = sluiced's result / this one (pvp vs testpmd:"
+           "\nthe share of the channel's ceiling sluiced reaches); testpmd "
+           "= io forwarding in\nplace of the switch (pvp: between two "
+           "net_vhost ports); ovs = Open vSwitch with\nDPDK, the same ports "
+           "and OpenFlow flows%s\n",
+           repeat > 1 ? "; medians, min..max = spread of the result" : "");
+    if (pvp) {
+        printf("pvp cores: the guest (testpmd flowgen, main and forwarding "
+               "lcore) on CPU %d,\nshared with the switch's control side "
+               "(sluiced's control thread; Open vSwitch's\nmain, handler "
+               "and revalidator threads; testpmd's main lcore); the "
+               "switch's\nPMD alone on the PMD core (mask 0x%llx)\n",
+               o->control_core, (unsigned long long) o->pmd_mask);
+    }
+}
+
+void
+bench_report_table(const struct bench_result *res, int n,
+                   const struct bench_opts *o)
+{
+    int repeat = o->repeat;
+
+    print_main(res, n, repeat, o->ref_testpmd);
     printf("\nsize = frame bytes incl. 4-byte FCS; result = Mpps received "
            "(setup: megaflows\ninstalled per second between two fixed "
-           "counts); sent, dropped = Mpps the PMDs\nforwarded, dropped (a "
-           "run counts only if it forwarded); cyc/pkt = processing\nTSC "
-           "cycles per packet, of which cmd applying commands (- if sluiced "
-           "does not\ncount them); total = idle + processing; tp = "
-           "dpdk-testpmd io forwarding over the\nsame window; ratio = "
-           "cyc/pkt / tp-cyc\n");
+           "counts; pvp: Mpps the guest got back);\nsent, dropped = Mpps "
+           "the PMDs forwarded, dropped (a run counts only if it\n"
+           "forwarded); cyc/pkt = processing TSC cycles per packet, of "
+           "which cmd applying\ncommands (- if sluiced does not count "
+           "them); total = idle + processing; tp =\ndpdk-testpmd io "
+           "forwarding over the same window; ratio = cyc/pkt / tp-cyc\n");
     print_datapath(res, n, repeat);
     printf("\nemc%% and mf%% = packets that hit the EMC, the megaflow "
            "classifier; subtbl = avg.\nsubtable lookups per megaflow hit; "
@@ -261,6 +384,9 @@ bench_report_table(const struct bench_result *res, int n, int repeat,
     if (repeat > 1) {
         printf("each figure is the median of %d runs; min..max = the "
                "spread of the result\n", repeat);
+    }
+    if (o->ref_testpmd || o->ref_ovs) {
+        print_side_by_side(res, n, o);
     }
 }
 
@@ -286,17 +412,17 @@ write_csv_row(FILE *f, const struct bench_result *x)
     } else {
         fprintf(f, ",,,");
     }
-    if (x->ref_ok) {
-        fprintf(f, "%.4f,%.2f,", x->ref_mpps, x->ref_cycles);
+    if (x->tp.ok) {
+        fprintf(f, "%.4f,%.2f,", x->tp.mpps, x->tp.cycles);
     } else {
         fprintf(f, ",,");
     }
-    if (x->ok && x->ref_ok && x->ref_cycles > 0) {
-        fprintf(f, "%.3f", x->cycles / x->ref_cycles);
+    if (x->ok && x->tp.ok && x->tp.cycles > 0) {
+        fprintf(f, "%.3f", x->cycles / x->tp.cycles);
     }
     fprintf(f, ",%s,", setup ? "megaflows/s" : "Mpps");
     if (x->ok) {
-        fprintf(f, "%.4f,", setup ? x->setup_rate : x->mpps);
+        fprintf(f, "%.4f,", figure(x));
         if (x->run) {
             fprintf(f, "%" PRIu64, x->sent);
         }
@@ -325,14 +451,40 @@ write_csv_row(FILE *f, const struct bench_result *x)
         fprintf(f, "%.0f", x->upcall_cycles);
     }
     fprintf(f, ",");
-    if (x->ref_ok) {
-        fprintf(f, "%.4f", x->ref_sent_mpps);
+    if (x->tp.ok) {
+        fprintf(f, "%.4f", x->tp.sent_mpps);
     }
     fprintf(f, ",");
     if (x->ok && !x->run) {
         fprintf(f, "%.4f,%.4f", x->fig_min, x->fig_max);
     } else {
         fprintf(f, ",");
+    }
+    if (x->ok && x->figure == BENCH_FIG_GUEST) {
+        fprintf(f, ",%.4f,%.4f", x->guest_rx_mpps, x->guest_tx_mpps);
+    } else {
+        fprintf(f, ",,");
+    }
+    fprintf(f, ",");
+    if (x->tp.ok && x->figure == BENCH_FIG_GUEST) {
+        fprintf(f, "%.4f", x->tp.guest_rx_mpps);
+    }
+    if (x->ovs.ok) {
+        fprintf(f, ",%.4f,%.4f,%.2f,", x->ovs.mpps, x->ovs.sent_mpps,
+                x->ovs.cycles);
+        if (x->ovs.have_megaflows) {
+            fprintf(f, "%.0f", x->ovs.megaflows);
+        }
+        fprintf(f, ",");
+        if (x->figure == BENCH_FIG_GUEST) {
+            fprintf(f, "%.4f", x->ovs.guest_rx_mpps);
+        }
+        fprintf(f, ",");
+        if (x->ok && x->cycles > 0) {
+            fprintf(f, "%.3f", x->ovs.cycles / x->cycles);
+        }
+    } else {
+        fprintf(f, ",,,,,,");
     }
     fprintf(f, "\n");
 }
@@ -354,7 +506,9 @@ bench_report_csv(const char *path, const struct bench_result *res, int n,
             "lost_upcalls,megaflows,megaflows_installed,megaflows_per_s,"
             "sent_mpps,dropped_mpps,cmd_cycles_per_pkt,"
             "control_cycles_per_upcall,testpmd_sent_mpps,figure_min,"
-            "figure_max\n");
+            "figure_max,guest_rx_mpps,guest_tx_mpps,testpmd_guest_rx_mpps,"
+            "ovs_mpps,ovs_sent_mpps,ovs_cycles_per_pkt,ovs_megaflows,"
+            "ovs_guest_rx_mpps,ovs_cycles_ratio\n");
     for (i = 0; i < n; i += repeat) {
         int k = group_size(n, i, repeat);
         struct bench_result m = summarize(&res[i], k);

@@ -1,11 +1,13 @@
 /* bench_scenarios: the scenario table of sluice-bench.
  *
- * Every scenario replays a pcap of N UDP/IPv4 flows (pcapgen) forever on
- * rx0 (net_pcap, infinite_rx) and sends to tx0 (net_null).  Packets go
- * through key extraction, the EMC, the megaflow classifier and, on a
- * miss, an upcall that translates through the debug rule table or, with
- * --openflow, through the OpenFlow tables of bridge br0 (their classifier
- * decides how wide each megaflow is, and so which subtables exist). */
+ * Every scenario but pvp replays a pcap of N UDP/IPv4 flows (pcapgen)
+ * forever on rx0 (net_pcap, infinite_rx) and sends to tx0 (net_null); pvp
+ * has a guest (bench_guest.h) on two vhost-user ports vh0 and vh1
+ * instead.  Packets go through key extraction, the EMC, the megaflow
+ * classifier and, on a miss, an upcall that translates through the debug
+ * rule table or, with --openflow, through the OpenFlow tables of bridge
+ * br0 (their classifier decides how wide each megaflow is, and so which
+ * subtables exist). */
 #include "tools/bench_scenarios.h"
 
 #include <errno.h>
@@ -27,7 +29,16 @@ bench_scenario_ports(const struct bench_run *r,
     struct bench_port *tx = &ports[BENCH_PORT_TX];
 
     memset(ports, 0, BENCH_N_PORTS * sizeof *ports);
+    if (r->scenario->guest) {
+        rx->name = "vh0";
+        tx->name = "vh1";
+        rx->type = tx->type = "dpdkvhostuser";
+        rx->ofport = 1;
+        tx->ofport = 2;
+        return;
+    }
     rx->name = "rx0";
+    rx->type = tx->type = "dpdk";
     rx->ofport = 1;
     snprintf(rx->devargs, sizeof rx->devargs,
              "net_pcap0,rx_pcap=%s,infinite_rx=1", r->pcap);
@@ -61,15 +72,22 @@ pcap_to_null_args(const struct bench_run *r, struct bench_argv *a)
     bench_argv_add(a, "%s %s", p[BENCH_PORT_RX].name, p[BENCH_PORT_TX].name);
 }
 
-/* The OpenFlow form of --output, on br0's port numbers. */
+/* A priority-0 flow from one of br0's ports to another. */
 static void
-simple_of_flows(const struct bench_run *r, struct dstr *flows)
+of_forward(const struct bench_run *r, struct dstr *flows, int from, int to)
 {
     struct bench_port p[BENCH_N_PORTS];
 
     bench_scenario_ports(r, p);
     dstr_printf(flows, "priority=0,in_port=%u,actions=output:%u\n",
-                p[BENCH_PORT_RX].ofport, p[BENCH_PORT_TX].ofport);
+                p[from].ofport, p[to].ofport);
+}
+
+/* The OpenFlow form of --output, on br0's port numbers. */
+static void
+simple_of_flows(const struct bench_run *r, struct dstr *flows)
+{
+    of_forward(r, flows, BENCH_PORT_RX, BENCH_PORT_TX);
 }
 
 static int
@@ -194,6 +212,15 @@ setup_of_flows(const struct bench_run *r, struct dstr *flows)
     simple_of_flows(r, flows);
 }
 
+/* ---- pvp: each vhost-user port to the other. ---- */
+
+static void
+pvp_of_flows(const struct bench_run *r, struct dstr *flows)
+{
+    of_forward(r, flows, BENCH_PORT_RX, BENCH_PORT_TX);
+    of_forward(r, flows, BENCH_PORT_TX, BENCH_PORT_RX);
+}
+
 /* ---- The table. ---- */
 
 static const struct bench_scenario scenarios[] = {
@@ -216,6 +243,14 @@ static const struct bench_scenario scenarios[] = {
       { 1000000 }, 1, BENCH_FIG_SETUP, true,
       pcap_to_null_args, setup_configure, NULL, setup_of_flows,
       "setup/openflow", setup_limits, true },
+    { "pvp", "physical-virtual-physical: a testpmd guest (two virtio_user "
+      "ports, both its lcores on the control core) generates --flows UDP "
+      "flows (flowgen) on both ports; br0 (through OVSDB, fail_mode "
+      "secure) forwards each of its two dpdkvhostuser ports to the other "
+      "(OpenFlow: in_port=1,actions=output:2 and back) on the PMD core; "
+      "result = Mpps the guest gets back; needs hugepages",
+      { 1000 }, 1, BENCH_FIG_GUEST, false,
+      NULL, NULL, "io", pvp_of_flows, "pvp", NULL, false, true },
 };
 #define N_SCENARIOS (sizeof scenarios / sizeof *scenarios)
 

@@ -52,15 +52,21 @@ struct bench_scenario {
     /* With --openflow: table 0 of br0 without prefix tries (a Flow_Table
      * row with prefixes=none), as debug/set-prefixes none does. */
     bool of_no_prefixes;
+    /* PVP: the ports are two vhost-user ports (always through OVSDB and
+     * OpenFlow, whatever --openflow says) and a guest (bench_guest.h)
+     * sends and counts the traffic; no pcap. */
+    bool guest;
 };
 
-/* The ports: the pcap replayed forever, and the sink. */
+/* The ports: the pcap replayed forever, and the sink; PVP: the guest's
+ * two vhost-user ports. */
 enum { BENCH_PORT_RX, BENCH_PORT_TX, BENCH_N_PORTS };
 
 struct bench_port {
-    const char *name;               /* "rx0", "tx0". */
+    const char *name;               /* "rx0", "tx0"; PVP "vh0", "vh1". */
+    const char *type;               /* "dpdk", "dpdkvhostuser". */
     uint16_t ofport;                /* OpenFlow port number on br0. */
-    char devargs[PATH_MAX + 64];
+    char devargs[PATH_MAX + 64];    /* "": none (vhost-user). */
     unsigned int n_mbuf;            /* 0: the port's default. */
     unsigned int mbuf_size;         /* 0: the port's default. */
 };

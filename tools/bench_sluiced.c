@@ -14,8 +14,11 @@
 #include "src/util/ctl_client.h"
 #include "src/util/dstr.h"
 #include "tools/bench.h"
+#include "tools/bench_guest.h"
 #include "tools/bench_openflow.h"
 #include "tools/bench_ovsdb.h"
+#include "tools/bench_perf.h"
+#include "tools/bench_stats.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
 
@@ -38,29 +41,6 @@
 #define EXIT_MEGAFLOWS_PER_S 20000.0
 /* Megaflow dumps bigger than this are not saved. */
 #define MAX_SAVED_FLOWS 20000
-
-/* The datapath's counters at one time, summed over the PMDs. */
-struct dp_sample {
-    double t;                   /* Middle of the pmd-stats-show call. */
-    double t_installed;         /* When pmd-perf-show's reply came. */
-    uint64_t received;
-    uint64_t sent;
-    uint64_t dropped;
-    uint64_t idle;
-    uint64_t processing;
-    uint64_t cmd;               /* Processing cycles applying commands. */
-    bool have_cmd;
-    uint64_t emc_hits;
-    uint64_t megaflow_hits;
-    double lookups;             /* Subtable lookups (avg x hits). */
-    uint64_t upcalls;
-    uint64_t lost_upcalls;
-    uint64_t megaflows;         /* In the tables now. */
-    uint64_t installed;         /* By upcalls since start (setup only). */
-    uint64_t handled;           /* Upcalls the control thread handled. */
-    uint64_t upcall_cycles;     /* Its cycles handling them. */
-    bool have_upcall_cycles;
-};
 
 int
 bench_ctl_call(struct ctl_client *ctl, const char *method, int argc,
@@ -95,84 +75,9 @@ bench_ctl_call(struct ctl_client *ctl, const char *method, int argc,
     return 0;
 }
 
-/* ---- Parsing the counters. ---- */
-
-/* Finds "LABEL" at the start of a line (after blanks) in [text, end) and
- * returns what follows it, or NULL. */
-static const char *
-find_field(const char *text, const char *end, const char *label)
-{
-    size_t len = strlen(label);
-    const char *p = text;
-
-    while ((p = strstr(p, label)) != NULL && p < end) {
-        const char *q = p;
-
-        while (q > text && (q[-1] == ' ' || q[-1] == '\t')) {
-            q--;
-        }
-        p += len;
-        if (q == text || q[-1] == '\n') {
-            return p;
-        }
-    }
-    return NULL;
-}
-
-/* Adds the number after "LABEL" in [text, end) to *sum.  Returns true if
- * the label was there. */
-static bool
-add_u64(const char *text, const char *end, const char *label, uint64_t *sum)
-{
-    const char *p = find_field(text, end, label);
-
-    if (p) {
-        *sum += strtoull(p, NULL, 10);
-    }
-    return p != NULL;
-}
-
-/* Sums pmd-stats-show's blocks, one per PMD, into 's'. */
-static int
-parse_pmd_stats(const char *text, struct dp_sample *s)
-{
-    static const char head[] = "pmd thread ";
-    const char *block = strstr(text, head);
-    int n_blocks = 0;
-
-    while (block) {
-        const char *next = strstr(block + 1, head);
-        const char *end = next ? next : block + strlen(block);
-        uint64_t hits = 0;
-        const char *p;
-
-        if (!add_u64(block, end, "packets received:", &s->received)
-            || !add_u64(block, end, "idle cycles:", &s->idle)
-            || !add_u64(block, end, "processing cycles:", &s->processing)) {
-            return -EPROTO;
-        }
-        s->have_cmd = add_u64(block, end, "command cycles:", &s->cmd);
-        add_u64(block, end, "packets sent:", &s->sent);
-        add_u64(block, end, "packets dropped:", &s->dropped);
-        add_u64(block, end, "emc hits:", &s->emc_hits);
-        add_u64(block, end, "megaflow hits:", &hits);
-        s->megaflow_hits += hits;
-        p = find_field(block, end, "avg. subtable lookups per megaflow hit:");
-        if (p) {
-            s->lookups += strtod(p, NULL) * hits;
-        }
-        add_u64(block, end, "miss with success upcall:", &s->upcalls);
-        add_u64(block, end, "miss with failed upcall:", &s->lost_upcalls);
-        add_u64(block, end, "megaflows:", &s->megaflows);
-        n_blocks++;
-        block = next;
-    }
-    return n_blocks ? 0 : -EPROTO;
-}
-
 /* Samples the counters; with 'setup', also the megaflows installed. */
 static int
-sample(struct ctl_client *ctl, bool setup, struct dp_sample *s,
+sample(struct ctl_client *ctl, bool setup, struct bench_dp_sample *s,
        struct dstr *err)
 {
     double t0 = bench_now();
@@ -185,7 +90,7 @@ sample(struct ctl_client *ctl, bool setup, struct dp_sample *s,
     if (ret) {
         return ret;
     }
-    ret = parse_pmd_stats(reply, s);
+    ret = bench_pmdstats_parse(reply, s);
     if (ret) {
         dstr_printf(err, "cannot parse pmd-stats-show reply: \"%.200s\"",
                     reply);
@@ -198,16 +103,18 @@ sample(struct ctl_client *ctl, bool setup, struct dp_sample *s,
         if (ret) {
             return ret;
         }
-        if (!add_u64(reply, reply + strlen(reply), "megaflows installed:",
-                     &s->installed)) {
+        const char *end = reply + strlen(reply);
+
+        if (!bench_pmdstats_add(reply, end, "megaflows installed:",
+                                &s->installed)) {
             dstr_printf(err, "no \"megaflows installed:\" in pmd-perf-show "
                         "reply: \"%.200s\"", reply);
             ret = -EPROTO;
         }
-        add_u64(reply, reply + strlen(reply), "handled:", &s->handled);
-        s->have_upcall_cycles = add_u64(reply, reply + strlen(reply),
-                                        "cycles handling upcalls:",
-                                        &s->upcall_cycles);
+        bench_pmdstats_add(reply, end, "handled:", &s->handled);
+        s->have_upcall_cycles = bench_pmdstats_add(reply, end,
+                                                   "cycles handling upcalls:",
+                                                   &s->upcall_cycles);
         /* Under upcall load, replies wait for the control thread's loop;
          * the counter is read just before the reply is sent. */
         s->t_installed = bench_now();
@@ -408,9 +315,9 @@ save_reply(const struct bench_run *r, struct ctl_client *ctl,
 /* ---- Measuring. ---- */
 
 static void
-show_progress(const struct bench_run *r, const struct dp_sample *t0,
-              const struct dp_sample *prev, const struct dp_sample *cur,
-              uint64_t installed_base)
+show_progress(const struct bench_run *r, const struct bench_dp_sample *t0,
+              const struct bench_dp_sample *prev,
+              const struct bench_dp_sample *cur, uint64_t installed_base)
 {
     double dt = cur->t - prev->t;
 
@@ -442,8 +349,8 @@ pct(uint64_t a, uint64_t b)
 }
 
 static void
-fill_result(const struct bench_run *r, const struct dp_sample *s0,
-            const struct dp_sample *s, struct bench_result *res)
+fill_result(const struct bench_run *r, const struct bench_dp_sample *s0,
+            const struct bench_dp_sample *s, struct bench_result *res)
 {
     uint64_t hits = s->megaflow_hits - s0->megaflow_hits;
 
@@ -469,8 +376,11 @@ fill_result(const struct bench_run *r, const struct dp_sample *s0,
     res->upcalls = s->upcalls - s0->upcalls;
     res->lost_upcalls = s->lost_upcalls - s0->lost_upcalls;
     res->megaflows = s->megaflows;
-    /* Forwarded, not merely received. */
+    /* Forwarded, not merely received; PVP: and back in the guest. */
     res->ok = res->sent > 0;
+    if (r->scenario->guest) {
+        res->ok = res->ok && res->guest_rx_mpps > 0;
+    }
     if (r->scenario->figure == BENCH_FIG_SETUP) {
         double dt = s->t_installed - s0->t_installed;
         uint64_t handled = s->handled - s0->handled;
@@ -489,7 +399,7 @@ fill_result(const struct bench_run *r, const struct dp_sample *s0,
 /* The moment, between samples 'a' and 'b', at which 'count' megaflows
  * had been installed, by linear interpolation. */
 static double
-crossing_time(const struct dp_sample *a, const struct dp_sample *b,
+crossing_time(const struct bench_dp_sample *a, const struct bench_dp_sample *b,
               double count)
 {
     double d = (double) b->installed - a->installed;
@@ -505,9 +415,9 @@ crossing_time(const struct dp_sample *a, const struct dp_sample *b,
  * samples around the window (from 'prev' before the lower count to 'cur'
  * after the upper one), so that the window always spans a period. */
 static bool
-setup_crossed(const struct bench_run *r, const struct dp_sample *base,
-              const struct dp_sample *prev, struct dp_sample *cur,
-              bool *from, struct dp_sample *s0)
+setup_crossed(const struct bench_run *r, const struct bench_dp_sample *base,
+              const struct bench_dp_sample *prev, struct bench_dp_sample *cur,
+              bool *from, struct bench_dp_sample *s0)
 {
     double lo = base->installed + SETUP_FROM_SHARE * r->n_flows;
     double hi = base->installed + SETUP_TO_SHARE * r->n_flows;
@@ -527,18 +437,20 @@ setup_crossed(const struct bench_run *r, const struct dp_sample *base,
 }
 
 /* Warm-up, then one sample a period over the window into *s0 (first)
- * and *s (last).  Returns 0, or a negative errno with a message in
- * 'err'. */
+ * and *s (last); with a 'guest', its counters over the same window into
+ * 'res'.  Returns 0, or a negative errno with a message in 'err'. */
 static int
 measure(const struct bench_run *r, struct ctl_client *ctl,
-        struct dp_sample *s0, struct dp_sample *s, struct dstr *err)
+        struct bench_guest *guest, struct bench_dp_sample *s0,
+        struct bench_dp_sample *s, struct bench_result *res,
+        struct dstr *err)
 {
     const struct bench_opts *o = r->opts;
     const struct bench_scenario *sc = r->scenario;
     bool setup = sc->figure == BENCH_FIG_SETUP;
     double period = setup ? SETUP_SAMPLE_PERIOD : SAMPLE_PERIOD;
     double warmup = o->warmup, t_ready, t;
-    struct dp_sample base, prev;
+    struct bench_dp_sample base, prev;
     bool from = false, done = false;
     int ret;
 
@@ -555,8 +467,15 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
         bench_sleep(t_ready + warmup - t < 0.5 ? t_ready + warmup - t
                                                : 0.5);
     }
+    if (!ret && guest && bench_guest_window_begin(guest)) {
+        dstr_put(err, "the PVP guest failed");
+        ret = -EIO;
+    }
     if (!ret) {
         ret = sample(ctl, setup, s0, err);
+    }
+    if (!ret && o->perf) {
+        bench_perf_start(r, "sluiced");
     }
     prev = *s = *s0;
     while (!ret && !bench_stop_signal && s->t < s0->t + o->duration) {
@@ -580,6 +499,15 @@ measure(const struct bench_run *r, struct ctl_client *ctl,
         }
         prev = *s;
     }
+    if (o->perf) {
+        bench_perf_stop(r, "sluiced", bench_sluiced_child.pid, "pmd-c");
+    }
+    if (!ret && guest && !bench_stop_signal
+        && bench_guest_window_end(guest, &res->guest_rx_mpps,
+                                  &res->guest_tx_mpps)) {
+        dstr_put(err, "the PVP guest failed");
+        ret = -EIO;
+    }
     if (setup && !done && !ret && !bench_stop_signal) {
         bench_note("%s, %u flows: %.0f%% of the flows not installed within "
                    "--duration %.0f s; the figure covers %s", r->name,
@@ -596,9 +524,10 @@ bench_sluiced_run(const struct bench_run *r, const char *sluiced,
 {
     const struct bench_opts *o = r->opts;
     struct ctl_client *ctl = NULL;
+    struct bench_guest *guest = NULL;
     struct bench_argv a = { NULL, 0, 0 };
     struct dstr err = DSTR_INIT;
-    struct dp_sample s0, s;
+    struct bench_dp_sample s0, s;
     char path[PATH_MAX];
     int fd, ret;
 
@@ -647,7 +576,20 @@ bench_sluiced_run(const struct bench_run *r, const char *sluiced,
             goto out;
         }
     }
-    ret = measure(r, ctl, &s0, &s, &err);
+    if (r->scenario->guest) {
+        char s0p[PATH_MAX], s1p[PATH_MAX];
+
+        /* The sockets are named after the interfaces, in the run
+         * directory (no vhost-sock-dir). */
+        snprintf(s0p, sizeof s0p, "%s/vh0", r->dir);
+        snprintf(s1p, sizeof s1p, "%s/vh1", r->dir);
+        ret = bench_guest_start(r, "sluiced", s0p, s1p, &guest);
+        if (ret) {
+            sluiced_failed(r, "the PVP guest did not start");
+            goto out;
+        }
+    }
+    ret = measure(r, ctl, guest, &s0, &s, res, &err);
     if (ret == -EINTR) {
         goto out;
     } else if (ret) {
@@ -660,6 +602,8 @@ bench_sluiced_run(const struct bench_run *r, const char *sluiced,
         sluiced_failed(r, !res->packets ? "sluiced received no packets"
                           : !res->sent ? "sluiced received packets but "
                                          "forwarded none"
+                          : r->scenario->guest ? "the PVP guest got nothing "
+                                                 "back in the window"
                           : "sluiced installed no megaflows");
         ret = -EIO;
     }
@@ -674,6 +618,7 @@ bench_sluiced_run(const struct bench_run *r, const char *sluiced,
     }
 
 out:
+    bench_guest_stop(guest);        /* Before its switch goes. */
     bench_progress_end();
     if (ctl) {
         sluiced_shutdown(r, ctl, s.megaflows);

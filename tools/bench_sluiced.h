@@ -1,7 +1,8 @@
 /* bench_sluiced: runs sluiced for one measurement.  Starts it in the
  * run's directory with the scenario's options, waits for its control
  * socket, lets the scenario configure it (with --openflow: creates br0
- * through OVSDB and installs the scenario's flows), warms up, samples its
+ * through OVSDB and installs the scenario's flows; PVP: starts the guest on
+ * the two vhost-user sockets), warms up, samples its
  * counters (dpif-netdev/pmd-stats-show, and pmd-perf-show's "megaflows
  * installed" for the setup figure) every second (setup: every 0.1 s,
  * until 60% of the flows are installed) over the measurement window,

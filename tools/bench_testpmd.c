@@ -3,62 +3,21 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tools/bench.h"
+#include "tools/bench_guest.h"
+#include "tools/bench_perf.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_scenarios.h"
+#include "tools/bench_stats.h"
+#include "tools/bench_tpcli.h"
 
-/* testpmd runs interactively on a pseudo-terminal: "start", then after
- * the warm-up "clear fwd stats all" (which also zeroes the forwarding
- * core's cycle count), then after the window "show fwd stats all", whose
- * accumulated packets and "CPU cycles/packet" cover exactly the window,
- * as sluiced's figures do. */
-enum testpmd_phase {
-    TP_STARTING,                /* Until the first prompt. */
-    TP_WARMUP,                  /* "start" sent. */
-    TP_WINDOW,                  /* "clear fwd stats all" sent. */
-    TP_SHOW,                    /* "show fwd stats all" sent. */
-    TP_QUIT,                    /* Figures read; "stop", "quit" sent. */
-};
-
-struct testpmd_state {
-    enum testpmd_phase phase;
-    double t_phase;             /* When the phase began. */
-    double t_clear, t_show;     /* The window. */
-    bool in_accumulated;        /* Inside the accumulated block. */
-    uint64_t rx_packets;        /* Over the window, all ports. */
-    uint64_t tx_packets;
-    bool have_cycles;
-    double cycles;              /* CPU cycles/packet over the window. */
-};
-
-static void
-testpmd_line(struct testpmd_state *s, const char *line)
-{
-    const char *p;
-
-    if (s->phase != TP_SHOW) {
-        return;
-    }
-    if (strstr(line, "Accumulated forward statistics")) {
-        s->in_accumulated = true;
-    } else if (s->in_accumulated
-               && (p = strstr(line, "RX-packets:")) != NULL) {
-        s->rx_packets = strtoull(p + strlen("RX-packets:"), NULL, 10);
-    } else if (s->in_accumulated
-               && (p = strstr(line, "TX-packets:")) != NULL) {
-        s->tx_packets = strtoull(p + strlen("TX-packets:"), NULL, 10);
-    } else if ((p = strstr(line, "CPU cycles/packet=")) != NULL) {
-        s->cycles = strtod(p + strlen("CPU cycles/packet="), NULL);
-        s->have_cycles = true;
-    }
-}
+#define CMD_TIMEOUT 10.0
+/* PVP: mbufs for two net_vhost ports (testpmd's default: 155k). */
+#define PVP_MBUFS 16384
 
 static void
 build_testpmd_argv(const struct bench_run *r, struct bench_argv *a)
@@ -67,8 +26,7 @@ build_testpmd_argv(const struct bench_run *r, struct bench_argv *a)
     int pmd_core = __builtin_ctzll(o->pmd_mask);
 
     bench_argv_add(a, "%s", o->testpmd);
-    bench_argv_add(a, "-l");
-    bench_argv_add(a, "%d,%d", o->control_core, pmd_core);
+    bench_argv_add(a, "--lcores=0@%d,1@%d", o->control_core, pmd_core);
     if (r->no_huge) {
         bench_argv_add(a, "--no-huge");
         bench_argv_add(a, "--no-shconf");
@@ -78,170 +36,105 @@ build_testpmd_argv(const struct bench_run *r, struct bench_argv *a)
         bench_argv_add(a, "--in-memory");
     }
     bench_argv_add(a, "--no-pci");
-    bench_argv_add(a, "--vdev=net_pcap0,rx_pcap=%s,infinite_rx=1", r->pcap);
-    bench_argv_add(a, "--vdev=net_null0,no-rx=1");
+    if (r->scenario->guest) {
+        bench_argv_add(a, "--vdev=net_vhost0,iface=%s/tp-vh0,queues=1",
+                       r->dir);
+        bench_argv_add(a, "--vdev=net_vhost1,iface=%s/tp-vh1,queues=1",
+                       r->dir);
+    } else {
+        bench_argv_add(a, "--vdev=net_pcap0,rx_pcap=%s,infinite_rx=1",
+                       r->pcap);
+        bench_argv_add(a, "--vdev=net_null0,no-rx=1");
+    }
     bench_argv_add(a, "--");
     bench_argv_add(a, "-i");
     bench_argv_add(a, "--forward-mode=%s", r->scenario->testpmd_fwd_mode);
-    bench_argv_add(a, "--total-num-mbufs=%u", r->n_mbuf);
-    bench_argv_add(a, "--mbuf-size=%u", r->mbuf_size);
+    if (r->scenario->guest) {
+        bench_argv_add(a, "--total-num-mbufs=%d", PVP_MBUFS);
+    } else {
+        bench_argv_add(a, "--total-num-mbufs=%u", r->n_mbuf);
+        bench_argv_add(a, "--mbuf-size=%u", r->mbuf_size);
+    }
     bench_argv_add(a, "--record-core-cycles");
     bench_argv_add(a, "--nb-cores=1");
     bench_argv_add(a, "--txq=1");
     bench_argv_add(a, "--rxq=1");
 }
 
-static void
-send_command(int master, FILE *log, const char *cmd)
+/* Runs the window on a started testpmd (and its guest, if any). */
+static int
+window(const struct bench_run *r, struct tpcli *tp, struct bench_guest *g,
+       struct bench_result *res)
 {
-    size_t n = strlen(cmd), off = 0;
+    uint64_t rx, tx;
+    double t_clear, t_show, cycles, w;
+    char *out = NULL;
+    int ret;
 
-    fprintf(log, "\n[sluice-bench] %s", cmd);
-    while (off < n) {
-        ssize_t k = write(master, cmd + off, n - off);
-
-        if (k <= 0) {
-            break;
-        }
-        off += (size_t) k;
+    bench_sleep_showing(r->name, r->n_flows, "testpmd", "warming up",
+                        r->opts->warmup);
+    if (bench_stop_signal) {
+        return -EINTR;
     }
-}
-
-/* Moves testpmd through its phases as time passes. */
-static void
-testpmd_step(const struct bench_run *r, struct testpmd_state *s,
-             int master, FILE *log, bool prompt, double t)
-{
-    const struct bench_opts *o = r->opts;
-
-    switch (s->phase) {
-    case TP_STARTING:
-        if (prompt) {
-            send_command(master, log, "start\n");
-            s->phase = TP_WARMUP;
-            s->t_phase = t;
-        }
-        break;
-    case TP_WARMUP:
-        bench_progress("[%s %u flows] testpmd: warming up %.0f/%.0f s",
-                       r->name, r->n_flows, t - s->t_phase,
-                       o->warmup);
-        if (t >= s->t_phase + o->warmup) {
-            send_command(master, log, "clear fwd stats all\n");
-            s->phase = TP_WINDOW;
-            s->t_phase = s->t_clear = bench_now();
-        }
-        break;
-    case TP_WINDOW:
-        bench_progress("[%s %u flows] testpmd: %.0f/%.0f s",
-                       r->name, r->n_flows, t - s->t_phase,
-                       o->duration);
-        if (t >= s->t_phase + o->duration) {
-            s->t_show = bench_now();
-            send_command(master, log, "show fwd stats all\n");
-            s->phase = TP_SHOW;
-            s->t_phase = s->t_show;
-        }
-        break;
-    case TP_SHOW:
-        if (s->have_cycles) {
-            send_command(master, log, "stop\nquit\n");
-            s->phase = TP_QUIT;
-            s->t_phase = t;
-        }
-        break;
-    case TP_QUIT:
-        break;
+    ret = tpcli_cmd(tp, "clear fwd stats all", CMD_TIMEOUT, NULL);
+    t_clear = bench_now();
+    if (!ret && g) {
+        ret = bench_guest_window_begin(g);
     }
-}
-
-/* Feeds testpmd's output to testpmd_line() and to 'log' and drives it
- * until it exits (or, on a signal or after too long, it is asked to stop
- * with SIGINT).  Returns true if it timed out. */
-static bool
-read_testpmd(const struct bench_run *r, struct testpmd_state *s,
-             int master, FILE *log)
-{
-    const struct bench_opts *o = r->opts;
-    double t_start = bench_now(), t_int = 0;
-    char buf[4096], line[1024];
-    size_t line_len = 0;
-    bool timed_out = false;
-
-    for (;;) {
-        struct pollfd pfd = { .fd = master, .events = POLLIN };
-        double t = bench_now();
-        bool prompt = false;
-        ssize_t n;
-        int i;
-
-        if (!t_int && (bench_stop_signal
-                       || t > t_start + o->start_timeout + o->warmup
-                             + o->duration + 15)) {
-            timed_out = !bench_stop_signal && s->phase < TP_QUIT;
-            kill(bench_testpmd_child.pid, SIGINT);
-            t_int = t;
-        }
-        if (t_int && t > t_int + 15) {
-            break;              /* It does not stop; killed later. */
-        }
-        if (poll(&pfd, 1, 100) > 0) {
-            n = read(master, buf, sizeof buf);
-            if (n <= 0) {
-                break;          /* EIO: every slave fd is closed. */
-            }
-            fwrite(buf, 1, n, log);
-            for (i = 0; i < n; i++) {
-                char c = buf[i];
-
-                if (c == '\n' || line_len == sizeof line - 1) {
-                    line[line_len] = '\0';
-                    testpmd_line(s, line);
-                    line_len = 0;
-                } else if (c != '\r') {
-                    line[line_len++] = c;
-                }
-            }
-            /* The prompt ends no line. */
-            line[line_len] = '\0';
-            prompt = strstr(line, "testpmd> ") != NULL;
-        }
-        if (!t_int) {
-            testpmd_step(r, s, master, log, prompt, bench_now());
-        }
+    if (ret) {
+        return ret;
     }
-    return timed_out;
+    if (r->opts->perf) {
+        bench_perf_start(r, "testpmd");
+    }
+    bench_sleep_showing(r->name, r->n_flows, "testpmd", "measuring",
+                        r->opts->duration);
+    if (r->opts->perf) {
+        bench_perf_stop(r, "testpmd", bench_testpmd_child.pid,
+                        "rte-worker");
+    }
+    if (bench_stop_signal) {
+        return -EINTR;
+    }
+    if (g) {
+        ret = bench_guest_window_end(g, &res->tp.guest_rx_mpps,
+                                     &res->tp.guest_tx_mpps);
+    }
+    t_show = bench_now();
+    if (!ret) {
+        ret = tpcli_cmd(tp, "show fwd stats all", CMD_TIMEOUT, &out);
+    }
+    if (ret) {
+        free(out);
+        return ret;
+    }
+    if (!bench_stats_testpmd_fwd(out, &rx, &tx, &cycles) || !tx) {
+        bench_note("testpmd: %s", !tx ? "nothing forwarded"
+                                      : "no CPU cycles/packet line");
+        free(out);
+        return -EIO;
+    }
+    free(out);
+    w = t_show - t_clear;
+    res->tp.ok = w > 0 && (!g || res->tp.guest_rx_mpps > 0);
+    res->tp.mpps = w > 0 ? rx / w / 1e6 : 0;
+    res->tp.sent_mpps = w > 0 ? tx / w / 1e6 : 0;
+    res->tp.cycles = cycles;
+    return res->tp.ok ? 0 : -EIO;
 }
 
 int
 bench_testpmd_run(const struct bench_run *r, struct bench_result *res)
 {
-    const struct bench_opts *o = r->opts;
-    struct testpmd_state s = { .phase = TP_STARTING };
     struct bench_argv a = { NULL, 0, 0 };
-    char path[PATH_MAX];
-    int master, slave, ret, status = 0;
-    bool exited, timed_out;
-    FILE *log;
+    struct bench_guest *g = NULL;
+    struct tpcli *tp;
+    char path[PATH_MAX], s0[PATH_MAX], s1[PATH_MAX];
+    int ret;
 
     build_testpmd_argv(r, &a);
     snprintf(path, sizeof path, "%s/testpmd.out", r->dir);
-    log = fopen(path, "we");
-    master = bench_open_pty(&slave);
-    if (!log || master < 0) {
-        bench_note("%s: %s", log ? "pseudo-terminal" : path,
-                   strerror(errno));
-        if (log) {
-            fclose(log);
-        }
-        if (master >= 0) {
-            close(master);
-            close(slave);
-        }
-        bench_argv_free(&a);
-        return -EIO;
-    }
-    if (o->verbose) {
+    if (r->opts->verbose) {
         char *cmd = bench_argv_join(&a);
 
         bench_note("running: %s", cmd);
@@ -249,46 +142,35 @@ bench_testpmd_run(const struct bench_run *r, struct bench_result *res)
     }
     bench_progress("[%s %u flows] testpmd: starting", r->name,
                    r->n_flows);
-    ret = bench_child_start_io(&bench_testpmd_child, a.v, slave, slave,
-                               SIGKILL);
-    close(slave);
+    ret = tpcli_start(&tp, &bench_testpmd_child, a.v, path, "testpmd");
     bench_argv_free(&a);
     if (ret) {
-        bench_note("cannot start %s: %s", o->testpmd, strerror(-ret));
-        close(master);
-        fclose(log);
         return ret;
     }
-
-    timed_out = read_testpmd(r, &s, master, log);
-    close(master);
-    fclose(log);
+    ret = tpcli_wait_prompt(tp, r->opts->start_timeout);
+    if (!ret) {
+        ret = tpcli_cmd(tp, "start", CMD_TIMEOUT, NULL);
+    }
+    if (!ret && r->scenario->guest) {
+        snprintf(s0, sizeof s0, "%s/tp-vh0", r->dir);
+        snprintf(s1, sizeof s1, "%s/tp-vh1", r->dir);
+        ret = bench_guest_start(r, "testpmd", s0, s1, &g);
+    }
+    if (!ret) {
+        ret = window(r, tp, g, res);
+    }
+    bench_guest_stop(g);
     bench_progress_end();
-    exited = bench_child_wait(&bench_testpmd_child, 5, &status);
-    if (!exited) {
-        bench_child_stop(&bench_testpmd_child);
+    if (!tpcli_close(tp) && !ret) {
+        bench_note("warning: testpmd did not exit cleanly");
     }
-    if (bench_stop_signal) {
-        return -EINTR;
-    }
-    if (!s.have_cycles || !s.tx_packets || timed_out) {
-        char st[64] = "still running, killed";
-
-        if (exited) {
-            bench_describe_status(status, st, sizeof st);
-        }
-        bench_note("testpmd failed (%s%s%s%s)", st,
-                   timed_out ? ", no statistics in time" : "",
-                   !s.have_cycles ? ", no CPU cycles/packet line" : "",
-                   s.have_cycles && !s.tx_packets ? ", nothing forwarded"
-                                                  : "");
+    if (ret && ret != -EINTR) {
+        bench_note("testpmd failed (%s)", ret == -ECHILD ? "it exited"
+                                                          : strerror(-ret));
         bench_print_tail(path, 30);
-        return -EIO;
     }
-    double window = s.t_show - s.t_clear;
-    res->ref_ok = window > 0;
-    res->ref_mpps = window > 0 ? s.rx_packets / window / 1e6 : 0;
-    res->ref_sent_mpps = window > 0 ? s.tx_packets / window / 1e6 : 0;
-    res->ref_cycles = s.cycles;
-    return 0;
+    if (ret) {
+        res->tp.ok = false;
+    }
+    return bench_stop_signal ? -EINTR : ret;
 }

@@ -8,14 +8,18 @@
  * cycles per packet, or megaflows installed per second).  With --ref
  * testpmd the same traffic is forwarded by dpdk-testpmd (io mode, same
  * vdevs, same cores), one program after the other, never together, and
- * the cycles/packet ratio is printed.  With --openflow the rules are
- * OpenFlow flows of a bridge br0 instead of debug rules.
+ * the cycles/packet ratio is printed; with --ref ovs, Open vSwitch with
+ * DPDK as well.  With --openflow the rules are OpenFlow flows of a bridge
+ * br0 instead of debug rules.  The pvp scenario replaces the pcap with a
+ * guest on two vhost-user ports.
  *
  * This file holds the options and the main loop; bench_scenarios.c the
- * scenarios, bench_sluiced.c and bench_testpmd.c the two programs under
- * measurement, bench_ovsdb.c and bench_openflow.c the bridge and its flows
- * of --openflow, bench_report.c the table and the CSV, bench_proc.c the
- * process and terminal plumbing. */
+ * scenarios, bench_sluiced.c, bench_testpmd.c and bench_ovs.c the
+ * programs under measurement (bench_tpcli.c drives an interactive testpmd,
+ * bench_pmdstats.c reads pmd-stats-show), bench_guest.c the PVP guest,
+ * bench_ovsdb.c and bench_openflow.c the bridge and its flows of
+ * --openflow, bench_perf.c --perf, bench_report.c the table and the CSV,
+ * bench_proc.c the process and terminal plumbing. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -27,8 +31,10 @@
 #include <unistd.h>
 
 #include "sluice_config.h"
+#include "src/util/dstr.h"
 #include "src/util/scan.h"
 #include "tools/bench.h"
+#include "tools/bench_ovs.h"
 #include "tools/bench_proc.h"
 #include "tools/bench_report.h"
 #include "tools/bench_scenarios.h"
@@ -104,6 +110,27 @@ parse_scenario_list(const char *arg, struct bench_opts *o)
     return ret || !o->n_scenarios ? -EINVAL : 0;
 }
 
+/* --ref LIST: testpmd, ovs. */
+static void
+parse_ref_list(const char *arg, struct bench_opts *o)
+{
+    char *copy = strdup(arg), *save = NULL, *tok;
+
+    for (tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(tok, "testpmd")) {
+            o->ref_testpmd = true;
+        } else if (!strcmp(tok, "ovs")) {
+            o->ref_ovs = true;
+        } else {
+            fprintf(stderr, "sluice-bench: --ref: '%s' is not 'testpmd' "
+                    "or 'ovs'\n", tok);
+            exit(2);
+        }
+    }
+    free(copy);
+}
+
 static double
 parse_seconds(const char *opt, const char *s, double min)
 {
@@ -138,8 +165,9 @@ usage(void)
     printf("\
 usage: sluice-bench [OPTIONS]\n\
 Measures sluiced forwarding generated UDP/IPv4 traffic from a net_pcap port\n\
-(infinite_rx) to a net_null port on one PMD core, like testpmd does, and\n\
-optionally runs dpdk-testpmd on the same traffic for reference.\n\
+(infinite_rx) to a net_null port on one PMD core, like testpmd does, or\n\
+between a guest's two vhost-user ports (pvp), and optionally runs\n\
+dpdk-testpmd and Open vSwitch with DPDK on the same traffic for reference.\n\
 \n\
 Traffic:\n\
   --flows LIST         flow counts, one run each, for every scenario\n\
@@ -163,10 +191,22 @@ Measurement:\n\
   --duration SECS      measure this long, sampling every second (default 5)\n\
   --repeat N           run each measurement N times (sluiced and testpmd\n\
                        alternating) and print the medians (default 1)\n\
-  --ref testpmd        also run dpdk-testpmd (io forwarding) on the same\n\
-                       traffic, after sluiced, and print the cycles ratio\n\
+  --ref LIST           also measure, after sluiced, in the same run:\n\
+                       testpmd: dpdk-testpmd io forwarding on the same\n\
+                       vdevs (pvp: between two net_vhost ports, the\n\
+                       channel's ceiling); ovs: Open vSwitch with DPDK\n\
+                       (ovs-vswitchd-dpdk, its own ovsdb-server, in the\n\
+                       run directory) with the same ports and OpenFlow\n\
+                       flows as --openflow (simple, acl, pvp); e.g.\n\
+                       --ref testpmd,ovs\n\
   --testpmd PATH       testpmd binary (default dpdk-testpmd from PATH)\n\
+  --ovs-vswitchd PATH  Open vSwitch with DPDK (default\n\
+                       " BENCH_OVS_VSWITCHD ")\n\
   --csv FILE           write the results as CSV (default sluice-bench.csv)\n\
+  --perf               perf record the PMD core over each window and print\n\
+                       which objects the PMD thread's cycles went to\n\
+                       (sluiced, librte_net_vhost, librte_vhost, ...);\n\
+                       the report is kept as RUN_DIR/perf-WHO.txt\n\
 Daemon and DPDK:\n\
   --sluiced PATH       sluiced binary (default: the one next to\n\
                        sluice-bench, i.e. BINDIR/../sluiced in a build tree,\n\
@@ -201,7 +241,8 @@ enum {
     OPT_FLOWS = 256, OPT_SIZE, OPT_SCENARIO, OPT_WARMUP, OPT_DURATION,
     OPT_REF, OPT_TESTPMD, OPT_CSV, OPT_SLUICED, OPT_CONTROL_CORE,
     OPT_PMD_MASK, OPT_NO_HUGE, OPT_MEMORY, OPT_MBUF_SIZE, OPT_SLUICED_ARGS,
-    OPT_START_TIMEOUT, OPT_KEEP, OPT_REPEAT, OPT_OPENFLOW,
+    OPT_START_TIMEOUT, OPT_KEEP, OPT_REPEAT, OPT_OPENFLOW, OPT_OVS_VSWITCHD,
+    OPT_PERF,
 };
 
 static void
@@ -227,6 +268,8 @@ parse_options(int argc, char *argv[], struct bench_opts *o)
         { "keep", no_argument, NULL, OPT_KEEP },
         { "repeat", required_argument, NULL, OPT_REPEAT },
         { "openflow", no_argument, NULL, OPT_OPENFLOW },
+        { "ovs-vswitchd", required_argument, NULL, OPT_OVS_VSWITCHD },
+        { "perf", no_argument, NULL, OPT_PERF },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -265,12 +308,10 @@ parse_options(int argc, char *argv[], struct bench_opts *o)
             o->duration = parse_seconds("--duration", optarg, 1);
             break;
         case OPT_REF:
-            if (strcmp(optarg, "testpmd")) {
-                fprintf(stderr, "sluice-bench: --ref: only 'testpmd' is "
-                        "supported\n");
-                exit(2);
-            }
-            o->ref_testpmd = true;
+            parse_ref_list(optarg, o);
+            break;
+        case OPT_OVS_VSWITCHD:
+            o->ovs_vswitchd = optarg;
             break;
         case OPT_TESTPMD:
             o->testpmd = optarg;
@@ -315,6 +356,9 @@ parse_options(int argc, char *argv[], struct bench_opts *o)
             break;
         case OPT_OPENFLOW:
             o->openflow = true;
+            break;
+        case OPT_PERF:
+            o->perf = true;
             break;
         case 'v':
             o->verbose = true;
@@ -459,6 +503,24 @@ make_pcap(const struct bench_opts *o, uint32_t n_flows, char **path)
 /* ---- Measuring. ---- */
 
 static void
+report_ref(const struct bench_result *res, const char *who,
+           const struct bench_ref *x, uint32_t n_flows, int run)
+{
+    if (!x->ok) {
+        return;
+    }
+    if (res->figure == BENCH_FIG_GUEST) {
+        bench_note("%s, %u flows, run %d: %s %.3f Mpps, %.1f cycles/pkt; "
+                   "guest got back %.3f Mpps (sent %.3f)", res->scenario,
+                   n_flows, run, who, x->mpps, x->cycles, x->guest_rx_mpps,
+                   x->guest_tx_mpps);
+    } else {
+        bench_note("%s, %u flows, run %d: %s %.3f Mpps, %.1f cycles/pkt",
+                   res->scenario, n_flows, run, who, x->mpps, x->cycles);
+    }
+}
+
+static void
 report_run(const struct bench_result *res, uint32_t n_flows, int run)
 {
     if (res->ok && res->figure == BENCH_FIG_SETUP) {
@@ -482,11 +544,13 @@ report_run(const struct bench_result *res, uint32_t n_flows, int run)
                    res->subtable_lookups, res->megaflows,
                    res->packets ? 100.0 * res->sent / res->packets : 0);
     }
-    if (res->ref_ok) {
-        bench_note("%s, %u flows, run %d: testpmd %.3f Mpps, %.1f "
-                   "cycles/pkt", res->scenario, n_flows, run, res->ref_mpps,
-                   res->ref_cycles);
+    if (res->ok && res->figure == BENCH_FIG_GUEST) {
+        bench_note("%s, %u flows, run %d: guest got back %.3f Mpps (sent "
+                   "%.3f)", res->scenario, n_flows, run, res->guest_rx_mpps,
+                   res->guest_tx_mpps);
     }
+    report_ref(res, "testpmd", &res->tp, n_flows, run);
+    report_ref(res, "ovs", &res->ovs, n_flows, run);
 }
 
 /* Runs sluiced, then testpmd if asked, on one scenario at one flow
@@ -501,7 +565,7 @@ measure(const struct bench_opts *o, const struct bench_scenario *sc,
     char *pcap = NULL;
     int failures = 0;
 
-    r.openflow = o->openflow && sc->of_flows;
+    r.openflow = sc->guest || (o->openflow && sc->of_flows);
     r.name = r.openflow ? sc->of_name : sc->name;
     res->scenario = r.name;
     res->figure = sc->figure;
@@ -510,7 +574,13 @@ measure(const struct bench_opts *o, const struct bench_scenario *sc,
     res->frame_size = o->frame_size;
     size_run(&r);
     res->no_huge = r.no_huge;
-    if (make_pcap(o, n_flows, &pcap)) {
+    if (sc->guest && r.no_huge) {
+        bench_note("%s: the guest's memory is shared through the vhost-user "
+                   "sockets and needs hugepages (%u MB free needed); "
+                   "skipped", sc->name, r.memory_mb);
+        return 1;
+    }
+    if (!sc->guest && make_pcap(o, n_flows, &pcap)) {
         free(pcap);
         return 1;
     }
@@ -527,6 +597,10 @@ measure(const struct bench_opts *o, const struct bench_scenario *sc,
     }
     if (o->ref_testpmd && sc->testpmd_fwd_mode && !bench_stop_signal
         && bench_testpmd_run(&r, res)) {
+        failures++;
+    }
+    if (o->ref_ovs && sc->of_flows && sc->figure != BENCH_FIG_SETUP
+        && !bench_stop_signal && bench_ovs_run(&r, res)) {
         failures++;
     }
     report_run(res, n_flows, run);
@@ -557,6 +631,7 @@ main(int argc, char *argv[])
         .warmup = 2,
         .control_core = -1,
         .testpmd = "dpdk-testpmd",
+        .ovs_vswitchd = BENCH_OVS_VSWITCHD,
         .csv = "sluice-bench.csv",
         .start_timeout = 60,
         .repeat = 1,
@@ -573,6 +648,17 @@ main(int argc, char *argv[])
     if (choose_cores(&o)) {
         fprintf(stderr, "sluice-bench: cannot choose cores\n");
         return 1;
+    }
+    if (o.ref_ovs) {
+        struct dstr err = DSTR_INIT;
+
+        dstr_init(&err);
+        if (bench_ovs_check(o.ovs_vswitchd, &err)) {
+            fprintf(stderr, "sluice-bench: %s\n", dstr_cstr(&err));
+            dstr_free(&err);
+            return 2;
+        }
+        dstr_free(&err);
     }
     sluiced = o.sluiced ? strdup(o.sluiced) : bench_find_sluiced(argv[0]);
 
@@ -621,7 +707,7 @@ main(int argc, char *argv[])
         failures++;
     }
 
-    bench_report_table(results, n_results, o.repeat, o.ref_testpmd);
+    bench_report_table(results, n_results, &o);
     ret = bench_report_csv(o.csv, results, n_results, o.repeat);
     if (ret) {
         fprintf(stderr, "sluice-bench: %s: %s\n", o.csv, strerror(-ret));

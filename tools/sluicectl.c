@@ -29,6 +29,7 @@
 #include "tools/sluicectl_cmd.h"
 #include "tools/sluicectl_file.h"
 #include "tools/sluicectl_flows.h"
+#include "tools/sluicectl_monitor.h"
 
 #define EXIT_CMD_ERROR 2
 
@@ -86,6 +87,10 @@ static const struct subcommand subcommands[] = {
     { "dump-ports", "BRIDGE [PORT]", 1, 2, cmd_flows,
       "print port statistics" },
     { "dump-tables", "BRIDGE", 1, 1, cmd_flows, "print table statistics" },
+    { "monitor", "BRIDGE [MISS-LEN]", 1, 2, cmd_flows,
+      "print the switch's packet-ins, port status, flow removals" },
+    { "snoop", "BRIDGE", 1, 1, cmd_flows,
+      "print the messages between BRIDGE and its controllers" },
     { "packet-out", "BRIDGE \"in_port=P packet=HEX actions=A\"", 2, 2,
       cmd_flows, "send a packet through the switch" },
 };
@@ -265,7 +270,9 @@ cmd_flows(struct ctx *ctx, int argc, char *argv[])
         .run_dir = ctx->run_dir, .timeout_s = ctx->timeout_s,
         .strict = ctx->strict,
     };
-    return sluicectl_flows_run(&o, argc, argv);
+    return sluicectl_monitor_has(argv[0])
+           ? sluicectl_monitor_run(&o, argc, argv)
+           : sluicectl_flows_run(&o, argc, argv);
 }
 
 static int

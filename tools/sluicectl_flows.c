@@ -43,6 +43,13 @@ struct of_client *
 sluicectl_flows_connect(const struct sluicectl_flows_opts *o,
                         const char *target)
 {
+    return sluicectl_flows_connect_to(o, target, ".mgmt");
+}
+
+struct of_client *
+sluicectl_flows_connect_to(const struct sluicectl_flows_opts *o,
+                           const char *target, const char *suffix)
+{
     char *path;
     if (!strncmp(target, "unix:", 5)) {
         path = xasprintf("%s", target + 5);
@@ -50,8 +57,8 @@ sluicectl_flows_connect(const struct sluicectl_flows_opts *o,
         path = xasprintf("%s", target);
     } else {
         const char *dir = o->run_dir ? o->run_dir : getenv("OVS_RUNDIR");
-        path = xasprintf("%s/%s.mgmt", dir && *dir ? dir : "/run/sluice",
-                         target);
+        path = xasprintf("%s/%s%s", dir && *dir ? dir : "/run/sluice",
+                         target, suffix);
     }
     struct dstr err;
     dstr_init(&err);
@@ -192,6 +199,43 @@ command_name(enum ofp_fm_command cmd)
     return names[cmd];
 }
 
+void
+sluicectl_format_flow_mod(struct dstr *s, const struct ofp_flow_mod *fm,
+                          uint8_t version)
+{
+    dstr_put(s, command_name(fm->command));
+    if (fm->table_id) {
+        dstr_printf(s, " table:%u", fm->table_id);
+    }
+    struct dstr m;
+    dstr_init(&m);
+    ofp_print_match(&m, &fm->match, fm->priority);
+    if (*dstr_cstr(&m)) {
+        dstr_printf(s, " %s", dstr_cstr(&m));
+    }
+    dstr_free(&m);
+    if (fm->cookie_mask) {
+        dstr_printf(s, " cookie:0x%" PRIx64 "/0x%" PRIx64, fm->cookie,
+                    fm->cookie_mask);
+    } else if (fm->new_cookie) {
+        dstr_printf(s, " cookie:0x%" PRIx64, fm->new_cookie);
+    }
+    if (fm->idle_timeout) {
+        dstr_printf(s, " idle:%u", fm->idle_timeout);
+    }
+    if (fm->hard_timeout) {
+        dstr_printf(s, " hard:%u", fm->hard_timeout);
+    }
+    if (fm->out_port != OFPP_ANY) {
+        dstr_put(s, " out_port:");
+        ofp_print_port(s, fm->out_port);
+    }
+    if (fm->command != OFPFC_DELETE && fm->command != OFPFC_DELETE_STRICT) {
+        dstr_put(s, " actions=");
+        ofp_print_insts(s, &fm->insts, version);
+    }
+}
+
 /* "OFPT_FLOW_MOD (OF1.3) (xid=0x5): ADD table:1 priority=5,ip
  * actions=drop", as ovs-ofctl prints a flow_mod. */
 static char *
@@ -199,38 +243,8 @@ flow_mod_text(const struct ofp_flow_mod *fm, uint32_t xid)
 {
     struct dstr s;
     dstr_init(&s);
-    dstr_printf(&s, "OFPT_FLOW_MOD (OF1.3) (xid=0x%x): %s", xid,
-                command_name(fm->command));
-    if (fm->table_id) {
-        dstr_printf(&s, " table:%u", fm->table_id);
-    }
-    struct dstr m;
-    dstr_init(&m);
-    ofp_print_match(&m, &fm->match, fm->priority);
-    if (*dstr_cstr(&m)) {
-        dstr_printf(&s, " %s", dstr_cstr(&m));
-    }
-    dstr_free(&m);
-    if (fm->cookie_mask) {
-        dstr_printf(&s, " cookie:0x%" PRIx64 "/0x%" PRIx64, fm->cookie,
-                    fm->cookie_mask);
-    } else if (fm->new_cookie) {
-        dstr_printf(&s, " cookie:0x%" PRIx64, fm->new_cookie);
-    }
-    if (fm->idle_timeout) {
-        dstr_printf(&s, " idle:%u", fm->idle_timeout);
-    }
-    if (fm->hard_timeout) {
-        dstr_printf(&s, " hard:%u", fm->hard_timeout);
-    }
-    if (fm->out_port != OFPP_ANY) {
-        dstr_put(&s, " out_port:");
-        ofp_print_port(&s, fm->out_port);
-    }
-    if (fm->command != OFPFC_DELETE && fm->command != OFPFC_DELETE_STRICT) {
-        dstr_put(&s, " actions=");
-        ofp_print_insts(&s, &fm->insts, OFP13_VERSION);
-    }
+    dstr_printf(&s, "OFPT_FLOW_MOD (OF1.3) (xid=0x%x): ", xid);
+    sluicectl_format_flow_mod(&s, fm, OFP13_VERSION);
     return dstr_steal(&s);
 }
 

@@ -12,8 +12,11 @@
 #define SLUICE_SLUICECTL_FLOWS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
+struct dstr;
 struct of_client;
+struct ofp_flow_mod;
 
 struct sluicectl_flows_opts {
     const char *run_dir;        /* NULL: $OVS_RUNDIR, else /run/sluice. */
@@ -28,9 +31,19 @@ bool sluicectl_flows_has(const char *name);
 int sluicectl_flows_run(const struct sluicectl_flows_opts *, int argc,
                         char *argv[]);
 
+/* 'fm' as ovs-ofctl prints a flow_mod of 'version' after its header:
+ * "ADD table:1 priority=5,ip actions=drop". */
+void sluicectl_format_flow_mod(struct dstr *, const struct ofp_flow_mod *fm,
+                               uint8_t version);
+
 /* Connects to the bridge 'target' (a bridge name, "unix:PATH" or a path
  * with a '/'), printing why not on stderr.  Returns NULL on failure. */
 struct of_client *sluicectl_flows_connect(const struct sluicectl_flows_opts *,
                                           const char *target);
+/* The same with another socket than BRIDGE.mgmt for a bridge name:
+ * RUN_DIR/BRIDGE'suffix' (".snoop"). */
+struct of_client *sluicectl_flows_connect_to(
+    const struct sluicectl_flows_opts *, const char *target,
+    const char *suffix);
 
 #endif

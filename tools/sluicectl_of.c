@@ -62,10 +62,11 @@ of_client_send(struct of_client *c, const struct ofp_buf *msg,
 }
 
 /* The next whole message, reading with the deadline 'deadline' (< 0:
- * none).  Echo requests are answered here. */
+ * none).  Echo requests are answered here, and returned only if
+ * 'want_echo'. */
 static int
-next_msg(struct of_client *c, long long deadline, const uint8_t **msg,
-         size_t *len, struct dstr *err)
+next_msg__(struct of_client *c, long long deadline, bool want_echo,
+           const uint8_t **msg, size_t *len, struct dstr *err)
 {
     for (;;) {
         int e = ofp_stream_next(&c->in, msg, len);
@@ -78,7 +79,9 @@ next_msg(struct of_client *c, long long deadline, const uint8_t **msg,
                 if (e) {
                     return e;
                 }
-                continue;
+                if (!want_echo) {
+                    continue;
+                }
             }
             return 0;
         }
@@ -123,6 +126,20 @@ next_msg(struct of_client *c, long long deadline, const uint8_t **msg,
             return e;
         }
     }
+}
+
+int
+of_client_next(struct of_client *c, const uint8_t **msg, size_t *len,
+               struct dstr *err)
+{
+    return next_msg__(c, -1, true, msg, len, err);
+}
+
+static int
+next_msg(struct of_client *c, long long deadline, const uint8_t **msg,
+         size_t *len, struct dstr *err)
+{
+    return next_msg__(c, deadline, false, msg, len, err);
 }
 
 static long long

@@ -5,7 +5,8 @@
  * (multipart replies assembled: every message up to the one without
  * OFPMPF_REPLY_MORE), each wait bounded by a timeout.  Messages built with
  * the codec (ofproto/ofp_*.h) go out as they are; asynchronous messages
- * (packet-in, port-status, flow-removed) are ignored. */
+ * (packet-in, port-status, flow-removed) are ignored while a reply is
+ * awaited, and read one by one with of_client_next(). */
 #ifndef SLUICE_SLUICECTL_OF_H
 #define SLUICE_SLUICECTL_OF_H
 
@@ -24,6 +25,13 @@ struct of_client;
 int of_client_open(const char *path, int timeout_ms, struct of_client **,
                    struct dstr *err);
 void of_client_close(struct of_client *);
+
+/* Waits, without a deadline, for the next message, whatever it is (an
+ * echo request is answered first); '*msg' stays valid until the next
+ * call.
+ * Returns 0 or a negative errno with the reason in 'err'. */
+int of_client_next(struct of_client *, const uint8_t **msg, size_t *len,
+                   struct dstr *err);
 
 /* A fresh transaction id. */
 uint32_t of_client_next_xid(struct of_client *);

@@ -148,8 +148,8 @@ cmp_port(const void *a_, const void *b_)
     return a->port_no < b->port_no ? -1 : a->port_no > b->port_no;
 }
 
-static void
-put_port(struct dstr *s, const struct ofp_port *p)
+void
+sluicectl_put_port(struct dstr *s, const struct ofp_port *p)
 {
     static const char *const config[] = {
         "PORT_DOWN", NULL, "NO_RECV", NULL, NULL, "NO_FWD", "NO_PACKET_IN",
@@ -254,7 +254,7 @@ show(struct of_client *c, struct dstr *out)
     dstr_free(&err);
     qsort(ports, n, sizeof *ports, cmp_port);
     for (size_t i = 0; i < n; i++) {
-        put_port(out, &ports[i]);
+        sluicectl_put_port(out, &ports[i]);
     }
     free(ports);
     return simple_request(c, OFPT_GET_CONFIG_REQUEST, print_config, out);

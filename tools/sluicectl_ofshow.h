@@ -25,6 +25,10 @@ int sluicectl_port_descs(struct of_client *, struct ofp_port **ports,
  * an exit status (see sluicectl_flows.h). */
 int sluicectl_ofshow_run(struct of_client *c, int argc, char *argv[]);
 
+/* A port description as ovs-ofctl prints one in "show" and port-status:
+ * " 1(p1): addr:..." and its config, state, features and speed lines. */
+void sluicectl_put_port(struct dstr *, const struct ofp_port *);
+
 /* "5.5s", "0.010s", "3s": seconds as ovs-ofctl prints a duration
  * (milliseconds when they are exact, else as many digits as needed). */
 void sluicectl_format_duration(struct dstr *, uint32_t sec, uint32_t nsec);

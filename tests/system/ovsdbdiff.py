@@ -31,7 +31,10 @@ listed here and nowhere else):
     replies become "<found-differs>" (README: deliberately better).  Its
     transaction ids ("last-id", the first member of each update3) are
     replaced by "<txn-id>": ovsdb-server has none for standalone databases
-    (all zeros), sluiced gives each commit one.
+    (all zeros), sluiced gives each commit one.  A catch-up (found, with
+    changes) is followed by an empty update3 naming the latest id (for the
+    Python IDL, which takes ids only from update3): it goes with the
+    "<found-differs>".
   - The _Server Database row's "schema" column is the schema as a JSON
     text: compared as parsed JSON (member order and spacing are the
     server's own).
@@ -543,6 +546,12 @@ def normalise_step(rec_o, rec_s):
         for k, (mo, ms) in enumerate(zip(no[sid], ns.get(sid, []))):
             if found_differs(mo, ms):
                 no[sid][k] = ns[sid][k] = '<found-differs>'
+                # The empty update3 that follows a catch-up goes with it.
+                nxt = ns[sid][k + 1:k + 2]
+                if nxt and isinstance(nxt[0], dict) \
+                        and nxt[0].get('method') == 'update3' \
+                        and nxt[0].get('params', [0, 0, 0])[2] == {}:
+                    del ns[sid][k + 1]
     return (json.dumps(_texts(num_o.walk(no, False)), sort_keys=True),
             json.dumps(_texts(num_s.walk(ns, False)), sort_keys=True))
 

@@ -31,6 +31,7 @@ import unittest                                     # noqa: E402
 import sluicetest as st                             # noqa: E402
 
 OVS_VSCTL = shutil.which('ovs-vsctl')
+OVS_OFCTL = shutil.which('ovs-ofctl')
 VSCTL_TIMEOUT = 30
 
 OFP13 = 4
@@ -218,6 +219,15 @@ class ControllerTest(unittest.TestCase):
                    'fail_mode=secure')
         self.add_dpdk_port('br0', 'out',
                            'net_pcap1,tx_pcap=' + self.d.path('out.pcap'))
+        snoop = self.start_snoop('br0')
+        own_snoop = self.start_snoop('br0', [st.SLUICECTL, '--run-dir',
+                                             self.d.run_dir, 'snoop'])
+        monitor = self.start_snoop('br0', [
+            'stdbuf', '-oL', OVS_OFCTL, '-O', 'OpenFlow13', 'monitor'],
+            ['65535'])
+        own_monitor = self.start_snoop('br0', [
+            st.SLUICECTL, '--run-dir', self.d.run_dir, 'monitor'],
+            ['65535'])
         self.vsctl('set-controller', 'br0', 'unix:' + self.ctrl_path)
         self.ctrl.accept()
         # Table miss to the controller, whole frames.
@@ -258,6 +268,64 @@ class ControllerTest(unittest.TestCase):
         got = [p for p in st.read_pcap(self.d.path('out.pcap'))
                if p[12:14] == b'\x88\xb5']
         self.assertEqual(got, want)
+        # ovs-ofctl snoop saw both directions of the controller's
+        # connection, as ovs-vswitchd shows them: what the switch sent
+        # (packet-ins, barrier replies) and what the controller sent
+        # (flow_mods, packet-outs, barriers); not the HELLOs.
+        seen = snoop()
+        counts = {t: len(re.findall(r'^%s \(OF1\.3\)' % t, seen, re.M))
+                  for t in ('OFPT_HELLO', 'OFPT_PACKET_IN',
+                            'OFPT_FLOW_MOD', 'OFPT_PACKET_OUT',
+                            'OFPT_BARRIER_REQUEST', 'OFPT_BARRIER_REPLY')}
+        self.assertEqual(counts, {
+            'OFPT_HELLO': 0, 'OFPT_PACKET_IN': len(want),
+            'OFPT_FLOW_MOD': 2, 'OFPT_PACKET_OUT': len(want),
+            'OFPT_BARRIER_REQUEST': 2, 'OFPT_BARRIER_REPLY': 2}, seen)
+        # 'sluicectl snoop' and 'sluicectl monitor BRIDGE 65535', on the
+        # same streams, print what ovs-ofctl prints (but its log line about
+        # its signal); the monitors saw packet-ins and port status.
+        def ofctl_text(text):
+            return re.sub(r'(?m)^\d{4}-\d\d-\d\dT.*\n', '', text)
+        self.assertEqual(own_snoop(), ofctl_text(seen))
+        mon = ofctl_text(monitor())
+        self.assertEqual(mon.count('OFPT_PACKET_IN'), len(want), mon)
+        self.assertEqual(mon.count('OFPT_PORT_STATUS'), 2, mon)
+        self.assertEqual(own_monitor(), mon)
+
+    def start_snoop(self, bridge, tool=None, args=()):
+        """'ovs-ofctl snoop BRIDGE' (RUN_DIR/BRIDGE.snoop), or 'tool'
+        (argv) in its place, in the background; returns a function that
+        stops it and returns what it printed."""
+        self.n_snoops = getattr(self, 'n_snoops', 0) + 1
+        out = open(self.d.path('snoop%d.out' % self.n_snoops), 'w+')
+        self.addCleanup(out.close)
+        env = dict(os.environ, OVS_RUNDIR=self.d.run_dir)
+        argv = tool or ['stdbuf', '-oL', OVS_OFCTL, '-O', 'OpenFlow13',
+                        'snoop']
+        n_before = int(re.search(r'connections: (\d+) now', self.d.ctl(
+            'ofproto/stats', bridge)).group(1))
+        proc = subprocess.Popen(
+            argv + [bridge] + list(args), stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+
+        def stop():
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(10)
+        self.addCleanup(stop)
+        st.wait_for(lambda: 'connections: %d now' % (n_before + 1)
+                    in self.d.ctl('ofproto/stats', bridge)
+                    or proc.poll() is not None, 10, what='snoop connected')
+        if proc.poll() is not None:
+            with open(out.name, errors='replace') as f:
+                self.fail('%s exited: %s' % (argv[-1], f.read()))
+
+        def text():
+            time.sleep(0.3)
+            stop()
+            with open(out.name, errors='replace') as f:
+                return f.read()
+        return text
 
     def test_role_and_status(self):
         self.vsctl('add-br', 'br0')

@@ -131,6 +131,12 @@ class StalledPmdTest(unittest.TestCase):
             st.wait_for(lambda: pending(d) == (0, 0),
                         what='the backlog and frees to drain')
             self.assertEqual(d.ctl('dpctl/dump-flows'), '')
+            # The passes that applied them are measured: the longest one
+            # is part of the command cycles.
+            pmd = [p for p in d.pmd_stats() if p['core_id'] == core][0]
+            self.assertGreater(pmd['longest command pass'], 0, pmd)
+            self.assertLessEqual(pmd['longest command pass'],
+                                 pmd['command cycles'], pmd)
             d.ctl('dpctl/add-flow', 'in_port(in0)', 'out0')
             self.assertIn('actions:out0', d.ctl('dpctl/dump-flows'))
 

@@ -420,6 +420,79 @@ test_push_pop_vlan(void **state)
     finish();
 }
 
+/* push_mpls on an IPv4 frame (untagged, then tagged), set(mpls()) on the
+ * entry, pop_mpls back to the same bytes; pop_mpls on what is not MPLS
+ * changes nothing. */
+static void
+test_push_set_pop_mpls(void **state)
+{
+    (void) state;
+    struct rte_mbuf *pkts[2];
+    uint8_t orig[2][128];
+    uint32_t olen[2];
+    struct dp_exec_ctx ctx = exec_ctx();
+    struct dp_actions *acts = parse(
+        "push_mpls(label=1000,tc=5,ttl=64,bos=1,eth_type=0x8847),1,"
+        "set(mpls(label=7,ttl=9)),2");
+
+    make_batch(pkts, 1, 0);
+    pkts[1] = make_tcp(7, 100);                 /* VLAN 7. */
+    for (int i = 0; i < 2; i++) {
+        olen[i] = rte_pktmbuf_pkt_len(pkts[i]);
+        memcpy(orig[i], rte_pktmbuf_mtod(pkts[i], void *), olen[i]);
+    }
+    assert_int_equal(dp_actions_execute(&ctx, pkts, 2, acts), 0);
+    for (int i = 0; i < 2; i++) {
+        size_t at = i ? 18 : 14;
+        struct rte_mbuf *c = txb(1)->pkts[i], *m = txb(2)->pkts[i];
+        uint8_t *pc = rte_pktmbuf_mtod(c, uint8_t *);
+        uint8_t *pm = rte_pktmbuf_mtod(m, uint8_t *);
+        assert_int_equal(rte_pktmbuf_pkt_len(c), olen[i] + 4);
+        assert_memory_equal(pc, orig[i], at - 2);
+        assert_memory_equal(pc + at - 2, "\x88\x47", 2);
+        /* label 1000 = 0x003e8, tc 5, bos 1, ttl 64. */
+        assert_memory_equal(pc + at, "\x00\x3e\x8b\x40", 4);
+        assert_memory_equal(pc + at + 4, orig[i] + at, olen[i] - at);
+        assert_int_equal(packet_meta(c)->ofs.l2_5, at);
+        /* label 7, tc and bos kept, ttl 9. */
+        assert_memory_equal(pm + at, "\x00\x00\x7b\x09", 4);
+        assert_memory_equal(pm + at + 4, orig[i] + at, olen[i] - at);
+    }
+    free(acts);
+    /* Keep them: pop the entry again. */
+    struct rte_mbuf *again[2] = { txb(2)->pkts[0], txb(2)->pkts[1] };
+    tx->bufs[2].n = 0;
+
+    acts = parse("pop_mpls(eth_type=0x800),set(ipv4(ttl=33)),3");
+    assert_int_equal(dp_actions_execute(&ctx, again, 2, acts), 0);
+    for (int i = 0; i < 2; i++) {
+        size_t at = i ? 18 : 14;
+        struct rte_mbuf *m = txb(3)->pkts[i];
+        uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+        assert_int_equal(rte_pktmbuf_pkt_len(m), olen[i]);
+        assert_memory_equal(p, orig[i], at + 8);
+        /* The IPv4 header below was parsed again for the rewrite. */
+        assert_int_equal(p[at + 8], 33);
+        assert_memory_equal(p + at + 9, orig[i] + at + 9, 1);
+        assert_memory_equal(p + at + 12, orig[i] + at + 12,
+                            olen[i] - at - 12);
+        assert_checksums_ok(m);
+    }
+    free(acts);
+    finish();
+
+    acts = parse("pop_mpls(eth_type=0x800),1");
+    make_batch(pkts, 1, 0);
+    olen[0] = rte_pktmbuf_pkt_len(pkts[0]);
+    memcpy(orig[0], rte_pktmbuf_mtod(pkts[0], void *), olen[0]);
+    assert_int_equal(dp_actions_execute(&ctx, pkts, 1, acts), 0);
+    assert_int_equal(rte_pktmbuf_pkt_len(txb(1)->pkts[0]), olen[0]);
+    assert_memory_equal(rte_pktmbuf_mtod(txb(1)->pkts[0], void *), orig[0],
+                        olen[0]);
+    free(acts);
+    finish();
+}
+
 static void
 test_set_ipv4_checksums(void **state)
 {
@@ -728,6 +801,11 @@ test_format_parse(void **state)
         "push_vlan(vid=10,pcp=3)",
         "push_vlan(tpid=0x88a8,vid=4095,pcp=7,cfi=1),p1",
         "pop_vlan,p1",
+        "push_mpls(label=0,tc=6,ttl=33,bos=1,eth_type=0x8847),p1",
+        "push_mpls(label=1048575,tc=7,ttl=255,bos=0,eth_type=0x8848)",
+        "pop_mpls(eth_type=0x800),p1",
+        "set(mpls(label=5,tc=2,ttl=8,bos=1))",
+        "set(mpls(label=5/0xff,ttl=0))",
         "userspace(pid=0,cookie=0x2a)",
         "recirc(0x1)",
         "p1,set(eth(dst=02:00:00:00:00:01)),push_vlan(vid=5,pcp=0),vhost-2,"
@@ -767,6 +845,10 @@ test_format_parse(void **state)
         "set(tcp(dst=+1))", "set(tcp(dst=08))", "set(tcp(dst=0x))",
         "set(tcp(dst=1 2))", "set(tcp(dst=70000))", "set(ipv4(ttl=-0))",
         "recirc(-1)", "push_vlan(vid=+1)",
+        "push_mpls(label=1048576,eth_type=0x8847)", "push_mpls(label=1)",
+        "push_mpls(eth_type=0x800)", "pop_mpls()", "pop_mpls(label=1)",
+        "set(mpls())", "set(mpls(tc=8))", "set(mpls(label=1,label=2))",
+        "set(mpls(exp=1))", "set(mpls(ttl=1/0))",
         /* Found by fuzz_actions_parse: every mask 0 printed as the
          * unparsable "set(ipv4())". */
         "set(ipv4(src=10.0.0.0/0))", "set(ipv4(src=10.0.0.0/\t0))",
@@ -856,10 +938,13 @@ test_build_validate(void **state)
     assert_int_equal(dp_actions_add_pop_vlan(&acts), 0);
     assert_int_equal(dp_actions_add_userspace(&acts, 77), 0);
     assert_int_equal(dp_actions_add_recirc(&acts, 3), 0);
+    assert_int_equal(dp_actions_add_push_mpls(&acts, 0x12345, 0x8848), 0);
+    assert_int_equal(dp_actions_add_set_mpls(&acts, 0xffffffff, 0xff), 0);
+    assert_int_equal(dp_actions_add_pop_mpls(&acts, 0x86dd), 0);
     assert_int_equal(dp_actions_add_output(&acts, 2), 0);
     assert_int_equal(dp_actions_validate(acts), 0);
     assert_int_equal(acts->size, 8 + 28 + 28 + 84 + 12 * 3 + 8 + 4 + 8 + 8
-                                 + 8);
+                                 + 12 + 12 + 8 + 8);
     assert_true(dp_actions_outputs_to(acts, 2));
     assert_false(dp_actions_outputs_to(acts, 3));
 
@@ -871,7 +956,9 @@ test_build_validate(void **state)
         "set(ipv6(src=::,dst=::,label=0xfffff,tclass=0,hlimit=9)),"
         "set(tcp(src=20480/0xff00)),set(udp(src=20480,dst=0)),"
         "set(sctp(src=20480,dst=0)),push_vlan(vid=7,pcp=3),pop_vlan,"
-        "userspace(pid=0,cookie=0x4d),recirc(0x3),2");
+        "userspace(pid=0,cookie=0x4d),recirc(0x3),"
+        "push_mpls(label=18,tc=1,ttl=69,bos=1,eth_type=0x8848),"
+        "set(mpls(ttl=255)),pop_mpls(eth_type=0x86dd),2");
     dstr_free(&s);
 
     struct dp_actions *c = dp_actions_clone(acts);
@@ -913,6 +1000,7 @@ main(void)
         cmocka_unit_test(test_multiple_outputs_share),
         cmocka_unit_test(test_output_set_output_copies),
         cmocka_unit_test(test_push_pop_vlan),
+        cmocka_unit_test(test_push_set_pop_mpls),
         cmocka_unit_test(test_set_ipv4_checksums),
         cmocka_unit_test(test_set_on_unparsed_offsets),
         cmocka_unit_test(test_hooks),

@@ -558,7 +558,15 @@ test_refused_actions(void **state)
     ofp_actions_put(&acts, OFPACT_OUTPUT)->output.port = 1;
     assert_int_equal(of_xlate_check_actions(&acts), 0);
     ofp_actions_put(&acts, OFPACT_PUSH_MPLS)->u16 = 0x8847;
+    ofp_actions_put(&acts, OFPACT_DEC_MPLS_TTL);
+    assert_int_equal(of_xlate_check_actions(&acts), 0);
+    ofp_actions_put(&acts, OFPACT_COPY_TTL_OUT);
     assert_int_equal(of_xlate_check_actions(&acts), OFPERR_OFPBAC_BAD_TYPE);
+    ofp_actions_free(&acts);
+
+    set_field(&acts, MF_MPLS_BOS, 1);
+    assert_int_equal(of_xlate_check_actions(&acts),
+                     OFPERR_OFPBAC_BAD_SET_TYPE);
     ofp_actions_free(&acts);
 
     ofp_actions_put(&acts, OFPACT_GROUP)->u32 = 1;
