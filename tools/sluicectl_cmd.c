@@ -104,7 +104,15 @@ set_option(struct cmd *c, const char *arg)
     if (!ok && eq) {
         name[n - 1] = '\0';
     }
-    if (!ok) {
+    char with_eq[32];
+    snprintf(with_eq, sizeof with_eq, "%s=", name);
+    if (!ok && eq && accepts(c->spec, name)) {
+        sctl_fail("option '%s' of '%s' takes no value", name,
+                  c->spec->name);
+    } else if (!ok && !eq && accepts(c->spec, with_eq)) {
+        sctl_fail("option '%s' of '%s' needs a value (%s=VALUE)", name,
+                  c->spec->name, name);
+    } else if (!ok) {
         sctl_fail("'%s' command has no '%s' option", c->spec->name, name);
     } else if (!strcmp(name, "--if-exists")) {
         c->opt.if_exists = true;

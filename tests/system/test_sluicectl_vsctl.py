@@ -335,6 +335,22 @@ class VsctlDifferentialTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertEqual(r.stderr, 'sluicectl: timed out after 1 s waiting '
                          'for the condition of wait-until\n')
+        # Options: clear errors, exit status 1, nothing run.
+        for args, err in (
+                (['--', '--id', 'get', 'Bridge', 'bw'],
+                 "option '--id' of 'get' needs a value (--id=VALUE)"),
+                (['--', '--if-exists=1', 'get', 'Bridge', 'bw'],
+                 "option '--if-exists' of 'get' takes no value"),
+                (['--', '--bogus', 'list-br'],
+                 "'list-br' command has no '--bogus' option"),
+                (['list-br', '--', 'frob'],
+                 "unknown command 'frob'; use --help for help"),
+                (['get', 'Bridge'],
+                 "'get' command takes at least 2 arguments (usage: "
+                 "sluicectl get TABLE RECORD [COLUMN[:KEY]...])")):
+            r = t.run(args)
+            self.assertEqual((r.returncode, r.stdout, r.stderr),
+                             (1, '', 'sluicectl: %s\n' % err), args)
         # A condition that cannot parse fails at once.
         r = t.run(['wait-until', 'Bridge', 'bw', 'nosuchcolumn=1'])
         self.assertEqual(r.returncode, 2, r.stderr)
