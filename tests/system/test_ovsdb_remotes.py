@@ -330,11 +330,9 @@ class SslManagerTest(unittest.TestCase):
         self.assertEqual(out, 'Open_vSwitch\n_Server\n')
 
 
-    def test_ssl_row_applied_live(self):
-        """The SSL row (ovs-vsctl set-ssl) gives the TLS files of ssl: and
-        pssl: managers, with no TLS option on the command line; a new SSL
-        row replaces them at once: clients of the old CA are refused,
-        those of the new one served."""
+    def daemon_with_two_pkis(self):
+        """A daemon (not started) and PKIs 'a' and 'b' in its run
+        directory."""
         d = st.Daemon()
         self.addCleanup(st.cleanup_after_test, self, d)
         pki = {}
@@ -342,6 +340,14 @@ class SslManagerTest(unittest.TestCase):
             pki[name] = d.path(name)
             os.mkdir(pki[name])
             make_pki(pki[name])
+        return d, pki
+
+    def test_ssl_row_applied_live(self):
+        """The SSL row (ovs-vsctl set-ssl) gives the TLS files of ssl: and
+        pssl: managers, with no TLS option on the command line; a new SSL
+        row replaces them at once: clients of the old CA are refused,
+        those of the new one served."""
+        d, pki = self.daemon_with_two_pkis()
         d.start()
         db = '--db=unix:' + d.path('db.sock')
         run([OVS_VSCTL, db, '--no-wait', 'init'])
@@ -394,13 +400,7 @@ class SslManagerTest(unittest.TestCase):
         self.bootstrap_scenario(from_row=False)
 
     def bootstrap_scenario(self, from_row):
-        d = st.Daemon()
-        self.addCleanup(st.cleanup_after_test, self, d)
-        pki = {}
-        for name in ('a', 'b'):
-            pki[name] = d.path(name)
-            os.mkdir(pki[name])
-            make_pki(pki[name])
+        d, pki = self.daemon_with_two_pkis()
         a, b = pki['a'], pki['b']
         saved = d.path('bootstrapped-ca.pem')
         key = os.path.join(a, 'client-key.pem')
