@@ -29,6 +29,7 @@ enum {
     OPT_PRIVATE_KEY,
     OPT_CERTIFICATE,
     OPT_CA_CERT,
+    OPT_BOOTSTRAP_CA_CERT,
 };
 
 static const struct option long_options[] = {
@@ -50,6 +51,7 @@ static const struct option long_options[] = {
     { "private-key", required_argument, NULL, OPT_PRIVATE_KEY },
     { "certificate", required_argument, NULL, OPT_CERTIFICATE },
     { "ca-cert", required_argument, NULL, OPT_CA_CERT },
+    { "bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -94,6 +96,10 @@ usage(const char *prog)
            "  --certificate FILE     TLS certificate (PEM) for pssl:\n"
            "  --ca-cert FILE         CA certificate (PEM) that signs "
            "pssl: peers\n"
+           "  --bootstrap-ca-cert FILE  the same; if FILE does not exist, "
+           "it is taken\n"
+           "                         from the first ssl: server connected "
+           "to\n"
            "  -h, --help             this help\n"
            "  -V, --version          print the version\n",
            prog, prog);
@@ -232,7 +238,15 @@ options_parse(struct sluiced_options *o, int argc, char *argv[], char *err,
             error = replace(&o->certificate, optarg);
             break;
         case OPT_CA_CERT:
+        case OPT_BOOTSTRAP_CA_CERT:
+            if (o->ca_cert
+                && o->bootstrap_ca_cert != (c == OPT_BOOTSTRAP_CA_CERT)) {
+                snprintf(err, err_size, "--ca-cert and --bootstrap-ca-cert "
+                         "are mutually exclusive");
+                goto error;
+            }
             error = replace(&o->ca_cert, optarg);
+            o->bootstrap_ca_cert = c == OPT_BOOTSTRAP_CA_CERT;
             break;
         case 'h':
             usage(argv[0]);

@@ -34,6 +34,8 @@ struct sluiced_options {
     char *private_key;          /* For pssl: remotes. */
     char *certificate;
     char *ca_cert;
+    bool bootstrap_ca_cert;     /* --bootstrap-ca-cert: 'ca_cert' may be
+                                 * fetched from the first ssl: server. */
 };
 
 enum options_result {

@@ -42,6 +42,7 @@ struct ovsdb_managers {
     /* The SSL row's (Open_vSwitch.ssl): its files and the context made
      * from them, used instead of 'ssl' while the row names all three. */
     char *ssl_files[3];             /* Key, certificate, CA. */
+    bool ssl_bootstrap;             /* SSL.bootstrap_ca_cert. */
     struct stream_ssl_ctx *db_ssl;
     /* Who else uses 'db_ssl' (ovsdb_managers_on_ssl()). */
     void (*ssl_cb)(struct stream_ssl_ctx *, void *aux);
@@ -149,7 +150,10 @@ update_ssl(struct ovsdb_managers *m, const struct ovsdb_row *ovs_row)
     for (int i = 0; row && i < 3; i++) {
         files[i] = opt_str(row, cols[i]);
     }
-    bool same = true;
+    const struct ovsdb_datum *boot = row ? column(row, "bootstrap_ca_cert")
+                                         : NULL;
+    bool bootstrap = boot && boot->n && boot->keys[0].boolean;
+    bool same = bootstrap == m->ssl_bootstrap;
     for (int i = 0; i < 3; i++) {
         same = same && same_str(files[i], m->ssl_files[i]);
     }
@@ -159,13 +163,15 @@ update_ssl(struct ovsdb_managers *m, const struct ovsdb_row *ovs_row)
     struct stream_ssl_ctx *ctx = NULL;
     if (files[0] && files[1] && files[2]) {
         char err[STREAM_ERR_LEN];
-        if (stream_ssl_ctx_create(files[0], files[1], files[2], &ctx, err,
-                                  sizeof err)) {
+        if (stream_ssl_ctx_create_bootstrap(files[0], files[1], files[2],
+                                            bootstrap, &ctx, err,
+                                            sizeof err)) {
             VLOG_WARN("SSL row: %s; keeping the TLS settings in use", err);
             return false;
         }
-        VLOG_INFO("TLS for ssl:/pssl: managers from the SSL row (%s)",
-                  files[1]);
+        VLOG_INFO("TLS for ssl:/pssl: managers from the SSL row (%s%s)",
+                  files[1], stream_ssl_ctx_bootstrapping(ctx)
+                  ? "; CA certificate to be bootstrapped" : "");
     } else if (row) {
         VLOG_WARN("SSL row lacks private_key, certificate or ca_cert; "
                   "ssl:/pssl: managers use the command line's");
@@ -174,6 +180,7 @@ update_ssl(struct ovsdb_managers *m, const struct ovsdb_row *ovs_row)
         free(m->ssl_files[i]);
         m->ssl_files[i] = files[i] ? strdup(files[i]) : NULL;
     }
+    m->ssl_bootstrap = bootstrap;
     struct stream_ssl_ctx *old = m->db_ssl;
     m->db_ssl = ctx;
     /* Reopen the TLS targets before the old context goes. */

@@ -14,8 +14,10 @@
  * Open_vSwitch.ssl references (private_key, certificate, ca_cert), as
  * ovsdb-server's --private-key=db:Open_vSwitch,SSL,private_key and its
  * kin do, applied live (those targets are opened again); without such a
- * row, the command line's.  The SSL row's context is offered to others
- * (ovsdb_managers_on_ssl()).  bootstrap_ca_cert is not supported.  Idle if
+ * row, the command line's.  With SSL.bootstrap_ca_cert true and no file at
+ * ca_cert yet, the first ssl: connection out takes the peer's CA
+ * certificate and saves it there (stream_ssl.h, "CA bootstrap").  The SSL
+ * row's context is offered to others (ovsdb_managers_on_ssl()).  Idle if
  * no database named Open_vSwitch is served.
  *
  * Owns: the remotes it opened (through ovsdb_server_open_remote()), the

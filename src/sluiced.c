@@ -362,8 +362,10 @@ serve_ovsdb(struct daemon *d, struct dstr *err)
     int error;
 
     if (o->private_key) {
-        error = stream_ssl_ctx_create(o->private_key, o->certificate,
-                                      o->ca_cert, &d->ssl, msg, sizeof msg);
+        error = stream_ssl_ctx_create_bootstrap(o->private_key,
+                                                o->certificate, o->ca_cert,
+                                                o->bootstrap_ca_cert,
+                                                &d->ssl, msg, sizeof msg);
         if (error) {
             dstr_printf(err, "TLS: %s", msg);
             return error;

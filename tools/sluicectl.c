@@ -24,12 +24,12 @@
 
 #include "sluice_config.h"
 #include "src/util/ctl_client.h"
+#include "src/util/dstr.h"
 #include "src/util/scan.h"
-#include "tools/sluicectl_db.h"
+#include "tools/sluicectl_cmd.h"
 #include "tools/sluicectl_file.h"
 #include "tools/sluicectl_flows.h"
 #include "tools/sluicectl_monitor.h"
-#include "tools/sluicectl_generic.h"
 
 #define EXIT_CMD_ERROR 2
 
@@ -56,42 +56,15 @@ struct subcommand {
 
 static int cmd_ctl(struct ctx *, int argc, char *argv[]);
 static int cmd_help(struct ctx *, int argc, char *argv[]);
-static int cmd_db(struct ctx *, int argc, char *argv[]);
 static int cmd_file(struct ctx *, int argc, char *argv[]);
 static int cmd_flows(struct ctx *, int argc, char *argv[]);
-static int cmd_show(struct ctx *, int argc, char *argv[]);
 
 static const struct subcommand subcommands[] = {
     { "ctl", "COMMAND [ARG...]", 1, -1, cmd_ctl,
       "send COMMAND to the daemon's control socket" },
     { "help", "", 0, 0, cmd_help, "print this help" },
-    { "list-br", "", 0, 0, cmd_db, "print the names of all bridges" },
-    { "add-br", "BRIDGE", 1, 1, cmd_db,
-      "create BRIDGE (with its internal port)" },
-    { "del-br", "BRIDGE", 1, 1, cmd_db, "delete BRIDGE and its ports" },
-    { "list-ports", "BRIDGE", 1, 1, cmd_db,
-      "print the names of BRIDGE's ports" },
-    { "add-port", "BRIDGE PORT", 2, 2, cmd_db, "add PORT to BRIDGE" },
-    { "del-port", "BRIDGE PORT", 2, 2, cmd_db,
-      "delete PORT from BRIDGE" },
-    { "show", "[BRIDGE]", 0, 1, cmd_show,
-      "overview of the database; BRIDGE: its switch" },
-    { "list", "TABLE [RECORD...]", 1, -1, cmd_db,
-      "print the records (all of TABLE)" },
-    { "find", "TABLE [COLUMN[:KEY]=VALUE...]", 1, -1, cmd_db,
-      "print the records that match" },
-    { "get", "TABLE RECORD [COLUMN[:KEY]...]", 2, -1, cmd_db,
-      "print values" },
-    { "set", "TABLE RECORD COLUMN[:KEY]=VALUE...", 3, -1, cmd_db,
-      "set values" },
-    { "add", "TABLE RECORD COLUMN [KEY=]VALUE...", 4, -1, cmd_db,
-      "add elements to a set or map" },
-    { "remove", "TABLE RECORD COLUMN VALUE|KEY|KEY=VALUE...", 4, -1,
-      cmd_db, "remove elements from a set or map" },
-    { "clear", "TABLE RECORD COLUMN...", 3, -1, cmd_db,
-      "empty sets or maps" },
-    { "destroy", "TABLE [RECORD...]", 1, -1, cmd_db,
-      "delete records (all with --all)" },
+    { "show", "BRIDGE", 1, 1, cmd_flows,
+      "the switch BRIDGE, over OpenFlow" },
     { "db-create", "FILE [SCHEMA]", 1, 2, cmd_file,
       "new database file (default: built-in schema)" },
     { "db-convert", "FILE SCHEMA [TARGET]", 2, 3, cmd_file,
@@ -128,8 +101,14 @@ usage(void)
 {
     printf("sluicectl: Sluice command-line client\n"
            "usage: sluicectl [OPTIONS] COMMAND [ARG...]\n"
+           "       sluicectl [OPTIONS] DBCOMMAND [ARG...] [-- [OPTIONS] "
+           "DBCOMMAND [ARG...]]...\n"
            "\n"
-           "Local commands:\n");
+           "Database commands (several joined by \"--\" run as one "
+           "transaction, all or\nnothing; per-command options go after "
+           "the \"--\"):\n");
+    sluicectl_cmd_usage(stdout);
+    printf("\nOther local commands:\n");
     for (size_t i = 0; i < N_SUBCOMMANDS; i++) {
         const struct subcommand *s = &subcommands[i];
         char left[80];
@@ -170,8 +149,14 @@ usage(void)
            "-T bounds\n"
            "                       the wait\n"
            "  --if-exists          get, set, add, remove, clear, destroy, "
-           "list: a missing\n"
-           "                       record is not an error\n"
+           "list, del-br,\n"
+           "                       del-port: a missing record is not an "
+           "error\n"
+           "  --may-exist          add-br, add-port: an existing one is "
+           "not an error\n"
+           "  --id=@NAME           create: later commands refer to the new "
+           "row as @NAME;\n"
+           "                       get: name the record @NAME\n"
            "  --columns=COL,...    list, find: print only these columns\n"
            "  --bare               list, find: values only, no names or "
            "quotes\n"
@@ -248,24 +233,17 @@ cmd_ctl(struct ctx *ctx, int argc, char *argv[])
 static char *
 make_comment(int argc, char *argv[])
 {
-    size_t len = sizeof "sluicectl:";
+    struct dstr s = DSTR_INIT;
+    dstr_put(&s, "sluicectl:");
     for (int i = 0; i < argc; i++) {
-        len += strlen(argv[i]) + 1;
+        dstr_printf(&s, " %s", argv[i]);
     }
-    char *s = malloc(len);
-    if (!s) {
-        abort();
-    }
-    strcpy(s, "sluicectl:");
-    for (int i = 0; i < argc; i++) {
-        strcat(s, " ");
-        strcat(s, argv[i]);
-    }
-    return s;
+    return dstr_steal(&s);
 }
 
+/* A line of database commands. */
 static int
-cmd_db(struct ctx *ctx, int argc, char *argv[])
+run_db(struct ctx *ctx, int argc, char *argv[])
 {
     struct sluicectl_db_opts o = ctx->dbo;
     o.db = ctx->db;
@@ -273,9 +251,7 @@ cmd_db(struct ctx *ctx, int argc, char *argv[])
     o.timeout_s = ctx->timeout_s;
     char *comment = make_comment(argc, argv);
     o.comment = comment;
-    int status = sluicectl_generic_has(argv[0])
-                 ? sluicectl_generic_run(&o, argc, argv)
-                 : sluicectl_db_run(&o, argc, argv);
+    int status = sluicectl_cmd_run(&o, argc, argv);
     free(comment);
     return status;
 }
@@ -297,13 +273,6 @@ cmd_flows(struct ctx *ctx, int argc, char *argv[])
     return sluicectl_monitor_has(argv[0])
            ? sluicectl_monitor_run(&o, argc, argv)
            : sluicectl_flows_run(&o, argc, argv);
-}
-
-/* "show": the database's overview; "show BRIDGE": the switch's. */
-static int
-cmd_show(struct ctx *ctx, int argc, char *argv[])
-{
-    return argc > 1 ? cmd_flows(ctx, argc, argv) : cmd_db(ctx, argc, argv);
 }
 
 static int
@@ -347,13 +316,15 @@ main(int argc, char *argv[])
 {
     enum {
         OPT_RUN_DIR = UCHAR_MAX + 1, OPT_DB, OPT_NO_WAIT, OPT_IF_EXISTS,
-        OPT_COLUMNS, OPT_BARE, OPT_ALL, OPT_STRICT,
+        OPT_COLUMNS, OPT_BARE, OPT_ALL, OPT_STRICT, OPT_MAY_EXIST, OPT_ID,
     };
     static const struct option long_options[] = {
         { "run-dir", required_argument, NULL, OPT_RUN_DIR },
         { "db", required_argument, NULL, OPT_DB },
         { "no-wait", no_argument, NULL, OPT_NO_WAIT },
         { "if-exists", no_argument, NULL, OPT_IF_EXISTS },
+        { "may-exist", no_argument, NULL, OPT_MAY_EXIST },
+        { "id", required_argument, NULL, OPT_ID },
         { "columns", required_argument, NULL, OPT_COLUMNS },
         { "bare", no_argument, NULL, OPT_BARE },
         { "all", no_argument, NULL, OPT_ALL },
@@ -384,6 +355,12 @@ main(int argc, char *argv[])
             break;
         case OPT_IF_EXISTS:
             ctx.dbo.if_exists = true;
+            break;
+        case OPT_MAY_EXIST:
+            ctx.dbo.may_exist = true;
+            break;
+        case OPT_ID:
+            ctx.dbo.id = optarg;
             break;
         case OPT_COLUMNS:
             ctx.dbo.columns = optarg;
@@ -424,6 +401,12 @@ main(int argc, char *argv[])
     int n = argc - optind;
     char **args = argv + optind;
 
+    /* "show BRIDGE" alone is OpenFlow's; any other database line goes
+     * to sluicectl_cmd.h. */
+    bool of_show = n == 2 && !strcmp(args[0], "show");
+    if (!of_show && sluicectl_cmd_claims(n, args)) {
+        return run_db(&ctx, n, args);
+    }
     const struct subcommand *s = find_subcommand(args[0]);
     if (!s) {
         return run_ctl(&ctx, n, args);

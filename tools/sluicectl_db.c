@@ -1,4 +1,4 @@
-/* sluicectl_db: bridge and port commands over OVSDB "transact". */
+/* sluicectl_db: bridge and port commands on the line's snapshot. */
 #include "tools/sluicectl_db.h"
 
 #include <errno.h>
@@ -7,81 +7,133 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
+#define CMD_ERROR SCTL_EXIT_CMD_ERROR
 
-#include "tools/sluicectl_rpc.h"
+/* ---- Tables, rows and columns by name ---------------------------------- */
 
-#define DB_NAME "Open_vSwitch"
-
-/* ---- Data helpers ----------------------------------------------------- */
-
-static json_t *
-op_select(const char *table, json_t *where, const char *col1,
-          const char *col2)
+/* Table 'name' of the Open_vSwitch schema, fetched; NULL after printing
+ * why. */
+static const struct ovsdb_table_schema *
+table(struct sctl_cmd_ctx *x, const char *name)
 {
-    json_t *cols = json_pack("[s]", col1);
-    if (col2) {
-        json_array_append_new(cols, json_string(col2));
+    const struct ovsdb_table_schema *ts
+        = ovsdb_schema_find_table(x->s->schema, name);
+    if (!ts) {
+        sctl_fail("database %s has no table %s", x->s->schema->name, name);
+        return NULL;
     }
-    return json_pack("{s:s, s:s, s:o, s:o}", "op", "select", "table", table,
-                     "where", where ? where : json_array(), "columns", cols);
+    return sctl_snap_fetch(x->s, ts) ? NULL : ts;
 }
 
-static json_t *
-where_name(const char *name)
+static const struct ovsdb_column_schema *
+column(const struct ovsdb_row *row, const char *name)
 {
-    return json_pack("[[s, s, s]]", "name", "==", name);
+    return ovsdb_table_schema_find_column(ovsdb_row_schema(row), name);
 }
 
-static json_t *
-where_uuid(const char *uuid)
-{
-    return json_pack("[[s, s, [s, s]]]", "_uuid", "==", "uuid", uuid);
-}
-
-/* The rows of the select that produced result 'i' of 'results'. */
-static json_t *
-rows_of(json_t *results, size_t i)
-{
-    json_t *rows = json_object_get(json_array_get(results, i), "rows");
-    return json_is_array(rows) ? rows : NULL;
-}
-
-static bool
-is_tag(json_t *pair, const char *tag)
-{
-    const char *s = json_string_value(json_array_get(pair, 0));
-    return json_is_array(pair) && json_array_size(pair) == 2 && s
-           && !strcmp(s, tag);
-}
-
-/* The uuid string of a ["uuid", "..."] atom, or NULL. */
+/* The string in column 'name' of 'row', or NULL. */
 static const char *
-uuid_of(json_t *atom)
+string_of(const struct ovsdb_row *row, const char *name)
 {
-    if (is_tag(atom, "uuid")) {
-        return json_string_value(json_array_get(atom, 1));
+    const struct ovsdb_column_schema *col = column(row, name);
+    const struct ovsdb_datum *d = col ? &row->fields[col->idx] : NULL;
+    return d && d->n == 1 && col->type.key.type == OVSDB_TYPE_STRING
+           ? d->keys[0].string : NULL;
+}
+
+/* The row of 'ts' whose "name" is 'name', or NULL. */
+static const struct ovsdb_row *
+by_name(struct sctl_cmd_ctx *x, const struct ovsdb_table_schema *ts,
+        const char *name)
+{
+    const struct sctl_rows *rows = sctl_snap_rows(x->s, ts);
+    for (size_t i = 0; i < rows->n; i++) {
+        const char *n = string_of(rows->rows[i], "name");
+        if (n && !strcmp(n, name)) {
+            return rows->rows[i];
+        }
     }
     return NULL;
 }
 
-/* Does the set 'set' (a single atom or ["set", [...]]) hold 'uuid'? */
+/* Does column 'name' of 'row' (a set of references) hold 'uuid'? */
 static bool
-set_has_uuid(json_t *set, const char *uuid)
+refers_to(const struct ovsdb_row *row, const char *name,
+          const struct ovsdb_uuid *uuid)
 {
-    if (is_tag(set, "set")) {
-        size_t i;
-        json_t *a;
-        json_array_foreach (json_array_get(set, 1), i, a) {
-            const char *u = uuid_of(a);
-            if (u && !strcmp(u, uuid)) {
-                return true;
-            }
-        }
+    const struct ovsdb_column_schema *col = column(row, name);
+    if (!col || col->type.key.type != OVSDB_TYPE_UUID) {
         return false;
     }
-    const char *u = uuid_of(set);
-    return u && !strcmp(u, uuid);
+    union ovsdb_atom a = { .uuid = *uuid };
+    return ovsdb_datum_find_key(&row->fields[col->idx], &a,
+                                OVSDB_TYPE_UUID) != SIZE_MAX;
+}
+
+/* The row of 'ts' whose column 'col' refers to 'child', or NULL. */
+static const struct ovsdb_row *
+parent_of(struct sctl_cmd_ctx *x, const struct ovsdb_table_schema *ts,
+          const char *col, const struct ovsdb_row *child)
+{
+    const struct sctl_rows *rows = sctl_snap_rows(x->s, ts);
+    for (size_t i = 0; i < rows->n; i++) {
+        if (refers_to(rows->rows[i], col, ovsdb_row_uuid(child))) {
+            return rows->rows[i];
+        }
+    }
+    return NULL;
+}
+
+/* Adds ('add') or removes 'uuid' in column 'name' of 'row'. */
+static void
+change_ref(struct sctl_cmd_ctx *x, const struct ovsdb_row *row,
+           const char *name, const struct ovsdb_uuid *uuid, bool add)
+{
+    const struct ovsdb_column_schema *col = column(row, name);
+    struct ovsdb_datum d, one;
+    union ovsdb_atom a = { .uuid = *uuid };
+    ovsdb_datum_clone(&d, &row->fields[col->idx], &col->type);
+    one.n = 1;
+    one.keys = &a;
+    one.values = NULL;
+    if (add) {
+        ovsdb_datum_union(&d, &one, &col->type);
+    } else {
+        ovsdb_datum_subtract(&d, &col->type, &one, &col->type);
+    }
+    sctl_txn_write(x->txn, row, col, &d);
+    ovsdb_datum_destroy(&d, &col->type);
+}
+
+/* Sets column 'name' of 'row' to the one reference 'uuid'. */
+static void
+set_ref(struct sctl_cmd_ctx *x, const struct ovsdb_row *row,
+        const char *name, const struct ovsdb_uuid *uuid)
+{
+    const struct ovsdb_column_schema *col = column(row, name);
+    union ovsdb_atom a = { .uuid = *uuid };
+    struct ovsdb_datum d;
+    ovsdb_datum_init_empty(&d);
+    ovsdb_datum_append(&d, &a, NULL, &col->type);
+    sctl_txn_write(x->txn, row, col, &d);
+    ovsdb_datum_destroy(&d, &col->type);
+}
+
+/* Sets string column 'name' of 'row' to 's'. */
+static void
+set_string(struct sctl_cmd_ctx *x, const struct ovsdb_row *row,
+           const char *name, const char *s)
+{
+    const struct ovsdb_column_schema *col = column(row, name);
+    union ovsdb_atom a = { .string = strdup(s) };
+    struct ovsdb_datum d;
+    if (!a.string) {
+        abort();
+    }
+    ovsdb_datum_init_empty(&d);
+    ovsdb_datum_append(&d, &a, NULL, &col->type);
+    sctl_txn_write(x->txn, row, col, &d);
+    ovsdb_datum_destroy(&d, &col->type);
 }
 
 static int
@@ -90,345 +142,301 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/* Prints the "name" of each row of 'rows' except 'skip', sorted. */
+/* Prints the names of the rows of 'ts' that pass 'keep', sorted. */
 static void
-print_names(json_t *rows, const char *skip, json_t *only_in)
+print_names(struct sctl_cmd_ctx *x, const struct ovsdb_table_schema *ts,
+            bool (*keep)(const struct ovsdb_row *, const void *),
+            const void *aux)
 {
-    size_t n = json_array_size(rows), k = 0;
-    const char **names = calloc(n + 1, sizeof *names);
+    const struct sctl_rows *rows = sctl_snap_rows(x->s, ts);
+    const char **names = calloc(rows->n + 1, sizeof *names);
+    size_t n = 0;
     if (!names) {
         abort();
     }
-    size_t i;
-    json_t *row;
-    json_array_foreach (rows, i, row) {
-        const char *name = json_string_value(json_object_get(row, "name"));
-        if (!name || (skip && !strcmp(name, skip))) {
-            continue;
+    for (size_t i = 0; i < rows->n; i++) {
+        const char *name = string_of(rows->rows[i], "name");
+        if (name && (!keep || keep(rows->rows[i], aux))) {
+            names[n++] = name;
         }
-        if (only_in) {
-            const char *u = uuid_of(json_object_get(row, "_uuid"));
-            if (!u || !set_has_uuid(only_in, u)) {
-                continue;
-            }
-        }
-        names[k++] = name;
     }
-    qsort(names, k, sizeof *names, cmp_str);
-    for (i = 0; i < k; i++) {
-        printf("%s\n", names[i]);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        dstr_printf(x->out, "%s\n", names[i]);
     }
     free(names);
 }
 
-/* Looks up bridge 'name': 0 with its uuid (borrowed from *results, which
- * the caller frees) and its ports, SCTL_EXIT_CMD_ERROR if there is none,
- * EXIT_FAILURE on a transport failure.  Also selects every Port with
- * name and _uuid as result 1, and every Bridge with name and ports as
- * result 2. */
+/* The tables every command here uses. */
+struct tables {
+    const struct ovsdb_table_schema *root, *br, *port, *iface;
+};
+
 static int
-find_bridge(struct sctl_conn *c, const char *name, json_t **results,
-            const char **uuid, json_t **ports)
+get_tables(struct sctl_cmd_ctx *x, struct tables *t)
 {
-    json_t *ops = json_array();
-    json_array_append_new(ops, op_select("Bridge", where_name(name),
-                                         "_uuid", "ports"));
-    json_array_append_new(ops, op_select("Port", NULL, "_uuid", "name"));
-    json_array_append_new(ops, op_select("Bridge", NULL, "name", "ports"));
-    int err = sctl_transact(c, ops, results);
-    if (err) {
-        return err == -ECANCELED ? SCTL_EXIT_CMD_ERROR : EXIT_FAILURE;
-    }
-    json_t *row = json_array_get(rows_of(*results, 0), 0);
-    if (!row) {
+    t->root = table(x, "Open_vSwitch");
+    t->br = t->root ? table(x, "Bridge") : NULL;
+    t->port = t->br ? table(x, "Port") : NULL;
+    t->iface = t->port ? table(x, "Interface") : NULL;
+    return t->iface ? 0 : CMD_ERROR;
+}
+
+static const struct ovsdb_row *
+find_bridge(struct sctl_cmd_ctx *x, const struct tables *t,
+            const char *name, bool must_exist)
+{
+    const struct ovsdb_row *br = by_name(x, t->br, name);
+    if (!br && must_exist) {
         sctl_fail("no bridge named %s", name);
-        return SCTL_EXIT_CMD_ERROR;
     }
-    *uuid = uuid_of(json_object_get(row, "_uuid"));
-    *ports = json_object_get(row, "ports");
-    if (!*uuid || !*ports || !rows_of(*results, 1)) {
-        sctl_fail("%s: malformed select reply", c->name);
-        return EXIT_FAILURE;
+    return br;
+}
+
+/* The name of the bridge that has Port 'port', or "?". */
+static const char *
+bridge_name_of(struct sctl_cmd_ctx *x, const struct tables *t,
+               const struct ovsdb_row *port)
+{
+    const struct ovsdb_row *br = parent_of(x, t->br, "ports", port);
+    const char *name = br ? string_of(br, "name") : NULL;
+    return name ? name : "?";
+}
+
+/* Inserts a Port named 'name' with one Interface of that name ('type'
+ * NULL: default) into bridge 'br' (NULL: none yet).  Returns the Port. */
+static const struct ovsdb_row *
+insert_port(struct sctl_cmd_ctx *x, const struct tables *t,
+            const struct ovsdb_row *br, const char *name, const char *type)
+{
+    const struct ovsdb_row *iface = sctl_txn_insert(x->txn, t->iface, NULL);
+    set_string(x, iface, "name", name);
+    if (type) {
+        set_string(x, iface, "type", type);
     }
+    const struct ovsdb_row *port = sctl_txn_insert(x->txn, t->port, NULL);
+    set_string(x, port, "name", name);
+    set_ref(x, port, "interfaces", ovsdb_row_uuid(iface));
+    if (br) {
+        change_ref(x, br, "ports", ovsdb_row_uuid(port), true);
+    }
+    return port;
+}
+
+/* Deletes Port 'port' and its Interfaces, and takes it out of 'br'. */
+static void
+delete_port(struct sctl_cmd_ctx *x, const struct tables *t,
+            const struct ovsdb_row *br, const struct ovsdb_row *port)
+{
+    const struct ovsdb_column_schema *col = column(port, "interfaces");
+    const struct ovsdb_datum *ifaces = &port->fields[col->idx];
+    for (size_t i = 0; i < ifaces->n; i++) {
+        const struct ovsdb_row *iface
+            = sctl_snap_row(x->s, t->iface, &ifaces->keys[i].uuid);
+        if (iface) {
+            sctl_txn_delete(x->txn, iface);
+        }
+    }
+    if (br) {
+        change_ref(x, br, "ports", ovsdb_row_uuid(port), false);
+    }
+    sctl_txn_delete(x->txn, port);
+}
+
+/* ---- Commands ---------------------------------------------------------- */
+
+static int
+cmd_list_br(struct sctl_cmd_ctx *x)
+{
+    struct tables t;
+    if (get_tables(x, &t)) {
+        return CMD_ERROR;
+    }
+    print_names(x, t.br, NULL, NULL);
     return 0;
 }
 
-/* The named Port row in 'port_rows', or NULL. */
-static json_t *
-find_port(json_t *port_rows, const char *name)
+static bool
+is_port_of(const struct ovsdb_row *port, const void *br_)
 {
-    size_t i;
-    json_t *row;
-    json_array_foreach (port_rows, i, row) {
-        const char *n = json_string_value(json_object_get(row, "name"));
-        if (n && !strcmp(n, name)) {
-            return row;
+    const struct ovsdb_row *br = br_;
+    const char *name = string_of(port, "name");
+    const char *br_name = string_of(br, "name");
+    return refers_to(br, "ports", ovsdb_row_uuid(port))
+           && !(name && br_name && !strcmp(name, br_name));
+}
+
+static int
+cmd_list_ports(struct sctl_cmd_ctx *x)
+{
+    struct tables t;
+    if (get_tables(x, &t)) {
+        return CMD_ERROR;
+    }
+    const struct ovsdb_row *br = find_bridge(x, &t, x->argv[1], true);
+    if (!br) {
+        return CMD_ERROR;
+    }
+    print_names(x, t.port, is_port_of, br);
+    return 0;
+}
+
+static int
+cmd_add_br(struct sctl_cmd_ctx *x)
+{
+    const char *name = x->argv[1];
+    struct tables t;
+    if (get_tables(x, &t)) {
+        return CMD_ERROR;
+    }
+    if (find_bridge(x, &t, name, false)) {
+        if (x->opt.may_exist) {
+            return 0;
         }
-    }
-    return NULL;
-}
-
-/* The name of the bridge in 'bridge_rows' whose ports hold Port row
- * 'port', or "?". */
-static const char *
-bridge_of(json_t *bridge_rows, json_t *port)
-{
-    const char *uuid = uuid_of(json_object_get(port, "_uuid"));
-    size_t i;
-    json_t *row;
-    json_array_foreach (bridge_rows, i, row) {
-        const char *name = json_string_value(json_object_get(row, "name"));
-        if (uuid && name && set_has_uuid(json_object_get(row, "ports"),
-                                         uuid)) {
-            return name;
-        }
-    }
-    return "?";
-}
-
-/* Appends to 'ops' the inserts of an Interface and a Port named 'name'
- * ('type' NULL: default) with uuid-names "iface" and "port", and a "wait"
- * that no Port of that name appeared meanwhile. */
-static void
-add_port_ops(json_t *ops, const char *name, const char *type)
-{
-    json_t *iface = json_pack("{s:s}", "name", name);
-    if (type) {
-        json_object_set_new(iface, "type", json_string(type));
-    }
-    json_array_append_new(ops, json_pack(
-        "{s:s, s:s, s:o, s:i, s:[s], s:s, s:[]}", "op", "wait",
-        "table", "Port", "where", where_name(name), "timeout", 0,
-        "columns", "name", "until", "==", "rows"));
-    json_array_append_new(ops, json_pack(
-        "{s:s, s:s, s:o, s:s}", "op", "insert", "table", "Interface",
-        "row", iface, "uuid-name", "iface"));
-    json_array_append_new(ops, json_pack(
-        "{s:s, s:s, s:{s:s, s:[s, s]}, s:s}", "op", "insert",
-        "table", "Port", "row", "name", name, "interfaces",
-        "named-uuid", "iface", "uuid-name", "port"));
-}
-
-/* ---- Commands --------------------------------------------------------- */
-
-static int
-cmd_list_br(struct sctl_conn *c, int argc, char *argv[])
-{
-    (void) argc;
-    (void) argv;
-    json_t *results;
-    json_t *ops = json_array();
-    json_array_append_new(ops, op_select("Bridge", NULL, "name", NULL));
-    int err = sctl_transact(c, ops, &results);
-    if (err) {
-        return err == -ECANCELED ? SCTL_EXIT_CMD_ERROR : EXIT_FAILURE;
-    }
-    print_names(rows_of(results, 0), NULL, NULL);
-    json_decref(results);
-    return EXIT_SUCCESS;
-}
-
-static int
-cmd_list_ports(struct sctl_conn *c, int argc, char *argv[])
-{
-    (void) argc;
-    json_t *results = NULL, *ports;
-    const char *uuid;
-    int status = find_bridge(c, argv[1], &results, &uuid, &ports);
-    if (!status) {
-        print_names(rows_of(results, 1), argv[1], ports);
-    }
-    json_decref(results);
-    return status;
-}
-
-static int
-cmd_add_br(struct sctl_conn *c, int argc, char *argv[])
-{
-    (void) argc;
-    const char *br = argv[1];
-    json_t *results;
-    json_t *ops = json_array();
-    json_array_append_new(ops, op_select("Bridge", where_name(br), "_uuid",
-                                         NULL));
-    json_array_append_new(ops, op_select(DB_NAME, NULL, "_uuid", NULL));
-    json_array_append_new(ops, op_select("Port", where_name(br), "_uuid",
-                                         NULL));
-    json_array_append_new(ops, op_select("Bridge", NULL, "name", "ports"));
-    int err = sctl_transact(c, ops, &results);
-    if (err) {
-        return err == -ECANCELED ? SCTL_EXIT_CMD_ERROR : EXIT_FAILURE;
-    }
-    bool exists = json_array_size(rows_of(results, 0)) > 0;
-    bool have_root = json_array_size(rows_of(results, 1)) > 0;
-    json_t *port = json_array_get(rows_of(results, 2), 0);
-    if (exists) {
         sctl_fail("cannot create a bridge named %s because a bridge named "
-                  "%s already exists", br, br);
-    } else if (port) {
+                  "%s already exists", name, name);
+        return CMD_ERROR;
+    }
+    const struct ovsdb_row *port = by_name(x, t.port, name);
+    if (port) {
         sctl_fail("cannot create a bridge named %s because a port named %s "
-                  "already exists on bridge %s", br, br,
-                  bridge_of(rows_of(results, 3), port));
+                  "already exists on bridge %s", name, name,
+                  bridge_name_of(x, &t, port));
+        return CMD_ERROR;
     }
-    json_decref(results);
-    if (exists || port) {
-        return SCTL_EXIT_CMD_ERROR;
-    }
-
-    ops = json_array();
-    json_array_append_new(ops, json_pack(
-        "{s:s, s:s, s:o, s:i, s:[s], s:s, s:[]}", "op", "wait",
-        "table", "Bridge", "where", where_name(br), "timeout", 0,
-        "columns", "name", "until", "==", "rows"));
-    add_port_ops(ops, br, "internal");
-    json_array_append_new(ops, json_pack(
-        "{s:s, s:s, s:{s:s, s:[s, s]}, s:s}", "op", "insert",
-        "table", "Bridge", "row", "name", br, "ports",
-        "named-uuid", "port", "uuid-name", "bridge"));
-    if (have_root) {
-        json_array_append_new(ops, json_pack(
-            "{s:s, s:s, s:[], s:[[s, s, [s, s]]]}", "op", "mutate",
-            "table", DB_NAME, "where", "mutations", "bridges", "insert",
-            "named-uuid", "bridge"));
-    } else {
-        /* Like "ovs-vsctl init": the root row, created only if the table
-         * is still empty at commit. */
-        json_array_append_new(ops, json_pack(
-            "{s:s, s:s, s:[], s:i, s:[s], s:s, s:[]}", "op", "wait",
-            "table", DB_NAME, "where", "timeout", 0, "columns", "_uuid",
-            "until", "==", "rows"));
-        json_array_append_new(ops, json_pack(
-            "{s:s, s:s, s:{s:[s, s]}}", "op", "insert", "table", DB_NAME,
-            "row", "bridges", "named-uuid", "bridge"));
-    }
-    return sctl_status(sctl_commit(c, ops, NULL));
+    const struct ovsdb_row *root = sctl_snap_rows(x->s, t.root)->rows[0];
+    const struct ovsdb_row *br = sctl_txn_insert(x->txn, t.br, NULL);
+    set_string(x, br, "name", name);
+    insert_port(x, &t, br, name, "internal");
+    change_ref(x, root, "bridges", ovsdb_row_uuid(br), true);
+    return 0;
 }
 
 static int
-cmd_del_br(struct sctl_conn *c, int argc, char *argv[])
+cmd_del_br(struct sctl_cmd_ctx *x)
 {
-    (void) argc;
-    json_t *results = NULL, *ports;
-    const char *uuid;
-    int status = find_bridge(c, argv[1], &results, &uuid, &ports);
-    if (!status) {
-        /* Port and Interface rows are not roots: the server collects them
-         * with the bridge. */
-        json_t *ops = json_array();
-        json_array_append_new(ops, json_pack(
-            "{s:s, s:s, s:[], s:[[s, s, [s, s]]]}", "op", "mutate",
-            "table", DB_NAME, "where", "mutations", "bridges", "delete",
-            "uuid", uuid));
-        json_array_append_new(ops, json_pack(
-            "{s:s, s:s, s:o}", "op", "delete", "table", "Bridge",
-            "where", where_uuid(uuid)));
-        status = sctl_status(sctl_commit(c, ops, NULL));
+    struct tables t;
+    if (get_tables(x, &t)) {
+        return CMD_ERROR;
     }
-    json_decref(results);
-    return status;
+    const struct ovsdb_row *br = find_bridge(x, &t, x->argv[1],
+                                             !x->opt.if_exists);
+    if (!br) {
+        return x->opt.if_exists ? 0 : CMD_ERROR;
+    }
+    const struct ovsdb_column_schema *col = column(br, "ports");
+    const struct ovsdb_datum *ports = &br->fields[col->idx];
+    for (size_t i = 0; i < ports->n; i++) {
+        const struct ovsdb_row *port
+            = sctl_snap_row(x->s, t.port, &ports->keys[i].uuid);
+        if (port) {
+            delete_port(x, &t, NULL, port);
+        }
+    }
+    const struct sctl_rows *roots = sctl_snap_rows(x->s, t.root);
+    for (size_t i = 0; i < roots->n; i++) {
+        if (refers_to(roots->rows[i], "bridges", ovsdb_row_uuid(br))) {
+            change_ref(x, roots->rows[i], "bridges", ovsdb_row_uuid(br),
+                       false);
+        }
+    }
+    sctl_txn_delete(x->txn, br);
+    return 0;
 }
 
 static int
-cmd_add_port(struct sctl_conn *c, int argc, char *argv[])
+cmd_add_port(struct sctl_cmd_ctx *x)
 {
-    (void) argc;
-    const char *br = argv[1], *port = argv[2];
-    json_t *results = NULL, *ports;
-    const char *uuid;
-    int status = find_bridge(c, br, &results, &uuid, &ports);
-    json_t *old = status ? NULL : find_port(rows_of(results, 1), port);
+    const char *br_name = x->argv[1], *name = x->argv[2];
+    struct tables t;
+    if (get_tables(x, &t)) {
+        return CMD_ERROR;
+    }
+    const struct ovsdb_row *br = find_bridge(x, &t, br_name, true);
+    if (!br) {
+        return CMD_ERROR;
+    }
+    const struct ovsdb_row *old = by_name(x, t.port, name);
     if (old) {
-        sctl_fail("cannot create a port named %s because a port named %s "
-                  "already exists on bridge %s", port, port,
-                  bridge_of(rows_of(results, 2), old));
-        status = SCTL_EXIT_CMD_ERROR;
+        const char *on = bridge_name_of(x, &t, old);
+        if (x->opt.may_exist && !strcmp(on, br_name)) {
+            return 0;
+        } else if (x->opt.may_exist) {
+            sctl_fail("\"--may-exist add-port %s %s\" but %s is actually "
+                      "attached to bridge %s", br_name, name, name, on);
+        } else {
+            sctl_fail("cannot create a port named %s because a port named "
+                      "%s already exists on bridge %s", name, name, on);
+        }
+        return CMD_ERROR;
     }
-    if (!status) {
-        json_t *ops = json_array();
-        add_port_ops(ops, port, NULL);
-        json_array_append_new(ops, json_pack(
-            "{s:s, s:s, s:o, s:[[s, s, [s, s]]]}", "op", "mutate",
-            "table", "Bridge", "where", where_uuid(uuid), "mutations",
-            "ports", "insert", "named-uuid", "port"));
-        status = sctl_status(sctl_commit(c, ops, NULL));
+    const struct ovsdb_row *iface = by_name(x, t.iface, name);
+    if (iface) {
+        const struct ovsdb_row *p = parent_of(x, t.port, "interfaces", iface);
+        sctl_fail("cannot create an interface named %s because an "
+                  "interface named %s already exists on bridge %s", name,
+                  name, p ? bridge_name_of(x, &t, p) : "?");
+        return CMD_ERROR;
     }
-    json_decref(results);
-    return status;
+    insert_port(x, &t, br, name, NULL);
+    return 0;
 }
 
+/* del-port [BRIDGE] PORT */
 static int
-cmd_del_port(struct sctl_conn *c, int argc, char *argv[])
+cmd_del_port(struct sctl_cmd_ctx *x)
 {
-    (void) argc;
-    const char *br = argv[1], *port = argv[2];
-    json_t *results = NULL, *ports;
-    const char *uuid;
-    int status = find_bridge(c, br, &results, &uuid, &ports);
-    json_t *row = status ? NULL : find_port(rows_of(results, 1), port);
-    const char *port_uuid = row ? uuid_of(json_object_get(row, "_uuid"))
-                                : NULL;
-    if (!status && !port_uuid) {
-        sctl_fail("no port named %s", port);
-        status = SCTL_EXIT_CMD_ERROR;
-    } else if (!status && !set_has_uuid(ports, port_uuid)) {
-        sctl_fail("bridge %s does not have a port %s", br, port);
-        status = SCTL_EXIT_CMD_ERROR;
-    } else if (!status && !strcmp(br, port)) {
+    const char *name = x->argv[x->argc - 1];
+    struct tables t;
+    if (get_tables(x, &t)) {
+        return CMD_ERROR;
+    }
+    /* The port first, as ovs-vsctl: --if-exists with a missing port is
+     * fine whatever the bridge. */
+    const struct ovsdb_row *port = by_name(x, t.port, name);
+    if (!port) {
+        if (x->opt.if_exists) {
+            return 0;
+        }
+        sctl_fail("no port named %s", name);
+        return CMD_ERROR;
+    }
+    const struct ovsdb_row *br = NULL;
+    if (x->argc == 3) {
+        br = find_bridge(x, &t, x->argv[1], true);
+        if (!br) {
+            return CMD_ERROR;
+        }
+    }
+    const struct ovsdb_row *owner = parent_of(x, t.br, "ports", port);
+    if (br && owner != br) {
+        sctl_fail("bridge %s does not have a port %s", x->argv[1], name);
+        return CMD_ERROR;
+    }
+    const char *owner_name = owner ? string_of(owner, "name") : NULL;
+    if (owner_name && !strcmp(owner_name, name)) {
         sctl_fail("cannot delete port %s because it is the local port for "
                   "bridge %s (deleting this port requires deleting the "
-                  "entire bridge)", port, br);
-        status = SCTL_EXIT_CMD_ERROR;
+                  "entire bridge)", name, owner_name);
+        return CMD_ERROR;
     }
-    if (!status) {
-        json_t *ops = json_array();
-        json_array_append_new(ops, json_pack(
-            "{s:s, s:s, s:o, s:[[s, s, [s, s]]]}", "op", "mutate",
-            "table", "Bridge", "where", where_uuid(uuid), "mutations",
-            "ports", "delete", "uuid", port_uuid));
-        status = sctl_status(sctl_commit(c, ops, NULL));
-    }
-    json_decref(results);
-    return status;
+    delete_port(x, &t, owner, port);
+    return 0;
 }
 
-struct db_command {
-    const char *name;
-    int n_args;
-    int (*run)(struct sctl_conn *, int argc, char *argv[]);
+const struct sctl_cmd_spec sluicectl_db_commands[] = {
+    { "list-br", "", 0, 0, "", cmd_list_br,
+      "print the names of all bridges" },
+    { "add-br", "BRIDGE", 1, 1, "--may-exist", cmd_add_br,
+      "create BRIDGE (with its internal port)" },
+    { "del-br", "BRIDGE", 1, 1, "--if-exists", cmd_del_br,
+      "delete BRIDGE and its ports" },
+    { "list-ports", "BRIDGE", 1, 1, "", cmd_list_ports,
+      "print the names of BRIDGE's ports" },
+    { "add-port", "BRIDGE PORT", 2, 2, "--may-exist", cmd_add_port,
+      "add PORT to BRIDGE" },
+    { "del-port", "[BRIDGE] PORT", 1, 2, "--if-exists", cmd_del_port,
+      "delete PORT (from BRIDGE)" },
 };
-
-static const struct db_command db_commands[] = {
-    { "list-br", 0, cmd_list_br },
-    { "add-br", 1, cmd_add_br },
-    { "del-br", 1, cmd_del_br },
-    { "list-ports", 1, cmd_list_ports },
-    { "add-port", 2, cmd_add_port },
-    { "del-port", 2, cmd_del_port },
-};
-
-int
-sluicectl_db_run(const struct sluicectl_db_opts *o, int argc, char *argv[])
-{
-    const struct db_command *cmd = NULL;
-    for (size_t i = 0; i < sizeof db_commands / sizeof *db_commands; i++) {
-        if (!strcmp(db_commands[i].name, argv[0])) {
-            cmd = &db_commands[i];
-        }
-    }
-    if (!cmd || argc - 1 != cmd->n_args) {
-        sctl_fail("%s: unknown database command or wrong number of "
-                  "arguments", argv[0]);
-        return EXIT_FAILURE;
-    }
-
-    struct sctl_conn c;
-    int status = EXIT_FAILURE;
-    if (!sctl_connect(o, &c)) {
-        status = cmd->run(&c, argc, argv);
-    }
-    sctl_close(&c);
-    if (fflush(stdout) && !status) {
-        status = EXIT_FAILURE;
-    }
-    return status;
-}
+const size_t sluicectl_db_n_commands
+    = sizeof sluicectl_db_commands / sizeof *sluicectl_db_commands;

@@ -1,21 +1,17 @@
-/* sluicectl_db: sluicectl's OVSDB client for the Open_vSwitch database.
- *
- * Owns the bridge and port commands (list-br, add-br, del-br, list-ports,
- * add-port, del-port): each is one or two JSON-RPC "transact" exchanges
- * with the database server (sluicectl_rpc.h), creating the same rows
- * ovs-vsctl creates and failing with its messages; the modifying ones wait
- * for the switch to apply the change unless --no-wait. */
+/* sluicectl_db: sluicectl's bridge and port commands on the Open_vSwitch
+ * database: list-br, add-br (--may-exist), del-br (--if-exists),
+ * list-ports, add-port (--may-exist, COLUMN[:KEY]=VALUE for the port),
+ * del-port [BRIDGE] PORT (--if-exists).  They read and change the line's
+ * snapshot (sluicectl_cmd.h runs them), creating and deleting the same
+ * rows ovs-vsctl does and failing with its messages. */
 #ifndef SLUICE_SLUICECTL_DB_H
 #define SLUICE_SLUICECTL_DB_H
 
-#include "tools/sluicectl_rpc.h"
+#include <stddef.h>
 
-/* Runs the database command argv[0] with its arguments argv[1..].
- * Returns an exit status: 0 success, 1 connection or protocol failure,
- * 2 the command failed (no such bridge, already exists, the database
- * refused the transaction).  Prints results on stdout, errors on
- * stderr. */
-int sluicectl_db_run(const struct sluicectl_db_opts *, int argc,
-                     char *argv[]);
+#include "tools/sluicectl_cmd.h"
+
+extern const struct sctl_cmd_spec sluicectl_db_commands[];
+extern const size_t sluicectl_db_n_commands;
 
 #endif

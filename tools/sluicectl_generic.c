@@ -1,5 +1,5 @@
 /* sluicectl_generic: show, list, find, get, set, add, remove, clear,
- * destroy. */
+ * destroy, create, wait-until. */
 #include "tools/sluicectl_generic.h"
 
 #include <errno.h>
@@ -8,17 +8,15 @@
 #include <string.h>
 
 #include "src/util/dstr.h"
+#include "ovsdb/uuid.h"
 #include "tools/sluicectl_show.h"
 #include "tools/sluicectl_snap.h"
 #include "tools/sluicectl_value.h"
 
 #define CMD_ERROR SCTL_EXIT_CMD_ERROR
 
-struct gctx {
-    const struct sluicectl_db_opts *o;
-    struct sctl_conn *c;
-    struct sctl_snap *s;
-};
+/* The commands below see their context under this name. */
+typedef struct sctl_cmd_ctx gctx_t;
 
 /* ---- COLUMN[:KEY][OP VALUE] arguments ---------------------------------- */
 
@@ -228,7 +226,7 @@ cmp_col_names(const void *a_, const void *b_)
 /* The columns to print: --columns, else _uuid then the others in
  * alphabetical order.  Returns the count, or -1 after an error. */
 static long
-columns_to_print(const struct gctx *g, const struct ovsdb_table_schema *ts,
+columns_to_print(const gctx_t *g, const struct ovsdb_table_schema *ts,
                  const struct ovsdb_column_schema ***colsp)
 {
     const struct ovsdb_column_schema **cols
@@ -237,8 +235,8 @@ columns_to_print(const struct gctx *g, const struct ovsdb_table_schema *ts,
     if (!cols) {
         abort();
     }
-    if (g->o->columns) {
-        char *copy = strdup(g->o->columns), *save = NULL;
+    if (g->opt.columns) {
+        char *copy = strdup(g->opt.columns), *save = NULL;
         if (!copy) {
             abort();
         }
@@ -267,20 +265,23 @@ columns_to_print(const struct gctx *g, const struct ovsdb_table_schema *ts,
 }
 
 static void
-print_records(const struct gctx *g, const struct ovsdb_row *const *rows,
+print_records(const gctx_t *g, const struct ovsdb_row *const *rows,
               size_t n_rows, const struct ovsdb_column_schema **cols,
               size_t n_cols, struct dstr *out)
 {
+    if ((*g->n_lists)++) {
+        dstr_put(out, "\n");   /* Between tables, as ovs-vsctl prints. */
+    }
     for (size_t i = 0; i < n_rows; i++) {
         if (i) {
             dstr_put(out, "\n");
         }
         for (size_t j = 0; j < n_cols; j++) {
-            if (!g->o->bare) {
+            if (!g->opt.bare) {
                 dstr_printf(out, "%-20s: ", cols[j]->name);
             }
             sctl_datum_to_string(&rows[i]->fields[cols[j]->idx],
-                                 &cols[j]->type, g->o->bare, out);
+                                 &cols[j]->type, g->opt.bare, out);
             dstr_put(out, "\n");
         }
     }
@@ -288,7 +289,7 @@ print_records(const struct gctx *g, const struct ovsdb_row *const *rows,
 
 /* Looks up and fetches table 'name'. */
 static const struct ovsdb_table_schema *
-get_table(struct gctx *g, const char *name)
+get_table(gctx_t *g, const char *name)
 {
     const struct ovsdb_table_schema *ts = sctl_find_table(g->s, name);
     if (ts && sctl_snap_fetch(g->s, ts)) {
@@ -300,16 +301,17 @@ get_table(struct gctx *g, const char *name)
 /* ---- Reading commands ------------------------------------------------- */
 
 static int
-cmd_show(struct gctx *g, int argc, char *argv[], struct dstr *out)
+cmd_show(gctx_t *g)
 {
-    (void) argc;
-    (void) argv;
-    return sctl_show(g->s, out) ? CMD_ERROR : 0;
+    return sctl_show(g->s, g->out) ? CMD_ERROR : 0;
 }
 
 static int
-cmd_list(struct gctx *g, int argc, char *argv[], struct dstr *out)
+cmd_list(gctx_t *g)
 {
+    int argc = g->argc;
+    char **argv = g->argv;
+    struct dstr *out = g->out;
     const struct ovsdb_table_schema *ts = get_table(g, argv[1]);
     if (!ts) {
         return CMD_ERROR;
@@ -331,11 +333,11 @@ cmd_list(struct gctx *g, int argc, char *argv[], struct dstr *out)
         n = all->n;
     }
     for (int i = 2; i < argc; i++) {
-        int err = sctl_find_record(g->s, ts, argv[i], g->o->if_exists,
+        int err = sctl_find_record(g->s, ts, argv[i], g->opt.if_exists,
                                    &rows[n]);
         if (!err) {
             n++;
-        } else if (err != -ENOENT || !g->o->if_exists) {
+        } else if (err != -ENOENT || !g->opt.if_exists) {
             status = CMD_ERROR;
             break;
         }
@@ -463,8 +465,11 @@ cond_holds(const struct cond *c, const struct ovsdb_row *row)
 }
 
 static int
-cmd_find(struct gctx *g, int argc, char *argv[], struct dstr *out)
+cmd_find(gctx_t *g)
 {
+    int argc = g->argc;
+    char **argv = g->argv;
+    struct dstr *out = g->out;
     const struct ovsdb_table_schema *ts = get_table(g, argv[1]);
     if (!ts) {
         return CMD_ERROR;
@@ -517,7 +522,7 @@ cmd_find(struct gctx *g, int argc, char *argv[], struct dstr *out)
 /* Finds the record of a get/set/... command.  Returns 0 with '*rowp',
  * 1 if it is missing and --if-exists says to do nothing, or CMD_ERROR. */
 static int
-get_record(struct gctx *g, const struct ovsdb_table_schema **tsp,
+get_record(gctx_t *g, const struct ovsdb_table_schema **tsp,
            const char *table, const char *record,
            const struct ovsdb_row **rowp)
 {
@@ -525,18 +530,24 @@ get_record(struct gctx *g, const struct ovsdb_table_schema **tsp,
     if (!*tsp) {
         return CMD_ERROR;
     }
-    int err = sctl_find_record(g->s, *tsp, record, g->o->if_exists, rowp);
-    return !err ? 0 : err == -ENOENT && g->o->if_exists ? 1 : CMD_ERROR;
+    int err = sctl_find_record(g->s, *tsp, record, g->opt.if_exists, rowp);
+    return !err ? 0 : err == -ENOENT && g->opt.if_exists ? 1 : CMD_ERROR;
 }
 
 static int
-cmd_get(struct gctx *g, int argc, char *argv[], struct dstr *out)
+cmd_get(gctx_t *g)
 {
+    int argc = g->argc;
+    char **argv = g->argv;
+    struct dstr *out = g->out;
     const struct ovsdb_table_schema *ts;
     const struct ovsdb_row *row;
     int status = get_record(g, &ts, argv[1], argv[2], &row);
     if (status) {
         return status == 1 ? 0 : status;
+    }
+    if (g->opt.id && sctl_cmd_bind_id(g, ovsdb_row_uuid(row))) {
+        return CMD_ERROR;
     }
     for (int i = 3; i < argc && !status; i++) {
         struct col_arg ca;
@@ -555,7 +566,7 @@ cmd_get(struct gctx *g, int argc, char *argv[], struct dstr *out)
             if (idx != SIZE_MAX) {
                 sctl_atom_to_string(&d->values[idx], t->value.type, false,
                                     out);
-            } else if (!g->o->if_exists) {
+            } else if (!g->opt.if_exists) {
                 sctl_fail("no key \"%s\" in %s record \"%s\" column %s",
                           ca.key, ts->name, argv[2], ca.col->name);
                 status = CMD_ERROR;
@@ -570,75 +581,45 @@ cmd_get(struct gctx *g, int argc, char *argv[], struct dstr *out)
 
 /* ---- Modifying commands ----------------------------------------------- */
 
-static json_t *
-where_row(const struct ovsdb_row *row)
-{
-    return json_pack("[[s, s, o]]", "_uuid", "==", sctl_row_uuid_json(row));
-}
-
-/* Commits 'ops' (stolen), each an update/mutate/delete of one row that
- * must still exist. */
+/* Writes a copy of 'd' to column 'col' of 'row' after checking it
+ * against the column's type ('verb' names the command in the message). */
 static int
-commit_row_ops(struct gctx *g, json_t *ops, const struct ovsdb_table_schema
-               *ts, const struct ovsdb_row *row)
+write_checked(gctx_t *g, const struct ovsdb_table_schema *ts,
+              const struct ovsdb_row *row,
+              const struct ovsdb_column_schema *col, struct ovsdb_datum *d,
+              const char *verb)
 {
-    size_t n_ops = json_array_size(ops);
-    if (!n_ops) {
-        json_decref(ops);
-        return 0;
+    const struct ovsdb_type *t = &col->type;
+    if (d->n < t->n_min || d->n > t->n_max) {
+        sctl_fail("\"%s\" operation would put %zu %s in column %s of table "
+                  "%s but the %s number is %u", verb, d->n,
+                  d->n == 1 ? "value" : "values", col->name, ts->name,
+                  d->n < t->n_min ? "minimum" : "maximum",
+                  d->n < t->n_min ? t->n_min : t->n_max);
+        ovsdb_datum_destroy(d, t);
+        return CMD_ERROR;
     }
-    json_t *res;
-    int err = sctl_commit(g->c, ops, &res);
-    if (!res) {
-        return sctl_status(err);
-    }
-    size_t i;
-    json_t *r;
-    json_array_foreach (res, i, r) {
-        json_t *count = json_object_get(r, "count");
-        if (row && json_is_integer(count) && !json_integer_value(count)) {
-            char buf[OVSDB_UUID_LEN + 1];
-            ovsdb_uuid_format(ovsdb_row_uuid(row), buf);
-            sctl_fail("row %s of table %s was deleted meanwhile", buf,
-                      ts->name);
-            json_decref(res);
-            return CMD_ERROR;
-        }
-    }
-    json_decref(res);
-    return sctl_status(err);
+    sctl_txn_write(g->txn, row, col, d);
+    ovsdb_datum_destroy(d, t);
+    return 0;
 }
 
-static json_t *
-op_on_row(const char *op, const struct ovsdb_table_schema *ts,
-          const struct ovsdb_row *row)
-{
-    return json_pack("{s:s, s:s, s:o}", "op", op, "table", ts->name,
-                     "where", where_row(row));
-}
-
+/* Applies the COLUMN[:KEY]=VALUE arguments argv[first..] to 'row'. */
 static int
-cmd_set(struct gctx *g, int argc, char *argv[], struct dstr *out)
+set_columns(gctx_t *g, const struct ovsdb_table_schema *ts,
+            const struct ovsdb_row *row, int first, bool check_ro)
 {
-    (void) out;
-    const struct ovsdb_table_schema *ts;
-    const struct ovsdb_row *row;
-    int status = get_record(g, &ts, argv[1], argv[2], &row);
-    if (status) {
-        return status == 1 ? 0 : status;
-    }
-    json_t *values = json_object(), *mutations = json_array();
-    for (int i = 3; i < argc && !status; i++) {
+    int status = 0;
+    for (int i = first; i < g->argc && !status; i++) {
         struct col_arg ca;
-        if (parse_col_arg(ts, argv[i], ARG_SET, &ca)) {
-            status = CMD_ERROR;
-            break;
+        if (parse_col_arg(ts, g->argv[i], ARG_SET, &ca)) {
+            return CMD_ERROR;
         }
         const struct ovsdb_type *t = &ca.col->type;
         union ovsdb_atom key, value;
         struct ovsdb_datum d;
         char *err;
-        if (!check_mutable(ts, ca.col)) {
+        if (check_ro && !check_mutable(ts, ca.col)) {
             status = CMD_ERROR;
         } else if (ca.key) {
             if (parse_key(&ca, "set", true, &key)) {
@@ -650,77 +631,69 @@ cmd_set(struct gctx *g, int argc, char *argv[], struct dstr *out)
                 ovsdb_atom_destroy(&key, t->key.type);
                 status = CMD_ERROR;
             } else {
-                json_t *k = ovsdb_atom_to_json(&key, t->key.type);
-                json_t *v = ovsdb_atom_to_json(&value, t->value.type);
-                json_array_append_new(mutations, json_pack(
-                    "[s, s, [s, [O]]]", ca.col->name, "delete", "set", k));
-                json_array_append_new(mutations, json_pack(
-                    "[s, s, [s, [[o, o]]]]", ca.col->name, "insert", "map",
-                    k, v));
-                ovsdb_atom_destroy(&key, t->key.type);
-                ovsdb_atom_destroy(&value, t->value.type);
+                ovsdb_datum_clone(&d, &row->fields[ca.col->idx], t);
+                size_t idx = ovsdb_datum_find_key(&d, &key, t->key.type);
+                if (idx != SIZE_MAX) {
+                    ovsdb_datum_remove(&d, idx, t);
+                }
+                ovsdb_datum_append(&d, &key, &value, t);
+                ovsdb_datum_sort(&d, t, false);
+                status = write_checked(g, ts, row, ca.col, &d, "set");
             }
         } else if (parse_datum(&d, t, ca.value, true)) {
             status = CMD_ERROR;
         } else {
-            json_object_set_new(values, ca.col->name,
-                                ovsdb_datum_to_json(&d, t));
+            sctl_txn_write(g->txn, row, ca.col, &d);
             ovsdb_datum_destroy(&d, t);
         }
         col_arg_destroy(&ca);
     }
-    if (status) {
-        json_decref(values);
-        json_decref(mutations);
-        return status;
-    }
-    json_t *ops = json_array();
-    if (json_object_size(values)) {
-        json_t *op = op_on_row("update", ts, row);
-        json_object_set_new(op, "row", values);
-        json_array_append_new(ops, op);
-    } else {
-        json_decref(values);
-    }
-    if (json_array_size(mutations)) {
-        json_t *op = op_on_row("mutate", ts, row);
-        json_object_set_new(op, "mutations", mutations);
-        json_array_append_new(ops, op);
-    } else {
-        json_decref(mutations);
-    }
-    return commit_row_ops(g, ops, ts, row);
+    return status;
 }
 
-/* add and remove: one mutation per value argument. */
 static int
-add_or_remove(struct gctx *g, int argc, char *argv[], bool add)
+cmd_set(gctx_t *g)
 {
     const struct ovsdb_table_schema *ts;
     const struct ovsdb_row *row;
-    int status = get_record(g, &ts, argv[1], argv[2], &row);
+    int status = get_record(g, &ts, g->argv[1], g->argv[2], &row);
     if (status) {
         return status == 1 ? 0 : status;
     }
-    const struct ovsdb_column_schema *col = sctl_find_column(ts, argv[3]);
+    return set_columns(g, ts, row, 3, true);
+}
+
+/* add and remove: the column's value with each argument's elements added
+ * or removed. */
+static int
+add_or_remove(gctx_t *g, bool add)
+{
+    const struct ovsdb_table_schema *ts;
+    const struct ovsdb_row *row;
+    int status = get_record(g, &ts, g->argv[1], g->argv[2], &row);
+    if (status) {
+        return status == 1 ? 0 : status;
+    }
+    const struct ovsdb_column_schema *col = sctl_find_column(ts, g->argv[3]);
     if (!col || !check_mutable(ts, col)) {
         return CMD_ERROR;
     }
     bool map = ovsdb_type_is_map(&col->type);
-    json_t *mutations = json_array();
-    for (int i = 4; i < argc && !status; i++) {
+    struct ovsdb_datum result;
+    ovsdb_datum_clone(&result, &row->fields[col->idx], &col->type);
+    for (int i = 4; i < g->argc && !status; i++) {
         struct ovsdb_type t = relaxed(&col->type);
         struct ovsdb_datum d;
-        char *err = sctl_datum_from_string(&d, &t, argv[i], add);
+        char *err = sctl_datum_from_string(&d, &t, g->argv[i], add);
         if (err && !add && map) {
             /* "remove" also takes bare keys of a map. */
             struct ovsdb_type kt = key_set(&col->type);
-            char *err2 = sctl_datum_from_string(&d, &kt, argv[i], false);
+            char *err2 = sctl_datum_from_string(&d, &kt, g->argv[i], false);
             if (!err2) {
                 t = kt;
                 free(err);
                 err = NULL;
-            } else if (!strchr(argv[i], '=')) {
+            } else if (!strchr(g->argv[i], '=')) {
                 free(err);
                 err = err2;
             } else {
@@ -733,183 +706,176 @@ add_or_remove(struct gctx *g, int argc, char *argv[], bool add)
             status = CMD_ERROR;
             break;
         }
-        json_array_append_new(mutations, json_pack(
-            "[s, s, o]", col->name, add ? "insert" : "delete",
-            ovsdb_datum_to_json(&d, &t)));
+        if (add) {
+            ovsdb_datum_union(&result, &d, &col->type);
+        } else {
+            ovsdb_datum_subtract(&result, &col->type, &d, &t);
+        }
         ovsdb_datum_destroy(&d, &t);
     }
     if (status) {
-        json_decref(mutations);
+        ovsdb_datum_destroy(&result, &col->type);
         return status;
     }
-    json_t *op = op_on_row("mutate", ts, row);
-    json_object_set_new(op, "mutations", mutations);
-    return commit_row_ops(g, json_pack("[o]", op), ts, row);
+    return write_checked(g, ts, row, col, &result, add ? "add" : "remove");
 }
 
 static int
-cmd_add(struct gctx *g, int argc, char *argv[], struct dstr *out)
+cmd_add(gctx_t *g)
 {
-    (void) out;
-    return add_or_remove(g, argc, argv, true);
+    return add_or_remove(g, true);
 }
 
 static int
-cmd_remove(struct gctx *g, int argc, char *argv[], struct dstr *out)
+cmd_remove(gctx_t *g)
 {
-    (void) out;
-    return add_or_remove(g, argc, argv, false);
+    return add_or_remove(g, false);
 }
 
 static int
-cmd_clear(struct gctx *g, int argc, char *argv[], struct dstr *out)
+cmd_clear(gctx_t *g)
 {
-    (void) out;
     const struct ovsdb_table_schema *ts;
     const struct ovsdb_row *row;
-    int status = get_record(g, &ts, argv[1], argv[2], &row);
+    int status = get_record(g, &ts, g->argv[1], g->argv[2], &row);
     if (status) {
         return status == 1 ? 0 : status;
     }
-    json_t *values = json_object();
-    for (int i = 3; i < argc; i++) {
-        const struct ovsdb_column_schema *col = sctl_find_column(ts, argv[i]);
+    for (int i = 3; i < g->argc; i++) {
+        const struct ovsdb_column_schema *col
+            = sctl_find_column(ts, g->argv[i]);
         if (!col || !check_mutable(ts, col)) {
-            json_decref(values);
             return CMD_ERROR;
         }
         if (col->type.n_min > 0) {
             sctl_fail("\"clear\" operation cannot be applied to column %s of "
                       "table %s, which is not allowed to be empty",
                       col->name, ts->name);
-            json_decref(values);
             return CMD_ERROR;
         }
-        json_object_set_new(values, col->name, json_pack(
-            "[s, []]", ovsdb_type_is_map(&col->type) ? "map" : "set"));
+        struct ovsdb_datum empty;
+        ovsdb_datum_init_empty(&empty);
+        sctl_txn_write(g->txn, row, col, &empty);
     }
-    json_t *op = op_on_row("update", ts, row);
-    json_object_set_new(op, "row", values);
-    return commit_row_ops(g, json_pack("[o]", op), ts, row);
+    return 0;
 }
 
 static int
-cmd_destroy(struct gctx *g, int argc, char *argv[], struct dstr *out)
+cmd_destroy(gctx_t *g)
 {
-    (void) out;
-    const struct ovsdb_table_schema *ts = get_table(g, argv[1]);
+    const struct ovsdb_table_schema *ts = get_table(g, g->argv[1]);
     if (!ts) {
         return CMD_ERROR;
     }
-    if (g->o->all != (argc == 2)) {
-        sctl_fail(g->o->all ? "destroy: --all takes no RECORD"
-                            : "destroy: name a RECORD, or use --all");
+    if (g->opt.all != (g->argc == 2)) {
+        sctl_fail(g->opt.all ? "destroy: --all takes no RECORD"
+                             : "destroy: name a RECORD, or use --all");
         return CMD_ERROR;
     }
-    json_t *ops = json_array();
-    if (g->o->all) {
-        json_array_append_new(ops, json_pack(
-            "{s:s, s:s, s:[]}", "op", "delete", "table", ts->name, "where"));
+    if (g->opt.all) {
+        const struct sctl_rows *rows = sctl_snap_rows(g->s, ts);
+        while (rows->n) {
+            sctl_txn_delete(g->txn, rows->rows[rows->n - 1]);
+        }
     }
-    for (int i = 2; i < argc; i++) {
+    for (int i = 2; i < g->argc; i++) {
         const struct ovsdb_row *row;
-        int err = sctl_find_record(g->s, ts, argv[i], g->o->if_exists, &row);
-        if (err == -ENOENT && g->o->if_exists) {
+        int err = sctl_find_record(g->s, ts, g->argv[i], g->opt.if_exists,
+                                   &row);
+        if (err == -ENOENT && g->opt.if_exists) {
             continue;
         } else if (err) {
-            json_decref(ops);
             return CMD_ERROR;
         }
-        json_array_append_new(ops, op_on_row("delete", ts, row));
+        sctl_txn_delete(g->txn, row);
     }
-    return commit_row_ops(g, ops, ts, NULL);
+    return 0;
 }
 
-/* ---- Dispatch --------------------------------------------------------- */
-
-struct generic_command {
-    const char *name;
-    int (*run)(struct gctx *, int argc, char *argv[], struct dstr *out);
-};
-
-static const struct generic_command generic_commands[] = {
-    { "show", cmd_show },
-    { "list", cmd_list },
-    { "find", cmd_find },
-    { "get", cmd_get },
-    { "set", cmd_set },
-    { "add", cmd_add },
-    { "remove", cmd_remove },
-    { "clear", cmd_clear },
-    { "destroy", cmd_destroy },
-};
-#define N_GENERIC (sizeof generic_commands / sizeof *generic_commands)
-
-static const struct generic_command *
-find_generic(const char *name)
+/* create TABLE COLUMN[:KEY]=VALUE...: prints the new row's UUID. */
+static int
+cmd_create(gctx_t *g)
 {
-    for (size_t i = 0; i < N_GENERIC; i++) {
-        if (!strcmp(generic_commands[i].name, name)) {
-            return &generic_commands[i];
+    const struct ovsdb_table_schema *ts = get_table(g, g->argv[1]);
+    if (!ts) {
+        return CMD_ERROR;
+    }
+    struct ovsdb_uuid uuid;
+    if (g->opt.id) {
+        if (sctl_cmd_new_id(g, &uuid)) {
+            return CMD_ERROR;
+        }
+    } else {
+        ovsdb_uuid_generate(&uuid);
+        if (!ts->is_root) {
+            sctl_fail("warning: applying \"create\" command to table %s "
+                      "without --id option will have no effect", ts->name);
         }
     }
-    return NULL;
-}
-
-bool
-sluicectl_generic_has(const char *name)
-{
-    return find_generic(name) != NULL;
-}
-
-/* Waiting needs Open_vSwitch:next_cfg and cur_cfg, as integers. */
-static bool
-has_cfg_columns(const struct ovsdb_schema *schema)
-{
-    const struct ovsdb_table_schema *ts
-        = ovsdb_schema_find_table(schema, "Open_vSwitch");
-    const char *names[] = { "next_cfg", "cur_cfg" };
-    for (size_t i = 0; ts && i < 2; i++) {
-        const struct ovsdb_column_schema *c
-            = ovsdb_table_schema_find_column(ts, names[i]);
-        if (!c || !ovsdb_type_is_scalar(&c->type)
-            || c->type.key.type != OVSDB_TYPE_INTEGER) {
-            return false;
-        }
-    }
-    return ts != NULL;
-}
-
-int
-sluicectl_generic_run(const struct sluicectl_db_opts *o, int argc,
-                      char *argv[])
-{
-    const struct generic_command *cmd = find_generic(argv[0]);
-    if (!cmd) {
-        sctl_fail("%s: unknown database command", argv[0]);
-        return EXIT_FAILURE;
-    }
-    struct sctl_conn c;
-    struct sctl_snap s;
-    struct gctx g = { .o = o, .c = &c, .s = &s };
-    struct dstr out = DSTR_INIT;
-    int status = EXIT_FAILURE;
-    memset(&s, 0, sizeof s);
-    if (!sctl_connect(o, &c) && !sctl_choose_db(&c)
-        && !sctl_snap_init(&s, &c)) {
-        if (!has_cfg_columns(s.schema)) {
-            c.wait_cfg = false;
-        }
-        status = cmd->run(&g, argc, argv, &out);
-    }
+    const struct ovsdb_row *row = sctl_txn_insert(g->txn, ts, &uuid);
+    int status = set_columns(g, ts, row, 2, false);
     if (!status) {
-        fputs(dstr_cstr(&out), stdout);
-    }
-    dstr_free(&out);
-    sctl_snap_destroy(&s);
-    sctl_close(&c);
-    if (fflush(stdout) && !status) {
-        status = EXIT_FAILURE;
+        char buf[OVSDB_UUID_LEN + 1];
+        ovsdb_uuid_format(&uuid, buf);
+        dstr_printf(g->out, "%s\n", buf);
     }
     return status;
 }
+
+/* wait-until TABLE RECORD [COLUMN[:KEY]OP VALUE]...: runs the line again
+ * (at the next change) until the record exists and every condition
+ * holds. */
+static int
+cmd_wait_until(gctx_t *g)
+{
+    const struct ovsdb_table_schema *ts = get_table(g, g->argv[1]);
+    if (!ts) {
+        return CMD_ERROR;
+    }
+    const struct ovsdb_row *row;
+    int err = sctl_find_record(g->s, ts, g->argv[2], true, &row);
+    if (err == -EINVAL) {
+        return CMD_ERROR;
+    }
+    int status = err ? SCTL_TRY_AGAIN : 0;
+    /* Every condition is parsed, so that a bad one fails at once. */
+    for (int i = 3; i < g->argc && status != CMD_ERROR; i++) {
+        struct cond c;
+        if (parse_cond(ts, g->argv[i], &c)) {
+            status = CMD_ERROR;
+        } else if (!status && !cond_holds(&c, row)) {
+            status = SCTL_TRY_AGAIN;
+        }
+        cond_destroy(&c);
+    }
+    return status;
+}
+
+/* ---- The command table ------------------------------------------------ */
+
+const struct sctl_cmd_spec sluicectl_generic_commands[] = {
+    { "show", "", 0, 0, "", cmd_show,
+      "overview of the database" },
+    { "list", "TABLE [RECORD...]", 1, -1, "--if-exists,--columns=,--bare",
+      cmd_list, "print the records (all of TABLE)" },
+    { "find", "TABLE [COLUMN[:KEY]=VALUE...]", 1, -1, "--columns=,--bare",
+      cmd_find, "print the records that match" },
+    { "get", "TABLE RECORD [COLUMN[:KEY]...]", 2, -1, "--if-exists,--id=",
+      cmd_get, "print values (--id=@NAME: name the record)" },
+    { "set", "TABLE RECORD COLUMN[:KEY]=VALUE...", 3, -1, "--if-exists",
+      cmd_set, "set values" },
+    { "add", "TABLE RECORD COLUMN [KEY=]VALUE...", 4, -1, "--if-exists",
+      cmd_add, "add elements to a set or map" },
+    { "remove", "TABLE RECORD COLUMN VALUE|KEY|KEY=VALUE...", 4, -1,
+      "--if-exists", cmd_remove, "remove elements from a set or map" },
+    { "clear", "TABLE RECORD COLUMN...", 3, -1, "--if-exists", cmd_clear,
+      "empty sets or maps" },
+    { "destroy", "TABLE [RECORD...]", 1, -1, "--if-exists,--all",
+      cmd_destroy, "delete records (all with --all)" },
+    { "create", "TABLE COLUMN[:KEY]=VALUE...", 2, -1, "--id=", cmd_create,
+      "insert a record, print its UUID (--id=@NAME)" },
+    { "wait-until", "TABLE RECORD [COLUMN[:KEY]=VALUE...]", 2, -1, "",
+      cmd_wait_until, "wait until RECORD exists with these values" },
+};
+const size_t sluicectl_generic_n_commands
+    = sizeof sluicectl_generic_commands / sizeof *sluicectl_generic_commands;

@@ -170,6 +170,9 @@ conn_recv(struct sctl_conn *c, json_t **msgp, struct jsonrpc_msg *m)
             }
             continue;
         }
+        if (m->type == JSONRPC_NOTIFY) {
+            c->n_notify++;
+        }
         *msgp = msg;
         return 0;
     }
@@ -220,8 +223,11 @@ sctl_call(struct sctl_conn *c, const char *method, json_t *params,
     return err;
 }
 
-int
-sctl_transact(struct sctl_conn *c, json_t *ops, json_t **result)
+/* sctl_transact(), where an error in one of the first 'n_verify' results
+ * is -EAGAIN, unprinted. */
+static int
+transact_verified(struct sctl_conn *c, json_t *ops, size_t n_verify,
+                  json_t **result)
 {
     json_t *params = json_pack("[s]", c->db_name);
     json_array_extend(params, ops);
@@ -242,12 +248,41 @@ sctl_transact(struct sctl_conn *c, json_t *ops, json_t **result)
         json_t *e = json_object_get(r, "error");
         if (json_is_string(e)) {
             const char *d = json_string_value(json_object_get(r, "details"));
-            sctl_fail("transaction error: %s%s%s", json_string_value(e),
-                      d ? ": " : "", d ? d : "");
+            if (i >= n_verify) {
+                sctl_fail("transaction error: %s%s%s", json_string_value(e),
+                          d ? ": " : "", d ? d : "");
+            }
             json_decref(*result);
             *result = NULL;
-            return -ECANCELED;
+            return i < n_verify ? -EAGAIN : -ECANCELED;
         }
+    }
+    return 0;
+}
+
+int
+sctl_transact(struct sctl_conn *c, json_t *ops, json_t **result)
+{
+    return transact_verified(c, ops, 0, result);
+}
+
+int
+sctl_wait_notify(struct sctl_conn *c)
+{
+    unsigned long before = c->n_notify;
+    while (c->n_notify == before) {
+        json_t *msg;
+        struct jsonrpc_msg m;
+        int err = conn_recv(c, &msg, &m);
+        if (err == -ETIMEDOUT) {
+            sctl_fail("timed out after %d s waiting for the condition of "
+                      "wait-until", c->timeout_s);
+            return err;
+        } else if (err) {
+            report_error(c, "waiting for a change", err);
+            return err;
+        }
+        json_decref(msg);
     }
     return 0;
 }
@@ -362,6 +397,13 @@ wait_cur_cfg(struct sctl_conn *c, json_int_t want)
 int
 sctl_commit(struct sctl_conn *c, json_t *ops, json_t **result)
 {
+    return sctl_commit_verified(c, ops, 0, result);
+}
+
+int
+sctl_commit_verified(struct sctl_conn *c, json_t *ops, size_t n_verify,
+                     json_t **result)
+{
     size_t n_ops = json_array_size(ops);
     if (c->comment) {
         json_array_append_new(ops, json_pack("{s:s, s:s}", "op", "comment",
@@ -377,7 +419,7 @@ sctl_commit(struct sctl_conn *c, json_t *ops, json_t **result)
             "where", "columns", "next_cfg"));
     }
     json_t *res;
-    int err = sctl_transact(c, ops, &res);
+    int err = transact_verified(c, ops, n_verify, &res);
     if (err) {
         if (result) {
             *result = NULL;

@@ -28,6 +28,8 @@ struct sluicectl_db_opts {
     int timeout_s;          /* 0: wait forever. */
     bool no_wait;           /* Do not wait for cur_cfg (--no-wait). */
     bool if_exists;         /* --if-exists. */
+    bool may_exist;         /* --may-exist. */
+    const char *id;         /* --id=@NAME or NULL. */
     bool all;               /* --all (destroy). */
     bool bare;              /* --bare (list, find). */
     const char *columns;    /* --columns=COL[,COL...] or NULL. */
@@ -43,6 +45,7 @@ struct sctl_conn {
     const char *db_name;        /* Database the commands work on. */
     bool wait_cfg;              /* Bump next_cfg and wait for cur_cfg. */
     const char *comment;
+    unsigned long n_notify;     /* Notifications received so far. */
     struct jsonrpc_rx rx;
     struct jsonrpc_tx tx;
 };
@@ -85,6 +88,18 @@ sctl_status(int err)
  * results of 'ops' only.  Returns 0, -EPROTO, -ECANCELED or -ETIMEDOUT
  * (the change committed but was not applied in time; message printed). */
 int sctl_commit(struct sctl_conn *, json_t *ops, json_t **result);
+
+/* Like sctl_commit(), for a transaction whose first 'n_verify' operations
+ * check that what the commands read has not changed ("wait" operations
+ * with timeout 0): if one of them fails, returns -EAGAIN without printing
+ * anything (the caller reruns its commands on fresh data). */
+int sctl_commit_verified(struct sctl_conn *, json_t *ops, size_t n_verify,
+                         json_t **result);
+
+/* Waits for the next notification from the server (any monitor's
+ * "update"), counting it in c->n_notify.  Returns 0 or a negative errno
+ * (-ETIMEDOUT at the deadline; message printed). */
+int sctl_wait_notify(struct sctl_conn *);
 
 /* Picks the database to work on: "Open_vSwitch" if the server has it,
  * else the first one that is not "_Server".  Returns 0 or a negative

@@ -18,6 +18,23 @@
 
 /* ---- Parsing ---------------------------------------------------------- */
 
+static struct ovsdb_symtab *symtab;
+
+void
+sctl_value_set_symtab(struct ovsdb_symtab *st)
+{
+    symtab = st;
+}
+
+/* Is 's' valid UTF-8 (as OVSDB strings must be)? */
+static bool
+utf8_ok(const char *s)
+{
+    json_t *j = json_string(s);     /* NULL if it is not. */
+    json_decref(j);
+    return j != NULL;
+}
+
 /* Decodes the JSON string literal 's' (with its quotes). */
 static char *
 unquote(const char *s, char **out)
@@ -81,6 +98,8 @@ sctl_atom_from_string(union ovsdb_atom *atom,
             }
         } else if (!*s) {
             return xasprintf("an empty string must be written \"\"");
+        } else if (!utf8_ok(s)) {
+            return xasprintf("a string is not valid UTF-8");
         } else {
             atom->string = strdup(s);
             if (!atom->string) {
@@ -89,7 +108,11 @@ sctl_atom_from_string(union ovsdb_atom *atom,
         }
         break;
     case OVSDB_TYPE_UUID:
-        if (!ovsdb_uuid_from_string(&atom->uuid, s)) {
+        if (symtab && s[0] == '@' && s[1]) {
+            struct ovsdb_symbol *sym = ovsdb_symtab_get(symtab, s);
+            sym->referenced = true;
+            atom->uuid = sym->uuid;
+        } else if (!ovsdb_uuid_from_string(&atom->uuid, s)) {
             return xasprintf("\"%s\" is not a valid UUID", s);
         }
         break;

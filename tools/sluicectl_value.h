@@ -16,6 +16,11 @@
 #include "ovsdb/types.h"
 #include "src/util/dstr.h"
 
+/* With a symbol table set, a UUID written "@name" is the UUID of that
+ * symbol (created, with a random UUID, at its first use; marked
+ * referenced): the rows that "--id=@name create" makes.  NULL: none. */
+void sctl_value_set_symtab(struct ovsdb_symtab *);
+
 /* Parses all of 's' as one atom of 'base'.  With 'check', also checks
  * the base type's constraints.  Returns NULL, or an error message (free()
  * it; '*atom' then needs no destroy). */

@@ -6,6 +6,7 @@
 #include "src/util/stream_ssl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -19,15 +20,27 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
+#include "src/util/vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(stream_ssl);
+
+/* Thread-safety: a context and its connections are used by one thread
+ * (the control thread). */
 struct stream_ssl_ctx {
     SSL_CTX *ctx;
+    char *bootstrap_ca;         /* CA file still to obtain, or NULL. */
 };
 
 struct stream_ssl_conn {
     SSL *ssl;
     bool handshake_done;
+    char *bootstrap_ca;         /* Accepts any server; saves its CA here
+                                 * (NULL: an ordinary connection). */
 };
 
 /* ---- Errors ---- */
@@ -192,10 +205,37 @@ check_file(const char *file, const char *what, char *err, size_t err_size)
     return 0;
 }
 
+/* Trusts the CA certificates of file 'ca_cert' for peers (and names them
+ * to clients).  Returns 1 on success, as OpenSSL does. */
+static int
+load_ca(SSL_CTX *ctx, const char *ca_cert)
+{
+    if (SSL_CTX_load_verify_locations(ctx, ca_cert, NULL) != 1) {
+        return 0;
+    }
+    STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(ca_cert);
+    if (names) {
+        SSL_CTX_set_client_CA_list(ctx, names);
+    }
+    ERR_clear_error();
+    return 1;
+}
+
 int
 stream_ssl_ctx_create(const char *private_key, const char *certificate,
                       const char *ca_cert, struct stream_ssl_ctx **ctxp,
                       char *err, size_t err_size)
+{
+    return stream_ssl_ctx_create_bootstrap(private_key, certificate, ca_cert,
+                                           false, ctxp, err, err_size);
+}
+
+int
+stream_ssl_ctx_create_bootstrap(const char *private_key,
+                                const char *certificate,
+                                const char *ca_cert, bool bootstrap,
+                                struct stream_ssl_ctx **ctxp,
+                                char *err, size_t err_size)
 {
     char text[512];
     *ctxp = NULL;
@@ -203,7 +243,11 @@ stream_ssl_ctx_create(const char *private_key, const char *certificate,
     if (!error) {
         error = check_file(certificate, "certificate", err, err_size);
     }
-    if (!error) {
+    bool fetch_ca = false;
+    if (!error && bootstrap && ca_cert && ca_cert[0]
+        && access(ca_cert, F_OK) && errno == ENOENT) {
+        fetch_ca = true;
+    } else if (!error) {
         error = check_file(ca_cert, "CA certificate", err, err_size);
     }
     if (error) {
@@ -251,15 +295,10 @@ stream_ssl_ctx_create(const char *private_key, const char *certificate,
                  "certificate %s", private_key, certificate);
         goto fail;
     }
-    if (SSL_CTX_load_verify_locations(ctx, ca_cert, NULL) != 1) {
+    if (!fetch_ca && !load_ca(ctx, ca_cert)) {
         snprintf(text, sizeof text, "SSL: CA certificate %s", ca_cert);
         goto fail;
     }
-    STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(ca_cert);
-    if (names) {
-        SSL_CTX_set_client_CA_list(ctx, names);
-    }
-    ERR_clear_error();
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER
                             | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 
@@ -270,6 +309,16 @@ stream_ssl_ctx_create(const char *private_key, const char *certificate,
         return -ENOMEM;
     }
     c->ctx = ctx;
+    c->bootstrap_ca = NULL;
+    if (fetch_ca) {
+        c->bootstrap_ca = strdup(ca_cert);
+        if (!c->bootstrap_ca) {
+            abort();
+        }
+        VLOG_WARN("SSL: CA certificate %s does not exist: it will be "
+                  "taken from the first server connected to (bootstrap; "
+                  "that connection is not authenticated)", ca_cert);
+    }
     *ctxp = c;
     return 0;
 
@@ -284,11 +333,40 @@ stream_ssl_ctx_destroy(struct stream_ssl_ctx *c)
 {
     if (c) {
         SSL_CTX_free(c->ctx);   /* Reference counted by its sessions. */
+        free(c->bootstrap_ca);
         free(c);
     }
 }
 
 /* ---- Connections ---- */
+
+bool
+stream_ssl_ctx_bootstrapping(struct stream_ssl_ctx *ctx)
+{
+    if (ctx->bootstrap_ca && !access(ctx->bootstrap_ca, F_OK)) {
+        /* Saved by one of our connections (or put there by hand): trust
+         * it from now on. */
+        if (load_ca(ctx->ctx, ctx->bootstrap_ca)) {
+            VLOG_INFO("SSL: peers are verified against the bootstrapped CA "
+                      "certificate %s", ctx->bootstrap_ca);
+            free(ctx->bootstrap_ca);
+            ctx->bootstrap_ca = NULL;
+        } else {
+            ssl_error(NULL, 0, "");
+        }
+    }
+    return ctx->bootstrap_ca != NULL;
+}
+
+/* A bootstrapping client's verification: any server will do (its chain
+ * is checked against its own top when the handshake is over). */
+static int
+accept_any_peer(int ok, X509_STORE_CTX *store)
+{
+    (void) ok;
+    (void) store;
+    return 1;
+}
 
 int
 stream_ssl_conn_create(struct stream_ssl_ctx *ctx, int fd, bool server,
@@ -296,6 +374,13 @@ stream_ssl_conn_create(struct stream_ssl_ctx *ctx, int fd, bool server,
                        size_t err_size)
 {
     *cp = NULL;
+    bool bootstrap = stream_ssl_ctx_bootstrapping(ctx);
+    if (bootstrap && server) {
+        snprintf(err, err_size, "SSL: no CA certificate yet (%s is to be "
+                 "bootstrapped by a connection out): cannot verify clients",
+                 ctx->bootstrap_ca);
+        return -EPROTO;
+    }
     pthread_once(&bio_once, bio_method_init);
     if (!bio_method) {
         snprintf(err, err_size, "SSL: cannot create socket BIO");
@@ -318,16 +403,152 @@ stream_ssl_conn_create(struct stream_ssl_ctx *ctx, int fd, bool server,
     } else {
         SSL_set_connect_state(ssl);
     }
+    if (bootstrap) {
+        c->bootstrap_ca = strdup(ctx->bootstrap_ca);
+        if (!c->bootstrap_ca) {
+            abort();
+        }
+        SSL_set_verify(ssl, SSL_VERIFY_PEER, accept_any_peer);
+    }
     c->ssl = ssl;
     *cp = c;
     return 0;
+}
+
+/* ---- CA bootstrap ---- */
+
+/* The SHA-256 fingerprint of 'x' as "AB:CD:...". */
+static void
+fingerprint(X509 *x, char *buf, size_t size)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    buf[0] = '\0';
+    if (X509_digest(x, EVP_sha256(), md, &n)) {
+        size_t len = 0;
+        for (unsigned int i = 0; i < n && len + 4 <= size; i++) {
+            len += snprintf(buf + len, size - len, "%s%02X", i ? ":" : "",
+                            md[i]);
+        }
+    }
+}
+
+/* Does 'top' (self-signed) sign the chain 'chain' (leaf first)? */
+static bool
+chain_verifies(X509 *top, STACK_OF(X509) *chain)
+{
+    X509_STORE *store = X509_STORE_new();
+    X509_STORE_CTX *vctx = X509_STORE_CTX_new();
+    bool ok = false;
+    if (store && vctx && X509_STORE_add_cert(store, top)
+        && X509_STORE_CTX_init(vctx, store, sk_X509_value(chain, 0),
+                               chain)) {
+        ok = X509_verify_cert(vctx) == 1;
+    }
+    X509_STORE_CTX_free(vctx);
+    X509_STORE_free(store);
+    ERR_clear_error();
+    return ok;
+}
+
+/* Writes 'x' to 'path' as PEM, owner-only, atomically (a temporary file
+ * linked into place: a file that appeared meanwhile stays). */
+static int
+save_ca(X509 *x, const char *path, char *err, size_t err_size)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int) sizeof tmp) {
+        snprintf(err, err_size, "SSL: %s: name too long", path);
+        return -ENAMETOOLONG;
+    }
+    int fd = mkstemp(tmp);          /* Mode 0600. */
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, err_size, "SSL: cannot save the bootstrapped CA "
+                 "certificate: %s: %s", tmp, strerror(e));
+        return -e;
+    }
+    FILE *f = fdopen(fd, "w");
+    int e = 0;
+    if (!f) {
+        e = errno;
+        close(fd);
+    } else {
+        if (!PEM_write_X509(f, x)) {
+            e = EIO;
+        }
+        if (fflush(f) || fsync(fileno(f))) {
+            e = e ? e : errno;
+        }
+        if (fclose(f) && !e) {
+            e = errno;
+        }
+    }
+    if (!e && link(tmp, path)) {
+        e = errno;
+    }
+    unlink(tmp);
+    ERR_clear_error();
+    if (e) {
+        snprintf(err, err_size, "SSL: cannot save the bootstrapped CA "
+                 "certificate to %s: %s", path, strerror(e));
+        return -e;
+    }
+    return 0;
+}
+
+/* After a bootstrapping handshake: saves the server's CA (the top of its
+ * chain) and ends the connection either way. */
+static int
+bootstrap_done(struct stream_ssl_conn *c, char *err, size_t err_size)
+{
+    const char *path = c->bootstrap_ca;
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(c->ssl);
+    int n = chain ? sk_X509_num(chain) : 0;
+    X509 *top = n ? sk_X509_value(chain, n - 1) : NULL;
+    if (!access(path, F_OK)) {
+        snprintf(err, err_size, "SSL: CA certificate %s was bootstrapped "
+                 "meanwhile; reconnecting to verify the peer with it", path);
+        return -EPROTO;
+    }
+    if (!top || X509_check_issued(top, top) != X509_V_OK
+        || X509_check_ca(top) < 1) {
+        snprintf(err, err_size, "SSL: cannot bootstrap CA certificate %s: "
+                 "the peer's chain (%d certificate%s) does not end in a "
+                 "self-signed CA certificate", path, n, n == 1 ? "" : "s");
+        ERR_clear_error();
+        return -EPROTO;
+    }
+    if (!chain_verifies(top, chain)) {
+        snprintf(err, err_size, "SSL: cannot bootstrap CA certificate %s: "
+                 "the peer's certificate is not signed by the top of its "
+                 "chain", path);
+        return -EPROTO;
+    }
+    int error = save_ca(top, path, err, err_size);
+    if (error) {
+        return error;
+    }
+    char subject[256], fp[100];
+    X509_NAME_oneline(X509_get_subject_name(top), subject, sizeof subject);
+    fingerprint(top, fp, sizeof fp);
+    VLOG_WARN("SSL: BOOTSTRAPPED CA CERTIFICATE from the peer, trusted from "
+              "now on without verification: subject %s, SHA-256 %s, saved "
+              "to %s", subject, fp, path);
+    snprintf(err, err_size, "SSL: CA certificate bootstrapped from the peer "
+             "and saved to %s; reconnecting to verify the peer with it",
+             path);
+    return -EPROTO;
 }
 
 int
 stream_ssl_handshake(struct stream_ssl_conn *c, uint32_t *want, char *err,
                      size_t err_size)
 {
-    if (c->handshake_done) {
+    if (c->handshake_done && c->bootstrap_ca) {
+        snprintf(err, err_size, "SSL: connection was for CA bootstrap");
+        return -EPROTO;
+    } else if (c->handshake_done) {
         return 0;
     }
     ERR_clear_error();
@@ -335,7 +556,7 @@ stream_ssl_handshake(struct stream_ssl_conn *c, uint32_t *want, char *err,
     int r = SSL_do_handshake(c->ssl);
     if (r == 1) {
         c->handshake_done = true;
-        return 0;
+        return c->bootstrap_ca ? bootstrap_done(c, err, err_size) : 0;
     }
     return ssl_result(c, r, "SSL handshake failed", want, err, err_size);
 }
@@ -392,5 +613,6 @@ stream_ssl_conn_destroy(struct stream_ssl_conn *c)
     }
     ERR_clear_error();
     SSL_free(c->ssl);
+    free(c->bootstrap_ca);
     free(c);
 }

@@ -9,7 +9,16 @@
  * Names in certificates are not checked (Open vSwitch does not either):
  * trust comes from the CA.  TLS 1.2 or later.  With TLS 1.3 a client
  * whose certificate the server refuses completes its side of the
- * handshake and learns of the refusal on its first read. */
+ * handshake and learns of the refusal on its first read.
+ *
+ * CA bootstrap (ovsdb-server's --bootstrap-ca-cert, the SSL table's
+ * bootstrap_ca_cert): a context made with 'bootstrap' whose CA file does
+ * not exist yet lets its client connections accept any server once; the
+ * first one whose chain ends in a self-signed CA certificate that signs
+ * the chain saves that certificate to the CA file (owner-only, written
+ * atomically and never over a file that appeared meanwhile), logs it
+ * loudly and is dropped, so that it reconnects; from then on every peer
+ * is verified against it.  Until then server connections are refused. */
 #ifndef SLUICE_STREAM_SSL_H
 #define SLUICE_STREAM_SSL_H
 
@@ -25,6 +34,15 @@ struct stream_ssl_ctx;
 int stream_ssl_ctx_create(const char *private_key, const char *certificate,
                           const char *ca_cert, struct stream_ssl_ctx **,
                           char *err, size_t err_size);
+/* The same, with CA bootstrap if 'bootstrap' and 'ca_cert' does not exist
+ * (see above). */
+int stream_ssl_ctx_create_bootstrap(const char *private_key,
+                                    const char *certificate,
+                                    const char *ca_cert, bool bootstrap,
+                                    struct stream_ssl_ctx **,
+                                    char *err, size_t err_size);
+/* Is the context still waiting for its CA certificate? */
+bool stream_ssl_ctx_bootstrapping(struct stream_ssl_ctx *);
 /* Streams opened with 'ctx' keep working after this. */
 void stream_ssl_ctx_destroy(struct stream_ssl_ctx *);
 

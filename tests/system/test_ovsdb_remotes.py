@@ -330,11 +330,9 @@ class SslManagerTest(unittest.TestCase):
         self.assertEqual(out, 'Open_vSwitch\n_Server\n')
 
 
-    def test_ssl_row_applied_live(self):
-        """The SSL row (ovs-vsctl set-ssl) gives the TLS files of ssl: and
-        pssl: managers, with no TLS option on the command line; a new SSL
-        row replaces them at once: clients of the old CA are refused,
-        those of the new one served."""
+    def daemon_with_two_pkis(self):
+        """A daemon (not started) and PKIs 'a' and 'b' in its run
+        directory."""
         d = st.Daemon()
         self.addCleanup(st.cleanup_after_test, self, d)
         pki = {}
@@ -342,6 +340,14 @@ class SslManagerTest(unittest.TestCase):
             pki[name] = d.path(name)
             os.mkdir(pki[name])
             make_pki(pki[name])
+        return d, pki
+
+    def test_ssl_row_applied_live(self):
+        """The SSL row (ovs-vsctl set-ssl) gives the TLS files of ssl: and
+        pssl: managers, with no TLS option on the command line; a new SSL
+        row replaces them at once: clients of the old CA are refused,
+        those of the new one served."""
+        d, pki = self.daemon_with_two_pkis()
         d.start()
         db = '--db=unix:' + d.path('db.sock')
         run([OVS_VSCTL, db, '--no-wait', 'init'])
@@ -381,6 +387,87 @@ class SslManagerTest(unittest.TestCase):
                     what='TLS to stop without an SSL row')
         self.assertTrue(d.running())
 
+
+    def test_bootstrap_ca_cert(self):
+        """SSL.bootstrap_ca_cert (ovs-vsctl set-ssl --bootstrap): with no
+        file at ca_cert, the first ssl: manager connection takes the
+        peer's CA certificate (sent in its chain), saves it owner-only and
+        reconnects; then a peer of another CA is refused."""
+        self.bootstrap_scenario(from_row=True)
+
+    def test_bootstrap_ca_cert_option(self):
+        """The same with sluiced --bootstrap-ca-cert (no SSL row)."""
+        self.bootstrap_scenario(from_row=False)
+
+    def bootstrap_scenario(self, from_row):
+        d, pki = self.daemon_with_two_pkis()
+        a, b = pki['a'], pki['b']
+        saved = d.path('bootstrapped-ca.pem')
+        key = os.path.join(a, 'client-key.pem')
+        cert = os.path.join(a, 'client-cert.pem')
+        if from_row:
+            d.start()
+        else:
+            d.start(args=['--private-key', key, '--certificate', cert,
+                          '--bootstrap-ca-cert', saved])
+        db = '--db=unix:' + d.path('db.sock')
+        run([OVS_VSCTL, db, '--no-wait', 'init'])
+        if from_row:
+            run([OVS_VSCTL, db, '--no-wait', '--', '--bootstrap', 'set-ssl',
+                 key, cert, saved])
+        port = free_port()
+        target = 'ssl:127.0.0.1:%d' % port
+        run([OVS_VSCTL, db, '--no-wait', '--', '--id=@m', 'create',
+             'Manager', 'target="%s"' % target, 'max_backoff=1000', '--',
+             'set', 'Open_vSwitch', '.', 'manager_options=@m'])
+
+        for p in (a, b):
+            # The peer's chain: its certificate, then its CA.
+            with open(os.path.join(p, 'server-chain.pem'), 'w') as out:
+                for name in ('server-cert.pem', 'ca.pem'):
+                    with open(os.path.join(p, name)) as f:
+                        out.write(f.read())
+
+        def serve(p, trust):
+            """ovsdb-client listening with PKI 'p''s server certificate
+            and its CA in the chain; it trusts 'trust''s CA."""
+            r = run([OVSDB_CLIENT, '--timeout=5',
+                     '--private-key', os.path.join(p, 'server-key.pem'),
+                     '--certificate', os.path.join(p, 'server-chain.pem'),
+                     '--ca-cert', os.path.join(trust, 'ca.pem'),
+                     'list-dbs', 'pssl:%d:127.0.0.1' % port], check=False,
+                    timeout=15)
+            return r.returncode == 0 and r.stdout
+
+        self.assertFalse(os.path.exists(saved))
+        # The bootstrapping connection is dropped; a later one is served.
+        self.assertEqual(st.wait_for(lambda: serve(a, a), timeout=60,
+                                     what='list-dbs after the bootstrap'),
+                         'Open_vSwitch\n_Server\n')
+        self.assertEqual(os.stat(saved).st_mode & 0o777, 0o600)
+
+        def fingerprint(path):
+            return run(['openssl', 'x509', '-noout', '-fingerprint',
+                        '-sha256', '-in', path]).stdout
+        self.assertEqual(fingerprint(saved),
+                         fingerprint(os.path.join(a, 'ca.pem')))
+        with open(d.log_file) as f:
+            log = f.read()
+        self.assertIn('BOOTSTRAPPED CA CERTIFICATE', log)
+        self.assertIn(saved, log)
+        # A peer whose certificate another CA signed is refused now (it
+        # trusts the switch's certificate: the refusal is the switch's).
+        for _ in range(3):
+            self.assertFalse(serve(b, a))
+        self.assertEqual(fingerprint(saved),
+                         fingerprint(os.path.join(a, 'ca.pem')))
+        with open(d.log_file) as f:
+            self.assertIn('peer certificate', f.read())
+        # And the right one still is.
+        self.assertEqual(st.wait_for(lambda: serve(a, a), timeout=30,
+                                     what='list-dbs with the saved CA'),
+                         'Open_vSwitch\n_Server\n')
+        self.assertTrue(d.running())
 
 @unittest.skipUnless(OVS_VSCTL and os.path.exists(DEBIAN_SCHEMA),
                      'needs openvswitch-switch and python3-openvswitch')

@@ -82,7 +82,22 @@ test_ovsdb_options(void **state)
     assert_string_equal(o.private_key, "k.pem");
     assert_string_equal(o.certificate, "c.pem");
     assert_string_equal(o.ca_cert, "ca.pem");
+    assert_false(o.bootstrap_ca_cert);
     options_free(&o);
+
+    /* --bootstrap-ca-cert names the CA file too, to be fetched if
+     * missing; not together with --ca-cert. */
+    assert_int_equal(parse(&o, err, 9, "--remote", "pssl:0",
+                           "--private-key", "k.pem", "--certificate",
+                           "c.pem", "--bootstrap-ca-cert", "ca.pem"),
+                     OPTIONS_OK);
+    assert_string_equal(o.ca_cert, "ca.pem");
+    assert_true(o.bootstrap_ca_cert);
+    options_free(&o);
+    assert_int_equal(parse(&o, err, 5, "--ca-cert", "a.pem",
+                           "--bootstrap-ca-cert", "b.pem"), OPTIONS_ERROR);
+    assert_string_equal(err, "--ca-cert and --bootstrap-ca-cert are "
+                        "mutually exclusive");
 }
 
 static void

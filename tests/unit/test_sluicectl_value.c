@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "ovsdb/error.h"
+#include "ovsdb/uuid.h"
 #include "tools/sluicectl_value.h"
 
 /* A column type from its schema JSON. */
@@ -183,6 +184,11 @@ test_errors(void **state)
     bad_value("\"boolean\"", "maybe", true,
               "\"maybe\" is not a valid boolean (use \"true\" or \"false\")");
     bad_value("\"uuid\"", "1", true, "\"1\" is not a valid UUID");
+    /* Found by fuzz_sluicectl_value: bytes that are not UTF-8 were taken
+     * as a string (and printed back as "?"). */
+    bad_value("{\"key\": \"string\", \"min\": 0, \"max\": 2}",
+              "[ok, \xe5\xe5]", false, "a string is not valid UTF-8");
+    bad_value("\"string\"", "\xff", true, "a string is not valid UTF-8");
     bad_value(tag, "5000", true,
               "constraint violation: 5000 is not in the valid range 0 to 4095 "
               "(inclusive)");
@@ -216,6 +222,48 @@ test_errors(void **state)
     ovsdb_type_destroy(&t);
 }
 
+/* "@NAME" UUIDs: the rows of "--id=@NAME create", only with a symbol
+ * table. */
+static void
+test_row_ids(void **state)
+{
+    (void) state;
+    bad_value("{\"key\": \"uuid\", \"min\": 0, \"max\": 2}", "@c", true,
+              "\"@c\" is not a valid UUID");
+    struct ovsdb_symtab st;
+    ovsdb_symtab_init(&st);
+    sctl_value_set_symtab(&st);
+    struct ovsdb_type t = type_of("{\"key\": \"uuid\", \"min\": 0, "
+                                  "\"max\": 3}");
+    struct ovsdb_datum d;
+    assert_null(sctl_datum_from_string(&d, &t,
+                                       "[@a, @b, "
+                                       "550e8400-e29b-41d4-a716-446655440000]",
+                                       true));
+    assert_int_equal(d.n, 3);
+    assert_int_equal(st.n, 2);
+    for (size_t i = 0; i < st.n; i++) {
+        union ovsdb_atom a = { .uuid = st.syms[i].uuid };
+        assert_true(st.syms[i].referenced);
+        assert_false(st.syms[i].created);
+        assert_int_not_equal(ovsdb_datum_find_key(&d, &a, OVSDB_TYPE_UUID),
+                             SIZE_MAX);
+    }
+    /* The same name is the same row. */
+    struct ovsdb_datum d2;
+    assert_null(sctl_datum_from_string(&d2, &t, "@a", true));
+    assert_int_equal(st.n, 2);
+    assert_true(ovsdb_uuid_equals(&d2.keys[0].uuid,
+                                  &ovsdb_symtab_find(&st, "@a")->uuid));
+    ovsdb_datum_destroy(&d2, &t);
+    ovsdb_datum_destroy(&d, &t);
+    /* "@" alone is no name. */
+    bad_value("\"uuid\"", "@", true, "\"@\" is not a valid UUID");
+    sctl_value_set_symtab(NULL);
+    ovsdb_type_destroy(&t);
+    ovsdb_symtab_destroy(&st);
+}
+
 int
 main(void)
 {
@@ -224,6 +272,7 @@ main(void)
         cmocka_unit_test(test_string_quoting),
         cmocka_unit_test(test_sets_and_maps),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_row_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

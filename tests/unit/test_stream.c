@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "src/util/fds.h"
@@ -1315,6 +1316,140 @@ test_ssl_config_errors(void **state)
     assert_non_null(strstr(err, "SSL: certificate"));
 }
 
+/* Handshakes a client of 'cctx' with a server of 'sctx' over a socket
+ * pair.  Returns the client's result ('cerr': its message). */
+static int
+pair_handshake(struct stream_ssl_ctx *cctx, struct stream_ssl_ctx *sctx,
+               char *cerr, size_t n)
+{
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+                                sv), 0);
+    struct stream_ssl_conn *c, *s;
+    char serr[STREAM_ERR_LEN];
+    assert_int_equal(stream_ssl_conn_create(cctx, sv[0], false, &c, cerr,
+                                            n), 0);
+    assert_int_equal(stream_ssl_conn_create(sctx, sv[1], true, &s, serr,
+                                            sizeof serr), 0);
+    int cr = -EAGAIN, sr = -EAGAIN;
+    for (int i = 0; i < 5000 && (cr == -EAGAIN || sr == -EAGAIN); i++) {
+        uint32_t want;
+        if (cr == -EAGAIN) {
+            cr = stream_ssl_handshake(c, &want, cerr, n);
+        }
+        if (sr == -EAGAIN) {
+            sr = stream_ssl_handshake(s, &want, serr, sizeof serr);
+        }
+        if ((cr && cr != -EAGAIN) || (sr && sr != -EAGAIN)) {
+            break;
+        }
+        usleep(200);
+    }
+    stream_ssl_conn_destroy(c);
+    stream_ssl_conn_destroy(s);
+    close(sv[0]);
+    close(sv[1]);
+    return cr;
+}
+
+/* The certificate in PEM file 'path' equals the first one of 'other'. */
+static bool
+same_cert(const char *path, const char *other)
+{
+    FILE *a = fopen(path, "r"), *b = fopen(other, "r");
+    X509 *x = a ? PEM_read_X509(a, NULL, NULL, NULL) : NULL;
+    X509 *y = b ? PEM_read_X509(b, NULL, NULL, NULL) : NULL;
+    bool same = x && y && !X509_cmp(x, y);
+    X509_free(x);
+    X509_free(y);
+    if (a) {
+        fclose(a);
+    }
+    if (b) {
+        fclose(b);
+    }
+    return same;
+}
+
+static void
+test_ssl_bootstrap_ca(void **state)
+{
+    (void) state;
+    make_ca("bca");
+    make_cert("bca", "bsrv");
+    make_cert("bca", "bcli");
+    make_ca("oca");
+    make_cert("oca", "osrv");
+    /* Servers that send their CA in their chain. */
+    sh("cat bsrv.pem bca.pem > bsrv-chain.pem && cp bsrv.key bsrv-chain.key");
+    sh("cat osrv.pem oca.pem > osrv-chain.pem && cp osrv.key osrv-chain.key");
+    char key[128], cert[128], ca[128], saved[128], err[STREAM_ERR_LEN];
+    snprintf(key, sizeof key, "%s/bcli.key", tmpdir);
+    snprintf(cert, sizeof cert, "%s/bcli.pem", tmpdir);
+    snprintf(ca, sizeof ca, "%s/bca.pem", tmpdir);
+    snprintf(saved, sizeof saved, "%s/boot-ca.pem", tmpdir);
+    /* OpenSSL completes a server's chain from its trust store: this one
+     * trusts another CA, so it sends its own certificate alone. */
+    struct stream_ssl_ctx *bare = ssl_ctx("bsrv", "oca");
+    struct stream_ssl_ctx *good = ssl_ctx("bsrv-chain", "bca");
+    struct stream_ssl_ctx *other = ssl_ctx("osrv-chain", "bca");
+
+    struct stream_ssl_ctx *ctx;
+    assert_int_equal(stream_ssl_ctx_create_bootstrap(key, cert, saved, true,
+                                                     &ctx, err, sizeof err),
+                     0);
+    assert_true(stream_ssl_ctx_bootstrapping(ctx));
+    /* Without a CA it cannot verify clients. */
+    int sv[2];
+    struct stream_ssl_conn *c;
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    assert_int_equal(stream_ssl_conn_create(ctx, sv[1], true, &c, err,
+                                            sizeof err), -EPROTO);
+    assert_non_null(strstr(err, "no CA certificate yet"));
+    close(sv[0]);
+    close(sv[1]);
+
+    /* A server whose chain does not end in its CA: nothing saved. */
+    assert_int_equal(pair_handshake(ctx, bare, err, sizeof err), -EPROTO);
+    assert_non_null(strstr(err, "does not end in a self-signed CA"));
+    assert_int_equal(access(saved, F_OK), -1);
+    assert_true(stream_ssl_ctx_bootstrapping(ctx));
+
+    /* The first server that sends it: saved (owner-only), connection
+     * dropped. */
+    assert_int_equal(pair_handshake(ctx, good, err, sizeof err), -EPROTO);
+    assert_non_null(strstr(err, "bootstrapped from the peer and saved"));
+    struct stat st;
+    assert_int_equal(stat(saved, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_true(same_cert(saved, ca));
+    assert_false(stream_ssl_ctx_bootstrapping(ctx));
+
+    /* From now on: verified against it. */
+    assert_int_equal(pair_handshake(ctx, good, err, sizeof err), 0);
+    assert_int_equal(pair_handshake(ctx, other, err, sizeof err), -EPROTO);
+    assert_non_null(strstr(err, "peer certificate"));
+    assert_true(same_cert(saved, ca));
+    stream_ssl_ctx_destroy(ctx);
+
+    /* An existing file is an ordinary CA certificate. */
+    assert_int_equal(stream_ssl_ctx_create_bootstrap(key, cert, saved, true,
+                                                     &ctx, err, sizeof err),
+                     0);
+    assert_false(stream_ssl_ctx_bootstrapping(ctx));
+    assert_int_equal(pair_handshake(ctx, other, err, sizeof err), -EPROTO);
+    assert_int_equal(pair_handshake(ctx, good, err, sizeof err), 0);
+    stream_ssl_ctx_destroy(ctx);
+    /* Without bootstrap a missing file is an error, as before. */
+    assert_int_equal(unlink(saved), 0);
+    assert_int_equal(stream_ssl_ctx_create_bootstrap(key, cert, saved, false,
+                                                     &ctx, err, sizeof err),
+                     -ENOENT);
+    stream_ssl_ctx_destroy(bare);
+    stream_ssl_ctx_destroy(good);
+    stream_ssl_ctx_destroy(other);
+}
+
 /* Connects to 127.0.0.1:'port' with OpenSSL directly, trusting 'ca' but
  * offering no certificate, and tries a request: the server must refuse
  * (during the handshake, or right after it with TLS 1.3). */
@@ -1498,6 +1633,7 @@ main(void)
         cmocka_unit_test(test_slow_reader_kept),
         cmocka_unit_test(test_listener_cap_and_reserve),
         cmocka_unit_test(test_ssl_config_errors),
+        cmocka_unit_test(test_ssl_bootstrap_ca),
         cmocka_unit_test(test_ssl),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
