@@ -86,16 +86,21 @@ usage(const char *prog)
            "  --eal-args \"ARGS\"      extra DPDK EAL arguments\n"
            "  --db FILE              OVSDB database file "
            "(default RUN_DIR/conf.db)\n"
-           "  --remote REMOTE        also serve OVSDB on REMOTE "
-           "(punix:PATH,\n"
-           "                         ptcp:PORT[:IP], pssl:PORT[:IP]); "
-           "repeatable;\n"
-           "                         punix:RUN_DIR/db.sock is always "
-           "served\n"
-           "  --private-key FILE     TLS private key (PEM) for pssl:\n"
-           "  --certificate FILE     TLS certificate (PEM) for pssl:\n"
+           "  --remote REMOTE        also serve OVSDB on REMOTE: "
+           "listen (punix:PATH,\n"
+           "                         ptcp:PORT[:IP], pssl:PORT[:IP]) or "
+           "connect out,\n"
+           "                         again after a loss (unix:PATH, "
+           "tcp:IP:PORT,\n"
+           "                         ssl:IP:PORT); repeatable; "
+           "punix:RUN_DIR/db.sock\n"
+           "                         is always served\n"
+           "  --private-key FILE     TLS private key (PEM) for pssl:, "
+           "ssl:\n"
+           "  --certificate FILE     TLS certificate (PEM) for pssl:, "
+           "ssl:\n"
            "  --ca-cert FILE         CA certificate (PEM) that signs "
-           "pssl: peers\n"
+           "pssl:, ssl: peers\n"
            "  --bootstrap-ca-cert FILE  the same; if FILE does not exist, "
            "it is taken\n"
            "                         from the first ssl: server connected "
@@ -146,6 +151,8 @@ options_parse(struct sluiced_options *o, int argc, char *argv[], char *err,
               size_t err_size)
 {
     unsigned long long v;
+    struct stream_target target;
+    char msg[STREAM_ERR_LEN];
     int error = 0;
 
     memset(o, 0, sizeof *o);
@@ -223,10 +230,10 @@ options_parse(struct sluiced_options *o, int argc, char *argv[], char *err,
             o->db_given = true;
             break;
         case OPT_REMOTE:
-            if (!stream_name_is_passive(optarg)) {
-                snprintf(err, err_size, "--remote: \"%s\" is not a passive "
-                         "remote (punix:PATH, ptcp:PORT[:IP], "
-                         "pssl:PORT[:IP])", optarg);
+            if (stream_parse(optarg, &target, msg, sizeof msg)) {
+                snprintf(err, err_size, "--remote: %s (punix:PATH, "
+                         "ptcp:PORT[:IP], pssl:PORT[:IP], unix:PATH, "
+                         "tcp:IP:PORT, ssl:IP:PORT)", msg);
                 goto error;
             }
             error = push(&o->remotes, &o->n_remotes, optarg);
@@ -295,7 +302,8 @@ options_parse(struct sluiced_options *o, int argc, char *argv[], char *err,
         snprintf(o->db, n, "%s/conf.db", o->run_dir);
     }
     for (int i = 0; i < o->n_remotes; i++) {
-        if (!strncmp(o->remotes[i], "pssl:", 5)
+        if ((!strncmp(o->remotes[i], "pssl:", 5)
+             || !strncmp(o->remotes[i], "ssl:", 4))
             && (!o->private_key || !o->certificate || !o->ca_cert)) {
             snprintf(err, err_size, "--remote %s needs --private-key, "
                      "--certificate and --ca-cert", o->remotes[i]);

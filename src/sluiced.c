@@ -377,12 +377,6 @@ serve_ovsdb(struct daemon *d, struct dstr *err)
                                  sizeof msg);
     dstr_free(&sock);
     for (int i = 0; !error && i < o->n_remotes; i++) {
-        if (!stream_name_is_passive(o->remotes[i])) {
-            snprintf(msg, sizeof msg, "%s: not a passive remote",
-                     o->remotes[i]);
-            error = -EINVAL;
-            break;
-        }
         error = ovsdb_ctl_add_remote(d->osrv, d->ssl, o->remotes[i], msg,
                                      sizeof msg);
     }

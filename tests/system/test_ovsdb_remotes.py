@@ -100,6 +100,48 @@ class RemoteCommandsTest(unittest.TestCase):
                          (0, sock + '\n', ''))
 
 
+@unittest.skipUnless(OVS_APPCTL and OVSDB_CLIENT,
+                     'needs ovs-appctl and ovsdb-client')
+class ActiveRemoteTest(unittest.TestCase):
+    """--remote and ovsdb-server/add-remote with active methods: sluiced
+    connects out (tcp:, unix:) and again after each loss, as ovsdb-server
+    does; ovsdb-client listening on the passive method is the peer."""
+
+    def listen_once(self, method, timeout=60):
+        """ovsdb-client list-dbs on 'method', waiting for the server."""
+        return subprocess.Popen(
+            [OVSDB_CLIENT, '--timeout=%d' % timeout, 'list-dbs', method],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+
+    def assert_served(self, client):
+        out, err = client.communicate(timeout=90)
+        self.assertEqual(client.returncode, 0, err)
+        self.assertEqual(out, 'Open_vSwitch\n_Server\n')
+
+    def test_active_remotes(self):
+        port = free_port()
+        client = self.listen_once('ptcp:%d:127.0.0.1' % port)
+        self.addCleanup(client.kill)
+        time.sleep(0.5)         # Let it listen.
+        d = st.Daemon()
+        self.addCleanup(st.cleanup_after_test, self, d)
+        d.start(args=['--remote', 'tcp:127.0.0.1:%d' % port])
+        self.assert_served(client)
+        # It connects again (backing off) for the next listener.
+        self.assert_served(self.listen_once('ptcp:%d:127.0.0.1' % port))
+        # One added at run time, on a unix socket.
+        sock = d.path('manager.sock')
+        client = self.listen_once('punix:' + sock)
+        self.addCleanup(client.kill)
+        st.wait_for(lambda: os.path.exists(sock), 10, what=sock)
+        r = d.appctl('ovsdb-server/add-remote', 'unix:' + sock)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_served(client)
+        self.assertIn('unix:' + sock, d.appctl(
+            'ovsdb-server/list-remotes').stdout)
+
+
 @unittest.skipUnless(OVS_VSCTL and OVSDB_CLIENT,
                      'needs ovs-vsctl and ovsdb-client')
 class ManagerTest(unittest.TestCase):

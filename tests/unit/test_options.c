@@ -68,10 +68,21 @@ test_ovsdb_options(void **state)
     assert_string_equal(o.remotes[1], "punix:/tmp/s");
     options_free(&o);
 
-    /* Active remotes are not served. */
-    assert_int_equal(parse(&o, err, 3, "--remote", "tcp:1.2.3.4:6640"),
+    /* Active remotes connect out; what does not parse is refused. */
+    assert_int_equal(parse(&o, err, 5, "--remote", "tcp:1.2.3.4:6640",
+                           "--remote", "unix:/tmp/m.sock"), OPTIONS_OK);
+    assert_int_equal(o.n_remotes, 2);
+    options_free(&o);
+    assert_int_equal(parse(&o, err, 3, "--remote", "tcp:1.2.3.4"),
                      OPTIONS_ERROR);
     assert_non_null(strstr(err, "--remote"));
+    assert_int_equal(parse(&o, err, 3, "--remote", "bogus:1"),
+                     OPTIONS_ERROR);
+    assert_non_null(strstr(err, "--remote"));
+    /* ssl: needs the TLS files as pssl: does. */
+    assert_int_equal(parse(&o, err, 3, "--remote", "ssl:1.2.3.4:6640"),
+                     OPTIONS_ERROR);
+    assert_non_null(strstr(err, "--certificate"));
     /* pssl needs key, certificate and CA certificate. */
     assert_int_equal(parse(&o, err, 5, "--remote", "pssl:0",
                            "--private-key", "k.pem"), OPTIONS_ERROR);
