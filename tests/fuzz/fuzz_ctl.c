@@ -28,6 +28,7 @@
 
 #include "src/util/ctl.h"
 #include "src/util/dstr.h"
+#include "src/util/json_text.h"
 #include "src/util/jsonrpc.h"
 #include "src/util/loop.h"
 #include "src/util/vlog.h"
@@ -89,13 +90,23 @@ struct ids {
     size_t n;
 };
 
+/* 'id' as the client reads it back: written as the wire has it (strings
+ * may hold invalid UTF-8, which Jansson's writer refuses), read, written
+ * again - a real written with 15 digits may read back as an integer, as
+ * with ovsdb-server. */
 static char *
 id_text(const json_t *id)
 {
-    char *s = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS
-                             | JSON_ENCODE_ANY);
-    CHECK(s);
-    return s;
+    struct dstr s = DSTR_INIT, again = DSTR_INIT;
+    char err[128];
+    json_text_write(&s, id);
+    json_t *back = json_text_parse(dstr_cstr(&s), s.len, JSONRPC_MAX_DEPTH,
+                                   err, sizeof err);
+    CHECK(back);
+    json_text_write(&again, back);
+    json_decref(back);
+    dstr_free(&s);
+    return dstr_steal(&again);
 }
 
 static void
