@@ -319,6 +319,32 @@ def output_ports(actions, names):
                   if i in names.values())
 
 
+def both_switches(test, pipeline):
+    """Open vSwitch and Sluice, each with bridge br0, ports p1-p3 and the
+    rules 'pipeline'.  Returns Sluice's daemon, ovs-vswitchd's control
+    socket, and each one's datapath port names by number."""
+    ovs = tof.OvsSwitch()
+    test.addCleanup(ovs.stop)
+    ovs.start()
+    d, _, _ = tof.start_sluice_bridge(
+        test, [('p%d' % i, 'net_null%d,no-rx=1' % i) for i in (1, 2, 3)])
+    r = tof.ofctl(ovs.dir, ovs.mgmt, 'del-flows')
+    test.assertEqual(r.returncode, 0, r.stderr)
+    test.assertEqual(d.sluicectl('del-flows', 'br0').returncode, 0)
+    for flow in pipeline:
+        r = tof.ofctl(ovs.dir, ovs.mgmt,
+                      ['-O', 'OpenFlow13', 'add-flow', flow])
+        test.assertEqual(r.returncode, 0, r.stderr)
+        r = d.sluicectl('add-flow', 'br0', flow)
+        test.assertEqual(r.returncode, 0, r.stderr)
+    ovs_ctl = ovs.path('ovs-vswitchd.ctl')
+    shown = d.appctl('dpctl/show', target=ovs_ctl).stdout
+    ovs_names = {int(n): name for n, name in
+                 re.findall(r'port (\d+): (\S+)', shown)}
+    sl_names = {p['port_no']: name for name, p in d.show().items()}
+    return d, ovs_ctl, ovs_names, sl_names
+
+
 @unittest.skipUnless(tof.HAVE_CLIENTS, 'needs ovs-ofctl and ovs-vsctl')
 class TraceTest(unittest.TestCase):
 
@@ -391,25 +417,7 @@ class TraceTest(unittest.TestCase):
 
     @unittest.skipUnless(tof.HAVE_OVS, 'needs Debian ovs-vswitchd')
     def test_trace_verdicts_like_ovs(self):
-        ovs = tof.OvsSwitch()
-        self.addCleanup(ovs.stop)
-        ovs.start()
-        d, _, _ = tof.start_sluice_bridge(
-            self, [('p%d' % i, 'net_null%d,no-rx=1' % i) for i in (1, 2, 3)])
-        r = tof.ofctl(ovs.dir, ovs.mgmt, 'del-flows')
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(d.sluicectl('del-flows', 'br0').returncode, 0)
-        for flow in PIPELINE:
-            r = tof.ofctl(ovs.dir, ovs.mgmt,
-                          ['-O', 'OpenFlow13', 'add-flow', flow])
-            self.assertEqual(r.returncode, 0, r.stderr)
-            r = d.sluicectl('add-flow', 'br0', flow)
-            self.assertEqual(r.returncode, 0, r.stderr)
-        ovs_ctl = ovs.path('ovs-vswitchd.ctl')
-        shown = d.appctl('dpctl/show', target=ovs_ctl).stdout
-        ovs_names = {int(n): name for n, name in
-                     re.findall(r'port (\d+): (\S+)', shown)}
-        sl_names = {p['port_no']: name for name, p in d.show().items()}
+        d, ovs_ctl, ovs_names, sl_names = both_switches(self, PIPELINE)
         notes = []
         for flow, want in TRACES:
             with self.subTest(flow=flow):
@@ -464,25 +472,7 @@ class MplsTest(unittest.TestCase):
     def test_mpls_like_ovs(self):
         """The same MPLS rules in Open vSwitch and Sluice: ofproto/trace
         gives the same datapath actions."""
-        ovs = tof.OvsSwitch()
-        self.addCleanup(ovs.stop)
-        ovs.start()
-        d, _, _ = tof.start_sluice_bridge(
-            self, [('p%d' % i, 'net_null%d,no-rx=1' % i) for i in (1, 2, 3)])
-        r = tof.ofctl(ovs.dir, ovs.mgmt, 'del-flows')
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(d.sluicectl('del-flows', 'br0').returncode, 0)
-        for flow in MPLS_PIPELINE:
-            r = tof.ofctl(ovs.dir, ovs.mgmt,
-                          ['-O', 'OpenFlow13', 'add-flow', flow])
-            self.assertEqual(r.returncode, 0, r.stderr)
-            r = d.sluicectl('add-flow', 'br0', flow)
-            self.assertEqual(r.returncode, 0, r.stderr)
-        ovs_ctl = ovs.path('ovs-vswitchd.ctl')
-        shown = d.appctl('dpctl/show', target=ovs_ctl).stdout
-        ovs_names = {int(n): name for n, name in
-                     re.findall(r'port (\d+): (\S+)', shown)}
-        sl_names = {p['port_no']: name for name, p in d.show().items()}
+        d, ovs_ctl, ovs_names, sl_names = both_switches(self, MPLS_PIPELINE)
         for flow in MPLS_TRACES:
             with self.subTest(flow=flow):
                 a = d.appctl('ofproto/trace', 'br0', flow, target=ovs_ctl)
