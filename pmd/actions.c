@@ -1285,8 +1285,8 @@ rewrite_packet(const struct dp_action *a, struct rte_mbuf *m)
     case DP_ACTION_POP_MPLS: {
         const struct dp_action_pop_mpls *v = (const void *) a;
         size_t at = l2_end(p, len);
-        if (at && len >= at + 4
-            && (p[at - 2] == 0x88 && (p[at - 1] == 0x47 || p[at - 1] == 0x48))) {
+        if (at && len >= at + 4 && p[at - 2] == 0x88
+            && (p[at - 1] == 0x47 || p[at - 1] == 0x48)) {
             memmove(p + 4, p, at);
             p = (uint8_t *) rte_pktmbuf_adj(m, 4);
             memcpy(p + at - 2, &v->eth_type, 2);
